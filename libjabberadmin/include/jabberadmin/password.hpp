@@ -1,0 +1,25 @@
+// Password hashes that Debian's slapd verifies on a simple bind with no extra module,
+// and the lock marker that makes such a hash fail every bind until it is removed.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace jabberadmin::password {
+
+// "{CRYPT}$6$<16 random salt chars>$..." (SHA-512 crypt, salt from OpenSSL's RAND_bytes).
+// Throws Error(InvalidArgument) for an empty password or one with a NUL byte.
+std::string hash(std::string_view clear);
+
+// True when the stored userPassword value carries the lock marker: "{SCHEME}!...".
+// The marker goes after the scheme so slapd still sees the scheme and the value can never
+// match (a "!" before the scheme would make slapd treat the value as clear text).
+bool is_locked(std::string_view stored);
+std::string lock(std::string_view stored);    // idempotent
+std::string unlock(std::string_view stored);  // idempotent
+
+// Checks a clear password against a stored hash the way slapd would ({CRYPT} and {SSHA});
+// for unit tests and offline checks. Locked values never match.
+bool verify(std::string_view clear, std::string_view stored);
+
+}  // namespace jabberadmin::password

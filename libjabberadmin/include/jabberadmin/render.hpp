@@ -1,0 +1,26 @@
+// Config generation from templates/: "{{name}}" placeholders filled with values the caller
+// has already validated and escaped for the target format (slapd.conf, YAML, ...).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace jabberadmin::render {
+
+using Values = std::map<std::string, std::string, std::less<>>;
+
+// Fills every {{name}}; a placeholder with no value is an error (never rendered empty).
+std::string fill(std::string_view text, const Values& values);
+
+// Where templates are read from: $JABBERADMIN_TEMPLATES, else the source tree's templates/
+// when running from a build tree, else the installed share/jabberadmin/templates.
+std::filesystem::path template_dir();
+// Reads one template by file name (e.g. "slapd.conf.in").
+std::string load(std::string_view name);
+
+// Quotes a value for slapd.conf: "..." with backslash and quote escaped; refuses newlines.
+std::string slapd_quoted(std::string_view value);
+
+}  // namespace jabberadmin::render

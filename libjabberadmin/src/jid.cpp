@@ -1,0 +1,126 @@
+#include "jabberadmin/jid.hpp"
+
+#include <idn2.h>
+#include <stringprep.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "jabberadmin/error.hpp"
+
+namespace jabberadmin {
+namespace {
+
+constexpr std::size_t kMaxPartBytes = 1023;  // RFC 7622 §3.3.1, §3.4.1
+
+// Length in bytes of the UTF-8 sequence starting at s[i] (1 for a stray byte).
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 1;
+  return i + n <= s.size() ? n : 1;
+}
+
+std::string describe(std::string_view character) {
+  char code[16];
+  std::unique_ptr<uint32_t, decltype(&std::free)> ucs(stringprep_utf8_to_ucs4(
+      std::string(character).c_str(), static_cast<ssize_t>(character.size()), nullptr), &std::free);
+  std::snprintf(code, sizeof code, "U+%04X", ucs && ucs.get()[0] ? ucs.get()[0] : 0u);
+  const bool printable = character.size() > 1 || (character[0] > 0x20 && character[0] < 0x7f);
+  return printable ? "'" + std::string(character) + "' (" + code + ")" : std::string(code);
+}
+
+// Runs a stringprep profile; on failure names the first character the profile refuses.
+std::string prepare(std::string_view input, const Stringprep_profile* profile, std::string_view what) {
+  if (input.empty()) throw Error(ErrorKind::InvalidArgument, "empty " + std::string(what));
+  if (input.size() > kMaxPartBytes)
+    throw Error(ErrorKind::InvalidArgument, std::string(what) + " too long: " + std::to_string(input.size()) +
+                                                " bytes, at most " + std::to_string(kMaxPartBytes));
+  if (input.find('\0') != std::string_view::npos)
+    throw Error(ErrorKind::InvalidArgument, "bad character U+0000 in " + std::string(what));
+  std::string buffer(input);
+  buffer.resize(kMaxPartBytes * 4 + 1, '\0');  // room for case-folding expansion
+  const int rc = stringprep(buffer.data(), buffer.size(), STRINGPREP_NO_UNASSIGNED, profile);
+  if (rc == STRINGPREP_OK) {
+    buffer.resize(std::char_traits<char>::length(buffer.c_str()));
+    if (buffer.empty()) throw Error(ErrorKind::InvalidArgument, "empty " + std::string(what));
+    if (buffer.size() > kMaxPartBytes)
+      throw Error(ErrorKind::InvalidArgument, std::string(what) + " too long after normalisation");
+    return buffer;
+  }
+  for (std::size_t i = 0; i < input.size();) {
+    const std::size_t n = utf8_length(input, i);
+    std::string one(input.substr(i, n));
+    one.resize(64, '\0');
+    if (stringprep(one.data(), one.size(), STRINGPREP_NO_UNASSIGNED, profile) != STRINGPREP_OK)
+      throw Error(ErrorKind::InvalidArgument, "bad character " + describe(input.substr(i, n)) + " in " +
+                                                  std::string(what) + " '" + std::string(input) + "'");
+    i += n;
+  }
+  throw Error(ErrorKind::InvalidArgument, std::string(what) + " '" + std::string(input) + "' is not valid: " +
+                                              stringprep_strerror(static_cast<Stringprep_rc>(rc)));
+}
+
+}  // namespace
+
+std::string normalize_localpart(std::string_view localpart) {
+  return prepare(localpart, stringprep_xmpp_nodeprep, "user name");
+}
+
+std::string normalize_resource(std::string_view resource) {
+  return prepare(resource, stringprep_xmpp_resourceprep, "resource");
+}
+
+std::string normalize_domain(std::string_view domain) {
+  if (domain.empty()) throw Error(ErrorKind::InvalidArgument, "empty host name");
+  if (domain.size() > 253) throw Error(ErrorKind::InvalidArgument, "host name too long: " + std::string(domain));
+  std::string input(domain);
+  if (input.back() == '.') input.pop_back();  // RFC 7622 §3.2: a trailing dot is stripped
+  char* ace = nullptr;
+  int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(input.c_str()), reinterpret_cast<uint8_t**>(&ace),
+                          IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+  if (rc != IDN2_OK)
+    throw Error(ErrorKind::InvalidArgument, "bad host name '" + std::string(domain) + "': " + idn2_strerror(rc));
+  std::unique_ptr<char, decltype(&idn2_free)> ace_owner(ace, &idn2_free);
+  // Host names: letters, digits and hyphens per label (LDH), after IDNA. Nothing that
+  // could break out of a config file or a URL.
+  for (const char* p = ace; *p; ++p) {
+    const char c = *p;
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    if (!ok) {
+      throw Error(ErrorKind::InvalidArgument,
+                  "bad character " + describe(std::string_view(p, 1)) + " in host name '" + std::string(domain) + "'");
+    }
+  }
+  if (ace[0] == '.' || std::string_view(ace).find("..") != std::string_view::npos)
+    throw Error(ErrorKind::InvalidArgument, "bad host name '" + std::string(domain) + "': empty label");
+  char* unicode = nullptr;
+  rc = idn2_to_unicode_8z8z(ace, &unicode, 0);
+  if (rc != IDN2_OK) return ace;
+  std::string out(unicode);
+  idn2_free(unicode);
+  return out;
+}
+
+std::optional<Jid> Jid::parse(std::string_view text) {
+  try {
+    Jid jid;
+    const auto slash = text.find('/');
+    std::string_view bare = text.substr(0, slash);
+    if (slash != std::string_view::npos) jid.resource = normalize_resource(text.substr(slash + 1));
+    const auto at = bare.find('@');
+    if (at != std::string_view::npos) {
+      jid.local = normalize_localpart(bare.substr(0, at));
+      bare = bare.substr(at + 1);
+    }
+    jid.domain = normalize_domain(bare);
+    return jid;
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+std::string Jid::bare() const { return local.empty() ? domain : local + "@" + domain; }
+std::string Jid::full() const { return resource.empty() ? bare() : bare() + "/" + resource; }
+
+}  // namespace jabberadmin

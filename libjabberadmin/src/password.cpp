@@ -1,0 +1,107 @@
+#include "jabberadmin/password.hpp"
+
+#include <crypt.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <array>
+#include <cstring>
+
+#include "jabberadmin/error.hpp"
+
+namespace jabberadmin::password {
+namespace {
+
+constexpr std::string_view kCrypt = "{CRYPT}";
+constexpr std::string_view kSsha = "{SSHA}";
+
+// Position just after "{SCHEME}", or npos when the value has no scheme.
+std::size_t after_scheme(std::string_view stored) {
+  if (!stored.starts_with('{')) return std::string_view::npos;
+  const auto close = stored.find('}');
+  return close == std::string_view::npos ? std::string_view::npos : close + 1;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string base64_decode(std::string_view text) {
+  std::string out(text.size() * 3 / 4 + 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  if (n < 0) return {};
+  std::size_t len = static_cast<std::size_t>(n);
+  // EVP_DecodeBlock counts padding as data: take it off again.
+  for (auto it = text.rbegin(); it != text.rend() && *it == '=' && len > 0; ++it) --len;
+  out.resize(len);
+  return out;
+}
+
+}  // namespace
+
+std::string hash(std::string_view clear) {
+  if (clear.empty()) throw Error(ErrorKind::InvalidArgument, "the password is empty");
+  if (clear.find('\0') != std::string_view::npos)
+    throw Error(ErrorKind::InvalidArgument, "the password contains a NUL character");
+  std::array<unsigned char, 16> random{};
+  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1)
+    throw Error(ErrorKind::Directory, "cannot get random bytes for the password salt");
+  std::array<char, CRYPT_GENSALT_OUTPUT_SIZE> setting{};
+  if (crypt_gensalt_rn("$6$", 0, reinterpret_cast<const char*>(random.data()), static_cast<int>(random.size()),
+                       setting.data(), static_cast<int>(setting.size())) == nullptr)
+    throw Error(ErrorKind::Directory, "cannot make a password salt");
+  crypt_data data{};
+  const std::string phrase(clear);
+  const char* result = crypt_rn(phrase.c_str(), setting.data(), &data, sizeof data);
+  if (result == nullptr || result[0] == '*') throw Error(ErrorKind::Directory, "cannot hash the password");
+  std::string hashed = std::string(kCrypt) + result;
+  OPENSSL_cleanse(&data, sizeof data);
+  return hashed;
+}
+
+bool is_locked(std::string_view stored) {
+  const auto pos = after_scheme(stored);
+  return pos != std::string_view::npos && pos < stored.size() && stored[pos] == '!';
+}
+
+std::string lock(std::string_view stored) {
+  const auto pos = after_scheme(stored);
+  if (pos == std::string_view::npos)
+    throw Error(ErrorKind::InvalidArgument, "the stored password has no hash scheme; set a new password first");
+  if (is_locked(stored)) return std::string(stored);
+  return std::string(stored.substr(0, pos)) + "!" + std::string(stored.substr(pos));
+}
+
+std::string unlock(std::string_view stored) {
+  if (!is_locked(stored)) return std::string(stored);
+  const auto pos = after_scheme(stored);
+  return std::string(stored.substr(0, pos)) + std::string(stored.substr(pos + 1));
+}
+
+bool verify(std::string_view clear, std::string_view stored) {
+  if (clear.empty() || is_locked(stored) || clear.find('\0') != std::string_view::npos) return false;
+  const std::string phrase(clear);
+  if (stored.starts_with(kCrypt)) {
+    const std::string setting(stored.substr(kCrypt.size()));
+    crypt_data data{};
+    const char* result = crypt_rn(phrase.c_str(), setting.c_str(), &data, sizeof data);
+    const bool ok = result != nullptr && constant_time_equal(result, setting);
+    OPENSSL_cleanse(&data, sizeof data);
+    return ok;
+  }
+  if (stored.starts_with(kSsha)) {
+    const std::string raw = base64_decode(stored.substr(kSsha.size()));
+    if (raw.size() <= SHA_DIGEST_LENGTH) return false;
+    const std::string salted = phrase + raw.substr(SHA_DIGEST_LENGTH);
+    std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
+    SHA1(reinterpret_cast<const unsigned char*>(salted.data()), salted.size(), digest.data());
+    return constant_time_equal(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()),
+                               std::string_view(raw).substr(0, SHA_DIGEST_LENGTH));
+  }
+  return false;
+}
+
+}  // namespace jabberadmin::password

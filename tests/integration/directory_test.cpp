@@ -1,0 +1,200 @@
+// The directory core against a real slapd: escaping, users, groups, lock, passwords.
+#include <gtest/gtest.h>
+
+#include "jabberadmin/error.hpp"
+#include "jabberadmin/ldap.hpp"
+#include "jabberadmin/password.hpp"
+#include "slapd_fixture.hpp"
+
+namespace jabberadmin::test {
+namespace {
+
+// A fresh connection that binds as nobody yet: for password checks.
+ldap::Connection anonymous(const Slapd& slapd) {
+  ldap::ConnectOptions options;
+  options.uri = slapd.tcp_uri();
+  return ldap::Connection::open(options);
+}
+
+class DirectoryTest : public SlapdTest {};
+
+TEST_F(DirectoryTest, CreatedUserBindsWithItsPasswordOnly) {
+  auto dir = slapd().directory();
+  dir.add_user({.name = "alice", .nickname = "Алиса", .password = "s3cret"});
+  auto conn = anonymous(slapd());
+  EXPECT_TRUE(conn.check_password(dir.user_dn("alice"), "s3cret"));
+  EXPECT_FALSE(conn.check_password(dir.user_dn("alice"), "wrong"));
+  EXPECT_FALSE(conn.check_password(dir.user_dn("alice"), ""));
+  const std::string ldif = slapd().ldapsearch("(uid=alice)", {"userPassword", "cn", "mail"});
+  EXPECT_NE(ldif.find("userPassword:: "), std::string::npos) << "stored as a hash, base64 in LDIF";
+  EXPECT_EQ(ldif.find("s3cret"), std::string::npos);
+}
+
+TEST_F(DirectoryTest, StoredHashIsSaltedCrypt) {
+  auto dir = slapd().directory();
+  dir.add_user({.name = "a1", .password = "same"});
+  dir.add_user({.name = "a2", .password = "same"});
+  auto& conn = dir.connection();
+  const auto h1 = conn.read(dir.user_dn("a1"), {"userPassword"})->first("userPassword").value();
+  const auto h2 = conn.read(dir.user_dn("a2"), {"userPassword"})->first("userPassword").value();
+  EXPECT_TRUE(h1.starts_with("{CRYPT}$6$")) << h1;
+  EXPECT_NE(h1, h2) << "a salt per password";
+  EXPECT_TRUE(password::verify("same", h1));
+}
+
+TEST_F(DirectoryTest, LockFailsBindAndUnlockRestoresTheSamePassword) {
+  auto dir = slapd().directory();
+  dir.add_user({.name = "bob", .password = "pw-bob"});
+  dir.lock("bob");
+  EXPECT_TRUE(dir.user("bob").locked);
+  auto conn = anonymous(slapd());
+  EXPECT_FALSE(conn.check_password(dir.user_dn("bob"), "pw-bob"));
+  // The marker must never turn the value into a clear-text password that binds.
+  const auto stored = dir.connection().read(dir.user_dn("bob"), {"userPassword"})->first("userPassword").value();
+  EXPECT_FALSE(conn.check_password(dir.user_dn("bob"), stored));
+  EXPECT_TRUE(stored.starts_with("{CRYPT}!"));
+  dir.unlock("bob");
+  EXPECT_FALSE(dir.user("bob").locked);
+  EXPECT_TRUE(conn.check_password(dir.user_dn("bob"), "pw-bob"));
+}
+
+TEST_F(DirectoryTest, LockIsVisibleToReadersWhoCannotReadHashes) {
+  auto dir = slapd().directory();
+  dir.add_user({.name = "carol", .password = "pw-carol"});
+  dir.add_user({.name = "reader", .password = "pw-reader"});
+  dir.lock("carol");
+  // An ordinary authenticated reader (as the server's or ejabberd's service account would be).
+  ldap::ConnectOptions options;
+  options.uri = slapd().tcp_uri();
+  options.bind_dn = dir.user_dn("reader");
+  options.bind_password = "pw-reader";
+  auto reader = ldap::Connection::open(options);
+  const auto entry = reader.read(dir.user_dn("carol"), Directory::user_attributes());
+  ASSERT_TRUE(entry);
+  EXPECT_FALSE(entry->has("userPassword")) << "hashes stay hidden";
+  EXPECT_TRUE(dir.user_from_entry(*entry).locked);
+}
+
+TEST_F(DirectoryTest, PasswordChangeOfLockedUserStaysLocked) {
+  auto dir = slapd().directory();
+  dir.add_user({.name = "dave", .password = "old"});
+  dir.lock("dave");
+  dir.set_password("dave", "new");
+  auto conn = anonymous(slapd());
+  EXPECT_FALSE(conn.check_password(dir.user_dn("dave"), "new"));
+  dir.unlock("dave");
+  EXPECT_TRUE(conn.check_password(dir.user_dn("dave"), "new"));
+  EXPECT_FALSE(conn.check_password(dir.user_dn("dave"), "old"));
+}
+
+TEST_F(DirectoryTest, HostileFilterValuesFindNothingTheyShouldNot) {
+  auto dir = slapd().directory();
+  dir.add_user({.name = "eve"});
+  dir.add_group("Staff");
+  dir.set_group("eve", "Staff");
+  for (const std::string& hostile : std::vector<std::string>{"*", "*)(uid=*", "Staff)(|(uid=*", "St*", "\\2a", std::string("Sta\0ff", 6)}) {
+    EXPECT_TRUE(dir.members(hostile).empty()) << hostile;
+  }
+  EXPECT_EQ(dir.members("Staff").size(), 1u);
+  EXPECT_EQ(dir.members("staff").size(), 1u) << "departmentNumber matches regardless of case";
+}
+
+TEST_F(DirectoryTest, HostileDnValuesStayOneEntryWithTheirExactName) {
+  auto dir = slapd().directory();
+  const std::vector<std::string> names{"R&D, Moscow", "a,b=c", "#lead", "trail x", "q\"uote", "semi;colon",
+                                       "plus+sign", "back\\slash", "<angle>", "Тестовая группа"};
+  for (const auto& name : names) dir.add_group(name);
+  const auto groups = dir.groups();
+  ASSERT_EQ(groups.size(), names.size());
+  for (const auto& name : names) {
+    const auto g = dir.find_group(name);
+    ASSERT_TRUE(g) << name;
+    EXPECT_EQ(g->name, name);
+    EXPECT_TRUE(g->dn.ends_with("," + dir.groups_dn())) << "stays directly under ou=Groups: " << g->dn;
+  }
+  EXPECT_THROW(dir.add_group("trail "), Error) << "a trailing space would be silently trimmed";
+  EXPECT_THROW(dir.add_group(""), Error);
+  EXPECT_THROW(dir.add_group(std::string("nul\0x", 5)), Error);
+}
+
+TEST_F(DirectoryTest, GroupNamesAreUniqueRegardlessOfCaseCyrillicIncluded) {
+  auto dir = slapd().directory();
+  dir.add_group("Тестовая группа");
+  try {
+    dir.add_group("ТЕСТОВАЯ ГРУППА");
+    FAIL() << "a group differing only by case was created";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::AlreadyExists);
+  }
+}
+
+TEST_F(DirectoryTest, UserNamesAreNormalisedAndBadCharactersNamed) {
+  auto dir = slapd().directory();
+  EXPECT_EQ(dir.add_user({.name = "Guest"}).name, "guest");
+  EXPECT_EQ(dir.add_user({.name = "Пётр"}).name, "пётр");
+  EXPECT_THROW(dir.add_user({.name = "guest"}), Error);
+  for (const std::string bad : {"a@b", "a/b", "a b", "", "x:y", "<x>"}) {
+    try {
+      dir.add_user({.name = bad});
+      FAIL() << "accepted " << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument) << bad;
+    }
+  }
+  EXPECT_EQ(dir.users().size(), 2u);
+  // RFC 7622 allows filter metacharacters in a localpart: stored literally, matched literally.
+  EXPECT_EQ(dir.add_user({.name = "*)(uid=*"}).name, "*)(uid=*");
+  EXPECT_FALSE(dir.find_user("*"));
+  EXPECT_EQ(dir.users().size(), 3u);
+  EXPECT_NE(slapd().ldapsearch("(uid=\\2a\\29\\28uid=\\2a)", {"uid"}).find("uid: *)(uid=*"), std::string::npos);
+}
+
+TEST_F(DirectoryTest, GroupMembershipMovesRenamesAndDeletes) {
+  auto dir = slapd().directory();
+  dir.add_group("A");
+  dir.add_group("B");
+  dir.add_user({.name = "u1", .group = "A"});
+  dir.add_user({.name = "u2"});
+  const auto changes = dir.add_members("B", {"u1", "u2"});
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].previous_group, "A");
+  EXPECT_FALSE(changes[1].previous_group);
+  EXPECT_TRUE(dir.group("A").members.empty());
+  EXPECT_EQ(dir.group("B").members, (std::vector<std::string>{"u1", "u2"}));
+  dir.rename_group("B", "Бета");
+  EXPECT_EQ(dir.user("u1").group, "Бета");
+  EXPECT_FALSE(dir.find_group("B"));
+  dir.remove_members("Бета", {"u2"});
+  EXPECT_FALSE(dir.user("u2").group);
+  EXPECT_THROW(dir.remove_members("Бета", {"u2"}), Error);
+  dir.remove_group("Бета");
+  EXPECT_FALSE(dir.user("u1").group) << "members stay, without a group";
+  EXPECT_EQ(dir.users().size(), 2u);
+}
+
+TEST_F(DirectoryTest, UnknownGroupLeavesNoHalfMadeUser) {
+  auto dir = slapd().directory();
+  try {
+    dir.add_user({.name = "frank", .group = "nope"});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::NotFound);
+  }
+  EXPECT_FALSE(dir.find_user("frank"));
+}
+
+TEST_F(DirectoryTest, UnreachableServerNamesTheUri) {
+  ldap::ConnectOptions options;
+  options.uri = "ldap://127.0.0.1:" + std::to_string(free_port()) + "/";
+  options.network_timeout = std::chrono::milliseconds(500);
+  try {
+    ldap::Connection::open(options);
+    FAIL();
+  } catch (const ldap::LdapError& e) {
+    EXPECT_EQ(e.code(), ldap::kServerDown);
+    EXPECT_NE(std::string(e.what()).find(options.uri), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace jabberadmin::test

@@ -1,0 +1,61 @@
+#include <gtest/gtest.h>
+
+#include "jabberadmin/error.hpp"
+#include "jabberadmin/jid.hpp"
+
+namespace jabberadmin {
+namespace {
+
+std::string error_of(std::string_view localpart) {
+  try {
+    normalize_localpart(localpart);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument);
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Localpart, CaseFoldsAndKeepsUnicode) {
+  EXPECT_EQ(normalize_localpart("Guest"), "guest");
+  EXPECT_EQ(normalize_localpart("ПЁТР"), "пётр");
+  EXPECT_EQ(normalize_localpart("ﬁx"), "fix") << "NFKC";
+}
+
+TEST(Localpart, ErrorNamesTheOffendingCharacter) {
+  EXPECT_NE(error_of("a@b").find("'@' (U+0040)"), std::string::npos) << error_of("a@b");
+  EXPECT_NE(error_of("a b").find("U+0020"), std::string::npos) << error_of("a b");
+  EXPECT_NE(error_of("x:y").find("':'"), std::string::npos);
+  EXPECT_NE(error_of("a/b").find("'/'"), std::string::npos);
+  EXPECT_NE(error_of("<x>").find("'<'"), std::string::npos);
+  EXPECT_NE(error_of("").find("empty"), std::string::npos);
+  EXPECT_NE(error_of(std::string(1024, 'a')).find("too long"), std::string::npos);
+  EXPECT_NE(error_of(std::string("a\0b", 3)).find("U+0000"), std::string::npos);
+}
+
+TEST(Domain, ValidatesAndLowercases) {
+  EXPECT_EQ(normalize_domain("Jabber.MyHost.RU"), "jabber.myhost.ru");
+  EXPECT_EQ(normalize_domain("пример.рф"), "пример.рф");
+  EXPECT_EQ(normalize_domain("example.com."), "example.com");
+  for (const std::string bad : {"", "a b", "x\"y", "a..b", "host:5222", "a/b", "new\nline", "a'b", "{x}"})
+    EXPECT_THROW(normalize_domain(bad), Error) << bad;
+}
+
+TEST(Jid, ParsesAndNormalisesParts) {
+  const auto j = Jid::parse("Juliet@Example.COM/Balcony");
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->local, "juliet");
+  EXPECT_EQ(j->domain, "example.com");
+  EXPECT_EQ(j->resource, "Balcony") << "resources keep their case";
+  EXPECT_EQ(j->full(), "juliet@example.com/Balcony");
+  EXPECT_EQ(j->bare(), "juliet@example.com");
+  EXPECT_EQ(Jid::parse("example.com")->bare(), "example.com");
+  EXPECT_EQ(Jid::parse("a@b/c/d")->resource, "c/d");
+  EXPECT_FALSE(Jid::parse("@example.com"));
+  EXPECT_FALSE(Jid::parse("a@"));
+  EXPECT_FALSE(Jid::parse("a@b/"));
+  EXPECT_FALSE(Jid::parse("a@b@c"));
+}
+
+}  // namespace
+}  // namespace jabberadmin

@@ -1,0 +1,66 @@
+// cl-info: read-only view of users and groups, for people (a table) and scripts (--json).
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli.hpp"
+
+using namespace jabberadmin;
+using nlohmann::json;
+
+namespace {
+
+json to_json(const User& u) {
+  return {{"name", u.name},   {"nickname", u.nickname},         {"jid", u.jid},
+          {"group", u.group ? json(*u.group) : json(nullptr)},   {"locked", u.locked},
+          {"avatar", !u.photo.empty()}, {"password", u.has_password}};
+}
+
+json to_json(const Group& g) { return {{"name", g.name}, {"members", g.members}}; }
+
+void print(const User& u) {
+  std::cout << u.name << "\t" << u.jid << "\t" << u.nickname << "\tgroup: " << u.group.value_or("-")
+            << (u.locked ? "\tlocked" : "") << (u.photo.empty() ? "" : "\tavatar")
+            << (u.has_password ? "" : "\tno password") << '\n';
+}
+
+void print(const Group& g) {
+  std::cout << g.name << ":";
+  for (const auto& m : g.members) std::cout << " " << m;
+  std::cout << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cli::Tool tool("cl-info", "Show Jabber users and groups");
+  bool as_json = false;
+  std::optional<std::string> user, group;
+  tool.app.add_flag("--json", as_json, "Print JSON for scripts");
+  auto* g = tool.app.add_option("-g,--group", group, "Show this group and its members");
+  tool.app.add_option("user", user, "Show this user")->excludes(g);
+  return tool.run(argc, argv, [&] {
+    const Directory directory = tool.directory();
+    if (user) {
+      const User u = directory.user(*user);
+      as_json ? void(std::cout << to_json(u).dump(2) << '\n') : print(u);
+    } else if (group) {
+      const Group found = directory.group(*group);
+      as_json ? void(std::cout << to_json(found).dump(2) << '\n') : print(found);
+    } else {
+      const auto users = directory.users();
+      const auto groups = directory.groups();
+      if (as_json) {
+        json out{{"users", json::array()}, {"groups", json::array()}};
+        for (const auto& u : users) out["users"].push_back(to_json(u));
+        for (const auto& gr : groups) out["groups"].push_back(to_json(gr));
+        std::cout << out.dump(2) << '\n';
+      } else {
+        std::cout << "Users:\n";
+        for (const auto& u : users) print(u);
+        std::cout << "Groups:\n";
+        for (const auto& gr : groups) print(gr);
+      }
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,18 @@
+// cl-passwd: sets a new password for a Jabber account.
+#include "cli.hpp"
+
+using namespace jabberadmin;
+
+int main(int argc, char** argv) {
+  cli::Tool tool("cl-passwd", "Set the password of a Jabber account");
+  bool stdin_password = false;
+  std::string user;
+  tool.app.add_flag("-P,--password-stdin", stdin_password, "Read the password from standard input");
+  tool.app.add_option("user", user, "User name")->required();
+  return tool.run(argc, argv, [&] {
+    Directory directory = tool.directory();
+    const User current = directory.user(user);
+    directory.set_password(current.name, cli::read_new_password(stdin_password));
+    return 0;
+  });
+}

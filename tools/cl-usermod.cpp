@@ -1,0 +1,48 @@
+// cl-usermod: changes a Jabber account: nickname, avatar, group, lock, password.
+#include <iostream>
+
+#include "cli.hpp"
+#include "jabberadmin/avatar.hpp"
+#include "jabberadmin/error.hpp"
+
+using namespace jabberadmin;
+
+int main(int argc, char** argv) {
+  cli::Tool tool("cl-usermod", "Change a Jabber account");
+  bool lock = false, unlock = false, no_avatar = false, ask_password = false, stdin_password = false;
+  std::optional<std::string> nickname, group, image_path;
+  std::string user;
+  auto& app = tool.app;
+  app.add_option("-c,--comment", nickname, "New nickname (UTF-8)");
+  auto* image = app.add_option("-i,--image", image_path, "New avatar image");
+  app.add_flag("--no-avatar", no_avatar, "Remove the avatar")->excludes(image);
+  app.add_option("-g,--group", group, "Put the user into this group (moving it out of its current one)");
+  auto* l = app.add_flag("-L,--lock", lock, "Lock the account");
+  app.add_flag("-U,--unlock", unlock, "Unlock the account")->excludes(l);
+  auto* p = app.add_flag("-p,--password", ask_password, "Set a new password (prompted, or one line from stdin)");
+  app.add_flag("-P,--password-stdin", stdin_password, "Read the new password from standard input")->excludes(p);
+  app.add_option("user", user, "User name")->required();
+
+  return tool.run(argc, argv, [&] {
+    Directory directory = tool.directory();
+    const User current = directory.user(user);  // NotFound before anything is asked
+    // Read everything that can fail first, then change the directory.
+    std::string photo;
+    if (image_path) photo = avatar::from_file(*image_path);
+    std::optional<std::string> password;
+    if (ask_password || stdin_password) password = cli::read_new_password(stdin_password);
+
+    if (nickname) directory.set_nickname(current.name, *nickname);
+    if (image_path) directory.set_photo(current.name, photo);
+    if (no_avatar) directory.set_photo(current.name, "");
+    if (group) {
+      const auto previous = directory.set_group(current.name, *group);
+      if (previous && *previous != directory.user(current.name).group)
+        std::cout << current.name << " moved from group '" << *previous << "'\n";
+    }
+    if (password) directory.set_password(current.name, *password);
+    if (lock) directory.lock(current.name);
+    if (unlock) directory.unlock(current.name);
+    return 0;
+  });
+}

@@ -1,0 +1,106 @@
+#include "cli.hpp"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include "jabberadmin/error.hpp"
+
+namespace jabberadmin::cli {
+namespace {
+
+// Reads one line from fd 0 without echo when it is a terminal; restores the terminal.
+std::string read_line(bool hide) {
+  termios saved{};
+  const bool tty = hide && ::isatty(STDIN_FILENO) && ::tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (tty) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  std::string line;
+  const bool ok = static_cast<bool>(std::getline(std::cin, line));
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    std::cerr << '\n';
+  }
+  if (!ok) throw Error(ErrorKind::InvalidArgument, "no password given on standard input");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+}  // namespace
+
+Tool::Tool(std::string name, std::string description, std::vector<std::string> services)
+    : app(std::move(description), name), name_(std::move(name)), services_(std::move(services)) {
+  app.set_version_flag("--version", name_ + " (jabberadmin) " JABBERADMIN_VERSION);
+  app.add_option("--config", config_, "Settings file (default: $JABBERADMIN_CONFIG or /etc/jabberadmin/jabberadmin.conf)");
+}
+
+int Tool::run(int argc, char** argv, const std::function<int()>& body) {
+  std::string known;
+  for (const auto& s : services_) known += (known.empty() ? "" : ", ") + s;
+  app.footer("SERVICE, always the last argument: " + known);
+  // Calculate's syntax puts the service last; taking it off before parsing leaves the
+  // tool's own positionals (some optional) unambiguous.
+  if (argc > 1 && argv[argc - 1][0] != '-') service_ = argv[--argc];
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : exit_code(ErrorKind::Usage);
+  }
+  try {
+    if (service_.empty()) throw Error(ErrorKind::Usage, "the service name is missing at the end: " + known);
+    if (std::find(services_.begin(), services_.end(), service_) == services_.end())
+      throw Error(ErrorKind::Usage, "unknown service '" + service_ + "': supported services: " + known);
+    return body();
+  } catch (const Error& e) {
+    std::cerr << name_ << ": " << e.what() << '\n';
+    return exit_code(e.kind());
+  } catch (const std::exception& e) {
+    std::cerr << name_ << ": " << e.what() << '\n';
+    return exit_code(ErrorKind::Directory);
+  }
+}
+
+std::filesystem::path Tool::config_path() const { return jabberadmin::config_path(config_); }
+Settings Tool::settings() const { return Settings::load(config_path()); }
+Directory Tool::directory() const {
+  Directory directory = Directory::open(settings());
+  if (!directory.tree_exists())
+    throw Error(ErrorKind::Directory, "the Jabber subtree is missing: run 'cl-setup ldap' first");
+  return directory;
+}
+
+std::string read_new_password(bool from_stdin) {
+  std::string password;
+  if (!from_stdin && ::isatty(STDIN_FILENO)) {
+    std::cerr << "New password: " << std::flush;
+    password = read_line(true);
+    std::cerr << "Retype new password: " << std::flush;
+    if (read_line(true) != password) throw Error(ErrorKind::InvalidArgument, "the passwords do not match");
+  } else {
+    password = read_line(false);
+  }
+  if (password.empty()) throw Error(ErrorKind::InvalidArgument, "the password is empty");
+  return password;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const auto item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace jabberadmin::cli

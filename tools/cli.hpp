@@ -1,0 +1,49 @@
+// What every cl-* tool shares: CLI11 set-up with Calculate's syntax (options first, the
+// service name last), --config / JABBERADMIN_CONFIG, the password prompt, and one place
+// that turns an error into one message on stderr and an exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "jabberadmin/directory.hpp"
+#include "jabberadmin/settings.hpp"
+
+namespace jabberadmin::cli {
+
+class Tool {
+ public:
+  // services: the names accepted as the last argument ("jabber" for every tool but cl-setup).
+  Tool(std::string name, std::string description, std::vector<std::string> services = {"jabber"});
+
+  CLI::App app;
+
+  // Parses argv (adding the trailing SERVICE positional), then runs body; maps errors to
+  // exit codes (CLI11 syntax errors exit 2, jabberadmin::Error by its kind).
+  int run(int argc, char** argv, const std::function<int()>& body);
+
+  const std::string& service() const { return service_; }
+  std::filesystem::path config_path() const;
+  Settings settings() const;
+  Directory directory() const;
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  std::vector<std::string> services_;
+  std::string service_;
+  std::optional<std::filesystem::path> config_;
+};
+
+// A new password: asked twice without echo when stdin is a terminal and from_stdin is false,
+// else one line read from stdin. Never from argv. Throws Error(InvalidArgument) when empty
+// or when the two entries differ.
+std::string read_new_password(bool from_stdin);
+
+// "a,b,c" -> {"a","b","c"} (empty items dropped).
+std::vector<std::string> split_list(const std::string& text);
+
+}  // namespace jabberadmin::cli
