@@ -1,0 +1,61 @@
+// An XML element as a value: name, namespace, attributes and children (elements or text).
+// Text nodes are children with an empty name, so the tree is one simple, copyable type.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace jabberadmin::xml {
+
+class Element {
+ public:
+  Element() = default;
+  Element(std::string name, std::string xmlns) : name_(std::move(name)), xmlns_(std::move(xmlns)) {}
+  static Element text_node(std::string text);
+
+  const std::string& name() const noexcept { return name_; }
+  const std::string& xmlns() const noexcept { return xmlns_; }
+  bool is_text() const noexcept { return name_.empty(); }
+  bool is(std::string_view name, std::string_view xmlns) const noexcept { return name_ == name && xmlns_ == xmlns; }
+
+  // Attributes by qualified name ("type", "xml:lang"); set_attr replaces an existing value.
+  const std::vector<std::pair<std::string, std::string>>& attrs() const noexcept { return attrs_; }
+  std::optional<std::string_view> attr(std::string_view name) const;
+  std::string attr_or(std::string_view name, std::string_view fallback = {}) const;
+  Element& set_attr(std::string_view name, std::string_view value);
+  void remove_attr(std::string_view name);
+
+  const std::vector<Element>& children() const noexcept { return children_; }
+  std::vector<Element>& children() noexcept { return children_; }
+  Element& add(Element child);                  // returns the added child
+  Element& add_text(std::string_view text);     // merges with a preceding text node
+  // The first child element with this name and namespace (namespace empty = any).
+  const Element* child(std::string_view name, std::string_view xmlns = {}) const;
+  // The first child that is an element, if any.
+  const Element* first_element() const;
+  std::size_t element_count() const;
+  // All text directly inside this element.
+  std::string text() const;
+
+  friend bool operator==(const Element&, const Element&) = default;
+
+ private:
+  std::string name_;   // local name; empty for a text node
+  std::string xmlns_;  // namespace URI, or the text of a text node
+  std::vector<std::pair<std::string, std::string>> attrs_;
+  std::vector<Element> children_;
+};
+
+// Escaping for text content and for attribute values in single or double quotes.
+std::string escape_text(std::string_view text);
+std::string escape_attr(std::string_view value);
+
+// Serializes element; an xmlns attribute is written only where the namespace differs from
+// parent_xmlns (pass "jabber:client" for stanzas on a client stream).
+std::string serialize(const Element& element, std::string_view parent_xmlns = {});
+void serialize_to(std::string& out, const Element& element, std::string_view parent_xmlns);
+
+}  // namespace jabberadmin::xml

@@ -1,0 +1,194 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "xml/stream_parser.hpp"
+
+namespace jabberadmin::xml {
+namespace {
+
+constexpr std::string_view kHeader =
+    "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+    "xmlns:stream='http://etherx.jabber.org/streams' to='example.org' version='1.0'>";
+
+struct Fed {
+  std::optional<ParseError> error;
+  std::vector<StreamEvent> events;
+};
+
+Fed feed_all(StreamParser& p, std::string_view data, std::size_t chunk = 0) {
+  Fed f;
+  if (chunk == 0) chunk = data.size();
+  for (std::size_t i = 0; i < data.size() && !f.error; i += chunk) f.error = p.feed(data.substr(i, chunk), f.events);
+  return f;
+}
+
+std::vector<Element> stanzas(const Fed& f) {
+  std::vector<Element> out;
+  for (const auto& e : f.events)
+    if (const auto* el = std::get_if<Element>(&e)) out.push_back(*el);
+  return out;
+}
+
+TEST(StreamParser, ReportsTheHeaderWithItsNamespaces) {
+  StreamParser p;
+  const Fed f = feed_all(p, kHeader);
+  ASSERT_FALSE(f.error);
+  ASSERT_EQ(f.events.size(), 1u);
+  const auto& h = std::get<StreamOpen>(f.events[0]).header;
+  EXPECT_TRUE(h.is("stream", kStreamsNs));
+  EXPECT_EQ(h.attr_or("to"), "example.org");
+  EXPECT_EQ(h.attr_or("version"), "1.0");
+  EXPECT_EQ(h.attr_or("xmlns"), "jabber:client");
+}
+
+TEST(StreamParser, ParsesStanzasWithNamespacesTextAndXmlLang) {
+  StreamParser p;
+  const std::string in = std::string(kHeader) +
+                         "<message to='a@example.org' type='chat' xml:lang='ru'><body>x &amp; y &lt;z&gt; "
+                         "\xd0\x9f\xd1\x80\xd0\xb8</body><x:e xmlns:x='urn:x' x:attr='1'/></message>  ";
+  const Fed f = feed_all(p, in);
+  ASSERT_FALSE(f.error);
+  const auto s = stanzas(f);
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_TRUE(s[0].is("message", "jabber:client"));
+  EXPECT_EQ(s[0].attr_or("xml:lang"), "ru");
+  EXPECT_EQ(s[0].child("body")->text(), "x & y <z> \xd0\x9f\xd1\x80\xd0\xb8");
+  const Element* e = s[0].child("e", "urn:x");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->attr_or("x:attr"), "1");
+}
+
+TEST(StreamParser, SameEventsWhateverTheChunking) {
+  const std::string in = std::string(kHeader) + "<iq type='get' id='1'><ping xmlns='urn:xmpp:ping'/></iq>"
+                                                "<presence><priority>5</priority></presence></stream:stream>";
+  StreamParser whole;
+  const Fed a = feed_all(whole, in);
+  for (std::size_t chunk : {1u, 2u, 3u, 7u, 64u}) {
+    StreamParser p;
+    const Fed b = feed_all(p, in, chunk);
+    ASSERT_FALSE(b.error) << chunk;
+    EXPECT_EQ(stanzas(a), stanzas(b)) << chunk;
+    EXPECT_TRUE(std::holds_alternative<StreamClose>(b.events.back())) << chunk;
+  }
+}
+
+TEST(StreamParser, TruncatedInputWaitsWithoutEvents) {
+  StreamParser p;
+  const Fed f = feed_all(p, std::string(kHeader) + "<message><body>hal");
+  EXPECT_FALSE(f.error);
+  EXPECT_TRUE(stanzas(f).empty());
+}
+
+TEST(StreamParser, RefusesDoctypeAndEntityDeclarations) {
+  StreamParser p;
+  const Fed f = feed_all(p, "<?xml version='1.0'?><!DOCTYPE stream [<!ENTITY lol 'lol'>]><stream:stream/>");
+  EXPECT_EQ(f.error, ParseError::RestrictedXml);
+}
+
+TEST(StreamParser, RefusesBillionLaughs) {
+  std::string in = "<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>";
+  for (int i = 1; i < 10; ++i)
+    in += "<!ENTITY lol" + std::to_string(i) + " '&lol" + (i > 1 ? std::to_string(i - 1) : "") + ";&lol;'>";
+  in += "]><stream:stream xmlns:stream='http://etherx.jabber.org/streams'>&lol9;";
+  StreamParser p;
+  EXPECT_EQ(feed_all(p, in).error, ParseError::RestrictedXml);
+}
+
+TEST(StreamParser, RefusesCommentsAndProcessingInstructions) {
+  for (const char* bad : {"<!-- hi -->", "<?php echo 1; ?>", "<message><!-- x --></message>"}) {
+    StreamParser p;
+    EXPECT_EQ(feed_all(p, std::string(kHeader) + bad).error, ParseError::RestrictedXml) << bad;
+  }
+}
+
+TEST(StreamParser, UndefinedEntityIsNotWellFormed) {
+  StreamParser p;
+  EXPECT_EQ(feed_all(p, std::string(kHeader) + "<message>&foo;</message>").error, ParseError::NotWellFormed);
+}
+
+TEST(StreamParser, MalformedInput) {
+  for (const char* bad : {"<message></presence>", "<message a='1' a='2'/>", "<a:b/>", "text between stanzas",
+                          "<message>\xff\xfe</message>", "<message>\x01</message>"}) {
+    StreamParser p;
+    EXPECT_EQ(feed_all(p, std::string(kHeader) + bad).error, ParseError::NotWellFormed) << bad;
+  }
+}
+
+TEST(StreamParser, ErrorIsSticky) {
+  StreamParser p;
+  std::vector<StreamEvent> ev;
+  EXPECT_EQ(p.feed("<<<", ev), ParseError::NotWellFormed);
+  EXPECT_EQ(p.feed(kHeader, ev), ParseError::NotWellFormed);
+  p.reset();
+  EXPECT_FALSE(p.feed(kHeader, ev));
+}
+
+TEST(StreamParser, OversizedStanzaIsRefusedWhileArriving) {
+  StreamParser p(ParserLimits{.max_stanza_size = 1000});
+  std::vector<StreamEvent> ev;
+  ASSERT_FALSE(p.feed(kHeader, ev));
+  ASSERT_FALSE(p.feed("<message><body>", ev));
+  std::optional<ParseError> err;
+  std::size_t sent = 0;
+  // Never closes the element: the error must come from the bytes alone.
+  while (!err && sent < 100000) {
+    err = p.feed(std::string(100, 'a'), ev);
+    sent += 100;
+  }
+  EXPECT_EQ(err, ParseError::PolicyViolation);
+  EXPECT_LE(sent, 1100u);
+}
+
+TEST(StreamParser, OversizedStartTagAndSingleHugeRead) {
+  {
+    StreamParser p(ParserLimits{.max_stanza_size = 1000});
+    EXPECT_EQ(feed_all(p, std::string(kHeader) + "<message a='" + std::string(5000, 'x'), 10).error,
+              ParseError::PolicyViolation);
+  }
+  {
+    StreamParser p(ParserLimits{.max_stanza_size = 1000});
+    EXPECT_EQ(feed_all(p, std::string(kHeader) + "<message>" + std::string(1 << 20, 'x') + "</message>").error,
+              ParseError::PolicyViolation);
+  }
+  {
+    StreamParser p(ParserLimits{.max_stanza_size = 1000});
+    EXPECT_EQ(feed_all(p, "<stream:stream " + std::string(5000, ' ')).error, ParseError::PolicyViolation);
+  }
+}
+
+TEST(StreamParser, StanzaJustUnderTheLimitPassesAndManySmallOnesToo) {
+  StreamParser p(ParserLimits{.max_stanza_size = 1000});
+  std::vector<StreamEvent> ev;
+  ASSERT_FALSE(p.feed(kHeader, ev));
+  const std::string small = "<message><body>" + std::string(900, 'y') + "</body></message>";
+  for (int i = 0; i < 50; ++i) ASSERT_FALSE(p.feed(small + " ", ev)) << i;
+  EXPECT_EQ(ev.size(), 51u);
+}
+
+TEST(StreamParser, DeepNestingIsRefused) {
+  StreamParser p(ParserLimits{.max_stanza_size = 100000, .max_depth = 10});
+  std::string in = std::string(kHeader);
+  for (int i = 0; i < 20; ++i) in += "<a>";
+  EXPECT_EQ(feed_all(p, in).error, ParseError::PolicyViolation);
+}
+
+TEST(StreamParser, DeclaredEncodingCannotSwitchAwayFromUtf8) {
+  StreamParser p;
+  const std::string in =
+      "<?xml version='1.0' encoding='UTF-16'?><stream:stream xmlns='jabber:client' "
+      "xmlns:stream='http://etherx.jabber.org/streams'><message><body>\xc3\xa9</body></message>";
+  const Fed f = feed_all(p, in);
+  ASSERT_FALSE(f.error);
+  EXPECT_EQ(stanzas(f).at(0).child("body")->text(), "\xc3\xa9");
+}
+
+TEST(StreamParser, JunkAfterTheStreamEnds) {
+  StreamParser p;
+  std::vector<StreamEvent> ev;
+  ASSERT_FALSE(p.feed(std::string(kHeader) + "</stream:stream>", ev));
+  EXPECT_EQ(p.feed("<message/>", ev), ParseError::NotWellFormed);
+}
+
+}  // namespace
+}  // namespace jabberadmin::xml
