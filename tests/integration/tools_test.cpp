@@ -1,0 +1,225 @@
+// The real cl-* binaries, spawned as processes against a real slapd; results checked with
+// ldapsearch (not only through the library).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "slapd_fixture.hpp"
+
+namespace jabberadmin::test {
+namespace {
+
+class ToolsTest : public SlapdTest {
+ protected:
+  // Runs a tool and expects an exit status; returns the result for further checks.
+  Result expect(int status, const std::string& tool, const std::vector<std::string>& args,
+                const std::string& input = {}) {
+    Result r = slapd().tool(tool, args, input);
+    EXPECT_EQ(r.status, status) << tool << " stderr: " << r.err << " stdout: " << r.out;
+    return r;
+  }
+  std::string entry(const std::string& uid) { return slapd().ldapsearch("(uid=" + uid + ")"); }
+  bool binds(const std::string& uid, const std::string& password) {
+    const Result r = run("/usr/bin/ldapwhoami",
+                         {"-x", "-H", slapd().tcp_uri(), "-D", "uid=" + uid + ",ou=Users,ou=Jabber,ou=Services,dc=test",
+                          "-w", password});
+    return r.status == 0;
+  }
+};
+
+TEST_F(ToolsTest, UseraddWithPasswordFromStdinCreatesABindableAccount) {
+  expect(0, "cl-groupadd", {"Тестовая группа", "jabber"});
+  const Result r = expect(0, "cl-useradd", {"-p", "-c", "Гость", "-g", "Тестовая группа", "guest", "jabber"}, "secret\n");
+  EXPECT_NE(r.out.find("guest@"), std::string::npos);
+  const std::string ldif = entry("guest");
+  EXPECT_NE(ldif.find("objectClass: inetOrgPerson"), std::string::npos) << ldif;
+  EXPECT_NE(ldif.find("departmentNumber:: "), std::string::npos) << "UTF-8 value, base64 in LDIF: " << ldif;
+  EXPECT_EQ(ldif.find("secret"), std::string::npos);
+  EXPECT_TRUE(binds("guest", "secret"));
+  EXPECT_FALSE(binds("guest", "secret2"));
+}
+
+TEST_F(ToolsTest, UseraddPasswordStdinConventionAndNoPassword) {
+  expect(0, "cl-useradd", {"-P", "u1", "jabber"}, "pw1\n");
+  EXPECT_TRUE(binds("u1", "pw1"));
+  expect(0, "cl-useradd", {"u2", "jabber"});
+  EXPECT_EQ(entry("u2").find("userPassword"), std::string::npos) << "no password until cl-passwd";
+  expect(0, "cl-passwd", {"u2", "jabber"}, "pw2\n");
+  EXPECT_TRUE(binds("u2", "pw2"));
+  expect(3, "cl-passwd", {"u2", "jabber"}, "\n");  // empty password refused
+  expect(3, "cl-passwd", {"u2", "jabber"}, "");    // nothing on stdin
+  EXPECT_TRUE(binds("u2", "pw2")) << "a refused change keeps the old password";
+}
+
+TEST_F(ToolsTest, ErrorsHaveTheirExitCodesAndOneMessage) {
+  expect(0, "cl-useradd", {"guest", "jabber"});
+  Result r = expect(9, "cl-useradd", {"guest", "jabber"});
+  EXPECT_NE(r.err.find("already exists"), std::string::npos);
+  r = expect(6, "cl-useradd", {"-g", "nope", "x", "jabber"});
+  EXPECT_NE(r.err.find("no such group 'nope'"), std::string::npos);
+  EXPECT_EQ(entry("x"), "") << "no half-made account";
+  r = expect(3, "cl-useradd", {"a@b", "jabber"});
+  EXPECT_NE(r.err.find("'@'"), std::string::npos) << r.err;
+  r = expect(2, "cl-useradd", {"guest", "samba"});
+  EXPECT_NE(r.err.find("supported services: jabber"), std::string::npos);
+  expect(2, "cl-useradd", {"--bogus", "guest", "jabber"});
+  expect(6, "cl-userdel", {"nobody", "jabber"});
+  expect(6, "cl-usermod", {"-L", "nobody", "jabber"});
+  expect(6, "cl-groupdel", {"nope", "jabber"});
+  r = expect(3, "cl-useradd", {std::string(2000, 'x'), "jabber"});
+  EXPECT_NE(r.err.find("too long"), std::string::npos);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one message: " << r.err;
+}
+
+TEST_F(ToolsTest, UnreachableLdapNamesTheUri) {
+  Settings s = slapd().settings();
+  s.ldap.uri = "ldap://127.0.0.1:" + std::to_string(free_port()) + "/";
+  const auto config = slapd().dir() / "unreachable.conf";
+  s.save(config);
+  const Result r = run(tool("cl-info"), {"--config", config.string(), "jabber"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find(s.ldap.uri), std::string::npos) << r.err;
+}
+
+TEST_F(ToolsTest, LockAndUnlockKeepThePassword) {
+  expect(0, "cl-useradd", {"-p", "guest", "jabber"}, "pw\n");
+  expect(0, "cl-usermod", {"-L", "guest", "jabber"});
+  EXPECT_FALSE(binds("guest", "pw"));
+  EXPECT_NE(entry("guest").find("shadowExpire: 1"), std::string::npos);
+  EXPECT_NE(slapd().tool("cl-info", {"--json", "guest", "jabber"}).out.find("\"locked\": true"), std::string::npos);
+  expect(0, "cl-usermod", {"-U", "guest", "jabber"});
+  EXPECT_TRUE(binds("guest", "pw"));
+  EXPECT_EQ(entry("guest").find("shadowExpire"), std::string::npos);
+  expect(2, "cl-usermod", {"-L", "-U", "guest", "jabber"});
+}
+
+TEST_F(ToolsTest, UsermodChangesNicknameGroupAndPassword) {
+  expect(0, "cl-groupadd", {"A", "jabber"});
+  expect(0, "cl-groupadd", {"B", "jabber"});
+  expect(0, "cl-useradd", {"-g", "A", "guest", "jabber"});
+  const Result r = expect(0, "cl-usermod", {"-c", "Новый ник", "-g", "B", "-P", "guest", "jabber"}, "np\n");
+  EXPECT_NE(r.out.find("moved from group 'A'"), std::string::npos) << r.out;
+  EXPECT_NE(entry("guest").find("departmentNumber: B"), std::string::npos);
+  EXPECT_TRUE(binds("guest", "np"));
+  const Result info = slapd().tool("cl-info", {"--json", "guest", "jabber"});
+  EXPECT_NE(info.out.find("Новый ник"), std::string::npos) << info.out;
+  expect(6, "cl-usermod", {"-g", "C", "guest", "jabber"});
+}
+
+TEST_F(ToolsTest, GroupmodAddsMovesRemovesAndRenames) {
+  expect(0, "cl-groupadd", {"My test", "jabber"});
+  expect(0, "cl-groupadd", {"Other", "jabber"});
+  expect(0, "cl-useradd", {"guest", "jabber"});
+  expect(0, "cl-useradd", {"-g", "Other", "guest2", "jabber"});
+  Result r = expect(0, "cl-groupmod", {"-a", "guest,guest2", "My test", "jabber"});
+  EXPECT_NE(r.out.find("guest2 moved from group 'Other'"), std::string::npos) << r.out;
+  expect(0, "cl-groupmod", {"-n", "Тестовая группа", "My test", "jabber"});
+  r = slapd().tool("cl-info", {"-g", "Тестовая группа", "jabber"});
+  EXPECT_NE(r.out.find("guest guest2"), std::string::npos) << r.out;
+  expect(6, "cl-info", {"-g", "My test", "jabber"});
+  expect(0, "cl-groupmod", {"-d", "guest", "Тестовая группа", "jabber"});
+  EXPECT_EQ(entry("guest").find("departmentNumber"), std::string::npos);
+  expect(10, "cl-groupmod", {"-d", "guest", "Тестовая группа", "jabber"});  // not a member
+  expect(6, "cl-groupmod", {"-a", "ghost", "Тестовая группа", "jabber"});
+  expect(9, "cl-groupmod", {"-n", "other", "Тестовая группа", "jabber"});  // exists, regardless of case
+}
+
+TEST_F(ToolsTest, GroupdelKeepsItsMembersWithoutAGroup) {
+  expect(0, "cl-groupadd", {"R&D, Moscow", "jabber"});
+  expect(0, "cl-useradd", {"-g", "R&D, Moscow", "guest", "jabber"});
+  expect(9, "cl-groupadd", {"r&d, moscow", "jabber"});
+  expect(0, "cl-groupdel", {"R&D, Moscow", "jabber"});
+  const std::string ldif = entry("guest");
+  EXPECT_NE(ldif.find("uid: guest"), std::string::npos);
+  EXPECT_EQ(ldif.find("departmentNumber"), std::string::npos);
+  EXPECT_EQ(slapd().ldapsearch("(objectClass=organizationalRole)"), "");
+}
+
+TEST_F(ToolsTest, HostileGroupNamesAreLiteral) {
+  for (const std::string name : {"*", "a)(cn=*", "x,ou=Users", "Тест\\"}) {
+    expect(0, "cl-groupadd", {name, "jabber"});
+    expect(0, "cl-useradd", {"-g", name, "u" + std::to_string(name.size()), "jabber"});
+  }
+  const Result r = slapd().tool("cl-info", {"--json", "jabber"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("\"x,ou=Users\""), std::string::npos) << r.out;
+  // "*" is a group of one member, not a wildcard over everybody.
+  const Result star = slapd().tool("cl-info", {"-g", "*", "jabber"});
+  EXPECT_EQ(star.out, "*: u1\n");
+  expect(3, "cl-groupadd", {"", "jabber"});
+  expect(3, "cl-groupadd", {"line\nbreak", "jabber"});
+}
+
+TEST_F(ToolsTest, ConcurrentGroupmodAddsLoseNobody) {
+  expect(0, "cl-groupadd", {"Big", "jabber"});
+  std::ofstream csv(slapd().dir() / "users.csv");
+  for (int i = 0; i < 40; ++i) csv << "user" << i << ",,,\n";
+  csv.close();
+  expect(0, "cl-useradd", {"--from", (slapd().dir() / "users.csv").string(), "jabber"});
+  std::vector<std::future<int>> jobs;
+  for (int job = 0; job < 8; ++job) {
+    jobs.push_back(std::async(std::launch::async, [this, job] {
+      std::string list;
+      for (int i = job * 5; i < job * 5 + 5; ++i) list += (list.empty() ? "" : ",") + ("user" + std::to_string(i));
+      return slapd().tool("cl-groupmod", {"-a", list, "Big", "jabber"}).status;
+    }));
+  }
+  for (auto& j : jobs) EXPECT_EQ(j.get(), 0);
+  const std::string ldif = slapd().ldapsearch("(departmentNumber=Big)", {"uid"});
+  EXPECT_EQ(std::count(ldif.begin(), ldif.end(), '\n') / 3, 40) << ldif;
+}
+
+TEST_F(ToolsTest, FromCsvReportsBadLinesAndGoesOn) {
+  expect(0, "cl-groupadd", {"Staff", "jabber"});
+  const auto path = slapd().dir() / "in.csv";
+  std::ofstream(path) << "login,nickname,group,password\n"
+                      << "anna,\"Анна, старшая\",Staff,pw-anna\n"
+                      << "bad@name,,,\n"
+                      << "boris,Борис,NoSuchGroup,pw\n"
+                      << "\"unterminated,,,\n"
+                      << "vera,,,pw-vera\n"
+                      << "anna,,,\n"
+                      << "too,few\n";
+  const Result r = expect(1, "cl-useradd", {"--from", path.string(), "jabber"});
+  EXPECT_NE(r.out.find("created 2 accounts, 5 lines failed"), std::string::npos) << r.out;
+  for (const std::string line : {":3: ", ":4: ", ":5: ", ":7: ", ":8: "})
+    EXPECT_NE(r.err.find(path.string() + line), std::string::npos) << line << " in " << r.err;
+  EXPECT_TRUE(binds("anna", "pw-anna"));
+  EXPECT_TRUE(binds("vera", "pw-vera"));
+  EXPECT_EQ(entry("boris"), "");
+  EXPECT_NE(slapd().tool("cl-info", {"--json", "anna", "jabber"}).out.find("Анна, старшая"), std::string::npos);
+}
+
+TEST_F(ToolsTest, AvatarFromImageAndCorruptImageLeavesNoAccount) {
+  const std::string images = std::string(JABBERADMIN_TEST_DATA) + "/images/";
+  expect(0, "cl-useradd", {"-i", images + "alpha.png", "guest", "jabber"});
+  const std::string ldif = slapd().ldapsearch("(uid=guest)", {"jpegPhoto"});
+  EXPECT_NE(ldif.find("jpegPhoto:: /9j/"), std::string::npos) << "a JPEG (FF D8 FF): " << ldif.substr(0, 80);
+  const Result r = expect(3, "cl-useradd", {"-i", images + "corrupt.png", "guest2", "jabber"});
+  EXPECT_NE(r.err.find("corrupt.png"), std::string::npos) << r.err;
+  EXPECT_EQ(entry("guest2"), "");
+  expect(3, "cl-usermod", {"-i", images + "missing.png", "guest", "jabber"});
+  expect(0, "cl-usermod", {"--no-avatar", "guest", "jabber"});
+  EXPECT_EQ(slapd().ldapsearch("(uid=guest)", {"jpegPhoto"}).find("jpegPhoto"), std::string::npos);
+}
+
+TEST_F(ToolsTest, UserdelRemovesTheEntry) {
+  expect(0, "cl-useradd", {"guest", "jabber"});
+  expect(0, "cl-userdel", {"guest", "jabber"});
+  EXPECT_EQ(entry("guest"), "");
+}
+
+TEST_F(ToolsTest, HelpAndVersion) {
+  for (const std::string t : {"cl-useradd", "cl-usermod", "cl-passwd", "cl-userdel", "cl-groupadd", "cl-groupmod",
+                              "cl-groupdel", "cl-info", "cl-setup"}) {
+    EXPECT_EQ(slapd().tool(t, {"--help"}).status, 0) << t;
+    const Result v = slapd().tool(t, {"--version"});
+    EXPECT_EQ(v.status, 0) << t;
+    EXPECT_NE(v.out.find("jabberadmin"), std::string::npos) << t;
+  }
+}
+
+}  // namespace
+}  // namespace jabberadmin::test
