@@ -1,5 +1,7 @@
 #include "jabberadmin/ldap.hpp"
 
+#include "ldap_message.hpp"
+
 #include <ldap.h>
 #include <strings.h>
 
@@ -59,6 +61,25 @@ class ModList {
 };
 
 }  // namespace
+
+Entry entry_from_message(::ldap* ld, LDAPMessage* message) {
+  Entry entry;
+  if (char* dn = ldap_get_dn(ld, message)) {
+    entry.dn = dn;
+    ldap_memfree(dn);
+  }
+  BerElement* ber = nullptr;
+  for (char* a = ldap_first_attribute(ld, message, &ber); a != nullptr; a = ldap_next_attribute(ld, message, ber)) {
+    auto& values = entry.attributes[a];
+    if (berval** vals = ldap_get_values_len(ld, message, a)) {
+      for (berval** v = vals; *v != nullptr; ++v) values.emplace_back((*v)->bv_val, (*v)->bv_len);
+      ldap_value_free_len(vals);
+    }
+    ldap_memfree(a);
+  }
+  if (ber != nullptr) ber_free(ber, 0);
+  return entry;
+}
 
 std::string escape_dn_value(std::string_view value) {
   std::string out;
@@ -220,22 +241,7 @@ std::vector<Entry> Connection::search(const std::string& base, Scope scope, cons
 
   std::vector<Entry> entries;
   for (LDAPMessage* e = ldap_first_entry(handle_.get(), raw); e != nullptr; e = ldap_next_entry(handle_.get(), e)) {
-    Entry entry;
-    if (char* dn = ldap_get_dn(handle_.get(), e)) {
-      entry.dn = dn;
-      ldap_memfree(dn);
-    }
-    BerElement* ber = nullptr;
-    for (char* a = ldap_first_attribute(handle_.get(), e, &ber); a != nullptr;
-         a = ldap_next_attribute(handle_.get(), e, ber)) {
-      auto& values = entry.attributes[a];
-      if (berval** vals = ldap_get_values_len(handle_.get(), e, a)) {
-        for (berval** v = vals; *v != nullptr; ++v) values.emplace_back((*v)->bv_val, (*v)->bv_len);
-        ldap_value_free_len(vals);
-      }
-      ldap_memfree(a);
-    }
-    if (ber != nullptr) ber_free(ber, 0);
+    Entry entry = entry_from_message(handle_.get(), e);
     entries.push_back(std::move(entry));
   }
   return entries;

@@ -106,6 +106,8 @@ class Connection {
   bool check_password(const std::string& dn, std::string_view password);
 
   const std::string& uri() const noexcept { return options_.uri; }
+  // The libldap handle, for libldap APIs this class does not wrap (RFC 4533 sync).
+  ::ldap* native_handle() const noexcept { return handle_.get(); }
   const std::string& bound_as() const noexcept { return options_.bind_dn; }
 
  private:
