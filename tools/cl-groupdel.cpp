@@ -4,9 +4,9 @@
 using namespace jabberadmin;
 
 int main(int argc, char** argv) {
-  cli::Tool tool("cl-groupdel", "Delete a Jabber group (members stay, without a group)");
+  cli::Tool tool("cl-groupdel", N_("Delete a Jabber group (members stay, without a group)"));
   std::string group;
-  tool.app.add_option("group", group, "Group name")->required();
+  tool.app.add_option("group", group, _("Group name"))->required();
   return tool.run(argc, argv, [&] {
     tool.directory().remove_group(group);
     return 0;

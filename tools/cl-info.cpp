@@ -18,9 +18,11 @@ json to_json(const User& u) {
 json to_json(const Group& g) { return {{"name", g.name}, {"members", g.members}}; }
 
 void print(const User& u) {
-  std::cout << u.name << "\t" << u.jid << "\t" << u.nickname << "\tgroup: " << u.group.value_or("-")
-            << (u.locked ? "\tlocked" : "") << (u.photo.empty() ? "" : "\tavatar")
-            << (u.has_password ? "" : "\tno password") << '\n';
+  std::cout << u.name << "\t" << u.jid << "\t" << u.nickname << "\t" << cli::format(_("group: %s"), u.group.value_or("-"));
+  if (u.locked) std::cout << "\t" << _("locked");
+  if (!u.photo.empty()) std::cout << "\t" << _("avatar");
+  if (!u.has_password) std::cout << "\t" << _("no password");
+  std::cout << '\n';
 }
 
 void print(const Group& g) {
@@ -32,12 +34,12 @@ void print(const Group& g) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  cli::Tool tool("cl-info", "Show Jabber users and groups");
+  cli::Tool tool("cl-info", N_("Show Jabber users and groups"));
   bool as_json = false;
   std::optional<std::string> user, group;
-  tool.app.add_flag("--json", as_json, "Print JSON for scripts");
-  auto* g = tool.app.add_option("-g,--group", group, "Show this group and its members");
-  tool.app.add_option("user", user, "Show this user")->excludes(g);
+  tool.app.add_flag("--json", as_json, _("Print JSON for scripts"));
+  auto* g = tool.app.add_option("-g,--group", group, _("Show this group and its members"));
+  tool.app.add_option("user", user, _("Show this user"))->excludes(g);
   return tool.run(argc, argv, [&] {
     const Directory directory = tool.directory();
     if (user) {
@@ -55,9 +57,9 @@ int main(int argc, char** argv) {
         for (const auto& gr : groups) out["groups"].push_back(to_json(gr));
         std::cout << out.dump(2) << '\n';
       } else {
-        std::cout << "Users:\n";
+        std::cout << _("Users:") << '\n';
         for (const auto& u : users) print(u);
-        std::cout << "Groups:\n";
+        std::cout << _("Groups:") << '\n';
         for (const auto& gr : groups) print(gr);
       }
     }

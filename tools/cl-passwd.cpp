@@ -4,11 +4,11 @@
 using namespace jabberadmin;
 
 int main(int argc, char** argv) {
-  cli::Tool tool("cl-passwd", "Set the password of a Jabber account");
+  cli::Tool tool("cl-passwd", N_("Set the password of a Jabber account"));
   bool stdin_password = false;
   std::string user;
-  tool.app.add_flag("-P,--password-stdin", stdin_password, "Read the password from standard input");
-  tool.app.add_option("user", user, "User name")->required();
+  tool.app.add_flag("-P,--password-stdin", stdin_password, _("Read the password from standard input"));
+  tool.app.add_option("user", user, _("User name"))->required();
   return tool.run(argc, argv, [&] {
     Directory directory = tool.directory();
     const User current = directory.user(user);

@@ -8,20 +8,20 @@
 using namespace jabberadmin;
 
 int main(int argc, char** argv) {
-  cli::Tool tool("cl-usermod", "Change a Jabber account");
+  cli::Tool tool("cl-usermod", N_("Change a Jabber account"));
   bool lock = false, unlock = false, no_avatar = false, ask_password = false, stdin_password = false;
   std::optional<std::string> nickname, group, image_path;
   std::string user;
   auto& app = tool.app;
-  app.add_option("-c,--comment", nickname, "New nickname (UTF-8)");
-  auto* image = app.add_option("-i,--image", image_path, "New avatar image");
-  app.add_flag("--no-avatar", no_avatar, "Remove the avatar")->excludes(image);
-  app.add_option("-g,--group", group, "Put the user into this group (moving it out of its current one)");
-  auto* l = app.add_flag("-L,--lock", lock, "Lock the account");
-  app.add_flag("-U,--unlock", unlock, "Unlock the account")->excludes(l);
-  auto* p = app.add_flag("-p,--password", ask_password, "Set a new password (prompted, or one line from stdin)");
-  app.add_flag("-P,--password-stdin", stdin_password, "Read the new password from standard input")->excludes(p);
-  app.add_option("user", user, "User name")->required();
+  app.add_option("-c,--comment", nickname, _("New nickname (UTF-8)"));
+  auto* image = app.add_option("-i,--image", image_path, _("New avatar image"));
+  app.add_flag("--no-avatar", no_avatar, _("Remove the avatar"))->excludes(image);
+  app.add_option("-g,--group", group, _("Put the user into this group (moving it out of its current one)"));
+  auto* l = app.add_flag("-L,--lock", lock, _("Lock the account"));
+  app.add_flag("-U,--unlock", unlock, _("Unlock the account"))->excludes(l);
+  auto* p = app.add_flag("-p,--password", ask_password, _("Set a new password (prompted, or one line from stdin)"));
+  app.add_flag("-P,--password-stdin", stdin_password, _("Read the new password from standard input"))->excludes(p);
+  app.add_option("user", user, _("User name"))->required();
 
   return tool.run(argc, argv, [&] {
     Directory directory = tool.directory();
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     if (group) {
       const auto previous = directory.set_group(current.name, *group);
       if (previous && *previous != directory.user(current.name).group)
-        std::cout << current.name << " moved from group '" << *previous << "'\n";
+        std::cout << cli::format(_("%s moved from group '%s'"), current.name, *previous) << '\n';
     }
     if (password) directory.set_password(current.name, *password);
     if (lock) directory.lock(current.name);

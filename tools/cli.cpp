@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "jabberadmin/error.hpp"
+#include "i18n.hpp"
 
 namespace jabberadmin::cli {
 namespace {
@@ -27,23 +28,34 @@ std::string read_line(bool hide) {
     ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
     std::cerr << '\n';
   }
-  if (!ok) throw Error(ErrorKind::InvalidArgument, "no password given on standard input");
+  if (!ok) throw Error(ErrorKind::InvalidArgument, _("no password given on standard input"));
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
+}
+
+// The locale is set up before the first string is translated: the tool's description.
+std::string localized(const std::string& text) {
+  init_i18n();
+  return ::gettext(text.c_str());
 }
 
 }  // namespace
 
 Tool::Tool(std::string name, std::string description, std::vector<std::string> services)
-    : app(std::move(description), name), name_(std::move(name)), services_(std::move(services)) {
-  app.set_version_flag("--version", name_ + " (jabberadmin) " JABBERADMIN_VERSION);
-  app.add_option("--config", config_, "Settings file (default: $JABBERADMIN_CONFIG or /etc/jabberadmin/jabberadmin.conf)");
+    : app(localized(description), name), name_(std::move(name)), services_(std::move(services)) {
+  auto formatter = app.get_formatter();
+  for (const char* label : {N_("Usage"), N_("OPTIONS"), N_("Positionals"), N_("REQUIRED"), N_("Excludes"), N_("Needs")})
+    formatter->label(label, _(label));
+  app.option_defaults()->group(_("Options"));
+  app.set_help_flag("-h,--help", _("Print this help message and exit"));
+  app.set_version_flag("--version", name_ + " (jabberadmin) " JABBERADMIN_VERSION, _("Print the version and exit"));
+  app.add_option("--config", config_, _("Settings file (default: $JABBERADMIN_CONFIG or /etc/jabberadmin/jabberadmin.conf)"));
 }
 
 int Tool::run(int argc, char** argv, const std::function<int()>& body) {
   std::string known;
   for (const auto& s : services_) known += (known.empty() ? "" : ", ") + s;
-  app.footer("SERVICE, always the last argument: " + known);
+  app.footer(format(_("SERVICE, always the last argument: %s"), known));
   // Calculate's syntax puts the service last; taking it off before parsing leaves the
   // tool's own positionals (some optional) unambiguous.
   if (argc > 1 && argv[argc - 1][0] != '-') service_ = argv[--argc];
@@ -54,12 +66,12 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
     return code == 0 ? 0 : exit_code(ErrorKind::Usage);
   }
   try {
-    if (service_.empty()) throw Error(ErrorKind::Usage, "the service name is missing at the end: " + known);
+    if (service_.empty()) throw Error(ErrorKind::Usage, format(_("the service name is missing at the end: %s"), known));
     if (std::find(services_.begin(), services_.end(), service_) == services_.end())
-      throw Error(ErrorKind::Usage, "unknown service '" + service_ + "': supported services: " + known);
+      throw Error(ErrorKind::Usage, format(_("unknown service '%s': supported services: %s"), service_, known));
     return body();
   } catch (const Error& e) {
-    std::cerr << name_ << ": " << e.what() << '\n';
+    std::cerr << name_ << ": " << translate_library_message(e.what()) << '\n';
     return exit_code(e.kind());
   } catch (const std::exception& e) {
     std::cerr << name_ << ": " << e.what() << '\n';
@@ -72,21 +84,21 @@ Settings Tool::settings() const { return Settings::load(config_path()); }
 Directory Tool::directory() const {
   Directory directory = Directory::open(settings());
   if (!directory.tree_exists())
-    throw Error(ErrorKind::Directory, "the Jabber subtree is missing: run 'cl-setup ldap' first");
+    throw Error(ErrorKind::Directory, _("the Jabber subtree is missing: run 'cl-setup ldap' first"));
   return directory;
 }
 
 std::string read_new_password(bool from_stdin) {
   std::string password;
   if (!from_stdin && ::isatty(STDIN_FILENO)) {
-    std::cerr << "New password: " << std::flush;
+    std::cerr << _("New password: ") << std::flush;
     password = read_line(true);
-    std::cerr << "Retype new password: " << std::flush;
-    if (read_line(true) != password) throw Error(ErrorKind::InvalidArgument, "the passwords do not match");
+    std::cerr << _("Retype new password: ") << std::flush;
+    if (read_line(true) != password) throw Error(ErrorKind::InvalidArgument, _("the passwords do not match"));
   } else {
     password = read_line(false);
   }
-  if (password.empty()) throw Error(ErrorKind::InvalidArgument, "the password is empty");
+  if (password.empty()) throw Error(ErrorKind::InvalidArgument, _("the password is empty"));
   return password;
 }
 

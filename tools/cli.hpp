@@ -11,11 +11,13 @@
 
 #include "jabberadmin/directory.hpp"
 #include "jabberadmin/settings.hpp"
+#include "i18n.hpp"  // last: it defines the gettext macro _
 
 namespace jabberadmin::cli {
 
 class Tool {
  public:
+  // description: English, marked N_("..."); translated here once the locale is set up.
   // services: the names accepted as the last argument ("jabber" for every tool but cl-setup).
   Tool(std::string name, std::string description, std::vector<std::string> services = {"jabber"});
 
