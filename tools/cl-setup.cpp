@@ -1,30 +1,63 @@
-// cl-setup: sets up a service. `cl-setup ldap` makes (or adopts) the directory.
+// cl-setup: sets up a service. `cl-setup ldap` makes (or adopts) the directory;
+// `cl-setup jabber` the Jabber service on it (admin account, certificate, server configs).
+#include <unistd.h>
+
 #include <iostream>
 
 #include "cli.hpp"
 #include "jabberadmin/error.hpp"
+#include "jabberadmin/jabber_setup.hpp"
 #include "jabberadmin/ldap_setup.hpp"
 
 using namespace jabberadmin;
 
 int main(int argc, char** argv) {
-  cli::Tool tool("cl-setup", "Set up a service: ldap (the directory) or jabber", {"ldap"});
+  cli::Tool tool("cl-setup", "Set up a service: ldap (the directory) or jabber", {"ldap", "jabber"});
   setup::PrivateLdap private_ldap;
   setup::ExistingLdap existing;
   bool stop = false;
+  std::string hosts, history, history_dir, listen, certfile, server;
+  std::uint16_t port = 0, tls_port = 0;
   auto& app = tool.app;
-  app.add_option("--state-dir", private_ldap.state_dir, "Private slapd's directory (ldap)")->capture_default_str();
+  auto* state_dir = app.add_option("--state-dir", private_ldap.state_dir,
+                                   "ldap: the private slapd's directory; jabber: the server's data directory")
+                        ->capture_default_str();
   app.add_option("--base-dn", private_ldap.base_dn, "Base DN of the directory (ldap)")->capture_default_str();
   app.add_option("--ldap-listen", private_ldap.listen, "Extra URI for the private slapd, e.g. ldap://127.0.0.1:3890/");
   app.add_option("--ldap-uri", existing.uri, "Adopt the existing directory at this URI instead (ldap)");
   app.add_option("--bind-dn", existing.bind_dn, "DN to bind as in the existing directory (ldap)");
   app.add_option("--bind-password-file", existing.bind_password_file, "File (mode 0600) with that DN's password");
   app.add_flag("--stop", stop, "Stop the private slapd (ldap)");
+  auto* o_hosts = app.add_option("--hosts", hosts, "Hosts served beside the primary one, comma-separated (jabber)");
+  auto* o_history = app.add_option("--history", history, "Log every message: on or off (jabber)")
+                        ->check(CLI::IsMember({"on", "off"}));
+  auto* o_history_dir = app.add_option("--history-dir", history_dir, "Where history goes (jabber; default /var/log/jabber)");
+  auto* o_listen = app.add_option("--listen", listen, "Client listen addresses, comma-separated, or 'all' (jabber)");
+  auto* o_port = app.add_option("--port", port, "Client port, STARTTLS (jabber; default 5222)");
+  auto* o_tls_port = app.add_option("--tls-port", tls_port, "Client port, direct TLS (jabber; default 5223)");
+  auto* o_certfile = app.add_option("--certfile", certfile, "PEM with key and certificate; '' = self-signed (jabber)");
+  auto* o_server = app.add_option("--server", server, "Server to run: builtin (cl-jabberd) or ejabberd (jabber)")
+                       ->check(CLI::IsMember({"builtin", "ejabberd"}));
 
   return tool.run(argc, argv, [&] {
-    // Only `ldap` is known here until `cl-setup jabber` lands.
     setup::Steps steps;
-    if (stop) {
+    if (tool.service() == "jabber") {
+      setup::JabberOptions options;
+      if (o_hosts->count()) options.hosts = cli::split_list(hosts);
+      if (o_history->count()) options.history = history == "on";
+      if (o_history_dir->count()) options.history_dir = history_dir;
+      if (o_listen->count()) options.listen = listen == "all" ? std::vector<std::string>{} : cli::split_list(listen);
+      if (o_port->count()) options.port = port;
+      if (o_tls_port->count()) options.tls_port = tls_port;
+      if (o_certfile->count()) options.certfile = certfile;
+      if (o_server->count()) options.server = server;
+      if (state_dir->count()) options.data_dir = private_ldap.state_dir;
+      // Every option is checked before the password is asked for.
+      const auto plan = setup::plan_jabber(tool.config_path(), options);
+      if (::isatty(0)) std::cerr << "Password for " << setup::kAdminName << "@" << plan.after.jabber.hosts.front() << ":\n";
+      const std::string password = cli::read_new_password(false);
+      steps = setup::apply_jabber(plan, password);
+    } else if (stop) {
       steps = setup::stop_private_ldap(tool.settings().ldap);
     } else if (!existing.uri.empty()) {
       existing.base_dn = private_ldap.base_dn;

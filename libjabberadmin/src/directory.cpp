@@ -83,6 +83,10 @@ std::string Directory::group_dn(std::string_view name) const { return ldap::chil
 
 std::string Directory::user_filter() { return "(objectClass=inetOrgPerson)"; }
 
+Directory::Schema Directory::schema() {
+  return {"inetOrgPerson", kUid, kCn, kGroup, kPhoto, kExpire, kLockedExpire};
+}
+
 const std::vector<std::string>& Directory::user_attributes() {
   static const std::vector<std::string> attributes{kUid, kCn, kMail, kGroup, kPassword, kExpire, kPhoto};
   return attributes;

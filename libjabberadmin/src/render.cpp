@@ -57,4 +57,71 @@ std::string slapd_quoted(std::string_view value) {
   return out + "\"";
 }
 
+namespace {
+
+// Length of the UTF-8 sequence starting at text[i], or 0 when it is not valid UTF-8.
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 && c >= 0xc2 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e && c <= 0xf4 ? 4 : 0;
+  if (n == 0 || i + n > text.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return 0;
+  return n;
+}
+
+// Control characters, including the ones YAML (NEL, U+2028, U+2029) and some editors treat as
+// line breaks, and the byte-order mark.
+bool is_control(std::string_view sequence) {
+  const auto c = static_cast<unsigned char>(sequence[0]);
+  if (c < 0x20 || c == 0x7f) return true;
+  if (sequence.size() == 2) return c == 0xc2 && static_cast<unsigned char>(sequence[1]) < 0xa0;
+  return sequence == "\u2028" || sequence == "\u2029" || sequence == "\ufeff";
+}
+
+std::string shown(std::string_view value) {
+  std::string out;
+  for (const unsigned char c : value) {
+    if (c == '\n') out += "\\n";
+    else if (c < 0x20 || c == 0x7f) {
+      static constexpr char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+    } else out += static_cast<char>(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+void check_config_text(std::string_view value, std::string_view what) {
+  for (std::size_t i = 0; i < value.size();) {
+    const std::size_t n = utf8_length(value, i);
+    if (n == 0) throw Error(ErrorKind::InvalidArgument, std::string(what) + " is not valid UTF-8");
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (is_control(value.substr(i, n)))
+      throw Error(ErrorKind::InvalidArgument, std::string(what) + " '" + shown(value) +
+                                                  "' holds a line break or another control character");
+    if (c == '"' || c == '\'' || c == '\\')
+      throw Error(ErrorKind::InvalidArgument, std::string(what) + " '" + shown(value) + "' holds a quote or a backslash");
+    i += n;
+  }
+}
+
+std::string yaml_quoted(std::string_view value, std::string_view what) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < value.size();) {
+    const std::size_t n = utf8_length(value, i);
+    if (n == 0) throw Error(ErrorKind::InvalidArgument, std::string(what) + " is not valid UTF-8");
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (is_control(value.substr(i, n)))
+      throw Error(ErrorKind::InvalidArgument, "line break or control character in " + std::string(what) + " '" +
+                                                  shown(value) + "'");
+    if (c == '"' || c == '\\') out += '\\';
+    out.append(value.substr(i, n));
+    i += n;
+  }
+  return out + "\"";
+}
+
 }  // namespace jabberadmin::render

@@ -85,6 +85,18 @@ class Directory {
   // Filter that selects every Jabber user entry, and the attributes a User is made from.
   static std::string user_filter();
   static const std::vector<std::string>& user_attributes();
+  // The names other servers need to read this subtree themselves (the generated
+  // ejabberd.yml). Spelled exactly as here: ejabberd compares attribute names by case.
+  struct Schema {
+    const char* user_class;    // object class of every user entry
+    const char* uid;           // the JID localpart
+    const char* nickname;
+    const char* group;         // the user's one group, by name
+    const char* photo;         // JPEG avatar
+    const char* lock;          // set to locked_value when the account is locked
+    const char* locked_value;
+  };
+  static Schema schema();
   // Builds a User from an entry read with user_attributes().
   User user_from_entry(const ldap::Entry& entry) const;
 

@@ -23,4 +23,14 @@ std::string load(std::string_view name);
 // Quotes a value for slapd.conf: "..." with backslash and quote escaped; refuses newlines.
 std::string slapd_quoted(std::string_view value);
 
+// A YAML double-quoted scalar ("..."), for ejabberd.yml. Backslash and quote are escaped;
+// anything that could end the line or the document (line breaks, other control characters,
+// invalid UTF-8) is refused with Error(InvalidArgument) naming what: values are validated
+// before rendering, so this is the last line of defence, not the first.
+std::string yaml_quoted(std::string_view value, std::string_view what = "value");
+
+// Refuses text that should never reach any config file: control characters (line breaks
+// included), quotes, backslashes, invalid UTF-8. Throws Error(InvalidArgument) naming what.
+void check_config_text(std::string_view value, std::string_view what);
+
 }  // namespace jabberadmin::render

@@ -1,0 +1,67 @@
+// What `cl-setup jabber` does: validates every option, then makes or updates the admin
+// account, the TLS certificate, the [jabber] section of the settings file (read by the
+// integrated server cl-jabberd) and the generated ejabberd.yml beside it.
+//
+// Two phases so a tool can ask for the admin password only once the options are known to be
+// good, and so a bad value writes nothing: plan_jabber() validates and decides, touching no
+// file and no directory entry; apply_jabber() does it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jabberadmin/ldap_setup.hpp"
+#include "jabberadmin/settings.hpp"
+
+namespace jabberadmin::setup {
+
+// Each option left unset keeps the value of the previous run, else the default.
+struct JabberOptions {
+  std::optional<std::vector<std::string>> hosts;   // served beside the primary host; {} = none
+  std::optional<bool> history;
+  std::optional<std::filesystem::path> history_dir;
+  std::optional<std::vector<std::string>> listen;  // IP addresses; {} = all
+  std::optional<std::uint16_t> port;
+  std::optional<std::uint16_t> tls_port;
+  std::optional<std::filesystem::path> certfile;   // PEM with key and certificate; none = self-signed
+  std::optional<std::string> server;               // builtin | ejabberd
+  std::optional<std::filesystem::path> data_dir;   // the server's state (cl-setup --state-dir)
+};
+
+inline constexpr const char* kAdminName = "admin";
+inline constexpr const char* kEjabberdConfigName = "ejabberd.yml";
+inline constexpr const char* kSelfSignedName = "server.pem";
+
+// Everything apply_jabber() will do, decided and validated.
+struct JabberPlan {
+  std::filesystem::path config;          // the settings file (absolute)
+  Settings before;                       // as read (jabber.configured false on a first run)
+  Settings after;                        // as it will be written
+  bool make_certificate = false;         // self-signed, at after.jabber.certfile
+  std::string certificate_reason;        // why a new one is made
+  std::filesystem::path ejabberd_config; // empty when ejabberd cannot be configured
+  std::string ejabberd_text;             // rendered ejabberd.yml
+  std::string ejabberd_skipped;          // why there is none
+};
+
+// Validates every option (hosts as IDNA domain names, addresses, ports, absolute paths,
+// the certificate file) and renders the configs in memory. Throws Error(InvalidArgument)
+// with a message naming the bad value; writes nothing.
+JabberPlan plan_jabber(const std::filesystem::path& config, const JabberOptions& options);
+
+// Creates what is missing (Jabber subtree, directories, certificate), creates or updates
+// admin@<primary host> with the password, writes the settings and ejabberd.yml. Returns the
+// steps done, what changed since the last run, and a short summary, one line each.
+Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password);
+
+// ejabberd.yml for these settings; throws Error(InvalidArgument) when a value cannot be
+// rendered safely. ldap gives where ejabberd finds the directory (it needs TCP).
+std::string render_ejabberd(const Settings& settings, const std::string& ldap_password);
+
+// Checks one listen address (IPv4 or IPv6 literal) and returns its canonical text.
+std::string canonical_address(std::string_view address);
+
+}  // namespace jabberadmin::setup

@@ -1,0 +1,403 @@
+#include "jabberadmin/jabber_setup.hpp"
+
+#include <arpa/inet.h>
+#include <grp.h>
+#include <ldap.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "jabberadmin/certificate.hpp"
+#include "jabberadmin/directory.hpp"
+#include "jabberadmin/error.hpp"
+#include "jabberadmin/jid.hpp"
+#include "jabberadmin/ldap.hpp"
+#include "jabberadmin/render.hpp"
+
+namespace jabberadmin::setup {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int kBacklog = 4096;  // ejabberd's default is 5; the kernel caps it at somaxconn
+constexpr const char* kDefaultDataDir = "/var/lib/jabberadmin/jabber";
+
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ") {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : std::string(separator)) + item;
+  return out;
+}
+
+// An absolute path that may go into any config file.
+fs::path checked_path(const fs::path& path, std::string_view what) {
+  render::check_config_text(path.string(), what);
+  if (path.empty() || !path.is_absolute())
+    throw Error(ErrorKind::InvalidArgument, std::string(what) + " must be an absolute path: '" + path.string() + "'");
+  return path.lexically_normal();
+}
+
+// Where ejabberd finds the directory: it speaks LDAP over TCP only and binds with a password.
+struct LdapEndpoint {
+  std::string host;
+  int port = 389;
+  bool tls = false;
+  std::string bind_dn;
+  fs::path password_file;
+};
+
+std::optional<LdapEndpoint> ejabberd_endpoint(const LdapSettings& ldap, std::string& why_not) {
+  LdapEndpoint e;
+  std::string uri;
+  if (!ldap.tcp_uri.empty() && !ldap.manager_dn.empty() && !ldap.manager_password_file.empty()) {
+    uri = ldap.tcp_uri;
+    e.bind_dn = ldap.manager_dn;
+    e.password_file = ldap.manager_password_file;
+  } else if ((ldap.uri.starts_with("ldap://") || ldap.uri.starts_with("ldaps://")) && !ldap.bind_dn.empty()) {
+    uri = ldap.uri;
+    e.bind_dn = ldap.bind_dn;
+    e.password_file = ldap.bind_password_file;
+  } else {
+    why_not = "ejabberd reaches LDAP over TCP only: re-run 'cl-setup --ldap-listen ldap://127.0.0.1:3890/ ldap' first";
+    return std::nullopt;
+  }
+  LDAPURLDesc* desc = nullptr;
+  if (ldap_url_parse(uri.c_str(), &desc) != LDAP_URL_SUCCESS || desc == nullptr)
+    throw Error(ErrorKind::InvalidArgument, "the LDAP URI in the settings is not valid: '" + uri + "'");
+  e.tls = std::string_view(desc->lud_scheme) == "ldaps";
+  e.host = desc->lud_host != nullptr && *desc->lud_host ? desc->lud_host : "127.0.0.1";
+  e.port = desc->lud_port != 0 ? desc->lud_port : (e.tls ? 636 : 389);
+  ldap_free_urldesc(desc);
+  try {
+    e.host = canonical_address(e.host);
+  } catch (const Error&) {
+    e.host = normalize_domain(e.host);
+  }
+  return e;
+}
+
+std::string listeners_yaml(const JabberSettings& j) {
+  std::vector<std::string> addresses = j.listen;
+  if (addresses.empty()) addresses = {"::"};  // dual-stack: every IPv4 and IPv6 address
+  std::string out;
+  for (const auto& address : addresses) {
+    for (const bool direct_tls : {false, true}) {
+      out += "  -\n";
+      out += "    port: " + std::to_string(direct_tls ? j.tls_port : j.port) + "\n";
+      out += "    ip: " + render::yaml_quoted(address, "listen address") + "\n";
+      out += "    module: ejabberd_c2s\n";
+      out += "    backlog: " + std::to_string(kBacklog) + "\n";
+      out += "    max_stanza_size: " + std::to_string(j.max_stanza_size) + "\n";
+      out += "    shaper: c2s_shaper\n";
+      out += "    access: c2s\n";
+      out += "    protocol_options: TLS_OPTIONS\n";
+      out += direct_tls ? "    tls: true\n" : "    starttls_required: true\n";
+    }
+  }
+  if (!out.empty()) out.pop_back();
+  return out;
+}
+
+std::string history_yaml(const JabberSettings& j) {
+  if (!j.history)
+    return "  ## History is off. With `cl-setup --history on jabber` every message is archived (mod_mam).";
+  return "  ## History (cl-setup --history on): ejabberd cannot log messages to files as cl-jabberd\n"
+         "  ## does in " + j.history_dir.string() + "; its nearest equivalent is the message archive\n"
+         "  ## (XEP-0313) of every user, always on, kept in ejabberd's spool and read with any MAM client.\n"
+         "  mod_mam:\n"
+         "    default: always\n"
+         "    assume_mam_usage: true";
+}
+
+void write_file(const fs::path& path, const std::string& text, mode_t mode) {
+  const fs::path temp = path.string() + ".new";
+  std::error_code ec;
+  fs::remove(temp, ec);
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) throw Error(ErrorKind::Directory, "cannot write " + temp.string());
+  }
+  ::chmod(temp.c_str(), mode);
+  fs::rename(temp, path, ec);
+  if (ec) throw Error(ErrorKind::Directory, "cannot write " + path.string() + ": " + ec.message());
+}
+
+// Debian's ejabberd runs as the ejabberd user: when root writes its config, that user's
+// group may read it (mode 0640), and nobody else (it holds the LDAP password).
+void share_with_ejabberd(const fs::path& path, bool owner_too) {
+  if (::geteuid() != 0) return;
+  const group* g = ::getgrnam("ejabberd");
+  const passwd* p = ::getpwnam("ejabberd");
+  if (g == nullptr) return;
+  const uid_t uid = owner_too && p != nullptr ? p->pw_uid : static_cast<uid_t>(-1);
+  if (::chown(path.c_str(), uid, g->gr_gid) != 0) { /* best effort: the summary says who must read it */ }
+}
+
+void make_directory(const fs::path& dir, std::string_view what) {
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(ErrorKind::Directory, "cannot create the " + std::string(what) + " " + dir.string() + ": " + ec.message());
+  ::chmod(dir.c_str(), 0750);
+}
+
+std::string describe_listen(const std::vector<std::string>& listen) {
+  return listen.empty() ? "all addresses" : join(listen);
+}
+
+std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& b) {
+  std::vector<std::string> out;
+  auto note = [&](const std::string& what, const std::string& from, const std::string& to) {
+    if (from != to) out.push_back("changed " + what + ": " + from + " -> " + to);
+  };
+  note("hosts", join(a.hosts), join(b.hosts));
+  note("history", a.history ? "on" : "off", b.history ? "on" : "off");
+  note("history directory", a.history_dir.string(), b.history_dir.string());
+  note("listen addresses", describe_listen(a.listen), describe_listen(b.listen));
+  note("client port", std::to_string(a.port), std::to_string(b.port));
+  note("TLS port", std::to_string(a.tls_port), std::to_string(b.tls_port));
+  note("certificate", a.certfile.string(), b.certfile.string());
+  note("server", a.server, b.server);
+  note("data directory", a.data_dir.string(), b.data_dir.string());
+  return out;
+}
+
+}  // namespace
+
+std::string canonical_address(std::string_view address) {
+  const std::string text(address);
+  unsigned char buffer[sizeof(in6_addr)];
+  char out[INET6_ADDRSTRLEN] = {};
+  if (::inet_pton(AF_INET, text.c_str(), buffer) == 1) return ::inet_ntop(AF_INET, buffer, out, sizeof out);
+  if (::inet_pton(AF_INET6, text.c_str(), buffer) == 1) return ::inet_ntop(AF_INET6, buffer, out, sizeof out);
+  std::string shown = text;
+  for (auto& c : shown)
+    if (static_cast<unsigned char>(c) < 0x20) c = '?';
+  throw Error(ErrorKind::InvalidArgument, "not an IP address: '" + shown + "' (give addresses like 192.168.1.6 or ::1)");
+}
+
+std::string render_ejabberd(const Settings& settings, const std::string& ldap_password) {
+  const JabberSettings& j = settings.jabber;
+  std::string why_not;
+  const auto endpoint = ejabberd_endpoint(settings.ldap, why_not);
+  if (!endpoint) throw Error(ErrorKind::InvalidArgument, why_not);
+  if (ldap_password.empty()) throw Error(ErrorKind::InvalidArgument, "the LDAP password for ejabberd is empty");
+
+  const Directory::Schema schema = Directory::schema();
+  // A throwaway Directory is not needed for DNs: they follow from the base alone.
+  const std::string users_base = ldap::child_dn(
+      "ou", "Users", ldap::child_dn("ou", "Jabber", ldap::child_dn("ou", "Services", settings.ldap.base_dn)));
+  const std::string user_class = ldap::filter_equals("objectClass", schema.user_class);
+  const std::string locked = ldap::filter_equals(schema.lock, schema.locked_value);
+  const std::string group_filter = "(&" + user_class + "(" + schema.group + "=%g))";
+  const std::string roster_filter = "(&" + user_class + "(" + schema.uid + "=%u))";
+
+  std::string hosts;
+  for (const auto& host : j.hosts) hosts += (hosts.empty() ? "" : "\n") + std::string("  - ") + render::yaml_quoted(host, "host");
+  auto q = [](std::string_view v, std::string_view what) { return render::yaml_quoted(v, what); };
+  const render::Values values{
+      {"hosts", hosts},
+      {"certfile", q(j.certfile.string(), "certificate file")},
+      {"listeners", listeners_yaml(j)},
+      {"ldap_server", q(endpoint->host, "LDAP server")},
+      {"ldap_port", std::to_string(endpoint->port)},
+      {"ldap_encrypt", endpoint->tls ? "tls" : "none"},
+      {"ldap_rootdn", q(endpoint->bind_dn, "LDAP bind DN")},
+      {"ldap_password", q(ldap_password, "LDAP password")},
+      {"users_base", q(users_base, "LDAP base")},
+      {"uid_attr", q(schema.uid, "attribute")},
+      {"nick_attr", q(schema.nickname, "attribute")},
+      {"group_attr", q(schema.group, "attribute")},
+      {"photo_attr", q(schema.photo, "attribute")},
+      {"lock_attr_name", schema.lock},
+      {"auth_filter", q("(&" + user_class + "(!" + locked + "))", "filter")},
+      {"user_filter", q(user_class, "filter")},
+      {"roster_filter", q(roster_filter, "filter")},
+      {"group_filter", q(group_filter, "filter")},
+      {"admin_jid", q(std::string(kAdminName) + "@" + j.hosts.front(), "admin JID")},
+      {"max_stanza_size", std::to_string(j.max_stanza_size)},
+      {"history_modules", history_yaml(j)},
+  };
+  return render::fill(render::load("ejabberd.yml.in"), values);
+}
+
+JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
+  JabberPlan plan;
+  plan.config = fs::absolute(config).lexically_normal();
+  plan.before = Settings::load(plan.config);  // needs `cl-setup ldap` first; says so otherwise
+  plan.after = plan.before;
+  const JabberSettings& old = plan.before.jabber;
+  JabberSettings& j = plan.after.jabber;
+  j.configured = true;
+
+  // Hosts: the primary one stays what it was (else this machine's name); --hosts replaces
+  // the ones served beside it.
+  std::string primary = old.configured && !old.hosts.empty() ? old.hosts.front() : std::string{};
+  if (primary.empty()) {
+    const std::string name = fqdn();
+    try {
+      primary = normalize_domain(name);
+    } catch (const Error& e) {
+      throw Error(ErrorKind::InvalidArgument, "this machine's host name cannot be the Jabber host: " + std::string(e.what()));
+    }
+  }
+  std::vector<std::string> extra;
+  if (o.hosts) {
+    extra = *o.hosts;
+  } else if (old.configured && old.hosts.size() > 1) {
+    extra.assign(old.hosts.begin() + 1, old.hosts.end());
+  }
+  j.hosts = {primary};
+  for (const auto& host : extra) {
+    const std::string normal = normalize_domain(host);
+    if (std::find(j.hosts.begin(), j.hosts.end(), normal) == j.hosts.end()) j.hosts.push_back(normal);
+  }
+
+  if (o.history) j.history = *o.history;
+  if (o.history_dir) j.history_dir = checked_path(*o.history_dir, "history directory");
+  else j.history_dir = checked_path(j.history_dir, "history directory");
+
+  if (o.listen) {
+    j.listen.clear();
+    for (const auto& address : *o.listen) {
+      const std::string canonical = canonical_address(address);
+      if (std::find(j.listen.begin(), j.listen.end(), canonical) == j.listen.end()) j.listen.push_back(canonical);
+    }
+  }
+  for (const auto& address : j.listen)
+    if ((address == "0.0.0.0" || address == "::") && j.listen.size() > 1)
+      throw Error(ErrorKind::InvalidArgument, "listen address " + address +
+                                                  " already means every address: give it alone, or only specific ones");
+
+  if (o.port) j.port = *o.port;
+  if (o.tls_port) j.tls_port = *o.tls_port;
+  if (j.port == 0 || j.tls_port == 0) throw Error(ErrorKind::InvalidArgument, "port 0 is not a port a client can reach");
+  if (j.port == j.tls_port)
+    throw Error(ErrorKind::InvalidArgument, "--port and --tls-port are both " + std::to_string(j.port) + ": they must differ");
+
+  if (o.server) j.server = *o.server;
+  if (j.server != "builtin" && j.server != "ejabberd")
+    throw Error(ErrorKind::InvalidArgument, "unknown server '" + j.server + "': builtin or ejabberd");
+
+  if (o.data_dir) {
+    j.data_dir = checked_path(*o.data_dir, "state directory");
+  } else if (j.data_dir.empty()) {
+    j.data_dir = plan.before.ldap.state_dir.empty() ? fs::path(kDefaultDataDir)
+                                                   : plan.before.ldap.state_dir.parent_path() / "jabber";
+  }
+  j.data_dir = checked_path(j.data_dir, "state directory");
+
+  // The certificate: the administrator's, checked; else our self-signed one, remade when it
+  // is missing or no longer fits the hosts.
+  const fs::path self_signed = j.data_dir / kSelfSignedName;
+  const bool was_self_signed = old.certfile.empty() || old.certfile.filename() == kSelfSignedName;
+  fs::path given;
+  if (o.certfile && !o.certfile->empty()) given = checked_path(*o.certfile, "certificate file");
+  else if (!o.certfile && !was_self_signed) given = old.certfile;
+  if (!given.empty()) {
+    certificate::require_usable(given, j.hosts);
+    j.certfile = given;
+  } else {
+    j.certfile = self_signed;
+    std::error_code ec;
+    if (!fs::exists(self_signed, ec)) {
+      plan.make_certificate = true;
+      plan.certificate_reason = "made a self-signed certificate for " + join(j.hosts);
+    } else {
+      const auto c = certificate::inspect(self_signed, j.hosts);
+      if (!c.has_key || !c.key_matches || c.expired || !c.uncovered_hosts.empty()) {
+        plan.make_certificate = true;
+        plan.certificate_reason = "remade the self-signed certificate for " + join(j.hosts);
+      }
+    }
+  }
+
+  // ejabberd.yml: rendered now so a value that cannot be rendered stops everything here.
+  std::string why_not;
+  const auto endpoint = ejabberd_endpoint(plan.after.ldap, why_not);
+  if (endpoint) {
+    plan.ejabberd_config = plan.config.parent_path() / kEjabberdConfigName;
+    plan.ejabberd_text = render_ejabberd(plan.after, read_secret_file(endpoint->password_file));
+  } else if (j.server == "ejabberd") {
+    throw Error(ErrorKind::InvalidArgument, "cannot configure ejabberd: " + why_not);
+  } else {
+    plan.ejabberd_skipped = why_not;
+  }
+  return plan;
+}
+
+Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password) {
+  if (admin_password.empty()) throw Error(ErrorKind::InvalidArgument, "the admin password is empty");
+  const JabberSettings& j = plan.after.jabber;
+  Steps steps;
+
+  // The directory first: if it refuses, no file has changed yet.
+  Directory directory = Directory::open(plan.after);
+  for (const auto& dn : directory.ensure_tree()) steps.push_back("created " + dn);
+  const std::string admin_jid = std::string(kAdminName) + "@" + j.hosts.front();
+  if (const auto admin = directory.find_user(kAdminName)) {
+    directory.set_password(kAdminName, admin_password);
+    if (admin->locked) {
+      directory.unlock(kAdminName);
+      steps.push_back("unlocked " + admin_jid);
+    }
+    steps.push_back("set the password of " + admin_jid);
+  } else {
+    directory.add_user({.name = kAdminName, .nickname = "Administrator", .password = std::string(admin_password)});
+    steps.push_back("created " + admin_jid);
+  }
+
+  make_directory(j.data_dir, "state directory");
+  if (j.history) make_directory(j.history_dir, "history directory");
+
+  std::vector<std::string> written;
+  if (plan.make_certificate) {
+    certificate::make_self_signed(j.certfile, j.hosts);
+    steps.push_back(plan.certificate_reason + ": " + j.certfile.string());
+    written.push_back(j.certfile.string());
+  }
+  if (j.server == "ejabberd") {
+    // ejabberd runs as its own user: it must reach the data directory and read our key.
+    share_with_ejabberd(j.data_dir, false);
+    if (j.certfile.parent_path() == j.data_dir) share_with_ejabberd(j.certfile, true);
+  }
+  if (!plan.ejabberd_config.empty()) {
+    write_file(plan.ejabberd_config, plan.ejabberd_text, 0640);
+    share_with_ejabberd(plan.ejabberd_config, false);
+    written.push_back(plan.ejabberd_config.string());
+  } else {
+    steps.push_back("no ejabberd.yml: " + plan.ejabberd_skipped);
+  }
+  plan.after.save(plan.config);
+  written.insert(written.begin(), plan.config.string());
+
+  if (!plan.before.jabber.configured) {
+    steps.push_back("set up the jabber service");
+  } else {
+    const auto changed = changes(plan.before.jabber, j);
+    if (changed.empty()) steps.push_back("the configuration is unchanged");
+    for (const auto& line : changed) steps.push_back(line);
+  }
+
+  steps.push_back("");
+  steps.push_back("Jabber hosts:  " + join(j.hosts) + "   (administrator: " + admin_jid + ")");
+  steps.push_back("Client ports:  " + std::to_string(j.port) + " (STARTTLS), " + std::to_string(j.tls_port) +
+                  " (TLS), on " + describe_listen(j.listen));
+  steps.push_back("Certificate:   " + j.certfile.string());
+  steps.push_back(std::string("History:       ") +
+                  (j.history ? "on, in " + j.history_dir.string() + (plan.ejabberd_config.empty() ? "" : " (ejabberd: its message archive, mod_mam)")
+                             : "off"));
+  steps.push_back("Files written: " + join(written));
+  steps.push_back("Start:         cl-jabberd --config " + plan.config.string() +
+                  (j.server == "builtin" ? "   (server: builtin)" : ""));
+  if (!plan.ejabberd_config.empty())
+    steps.push_back("  or ejabberd: install -m 640 -g ejabberd " + plan.ejabberd_config.string() +
+                    " /etc/ejabberd/ejabberd.yml && systemctl restart ejabberd" +
+                    (j.server == "ejabberd" ? "   (server: ejabberd)" : ""));
+  return steps;
+}
+
+}  // namespace jabberadmin::setup
