@@ -1,0 +1,39 @@
+// cl-jabberd's command line. The settings file says what the service is (hosts, ports,
+// certificate, directory); these options tune how the process runs.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/log.hpp"
+
+namespace jabberadmin::app {
+
+struct Options {
+  std::optional<std::filesystem::path> config;   // --config, else $JABBERADMIN_CONFIG, else /etc/...
+  std::vector<std::string> listen;               // --listen ADDR (repeatable): overrides the settings
+  std::optional<std::uint16_t> port;             // --port
+  std::optional<std::uint16_t> tls_port;         // --tls-port (0 = no direct TLS)
+  log::Level log_level = log::Level::Info;       // --log-level
+  std::filesystem::path log_file;                // --log-file (default: stderr)
+  bool allow_plain_auth = false;                 // --allow-plaintext-auth: SASL before STARTTLS
+  std::size_t max_per_address = 32;              // --max-connections-per-address
+  std::size_t max_unauthenticated = 512;         // --max-unauthenticated
+  std::size_t auth_workers = 2;                  // --auth-workers
+  std::size_t auth_failures_per_address = 10;    // --max-auth-failures (per address; per account: half)
+  std::chrono::milliseconds auth_failure_window{60000};
+  std::chrono::milliseconds negotiation_timeout{60000};  // --negotiation-timeout SECONDS
+  std::chrono::milliseconds idle_timeout{600000};         // --idle-timeout SECONDS
+  std::chrono::milliseconds keepalive{60000};             // --keepalive SECONDS
+  bool help = false;
+  bool version = false;
+};
+
+// Throws jabberadmin::Error(Usage) with a message for bad arguments.
+Options parse_options(int argc, char** argv);
+std::string usage();
+
+}  // namespace jabberadmin::app

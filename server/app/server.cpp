@@ -1,0 +1,155 @@
+#include "app/server.hpp"
+
+#include "jabberadmin/error.hpp"
+#include "jabberadmin/jid.hpp"
+#include "net/connection.hpp"
+#include "net/tls.hpp"
+#include "util/log.hpp"
+
+namespace jabberadmin::app {
+namespace asio = boost::asio;
+
+namespace {
+std::vector<std::string> served_hosts(const Settings& settings) {
+  std::vector<std::string> hosts;
+  for (const auto& h : settings.jabber.hosts) hosts.push_back(normalize_domain(h));
+  if (hosts.empty()) hosts.push_back(normalize_domain(settings.primary_host()));
+  return hosts;
+}
+
+std::vector<asio::ip::tcp::endpoint> endpoints_for(const std::vector<std::string>& addresses, std::uint16_t port) {
+  std::vector<asio::ip::tcp::endpoint> out;
+  if (port == 0) return out;
+  if (addresses.empty()) {
+    out.emplace_back(asio::ip::address_v6::any(), port);
+    return out;
+  }
+  for (const auto& a : addresses) {
+    boost::system::error_code ec;
+    std::string text = a;
+    if (text.size() > 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+    const auto address = asio::ip::make_address(text, ec);
+    if (ec) throw Error(ErrorKind::InvalidArgument, "not an IP address to listen on: " + a);
+    out.emplace_back(address, port);
+  }
+  return out;
+}
+}  // namespace
+
+Server::Server(asio::io_context& io, Settings settings, Options options)
+    : io_(io), settings_(std::move(settings)), options_(std::move(options)), hosts_(served_hosts(settings_)),
+      admission_(net::AdmissionLimits{options_.max_per_address, options_.max_unauthenticated}),
+      address_failures_(options_.auth_failures_per_address, options_.auth_failure_window),
+      account_failures_(std::max<std::size_t>(1, options_.auth_failures_per_address / 2), options_.auth_failure_window),
+      router_(hosts_), modules_(im::install_modules(router_, std::make_unique<im::NoContacts>())),
+      authenticator_(io.get_executor(), settings_, auth::PoolOptions{options_.auth_workers, 256}),
+      shutdown_timer_(io) {
+  if (settings_.jabber.certfile.empty())
+    throw Error(ErrorKind::InvalidArgument, "no TLS certificate configured ([jabber] certfile); run cl-setup jabber");
+  tls_ = net::make_tls_context(settings_.jabber.certfile);
+  c2s_config_.tls_required = !options_.allow_plain_auth;
+  c2s_config_.parser.max_stanza_size = settings_.jabber.max_stanza_size;
+  c2s_config_.negotiation_timeout = options_.negotiation_timeout;
+  c2s_config_.idle_timeout = options_.idle_timeout;
+  c2s_config_.keepalive_interval = options_.keepalive;
+
+  const auto& addresses = options_.listen.empty() ? settings_.jabber.listen : options_.listen;
+  const std::uint16_t port = options_.port.value_or(settings_.jabber.port);
+  const std::uint16_t tls_port = options_.tls_port.value_or(settings_.jabber.tls_port);
+  for (bool direct : {false, true}) {
+    for (const auto& endpoint : endpoints_for(addresses, direct ? tls_port : port)) {
+      try {
+        listeners_.push_back(std::make_shared<net::Listener>(
+            io_, endpoint, [this, direct](asio::ip::tcp::socket s) { accept(std::move(s), direct); }));
+      } catch (const boost::system::system_error& e) {
+        throw Error(ErrorKind::Directory, "cannot listen on " + endpoint.address().to_string() + " port " +
+                                              std::to_string(endpoint.port()) + ": " + e.code().message());
+      }
+    }
+  }
+  if (listeners_.empty()) throw Error(ErrorKind::InvalidArgument, "no port to listen on");
+}
+
+Server::~Server() { authenticator_.stop(); }
+
+std::vector<asio::ip::tcp::endpoint> Server::endpoints() const {
+  std::vector<asio::ip::tcp::endpoint> out;
+  for (const auto& l : listeners_) out.push_back(l->local_endpoint());
+  return out;
+}
+
+void Server::start() {
+  for (const auto& l : listeners_) l->start();
+  std::string hosts;
+  for (const auto& h : hosts_) hosts += (hosts.empty() ? "" : ", ") + h;
+  std::string where;
+  for (const auto& e : endpoints())
+    where += (where.empty() ? "" : ", ") + e.address().to_string() + " port " + std::to_string(e.port());
+  log::info("cl-jabberd " JABBERADMIN_VERSION " serving " + hosts + " on " + where);
+}
+
+void Server::accept(asio::ip::tcp::socket socket, bool direct_tls) {
+  if (stopping_) return;
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) return;
+  auto address = remote.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  auto ticket = admission_.admit(address.to_string());
+  if (!ticket) {
+    log::warning("net " + address.to_string() + ": connection limit reached; refused");
+    socket.close(ec);
+    return;
+  }
+  auto connection = std::make_shared<net::Connection>(std::move(socket), tls_, net::ConnectionOptions{});
+  stream::C2sContext context{authenticator_, router_, address_failures_, account_failures_,
+                             [this](stream::C2s& s) { streams_.erase(&s); }};
+  auto stream = std::make_shared<stream::C2s>(io_.get_executor(), connection, context, c2s_config_, std::move(ticket));
+  streams_.emplace(stream.get(), stream);
+  connection->start(stream, direct_tls);
+  stream->start();
+}
+
+void Server::reload() {
+  log::reopen();
+  try {
+    tls_ = net::make_tls_context(settings_.jabber.certfile);
+    log::info("reloaded the TLS certificate from " + settings_.jabber.certfile.string());
+  } catch (const std::exception& e) {
+    log::error(std::string("keeping the old certificate: ") + e.what());
+  }
+}
+
+void Server::shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  log::info("shutting down: closing " + std::to_string(streams_.size()) + " streams");
+  for (const auto& l : listeners_) l->stop();
+  // Copy: closing a stream may remove it from the map.
+  std::vector<std::shared_ptr<stream::C2s>> streams;
+  for (const auto& [p, s] : streams_) streams.push_back(s);
+  for (const auto& s : streams) s->shutdown();
+  authenticator_.stop();
+  // Streams end on their own within their close grace; this bounds the wait.
+  shutdown_timer_.expires_after(std::chrono::seconds(3));
+  shutdown_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) io_.stop();
+  });
+  auto poll = std::make_shared<std::function<void()>>();
+  auto timer = std::make_shared<asio::steady_timer>(io_);
+  *poll = [this, poll, timer] {
+    if (streams_.empty()) {
+      shutdown_timer_.cancel();
+      io_.stop();
+      return;
+    }
+    timer->expires_after(std::chrono::milliseconds(20));
+    timer->async_wait([poll](const boost::system::error_code& ec) {
+      if (!ec) (*poll)();
+    });
+  };
+  (*poll)();
+}
+
+}  // namespace jabberadmin::app

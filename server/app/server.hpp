@@ -1,0 +1,59 @@
+// cl-jabberd assembled: listeners, TLS, admission limits, the LDAP authenticator, the
+// router with its IM modules, and every live stream; reload and shutdown.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "app/options.hpp"
+#include "auth/ldap_authenticator.hpp"
+#include "im/modules.hpp"
+#include "jabberadmin/settings.hpp"
+#include "net/admission.hpp"
+#include "net/listener.hpp"
+#include "router/router.hpp"
+#include "stream/c2s.hpp"
+
+namespace jabberadmin::app {
+
+class Server {
+ public:
+  // Loads the certificate and binds the listeners (throws Error naming what failed).
+  Server(boost::asio::io_context& io, Settings settings, Options options);
+  ~Server();
+
+  void start();
+  // SIGHUP: a new TLS context for new connections; log file reopened.
+  void reload();
+  // SIGTERM: stop accepting, end every stream with <system-shutdown/>, then stop the loop.
+  void shutdown();
+
+  std::vector<boost::asio::ip::tcp::endpoint> endpoints() const;
+
+ private:
+  void accept(boost::asio::ip::tcp::socket socket, bool direct_tls);
+
+  boost::asio::io_context& io_;
+  Settings settings_;
+  Options options_;
+  std::vector<std::string> hosts_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  net::Admission admission_;
+  stream::FailureLimiter address_failures_;
+  stream::FailureLimiter account_failures_;
+  router::Router router_;
+  im::Modules modules_;
+  auth::LdapAuthenticator authenticator_;
+  stream::C2sConfig c2s_config_;
+  std::vector<std::shared_ptr<net::Listener>> listeners_;
+  std::map<stream::C2s*, std::shared_ptr<stream::C2s>> streams_;
+  boost::asio::steady_timer shutdown_timer_;
+  bool stopping_ = false;
+};
+
+}  // namespace jabberadmin::app

@@ -1,0 +1,136 @@
+#include "im/presence.hpp"
+
+#include <charconv>
+
+#include "stream/namespaces.hpp"
+#include "stream/stanza.hpp"
+
+namespace jabberadmin::im {
+namespace {
+int priority_of(const xml::Element& presence) {
+  const xml::Element* p = presence.child("priority", ns::kClient);
+  if (p == nullptr) return 0;
+  const std::string text = p->text();
+  int value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return 0;
+  return std::clamp(value, -128, 127);
+}
+bool subscription_type(const std::string& t) {
+  return t == "subscribe" || t == "subscribed" || t == "unsubscribe" || t == "unsubscribed";
+}
+}  // namespace
+
+Presence::Presence(router::Router& router, const Contacts& contacts) : router_(router), contacts_(contacts) {
+  router_.on_client_presence([this](stream::Session& s, const xml::Element& p) { from_client(s, p); });
+  router_.on_account_presence([this](const xml::Element& p) { to_account(p); });
+  router_.on_unbind([this](const Jid& full, const router::Resource& r) {
+    if (r.available) {
+      xml::Element p("presence", std::string(ns::kClient));
+      p.set_attr("type", "unavailable");
+      unavailable(full, p);
+    }
+    directed_.erase(full.full());
+  });
+}
+
+void Presence::send(xml::Element presence, const Jid& from, const Jid& to) {
+  presence.set_attr("from", from.full());
+  presence.set_attr("to", to.full());
+  router_.deliver(presence);
+}
+
+void Presence::from_client(stream::Session& session, const xml::Element& presence) {
+  const Jid& me = session.jid();
+  const std::string type = stream::stanza_type(presence);
+  const stream::Address to = stream::address(presence, "to");
+  if (!to.jid) {
+    if (type == "available") {
+      const router::Resource* r = router_.find(me);
+      const bool initial = r != nullptr && !r->available;
+      xml::Element stored = presence;
+      stored.remove_attr("to");
+      router_.set_presence(me, true, priority_of(presence), stored);
+      broadcast(me, stored, initial);
+    } else if (type == "unavailable") {
+      router_.set_presence(me, false, 0, std::nullopt);
+      unavailable(me, presence);
+      directed_.erase(me.full());
+    }
+    return;  // other types without 'to' mean nothing (RFC 6121 §4.7.1)
+  }
+  if (subscription_type(type)) {
+    // Subscription stanzas carry the bare JID (RFC 6121 §3.1.2).
+    xml::Element copy = presence;
+    copy.set_attr("from", me.bare());
+    return router_.deliver(copy);
+  }
+  if (type == "probe") return;  // a client has no business probing (§4.3)
+  if (type == "available") directed_[me.full()].insert(to.jid->full());
+  if (type == "unavailable") {
+    if (auto it = directed_.find(me.full()); it != directed_.end()) it->second.erase(to.jid->full());
+  }
+  router_.deliver(presence);
+}
+
+void Presence::broadcast(const Jid& from, const xml::Element& presence, bool initial) {
+  for (const Jid& contact : contacts_.subscribers(from.to_bare())) send(presence, from, contact);
+  // The user's own available resources, the sender included (§4.2.2, §4.4.2).
+  for (auto& [jid, r] : router_.resources(from.to_bare())) {
+    if (!r->available) continue;
+    send(presence, from, jid);
+    // A resource coming online learns of its siblings.
+    if (initial && jid != from && r->presence) {
+      if (router::Resource* self = router_.find(from)) {
+        xml::Element sibling = *r->presence;
+        sibling.set_attr("from", jid.full());
+        sibling.set_attr("to", from.full());
+        self->session->deliver(sibling);
+      }
+    }
+  }
+  if (!initial) return;
+  for (const Jid& contact : contacts_.subscriptions(from.to_bare())) {
+    xml::Element probe("presence", std::string(ns::kClient));
+    probe.set_attr("type", "probe");
+    send(probe, from, contact.to_bare());
+  }
+}
+
+void Presence::unavailable(const Jid& from, const xml::Element& presence) {
+  xml::Element p = presence;
+  p.remove_attr("to");
+  std::set<std::string> sent;
+  for (const Jid& contact : contacts_.subscribers(from.to_bare())) {
+    send(p, from, contact);
+    sent.insert(contact.full());
+  }
+  for (auto& [jid, r] : router_.resources(from.to_bare()))
+    if (r->available && jid != from) send(p, from, jid);
+  if (auto it = directed_.find(from.full()); it != directed_.end()) {
+    for (const std::string& to : it->second)
+      if (!sent.contains(to))
+        if (auto jid = Jid::parse(to)) send(p, from, *jid);
+  }
+}
+
+void Presence::to_account(const xml::Element& presence) {
+  const auto to = stream::address(presence, "to").jid;
+  const auto from = stream::address(presence, "from").jid;
+  if (!to || !from) return;
+  const std::string type = stream::stanza_type(presence);
+  if (type == "probe") return answer_probe(*to, *from);
+  // Subscription requests reach the user's online resources (part 2 keeps them in a roster).
+  for (auto& [jid, r] : router_.resources(*to))
+    if (r->available) r->session->deliver(presence);
+}
+
+void Presence::answer_probe(const Jid& user, const Jid& prober) {
+  bool allowed = false;
+  for (const Jid& s : contacts_.subscribers(user.to_bare())) allowed = allowed || s.bare() == prober.bare();
+  if (!allowed) return;  // no subscription: no answer (§4.3.2)
+  for (auto& [jid, r] : router_.resources(user.to_bare()))
+    if (r->available && r->presence) send(*r->presence, jid, prober);
+}
+
+}  // namespace jabberadmin::im

@@ -1,0 +1,31 @@
+// What a stream protocol sees of its connection, and what the connection tells it back.
+// net::Connection implements Transport over TCP and TLS; tests use an in-memory fake.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace jabberadmin::net {
+
+class TransportEvents {
+ public:
+  virtual ~TransportEvents() = default;
+  virtual void on_data(std::string_view bytes) = 0;
+  virtual void on_tls_ready(bool ok) = 0;   // after start_tls: handshake done (or failed)
+  virtual void on_closed() = 0;             // peer gone, error, or our close() finished
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual void send(std::string bytes) = 0;
+  // Sends what is queued, then runs the TLS server handshake; reading pauses meanwhile.
+  virtual void start_tls() = 0;
+  virtual bool secure() const = 0;
+  virtual bool tls_available() const = 0;
+  // Sends what is queued, then closes; on_closed follows.
+  virtual void close() = 0;
+  virtual const std::string& peer_address() const = 0;
+};
+
+}  // namespace jabberadmin::net

@@ -1,0 +1,215 @@
+#include "router/router.hpp"
+
+#include <algorithm>
+#include <climits>
+
+#include "stream/namespaces.hpp"
+#include "stream/stanza.hpp"
+#include "util/log.hpp"
+
+namespace jabberadmin::router {
+
+using stream::StanzaKind;
+
+Router::Router(std::vector<std::string> hosts) : hosts_(hosts.begin(), hosts.end()) {}
+
+void Router::handle_iq(IqTarget target, std::string xmlns, IqHandler handler) {
+  iq_handlers_[{target, std::move(xmlns)}] = std::move(handler);
+}
+
+std::vector<std::string> Router::features(IqTarget target) const {
+  std::vector<std::string> out;
+  for (const auto& [key, handler] : iq_handlers_)
+    if (key.first == target) out.push_back(key.second);
+  return out;
+}
+
+bool Router::serves(std::string_view domain) const { return hosts_.contains(std::string(domain)); }
+
+void Router::bind(stream::Session& session) {
+  const Jid& jid = session.jid();
+  if (Resource* old = find(jid); old != nullptr && old->session != &session) {
+    log::info("router: " + jid.full() + " logged in again; the old session is replaced");
+    stream::Session* previous = old->session;
+    // Terminating unbinds the old session (and sends its unavailable presence) right away.
+    previous->terminate("conflict", "Replaced by a new login with the same resource");
+    if (Resource* still = find(jid); still != nullptr && still->session == previous) unbind(*previous);
+  }
+  sessions_[jid.bare()][jid.resource] = Resource{&session};
+  ++sessions_count_;
+}
+
+void Router::unbind(stream::Session& session) {
+  const Jid& jid = session.jid();
+  const auto user = sessions_.find(jid.bare());
+  if (user == sessions_.end()) return;
+  const auto it = user->second.find(jid.resource);
+  if (it == user->second.end() || it->second.session != &session) return;
+  const Resource leaving = it->second;
+  user->second.erase(it);
+  if (user->second.empty()) sessions_.erase(user);
+  --sessions_count_;
+  for (const auto& observer : unbind_observers_) observer(jid, leaving);
+}
+
+std::vector<std::pair<Jid, Resource*>> Router::resources(const Jid& bare) {
+  std::vector<std::pair<Jid, Resource*>> out;
+  const auto user = sessions_.find(bare.bare());
+  if (user == sessions_.end()) return out;
+  for (auto& [resource, state] : user->second) out.emplace_back(Jid{bare.local, bare.domain, resource}, &state);
+  return out;
+}
+
+Resource* Router::find(const Jid& full) {
+  const auto user = sessions_.find(full.bare());
+  if (user == sessions_.end()) return nullptr;
+  const auto it = user->second.find(full.resource);
+  return it == user->second.end() ? nullptr : &it->second;
+}
+
+void Router::set_presence(const Jid& full, bool available, int priority, std::optional<xml::Element> presence) {
+  if (Resource* r = find(full)) {
+    r->available = available;
+    r->priority = priority;
+    r->presence = std::move(presence);
+  }
+}
+
+std::vector<stream::Session*> Router::sessions() const {
+  std::vector<stream::Session*> out;
+  for (const auto& [bare, resources] : sessions_)
+    for (const auto& [name, state] : resources) out.push_back(state.session);
+  return out;
+}
+
+void Router::bounce(const xml::Element& stanza, std::string_view error_type, std::string_view condition,
+                    std::string_view text) {
+  if (stream::stanza_type(stanza) == "error") return;
+  if (stanza.name() == "iq" && stream::stanza_type(stanza) == "result") return;
+  deliver(stream::error_reply(stanza, error_type, condition, text));
+}
+
+void Router::on_stanza(stream::Session& session, xml::Element stanza) {
+  const auto kind = stream::stanza_kind(stanza);
+  if (!kind) return;
+  const stream::Address to = stream::address(stanza, "to");
+  if (to.present && !to.jid) {
+    if (stream::stanza_type(stanza) != "error") session.deliver(stream::error_reply(stanza, "modify", "jid-malformed"));
+    return;
+  }
+  if (to.jid) stanza.set_attr("to", to.jid->full());  // normalised from here on
+  switch (*kind) {
+    case StanzaKind::Presence:
+      if (client_presence_) client_presence_(session, stanza);
+      else if (to.jid) deliver(stanza);
+      return;
+    case StanzaKind::Message:
+      // RFC 6120 §10.3.1: no 'to' means the sender's own bare JID.
+      if (!to.jid) stanza.set_attr("to", session.jid().bare());
+      return deliver(stanza);
+    case StanzaKind::Iq:
+      return route_iq_from_client(session, std::move(stanza));
+  }
+}
+
+void Router::route_iq_from_client(stream::Session& session, xml::Element iq) {
+  const std::string type = stream::stanza_type(iq);
+  const bool request = type == "get" || type == "set";
+  if (!request && type != "result" && type != "error") return session.deliver(stream::error_reply(iq, "modify", "bad-request"));
+  if (request && (!iq.attr("id") || iq.element_count() != 1))
+    return session.deliver(stream::error_reply(iq, "modify", "bad-request", "An IQ request carries one payload and an id"));
+  const stream::Address to = stream::address(iq, "to");
+  if (!to.jid) {
+    if (request) dispatch_iq(IqTarget::Account, iq);
+    return;
+  }
+  deliver(iq);
+}
+
+void Router::dispatch_iq(IqTarget target, const xml::Element& iq) {
+  const std::string type = stream::stanza_type(iq);
+  if (type != "get" && type != "set") return;  // results and errors for the server end here
+  const xml::Element* payload = iq.first_element();
+  const auto it = payload ? iq_handlers_.find({target, payload->xmlns()}) : iq_handlers_.end();
+  if (it == iq_handlers_.end()) return bounce(iq, "cancel", "service-unavailable");
+  it->second(*this, iq);
+}
+
+void Router::deliver(const xml::Element& stanza) {
+  const stream::Address to = stream::address(stanza, "to");
+  if (!to.jid) return;
+  const Jid& jid = *to.jid;
+  if (!serves(jid.domain)) return bounce(stanza, "cancel", "remote-server-not-found", "No server-to-server links here");
+  if (jid.local.empty()) {
+    // The server itself.
+    if (!jid.resource.empty()) return bounce(stanza, "cancel", "service-unavailable");
+    if (stanza.name() == "iq") return dispatch_iq(IqTarget::Server, stanza);
+    if (stanza.name() == "message") return bounce(stanza, "cancel", "service-unavailable");
+    return;  // presence to the server: nothing to do
+  }
+  if (jid.is_bare()) return deliver_to_bare(jid, stanza);
+  deliver_to_full(jid, stanza);
+}
+
+void Router::deliver_to_full(const Jid& to, const xml::Element& stanza) {
+  if (Resource* r = find(to)) {
+    r->session->deliver(stanza);
+    return;
+  }
+  const std::string type = stream::stanza_type(stanza);
+  // RFC 6121 §8.5.3.2: no such resource.
+  if (stanza.name() == "message") {
+    if (type == "normal" || type == "chat") return message_to_bare(to.to_bare(), stanza);
+    if (type == "groupchat") return bounce(stanza, "cancel", "service-unavailable");
+    return;  // headline, error: dropped
+  }
+  if (stanza.name() == "presence") {
+    if (type == "subscribe" || type == "subscribed" || type == "unsubscribe" || type == "unsubscribed")
+      return deliver_to_bare(to.to_bare(), stanza);
+    return;
+  }
+  if (type == "get" || type == "set") bounce(stanza, "cancel", "service-unavailable");
+}
+
+void Router::deliver_to_bare(const Jid& to, const xml::Element& stanza) {
+  const std::string type = stream::stanza_type(stanza);
+  if (stanza.name() == "message") return message_to_bare(to, stanza);
+  if (stanza.name() == "iq") return dispatch_iq(IqTarget::Account, stanza);
+  // Presence (RFC 6121 §8.5.2.1.1): available and unavailable to every available resource;
+  // probes and subscription requests are answered on the account's behalf.
+  if (type == "available" || type == "unavailable") {
+    for (auto& [jid, r] : resources(to))
+      if (r->available) r->session->deliver(stanza);
+    return;
+  }
+  if (type == "error") return;
+  if (account_presence_) return account_presence_(stanza);
+  if (type != "probe")
+    for (auto& [jid, r] : resources(to))
+      if (r->available) r->session->deliver(stanza);
+}
+
+void Router::message_to_bare(const Jid& to, const xml::Element& message) {
+  const std::string type = stream::stanza_type(message);
+  if (type == "groupchat") return bounce(message, "cancel", "service-unavailable");
+  if (type == "error") return;
+  // RFC 6121 §8.5.2.1.1: the available resource(s) with the highest non-negative priority.
+  auto all = resources(to);
+  int best = INT_MIN;
+  for (auto& [jid, r] : all)
+    if (r->available && r->priority >= 0) best = std::max(best, r->priority);
+  bool delivered = false;
+  for (auto& [jid, r] : all) {
+    if (!r->available || r->priority < 0) continue;
+    if (type == "headline" || r->priority == best) {
+      xml::Element copy = message;
+      r->session->deliver(copy);
+      delivered = true;
+    }
+  }
+  if (delivered || type == "headline") return;
+  if (undeliverable_) return undeliverable_(message);
+  bounce(message, "cancel", "service-unavailable", "The recipient is not online and offline storage is not available");
+}
+
+}  // namespace jabberadmin::router

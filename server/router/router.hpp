@@ -1,0 +1,93 @@
+// Sessions by JID and the RFC 6121 §8 delivery rules. Features plug in from outside
+// (im/): IQ handlers by payload namespace, and a few named hooks; the router itself knows
+// none of them, so part 2 (rosters, offline store) adds handlers without touching it.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jabberadmin/jid.hpp"
+#include "stream/session.hpp"
+#include "xml/element.hpp"
+
+namespace jabberadmin::router {
+
+// One bound resource as routing sees it.
+struct Resource {
+  stream::Session* session = nullptr;
+  bool available = false;               // has sent available presence (RFC 6121 §4.2)
+  int priority = 0;
+  std::optional<xml::Element> presence; // the last broadcast presence, for probes
+};
+
+// Who an IQ is for: the server itself (to = a domain) or an account (no 'to', or a bare JID).
+enum class IqTarget { Server, Account };
+
+class Router;
+// An IQ get/set with 'from' stamped; the handler answers through router.deliver().
+using IqHandler = std::function<void(Router& router, const xml::Element& iq)>;
+// A presence from a local client, 'from' stamped (im/presence).
+using ClientPresenceHandler = std::function<void(stream::Session& from, const xml::Element& presence)>;
+// Any stanza (a probe or subscription presence for an account; a message nobody can take).
+using StanzaHook = std::function<void(const xml::Element& stanza)>;
+// A resource is leaving; called before it is removed.
+using UnbindObserver = std::function<void(const Jid& full, const Resource& resource)>;
+
+class Router final : public stream::SessionHost {
+ public:
+  explicit Router(std::vector<std::string> hosts);
+
+  // Registration (im/).
+  void handle_iq(IqTarget target, std::string xmlns, IqHandler handler);
+  std::vector<std::string> features(IqTarget target) const;  // namespaces with a handler
+  void on_client_presence(ClientPresenceHandler handler) { client_presence_ = std::move(handler); }
+  void on_account_presence(StanzaHook hook) { account_presence_ = std::move(hook); }
+  void on_undeliverable_message(StanzaHook hook) { undeliverable_ = std::move(hook); }
+  void on_unbind(UnbindObserver observer) { unbind_observers_.push_back(std::move(observer)); }
+
+  // stream::SessionHost
+  bool serves(std::string_view domain) const override;
+  void bind(stream::Session& session) override;
+  void on_stanza(stream::Session& session, xml::Element stanza) override;
+  void unbind(stream::Session& session) override;
+
+  // Routes a stanza whose 'from' and 'to' are set, by RFC 6121 §8.
+  void deliver(const xml::Element& stanza);
+  // Answers stanza with a stanza error, unless it is an error itself (never answer those).
+  void bounce(const xml::Element& stanza, std::string_view error_type, std::string_view condition,
+              std::string_view text = {});
+
+  // Resources of a bare JID ("user@host"), and one by its full JID.
+  std::vector<std::pair<Jid, Resource*>> resources(const Jid& bare);
+  Resource* find(const Jid& full);
+  // Presence state that routing needs (set by im/presence).
+  void set_presence(const Jid& full, bool available, int priority, std::optional<xml::Element> presence);
+
+  std::size_t session_count() const noexcept { return sessions_count_; }
+  // Every bound session (for shutdown).
+  std::vector<stream::Session*> sessions() const;
+
+ private:
+  void route_iq_from_client(stream::Session& session, xml::Element iq);
+  void dispatch_iq(IqTarget target, const xml::Element& iq);
+  void deliver_to_bare(const Jid& to, const xml::Element& stanza);
+  void deliver_to_full(const Jid& to, const xml::Element& stanza);
+  void message_to_bare(const Jid& to, const xml::Element& message);
+
+  std::set<std::string> hosts_;
+  std::map<std::string, std::map<std::string, Resource>> sessions_;  // bare -> resource -> state
+  std::size_t sessions_count_ = 0;
+  std::map<std::pair<IqTarget, std::string>, IqHandler> iq_handlers_;
+  ClientPresenceHandler client_presence_;
+  StanzaHook account_presence_;
+  StanzaHook undeliverable_;
+  std::vector<UnbindObserver> unbind_observers_;
+};
+
+}  // namespace jabberadmin::router

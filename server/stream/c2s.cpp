@@ -1,0 +1,408 @@
+#include "stream/c2s.hpp"
+
+#include <openssl/rand.h>
+
+#include "jabberadmin/error.hpp"
+#include "stream/namespaces.hpp"
+#include "stream/stanza.hpp"
+#include "util/log.hpp"
+
+namespace jabberadmin::stream {
+namespace {
+using Clock = std::chrono::steady_clock;
+
+std::string random_hex(std::size_t bytes) {
+  unsigned char buf[32];
+  if (bytes > sizeof buf) bytes = sizeof buf;
+  RAND_bytes(buf, static_cast<int>(bytes));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    out += kHex[buf[i] >> 4];
+    out += kHex[buf[i] & 15];
+  }
+  return out;
+}
+
+xml::Element sasl(std::string_view name) { return xml::Element(std::string(name), std::string(ns::kSasl)); }
+
+// Normalisation that reports failure as a value (the library throws).
+std::optional<std::string> localpart(std::string_view name) {
+  try {
+    return normalize_localpart(name);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+std::optional<std::string> resourcepart(std::string_view name) {
+  try {
+    return normalize_resource(name);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+std::optional<std::string> domainpart(std::string_view name) {
+  try {
+    return normalize_domain(name);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+}  // namespace
+
+C2s::C2s(boost::asio::any_io_executor executor, std::shared_ptr<net::Transport> transport, C2sContext context,
+         C2sConfig config, std::optional<net::Admission::Ticket> ticket)
+    : executor_(executor), transport_(std::move(transport)), context_(context), config_(config),
+      ticket_(std::move(ticket)), parser_(config.parser), timer_(executor) {}
+
+C2s::~C2s() = default;
+
+std::string C2s::log_prefix() const {
+  std::string p = "c2s " + transport_->peer_address();
+  if (bound_) p += " " + jid_.full();
+  else if (!username_.empty()) p += " " + username_;
+  return p + ": ";
+}
+
+void C2s::start() {
+  started_ = last_read_ = last_write_ = Clock::now();
+  arm_timer();
+}
+
+void C2s::arm_timer() {
+  // One timer per stream, ticking at the finest interval it has to watch.
+  auto period = std::min(config_.keepalive_interval, config_.idle_timeout);
+  if (!bound_) period = std::min(period, config_.negotiation_timeout);
+  timer_.expires_after(std::max(period / 2, std::chrono::milliseconds(50)));
+  timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->on_tick();
+  });
+}
+
+void C2s::on_tick() {
+  if (state_ == State::Closed || state_ == State::Closing) return;
+  const auto now = Clock::now();
+  if (!bound_ && now - started_ >= config_.negotiation_timeout) {
+    log::info(log_prefix() + "negotiation timed out");
+    return stream_error("connection-timeout", "Negotiation took too long");
+  }
+  if (now - last_read_ >= config_.idle_timeout) {
+    log::info(log_prefix() + "idle timeout");
+    return stream_error("connection-timeout");
+  }
+  if (header_sent_ && state_ != State::StartingTls && now - last_write_ >= config_.keepalive_interval) send(" ");
+  arm_timer();
+}
+
+void C2s::send(std::string bytes) {
+  if (state_ == State::Closed) return;
+  last_write_ = Clock::now();
+  transport_->send(std::move(bytes));
+}
+
+void C2s::send(const xml::Element& element) { send(xml::serialize(element, ns::kClient)); }
+
+void C2s::deliver(const xml::Element& stanza) {
+  if (state_ == State::Established) send(stanza);
+}
+
+void C2s::terminate(std::string_view condition, std::string_view text) { stream_error(condition, text); }
+
+void C2s::shutdown() {
+  if (state_ == State::Closed || state_ == State::Closing) return;
+  stream_error("system-shutdown");
+}
+
+void C2s::stream_error(std::string_view condition, std::string_view text) {
+  if (state_ == State::Closed || state_ == State::Closing) return;
+  if (!header_sent_) {
+    // RFC 6120 §4.9.1.1: open our stream first so the error is well-formed.
+    send("<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='" + std::string(ns::kStreams) +
+         "' id='" + random_hex(8) + "' version='1.0'>");
+    header_sent_ = true;
+  }
+  xml::Element error("error", std::string(ns::kStreams));
+  error.add(xml::Element(std::string(condition), std::string(ns::kStreamErrors)));
+  if (!text.empty()) {
+    auto& t = error.add(xml::Element("text", std::string(ns::kStreamErrors)));
+    t.set_attr("xml:lang", "en");
+    t.add_text(text);
+  }
+  // The stream prefix is declared on our header; serialize with it explicitly.
+  std::string out = xml::serialize(error, ns::kClient);
+  out.replace(0, std::string_view("<error xmlns='http://etherx.jabber.org/streams'").size(), "<stream:error");
+  out.replace(out.size() - std::string_view("</error>").size(), std::string_view("</error>").size(),
+              "</stream:error>");
+  log::info(log_prefix() + "stream error " + std::string(condition));
+  send(std::move(out));
+  close_stream();
+}
+
+void C2s::close_stream() {
+  if (state_ == State::Closed || state_ == State::Closing) return;
+  send("</stream:stream>");
+  state_ = State::Closing;
+  transport_->close();
+  finish();
+}
+
+// Leaves the router at once, so nothing is routed to a stream that is going away.
+void C2s::finish() {
+  leave_router();
+  timer_.cancel();
+}
+
+void C2s::leave_router() {
+  if (!routed_) return;
+  routed_ = false;
+  context_.host.unbind(*this);
+}
+
+void C2s::on_closed() {
+  if (state_ == State::Closed) return;
+  state_ = State::Closed;
+  finish();
+  ticket_.reset();
+  log::debug(log_prefix() + "closed");
+  if (context_.on_finished) context_.on_finished(*this);
+}
+
+void C2s::on_data(std::string_view bytes) {
+  if (state_ == State::Closed || state_ == State::Closing) return;
+  last_read_ = Clock::now();
+  std::vector<xml::StreamEvent> events;
+  const auto error = parser_.feed(bytes, events);
+  auto self = shared_from_this();  // a handler may end the stream
+  for (auto& event : events) {
+    if (state_ == State::Closed || state_ == State::Closing || state_ == State::StartingTls) return;
+    if (auto* open = std::get_if<xml::StreamOpen>(&event)) {
+      on_header(open->header);
+    } else if (auto* element = std::get_if<xml::Element>(&event)) {
+      on_element(std::move(*element));
+    } else {
+      close_stream();
+      return;
+    }
+  }
+  if (error && state_ != State::StartingTls) stream_error(xml::to_string(*error));
+}
+
+void C2s::on_header(const xml::Element& header) {
+  auto reject = [&](std::string_view condition, std::string_view text = {}) { stream_error(condition, text); };
+  if (!header.is("stream", ns::kStreams)) return reject("invalid-namespace");
+  if (header.attr_or("xmlns") != ns::kClient) return reject("invalid-namespace", "Client streams only");
+  const auto to = header.attr("to");
+  const auto domain = to ? domainpart(*to) : std::nullopt;
+  if (!domain || !context_.host.serves(*domain)) return reject("host-unknown");
+  if (!domain_.empty() && *domain != domain_) return reject("host-unknown", "Domain changed on restart");
+  domain_ = *domain;
+  stream_id_ = random_hex(12);
+  std::string out = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='" +
+                    std::string(ns::kStreams) + "' id='" + stream_id_ + "' from='" + xml::escape_attr(domain_) +
+                    "' version='1.0' xml:lang='en'";
+  if (auto from = header.attr("from"); from && Jid::parse(*from)) out += " to='" + xml::escape_attr(*from) + "'";
+  out += '>';
+  send(std::move(out));
+  header_sent_ = true;
+  const std::string version = header.attr_or("version");
+  if (version.empty() || version.front() < '1') return reject("unsupported-version");
+  state_ = State::Negotiating;
+  send_features();
+}
+
+void C2s::send_features() {
+  xml::Element features("features", std::string(ns::kStreams));
+  if (!transport_->secure() && transport_->tls_available() && !authenticated_) {
+    auto& tls = features.add(xml::Element("starttls", std::string(ns::kTls)));
+    if (config_.tls_required) tls.add(xml::Element("required", std::string(ns::kTls)));
+  }
+  if (!authenticated_ && (transport_->secure() || !config_.tls_required)) {
+    features.add(sasl("mechanisms")).add(sasl("mechanism")).add_text("PLAIN");
+  }
+  if (authenticated_) {
+    features.add(xml::Element("bind", std::string(ns::kBind)));
+    features.add(xml::Element("session", std::string(ns::kSession))).add(xml::Element("optional", std::string(ns::kSession)));
+  }
+  std::string out = xml::serialize(features, ns::kClient);
+  // <stream:features>: the prefix our header declared.
+  out.replace(0, std::string_view("<features xmlns='http://etherx.jabber.org/streams'").size(), "<stream:features");
+  if (out.ends_with("</features>")) out.replace(out.size() - 11, 11, "</stream:features>");
+  else out.replace(out.size() - 2, 2, "/>");
+  send(std::move(out));
+}
+
+void C2s::on_element(xml::Element element) {
+  if (state_ == State::Established) return established(std::move(element));
+  if (state_ == State::Authenticating) return stream_error("policy-violation", "Wait for the SASL outcome");
+  negotiate(element);
+}
+
+void C2s::negotiate(const xml::Element& e) {
+  if (e.is("starttls", ns::kTls)) {
+    if (transport_->secure() || authenticated_ || !transport_->tls_available()) {
+      send(xml::Element("failure", std::string(ns::kTls)));
+      return close_stream();
+    }
+    send(xml::Element("proceed", std::string(ns::kTls)));
+    state_ = State::StartingTls;
+    transport_->start_tls();
+    return;
+  }
+  if (e.is("auth", ns::kSasl) && !authenticated_) return on_auth(e);
+  if (e.is("response", ns::kSasl) && awaiting_response_) return on_sasl_response(e);
+  if (e.is("abort", ns::kSasl) && !authenticated_) {
+    awaiting_response_ = false;
+    return sasl_failure("aborted");
+  }
+  if (e.is("iq", ns::kClient) && authenticated_ && !bound_) {
+    if (const auto* b = e.child("bind", ns::kBind); b && e.attr_or("type") == "set") return on_bind(e);
+    // Anything else before a resource is bound (RFC 6120 §7.1).
+    if (stanza_type(e) == "get" || stanza_type(e) == "set") return send(error_reply(e, "cancel", "not-allowed"));
+    return;
+  }
+  if (stanza_kind(e)) return stream_error("not-authorized");
+  stream_error("unsupported-stanza-type");
+}
+
+void C2s::on_auth(const xml::Element& auth) {
+  if (!transport_->secure() && config_.tls_required) return sasl_failure("encryption-required");
+  if (auth.attr_or("mechanism") != "PLAIN") return sasl_failure("invalid-mechanism");
+  const std::string initial = auth.text();
+  if (initial.empty()) {
+    // No initial response: an empty challenge asks for it (RFC 6120 §6.4.3).
+    awaiting_response_ = true;
+    return send(sasl("challenge"));
+  }
+  check_credentials(initial);
+}
+
+void C2s::on_sasl_response(const xml::Element& response) {
+  awaiting_response_ = false;
+  const std::string text = response.text();
+  check_credentials(text.empty() ? "=" : text);
+}
+
+void C2s::check_credentials(std::string_view base64) {
+  PlainParse parsed = parse_plain(base64);
+  if (!parsed.credentials) {
+    return sasl_failure(parsed.error == PlainError::IncorrectEncoding ? "incorrect-encoding" : "malformed-request");
+  }
+  PlainCredentials& c = *parsed.credentials;
+  const auto name = localpart(c.authcid);
+  if (!name) return sasl_failure("not-authorized");
+  if (!c.authzid.empty()) {
+    const auto authz = Jid::parse(c.authzid);
+    if (!authz || authz->local != *name || authz->domain != domain_ || !authz->resource.empty())
+      return sasl_failure("invalid-authzid");
+  }
+  username_ = *name;
+  if (c.password.empty()) {
+    log::info(log_prefix() + "empty password refused");
+    context_.address_failures.record(transport_->peer_address());
+    return sasl_failure("not-authorized");
+  }
+  const std::string account = *name + "@" + domain_;
+  if (context_.address_failures.blocked(transport_->peer_address()) || context_.account_failures.blocked(account)) {
+    log::warning(log_prefix() + "too many failed logins, refused without checking");
+    return sasl_failure("not-authorized", "Too many failed attempts; try again later");
+  }
+  state_ = State::Authenticating;
+  context_.authenticator.check(*name, std::move(c.password),
+                               [weak = weak_from_this(), user = *name](AuthResult result) {
+                                 if (auto self = weak.lock()) self->auth_done(user, result);
+                               });
+}
+
+void C2s::auth_done(std::string username, AuthResult result) {
+  if (state_ != State::Authenticating) return;
+  state_ = State::Negotiating;
+  switch (result) {
+    case AuthResult::Success:
+      log::info(log_prefix() + "authenticated");
+      authenticated_ = true;
+      if (ticket_) ticket_->authenticated();
+      send(sasl("success"));
+      return restart();
+    case AuthResult::AccountDisabled:
+      log::info(log_prefix() + "login refused: account locked");
+      return sasl_failure("account-disabled", "This account is locked");
+    case AuthResult::TemporaryFailure:
+      log::warning(log_prefix() + "login failed: directory unavailable");
+      return sasl_failure("temporary-auth-failure");
+    case AuthResult::NotAuthorized:
+      log::info(log_prefix() + "login refused: wrong password or no such user");
+      context_.address_failures.record(transport_->peer_address());
+      context_.account_failures.record(username + "@" + domain_);
+      return sasl_failure("not-authorized");
+  }
+}
+
+void C2s::sasl_failure(std::string_view condition, std::string_view text) {
+  xml::Element failure = sasl("failure");
+  failure.add(sasl(condition));
+  if (!text.empty()) {
+    auto& t = failure.add(sasl("text"));
+    t.set_attr("xml:lang", "en");
+    t.add_text(text);
+  }
+  send(failure);
+  if (condition != "aborted" && ++auth_failures_ >= config_.max_auth_attempts)
+    stream_error("policy-violation", "Too many failed authentication attempts");
+}
+
+void C2s::restart() {
+  parser_.reset();
+  header_sent_ = false;
+  state_ = State::Opening;
+}
+
+void C2s::on_tls_ready(bool ok) {
+  if (state_ != State::StartingTls) return;
+  if (!ok) {
+    log::info(log_prefix() + "TLS handshake failed");
+    state_ = State::Closing;
+    transport_->close();
+    return;
+  }
+  log::debug(log_prefix() + "TLS established");
+  restart();
+}
+
+void C2s::on_bind(const xml::Element& iq) {
+  const xml::Element* bind = iq.child("bind", ns::kBind);
+  std::string resource;
+  if (const xml::Element* r = bind->child("resource", ns::kBind)) resource = r->text();
+  if (!resource.empty()) {
+    auto normal = resourcepart(resource);
+    if (!normal) return send(error_reply(iq, "modify", "bad-request", "Invalid resource"));
+    resource = *normal;
+  } else {
+    resource = "cl-" + random_hex(6);
+  }
+  jid_ = Jid{username_, domain_, resource};
+  context_.host.bind(*this);
+  bound_ = routed_ = true;
+  state_ = State::Established;
+  if (ticket_) ticket_->authenticated();
+  log::info(log_prefix() + "bound");
+  xml::Element result = iq_result(iq);
+  result.remove_attr("from");
+  result.remove_attr("to");
+  result.add(xml::Element("bind", std::string(ns::kBind))).add(xml::Element("jid", std::string(ns::kBind))).add_text(jid_.full());
+  send(result);
+}
+
+void C2s::established(xml::Element e) {
+  if (!stanza_kind(e)) return stream_error("unsupported-stanza-type");
+  // RFC 6120 §8.1.2.1: the server stamps 'from'; a claim that is not ours ends the stream.
+  if (const auto from = e.attr("from")) {
+    const auto claimed = Jid::parse(*from);
+    if (!claimed || (*claimed != jid_ && *claimed != jid_.to_bare()))
+      return stream_error("invalid-from");
+  }
+  e.set_attr("from", jid_.full());
+  context_.host.on_stanza(*this, std::move(e));
+}
+
+}  // namespace jabberadmin::stream

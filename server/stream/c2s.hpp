@@ -1,0 +1,116 @@
+// One client-to-server stream (RFC 6120): stream header, features, STARTTLS, SASL PLAIN,
+// resource binding; then stanzas, checked and stamped, go to the SessionHost.
+//
+//   Opening -> (TLS) -> Authenticating -> Restarted -> Bound -> Closed
+//
+// Runs on one executor; everything it waits for (TLS, LDAP, timers) comes back there.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "net/admission.hpp"
+#include "net/transport.hpp"
+#include "stream/authenticator.hpp"
+#include "stream/failure_limiter.hpp"
+#include "stream/sasl_plain.hpp"
+#include "stream/session.hpp"
+#include "xml/stream_parser.hpp"
+
+namespace jabberadmin::stream {
+
+class C2s;
+
+struct C2sConfig {
+  bool tls_required = true;                        // no SASL before STARTTLS
+  xml::ParserLimits parser;
+  std::chrono::milliseconds negotiation_timeout{60000};  // connect -> bound resource
+  std::chrono::milliseconds idle_timeout{600000};        // nothing at all from the client
+  std::chrono::milliseconds keepalive_interval{60000};   // whitespace when we sent nothing
+  int max_auth_attempts = 3;                       // per stream, then policy-violation
+};
+
+// What all streams share.
+struct C2sContext {
+  Authenticator& authenticator;
+  SessionHost& host;
+  FailureLimiter& address_failures;
+  FailureLimiter& account_failures;
+  std::function<void(C2s&)> on_finished;  // the connection is gone; drop the stream
+};
+
+class C2s final : public std::enable_shared_from_this<C2s>, public Session, public net::TransportEvents {
+ public:
+  C2s(boost::asio::any_io_executor executor, std::shared_ptr<net::Transport> transport, C2sContext context,
+      C2sConfig config, std::optional<net::Admission::Ticket> ticket);
+  ~C2s() override;
+
+  void start();
+  // Server shutdown: <system-shutdown/> and close.
+  void shutdown();
+  bool closed() const noexcept { return state_ == State::Closed; }
+  bool bound() const noexcept { return bound_; }
+
+  // Session
+  const Jid& jid() const override { return jid_; }
+  void deliver(const xml::Element& stanza) override;
+  void terminate(std::string_view condition, std::string_view text = {}) override;
+
+  // net::TransportEvents
+  void on_data(std::string_view bytes) override;
+  void on_tls_ready(bool ok) override;
+  void on_closed() override;
+
+ private:
+  enum class State { Opening, Negotiating, StartingTls, Authenticating, Established, Closing, Closed };
+
+  void on_header(const xml::Element& header);
+  void on_element(xml::Element element);
+  void negotiate(const xml::Element& element);
+  void established(xml::Element element);
+  void send_features();
+  void on_auth(const xml::Element& auth);
+  void on_sasl_response(const xml::Element& response);
+  void check_credentials(std::string_view base64);
+  void auth_done(std::string username, AuthResult result);
+  void sasl_failure(std::string_view condition, std::string_view text = {});
+  void on_bind(const xml::Element& iq);
+  void restart();
+  void send(std::string bytes);
+  void send(const xml::Element& element);
+  void stream_error(std::string_view condition, std::string_view text = {});
+  void close_stream();
+  void finish();
+  void leave_router();
+  void arm_timer();
+  void on_tick();
+  std::string log_prefix() const;
+
+  boost::asio::any_io_executor executor_;
+  std::shared_ptr<net::Transport> transport_;
+  C2sContext context_;
+  C2sConfig config_;
+  std::optional<net::Admission::Ticket> ticket_;
+  xml::StreamParser parser_;
+  boost::asio::steady_timer timer_;
+  State state_ = State::Opening;
+  bool header_sent_ = false;
+  bool authenticated_ = false;
+  bool awaiting_response_ = false;  // PLAIN without an initial response
+  bool bound_ = false;
+  bool routed_ = false;  // bound and not yet unbound
+  int auth_failures_ = 0;
+  std::string domain_;
+  std::string username_;
+  std::string stream_id_;
+  Jid jid_;
+  std::chrono::steady_clock::time_point started_, last_read_, last_write_;
+};
+
+}  // namespace jabberadmin::stream

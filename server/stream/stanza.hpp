@@ -1,0 +1,34 @@
+// Small helpers every layer above the stream uses to read and answer stanzas.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "jabberadmin/jid.hpp"
+#include "xml/element.hpp"
+
+namespace jabberadmin::stream {
+
+enum class StanzaKind { Message, Presence, Iq };
+// The kind of a top-level jabber:client element, if it is a stanza at all.
+std::optional<StanzaKind> stanza_kind(const xml::Element& element);
+
+// The stanza's type attribute, with RFC 6121 defaults ("normal" for messages, "available"
+// for presence).
+std::string stanza_type(const xml::Element& stanza);
+
+// Parses an address attribute; nothing when absent, an empty optional in *bad when invalid.
+struct Address {
+  bool present = false;
+  std::optional<Jid> jid;  // empty when present but malformed
+};
+Address address(const xml::Element& stanza, std::string_view attribute);
+
+// RFC 6120 §8.3: an error reply to stanza (from/to swapped, type='error', same id).
+xml::Element error_reply(const xml::Element& stanza, std::string_view error_type, std::string_view condition,
+                         std::string_view text = {});
+// An IQ result for iq, from/to swapped.
+xml::Element iq_result(const xml::Element& iq);
+
+}  // namespace jabberadmin::stream

@@ -1,0 +1,27 @@
+// Leveled logging to stderr (systemd adds the time), or to a file that SIGHUP reopens.
+// Single place to decide what is written; callers never log secrets.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+namespace jabberadmin::log {
+
+enum class Level { Debug = 0, Info = 1, Warning = 2, Error = 3 };
+
+// Parses "debug", "info", "warning", "error"; nothing on other text.
+bool parse_level(std::string_view text, Level& level);
+void set_level(Level level);
+bool enabled(Level level);
+// Logs to this file from now on (appending); empty = stderr. Throws on failure.
+void set_file(const std::filesystem::path& file);
+// Reopens the log file (after logrotate moved it); no-op on stderr.
+void reopen();
+
+void write(Level level, std::string_view message);
+inline void debug(std::string_view m) { write(Level::Debug, m); }
+inline void info(std::string_view m) { write(Level::Info, m); }
+inline void warning(std::string_view m) { write(Level::Warning, m); }
+inline void error(std::string_view m) { write(Level::Error, m); }
+
+}  // namespace jabberadmin::log

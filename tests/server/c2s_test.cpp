@@ -1,0 +1,228 @@
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "fakes.hpp"
+#include "stream/c2s.hpp"
+#include "stream/sasl_plain.hpp"
+
+namespace jabberadmin::stream {
+namespace {
+using test::FakeAuthenticator;
+using test::FakeTransport;
+
+constexpr std::string_view kOpen =
+    "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
+    "to='example.org' version='1.0'>";
+
+struct RecordingHost : SessionHost {
+  std::vector<Session*> bound;
+  std::vector<xml::Element> stanzas;
+  int unbinds = 0;
+  bool serves(std::string_view d) const override { return d == "example.org"; }
+  void bind(Session& s) override { bound.push_back(&s); }
+  void on_stanza(Session&, xml::Element e) override { stanzas.push_back(std::move(e)); }
+  void unbind(Session&) override { ++unbinds; }
+};
+
+std::string plain(std::string_view user, std::string_view password) {
+  return "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" +
+         base64_encode(std::string("\0", 1) + std::string(user) + std::string("\0", 1) + std::string(password)) +
+         "</auth>";
+}
+
+class C2sTest : public ::testing::Test {
+ protected:
+  boost::asio::io_context io;
+  FakeAuthenticator auth{io};
+  RecordingHost host;
+  FailureLimiter address_failures{10, std::chrono::minutes(1)};
+  FailureLimiter account_failures{5, std::chrono::minutes(1)};
+  std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
+  std::shared_ptr<C2s> c2s;
+
+  void SetUp() override {
+    auth.passwords["alice"] = "secret";
+    auth.locked.push_back("locked");
+    C2sConfig config;
+    config.parser.max_stanza_size = 4096;
+    c2s = std::make_shared<C2s>(io.get_executor(), transport,
+                                C2sContext{auth, host, address_failures, account_failures, {}}, config, std::nullopt);
+    c2s->start();
+  }
+  void TearDown() override { c2s->on_closed(); }
+
+  std::string exchange(std::string_view in) {
+    c2s->on_data(in);
+    io.poll();
+    return transport->take();
+  }
+  void secure() {
+    exchange(kOpen);
+    ASSERT_NE(exchange("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>").find("<proceed"), std::string::npos);
+    ASSERT_TRUE(transport->tls_started);
+    transport->is_secure = true;
+    c2s->on_tls_ready(true);
+  }
+  void login() {
+    secure();
+    exchange(kOpen);
+    ASSERT_NE(exchange(plain("alice", "secret")).find("<success"), std::string::npos);
+  }
+};
+
+TEST_F(C2sTest, FirstFeaturesRequireStartTlsAndOfferNoMechanism) {
+  const std::string out = exchange(kOpen);
+  EXPECT_NE(out.find("<stream:stream "), std::string::npos);
+  EXPECT_NE(out.find("from='example.org'"), std::string::npos);
+  EXPECT_NE(out.find("<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/>"), std::string::npos);
+  EXPECT_EQ(out.find("PLAIN"), std::string::npos);
+}
+
+TEST_F(C2sTest, AuthBeforeTlsIsRefused) {
+  exchange(kOpen);
+  EXPECT_NE(exchange(plain("alice", "secret")).find("<encryption-required/>"), std::string::npos);
+  EXPECT_EQ(auth.calls, 0);
+}
+
+TEST_F(C2sTest, AfterTlsOffersPlain) {
+  secure();
+  const std::string out = exchange(kOpen);
+  EXPECT_NE(out.find("<mechanism>PLAIN</mechanism>"), std::string::npos);
+  EXPECT_EQ(out.find("starttls"), std::string::npos);
+}
+
+TEST_F(C2sTest, LoginBindAndStanzasAreStamped) {
+  login();
+  const std::string features = exchange(kOpen);
+  EXPECT_NE(features.find("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"), std::string::npos);
+  const std::string bound = exchange(
+      "<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>Phone</resource></bind></iq>");
+  EXPECT_NE(bound.find("<jid>alice@example.org/Phone</jid>"), std::string::npos);
+  ASSERT_EQ(host.bound.size(), 1u);
+  exchange("<message to='bob@example.org'><body>hi</body></message>");
+  ASSERT_EQ(host.stanzas.size(), 1u);
+  EXPECT_EQ(host.stanzas[0].attr_or("from"), "alice@example.org/Phone");
+  // Own bare JID as 'from' is accepted and replaced by the full JID.
+  exchange("<message from='alice@example.org' to='bob@example.org'/>");
+  EXPECT_EQ(host.stanzas.at(1).attr_or("from"), "alice@example.org/Phone");
+}
+
+TEST_F(C2sTest, ServerGeneratesAResourceWhenNoneIsAsked) {
+  login();
+  exchange(kOpen);
+  const std::string bound = exchange("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+  EXPECT_NE(bound.find("<jid>alice@example.org/cl-"), std::string::npos);
+}
+
+TEST_F(C2sTest, ForgedFromEndsTheStreamWithInvalidFrom) {
+  login();
+  exchange(kOpen);
+  exchange("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+  const std::string out = exchange("<message from='bob@example.org/x' to='carol@example.org'/>");
+  EXPECT_NE(out.find("<invalid-from xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"), std::string::npos);
+  EXPECT_NE(out.find("</stream:stream>"), std::string::npos);
+  EXPECT_TRUE(host.stanzas.empty());
+  EXPECT_TRUE(transport->closed);
+  EXPECT_EQ(host.unbinds, 1);
+}
+
+TEST_F(C2sTest, WrongPasswordLockedAccountAndEmptyPassword) {
+  secure();
+  exchange(kOpen);
+  EXPECT_NE(exchange(plain("alice", "wrong")).find("<not-authorized/>"), std::string::npos);
+  EXPECT_NE(exchange(plain("locked", "whatever")).find("<account-disabled/>"), std::string::npos);
+  const int calls = auth.calls;
+  const std::string out = exchange(plain("alice", ""));
+  EXPECT_NE(out.find("<not-authorized/>"), std::string::npos);
+  EXPECT_EQ(auth.calls, calls) << "an empty password must never reach LDAP";
+  // Third failure on one stream: policy-violation.
+  EXPECT_NE(out.find("<policy-violation"), std::string::npos);
+}
+
+TEST_F(C2sTest, RepeatedFailuresForOneAccountAreRefusedWithoutLdap) {
+  for (int i = 0; i < 5; ++i) account_failures.record("alice@example.org");
+  secure();
+  exchange(kOpen);
+  const std::string out = exchange(plain("alice", "secret"));
+  EXPECT_NE(out.find("<not-authorized/>"), std::string::npos);
+  EXPECT_EQ(auth.calls, 0);
+}
+
+TEST_F(C2sTest, PlainWithoutInitialResponseGetsAChallenge) {
+  secure();
+  exchange(kOpen);
+  EXPECT_NE(exchange("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'/>").find("<challenge"),
+            std::string::npos);
+  const std::string response = "<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>" +
+                               base64_encode(std::string("\0alice\0secret", 13)) + "</response>";
+  EXPECT_NE(exchange(response).find("<success"), std::string::npos);
+}
+
+TEST_F(C2sTest, BadSaslInput) {
+  secure();
+  exchange(kOpen);
+  EXPECT_NE(exchange("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='DIGEST-MD5'>x</auth>")
+                .find("<invalid-mechanism/>"),
+            std::string::npos);
+  EXPECT_NE(exchange("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>!!!!</auth>")
+                .find("<incorrect-encoding/>"),
+            std::string::npos);
+}
+
+TEST_F(C2sTest, StanzaBeforeAuthenticationIsNotAuthorized) {
+  exchange(kOpen);
+  EXPECT_NE(exchange("<message to='a@example.org'/>").find("<not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"),
+            std::string::npos);
+}
+
+TEST_F(C2sTest, UnknownHostAndWrongNamespaces) {
+  EXPECT_NE(exchange("<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
+                     "to='other.org' version='1.0'>")
+                .find("<host-unknown"),
+            std::string::npos);
+}
+
+TEST_F(C2sTest, WrongContentNamespace) {
+  EXPECT_NE(exchange("<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' "
+                     "to='example.org' version='1.0'>")
+                .find("<invalid-namespace"),
+            std::string::npos);
+}
+
+TEST_F(C2sTest, MalformedXmlGetsAHeaderThenNotWellFormed) {
+  const std::string out = exchange("<<<>>>");
+  EXPECT_EQ(out.find("<?xml version='1.0'?><stream:stream"), 0u);
+  EXPECT_NE(out.find("<not-well-formed"), std::string::npos);
+  EXPECT_TRUE(transport->closed);
+}
+
+TEST_F(C2sTest, RestrictedXmlIsAStreamError) {
+  exchange(kOpen);
+  EXPECT_NE(exchange("<!-- comment -->").find("<restricted-xml"), std::string::npos);
+}
+
+TEST_F(C2sTest, OversizedStanzaIsPolicyViolation) {
+  login();
+  exchange(kOpen);
+  exchange("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+  const std::string out = exchange("<message><body>" + std::string(5000, 'x'));
+  EXPECT_NE(out.find("<policy-violation"), std::string::npos);
+  EXPECT_TRUE(host.stanzas.empty());
+}
+
+TEST_F(C2sTest, ClosingTagIsAnswered) {
+  exchange(kOpen);
+  EXPECT_NE(exchange("</stream:stream>").find("</stream:stream>"), std::string::npos);
+  EXPECT_TRUE(transport->closed);
+}
+
+TEST_F(C2sTest, ShutdownSendsSystemShutdown) {
+  login();
+  exchange(kOpen);
+  c2s->shutdown();
+  EXPECT_NE(transport->take().find("<system-shutdown"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace jabberadmin::stream
