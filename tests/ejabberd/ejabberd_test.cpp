@@ -1,0 +1,403 @@
+// The ejabberd.yml that `cl-setup jabber` generates, proven by Debian's ejabberd and a real
+// client: ejabberd runs privately (config, spool, logs, node name and cookie in a temp dir,
+// loopback ports) against a private slapd, and python3-slixmpp logs in as users made with
+// cl-useradd. Each check below catches one way the generated config can be wrong:
+//   - group-mates under the group's name with nicknames: attribute names in the right case
+//     (a wrong case gives an empty roster without any error);
+//   - a user of another group is NOT in the roster: the roster filter has (uid=%u);
+//   - a lock made while ejabberd runs refuses the next login at once: no auth cache;
+//   - a regrouping shows at the next login: no shared-roster cache;
+//   - the listeners' accept queue is 4096, not ejabberd's default 5;
+//   - direct TLS and STARTTLS on the chosen ports, on the chosen address only, every host.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <pwd.h>
+#include <sstream>
+#include <thread>
+
+#include "jabberadmin/settings.hpp"
+#include "slapd_fixture.hpp"
+
+extern char** environ;
+
+namespace jabberadmin::test {
+namespace {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+constexpr const char* kGroup = "Отдел продаж";
+constexpr const char* kOtherGroup = "Other group";
+constexpr const char* kExtraHost = "jabber.myhost.ru";
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool port_open(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// Kills the ejabberd process group if the test process dies of an assertion or a crash:
+// the destructor would not run, and ejabberd must not outlive the test.
+pid_t g_ejabberd_group = 0;
+void kill_group_and_die(int sig) {
+  if (g_ejabberd_group > 0) ::kill(-g_ejabberd_group, SIGKILL);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+// Debian's ejabberd in the foreground, in its own process group so that every process it
+// starts is stopped with it, also when a test fails.
+class Ejabberd {
+ public:
+  Ejabberd(const fs::path& run_dir, const fs::path& config, int port, int dist_port) : dir_(run_dir) {
+    fs::create_directories(dir_ / "spool");
+    fs::create_directories(dir_ / "logs");
+    std::ofstream(dir_ / "ejabberdctl.cfg")
+        << "ERL_DIST_PORT=" << dist_port << "\n"
+        << "ERL_OPTIONS=\"-setcookie jabberadmin-test-" << ::getpid()
+        << " -kernel inet_dist_use_interface {127,0,0,1}\"\n"
+        << "EJABBERD_BYPASS_WARNINGS=true\n";
+    std::ofstream(dir_ / "inetrc") << "";
+    std::vector<std::string> args;
+    fs::path ctl = "/usr/sbin/ejabberdctl";
+    if (::geteuid() == 0) {
+      // As root, ejabberdctl would `su` to the ejabberd user (resetting limits); setpriv
+      // keeps them. The run dir must then belong to that user.
+      const passwd* pw = ::getpwnam("ejabberd");
+      if (pw == nullptr) throw std::runtime_error("no ejabberd user: is ejabberd installed?");
+      for (const auto& entry : fs::recursive_directory_iterator(dir_))
+        if (::chown(entry.path().c_str(), pw->pw_uid, pw->pw_gid) != 0) throw std::runtime_error("chown");
+      if (::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) throw std::runtime_error("chown");
+      args = {"/usr/bin/setpriv", "--reuid=ejabberd", "--regid=ejabberd", "--init-groups", ctl.string()};
+    } else {
+      // Any other user: ejabberdctl insists on root or the ejabberd user, so run a copy that
+      // runs as whoever calls it.
+      std::string script = read_text(ctl);
+      const auto at = script.find("\nINSTALLUSER=ejabberd");
+      if (at != std::string::npos) script.replace(at, 21, "\nINSTALLUSER=");
+      ctl = dir_ / "ejabberdctl";
+      std::ofstream(ctl) << script;
+      fs::permissions(ctl, fs::perms::owner_all);
+      args = {ctl.string()};
+    }
+    for (const std::string& a : std::vector<std::string>{"--config-dir", dir_.string(), "--ctl-config", (dir_ / "ejabberdctl.cfg").string(),
+                                "--config", config.string(), "--logs", (dir_ / "logs").string(), "--spool",
+                                (dir_ / "spool").string(), "--node", "jtest" + std::to_string(::getpid()) + "@localhost",
+                                "foreground"})
+      args.push_back(a);
+    // timeout(1) signals its whole process group: ejabberd never outlives the test by long.
+    args.insert(args.begin(), {"/usr/bin/timeout", "-k", "5", "300"});
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_storage{"HOME=" + dir_.string(), "LANG=C.UTF-8", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+    std::vector<char*> envp;
+    for (auto& e : env_storage) envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, (dir_ / "console.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
+    const auto started = Clock::now();
+    const int rc = posix_spawn(&pid_, argv[0], &actions, &attr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) throw std::runtime_error("cannot run ejabberdctl: " + std::string(std::strerror(rc)));
+    g_ejabberd_group = pid_;
+    for (const int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGINT, SIGTERM}) ::signal(sig, kill_group_and_die);
+
+    // Bounded wait for the client port; an early exit is reported with ejabberd's own words.
+    while (!port_open(port)) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = 0;
+        throw std::runtime_error("ejabberd exited while starting:\n" + log_tail());
+      }
+      if (Clock::now() - started > std::chrono::seconds(40)) {
+        stop();
+        throw std::runtime_error("ejabberd did not listen on port " + std::to_string(port) + " within 40 s:\n" + log_tail());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    startup_ = std::chrono::duration<double>(Clock::now() - started).count();
+  }
+  ~Ejabberd() { stop(); }
+  Ejabberd(const Ejabberd&) = delete;
+  Ejabberd& operator=(const Ejabberd&) = delete;
+
+  double startup_seconds() const { return startup_; }
+
+  std::string log_tail() const {
+    std::string text = read_text(dir_ / "console.log") + read_text(dir_ / "logs" / "ejabberd.log");
+    return text.size() > 6000 ? text.substr(text.size() - 6000) : text;
+  }
+
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(-pid_, SIGTERM);
+    for (int i = 0; i < 100; ++i) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ::kill(-pid_, SIGKILL);  // whatever is left of the group (beam, erl_child_setup)
+    int status = 0;
+    ::waitpid(pid_, &status, WNOHANG);
+    pid_ = 0;
+    g_ejabberd_group = 0;
+  }
+
+ private:
+  fs::path dir_;
+  pid_t pid_ = 0;
+  double startup_ = 0;
+};
+
+// j[k1][k2]..., or null when any key is missing (nlohmann's const [] asserts instead).
+json get(const json& j, std::initializer_list<std::string> path) {
+  const json* at = &j;
+  for (const auto& key : path) {
+    if (!at->is_object() || !at->contains(key)) return nullptr;
+    at = &(*at)[key];
+  }
+  return *at;
+}
+
+// What the slixmpp client saw.
+struct Login {
+  int status = -1;  // 0 ok, 3 authentication refused, 4 timeout, 2 other
+  json result;
+  std::string err;
+  double seconds = 0;
+};
+
+struct Server {
+  std::unique_ptr<Slapd> slapd;
+  std::unique_ptr<Ejabberd> ejabberd;
+  std::string host;
+  int port = 0, tls_port = 0;
+  std::string setup_output;
+};
+
+class EjabberdTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    try {
+      start();
+    } catch (const std::exception& e) {
+      setup_error_ = e.what();
+    }
+  }
+  static void TearDownTestSuite() {
+    server_.ejabberd.reset();
+    server_.slapd.reset();
+  }
+  void SetUp() override {
+    if (!setup_error_.empty()) FAIL() << setup_error_;
+  }
+
+  static void tool_ok(const std::string& name, const std::vector<std::string>& args, const std::string& input = {}) {
+    const Result r = server_.slapd->tool(name, args, input);
+    if (r.status != 0) throw std::runtime_error(name + " failed (" + std::to_string(r.status) + "): " + r.err);
+  }
+
+  static void start() {
+    server_.slapd = std::make_unique<Slapd>();
+    Slapd& slapd = *server_.slapd;
+    tool_ok("cl-groupadd", {kGroup, "jabber"});
+    tool_ok("cl-groupadd", {kOtherGroup, "jabber"});
+    tool_ok("cl-useradd", {"-p", "-c", "Алиса", "-g", kGroup, "alice", "jabber"}, "pw-alice\n");
+    tool_ok("cl-useradd", {"-p", "-c", "Борис", "-g", kGroup, "bob", "jabber"}, "pw-bob\n");
+    tool_ok("cl-useradd", {"-p", "-c", "Carol", "-g", kOtherGroup, "carol", "jabber"}, "pw-carol\n");
+    tool_ok("cl-useradd", {"-p", "-c", "Dave", "dave", "jabber"}, "pw-dave\n");
+    tool_ok("cl-useradd", {"-p", "-c", "Erin", "-g", kOtherGroup, "erin", "jabber"}, "pw-erin\n");
+    tool_ok("cl-useradd", {"-p", "-c", "Фёдор", "frank", "jabber"}, "pw-frank\n");
+    tool_ok("cl-usermod", {"-i", std::string(JABBERADMIN_TEST_DATA) + "/images/photo.jpg", "bob", "jabber"});
+
+    server_.port = free_port();
+    server_.tls_port = free_port();
+    const Result setup = slapd.tool(
+        "cl-setup", {"--server", "ejabberd", "--hosts", kExtraHost, "--listen", "127.0.0.1", "--port",
+                     std::to_string(server_.port), "--tls-port", std::to_string(server_.tls_port), "--state-dir",
+                     (slapd.dir() / "jabber").string(), "--history-dir", (slapd.dir() / "history").string(),
+                     "--history", "on", "jabber"},
+        "pw-admin\n");
+    if (setup.status != 0) throw std::runtime_error("cl-setup jabber failed: " + setup.err);
+    server_.setup_output = setup.out;
+    server_.host = slapd.settings().jabber.hosts.at(0);
+    // ejabberd (its own user when we are root) must reach the config beside the settings.
+    fs::permissions(slapd.dir(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    server_.ejabberd = std::make_unique<Ejabberd>(slapd.dir() / "ejabberd-run", slapd.dir() / "ejabberd.yml",
+                                                  server_.port, free_port());
+    std::cout << "[ measured ] ejabberd listening " << server_.ejabberd->startup_seconds() << " s after start\n";
+  }
+
+  static Login login(const std::string& jid, const std::string& password, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args{std::string(JABBERADMIN_EJABBERD_TEST_DIR) + "/xmpp_login.py", jid, "-",
+                                  "127.0.0.1", std::to_string(server_.port), "--timeout", "20"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto started = Clock::now();
+    const Result r = run("/usr/bin/python3", args, password + "\n", {{"LANG", "C.UTF-8"}});
+    Login out;
+    out.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    out.status = r.status;
+    out.err = r.err;
+    try {
+      out.result = json::parse(r.out);
+    } catch (const std::exception&) {
+      out.result = json{{"unparsed", r.out}};
+    }
+    return out;
+  }
+
+  static std::string jid(const std::string& user, const std::string& host = {}) {
+    return user + "@" + (host.empty() ? server_.host : host);
+  }
+  static std::string diagnostics(const Login& l) {
+    return l.result.dump() + "\n" + l.err + "\n--- ejabberd log ---\n" + server_.ejabberd->log_tail();
+  }
+
+  static Server server_;
+  static std::string setup_error_;
+};
+
+Server EjabberdTest::server_;
+std::string EjabberdTest::setup_error_;
+
+TEST_F(EjabberdTest, RosterShowsGroupMatesUnderTheGroupNameWithNicknames) {
+  const Login l = login(jid("alice"), "pw-alice", {"--vcard", jid("bob")});
+  ASSERT_EQ(l.status, 0) << diagnostics(l);
+  const json roster = get(l.result, {"roster"});
+  ASSERT_TRUE(roster.contains(jid("bob"))) << "empty roster: attribute names in the wrong case? " << diagnostics(l);
+  EXPECT_EQ(get(roster, {jid("bob"), "name"}), "Борис");
+  EXPECT_EQ(get(roster, {jid("bob"), "groups"}), json::array({kGroup}));
+  EXPECT_EQ(get(roster, {jid("bob"), "subscription"}), "both");
+  EXPECT_FALSE(roster.contains(jid("alice"))) << "a user is not its own contact";
+  // Another group's members and users without a group must not show: without (uid=%u) in
+  // the roster filter every user would see every group.
+  EXPECT_FALSE(roster.contains(jid("carol"))) << diagnostics(l);
+  EXPECT_FALSE(roster.contains(jid("erin"))) << diagnostics(l);
+  EXPECT_FALSE(roster.contains(jid("dave"))) << diagnostics(l);
+  // vCard from LDAP: nickname and the JPEG avatar.
+  const json card = get(l.result, {"vcards", jid("bob")});
+  EXPECT_EQ(get(card, {"fn"}), "Борис") << diagnostics(l);
+  EXPECT_EQ(get(card, {"photo_type"}), "image/jpeg");
+  EXPECT_GT(get(card, {"photo_bytes"}).is_number() ? get(card, {"photo_bytes"}).get<int>() : 0, 100);
+}
+
+TEST_F(EjabberdTest, OtherGroupSeesOnlyItsOwnMembers) {
+  const Login l = login(jid("carol"), "pw-carol");
+  ASSERT_EQ(l.status, 0) << diagnostics(l);
+  const json roster = get(l.result, {"roster"});
+  EXPECT_TRUE(roster.contains(jid("erin"))) << diagnostics(l);
+  EXPECT_EQ(get(roster, {jid("erin"), "groups"}), json::array({kOtherGroup}));
+  EXPECT_FALSE(roster.contains(jid("alice"))) << diagnostics(l);
+  EXPECT_FALSE(roster.contains(jid("bob"))) << diagnostics(l);
+}
+
+TEST_F(EjabberdTest, EveryServedHostAndBothPorts) {
+  const Login extra = login(jid("alice", kExtraHost), "pw-alice");
+  ASSERT_EQ(extra.status, 0) << diagnostics(extra);
+  EXPECT_TRUE(get(extra.result, {"roster", jid("bob", kExtraHost)}).is_object()) << "group-mates on the host logged in to";
+  // Direct TLS on the TLS port.
+  std::vector<std::string> args{std::string(JABBERADMIN_EJABBERD_TEST_DIR) + "/xmpp_login.py", jid("bob"), "-",
+                                "127.0.0.1", std::to_string(server_.tls_port), "--direct-tls"};
+  const Result direct = run("/usr/bin/python3", args, "pw-bob\n");
+  EXPECT_EQ(direct.status, 0) << direct.out << direct.err;
+  const Login admin = login(jid("admin"), "pw-admin");
+  EXPECT_EQ(admin.status, 0) << "cl-setup's admin account logs in: " << diagnostics(admin);
+}
+
+TEST_F(EjabberdTest, ListenersUseTheGivenAddressAndALargeBacklog) {
+  // ss shows a listener's backlog in Send-Q; ejabberd's default would be 5.
+  const Result ss = run("/usr/bin/ss", {"-Hltn", "sport = :" + std::to_string(server_.port)});
+  ASSERT_EQ(ss.status, 0) << ss.err;
+  EXPECT_NE(ss.out.find("127.0.0.1:" + std::to_string(server_.port)), std::string::npos) << ss.out;
+  std::istringstream fields(ss.out);
+  std::string state, recv_q, send_q;
+  fields >> state >> recv_q >> send_q;
+  EXPECT_EQ(state, "LISTEN") << ss.out;
+  EXPECT_EQ(send_q, "4096") << ss.out;
+  EXPECT_EQ(ss.out.find("0.0.0.0:" + std::to_string(server_.port)), std::string::npos) << "only the given address";
+}
+
+TEST_F(EjabberdTest, WrongPasswordIsRefused) {
+  const Login l = login(jid("alice"), "not-her-password");
+  EXPECT_EQ(l.status, 3) << diagnostics(l);
+  const Login empty_group = login(jid("dave"), "pw-dave");
+  EXPECT_EQ(empty_group.status, 0) << "a user without a group logs in: " << diagnostics(empty_group);
+}
+
+TEST_F(EjabberdTest, LockWhileRunningRefusesTheNextLoginAtOnce) {
+  // A successful login first: with ejabberd's default auth cache this one would be
+  // remembered for an hour and the locked user could go on logging in.
+  const Login before = login(jid("erin"), "pw-erin");
+  ASSERT_EQ(before.status, 0) << diagnostics(before);
+  tool_ok("cl-usermod", {"-L", "erin", "jabber"});
+  const auto locked_at = Clock::now();
+  Login after;
+  double refused_after = -1;
+  while (Clock::now() - locked_at < std::chrono::seconds(10)) {
+    after = login(jid("erin"), "pw-erin");
+    if (after.status == 3) {
+      refused_after = std::chrono::duration<double>(Clock::now() - locked_at).count();
+      break;
+    }
+  }
+  ASSERT_GE(refused_after, 0) << "a locked user could still log in: " << diagnostics(after);
+  EXPECT_LT(refused_after, 5.0);
+  std::cout << "[ measured ] lock -> login refused after " << refused_after << " s\n";
+  tool_ok("cl-usermod", {"-U", "erin", "jabber"});
+  const Login unlocked = login(jid("erin"), "pw-erin");
+  EXPECT_EQ(unlocked.status, 0) << diagnostics(unlocked);
+}
+
+TEST_F(EjabberdTest, RegroupingShowsAtTheNextLogin) {
+  const Login before = login(jid("alice"), "pw-alice");
+  ASSERT_EQ(before.status, 0) << diagnostics(before);
+  ASSERT_TRUE(get(before.result, {"roster", jid("frank")}).is_null());
+  tool_ok("cl-usermod", {"-g", kGroup, "frank", "jabber"});
+  const Login after = login(jid("alice"), "pw-alice");
+  ASSERT_EQ(after.status, 0) << diagnostics(after);
+  ASSERT_TRUE(get(after.result, {"roster", jid("frank")}).is_object()) << "shared roster cached? " << diagnostics(after);
+  EXPECT_EQ(get(after.result, {"roster", jid("frank"), "name"}), "Фёдор");
+  EXPECT_EQ(get(after.result, {"roster", jid("frank"), "groups"}), json::array({kGroup}));
+  // And out again.
+  tool_ok("cl-groupmod", {"-d", "frank", kGroup, "jabber"});
+  const Login removed = login(jid("alice"), "pw-alice");
+  ASSERT_EQ(removed.status, 0) << diagnostics(removed);
+  EXPECT_TRUE(get(removed.result, {"roster", jid("frank")}).is_null()) << diagnostics(removed);
+}
+
+}  // namespace
+}  // namespace jabberadmin::test
