@@ -172,7 +172,10 @@ Check inspect(const fs::path& pem, const std::vector<std::string>& hosts) {
   check.has_certificate = static_cast<bool>(cert);
   if (cert) {
     check.key_matches = key && X509_check_private_key(cert.get(), key.get()) == 1;
-    check.self_signed = X509_check_issued(cert.get(), cert.get()) == X509_V_OK;
+    // Signed by its own key (X509_check_issued would also demand keyCertSign, which a
+    // server certificate rightly lacks).
+    check.self_signed = X509_NAME_cmp(X509_get_subject_name(cert.get()), X509_get_issuer_name(cert.get())) == 0 &&
+                        X509_verify(cert.get(), X509_get0_pubkey(cert.get())) == 1;
     check.expired = X509_cmp_current_time(X509_get0_notAfter(cert.get())) <= 0;
     for (const auto& host : hosts)
       if (X509_check_host(cert.get(), ascii_host(host).c_str(), 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr) != 1)

@@ -1,0 +1,391 @@
+// `cl-setup jabber` against a real slapd: the seed commands, what it writes and where, the
+// generated ejabberd.yml, validation of hostile values (each refused with a clear error and
+// nothing written), the certificate made or checked, and re-runs that keep every account.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "jabberadmin/certificate.hpp"
+#include "jabberadmin/error.hpp"
+#include "jabberadmin/jabber_setup.hpp"
+#include "jabberadmin/jid.hpp"
+#include "jabberadmin/ldap.hpp"
+#include "jabberadmin/render.hpp"
+#include "slapd_fixture.hpp"
+
+namespace jabberadmin::test {
+namespace {
+namespace fs = std::filesystem;
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+unsigned mode_of(const fs::path& path) {
+  struct stat st {};
+  ::stat(path.c_str(), &st);
+  return st.st_mode & 07777;
+}
+
+bool binds(const Slapd& slapd, const std::string& user, const std::string& password) {
+  ldap::ConnectOptions options;
+  options.uri = slapd.tcp_uri();
+  auto conn = ldap::Connection::open(options);
+  return conn.check_password(slapd.directory().user_dn(user), password);
+}
+
+// Every file under dir (but the slapd's own state) with its contents: "wrote nothing".
+std::map<std::string, std::string> snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    const auto rel = fs::relative(e.path(), dir).string();
+    if (rel == "ldap" || rel.starts_with("ldap/")) continue;
+    out[rel] = e.is_regular_file() ? read_text(e.path()) : "<dir>";
+  }
+  return out;
+}
+
+// A YAML check by a real parser: python3-yaml when present (it is on Debian with ejabberd's
+// test dependencies); returns the parse error, empty when fine.
+std::string yaml_error(const fs::path& file) {
+  const Result r = run("/usr/bin/python3", {"-c", "import sys, yaml; yaml.safe_load(open(sys.argv[1]))", file.string()});
+  return r.status == 0 ? std::string{} : r.err;
+}
+
+class SetupJabberTest : public SlapdTest {
+ protected:
+  fs::path dir() { return slapd().dir(); }
+  fs::path ejabberd_yml() { return dir() / "ejabberd.yml"; }
+  // cl-setup with the test's own state and history dirs: nothing outside the temp dir.
+  Result setup(std::vector<std::string> args, const std::string& password = "admin-pw\n") {
+    args.push_back("jabber");
+    return slapd().tool("cl-setup", args, password);
+  }
+  std::vector<std::string> own_dirs() {
+    return {"--state-dir", (dir() / "jabber").string(), "--history-dir", (dir() / "history").string()};
+  }
+  std::string primary() { return normalize_domain(fqdn()); }
+};
+
+TEST_F(SetupJabberTest, SeedCommandsAsWritten) {
+  // 1. cl-setup jabber: defaults (the machine's name, no history).
+  Result r = setup({});
+  ASSERT_EQ(r.status, 0) << r.err;
+  Settings s = slapd().settings();
+  EXPECT_TRUE(s.jabber.configured);
+  EXPECT_EQ(s.jabber.hosts, std::vector<std::string>{primary()});
+  EXPECT_FALSE(s.jabber.history);
+  EXPECT_EQ(s.jabber.history_dir, "/var/log/jabber");
+  EXPECT_TRUE(s.jabber.listen.empty());
+  EXPECT_EQ(s.jabber.port, 5222);
+  EXPECT_EQ(s.jabber.tls_port, 5223);
+  EXPECT_EQ(s.jabber.server, "builtin");
+  EXPECT_EQ(s.jabber.data_dir, dir() / "jabber") << "data beside the private slapd's state";
+  EXPECT_TRUE(binds(slapd(), "admin", "admin-pw"));
+  EXPECT_NE(r.out.find("created admin@" + primary()), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Jabber hosts:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Client ports:  5222 (STARTTLS), 5223 (TLS)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cl-jabberd --config"), std::string::npos) << r.out;
+
+  // An account made in between must survive every re-run.
+  ASSERT_EQ(slapd().tool("cl-useradd", {"-p", "-c", "Гость", "guest", "jabber"}, "guest-pw\n").status, 0);
+
+  // 2. cl-setup --hosts jabber.myhost.ru jabber
+  r = setup({"--hosts", "jabber.myhost.ru"}, "admin-pw2\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  s = slapd().settings();
+  EXPECT_EQ(s.jabber.hosts, (std::vector<std::string>{primary(), "jabber.myhost.ru"}));
+  EXPECT_NE(r.out.find("changed hosts: " + primary() + " -> " + primary() + ", jabber.myhost.ru"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("remade the self-signed certificate"), std::string::npos) << r.out;
+  EXPECT_TRUE(certificate::inspect(s.jabber.certfile, s.jabber.hosts).uncovered_hosts.empty());
+  EXPECT_TRUE(binds(slapd(), "admin", "admin-pw2")) << "the admin password is updated";
+  EXPECT_TRUE(binds(slapd(), "guest", "guest-pw")) << "accounts are kept";
+
+  // 3. cl-setup --history on jabber. The history directory defaults to /var/log/jabber;
+  // the test keeps it in its temp dir with --history-dir first, then runs the seed command
+  // exactly as written.
+  ASSERT_EQ(setup({"--history-dir", (dir() / "history").string()}).status, 0);
+  r = setup({"--history", "on"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  s = slapd().settings();
+  EXPECT_TRUE(s.jabber.history);
+  EXPECT_EQ(s.jabber.hosts.size(), 2u) << "an option not given keeps its value";
+  EXPECT_TRUE(fs::is_directory(dir() / "history"));
+  EXPECT_NE(r.out.find("changed history: off -> on"), std::string::npos) << r.out;
+  EXPECT_NE(read_text(ejabberd_yml()).find("mod_mam:"), std::string::npos);
+  EXPECT_TRUE(binds(slapd(), "guest", "guest-pw"));
+  EXPECT_EQ(slapd().directory().users().size(), 2u) << "admin and guest, nothing lost or added";
+
+  // Same options again: nothing to change, and it says so.
+  r = setup({});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("the configuration is unchanged"), std::string::npos) << r.out;
+}
+
+TEST_F(SetupJabberTest, GeneratedEjabberdConfig) {
+  const Result r = setup({"--hosts", "jabber.myhost.ru,пример.рф", "--listen", "192.168.1.6,::1", "--port", "15222",
+                          "--tls-port", "15223", "--history", "on", "--server", "ejabberd", "--state-dir",
+                          (dir() / "jabber").string(), "--history-dir", (dir() / "history").string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string yml = read_text(ejabberd_yml());
+  EXPECT_EQ(yaml_error(ejabberd_yml()), "");
+  EXPECT_EQ(mode_of(ejabberd_yml()) & 0007, 0u) << "it holds the LDAP password: not for others";
+  const auto has = [&](const std::string& text) {
+    EXPECT_NE(yml.find(text), std::string::npos) << "missing: " << text;
+  };
+  has("  - \"" + primary() + "\"\n  - \"jabber.myhost.ru\"\n  - \"пример.рф\"\n");
+  // LDAP authentication, over the private slapd's TCP listener, no cache, locked refused.
+  has("auth_method: [ldap]\nauth_use_cache: false\n");
+  has("ldap_servers:\n  - \"127.0.0.1\"\nldap_port: " + std::to_string(slapd().port()) + "\n");
+  has("ldap_rootdn: \"cn=admin,dc=test\"\n");
+  has("ldap_password: \"" + slapd().manager_password() + "\"\n");
+  has("ldap_base: \"ou=Users,ou=Jabber,ou=Services,dc=test\"\n");
+  has("ldap_filter: \"(&(objectClass=inetOrgPerson)(!(shadowExpire=1)))\"\n");
+  // Shared roster groups from departmentNumber, exact case, the user's own entry, no cache.
+  has("mod_shared_roster_ldap:\n    use_cache: false\n");
+  has("ldap_rfilter: \"(&(objectClass=inetOrgPerson)(uid=%u))\"\n");
+  has("ldap_groupattr: \"departmentNumber\"\n");
+  has("ldap_groupdesc: \"departmentNumber\"\n");
+  has("ldap_gfilter: \"(&(objectClass=inetOrgPerson)(departmentNumber=%g))\"\n");
+  has("ldap_memberattr: \"uid\"\n");
+  has("ldap_userdesc: \"cn\"\n");
+  // vCard and avatar from LDAP.
+  has("db_type: ldap\n");
+  has("\"PHOTO\": {\"%s\": [\"jpegPhoto\"]}");
+  // Listeners: each address, both ports, backlog, stanza size, shaper.
+  for (const std::string ip : {"192.168.1.6", "::1"})
+    for (const std::string port : {"15222", "15223"}) has("    port: " + port + "\n    ip: \"" + ip + "\"\n");
+  EXPECT_EQ(yml.find("ip: \"::\""), std::string::npos) << "not every address";
+  has("    backlog: 4096\n    max_stanza_size: 65536\n    shaper: c2s_shaper\n");
+  has("    tls: true\n");
+  has("    starttls_required: true\n");
+  has("  c2s_shaper:\n    none: admin\n    normal: all\n");
+  has("certfiles:\n  - \"" + (dir() / "jabber" / "server.pem").string() + "\"\n");
+  has("acl:\n  admin:\n    user:\n      - \"admin@" + primary() + "\"\n");
+  has("  mod_mam:\n    default: always\n");
+  EXPECT_EQ(yml.find("{{"), std::string::npos) << "every placeholder filled";
+
+  // Files written: all inside the caller's dirs; the summary names them.
+  EXPECT_NE(r.out.find("Files written: " + slapd().config().string()), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(ejabberd_yml().string()), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Client ports:  15222 (STARTTLS), 15223 (TLS), on 192.168.1.6, ::1"), std::string::npos) << r.out;
+
+  // The self-signed certificate: one PEM with key, 0600, every host (IDN as A-label).
+  const fs::path pem = dir() / "jabber" / "server.pem";
+  EXPECT_EQ(mode_of(pem), 0600u);
+  const auto check = certificate::inspect(pem, slapd().settings().jabber.hosts);
+  EXPECT_TRUE(check.has_key && check.has_certificate && check.key_matches && check.self_signed);
+  EXPECT_TRUE(check.uncovered_hosts.empty());
+  const Result text = run("/usr/bin/openssl", {"x509", "-in", pem.string(), "-noout", "-ext", "subjectAltName"});
+  EXPECT_NE(text.out.find("DNS:xn--e1afmkfd.xn--p1ai"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("DNS:jabber.myhost.ru"), std::string::npos) << text.out;
+}
+
+TEST_F(SetupJabberTest, ListenAllAndBackToDefaults) {
+  ASSERT_EQ(setup({"--listen", "127.0.0.1"}).status, 0);
+  EXPECT_EQ(slapd().settings().jabber.listen, std::vector<std::string>{"127.0.0.1"});
+  const Result r = setup({"--listen", "all"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slapd().settings().jabber.listen.empty());
+  EXPECT_NE(r.out.find("changed listen addresses: 127.0.0.1 -> all addresses"), std::string::npos) << r.out;
+  EXPECT_NE(read_text(ejabberd_yml()).find("ip: \"::\""), std::string::npos);
+}
+
+struct Hostile {
+  std::vector<std::string> args;
+  std::string message;  // part of the error
+  int status = 3;
+};
+
+TEST_F(SetupJabberTest, HostileValuesAreRefusedAndNothingIsWritten) {
+  // A good run first, so "nothing written" also means "nothing changed".
+  ASSERT_EQ(setup(own_dirs()).status, 0);
+  ASSERT_EQ(slapd().tool("cl-useradd", {"-p", "keeper", "jabber"}, "keeper-pw\n").status, 0);
+  const auto before = snapshot(dir());
+  const std::vector<Hostile> cases{
+      {{"--hosts", "evil\"host.ru"}, "bad"},
+      {{"--hosts", "a.ru\nhosts: [x]"}, "bad"},
+      {{"--hosts", "x.ru\", \"y.ru"}, "bad"},
+      {{"--hosts", "{x: 1}"}, "bad"},
+      {{"--hosts", "a: b"}, "bad"},
+      {{"--hosts", "]]..os.execute(\"id\")..[["}, "bad"},
+      {{"--hosts", "host with spaces.ru"}, "bad"},
+      {{"--hosts", "under_score.ru"}, "bad"},
+      {{"--hosts", "a..b"}, "host name"},
+      {{"--hosts", std::string(300, 'a')}, "too long"},
+      {{"--listen", "192.168.1.256"}, "not an IP address"},
+      {{"--listen", "localhost"}, "not an IP address"},
+      {{"--listen", "127.0.0.1\"\n  - evil"}, "not an IP address"},
+      {{"--listen", "0.0.0.0,127.0.0.1"}, "every address"},
+      {{"--port", "0"}, "port 0"},
+      {{"--port", "5223"}, "must differ"},
+      {{"--port", "70000"}, "", 2},
+      {{"--port", "abc"}, "", 2},
+      {{"--server", "prosody"}, "", 2},
+      {{"--history", "maybe"}, "", 2},
+      {{"--history-dir", "relative/dir"}, "absolute"},
+      {{"--history-dir", "/tmp/x\"y"}, "quote"},
+      {{"--history-dir", "/tmp/x\ny: 1"}, "line break"},
+      {{"--history-dir", "/tmp/x'y"}, "quote"},
+      {{"--history-dir", "/tmp/x\\y"}, "backslash"},
+      {{"--history-dir", "/tmp/\xff\xfe"}, "UTF-8"},
+      {{"--history-dir", "/tmp/x\u2028y"}, "line break"},
+      {{"--state-dir", "var/lib/jabber"}, "absolute"},
+      {{"--certfile", "relative.pem"}, "absolute"},
+      {{"--certfile", (dir() / "missing.pem").string()}, "cannot read"},
+      {{"--certfile", "/tmp/a\"b.pem"}, "quote"},
+  };
+  for (const auto& c : cases) {
+    std::string shown;
+    for (const auto& a : c.args) shown += a + " ";
+    SCOPED_TRACE(shown);
+    const Result r = setup(c.args, "other-pw\n");
+    EXPECT_EQ(r.status, c.status) << r.out << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    if (c.status == 3) EXPECT_NE(r.err.find("cl-setup: "), std::string::npos) << "one clear line from the tool: " << r.err;
+    EXPECT_FALSE(r.err.empty());
+    EXPECT_EQ(r.out, "") << "no steps done";
+    EXPECT_TRUE(snapshot(dir()) == before) << "a file changed";
+  }
+  EXPECT_TRUE(binds(slapd(), "admin", "admin-pw")) << "the admin password was not touched";
+  EXPECT_TRUE(binds(slapd(), "keeper", "keeper-pw"));
+}
+
+TEST_F(SetupJabberTest, FirstRunWithABadValueCreatesNothing) {
+  const auto before = snapshot(dir());
+  const Result r = setup({"--hosts", "ok.ru,bad\"one.ru"});
+  EXPECT_EQ(r.status, 3);
+  EXPECT_TRUE(snapshot(dir()) == before);
+  EXPECT_FALSE(slapd().directory().find_user("admin").has_value()) << "no admin account made";
+  EXPECT_FALSE(slapd().settings().jabber.configured);
+}
+
+TEST_F(SetupJabberTest, EmptyAdminPasswordIsRefused) {
+  const Result r = setup(own_dirs(), "\n");
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_NE(r.err.find("empty"), std::string::npos) << r.err;
+  EXPECT_FALSE(slapd().settings().jabber.configured);
+}
+
+TEST_F(SetupJabberTest, GivenCertificateIsCheckedAgainstTheHosts) {
+  const fs::path good = dir() / "good.pem";
+  certificate::make_self_signed(good, {primary(), "jabber.myhost.ru"});
+  Result r = setup({"--certfile", good.string(), "--hosts", "jabber.myhost.ru"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.certfile, good);
+  EXPECT_FALSE(fs::exists(dir() / "jabber" / "server.pem")) << "no self-signed one when a certificate is given";
+  EXPECT_NE(read_text(ejabberd_yml()).find("  - \"" + good.string() + "\""), std::string::npos);
+
+  // Adding a host the given certificate does not cover: refused, naming the host.
+  r = setup({"--hosts", "jabber.myhost.ru,chat.other.org"});
+  EXPECT_EQ(r.status, 3);
+  EXPECT_NE(r.err.find("does not cover chat.other.org"), std::string::npos) << r.err;
+
+  // A certificate without its key, and a key of another certificate.
+  const fs::path cert_only = dir() / "cert-only.pem";
+  ASSERT_EQ(run("/usr/bin/openssl", {"x509", "-in", good.string(), "-out", cert_only.string()}).status, 0);
+  r = setup({"--certfile", cert_only.string()});
+  EXPECT_EQ(r.status, 3);
+  EXPECT_NE(r.err.find("no private key"), std::string::npos) << r.err;
+  const fs::path other = dir() / "other.pem";
+  certificate::make_self_signed(other, {primary()});
+  const fs::path mixed = dir() / "mixed.pem";
+  const std::string other_text = read_text(other);
+  const std::string good_text = read_text(good);
+  std::ofstream(mixed) << other_text.substr(0, other_text.find("-----BEGIN CERTIFICATE-----"))
+                       << good_text.substr(good_text.find("-----BEGIN CERTIFICATE-----"));
+  r = setup({"--certfile", mixed.string()});
+  EXPECT_EQ(r.status, 3);
+  EXPECT_NE(r.err.find("does not belong"), std::string::npos) << r.err;
+  const fs::path garbage = dir() / "garbage.pem";
+  std::ofstream(garbage) << "hosts: [x]\n";
+  r = setup({"--certfile", garbage.string()});
+  EXPECT_EQ(r.status, 3);
+  EXPECT_NE(r.err.find("no private key"), std::string::npos) << r.err;
+
+  // Back to a self-signed certificate with an empty --certfile.
+  r = setup({"--certfile", ""});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.certfile, dir() / "jabber" / "server.pem");
+  EXPECT_TRUE(fs::exists(dir() / "jabber" / "server.pem"));
+}
+
+TEST_F(SetupJabberTest, LockedAdminIsUnlockedWithTheNewPassword) {
+  ASSERT_EQ(setup({}).status, 0);
+  ASSERT_EQ(slapd().tool("cl-usermod", {"-L", "admin", "jabber"}).status, 0);
+  ASSERT_FALSE(binds(slapd(), "admin", "admin-pw"));
+  const Result r = setup({}, "fresh-pw\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("unlocked admin@"), std::string::npos) << r.out;
+  EXPECT_TRUE(binds(slapd(), "admin", "fresh-pw"));
+}
+
+TEST_F(SetupJabberTest, WithoutLdapOverTcpEjabberdIsExplained) {
+  Settings s = slapd().settings();
+  s.ldap.tcp_uri.clear();
+  s.save(slapd().config());
+  Result r = setup({"--server", "ejabberd"});
+  EXPECT_EQ(r.status, 3);
+  EXPECT_NE(r.err.find("--ldap-listen"), std::string::npos) << r.err;
+  r = setup({});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("no ejabberd.yml: "), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(ejabberd_yml()));
+}
+
+TEST(RenderYaml, QuotesAndRefuses) {
+  EXPECT_EQ(render::yaml_quoted("plain"), "\"plain\"");
+  EXPECT_EQ(render::yaml_quoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(render::yaml_quoted("Отдел: {x}"), "\"Отдел: {x}\"");
+  for (const std::string& bad : std::vector<std::string>{"a\nb", "a\rb", std::string("a\0b", 3), "a\tb", "\x85", "a\u2028b", "\xc2\x85",
+                                "\xef\xbb\xbf"})
+    EXPECT_THROW(render::yaml_quoted(bad), Error) << bad;
+  EXPECT_THROW(render::check_config_text("a'b", "x"), Error);
+  EXPECT_NO_THROW(render::check_config_text("/var/lib/jabber admin/Отдел", "x"));
+}
+
+TEST(RenderYaml, HostilePasswordStaysOneYamlString) {
+  // The LDAP password comes from a file an administrator wrote: escaped, never interpreted.
+  Settings s;
+  s.ldap.uri = "ldap://127.0.0.1:3890/";
+  s.ldap.base_dn = "dc=test";
+  s.ldap.bind_dn = "cn=admin,dc=test";
+  s.jabber.configured = true;
+  s.jabber.hosts = {"example.org"};
+  s.jabber.certfile = "/x/server.pem";
+  const std::string hostile = "p\"w\\\n";
+  EXPECT_THROW(setup::render_ejabberd(s, hostile), Error) << "a line break is refused";
+  const std::string yml = setup::render_ejabberd(s, "p\"w\\: [x] #");
+  EXPECT_NE(yml.find("ldap_password: \"p\\\"w\\\\: [x] #\"\n"), std::string::npos);
+}
+
+TEST(Certificate, SelfSignedCoversEveryHostOnly) {
+  const fs::path dir = fs::temp_directory_path() / ("ja-cert-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path pem = dir / "server.pem";
+  certificate::make_self_signed(pem, {"example.org", "пример.рф"});
+  EXPECT_EQ(mode_of(pem), 0600u);
+  const auto c = certificate::inspect(pem, {"example.org", "пример.рф", "other.org", "sub.example.org"});
+  EXPECT_TRUE(c.has_key && c.has_certificate && c.key_matches && c.self_signed && !c.expired);
+  EXPECT_EQ(c.uncovered_hosts, (std::vector<std::string>{"other.org", "sub.example.org"}));
+  EXPECT_NO_THROW(certificate::require_usable(pem, {"example.org"}));
+  EXPECT_THROW(certificate::require_usable(pem, {"other.org"}), Error);
+  fs::remove_all(dir);
+}
+
+TEST(ListenAddress, Canonical) {
+  EXPECT_EQ(setup::canonical_address("192.168.1.6"), "192.168.1.6");
+  EXPECT_EQ(setup::canonical_address("0:0:0:0:0:0:0:1"), "::1");
+  EXPECT_THROW(setup::canonical_address("192.168.1"), Error);
+  EXPECT_THROW(setup::canonical_address("{192,168,1,6}"), Error);
+  EXPECT_THROW(setup::canonical_address(""), Error);
+}
+
+}  // namespace
+}  // namespace jabberadmin::test
