@@ -25,11 +25,10 @@ Presence::Presence(router::Router& router, const Contacts& contacts) : router_(r
   router_.on_client_presence([this](stream::Session& s, const xml::Element& p) { from_client(s, p); });
   router_.on_account_presence([this](const xml::Element& p) { to_account(p); });
   router_.on_unbind([this](const Jid& full, const router::Resource& r) {
-    if (r.available) {
-      xml::Element p("presence", std::string(ns::kClient));
-      p.set_attr("type", "unavailable");
-      unavailable(full, p);
-    }
+    // Gone without a word (or replaced): everyone who saw it online hears it leave (§4.6.3).
+    xml::Element p("presence", std::string(ns::kClient));
+    p.set_attr("type", "unavailable");
+    unavailable(full, p, r.available);
     directed_.erase(full.full());
   });
 }
@@ -54,7 +53,7 @@ void Presence::from_client(stream::Session& session, const xml::Element& presenc
       broadcast(me, stored, initial);
     } else if (type == "unavailable") {
       router_.set_presence(me, false, 0, std::nullopt);
-      unavailable(me, presence);
+      unavailable(me, presence, true);
       directed_.erase(me.full());
     }
     return;  // other types without 'to' mean nothing (RFC 6121 §4.7.1)
@@ -97,16 +96,18 @@ void Presence::broadcast(const Jid& from, const xml::Element& presence, bool ini
   }
 }
 
-void Presence::unavailable(const Jid& from, const xml::Element& presence) {
+void Presence::unavailable(const Jid& from, const xml::Element& presence, bool was_available) {
   xml::Element p = presence;
   p.remove_attr("to");
   std::set<std::string> sent;
-  for (const Jid& contact : contacts_.subscribers(from.to_bare())) {
-    send(p, from, contact);
-    sent.insert(contact.full());
+  if (was_available) {
+    for (const Jid& contact : contacts_.subscribers(from.to_bare())) {
+      send(p, from, contact);
+      sent.insert(contact.full());
+    }
+    for (auto& [jid, r] : router_.resources(from.to_bare()))
+      if (r->available && jid != from) send(p, from, jid);
   }
-  for (auto& [jid, r] : router_.resources(from.to_bare()))
-    if (r->available && jid != from) send(p, from, jid);
   if (auto it = directed_.find(from.full()); it != directed_.end()) {
     for (const std::string& to : it->second)
       if (!sent.contains(to))

@@ -18,7 +18,7 @@ class Presence {
  private:
   void from_client(stream::Session& session, const xml::Element& presence);
   void broadcast(const Jid& from, const xml::Element& presence, bool initial);
-  void unavailable(const Jid& from, const xml::Element& presence);
+  void unavailable(const Jid& from, const xml::Element& presence, bool was_available);
   void to_account(const xml::Element& presence);
   void answer_probe(const Jid& user, const Jid& prober);
   void send(xml::Element presence, const Jid& from, const Jid& to);

@@ -1,0 +1,90 @@
+"""A deliberately naive raw XMPP client for hostile input: bytes in, bytes out, timeouts."""
+import base64
+import socket
+import ssl
+import time
+
+HEADER = ("<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+          "xmlns:stream='http://etherx.jabber.org/streams' to='localhost' version='1.0'>")
+
+
+class Raw:
+    def __init__(self, port, direct_tls=False, timeout=10):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        if direct_tls:
+            self._wrap()
+        self.buffer = b""
+
+    def _wrap(self):
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        self.sock = ctx.wrap_socket(self.sock, server_hostname="localhost")
+        self.tls = self.sock
+
+    def send(self, data):
+        self.sock.sendall(data.encode() if isinstance(data, str) else data)
+
+    def read_until(self, marker, timeout=10):
+        """Reads until marker is in the buffer; returns everything read so far (and keeps it)."""
+        deadline = time.monotonic() + timeout
+        marker = marker.encode()
+        while marker not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no {marker!r} in {self.buffer[-500:]!r}")
+            self.sock.settimeout(left)
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"closed before {marker!r}: {self.buffer[-500:]!r}")
+            self.buffer += chunk
+        return self.buffer.decode(errors="replace")
+
+    def read_to_close(self, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"still open: {self.buffer[-500:]!r}")
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except (ConnectionResetError, ssl.SSLError):
+                chunk = b""
+            if not chunk:
+                return self.buffer.decode(errors="replace")
+            self.buffer += chunk
+
+    def take(self):
+        out, self.buffer = self.buffer.decode(errors="replace"), b""
+        return out
+
+    def starttls(self):
+        self.send(HEADER)
+        self.read_until("</stream:features>")
+        self.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+        self.read_until("<proceed")
+        self.take()
+        self._wrap()
+
+    def login(self, user, password, resource="raw"):
+        self.send(HEADER)
+        self.read_until("</stream:features>")
+        self.take()
+        cred = base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode()
+        self.send(f"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>{cred}</auth>")
+        self.read_until("<success")
+        self.take()
+        self.send(HEADER)
+        self.read_until("</stream:features>")
+        self.take()
+        self.send("<iq type='set' id='bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
+                  f"<resource>{resource}</resource></bind></iq>")
+        self.read_until("</iq>")
+        return self.take()
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass

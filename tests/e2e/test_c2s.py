@@ -1,0 +1,314 @@
+"""End-to-end: cl-jabberd against a private slapd, driven by slixmpp and a raw socket client.
+
+Each TestCase class gets its own slapd and server (setUpClass), so ctest can run them in
+parallel and a failure in one leaves the others clean.
+"""
+import asyncio
+import os
+import signal
+import socket
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from client import login, logout, next_item  # noqa: E402
+from harness import World  # noqa: E402
+from raw import HEADER, Raw  # noqa: E402
+
+
+def run(coro, timeout=60):
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+class WorldTest(unittest.TestCase):
+    server_args = ()
+    max_stanza_size = 65536
+
+    @classmethod
+    def setUpClass(cls):
+        cls.world = World(cls.server_args, cls.max_stanza_size)
+        cls.alice = cls.world.add_user("alice", "alice-pw")
+        cls.bob = cls.world.add_user("bob", "bob pw ü")
+        cls.world.add_user("carol", "carol-pw")
+        cls.world.lock("carol")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.world.stop()
+
+    def tearDown(self):
+        if any(e is not None for e in (self._outcome.errors if hasattr(self._outcome, "errors") else [])):
+            sys.stderr.write(self.world.server_log()[-4000:])
+
+
+class Login(WorldTest):
+    def test_starttls_login(self):
+        async def go():
+            c, ok = await login(self.alice + "/laptop", "alice-pw", self.world.port)
+            self.assertIs(ok, True)
+            self.assertEqual(str(c.boundjid), self.alice + "/laptop")
+            await logout(c)
+        run(go())
+
+    def test_direct_tls_login(self):
+        async def go():
+            c, ok = await login(self.bob + "/phone", "bob pw ü", self.world.tls_port, direct_tls=True)
+            self.assertIs(ok, True)
+            await logout(c)
+        run(go())
+
+    def test_wrong_password(self):
+        async def go():
+            c, outcome = await login(self.alice, "nope", self.world.port)
+            self.assertEqual(outcome, "not-authorized")
+            c.abort()
+        run(go())
+        self.assertNotIn("nope", self.world.server_log(), "a password must never be logged")
+
+    def test_unknown_user_looks_like_a_wrong_password(self):
+        async def go():
+            c, outcome = await login("nobody@localhost", "whatever", self.world.port)
+            self.assertEqual(outcome, "not-authorized")
+            c.abort()
+        run(go())
+
+    def test_empty_password_is_refused(self):
+        r = Raw(self.world.port)
+        try:
+            r.starttls()
+            r.send(HEADER)
+            r.read_until("</stream:features>")
+            r.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGFsaWNlAA==</auth>")
+            self.assertIn("<not-authorized/>", r.read_until("</failure>"))
+        finally:
+            r.close()
+
+    def test_locked_account_is_disabled(self):
+        async def go():
+            c, outcome = await login("carol@localhost", "carol-pw", self.world.port)
+            self.assertEqual(outcome, "account-disabled")
+            c.abort()
+        run(go())
+
+    def test_no_auth_before_tls(self):
+        r = Raw(self.world.port)
+        try:
+            r.send(HEADER)
+            features = r.read_until("</stream:features>")
+            self.assertIn("<required/>", features)
+            self.assertNotIn("PLAIN", features)
+            r.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGFsaWNlAGFsaWNlLXB3</auth>")
+            self.assertIn("<encryption-required/>", r.read_until("</failure>"))
+        finally:
+            r.close()
+
+
+class Chat(WorldTest):
+    def test_message_between_two_users(self):
+        async def go():
+            a, ok_a = await login(self.alice + "/a", "alice-pw", self.world.port)
+            b, ok_b = await login(self.bob + "/b", "bob pw ü", self.world.port)
+            self.assertTrue(ok_a is True and ok_b is True)
+            a.send_presence()
+            b.send_presence()
+            await asyncio.sleep(0.2)
+            a.send_message(mto=self.bob, mbody="привет, Bob", mtype="chat")
+            m = await next_item(b.received, lambda m: m["body"])
+            self.assertEqual(m["body"], "привет, Bob")
+            self.assertEqual(str(m["from"]), self.alice + "/a")
+            b.send_message(mto=str(m["from"]), mbody="hi", mtype="chat")
+            back = await next_item(a.received, lambda m: m["body"])
+            self.assertEqual(back["body"], "hi")
+            await logout(a)
+            await logout(b)
+        run(go())
+
+    def test_directed_presence_and_unavailable_on_disconnect(self):
+        async def go():
+            a, _ = await login(self.alice + "/p", "alice-pw", self.world.port)
+            b, _ = await login(self.bob + "/p", "bob pw ü", self.world.port)
+            b.send_presence()
+            a.send_presence(pto=self.bob + "/p", pstatus="here for you")
+            p = await next_item(b.presences, lambda p: str(p["from"]) == self.alice + "/p")
+            self.assertEqual(p["type"], "available")
+            self.assertEqual(p["status"], "here for you")
+            a.abort()  # not a clean logout: the server must still say unavailable
+            gone = await next_item(b.presences, lambda p: str(p["from"]) == self.alice + "/p")
+            self.assertEqual(gone["type"], "unavailable")
+            await logout(b)
+        run(go())
+
+    def test_offline_recipient_gets_service_unavailable(self):
+        async def go():
+            a, _ = await login(self.alice + "/o", "alice-pw", self.world.port)
+            a.send_message(mto="bob@localhost", mbody="anyone?", mtype="chat")
+            err = await next_item(a.received, lambda m: m["type"] == "error")
+            self.assertEqual(err["error"]["condition"], "service-unavailable")
+            await logout(a)
+        run(go())
+
+    def test_resource_conflict_replaces_the_old_session(self):
+        async def go():
+            first, _ = await login(self.alice + "/same", "alice-pw", self.world.port)
+            second, ok = await login(self.alice + "/same", "alice-pw", self.world.port)
+            self.assertIs(ok, True)
+            await asyncio.wait_for(first.disconnected_event.wait(), 10)
+            self.assertIn("conflict", first.stream_errors)
+            pong = await second.plugin["xep_0199"].ping("localhost", timeout=5)
+            self.assertIsNotNone(pong)
+            await logout(second)
+        run(go())
+
+    def test_iq_errors_disco_ping_version(self):
+        async def go():
+            a, _ = await login(self.alice + "/iq", "alice-pw", self.world.port)
+            info = await a.plugin["xep_0030"].get_info(jid="localhost", timeout=5)
+            features = info["disco_info"]["features"]
+            self.assertIn("urn:xmpp:ping", features)
+            self.assertIn("jabber:iq:version", features)
+            version = await a.plugin["xep_0092"].get_version("localhost", timeout=5)
+            self.assertEqual(version["software_version"]["name"], "cl-jabberd")
+            # An unknown namespace: service-unavailable.
+            iq = a.make_iq_get(queryxmlns="urn:example:unknown", ito="localhost")
+            try:
+                await iq.send(timeout=5)
+                self.fail("expected an error")
+            except Exception as e:  # slixmpp.exceptions.IqError
+                self.assertEqual(e.iq["error"]["condition"], "service-unavailable")
+            # An unknown disco node: item-not-found.
+            try:
+                await a.plugin["xep_0030"].get_info(jid="localhost", node="no-such-node", timeout=5)
+                self.fail("expected an error")
+            except Exception as e:
+                self.assertEqual(e.iq["error"]["condition"], "item-not-found")
+            # An IQ to a resource that is not there: service-unavailable.
+            try:
+                await a.plugin["xep_0199"].send_ping(self.bob + "/nowhere", timeout=5)
+                self.fail("expected an error")
+            except Exception as e:
+                self.assertEqual(e.iq["error"]["condition"], "service-unavailable")
+            await logout(a)
+        run(go())
+
+
+class Hostile(WorldTest):
+    max_stanza_size = 8192
+    server_args = ("--max-connections-per-address", "6", "--keepalive", "0.3")
+
+    def test_oversized_stanza_is_policy_violation(self):
+        r = Raw(self.world.port)
+        try:
+            r.starttls()
+            r.login("alice", "alice-pw")
+            # Never finished: the server must not wait for the end of the element.
+            r.send("<message to='bob@localhost'><body>" + "x" * 20000)
+            out = r.read_to_close()
+            self.assertIn("<policy-violation", out)
+            self.assertIn("</stream:stream>", out)
+        finally:
+            r.close()
+
+    def test_doctype_is_restricted_xml(self):
+        r = Raw(self.world.port)
+        try:
+            r.send("<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><stream:stream>")
+            self.assertIn("<restricted-xml", r.read_to_close())
+        finally:
+            r.close()
+
+    def test_forged_from_is_invalid_from(self):
+        r = Raw(self.world.port)
+        try:
+            r.starttls()
+            r.login("alice", "alice-pw", "forger")
+            r.send("<message from='bob@localhost/x' to='alice@localhost'><body>hi</body></message>")
+            self.assertIn("<invalid-from", r.read_to_close())
+        finally:
+            r.close()
+
+    def test_whitespace_keepalive(self):
+        r = Raw(self.world.port)
+        try:
+            r.starttls()
+            r.login("alice", "alice-pw", "idle")
+            time.sleep(1.0)
+            r.sock.settimeout(2)
+            data = r.sock.recv(100)
+            self.assertTrue(data.strip() == b"" and len(data) > 0, data)
+        finally:
+            r.close()
+
+    def test_many_connections_from_one_address_hit_the_limit(self):
+        conns = []
+        try:
+            time.sleep(0.3)  # let earlier tests' connections go
+            for _ in range(6):
+                r = Raw(self.world.port)
+                r.send(HEADER)
+                r.read_until("</stream:features>")
+                conns.append(r)
+            extra = Raw(self.world.port)
+            conns.append(extra)
+            self.assertEqual(extra.read_to_close(timeout=5), "", "the seventh connection must be refused")
+            conns[0].close()
+            time.sleep(0.3)
+            again = Raw(self.world.port)
+            conns.append(again)
+            again.send(HEADER)
+            self.assertIn("</stream:features>", again.read_until("</stream:features>"))
+        finally:
+            for c in conns:
+                c.close()
+        self.assertIn("connection limit reached", self.world.server_log())
+
+    def test_repeated_wrong_passwords_are_rate_limited(self):
+        # 10 failures per address per minute: the rest are refused without asking LDAP.
+        outcomes = []
+        for i in range(4):
+            r = Raw(self.world.port)
+            try:
+                r.starttls()
+                r.send(HEADER)
+                r.read_until("</stream:features>")
+                for _ in range(3):
+                    r.take()
+                    r.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>"
+                           "AGJvYgB3cm9uZw==</auth>")
+                    outcomes.append(r.read_until("</failure>"))
+            except ConnectionError:
+                pass
+            finally:
+                r.close()
+        self.assertTrue(any("Too many failed attempts" in o for o in outcomes), outcomes[-1])
+        self.assertIn("too many failed logins", self.world.server_log())
+
+
+class Lifecycle(WorldTest):
+    def test_sighup_reloads_and_sigterm_closes_every_stream(self):
+        r = Raw(self.world.port)
+        r2 = Raw(self.world.tls_port, direct_tls=True)
+        try:
+            r.starttls()
+            r.login("alice", "alice-pw", "one")
+            r2.login("bob", "bob pw ü", "two")
+            self.world.server.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + 5
+            while "reloaded the TLS certificate" not in self.world.server_log() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertIn("reloaded the TLS certificate", self.world.server_log())
+            start = time.monotonic()
+            self.world.server.send_signal(signal.SIGTERM)
+            for c in (r, r2):
+                out = c.read_to_close()
+                self.assertIn("<system-shutdown", out)
+                self.assertIn("</stream:stream>", out)
+            self.assertEqual(self.world.server.wait(10), 0)
+            self.assertLess(time.monotonic() - start, 5)
+        finally:
+            r.close()
+            r2.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
