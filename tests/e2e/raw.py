@@ -11,6 +11,7 @@ HEADER = ("<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
 class Raw:
     def __init__(self, port, direct_tls=False, timeout=10):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if direct_tls:
             self._wrap()
         self.buffer = b""
