@@ -310,5 +310,31 @@ class Lifecycle(WorldTest):
             r2.close()
 
 
+class FrozenDirectory(WorldTest):
+    def test_a_frozen_ldap_server_stalls_no_other_stream(self):
+        pid = int(open(os.path.join(self.world.dir, "ldap", "slapd.pid")).read().split()[0])
+
+        async def go():
+            a, ok = await login(self.alice + "/online", "alice-pw", self.world.port)
+            self.assertIs(ok, True)
+            os.kill(pid, signal.SIGSTOP)
+            try:
+                # A login now waits on LDAP; the logged-in stream must still be served at once.
+                pending = asyncio.ensure_future(login(self.bob + "/waiting", "bob pw ü", self.world.port))
+                await asyncio.sleep(0.5)
+                start = time.monotonic()
+                for _ in range(5):
+                    await a.plugin["xep_0199"].ping("localhost", timeout=2)
+                self.assertLess(time.monotonic() - start, 1.0)
+                self.assertFalse(pending.done())
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            b, ok = await pending
+            self.assertIn(ok, (True, "temporary-auth-failure"))
+            b.abort()
+            await logout(a)
+        run(go())
+
+
 if __name__ == "__main__":
     unittest.main()
