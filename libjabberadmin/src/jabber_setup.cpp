@@ -334,7 +334,9 @@ Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password) {
   const JabberSettings& j = plan.after.jabber;
   Steps steps;
 
-  // The directory first: if it refuses, no file has changed yet.
+  // Directories, then the directory service: if either refuses, no file has changed yet.
+  make_directory(j.data_dir, "state directory");
+  if (j.history) make_directory(j.history_dir, "history directory");
   Directory directory = Directory::open(plan.after);
   for (const auto& dn : directory.ensure_tree()) steps.push_back("created " + dn);
   const std::string admin_jid = std::string(kAdminName) + "@" + j.hosts.front();
@@ -349,9 +351,6 @@ Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password) {
     directory.add_user({.name = kAdminName, .nickname = "Administrator", .password = std::string(admin_password)});
     steps.push_back("created " + admin_jid);
   }
-
-  make_directory(j.data_dir, "state directory");
-  if (j.history) make_directory(j.history_dir, "history directory");
 
   std::vector<std::string> written;
   if (plan.make_certificate) {
