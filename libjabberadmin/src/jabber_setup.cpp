@@ -390,12 +390,19 @@ Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password) {
                   (j.history ? "on, in " + j.history_dir.string() + (plan.ejabberd_config.empty() ? "" : " (ejabberd: its message archive, mod_mam)")
                              : "off"));
   steps.push_back("Files written: " + join(written));
-  steps.push_back("Start:         cl-jabberd --config " + plan.config.string() +
-                  (j.server == "builtin" ? "   (server: builtin)" : ""));
-  if (!plan.ejabberd_config.empty())
-    steps.push_back("  or ejabberd: install -m 640 -g ejabberd " + plan.ejabberd_config.string() +
-                    " /etc/ejabberd/ejabberd.yml && systemctl restart ejabberd" +
-                    (j.server == "ejabberd" ? "   (server: ejabberd)" : ""));
+  const std::string builtin = "cl-jabberd --config " + plan.config.string();
+  const std::string install = plan.ejabberd_config.empty()
+                                  ? std::string{}
+                                  : "install -m 640 -g ejabberd " + plan.ejabberd_config.string() +
+                                        " /etc/ejabberd/ejabberd.yml && systemctl restart ejabberd";
+  if (j.server == "ejabberd") {
+    steps.push_back("Start:         " + install);
+    steps.push_back("  or the integrated server: " + builtin);
+  } else {
+    steps.push_back("Start:         " + builtin);
+    if (!install.empty())
+      steps.push_back("  or ejabberd: cl-setup --server ejabberd jabber (lets ejabberd read the key), then " + install);
+  }
   return steps;
 }
 

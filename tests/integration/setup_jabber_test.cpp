@@ -339,6 +339,46 @@ TEST_F(SetupJabberTest, WithoutLdapOverTcpEjabberdIsExplained) {
   EXPECT_FALSE(fs::exists(ejabberd_yml()));
 }
 
+// `cl-setup ldap` and `cl-setup jabber` with the caller's --config and --state-dir need no
+// root and write only there. As root the test runs them as nobody.
+TEST(SetupJabberWithoutRoot, WritesOnlyInTheCallersDirs) {
+  std::string templ = "/tmp/ja-nr-XXXXXX";
+  ASSERT_NE(::mkdtemp(templ.data()), nullptr);
+  const fs::path dir = templ;
+  std::vector<std::string> prefix;
+  if (::geteuid() == 0) {
+    fs::permissions(dir, fs::perms::all);
+    prefix = {"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"};
+  }
+  const auto as_caller = [&](const std::vector<std::string>& args, const std::string& input = {}) {
+    std::vector<std::string> argv = prefix;
+    argv.push_back(tool("cl-setup").string());
+    argv.push_back("--config");
+    argv.push_back((dir / "ja.conf").string());
+    argv.insert(argv.end(), args.begin(), args.end());
+    const fs::path program = argv.front();
+    return run(program, std::vector<std::string>(argv.begin() + 1, argv.end()), input, {{"HOME", dir.string()}});
+  };
+  const std::string tcp = "ldap://127.0.0.1:" + std::to_string(free_port()) + "/";
+  Result r = as_caller({"--state-dir", (dir / "ldap").string(), "--ldap-listen", tcp, "ldap"});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  r = as_caller({"--hosts", "jabber.myhost.ru", "--history", "on", "--history-dir", (dir / "history").string(), "jabber"},
+                "pw\n");
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  const auto files = r.out.substr(r.out.find("Files written: "));
+  EXPECT_NE(files.find((dir / "ejabberd.yml").string()), std::string::npos) << r.out;
+  std::istringstream names(files.substr(15, files.find('\n') - 15));
+  for (std::string name; std::getline(names, name, ',');) {
+    if (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    EXPECT_TRUE(name.starts_with(dir.string())) << name;
+  }
+  const Settings s = Settings::load(dir / "ja.conf");
+  for (const fs::path& p : {s.jabber.data_dir, s.jabber.history_dir, s.jabber.certfile})
+    EXPECT_TRUE(p.string().starts_with(dir.string())) << p;
+  as_caller({"--stop", "ldap"});
+  fs::remove_all(dir);
+}
+
 TEST(RenderYaml, QuotesAndRefuses) {
   EXPECT_EQ(render::yaml_quoted("plain"), "\"plain\"");
   EXPECT_EQ(render::yaml_quoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
