@@ -1,0 +1,869 @@
+// xmppload: an XMPP client load generator for loopback benchmarks (Boost.Asio + OpenSSL + expat).
+//
+// Scenarios (one JSON line each on stdout, progress on stderr):
+//   login  C clients log in (TLS, SASL PLAIN, bind, session if required, roster get, initial
+//          presence) with at most W in flight; then, with --idle-seconds T, they stay connected
+//          T seconds and an "idle" line reports the server's memory per connection and its CPU.
+//   chat   2P clients log in as P pairs, then exchange messages at increasing target rates;
+//          each body carries the send time, so the receiver measures end-to-end latency;
+//          every message is counted, so losses show.
+// Server CPU and memory come from /proc/PID/{stat,status} of the PIDs given with --server-pid
+// (and --ldap-pid for the directory), sampled at the phase boundaries; the generator's own CPU
+// from getrusage, so a reader can see which side was the limit.
+//
+// Hard bounds: the target must be a loopback address (127.0.0.0/8 or ::1; no name lookup),
+// at most --max-connections clients, and the whole run ends after --max-duration seconds.
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>  // before Boost 1.74 asio/awaitable.hpp, which uses std::exchange without it
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "xml_reader.hpp"
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using asio::awaitable;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace xmppload {
+namespace {
+
+// ---------------------------------------------------------------- options
+
+struct Options {
+  std::string target = "127.0.0.1";
+  std::uint16_t port = 5222;
+  bool direct_tls = false;
+  std::string domain;
+  std::string user_format = "u{i}";
+  std::string password_format = "secret";
+  std::size_t first = 0;
+  std::string mode = "login";
+  std::size_t clients = 100;
+  std::size_t concurrency = 200;
+  double login_timeout = 60;
+  double idle_seconds = 0;
+  double settle_seconds = 5;
+  std::size_t pairs = 500;
+  std::vector<double> rates{1000, 2000, 4000, 8000, 16000, 32000, 64000};
+  double step_seconds = 5;
+  double drain_seconds = 5;
+  std::size_t body_bytes = 64;
+  std::size_t per_source = 16;  // clients per loopback source address; 0 = let the kernel pick
+  std::size_t max_connections = 12000;
+  double max_duration = 900;
+  std::vector<int> server_pids, ldap_pids;
+  std::string label;
+};
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::cerr << "xmppload: " << message << "\n"
+            << "usage: xmppload --domain D [--target 127.0.0.1] [--port 5222] [--direct-tls]\n"
+               "  [--user-format u{i}] [--password-format secret] [--first N]\n"
+               "  [--mode login|chat] [--clients C] [--concurrency W] [--login-timeout S]\n"
+               "  [--idle-seconds T] [--settle-seconds S]\n"
+               "  [--pairs P] [--rates 1000,2000,...] [--step-seconds S] [--drain-seconds S] [--body-bytes N]\n"
+               "  [--per-source N] [--max-connections N] [--max-duration S]\n"
+               "  [--server-pid PID,...] [--ldap-pid PID,...] [--label TEXT]\n";
+  std::exit(2);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::istringstream in(s);
+  while (std::getline(in, cur, sep))
+    if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+double number(const std::string& option, const std::string& v) {
+  char* end = nullptr;
+  const double d = std::strtod(v.c_str(), &end);
+  if (end == v.c_str() || *end != '\0' || !std::isfinite(d) || d < 0) usage_error(option + ": not a number: " + v);
+  return d;
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto v = [&]() -> std::string {
+      if (i + 1 >= argc) usage_error(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--target") o.target = v();
+    else if (a == "--port") o.port = static_cast<std::uint16_t>(number(a, v()));
+    else if (a == "--direct-tls") o.direct_tls = true;
+    else if (a == "--domain") o.domain = v();
+    else if (a == "--user-format") o.user_format = v();
+    else if (a == "--password-format") o.password_format = v();
+    else if (a == "--first") o.first = static_cast<std::size_t>(number(a, v()));
+    else if (a == "--mode") o.mode = v();
+    else if (a == "--clients") o.clients = static_cast<std::size_t>(number(a, v()));
+    else if (a == "--concurrency") o.concurrency = std::max<std::size_t>(1, static_cast<std::size_t>(number(a, v())));
+    else if (a == "--login-timeout") o.login_timeout = number(a, v());
+    else if (a == "--idle-seconds") o.idle_seconds = number(a, v());
+    else if (a == "--settle-seconds") o.settle_seconds = number(a, v());
+    else if (a == "--pairs") o.pairs = static_cast<std::size_t>(number(a, v()));
+    else if (a == "--rates") {
+      o.rates.clear();
+      for (const auto& r : split(v(), ',')) o.rates.push_back(number(a, r));
+    } else if (a == "--step-seconds") o.step_seconds = number(a, v());
+    else if (a == "--drain-seconds") o.drain_seconds = number(a, v());
+    else if (a == "--body-bytes") o.body_bytes = static_cast<std::size_t>(number(a, v()));
+    else if (a == "--per-source") o.per_source = static_cast<std::size_t>(number(a, v()));
+    else if (a == "--max-connections") o.max_connections = static_cast<std::size_t>(number(a, v()));
+    else if (a == "--max-duration") o.max_duration = number(a, v());
+    else if (a == "--server-pid" || a == "--ldap-pid") {
+      auto& list = a == "--server-pid" ? o.server_pids : o.ldap_pids;
+      for (const auto& p : split(v(), ',')) list.push_back(static_cast<int>(number(a, p)));
+    } else if (a == "--label") o.label = v();
+    else if (a == "-h" || a == "--help") usage_error("help");
+    else usage_error("unknown option " + a);
+  }
+  if (o.domain.empty()) usage_error("--domain is required");
+  if (o.mode != "login" && o.mode != "chat") usage_error("--mode: login or chat");
+  if (o.mode == "chat") o.clients = 2 * o.pairs;
+  if (o.clients == 0) usage_error("no clients");
+  if (o.clients > o.max_connections)
+    usage_error(std::to_string(o.clients) + " clients is above --max-connections " + std::to_string(o.max_connections));
+  if (o.max_duration <= 0) usage_error("--max-duration must be positive");
+  for (const char* c : {"<", ">", "&", "'", "\""})
+    if (o.domain.find(c) != std::string::npos) usage_error("--domain: no XML specials");
+  return o;
+}
+
+// Loopback only: a load generator must never be pointed at someone else's server.
+asio::ip::address loopback_target(const std::string& text) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(text, ec);
+  if (ec) usage_error("--target must be a literal IP address (no name lookup): " + text);
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  if (!address.is_loopback()) usage_error("refusing non-loopback target " + text + " (127.0.0.0/8 or ::1 only)");
+  return address;
+}
+
+std::string fill(const std::string& format, std::size_t i) {
+  std::string out = format;
+  for (std::size_t at; (at = out.find("{i}")) != std::string::npos;) out.replace(at, 3, std::to_string(i));
+  return out;
+}
+
+// ---------------------------------------------------------------- measurements
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+double own_cpu_seconds() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// utime + stime of the given processes (all their threads), in seconds; -1 if none readable.
+double cpu_seconds(const std::vector<int>& pids) {
+  if (pids.empty()) return -1;
+  static const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  double total = 0;
+  bool any = false;
+  for (int pid : pids) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(in, line)) continue;
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(line.substr(close + 2));
+    std::string f;
+    double utime = 0, stime = 0;
+    for (int n = 3; fields >> f; ++n) {  // field 3 is the state
+      if (n == 14) utime = std::strtod(f.c_str(), nullptr);
+      if (n == 15) {
+        stime = std::strtod(f.c_str(), nullptr);
+        break;
+      }
+    }
+    total += (utime + stime) / tick;
+    any = true;
+  }
+  return any ? total : -1;
+}
+
+// VmRSS of the given processes, in KiB; -1 if none readable.
+double rss_kib(const std::vector<int>& pids) {
+  if (pids.empty()) return -1;
+  double total = 0;
+  bool any = false;
+  for (int pid : pids) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+      if (line.starts_with("VmRSS:")) {
+        total += std::strtod(line.c_str() + 6, nullptr);
+        any = true;
+      }
+  }
+  return any ? total : -1;
+}
+
+struct Sample {
+  Clock::time_point at = Clock::now();
+  double server_cpu, ldap_cpu, own_cpu;
+};
+
+// Latency samples in microseconds; exact percentiles by sorting (a few million at most).
+struct Percentiles {
+  std::vector<std::uint32_t> us;
+  void add(double seconds) {
+    us.push_back(static_cast<std::uint32_t>(std::min(seconds * 1e6, 4.0e9)));
+  }
+  double ms(double q) {
+    if (us.empty()) return -1;
+    std::sort(us.begin(), us.end());
+    const auto i = static_cast<std::size_t>(std::min<double>(static_cast<double>(us.size() - 1),
+                                                             std::ceil(q * static_cast<double>(us.size())) - 1));
+    return us[i] / 1000.0;
+  }
+};
+
+// A tiny JSON object writer: numbers, strings and nested raw objects.
+class Json {
+ public:
+  Json& num(const std::string& k, double v) {
+    key(k);
+    if (!std::isfinite(v)) {
+      out_ << "null";
+      return *this;
+    }
+    char buf[64];
+    if (v == std::floor(v) && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
+    else std::snprintf(buf, sizeof buf, "%.4g", v);
+    out_ << buf;
+    return *this;
+  }
+  Json& str(const std::string& k, const std::string& v) {
+    key(k);
+    out_ << '"';
+    for (char c : v) {
+      if (c == '"' || c == '\\') out_ << '\\' << c;
+      else if (static_cast<unsigned char>(c) < 0x20) out_ << ' ';
+      else out_ << c;
+    }
+    out_ << '"';
+    return *this;
+  }
+  Json& raw(const std::string& k, const std::string& v) {
+    key(k);
+    out_ << v;
+    return *this;
+  }
+  std::string done() const { return out_.str() + "}"; }
+
+ private:
+  void key(const std::string& k) {
+    out_ << (first_ ? "{" : ",") << '"' << k << "\":";
+    first_ = false;
+  }
+  std::ostringstream out_;
+  bool first_ = true;
+};
+
+std::string errors_json(const std::map<std::string, std::size_t>& errors) {
+  Json j;
+  for (const auto& [k, v] : errors) j.num(k, static_cast<double>(v));
+  return errors.empty() ? "{}" : j.done();
+}
+
+// ---------------------------------------------------------------- the clients
+
+struct Failure {
+  std::string kind;
+};
+
+struct Client {
+  Client(asio::io_context& io, ssl::context& tls) : stream(io, tls), timer(io) {}
+  std::size_t index = 0;
+  std::string user, password, full_jid;
+  ssl::stream<tcp::socket> stream;
+  asio::steady_timer timer;
+  bool tls = false;
+  XmlReader reader;
+  std::array<char, 4096> buf{};
+  const char* phase = "connect";
+  bool done = false, online = false, dead = false, timed_out = false;
+  // writes once online: one in flight at a time, the rest gathered behind it
+  std::string pending, inflight;
+  bool writing = false;
+  // chat
+  Client* partner = nullptr;
+  std::uint64_t sent_seq = 0, last_seq_in = 0;
+  std::size_t roster_items = 0;
+};
+
+class Load {
+ public:
+  Load(asio::io_context& io, Options options)
+      : io_(io), o_(std::move(options)), tls_(ssl::context::tls_client), deadline_(io) {
+    tls_.set_verify_mode(ssl::verify_none);  // the peers use self-signed certificates here
+    SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
+    SSL_CTX_set_mode(tls_.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+    target_ = tcp::endpoint(loopback_target(o_.target), o_.port);
+    for (std::size_t i = 0; i < o_.clients; ++i) {
+      auto c = std::make_unique<Client>(io_, tls_);
+      c->index = i;
+      c->user = fill(o_.user_format, o_.first + i);
+      c->password = fill(o_.password_format, o_.first + i);
+      clients_.push_back(std::move(c));
+    }
+    if (o_.mode == "chat")
+      for (std::size_t i = 0; i + 1 < clients_.size(); i += 2) {
+        clients_[i]->partner = clients_[i + 1].get();
+        clients_[i + 1]->partner = clients_[i].get();
+      }
+  }
+
+  awaitable<void> run() {
+    started_ = Clock::now();
+    deadline_.expires_after(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.max_duration)));
+    deadline_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      std::cerr << "xmppload: --max-duration " << o_.max_duration << " s reached; stopping\n";
+      aborted_ = true;
+      finish(3);
+    });
+    co_await login_phase();
+    if (o_.mode == "login" && o_.idle_seconds > 0) co_await idle_phase();
+    if (o_.mode == "chat") co_await chat_phase();
+    finish(0);
+  }
+
+ private:
+  Sample sample() const { return Sample{Clock::now(), cpu_seconds(o_.server_pids), cpu_seconds(o_.ldap_pids), own_cpu_seconds()}; }
+
+  awaitable<void> sleep(double seconds) {
+    asio::steady_timer t(io_);
+    t.expires_after(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
+    co_await t.async_wait(use_awaitable);
+  }
+
+  void common(Json& j, const Sample& a, const Sample& b) const {
+    const double wall = std::chrono::duration<double>(b.at - a.at).count();
+    j.num("wall_s", wall);
+    j.num("server_cpu_s", a.server_cpu >= 0 ? b.server_cpu - a.server_cpu : NAN);
+    j.num("ldap_cpu_s", a.ldap_cpu >= 0 ? b.ldap_cpu - a.ldap_cpu : NAN);
+    j.num("gen_cpu_s", b.own_cpu - a.own_cpu);
+  }
+
+  // ---- login storm
+  awaitable<void> login_phase() {
+    rss_before_ = rss_kib(o_.server_pids);
+    ldap_rss_before_ = rss_kib(o_.ldap_pids);
+    const Sample a = sample();
+    launch_more();
+    while (finished_ < clients_.size() && !aborted_) co_await sleep(0.005);
+    const Sample b = sample();
+    const double span = std::chrono::duration<double>(last_login_ - a.at).count();
+    std::size_t items = 0;
+    for (const auto& c : clients_)
+      if (c->online) items += c->roster_items;
+    Json j;
+    j.str("scenario", o_.mode == "chat" ? "chat-login" : "login").str("label", o_.label);
+    j.num("clients", static_cast<double>(clients_.size())).num("concurrency", static_cast<double>(o_.concurrency));
+    j.num("ok", static_cast<double>(ok_)).num("failed", static_cast<double>(clients_.size() - ok_));
+    j.raw("errors", errors_json(errors_));
+    j.num("logins_per_s", ok_ > 0 && span > 0 ? static_cast<double>(ok_) / span : 0);
+    j.num("login_p50_ms", login_ms_.ms(0.50)).num("login_p90_ms", login_ms_.ms(0.90)).num("login_p99_ms", login_ms_.ms(0.99));
+    j.num("login_max_ms", login_ms_.ms(1.0));
+    j.num("roster_items_avg", ok_ > 0 ? static_cast<double>(items) / static_cast<double>(ok_) : 0);
+    j.num("presences_in", static_cast<double>(presences_in_));
+    common(j, a, b);
+    const double server = b.server_cpu - a.server_cpu, ldap = b.ldap_cpu - a.ldap_cpu;
+    if (ok_ > 0 && a.server_cpu >= 0) {
+      j.num("server_cpu_s_per_1000_logins", server / static_cast<double>(ok_) * 1000);
+      if (a.ldap_cpu >= 0) j.num("server_plus_ldap_cpu_s_per_1000_logins", (server + ldap) / static_cast<double>(ok_) * 1000);
+    }
+    j.num("gen_cpu_s_per_1000_logins", ok_ > 0 ? (b.own_cpu - a.own_cpu) / static_cast<double>(ok_) * 1000 : NAN);
+    emit(j.done());
+  }
+
+  void launch_more() {
+    while (in_flight_ < o_.concurrency && next_ < clients_.size() && !aborted_) {
+      Client& c = *clients_[next_++];
+      ++in_flight_;
+      asio::co_spawn(io_, login(c), asio::detached);
+    }
+  }
+
+  tcp::endpoint source_for(std::size_t i) const {
+    const std::size_t k = i / o_.per_source;
+    // 127.1.x.y: loopback sources beside the server's 127.0.0.1, 250 per /24.
+    const asio::ip::address_v4::bytes_type b{127, static_cast<unsigned char>(1 + k / 62500),
+                                             static_cast<unsigned char>((k / 250) % 250),
+                                             static_cast<unsigned char>(k % 250 + 1)};
+    return tcp::endpoint(asio::ip::address_v4(b), 0);
+  }
+
+  awaitable<std::size_t> read_some(Client& c) {
+    if (c.tls) co_return co_await c.stream.async_read_some(asio::buffer(c.buf), use_awaitable);
+    co_return co_await c.stream.next_layer().async_read_some(asio::buffer(c.buf), use_awaitable);
+  }
+  awaitable<void> write(Client& c, const std::string& data) {
+    if (c.tls) co_await asio::async_write(c.stream, asio::buffer(data), use_awaitable);
+    else co_await asio::async_write(c.stream.next_layer(), asio::buffer(data), use_awaitable);
+  }
+  awaitable<std::unique_ptr<Element>> next(Client& c) {
+    for (;;) {
+      auto& q = c.reader.stanzas();
+      while (!q.empty()) {
+        auto el = std::move(q.front());
+        q.pop_front();
+        if (el->name == "error" && el->ns == "http://etherx.jabber.org/streams")
+          throw Failure{std::string("stream-error:") + (el->children.empty() ? "?" : el->children.front()->name)};
+        co_return el;
+      }
+      if (c.reader.stream_closed()) throw Failure{"stream-closed"};
+      const std::size_t n = co_await read_some(c);
+      if (!c.reader.feed(c.buf.data(), n)) throw Failure{"bad-xml"};
+    }
+  }
+  awaitable<std::unique_ptr<Element>> open_stream(Client& c) {
+    co_await write(c, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='" +
+                          o_.domain + "' version='1.0' xml:lang='en'>");
+    auto features = co_await next(c);
+    if (features->name != "features") throw Failure{"no-features"};
+    co_return features;
+  }
+  // Waits for the answer to iq `id`, handling whatever else arrives meanwhile.
+  awaitable<std::unique_ptr<Element>> iq_answer(Client& c, std::string_view id) {
+    for (;;) {
+      auto el = co_await next(c);
+      if (el->name == "iq" && el->attr("id") == id) {
+        if (el->attr("type") != "result") {
+          const Element* error = el->child("error");
+          throw Failure{std::string("iq-error:") + (error && !error->children.empty() ? error->children.front()->name : "?")};
+        }
+        co_return el;
+      }
+      on_stanza(c, *el);
+    }
+  }
+
+  static std::string base64(const std::string& in) {
+    static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+      const unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+      out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], t[v & 63]};
+    }
+    if (i + 1 == in.size()) {
+      const unsigned v = (unsigned char)in[i] << 16;
+      out += {t[v >> 18], t[(v >> 12) & 63], '=', '='};
+    } else if (i + 2 == in.size()) {
+      const unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
+      out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], '='};
+    }
+    return out;
+  }
+
+  awaitable<void> login(Client& c) {
+    const auto t0 = Clock::now();
+    c.timer.expires_after(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.login_timeout)));
+    c.timer.async_wait([&c](const boost::system::error_code& ec) {
+      if (ec || c.done) return;
+      c.timed_out = true;
+      boost::system::error_code ignored;
+      c.stream.lowest_layer().close(ignored);
+    });
+    try {
+      tcp::socket& sock = c.stream.next_layer();
+      c.phase = "connect";
+      sock.open(target_.protocol());
+      if (o_.per_source > 0 && target_.address().is_v4()) {
+        sock.set_option(asio::socket_base::reuse_address(true));
+        sock.bind(source_for(c.index));
+      }
+      co_await sock.async_connect(target_, use_awaitable);
+      sock.set_option(tcp::no_delay(true));
+      SSL_set_tlsext_host_name(c.stream.native_handle(), o_.domain.c_str());
+      if (o_.direct_tls) {
+        c.phase = "tls";
+        co_await c.stream.async_handshake(ssl::stream_base::client, use_awaitable);
+        c.tls = true;
+      }
+      c.phase = "stream";
+      auto features = co_await open_stream(c);
+      if (!c.tls) {
+        c.phase = "starttls";
+        if (!features->child("starttls")) throw Failure{"no-starttls"};
+        co_await write(c, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+        auto proceed = co_await next(c);
+        if (proceed->name != "proceed") throw Failure{"starttls-refused"};
+        c.phase = "tls";
+        co_await c.stream.async_handshake(ssl::stream_base::client, use_awaitable);
+        c.tls = true;
+        c.reader.reset();
+        c.phase = "stream";
+        features = co_await open_stream(c);
+      }
+      c.phase = "sasl";
+      bool plain = false;
+      if (const Element* mechs = features->child("mechanisms"))
+        for (const auto& m : mechs->children) plain = plain || m->text == "PLAIN";
+      if (!plain) throw Failure{"no-sasl-plain"};
+      co_await write(c, "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" +
+                            base64(std::string(1, '\0') + c.user + std::string(1, '\0') + c.password) + "</auth>");
+      auto answer = co_await next(c);
+      if (answer->name != "success")
+        throw Failure{"sasl-" + answer->name + ":" + (answer->children.empty() ? "?" : answer->children.front()->name)};
+      c.reader.reset();
+      c.phase = "stream";
+      features = co_await open_stream(c);
+      c.phase = "bind";
+      co_await write(c, "<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>load</resource></bind></iq>");
+      auto bound = co_await iq_answer(c, "b");
+      const Element* bind = bound->child("bind");
+      const Element* jid = bind ? bind->child("jid") : nullptr;
+      if (!jid || jid->text.empty()) throw Failure{"bind-no-jid"};
+      c.full_jid = jid->text;
+      if (const Element* session = features->child("session"); session && !session->child("optional")) {
+        c.phase = "session";
+        co_await write(c, "<iq type='set' id='s'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>");
+        co_await iq_answer(c, "s");
+      }
+      c.phase = "roster";
+      co_await write(c, "<iq type='get' id='r'><query xmlns='jabber:iq:roster'/></iq>");
+      auto roster = co_await iq_answer(c, "r");
+      if (const Element* q = roster->child("query")) c.roster_items = q->children.size();
+      c.phase = "presence";
+      co_await write(c, "<presence/>");
+      c.done = true;
+      c.timer.cancel();
+      c.online = true;
+      login_ms_.add(seconds_since(t0));
+      last_login_ = Clock::now();
+      ++ok_;
+      asio::co_spawn(io_, read_loop(c), asio::detached);
+    } catch (const Failure& f) {
+      fail(c, f.kind);
+    } catch (const boost::system::system_error& e) {
+      fail(c, c.timed_out ? "timeout" : e.code() == asio::error::eof ? "eof" : e.code().message());
+    } catch (const std::exception& e) {
+      fail(c, e.what());
+    }
+    --in_flight_;
+    ++finished_;
+    launch_more();
+  }
+
+  void fail(Client& c, const std::string& kind) {
+    c.done = true;
+    c.dead = true;
+    c.timer.cancel();
+    ++errors_[std::string(c.phase) + ":" + kind];
+    boost::system::error_code ignored;
+    c.stream.lowest_layer().close(ignored);
+  }
+
+  // ---- online
+  void send(Client& c, std::string_view data) {
+    if (c.dead) return;
+    c.pending.append(data);
+    if (!c.writing) flush(c);
+  }
+  void flush(Client& c) {
+    c.writing = true;
+    c.inflight.swap(c.pending);
+    c.pending.clear();
+    asio::async_write(c.stream, asio::buffer(c.inflight), [this, &c](const boost::system::error_code& ec, std::size_t) {
+      c.writing = false;
+      c.inflight.clear();
+      if (ec) {
+        if (!closing_ && !c.dead) ++errors_["online-write:" + ec.message()];
+        c.dead = true;
+        return;
+      }
+      if (!c.pending.empty()) flush(c);
+    });
+  }
+
+  awaitable<void> read_loop(Client& c) {
+    try {
+      for (;;) {
+        auto el = co_await next(c);
+        on_stanza(c, *el);
+      }
+    } catch (const Failure& f) {
+      if (!closing_) ++errors_["online:" + f.kind];
+    } catch (const boost::system::system_error& e) {
+      if (!closing_) ++errors_["online:" + (e.code() == asio::error::eof ? std::string("eof") : e.code().message())];
+    }
+    c.dead = true;
+    c.online = false;
+  }
+
+  void on_stanza(Client& c, const Element& el) {
+    if (el.name == "presence") {
+      ++presences_in_;
+    } else if (el.name == "message") {
+      const Element* body = el.child("body");
+      if (body == nullptr) return;
+      // "step seq sent-ns padding"
+      unsigned long step = 0, seq = 0;
+      long long sent_ns = 0;
+      if (std::sscanf(body->text.c_str(), "%lu %lu %lld", &step, &seq, &sent_ns) != 3 || step == 0 || step > steps_.size()) {
+        ++errors_["chat:foreign-message"];
+        return;
+      }
+      const auto now = Clock::now();
+      auto& s = steps_[step - 1];
+      s.latency.add(static_cast<double>(now.time_since_epoch().count() - sent_ns) / 1e9);
+      ++s.received;
+      s.last_receive = now;
+      if (seq <= c.last_seq_in) ++duplicates_or_reordered_;
+      c.last_seq_in = seq;
+    } else if (el.name == "iq" && (el.attr("type") == "get" || el.attr("type") == "set")) {
+      // Pings and anything else the server asks: answer, as a client must.
+      std::string reply = "<iq type='";
+      reply += el.child("ping") ? "result'" : "error'";
+      reply += " id='" + escape(el.attr("id")) + "'";
+      if (!el.attr("from").empty()) reply += " to='" + escape(el.attr("from")) + "'";
+      reply += el.child("ping") ? "/>"
+                                : "><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>";
+      send(c, reply);
+    }
+  }
+  static std::string escape(std::string_view s) {
+    std::string out;
+    for (char ch : s) {
+      switch (ch) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '\'': out += "&apos;"; break;
+        case '"': out += "&quot;"; break;
+        default: out += ch;
+      }
+    }
+    return out;
+  }
+
+  // ---- idle
+  awaitable<void> idle_phase() {
+    co_await sleep(o_.settle_seconds);
+    std::size_t online = 0;
+    for (const auto& c : clients_) online += c->online ? 1 : 0;
+    const double rss_loaded = rss_kib(o_.server_pids), ldap_rss_loaded = rss_kib(o_.ldap_pids);
+    const Sample a = sample();
+    co_await sleep(o_.idle_seconds);
+    const Sample b = sample();
+    std::size_t still = 0;
+    for (const auto& c : clients_) still += c->online ? 1 : 0;
+    Json j;
+    j.str("scenario", "idle").str("label", o_.label);
+    j.num("clients", static_cast<double>(clients_.size())).num("online", static_cast<double>(still));
+    j.num("dropped_while_idle", static_cast<double>(online - still));
+    j.num("server_rss_before_kib", rss_before_).num("server_rss_loaded_kib", rss_loaded);
+    j.num("server_kib_per_connection", online > 0 && rss_before_ >= 0 ? (rss_loaded - rss_before_) / static_cast<double>(online) : NAN);
+    j.num("ldap_rss_delta_kib", ldap_rss_before_ >= 0 ? ldap_rss_loaded - ldap_rss_before_ : NAN);
+    common(j, a, b);
+    const double wall = std::chrono::duration<double>(b.at - a.at).count();
+    j.num("server_cpu_pct", a.server_cpu >= 0 ? (b.server_cpu - a.server_cpu) / wall * 100 : NAN);
+    j.raw("errors", errors_json(errors_));
+    emit(j.done());
+  }
+
+  // ---- chat
+  struct Step {
+    double rate = 0;
+    std::size_t sent = 0, received = 0;
+    Percentiles latency;
+    Clock::time_point start, last_receive;
+  };
+
+  awaitable<void> chat_phase() {
+    std::vector<Client*> senders;
+    for (const auto& c : clients_)
+      if (c->online && c->partner && c->partner->online) senders.push_back(c.get());
+    if (senders.empty()) {
+      Json j;
+      j.str("scenario", "chat").str("label", o_.label).str("error", "no pair online");
+      j.raw("errors", errors_json(errors_));
+      emit(j.done());
+      co_return;
+    }
+    co_await sleep(1.0);  // let the presence of the last logins settle
+    steps_.reserve(o_.rates.size());
+    std::string results = "[";
+    double best = 0, best_rate_p99 = -1;
+    std::size_t total_sent = 0;
+    const Sample first = sample();
+    double cpu_busy = 0, received_all = 0;
+    std::string padding(o_.body_bytes, 'x');
+    std::size_t rr = 0;
+    for (const double rate : o_.rates) {
+      if (aborted_) break;
+      steps_.emplace_back();
+      const std::size_t step = steps_.size();
+      Step& s = steps_.back();
+      s.rate = rate;
+      s.start = Clock::now();
+      const Sample a = sample();
+      asio::steady_timer tick(io_);
+      const auto end = s.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.step_seconds));
+      while (Clock::now() < end) {
+        tick.expires_after(std::chrono::milliseconds(1));
+        co_await tick.async_wait(use_awaitable);
+        const double elapsed = seconds_since(s.start);
+        const auto due = static_cast<std::size_t>(std::min(elapsed, o_.step_seconds) * rate);
+        for (std::size_t tries = 0; s.sent < due && tries < 4 * senders.size();) {
+          Client& c = *senders[rr++ % senders.size()];
+          if (c.dead || c.partner->dead) {
+            ++tries;
+            continue;
+          }
+          char head[96];
+          std::snprintf(head, sizeof head, "%zu %llu %lld ", step, static_cast<unsigned long long>(++c.sent_seq),
+                        static_cast<long long>(Clock::now().time_since_epoch().count()));
+          std::string stanza = "<message type='chat' to='" + c.partner->full_jid + "' id='m" + std::to_string(c.sent_seq) +
+                               "'><body>" + head + padding + "</body></message>";
+          send(c, stanza);
+          ++s.sent;
+        }
+      }
+      const auto sent_end = Clock::now();
+      // Drain: wait for this step's messages, bounded.
+      const auto drain_end = sent_end + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.drain_seconds));
+      while (s.received < s.sent && Clock::now() < drain_end && !aborted_) co_await sleep(0.01);
+      const Sample b = sample();
+      total_sent += s.sent;
+      const double span = std::chrono::duration<double>((s.received > 0 ? s.last_receive : sent_end) - s.start).count();
+      const double delivered = span > 0 ? static_cast<double>(s.received) / std::max(span, o_.step_seconds) : 0;
+      const double p50 = s.latency.ms(0.5), p99 = s.latency.ms(0.99);
+      Json j;
+      j.num("rate", rate).num("sent", static_cast<double>(s.sent)).num("received", static_cast<double>(s.received));
+      j.num("missing_after_drain", static_cast<double>(s.sent - std::min(s.sent, s.received)));
+      j.num("delivered_per_s", delivered).num("p50_ms", p50).num("p99_ms", p99).num("max_ms", s.latency.ms(1.0));
+      j.num("send_s", std::chrono::duration<double>(sent_end - s.start).count());
+      common(j, a, b);
+      results += (results.size() > 1 ? "," : "") + j.done();
+      std::cerr << "xmppload: chat " << rate << "/s: delivered " << delivered << "/s p50 " << p50 << " ms p99 " << p99
+                << " ms, missing " << s.sent - std::min(s.sent, s.received) << "\n";
+      if (a.server_cpu >= 0) cpu_busy += b.server_cpu - a.server_cpu;
+      received_all += static_cast<double>(s.received);
+      const bool kept_up = s.received == s.sent && delivered >= 0.9 * rate && p99 < 1000;
+      if (delivered > best) best = delivered;
+      if (kept_up) best_rate_p99 = rate;
+      if (!kept_up) break;  // saturated: a higher rate only piles up queues
+    }
+    results += "]";
+    // Late arrivals: give every message a last chance before counting losses.
+    const auto final_end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.drain_seconds));
+    auto received_total = [&] {
+      std::size_t n = 0;
+      for (const auto& s : steps_) n += s.received;
+      return n;
+    };
+    while (received_total() < total_sent && Clock::now() < final_end && !aborted_) co_await sleep(0.02);
+    const Sample last = sample();
+    Json j;
+    j.str("scenario", "chat").str("label", o_.label).num("pairs", static_cast<double>(senders.size() / 2));
+    j.num("body_bytes", static_cast<double>(o_.body_bytes));
+    j.num("saturation_delivered_per_s", best).num("highest_rate_kept_up", best_rate_p99);
+    j.num("sent", static_cast<double>(total_sent)).num("received", static_cast<double>(received_total()));
+    j.num("lost", static_cast<double>(total_sent - std::min(total_sent, received_total())));
+    j.num("duplicates_or_reordered", static_cast<double>(duplicates_or_reordered_));
+    j.num("server_cpu_s_per_100k_messages", first.server_cpu >= 0 && received_all > 0 ? cpu_busy / received_all * 1e5 : NAN);
+    j.num("gen_cpu_s", last.own_cpu - first.own_cpu).num("server_cpu_s", first.server_cpu >= 0 ? last.server_cpu - first.server_cpu : NAN);
+    j.raw("steps", results);
+    j.raw("errors", errors_json(errors_));
+    emit(j.done());
+  }
+
+  void emit(const std::string& line) {
+    std::cout << line << std::endl;
+  }
+
+  void finish(int code) {
+    closing_ = true;
+    for (const auto& c : clients_) {
+      boost::system::error_code ignored;
+      c->stream.lowest_layer().close(ignored);
+    }
+    std::cout.flush();
+    std::cerr.flush();
+    // The io_context still holds coroutine frames that refer to the clients: leave at once.
+    std::_Exit(code);
+  }
+
+  asio::io_context& io_;
+  Options o_;
+  ssl::context tls_;
+  tcp::endpoint target_;
+  asio::steady_timer deadline_;
+  std::vector<std::unique_ptr<Client>> clients_;
+  std::size_t next_ = 0, in_flight_ = 0, finished_ = 0, ok_ = 0, presences_in_ = 0, duplicates_or_reordered_ = 0;
+  std::map<std::string, std::size_t> errors_;
+  Percentiles login_ms_;
+  Clock::time_point started_, last_login_;
+  double rss_before_ = -1, ldap_rss_before_ = -1;
+  std::vector<Step> steps_;
+  bool aborted_ = false, closing_ = false;
+};
+
+}  // namespace
+}  // namespace xmppload
+
+int main(int argc, char** argv) {
+  const xmppload::Options options = xmppload::parse(argc, argv);
+  ::signal(SIGPIPE, SIG_IGN);
+  // Every client is a socket: raise the soft descriptor limit to the hard one.
+  rlimit nofile{};
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &nofile);
+  }
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < options.clients + 64) {
+    std::cerr << "xmppload: " << options.clients << " clients need more file descriptors than the limit "
+              << nofile.rlim_cur << "\n";
+    return 2;
+  }
+  // A second, independent bound: whatever happens in the event loop, the process ends.
+  ::alarm(static_cast<unsigned>(options.max_duration) + 30);
+  try {
+    boost::asio::io_context io(1);
+    xmppload::Load load(io, options);
+    boost::asio::co_spawn(io, load.run(), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        std::cerr << "xmppload: " << ex.what() << "\n";
+        std::_Exit(1);
+      }
+    });
+    io.run();
+  } catch (const std::exception& e) {
+    std::cerr << "xmppload: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
