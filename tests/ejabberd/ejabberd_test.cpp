@@ -8,7 +8,8 @@
 //   - a lock made while ejabberd runs refuses the next login at once: no auth cache;
 //   - a regrouping shows at the next login: no shared-roster cache;
 //   - the listeners' accept queue is 4096, not ejabberd's default 5;
-//   - direct TLS and STARTTLS on the chosen ports, on the chosen address only, every host.
+//   - direct TLS and STARTTLS on the chosen ports, on the chosen address only, every host;
+//   - a stanza over 65536 bytes closes the stream (policy-violation), one under it does not.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -349,6 +350,17 @@ TEST_F(EjabberdTest, ListenersUseTheGivenAddressAndALargeBacklog) {
   EXPECT_EQ(state, "LISTEN") << ss.out;
   EXPECT_EQ(send_q, "4096") << ss.out;
   EXPECT_EQ(ss.out.find("0.0.0.0:" + std::to_string(server_.port)), std::string::npos) << "only the given address";
+}
+
+TEST_F(EjabberdTest, StanzaSizeLimitIs64KiB) {
+  // Under the limit the stream lives on; over it ejabberd closes it with policy-violation.
+  const Login small = login(jid("dave"), "pw-dave", {"--send-bytes", "60000"});
+  ASSERT_EQ(small.status, 0) << diagnostics(small);
+  EXPECT_EQ(get(small.result, {"alive_after_send"}), true) << diagnostics(small);
+  const Login big = login(jid("dave"), "pw-dave", {"--send-bytes", "70000"});
+  ASSERT_EQ(big.status, 0) << diagnostics(big);
+  EXPECT_EQ(get(big.result, {"alive_after_send"}), false) << diagnostics(big);
+  EXPECT_EQ(get(big.result, {"stream_error"}), "policy-violation") << diagnostics(big);
 }
 
 TEST_F(EjabberdTest, WrongPasswordIsRefused) {

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A real XMPP client (slixmpp) for the ejabberd tests: logs in, prints what it saw as JSON.
 
-Usage: xmpp_login.py JID PASSWORD HOST PORT [--direct-tls] [--vcard JID]...   (PASSWORD '-' = stdin)
+Usage: xmpp_login.py JID PASSWORD HOST PORT [--direct-tls] [--vcard JID]... [--send-bytes N]
+       (PASSWORD '-' = stdin)
 Exit: 0 logged in (JSON on stdout: roster items with names and groups, vCards asked for),
       3 authentication refused, 4 timed out, 2 any other failure.
 """
@@ -16,9 +17,12 @@ import slixmpp
 
 
 class Client(slixmpp.ClientXMPP):
-    def __init__(self, jid, password, vcards):
+    def __init__(self, jid, password, vcards, send_bytes=0):
         super().__init__(jid, password)
         self.vcards = vcards
+        self.send_bytes = send_bytes
+        self.sending = False
+        self.closed = asyncio.Event()
         self.result = {"status": None}
         self.done = asyncio.Event()
         # The generated certificate is self-signed: the test checks config, not the PKI.
@@ -28,6 +32,10 @@ class Client(slixmpp.ClientXMPP):
         self.add_event_handler("session_start", self.on_session)
         self.add_event_handler("failed_all_auth", self.on_failed)
         self.add_event_handler("disconnected", self.on_disconnected)
+        self.add_event_handler("stream_error", self.on_stream_error)
+
+    def on_stream_error(self, error):
+        self.result["stream_error"] = error["condition"]
 
     async def on_session(self, _event):
         try:
@@ -46,6 +54,21 @@ class Client(slixmpp.ClientXMPP):
                               "photo_bytes": len(card["PHOTO"]["BINVAL"] or b""),
                               "photo_type": card["PHOTO"]["TYPE"]}
             self.result["vcards"] = cards
+            if self.send_bytes:
+                # A message to ourselves whose stanza is about send_bytes long: the server's
+                # max_stanza_size decides whether the stream survives it.
+                self.sending = True
+                self.send_message(mto=self.boundjid.bare, mbody="x" * self.send_bytes, mtype="chat")
+                # Alive = a request after it is answered before the stream closes.
+                probe = asyncio.ensure_future(
+                    self["xep_0054"].get_vcard(self.boundjid.bare, cached=False, timeout=8))
+                closed = asyncio.ensure_future(self.closed.wait())
+                done, pending = await asyncio.wait({probe, closed}, timeout=10,
+                                                   return_when=asyncio.FIRST_COMPLETED)
+                for task in pending:
+                    task.cancel()
+                self.result["alive_after_send"] = (probe in done and not probe.cancelled()
+                                                   and probe.exception() is None)
             self.result["status"] = "ok"
         except Exception as e:  # noqa: BLE001 - reported to the test as is
             self.result["status"] = "error"
@@ -59,6 +82,9 @@ class Client(slixmpp.ClientXMPP):
         self.done.set()
 
     def on_disconnected(self, _event):
+        self.closed.set()
+        if self.sending:
+            return  # on_session reports what happened to the stream
         if self.result["status"] is None:
             self.result["status"] = "disconnected"
         self.done.set()
@@ -73,9 +99,10 @@ async def main():
     parser.add_argument("--vcard", action="append", default=[])
     parser.add_argument("--timeout", type=float, default=20)
     parser.add_argument("--direct-tls", action="store_true", help="TLS from the first byte (port 5223)")
+    parser.add_argument("--send-bytes", type=int, default=0, help="then send a message this long")
     args = parser.parse_args()
     password = sys.stdin.readline().rstrip("\n") if args.password == "-" else args.password
-    client = Client(args.jid, password, args.vcard)
+    client = Client(args.jid, password, args.vcard, args.send_bytes)
     client.connect(address=(args.host, args.port), use_ssl=args.direct_tls)
     try:
         await asyncio.wait_for(client.done.wait(), args.timeout)
