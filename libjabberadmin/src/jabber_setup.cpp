@@ -293,7 +293,7 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
   // The certificate: the administrator's, checked; else our self-signed one, remade when it
   // is missing or no longer fits the hosts.
   const fs::path self_signed = j.data_dir / kSelfSignedName;
-  const bool was_self_signed = old.certfile.empty() || old.certfile.filename() == kSelfSignedName;
+  const bool was_self_signed = old.certfile.empty() || old.certfile == old.data_dir / kSelfSignedName;
   fs::path given;
   if (o.certfile && !o.certfile->empty()) given = checked_path(*o.certfile, "certificate file");
   else if (!o.certfile && !was_self_signed) given = old.certfile;

@@ -309,6 +309,16 @@ TEST_F(SetupJabberTest, GivenCertificateIsCheckedAgainstTheHosts) {
   EXPECT_EQ(r.status, 3);
   EXPECT_NE(r.err.find("no private key"), std::string::npos) << r.err;
 
+  // A given certificate that happens to be called server.pem is still the administrator's:
+  // a later run checks it, and never replaces it with a self-signed one.
+  const fs::path named_like_ours = dir() / "admin-certs" / "server.pem";
+  fs::create_directories(named_like_ours.parent_path());
+  fs::copy_file(good, named_like_ours);
+  ASSERT_EQ(setup({"--certfile", named_like_ours.string(), "--hosts", "jabber.myhost.ru"}).status, 0);
+  r = setup({"--hosts", "jabber.myhost.ru,chat.other.org"});
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_EQ(slapd().settings().jabber.certfile, named_like_ours);
+
   // Back to a self-signed certificate with an empty --certfile.
   r = setup({"--certfile", ""});
   ASSERT_EQ(r.status, 0) << r.err;
