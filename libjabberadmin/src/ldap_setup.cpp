@@ -120,6 +120,18 @@ void write_file(const fs::path& path, const std::string& text, fs::perms perms) 
   fs::rename(temp, path);
 }
 
+void check_listen(const std::vector<std::string>& listen) {
+  for (const auto& uri : listen)
+    if (!ldap_is_ldap_url(uri.c_str()) || uri.find_first_of(" \t\n\"") != std::string::npos)
+      throw Error(ErrorKind::InvalidArgument, "not an LDAP URI: '" + uri + "'");
+}
+
+std::string joined_lines(const std::vector<std::string>& lines, const std::string& separator = "\n") {
+  std::string out;
+  for (const auto& line : lines) out += line + separator;
+  return out;
+}
+
 Settings settings_to_update(const fs::path& config) {
   std::error_code ec;
   if (fs::exists(config, ec)) {
@@ -204,12 +216,19 @@ Steps setup_private_ldap(const fs::path& config, const PrivateLdap& options) {
     steps.push_back("the directory is already set up in " + paths.state.string());
     const Settings previous = settings_to_update(config);
     if (!previous.ldap.base_dn.empty() && previous.ldap.state_dir == paths.state) base_dn = previous.ldap.base_dn;
-    if (listen.empty()) listen = read_lines(paths.urls);
+    const auto recorded = read_lines(paths.urls);
+    if (listen.empty()) {
+      listen = recorded;
+    } else if (listen != recorded) {
+      // New listen URIs: record them and restart slapd on them; the data stays.
+      check_listen(listen);
+      write_file(paths.urls, joined_lines(listen), fs::perms::owner_read | fs::perms::owner_write);
+      for (auto& step : stop_private_ldap(private_settings(paths, base_dn, recorded))) steps.push_back(std::move(step));
+      steps.push_back("slapd now also listens on " + joined_lines(listen, " "));
+    }
   } else {
     first_rdn(base_dn);  // validates before anything is written
-    for (const auto& uri : listen)
-      if (!ldap_is_ldap_url(uri.c_str()) || uri.find_first_of(" \t\n\"") != std::string::npos)
-        throw Error(ErrorKind::InvalidArgument, "not an LDAP URI: '" + uri + "'");
+    check_listen(listen);
     fs::create_directories(paths.data);
     fs::permissions(paths.state, fs::perms::owner_all);
     const std::string secret = random_secret();
@@ -225,9 +244,7 @@ Steps setup_private_ldap(const fs::path& config, const PrivateLdap& options) {
         {"data_dir", render::slapd_quoted(paths.data.string())},
     };
     write_file(paths.conf, render::fill(render::load("slapd.conf.in"), values), fs::perms::owner_read | fs::perms::owner_write);
-    std::string urls;
-    for (const auto& uri : listen) urls += uri + "\n";
-    write_file(paths.urls, urls, fs::perms::owner_read | fs::perms::owner_write);
+    write_file(paths.urls, joined_lines(listen), fs::perms::owner_read | fs::perms::owner_write);
     steps.push_back("wrote " + paths.conf.string());
   }
 
