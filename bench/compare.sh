@@ -1,0 +1,341 @@
+#!/usr/bin/env bash
+# bench/compare.sh: cl-jabberd, ejabberd and Prosody under the same XMPP load, one after
+# another in one run, on loopback; prints one markdown table with ratios to ejabberd and
+# writes it to bench/results/<date>.md.
+#
+#   bench/compare.sh [--quick] [--sizes 100,1000,5000] [--runs N] [--servers cl-jabberd,ejabberd,prosody]
+#                    [--pairs P] [--rates R1,R2,...] [--step-seconds S] [--group-size N]
+#                    [--build-dir DIR] [--no-provisioning] [--keep]
+#
+# What runs: a private slapd (cl-setup ldap), accounts from one CSV (cl-useradd --from), one
+# group of 1,000 members, `cl-setup --server ejabberd jabber` (which renders ejabberd.yml),
+# then each server in turn on its own loopback port, driven by bench's xmppload:
+#   1. login storm, C clients (TLS, SASL PLAIN, bind, roster get, initial presence)
+#   2. idle: the same C clients held connected (memory per connection, idle CPU)
+#   3. chat: P pairs exchanging messages at increasing rates until the server saturates
+#   4. the login storm again for the 1,000 members of one group (shared roster)
+# and bench/provisioning.sh (written separately) for the provisioning table.
+# Server CPU comes from /proc (slapd's counted too for the directory-backed servers), and
+# xmppload reports its own CPU: the generator shares the machine with the server.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+build="${BUILD_DIR:-$root/build-bench}"
+sizes="100,1000,5000"
+runs=3
+servers="cl-jabberd,ejabberd,prosody"
+pairs=1000
+rates="1000,2000,4000,8000,16000,32000,64000"
+step_seconds=4
+idle_seconds=10
+group_size=1000
+concurrency=200
+provisioning=1
+keep=0
+quick=0
+command="bench/compare.sh${*:+ $*}"
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1; sizes="100,1000"; runs=1; pairs=500; step_seconds=3; idle_seconds=5 ;;
+    --sizes) sizes="$2"; shift ;;
+    --runs) runs="$2"; shift ;;
+    --servers) servers="$2"; shift ;;
+    --pairs) pairs="$2"; shift ;;
+    --rates) rates="$2"; shift ;;
+    --group-size) group_size="$2"; shift ;;
+    --step-seconds) step_seconds="$2"; shift ;;
+    --build-dir) build="$2"; shift ;;
+    --no-provisioning) provisioning=0 ;;
+    --keep) keep=1 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+say() { printf '[compare %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# ---------------------------------------------------------------- what it needs
+need_packages() {
+  local missing=""
+  while read -r pkg; do
+    [ -z "$pkg" ] || [ "${pkg#\#}" != "$pkg" ] && continue
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $pkg"
+  done < "$here/packages.txt"
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    die "missing:$missing -- run: sudo apt-get install -y$missing"
+  fi
+  say "installing$missing"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  # The packages start system instances on the standard ports; we run our own.
+  for s in ejabberd prosody; do
+    systemctl is-active -q "$s" 2>/dev/null && systemctl stop "$s" || true
+  done
+}
+need_packages
+[ "$(id -u)" -eq 0 ] || die "run as root: ejabberd and Prosody run as their own users via setpriv"
+
+if [ ! -x "$build/bench/xmppload" ] || [ ! -x "$build/tools/cl-useradd" ]; then
+  say "building in $build"
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DJABBERADMIN_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$build" -j"$(nproc)" --target xmppload jabberadmin_tools >/dev/null
+fi
+if [ ! -x "$build/server/cl-jabberd" ]; then
+  cmake --build "$build" -j"$(nproc)" --target cl-jabberd >/dev/null 2>&1 || say "cl-jabberd does not build: its cells will say n/a"
+fi
+load="$build/bench/xmppload"
+tools="$build/tools"
+export JABBERADMIN_DATADIR="$root"   # templates/ of this tree
+
+# ---------------------------------------------------------------- a private world in /tmp
+work=$(mktemp -d /tmp/jbench-XXXXXX)   # short: the ldapi socket path must fit in sun_path
+chmod 755 "$work"                      # ejabberd and prosody run as their own users
+export JABBERADMIN_CONFIG="$work/jabberadmin.conf"
+results="$work/results.jsonl"
+: > "$results"
+started_groups=()
+cleanup() {
+  set +e
+  for g in "${started_groups[@]}"; do kill -TERM -- "-$g" 2>/dev/null; done
+  sleep 1
+  for g in "${started_groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done
+  [ -f "$work/jabberadmin.conf" ] && "$tools/cl-setup" --stop ldap >/dev/null 2>&1
+  if [ "$keep" = 0 ]; then rm -rf "$work"; else say "kept $work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() {  # port pid seconds
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+group_pids() { ps -o pid= -g "$1" | tr -d ' ' | paste -sd, -; }
+# Starts "$@" in its own process group (so that it is stopped whole) and prints its pid.
+start_group() {
+  local log=$1; shift
+  setsid "$@" </dev/null >"$log" 2>&1 &
+  local pid=$!
+  started_groups+=("$pid")
+  echo "$pid"
+}
+stop_group() {
+  kill -TERM -- "-$1" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 -- "-$1" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+IFS=, read -r -a size_list <<< "$sizes"
+max_clients=$group_size
+for c in "${size_list[@]}"; do [ "$c" -gt "$max_clients" ] && max_clients=$c; done
+[ $((2 * pairs)) -gt "$max_clients" ] && max_clients=$((2 * pairs))
+password="bench-secret-1"
+
+say "work dir $work; sizes $sizes, $runs run(s), $pairs chat pairs, servers $servers"
+ldap_port=$(free_port)
+"$tools/cl-setup" --state-dir "$work/ldap" --ldap-listen "ldap://127.0.0.1:$ldap_port/" ldap >/dev/null
+slapd_pid=$(cat "$work/ldap/slapd.pid")
+group="Bench group"
+"$tools/cl-groupadd" "$group" jabber >/dev/null
+{
+  echo "login,nickname,group,password"
+  for ((i = 0; i < max_clients; i++)); do echo "u$i,User $i,,$password"; done
+  for ((i = 0; i < group_size; i++)); do echo "g$i,Member $i,$group,$password"; done
+} > "$work/accounts.csv"
+say "creating $((max_clients + group_size)) accounts with cl-useradd --from"
+t0=$(date +%s%N)
+"$tools/cl-useradd" --from "$work/accounts.csv" jabber >/dev/null
+say "accounts created in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+
+ej_port=$(free_port)
+printf 'bench-admin-pw\n' | "$tools/cl-setup" --server ejabberd --listen 127.0.0.1 --port "$ej_port" \
+  --tls-port "$(free_port)" --state-dir "$work/jabber" jabber >/dev/null
+domain=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["jabber"]["hosts"][0])' "$JABBERADMIN_CONFIG")
+certfile="$work/jabber/server.pem"
+say "domain $domain; ejabberd.yml rendered by cl-setup jabber"
+
+# ---------------------------------------------------------------- the servers
+# Each start_* sets: port, server_pids (comma list, sampled from /proc), ldap_pids, group_id.
+
+start_cljabberd() {
+  [ -x "$build/server/cl-jabberd" ] || return 1
+  port=$(free_port)
+  # Tuning, as an administrator of a 2-core box would: LDAP auth workers 4 (default 2; binds are
+  # synchronous per worker), the rest as shipped (32 connections per address: xmppload spreads
+  # its clients over 127.1.x.y source addresses, 16 each, like clients from many hosts).
+  group_id=$(start_group "$work/cl-jabberd.console" "$build/server/cl-jabberd" --config "$JABBERADMIN_CONFIG" \
+    --listen 127.0.0.1 --port "$port" --tls-port 0 --log-level warning --log-file "$work/cl-jabberd.log" \
+    --auth-workers 4)
+  wait_port "$port" "$group_id" 20 || { tail -5 "$work/cl-jabberd.console" >&2; return 1; }
+  server_pids=$group_id
+  ldap_pids=$slapd_pid
+}
+
+start_ejabberd() {
+  local run="$work/ejabberd-run"
+  mkdir -p "$run/spool" "$run/logs"
+  port=$ej_port
+  cat > "$run/ejabberdctl.cfg" <<EOF
+ERL_DIST_PORT=$(free_port)
+ERL_OPTIONS="-setcookie jbench-$$ -kernel inet_dist_use_interface {127,0,0,1}"
+EJABBERD_BYPASS_WARNINGS=true
+EOF
+  chown -R ejabberd:ejabberd "$run"
+  # setpriv, not ejabberdctl's own su: su resets the open-files limit to 1024.
+  group_id=$(start_group "$run/console.log" /usr/bin/setpriv --reuid=ejabberd --regid=ejabberd --init-groups \
+    env HOME="$run" /usr/sbin/ejabberdctl --config-dir "$run" --ctl-config "$run/ejabberdctl.cfg" \
+    --config "$work/ejabberd.yml" --logs "$run/logs" --spool "$run/spool" --node "jbench$$@localhost" foreground)
+  wait_port "$port" "$group_id" 60 || { tail -20 "$run/console.log" "$run/logs/ejabberd.log" >&2; return 1; }
+  sleep 2  # modules finish starting after the listener opens
+  server_pids=$(group_pids "$group_id")
+  ldap_pids=$slapd_pid
+}
+
+setup_prosody() {
+  local dir="$work/prosody"
+  mkdir -p "$dir/data"
+  cp "$certfile" "$dir/server.pem"
+  port=$(free_port)
+  # A careful administrator's Prosody 0.12: epoll, TLS required, no s2s/HTTP, hashed passwords
+  # (SCRAM data; PLAIN works against it), the groups module for the shared-roster scenario.
+  cat > "$dir/prosody.cfg.lua" <<EOF
+pidfile = "$dir/prosody.pid"
+data_path = "$dir/data"
+log = { { levels = { min = "warn" }, to = "file", filename = "$dir/prosody.log" } }
+interfaces = { "127.0.0.1" }
+c2s_ports = { $port }
+c2s_direct_tls_ports = { }
+s2s_ports = { }
+http_ports = { }
+https_ports = { }
+network_backend = "epoll"
+use_libevent = false
+authentication = "internal_hashed"
+c2s_require_encryption = true
+allow_registration = false
+storage = "internal"
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "posix", "groups" }
+modules_disabled = { "s2s", "offline" }
+groups_file = "$dir/groups.txt"
+ssl = { certificate = "$dir/server.pem", key = "$dir/server.pem" }
+VirtualHost "$domain"
+EOF
+  # The group: the same 1,000 members as in LDAP (Prosody's own accounts; no LDAP module in Debian's).
+  { echo "[$group]"; for ((i = 0; i < group_size; i++)); do echo "g$i@$domain"; done; } > "$dir/groups.txt"
+  # Accounts: one with prosodyctl adduser; the others get a copy of its file (SCRAM-SHA-1 data,
+  # 10,000 iterations: it depends only on the password and the salt, so a copy is a valid
+  # account). prosodyctl costs a Lua start-up per account, ~20 minutes for 6,000.
+  chown -R prosody:prosody "$dir"
+  printf '%s\n%s\n' "$password" "$password" | setpriv --reuid=prosody --regid=prosody --init-groups \
+    prosodyctl --config "$dir/prosody.cfg.lua" adduser "u0@$domain" >/dev/null 2>&1 || true
+  local first accounts content i
+  first=$(find "$dir/data" -name u0.dat -path '*/accounts/*' | head -1)
+  [ -n "$first" ] || { say "prosodyctl adduser did not create u0"; return 1; }
+  accounts=$(dirname "$first")
+  content=$(cat "$first")
+  for ((i = 1; i < max_clients; i++)); do printf '%s\n' "$content" > "$accounts/u$i.dat"; done
+  for ((i = 0; i < group_size; i++)); do printf '%s\n' "$content" > "$accounts/g$i.dat"; done
+  chown -R prosody:prosody "$dir"
+}
+
+start_prosody() {
+  local dir="$work/prosody"
+  [ -f "$dir/prosody.cfg.lua" ] || setup_prosody || return 1
+  port=$(sed -n 's/^c2s_ports = { \([0-9]*\) }/\1/p' "$dir/prosody.cfg.lua")
+  group_id=$(start_group "$dir/console.log" /usr/bin/setpriv --reuid=prosody --regid=prosody --init-groups \
+    /usr/bin/prosody -F --config "$dir/prosody.cfg.lua")
+  wait_port "$port" "$group_id" 30 || { tail -20 "$dir/console.log" "$dir/prosody.log" >&2; return 1; }
+  server_pids=$(group_pids "$group_id")
+  ldap_pids=""
+}
+
+# ---------------------------------------------------------------- the scenarios
+record() {  # server run extra-json < xmppload lines
+  python3 -c '
+import json, sys
+server, run = sys.argv[1], int(sys.argv[2])
+for line in sys.stdin:
+    line = line.strip()
+    if not line.startswith("{"): continue
+    d = json.loads(line); d["server"] = server; d["run"] = run
+    print(json.dumps(d))' "$1" "$2" >> "$results"
+}
+
+xl() {  # common xmppload arguments
+  local args=(--domain "$domain" --port "$port" --password-format "$password" --max-duration 600
+              --server-pid "$server_pids" --concurrency "$concurrency")
+  [ -n "$ldap_pids" ] && args+=(--ldap-pid "$ldap_pids")
+  printf '%s\n' "${args[@]}"
+}
+
+run_server() {
+  local name=$1 start=$2
+  say "$name: starting"
+  if ! $start; then
+    say "$name: did not start"
+    echo "{\"scenario\":\"start\",\"server\":\"$name\",\"error\":\"did not start\"}" >> "$results"
+    return 0
+  fi
+  say "$name: pid(s) $server_pids, port $port"
+  mapfile -t common < <(xl)
+  local run c
+  for ((run = 1; run <= runs; run++)); do
+    for c in "${size_list[@]}"; do
+      local idle=()
+      # Memory and idle CPU once, on the first run at the largest size.
+      [ "$run" = 1 ] && [ "$c" = "$idle_size" ] && idle=(--idle-seconds "$idle_seconds")
+      say "$name run $run: login storm C=$c ${idle:+and idle}"
+      "$load" "${common[@]}" --label "$name" --mode login --clients "$c" --user-format 'u{i}' "${idle[@]}" \
+        2> >(grep -v '^$' >&2) | record "$name" "$run" || say "$name: xmppload failed"
+      sleep 2
+    done
+    say "$name run $run: shared roster, $group_size members of one group"
+    "$load" "${common[@]}" --label "$name" --mode login --clients "$group_size" --user-format 'g{i}' \
+      | sed 's/"scenario":"login"/"scenario":"group-login"/' | record "$name" "$run" || say "$name: xmppload failed"
+    sleep 2
+    say "$name run $run: chat, $pairs pairs, rates $rates"
+    "$load" "${common[@]}" --label "$name" --mode chat --pairs "$pairs" --user-format 'u{i}' --rates "$rates" \
+      --step-seconds "$step_seconds" | record "$name" "$run" || say "$name: xmppload failed"
+    sleep 2
+  done
+  stop_group "$group_id"
+}
+
+idle_size=${size_list[-1]}
+# The no-group baseline for the shared-roster scenario: C = group size, if not among the sizes.
+if [[ ",$sizes," != *",$group_size,"* ]]; then size_list+=("$group_size"); fi
+
+IFS=, read -r -a server_list <<< "$servers"
+for s in "${server_list[@]}"; do
+  case "$s" in
+    cl-jabberd) run_server cl-jabberd start_cljabberd ;;
+    ejabberd) run_server ejabberd start_ejabberd ;;
+    prosody) run_server prosody start_prosody ;;
+    *) die "unknown server $s" ;;
+  esac
+done
+
+provisioning_md=""
+if [ "$provisioning" = 1 ] && [ -x "$here/provisioning.sh" ]; then
+  say "provisioning: bench/provisioning.sh"
+  provisioning_md=$("$here/provisioning.sh" 2>"$work/provisioning.err" || { tail -5 "$work/provisioning.err" >&2; true; })
+fi
+
+mkdir -p "$here/results"
+out="$here/results/$(date +%Y-%m-%d-%H%M).md"
+cp "$results" "${out%.md}.jsonl"
+python3 "$here/report.py" "$results" --sizes "$sizes" --group-size "$group_size" --runs "$runs" \
+  --command "$command" --cores "$(nproc)" --provisioning "$provisioning_md" > "$out"
+cat "$out"
+say "table written to $out"

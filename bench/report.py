@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Turns compare.sh's results (xmppload JSON lines tagged with server and run) into one
+markdown table: medians over the runs, ratios to ejabberd, and the targets of issue 7.
+A cell with no measurement says why (n/a ...); nothing is ever estimated."""
+import argparse
+import datetime
+import json
+import statistics
+import sys
+
+SERVERS = ["cl-jabberd", "ejabberd", "prosody"]
+NAMES = {"cl-jabberd": "cl-jabberd", "ejabberd": "ejabberd", "prosody": "Prosody¹"}
+
+
+def load(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                rows.append(json.loads(line))
+    return rows
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(v, digits=None):
+    if v is None:
+        return None
+    if digits is None:
+        digits = 0 if abs(v) >= 100 else 1 if abs(v) >= 10 else 2
+    return f"{v:,.{digits}f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--sizes", default="100,1000,5000")
+    ap.add_argument("--group-size", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--command", default="bench/compare.sh")
+    ap.add_argument("--cores", default="?")
+    ap.add_argument("--provisioning", default="")
+    a = ap.parse_args()
+    rows = load(a.results)
+    sizes = [int(s) for s in a.sizes.split(",") if s]
+    present = [s for s in SERVERS if any(r["server"] == s for r in rows)]
+    broken = {r["server"]: r.get("error", "failed") for r in rows if r.get("scenario") == "start"}
+
+    def pick(server, scenario, clients=None):
+        return [r for r in rows if r["server"] == server and r.get("scenario") == scenario
+                and (clients is None or r.get("clients") == clients)]
+
+    def metric(server, scenario, key, clients=None, scale=1.0):
+        vals = [r.get(key) for r in pick(server, scenario, clients)]
+        m = median([v * scale for v in vals if isinstance(v, (int, float))])
+        return m
+
+    def failures(server, scenario, clients):
+        rs = pick(server, scenario, clients)
+        return sum(r.get("failed", 0) for r in rs), sum(r.get("clients", 0) for r in rs)
+
+    lines = []
+    table = []  # (scenario, metric, better, target, {server: (value, text)})
+
+    def add(scenario, name, better, target, values, digits=None, notes=None):
+        cells = {}
+        for s in present:
+            if s in broken:
+                cells[s] = (None, "n/a (did not start)")
+                continue
+            v = values.get(s)
+            note = (notes or {}).get(s)
+            if isinstance(v, str):
+                cells[s] = (None, v)
+            elif v is None:
+                cells[s] = (None, "n/a")
+            else:
+                cells[s] = (v, fmt(v, digits) + (f" {note}" if note else ""))
+        table.append((scenario, name, better, target, cells))
+
+    # 1. login storms, 2. idle
+    for c in sizes:
+        sc = f"1. Login storm, C={c:,}"
+        notes = {}
+        for s in present:
+            failed, total = failures(s, "login", c)
+            if failed:
+                notes[s] = f"({failed:,} of {total:,} failed)"
+        add(sc, "logins/s", "↑", "≥ 2×", {s: metric(s, "login", "logins_per_s", c) for s in present}, notes=notes)
+        add(sc, "login time p50, ms", "↓", "", {s: metric(s, "login", "login_p50_ms", c) for s in present})
+        add(sc, "login time p99, ms", "↓", "", {s: metric(s, "login", "login_p99_ms", c) for s in present})
+        vals = {}
+        for s in present:
+            v = metric(s, "login", "server_plus_ldap_cpu_s_per_1000_logins", c)
+            vals[s] = v if v is not None else metric(s, "login", "server_cpu_s_per_1000_logins", c)
+        add(sc, "server CPU s / 1,000 logins (slapd incl.²)", "↓", "", vals)
+        add(sc, "slapd share of that, s", "", "", {s: (lambda v, n: v / n * 1000 if v is not None and n else None)(
+            metric(s, "login", "ldap_cpu_s", c), metric(s, "login", "ok", c)) for s in present})
+        add(sc, "generator CPU s / 1,000 logins", "", "", {s: metric(s, "login", "gen_cpu_s_per_1000_logins", c) for s in present})
+    idle = [r for r in rows if r.get("scenario") == "idle"]
+    if idle:
+        c = idle[0].get("clients")
+        sc = f"2. Idle, C={c:,}"
+        add(sc, "server RSS per connection, KiB", "↓", "≤ 0.33×", {s: metric(s, "idle", "server_kib_per_connection") for s in present})
+        add(sc, "server CPU while idle, % of a core", "↓", "", {s: metric(s, "idle", "server_cpu_pct") for s in present}, digits=2)
+
+    # 3. chat: saturation, and latency at the highest rate every server kept up with
+    chats = {s: pick(s, "chat") for s in present}
+    kept = {}
+    for s, rs in chats.items():
+        for r in rs:
+            for st in r.get("steps", []):
+                ok = st.get("missing_after_drain", 1) == 0 and st.get("p99_ms", 1e9) < 1000 \
+                    and st.get("delivered_per_s", 0) >= 0.9 * st.get("rate", 0)
+                kept.setdefault(s, {}).setdefault(st["rate"], []).append(ok)
+    common = None
+    with_chat = [s for s in present if chats.get(s)]
+    if with_chat:
+        rates = sorted({rate for s in with_chat for rate in kept.get(s, {})})
+        for rate in rates:
+            if all(kept.get(s, {}).get(rate) and all(kept[s][rate]) for s in with_chat):
+                common = rate
+    sc = f"3. Chat, {max((r.get('pairs', 0) for s in with_chat for r in chats[s]), default=0):,} pairs"
+    add(sc, "delivered msg/s at saturation", "↑", "≥ 2×", {s: metric(s, "chat", "saturation_delivered_per_s") for s in present})
+    add(sc, "highest offered rate kept up (no loss, p99 < 1 s)", "↑", "", {s: metric(s, "chat", "highest_rate_kept_up") for s in present})
+
+    def at_rate(s, key):
+        vals = []
+        for r in chats.get(s, []):
+            for st in r.get("steps", []):
+                if st["rate"] == common:
+                    vals.append(st.get(key))
+        return median(vals)
+    if common is not None:
+        add(sc, f"latency p50 at {common:,.0f} msg/s, ms", "↓", "", {s: at_rate(s, "p50_ms") for s in present}, digits=2)
+        add(sc, f"latency p99 at {common:,.0f} msg/s, ms", "↓", "≤ 0.5×", {s: at_rate(s, "p99_ms") for s in present}, digits=2)
+    add(sc, "messages lost (all runs)", "↓", "0", {s: (sum(r.get("lost", 0) for r in chats[s]) if chats.get(s) else None) for s in present}, digits=0)
+    add(sc, "server CPU s / 100,000 messages", "↓", "", {s: metric(s, "chat", "server_cpu_s_per_100k_messages") for s in present})
+    add(sc, "generator CPU s / 100,000 messages", "", "", {s: median([r["gen_cpu_s"] / r["received"] * 1e5 for r in chats.get(s, []) if r.get("received")]) for s in present})
+
+    # 4. shared roster
+    g = a.group_size
+    sc = f"4. Shared roster: login storm of {g:,} members of one group"
+    group_vals, ratio_vals, p99_vals, items = {}, {}, {}, {}
+    for s in present:
+        rs = pick(s, "group-login")
+        if not rs:
+            continue
+        items[s] = median([r.get("roster_items_avg") for r in rs])
+        if items[s] is not None and items[s] < 1:
+            group_vals[s] = ratio_vals[s] = p99_vals[s] = "n/a (not implemented: empty roster)"
+            continue
+        group_vals[s] = metric(s, "group-login", "login_p50_ms")
+        p99_vals[s] = metric(s, "group-login", "login_p99_ms")
+        base = metric(s, "login", "login_p50_ms", g)
+        ratio_vals[s] = group_vals[s] / base if group_vals[s] is not None and base else None
+    add(sc, "roster items received per login", "", "", items)
+    add(sc, "login time p50 with the group, ms", "↓", "", group_vals)
+    add(sc, "login time p99 with the group, ms", "↓", "", p99_vals)
+    add(sc, "p50 with group ÷ p50 without (same C)", "↓", "≤ 2 (own)", ratio_vals, digits=2)
+    add(sc, "server CPU s / 1,000 logins (slapd incl.²)", "↓", "", {s: (lambda v: v if v is not None else metric(s, "group-login", "server_cpu_s_per_1000_logins"))(metric(s, "group-login", "server_plus_ldap_cpu_s_per_1000_logins")) for s in present})
+
+    # print
+    cols = present
+    header = "| Scenario | Metric | " + " | ".join(NAMES[s] for s in cols) + " | " + \
+        " | ".join(f"{NAMES[s]} ÷ ejabberd" for s in cols if s != "ejabberd") + " | Target (cl-jabberd ÷ ejabberd) |"
+    lines.append(header)
+    lines.append("|" + "---|" * (header.count("|") - 1))
+    last = None
+    for scenario, name, better, target, cells in table:
+        row = [scenario if scenario != last else "", f"{name} {better}".strip()]
+        last = scenario
+        for s in cols:
+            row.append(cells.get(s, (None, "n/a"))[1])
+        ej = cells.get("ejabberd", (None, None))[0]
+        for s in cols:
+            if s == "ejabberd":
+                continue
+            v = cells.get(s, (None, None))[0]
+            row.append(f"{v / ej:.2f}×" if v is not None and ej else "")
+        verdict = ""
+        v, e = cells.get("cl-jabberd", (None, None))[0], ej
+        if target and v is not None and e:
+            r = v / e
+            met = {"≥ 2×": r >= 2, "≤ 0.33×": r <= 1 / 3, "≤ 0.5×": r <= 0.5}.get(target)
+            if target.startswith("≤ 2 (own)"):
+                met = v <= 2
+            if target == "0":
+                met = v == 0
+            verdict = target + (" ✓" if met else " ✗" if met is not None else "")
+        elif target:
+            verdict = target
+        row.append(verdict)
+        lines.append("| " + " | ".join(row) + " |")
+
+    out = []
+    out.append(f"### Server comparison, {datetime.date.today().isoformat()}")
+    out.append("")
+    out.append(f"Command: `{a.command}` — {a.cores} cores; the load generator (xmppload) shares them with the "
+               f"server and slapd. Medians of {a.runs} run(s); ratios are to ejabberd "
+               "(↑ higher is better, ↓ lower is better).")
+    out.append("")
+    out.extend(lines)
+    out.append("")
+    out.append("¹ Prosody uses its own accounts (internal_hashed, SCRAM-SHA-1 data, 10,000 iterations) and its "
+               "groups module: Debian has no LDAP library for its Lua; cl-jabberd and ejabberd check every "
+               "password with an LDAP bind against the same slapd and the same accounts.  ")
+    out.append("² For cl-jabberd and ejabberd the CPU of slapd (LDAP binds, roster searches) is added to the "
+               "server's; Prosody has none.")
+    if broken:
+        out.append("")
+        out.append("Did not start: " + ", ".join(f"{k} ({v})" for k, v in broken.items()))
+    errs = {}
+    for r in rows:
+        for k, v in (r.get("errors") or {}).items():
+            errs.setdefault(r["server"], {}).setdefault(k, 0)
+            errs[r["server"]][k] += v
+    if errs:
+        out.append("")
+        out.append("Errors seen by the generator (all runs): " + "; ".join(
+            f"{s}: " + ", ".join(f"{k} ×{v}" for k, v in e.items()) for s, e in errs.items()))
+    if a.provisioning.strip():
+        out.append("")
+        out.append("#### Provisioning (bench/provisioning.sh)")
+        out.append("")
+        out.append(a.provisioning.strip())
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
