@@ -43,7 +43,7 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
       account_failures_(std::max<std::size_t>(1, options_.auth_failures_per_address / 2), options_.auth_failure_window),
       router_(hosts_), modules_(im::install_modules(router_, std::make_unique<im::NoContacts>())),
       authenticator_(io.get_executor(), settings_, auth::PoolOptions{options_.auth_workers, 256}),
-      shutdown_timer_(io) {
+      shutdown_timer_(io), poll_timer_(io) {
   if (settings_.jabber.certfile.empty())
     throw Error(ErrorKind::InvalidArgument, "no TLS certificate configured ([jabber] certfile); run cl-setup jabber");
   tls_ = net::make_tls_context(settings_.jabber.certfile);
@@ -136,20 +136,19 @@ void Server::shutdown() {
   shutdown_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) io_.stop();
   });
-  auto poll = std::make_shared<std::function<void()>>();
-  auto timer = std::make_shared<asio::steady_timer>(io_);
-  *poll = [this, poll, timer] {
-    if (streams_.empty()) {
-      shutdown_timer_.cancel();
-      io_.stop();
-      return;
-    }
-    timer->expires_after(std::chrono::milliseconds(20));
-    timer->async_wait([poll](const boost::system::error_code& ec) {
-      if (!ec) (*poll)();
-    });
-  };
-  (*poll)();
+  poll_shutdown();
+}
+
+void Server::poll_shutdown() {
+  if (streams_.empty()) {
+    shutdown_timer_.cancel();
+    io_.stop();
+    return;
+  }
+  poll_timer_.expires_after(std::chrono::milliseconds(20));
+  poll_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) poll_shutdown();
+  });
 }
 
 }  // namespace jabberadmin::app

@@ -37,6 +37,7 @@ class Server {
 
  private:
   void accept(boost::asio::ip::tcp::socket socket, bool direct_tls);
+  void poll_shutdown();
 
   boost::asio::io_context& io_;
   Settings settings_;
@@ -53,6 +54,7 @@ class Server {
   std::vector<std::shared_ptr<net::Listener>> listeners_;
   std::map<stream::C2s*, std::shared_ptr<stream::C2s>> streams_;
   boost::asio::steady_timer shutdown_timer_;
+  boost::asio::steady_timer poll_timer_;
   bool stopping_ = false;
 };
 

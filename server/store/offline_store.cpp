@@ -1,0 +1,37 @@
+#include "store/offline_store.hpp"
+
+namespace jabberadmin::store {
+
+bool OfflineStore::store(std::string_view user, std::string_view stanza, std::chrono::system_clock::time_point stamp) {
+  if (count(user) >= limit_) return false;
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(stamp.time_since_epoch()).count();
+  db_.prepare("INSERT INTO offline(user, stamp, stanza) VALUES (?, ?, ?)")
+      .bind(1, user)
+      .bind(2, static_cast<std::int64_t>(micros))
+      .bind(3, stanza)
+      .step();
+  return true;
+}
+
+std::vector<OfflineMessage> OfflineStore::pending(std::string_view user) {
+  std::vector<OfflineMessage> out;
+  auto query = db_.prepare("SELECT id, stamp, stanza FROM offline WHERE user = ? ORDER BY id");
+  query.bind(1, user);
+  while (query.step()) {
+    const std::chrono::microseconds micros(query.integer(1));
+    out.push_back({query.integer(0), std::chrono::system_clock::time_point(micros), query.text(2)});
+  }
+  return out;
+}
+
+void OfflineStore::remove_through(std::string_view user, std::int64_t id) {
+  db_.prepare("DELETE FROM offline WHERE user = ? AND id <= ?").bind(1, user).bind(2, id).step();
+}
+
+std::size_t OfflineStore::count(std::string_view user) {
+  auto query = db_.prepare("SELECT count(*) FROM offline WHERE user = ?");
+  query.bind(1, user).step();
+  return static_cast<std::size_t>(query.integer(0));
+}
+
+}  // namespace jabberadmin::store
