@@ -1,0 +1,104 @@
+// The SQLite stores on a real database file: order, limits, durability across reopen,
+// roster items and versions.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "store/database.hpp"
+#include "store/offline_store.hpp"
+#include "store/roster_store.hpp"
+#include "jabberadmin/error.hpp"
+
+namespace jabberadmin::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string templ = "/tmp/ja-store-XXXXXX";
+    ASSERT_NE(mkdtemp(templ.data()), nullptr);
+    dir_ = templ;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path file() const { return dir_ / "data" / "jabberadmin.sqlite"; }
+  fs::path dir_;
+};
+
+TEST_F(StoreTest, OfflineMessagesComeBackInOrderAndSurviveReopen) {
+  const auto t0 = std::chrono::system_clock::now();
+  {
+    Database db(file());
+    OfflineStore offline(db, 10);
+    for (int i = 0; i < 3; ++i)
+      ASSERT_TRUE(offline.store("anna@host", "<message>" + std::to_string(i) + "</message>", t0 + std::chrono::seconds(i)));
+    ASSERT_TRUE(offline.store("boris@host", "<message>b</message>", t0));
+  }
+  EXPECT_EQ(fs::status(file()).permissions() & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
+  Database db(file());
+  OfflineStore offline(db, 10);
+  const auto pending = offline.pending("anna@host");
+  ASSERT_EQ(pending.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(pending[i].stanza, "<message>" + std::to_string(i) + "</message>");
+    EXPECT_EQ(std::chrono::round<std::chrono::seconds>(pending[i].stamp - t0).count(), i) << "microsecond stamps";
+  }
+  offline.remove_through("anna@host", pending[1].id);
+  ASSERT_EQ(offline.pending("anna@host").size(), 1u);
+  EXPECT_EQ(offline.pending("anna@host")[0].stanza, "<message>2</message>");
+  EXPECT_EQ(offline.count("boris@host"), 1u) << "other users untouched";
+}
+
+TEST_F(StoreTest, OfflineLimitRefusesInsteadOfDropping) {
+  Database db(file());
+  OfflineStore offline(db, 2);
+  const auto now = std::chrono::system_clock::now();
+  EXPECT_TRUE(offline.store("u@h", "<message>1</message>", now));
+  EXPECT_TRUE(offline.store("u@h", "<message>2</message>", now));
+  EXPECT_FALSE(offline.store("u@h", "<message>3</message>", now));
+  EXPECT_EQ(offline.count("u@h"), 2u);
+  EXPECT_EQ(offline.pending("u@h").back().stanza, "<message>2</message>");
+}
+
+TEST_F(StoreTest, HostileTextIsStoredLiterally) {
+  Database db(file());
+  OfflineStore offline(db, 5);
+  const std::string evil = "<message>'); DROP TABLE offline; -- \xD0\x96</message>";
+  ASSERT_TRUE(offline.store("x'@h", evil, std::chrono::system_clock::now()));
+  EXPECT_EQ(offline.pending("x'@h").at(0).stanza, evil);
+}
+
+TEST_F(StoreTest, RosterItemsAndVersions) {
+  Database db(file());
+  RosterStore roster(db);
+  EXPECT_EQ(roster.version("anna@h"), 0);
+  RosterItem romeo{"romeo@other", "Ромео", {"Друзья", "Work"}, "none", true};
+  roster.put("anna@h", romeo);
+  EXPECT_EQ(roster.version("anna@h"), 1);
+  EXPECT_EQ(roster.item("anna@h", "romeo@other"), romeo);
+  romeo.subscription = "both";
+  romeo.ask = false;
+  roster.put("anna@h", romeo);
+  EXPECT_EQ(roster.items("anna@h"), std::vector<RosterItem>{romeo});
+  EXPECT_EQ(roster.version("anna@h"), 2);
+  EXPECT_TRUE(roster.items("boris@h").empty());
+  EXPECT_TRUE(roster.remove("anna@h", "romeo@other"));
+  EXPECT_FALSE(roster.remove("anna@h", "romeo@other"));
+  EXPECT_EQ(roster.version("anna@h"), 3);
+  EXPECT_FALSE(roster.item("anna@h", "romeo@other"));
+}
+
+TEST_F(StoreTest, UnwritablePlaceIsNamed) {
+  try {
+    Database db("/proc/nope/db.sqlite");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/proc/nope/db.sqlite"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace jabberadmin::store
