@@ -34,6 +34,11 @@ std::vector<asio::ip::tcp::endpoint> endpoints_for(const std::vector<std::string
   }
   return out;
 }
+// Where the server keeps its database: the data directory cl-setup jabber chose.
+std::filesystem::path data_dir(const Settings& settings) {
+  if (!settings.jabber.data_dir.empty()) return settings.jabber.data_dir;
+  return "/var/lib/jabberadmin";
+}
 }  // namespace
 
 Server::Server(asio::io_context& io, Settings settings, Options options)
@@ -41,7 +46,10 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
       admission_(net::AdmissionLimits{options_.max_per_address, options_.max_unauthenticated}),
       address_failures_(options_.auth_failures_per_address, options_.auth_failure_window),
       account_failures_(std::max<std::size_t>(1, options_.auth_failures_per_address / 2), options_.auth_failure_window),
-      router_(hosts_), modules_(im::install_modules(router_, std::make_unique<im::NoContacts>())),
+      router_(hosts_),
+      database_(data_dir(settings_) / "jabberadmin.sqlite"),
+      directory_(io, settings_),
+      modules_(im::install_modules(router_, std::make_unique<im::NoContacts>())),
       authenticator_(io.get_executor(), settings_, auth::PoolOptions{options_.auth_workers, 256}),
       shutdown_timer_(io), poll_timer_(io) {
   if (settings_.jabber.certfile.empty())

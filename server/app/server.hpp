@@ -12,11 +12,13 @@
 
 #include "app/options.hpp"
 #include "auth/ldap_authenticator.hpp"
+#include "directory/directory_cache.hpp"
 #include "im/modules.hpp"
 #include "jabberadmin/settings.hpp"
 #include "net/admission.hpp"
 #include "net/listener.hpp"
 #include "router/router.hpp"
+#include "store/database.hpp"
 #include "stream/c2s.hpp"
 
 namespace jabberadmin::app {
@@ -48,6 +50,8 @@ class Server {
   stream::FailureLimiter address_failures_;
   stream::FailureLimiter account_failures_;
   router::Router router_;
+  store::Database database_;
+  directory::DirectoryCache directory_;
   im::Modules modules_;
   auth::LdapAuthenticator authenticator_;
   stream::C2sConfig c2s_config_;
