@@ -87,6 +87,10 @@ Directory::Schema Directory::schema() {
   return {"inetOrgPerson", kUid, kCn, kGroup, kPhoto, kExpire, kLockedExpire};
 }
 
+std::string Directory::users_dn_under(std::string_view base_dn) {
+  return ldap::child_dn("ou", "Users", ldap::child_dn("ou", "Jabber", ldap::child_dn("ou", "Services", base_dn)));
+}
+
 const std::vector<std::string>& Directory::user_attributes() {
   static const std::vector<std::string> attributes{kUid, kCn, kMail, kGroup, kPassword, kExpire, kPhoto};
   return attributes;

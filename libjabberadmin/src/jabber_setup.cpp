@@ -187,10 +187,8 @@ std::string render_ejabberd(const Settings& settings, const std::string& ldap_pa
   if (ldap_password.empty()) throw Error(ErrorKind::InvalidArgument, "the LDAP password for ejabberd is empty");
 
   const Directory::Schema schema = Directory::schema();
-  // A throwaway Directory is not needed for DNs: they follow from the base alone.
-  const std::string users_base = ldap::child_dn(
-      "ou", "Users", ldap::child_dn("ou", "Jabber", ldap::child_dn("ou", "Services", settings.ldap.base_dn)));
-  const std::string user_class = ldap::filter_equals("objectClass", schema.user_class);
+  const std::string users_base = Directory::users_dn_under(settings.ldap.base_dn);
+  const std::string user_class = Directory::user_filter();
   const std::string locked = ldap::filter_equals(schema.lock, schema.locked_value);
   const std::string group_filter = "(&" + user_class + "(" + schema.group + "=%g))";
   const std::string roster_filter = "(&" + user_class + "(" + schema.uid + "=%u))";

@@ -97,6 +97,8 @@ class Directory {
     const char* locked_value;
   };
   static Schema schema();
+  // users_dn() of a directory with this base, without a connection (for generated configs).
+  static std::string users_dn_under(std::string_view base_dn);
   // Builds a User from an entry read with user_attributes().
   User user_from_entry(const ldap::Entry& entry) const;
 
