@@ -389,6 +389,57 @@ TEST(SetupJabberWithoutRoot, WritesOnlyInTheCallersDirs) {
   fs::remove_all(dir);
 }
 
+// The Calculate manual's commands, exactly as written, with every default path
+// (/etc/jabberadmin, /var/lib/jabberadmin, /var/log/jabber): run as root in a private mount
+// namespace whose /etc, /var/lib and /var/log are throwaway copies, so the machine is not
+// touched. Skipped where that is not possible.
+TEST(SeedCommands, AsWrittenOnAFreshMachine) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for a private mount namespace";
+  std::string templ = "/tmp/ja-seed-XXXXXX";
+  ASSERT_NE(::mkdtemp(templ.data()), nullptr);
+  const fs::path w = templ;
+  ASSERT_EQ(run("/bin/cp", {"-a", "/etc", (w / "etc").string()}).status, 0);
+  fs::create_directories(w / "varlib");
+  fs::create_directories(w / "varlog");
+  const std::string bin = fs::path(tool("cl-setup")).parent_path().string();
+  const std::string script =
+      "set -e\n"
+      "mount --bind " + (w / "etc").string() + " /etc\n"
+      "mount --bind " + (w / "varlib").string() + " /var/lib\n"
+      "mount --bind " + (w / "varlog").string() + " /var/log\n"
+      "export PATH=" + bin + ":$PATH\n"
+      "cd /tmp\n"
+      "trap 'cl-setup --stop ldap >/dev/null 2>&1 || true' EXIT\n"
+      "cl-setup ldap\n"
+      "echo seed-pw | cl-setup jabber\n"
+      "echo seed-pw | cl-setup --hosts jabber.myhost.ru jabber\n"
+      "echo seed-pw | cl-setup --history on jabber\n"
+      "test -d /var/log/jabber && echo HISTORY-DIR-OK\n"
+      "test \"$(stat -c %a /var/lib/jabberadmin/jabber/server.pem)\" = 600 && echo KEY-MODE-OK\n"
+      "ldapwhoami -x -H ldapi://%2Fvar%2Flib%2Fjabberadmin%2Fldap%2Fldapi"
+      " -D uid=admin,ou=Users,ou=Jabber,ou=Services,dc=jabberadmin -w seed-pw\n";
+  const Result probe = run("/usr/bin/unshare", {"--mount", "--propagation", "private", "/bin/true"});
+  if (probe.status != 0) {
+    fs::remove_all(w);
+    GTEST_SKIP() << "no private mount namespace here: " << probe.err;
+  }
+  const Result r = run("/usr/bin/unshare", {"--mount", "--propagation", "private", "/bin/bash", "-c", script});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("wrote /etc/jabberadmin/jabberadmin.conf"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("created admin@"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("changed hosts: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("changed history: off -> on"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Certificate:   /var/lib/jabberadmin/jabber/server.pem"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("HISTORY-DIR-OK"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("KEY-MODE-OK"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("dn:uid=admin,ou=Users"), std::string::npos) << "admin binds: " << r.out << r.err;
+  const std::string conf = read_text(w / "etc" / "jabberadmin" / "jabberadmin.conf");
+  EXPECT_NE(conf.find("hosts = [ '" + normalize_domain(fqdn()) + "', 'jabber.myhost.ru' ]"), std::string::npos) << conf;
+  EXPECT_NE(conf.find("history = true"), std::string::npos) << conf;
+  EXPECT_FALSE(fs::exists("/etc/jabberadmin")) << "the real /etc is untouched";
+  fs::remove_all(w);
+}
+
 TEST(RenderYaml, QuotesAndRefuses) {
   EXPECT_EQ(render::yaml_quoted("plain"), "\"plain\"");
   EXPECT_EQ(render::yaml_quoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
