@@ -9,7 +9,8 @@
 //   - a regrouping shows at the next login: no shared-roster cache;
 //   - the listeners' accept queue is 4096, not ejabberd's default 5;
 //   - direct TLS and STARTTLS on the chosen ports, on the chosen address only, every host;
-//   - a stanza over 65536 bytes closes the stream (policy-violation), one under it does not.
+//   - a stanza over 65536 bytes closes the stream (policy-violation), one under it does not;
+//   - cl-setup's admin account, and only it, gets the administration commands (the admin ACL).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -335,8 +336,25 @@ TEST_F(EjabberdTest, EveryServedHostAndBothPorts) {
                                 "127.0.0.1", std::to_string(server_.tls_port), "--direct-tls"};
   const Result direct = run("/usr/bin/python3", args, "pw-bob\n");
   EXPECT_EQ(direct.status, 0) << direct.out << direct.err;
-  const Login admin = login(jid("admin"), "pw-admin");
-  EXPECT_EQ(admin.status, 0) << "cl-setup's admin account logs in: " << diagnostics(admin);
+}
+
+TEST_F(EjabberdTest, AdminAccountIsTheServersAdministrator) {
+  // The admin ACL: cl-setup's admin account sees the server's administration commands
+  // (XEP-0133), an ordinary user none.
+  const Login admin = login(jid("admin"), "pw-admin", {"--commands"});
+  ASSERT_EQ(admin.status, 0) << "cl-setup's admin account logs in: " << diagnostics(admin);
+  const json commands = get(admin.result, {"commands"});
+  std::cout << "[ measured ] admin commands: " << commands.dump() << "\n";
+  const auto has_admin_command = [](const json& list) {
+    if (!list.is_array()) return false;
+    for (const auto& node : list)
+      if (node.get<std::string>().starts_with("http://jabber.org/protocol/admin#")) return true;
+    return false;
+  };
+  EXPECT_TRUE(has_admin_command(commands)) << diagnostics(admin);
+  const Login user = login(jid("alice"), "pw-alice", {"--commands"});
+  ASSERT_EQ(user.status, 0) << diagnostics(user);
+  EXPECT_FALSE(has_admin_command(get(user.result, {"commands"}))) << diagnostics(user);
 }
 
 TEST_F(EjabberdTest, ListenersUseTheGivenAddressAndALargeBacklog) {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A real XMPP client (slixmpp) for the ejabberd tests: logs in, prints what it saw as JSON.
 
-Usage: xmpp_login.py JID PASSWORD HOST PORT [--direct-tls] [--vcard JID]... [--send-bytes N]
+Usage: xmpp_login.py JID PASSWORD HOST PORT [--direct-tls] [--vcard JID]... [--send-bytes N] [--commands]
        (PASSWORD '-' = stdin)
 Exit: 0 logged in (JSON on stdout: roster items with names and groups, vCards asked for),
       3 authentication refused, 4 timed out, 2 any other failure.
@@ -29,6 +29,8 @@ class Client(slixmpp.ClientXMPP):
         self.ssl_context.check_hostname = False
         self.ssl_context.verify_mode = ssl.CERT_NONE
         self.register_plugin("xep_0054")
+        self.register_plugin("xep_0030")
+        self.list_commands = False
         self.add_event_handler("session_start", self.on_session)
         self.add_event_handler("failed_all_auth", self.on_failed)
         self.add_event_handler("disconnected", self.on_disconnected)
@@ -54,6 +56,16 @@ class Client(slixmpp.ClientXMPP):
                               "photo_bytes": len(card["PHOTO"]["BINVAL"] or b""),
                               "photo_type": card["PHOTO"]["TYPE"]}
             self.result["vcards"] = cards
+            if self.list_commands:
+                # The server's ad-hoc commands (XEP-0050/0133) this account may run.
+                try:
+                    items = await self["xep_0030"].get_items(jid=self.boundjid.domain,
+                                                             node="http://jabber.org/protocol/commands",
+                                                             timeout=10)
+                    self.result["commands"] = sorted(i[1] for i in items["disco_items"]["items"])
+                except slixmpp.exceptions.IqError as e:
+                    self.result["commands"] = []
+                    self.result["commands_error"] = e.iq["error"]["condition"]
             if self.send_bytes:
                 # A message to ourselves whose stanza is about send_bytes long: the server's
                 # max_stanza_size decides whether the stream survives it.
@@ -100,9 +112,11 @@ async def main():
     parser.add_argument("--timeout", type=float, default=20)
     parser.add_argument("--direct-tls", action="store_true", help="TLS from the first byte (port 5223)")
     parser.add_argument("--send-bytes", type=int, default=0, help="then send a message this long")
+    parser.add_argument("--commands", action="store_true", help="list the server's ad-hoc commands")
     args = parser.parse_args()
     password = sys.stdin.readline().rstrip("\n") if args.password == "-" else args.password
     client = Client(args.jid, password, args.vcard, args.send_bytes)
+    client.list_commands = args.commands
     client.connect(address=(args.host, args.port), use_ssl=args.direct_tls)
     try:
         await asyncio.wait_for(client.done.wait(), args.timeout)
