@@ -151,7 +151,7 @@ User Directory::add_user(const NewUser& request) {
     if (is_code(e, ldap::kAlreadyExists)) throw Error(ErrorKind::AlreadyExists, "user '" + name + "' already exists");
     throw;
   }
-  return user(name);
+  return user_from_entry({user_dn(name), attributes});  // what was written: no read back
 }
 
 std::optional<User> Directory::find_user(std::string_view name) const {
@@ -259,7 +259,12 @@ std::optional<Group> Directory::find_group(std::string_view name) const {
   return g;
 }
 
-std::string Directory::canonical_group_name(std::string_view name) const { return group(name).name; }
+std::string Directory::canonical_group_name(std::string_view name) const {
+  // One read of the group entry: membership is not needed to know the stored spelling.
+  const auto entry = connection_.read(group_dn(check_group_name(name)), {kCn});
+  if (!entry) throw Error(ErrorKind::NotFound, "no such group '" + std::string(name) + "'");
+  return entry->first(kCn).value_or(std::string(name));
+}
 
 Group Directory::group(std::string_view name) const {
   auto found = find_group(name);
