@@ -57,8 +57,10 @@ JabberPlan plan_jabber(const std::filesystem::path& config, const JabberOptions&
 // steps done, what changed since the last run, and a short summary, one line each.
 Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password);
 
-// ejabberd.yml for these settings; throws Error(InvalidArgument) when a value cannot be
-// rendered safely. ldap gives where ejabberd finds the directory (it needs TCP).
+// ejabberd.yml for these settings: ejabberd reaches the directory at settings.ldap's TCP URI
+// (tcp_uri with the manager, or an adopted ldap:// URI with its bind DN) and binds with
+// ldap_password. Throws Error(InvalidArgument) when there is no TCP URI or a value cannot be
+// rendered safely.
 std::string render_ejabberd(const Settings& settings, const std::string& ldap_password);
 
 // Checks one listen address (IPv4 or IPv6 literal) and returns its canonical text.
