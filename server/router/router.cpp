@@ -68,11 +68,16 @@ Resource* Router::find(const Jid& full) {
 }
 
 void Router::set_presence(const Jid& full, bool available, int priority, std::optional<xml::Element> presence) {
-  if (Resource* r = find(full)) {
-    r->available = available;
-    r->priority = priority;
-    r->presence = std::move(presence);
-  }
+  Resource* r = find(full);
+  if (r == nullptr) return;
+  const bool was_reachable = r->available && r->priority >= 0;
+  r->available = available;
+  r->priority = priority;
+  r->presence = std::move(presence);
+  if (was_reachable || !available || priority < 0) return;
+  // Observers may deliver (and a delivery may end the session): r is not touched again.
+  const Jid jid = full;
+  for (const auto& observer : available_observers_) observer(jid);
 }
 
 std::vector<stream::Session*> Router::sessions() const {
@@ -106,6 +111,7 @@ void Router::on_stanza(stream::Session& session, xml::Element stanza) {
     case StanzaKind::Message:
       // RFC 6120 §10.3.1: no 'to' means the sender's own bare JID.
       if (!to.jid) stanza.set_attr("to", session.jid().bare());
+      for (const auto& observer : client_message_observers_) observer(stanza);
       return deliver(stanza);
     case StanzaKind::Iq:
       return route_iq_from_client(session, std::move(stanza));

@@ -38,6 +38,10 @@ using ClientPresenceHandler = std::function<void(stream::Session& from, const xm
 using StanzaHook = std::function<void(const xml::Element& stanza)>;
 // A resource is leaving; called before it is removed.
 using UnbindObserver = std::function<void(const Jid& full, const Resource& resource)>;
+// A resource has just become one that messages to its bare JID reach: available with a
+// non-negative priority, which it was not a moment before (initial presence, or a priority
+// raised from negative). The offline store delivers here (XEP-0160).
+using AvailableObserver = std::function<void(const Jid& full)>;
 
 class Router final : public stream::SessionHost {
  public:
@@ -50,6 +54,10 @@ class Router final : public stream::SessionHost {
   void on_account_presence(StanzaHook hook) { account_presence_ = std::move(hook); }
   void on_undeliverable_message(StanzaHook hook) { undeliverable_ = std::move(hook); }
   void on_unbind(UnbindObserver observer) { unbind_observers_.push_back(std::move(observer)); }
+  void on_available(AvailableObserver observer) { available_observers_.push_back(std::move(observer)); }
+  // Sees every message a local client sends, 'from' stamped and 'to' set and normalised,
+  // just before it is routed (whatever then becomes of it): the history log.
+  void on_client_message(StanzaHook observer) { client_message_observers_.push_back(std::move(observer)); }
 
   // stream::SessionHost
   bool serves(std::string_view domain) const override;
@@ -88,6 +96,8 @@ class Router final : public stream::SessionHost {
   StanzaHook account_presence_;
   StanzaHook undeliverable_;
   std::vector<UnbindObserver> unbind_observers_;
+  std::vector<AvailableObserver> available_observers_;
+  std::vector<StanzaHook> client_message_observers_;
 };
 
 }  // namespace jabberadmin::router
