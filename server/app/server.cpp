@@ -50,6 +50,7 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
       database_(data_dir(settings_) / "jabberadmin.sqlite"),
       directory_(io, settings_),
       modules_(im::install_modules(router_, std::make_unique<im::NoContacts>())),
+      user_data_(im::install_user_data(router_, settings_, directory_, database_)),
       authenticator_(io.get_executor(), settings_, auth::PoolOptions{options_.auth_workers, 256}),
       shutdown_timer_(io), poll_timer_(io) {
   if (settings_.jabber.certfile.empty())
@@ -121,6 +122,7 @@ void Server::accept(asio::ip::tcp::socket socket, bool direct_tls) {
 
 void Server::reload() {
   log::reopen();
+  user_data_.reopen();
   try {
     tls_ = net::make_tls_context(settings_.jabber.certfile);
     log::info("reloaded the TLS certificate from " + settings_.jabber.certfile.string());

@@ -14,6 +14,7 @@
 #include "auth/ldap_authenticator.hpp"
 #include "directory/directory_cache.hpp"
 #include "im/modules.hpp"
+#include "im/user_data.hpp"
 #include "jabberadmin/settings.hpp"
 #include "net/admission.hpp"
 #include "net/listener.hpp"
@@ -53,6 +54,7 @@ class Server {
   store::Database database_;
   directory::DirectoryCache directory_;
   im::Modules modules_;
+  im::UserData user_data_;  // offline messages, history, vCards
   auth::LdapAuthenticator authenticator_;
   stream::C2sConfig c2s_config_;
   std::vector<std::shared_ptr<net::Listener>> listeners_;
