@@ -9,8 +9,8 @@ void UserData::reopen() {
   if (history_log) history_log->close_all();
 }
 
-UserData install_user_data(router::Router& router, const Services& services, std::size_t offline_limit_per_user) {
-  directory::DirectoryCache& directory = services.directory;
+UserData install_user_data(router::Router& router, const Settings& settings, directory::DirectoryCache& directory,
+                           store::Database& database, std::size_t offline_limit_per_user) {
   // Accounts are the directory's users, on every host we serve. Until the first refresh
   // has arrived nobody can be told apart from a stranger: messages are kept rather than
   // refused then.
@@ -19,11 +19,11 @@ UserData install_user_data(router::Router& router, const Services& services, std
   };
   UserData data;
   data.offline = std::make_unique<offline::OfflineMessages>(
-      router, services.database, exists, offline::OfflineOptions{.limit_per_user = offline_limit_per_user});
-  if (services.settings.jabber.history) {
-    data.history_log = std::make_unique<history::HistoryLog>(services.settings.jabber.history_dir);
+      router, database, exists, offline::OfflineOptions{.limit_per_user = offline_limit_per_user});
+  if (settings.jabber.history) {
+    data.history_log = std::make_unique<history::HistoryLog>(settings.jabber.history_dir);
     data.history = std::make_unique<history::MessageHistory>(router, *data.history_log, exists);
-    log::info("history: every message between users goes to " + services.settings.jabber.history_dir.string());
+    log::info("history: every message between users goes to " + settings.jabber.history_dir.string());
   }
   install_vcard(router, [&directory](const Jid& bare) { return directory.find(bare.local); });
   return data;

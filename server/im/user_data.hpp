@@ -7,7 +7,10 @@
 
 #include "history/history_log.hpp"
 #include "history/message_history.hpp"
-#include "im/modules.hpp"
+#include "directory/directory_cache.hpp"
+#include "jabberadmin/settings.hpp"
+#include "router/router.hpp"
+#include "store/database.hpp"
 #include "offline/offline_messages.hpp"
 
 namespace jabberadmin::im {
@@ -20,8 +23,9 @@ struct UserData {
   void reopen();
 };
 
-// Services must outlive the result, and the result the router's use of it.
-UserData install_user_data(router::Router& router, const Services& services,
-                           std::size_t offline_limit_per_user = 1000);
+// settings, directory and database must outlive the result, and the result the router's
+// use of it.
+UserData install_user_data(router::Router& router, const Settings& settings, directory::DirectoryCache& directory,
+                           store::Database& database, std::size_t offline_limit_per_user = 1000);
 
 }  // namespace jabberadmin::im
