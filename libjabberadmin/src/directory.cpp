@@ -142,7 +142,8 @@ User Directory::add_user(const NewUser& request) {
   const std::string jid = name + "@" + primary_host_;
   if (std::all_of(jid.begin(), jid.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
     attributes[kMail] = {jid};
-  if (request.password) attributes[kPassword] = {password::hash(*request.password)};
+  if (request.password_hash) attributes[kPassword] = {*request.password_hash};
+  else if (request.password) attributes[kPassword] = {password::hash(*request.password)};
   if (request.group) attributes[kGroup] = {canonical_group_name(*request.group)};
   if (!request.photo.empty()) attributes[kPhoto] = {request.photo};
   try {

@@ -28,6 +28,7 @@ struct NewUser {
   std::string name;                       // normalised here; invalid -> Error(InvalidArgument)
   std::optional<std::string> nickname;    // default: the name
   std::optional<std::string> password;    // clear; hashed here. none = cannot log in yet
+  std::optional<std::string> password_hash;  // or already hashed (password::hash), for bulk imports
   std::optional<std::string> group;       // must exist
   std::string photo;                      // JPEG bytes (see avatar.hpp), empty = none
 };
