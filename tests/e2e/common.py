@@ -1,0 +1,89 @@
+"""Shared by the part-2 end-to-end tests (offline, history, vCard): a World subclass whose
+[jabber] section can say more, kill -9 and restart, and small waits."""
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import World  # noqa: E402
+
+
+def run(coro, timeout=60):
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+class ConfiguredWorld(World):
+    """A World whose [jabber] section gets extra lines (written before the server starts)."""
+
+    def __init__(self, extra_jabber_lines="", server_args=()):
+        self.extra_jabber_lines = extra_jabber_lines
+        super().__init__(server_args)
+
+    def _write_jabber_section(self, max_stanza_size):
+        super()._write_jabber_section(max_stanza_size)
+        with open(self.config, "a") as f:
+            f.write(self.extra_jabber_lines.replace("{dir}", self.dir))
+
+    def kill_server(self):
+        """SIGKILL: no shutdown code runs, nothing is flushed on the way out."""
+        self.server.send_signal(signal.SIGKILL)
+        self.server.wait(10)
+        self.server = None
+        self.log.close()
+
+    def hup_server(self):
+        self.server.send_signal(signal.SIGHUP)
+
+    async def log_shows(self, text, count=1, timeout=10):
+        """Waits (without blocking the clients' event loop) until text is in the server log count times."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.server_log().count(text) >= count:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{text!r} did not appear {count} times in the server log")
+
+    def ldap_attribute(self, name, attribute):
+        """The raw bytes of one attribute of a Jabber user, read from slapd with ldapsearch."""
+        settings = {}
+        with open(self.config) as f:
+            section = None
+            for line in f:
+                line = line.strip()
+                if line.startswith("["):
+                    section = line.strip("[]")
+                elif "=" in line and section == "ldap":
+                    k, v = line.split("=", 1)
+                    settings[k.strip()] = v.strip().strip("'\"")
+        r = subprocess.run(["ldapsearch", "-LLL", "-o", "ldif-wrap=no", "-Q", "-Y", "EXTERNAL", "-H", settings["uri"],
+                            "-b", settings["base_dn"], f"(uid={name})", attribute],
+                           capture_output=True, timeout=30)
+        if r.returncode != 0:
+            raise RuntimeError("ldapsearch failed: " + r.stderr.decode(errors="replace"))
+        import base64
+        for line in r.stdout.decode().splitlines():
+            if line.startswith(attribute + ":: "):
+                return base64.b64decode(line[len(attribute) + 3:])
+            if line.startswith(attribute + ": "):
+                return line[len(attribute) + 2:].encode()
+        return None
+
+
+class ConfiguredWorldTest(unittest.TestCase):
+    extra_jabber_lines = ""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.world = ConfiguredWorld(cls.extra_jabber_lines)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.world.stop()
+
+    def tearDown(self):
+        if any(e is not None for e in (self._outcome.errors if hasattr(self._outcome, "errors") else [])):
+            sys.stderr.write(self.world.server_log()[-4000:])
