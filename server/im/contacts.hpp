@@ -1,11 +1,13 @@
-// Whose presence a user shares and sees. Part 2 answers from the shared rosters in LDAP
-// (and personal rosters); until then nobody is anybody's contact and presence travels only
-// between a user's own resources and by directed presence.
+// Whose presence a user shares and sees, and who handles subscription presence. Part 2
+// answers from the rosters (im/roster_contacts: the directory group's shared roster and the
+// personal rosters); NoContacts is the part-1 stand-in, where nobody is anybody's contact and
+// presence travels only between a user's own resources and by directed presence.
 #pragma once
 
 #include <vector>
 
 #include "jabberadmin/jid.hpp"
+#include "xml/element.hpp"
 
 namespace jabberadmin::im {
 
@@ -16,6 +18,20 @@ class Contacts {
   virtual std::vector<Jid> subscribers(const Jid& user) const = 0;
   // Bare JIDs whose presence user receives (subscription "to" or "both"): probed at login.
   virtual std::vector<Jid> subscriptions(const Jid& user) const = 0;
+};
+
+// RFC 6121 §3: presence of type subscribe, subscribed, unsubscribe or unsubscribed. Without
+// one, im::Presence routes such stanzas unchanged and hands inbound ones to the user.
+class Subscriptions {
+ public:
+  virtual ~Subscriptions() = default;
+  // The user's resource (full JID) sent one to a 'to' address; 'from' is stamped with the
+  // bare JID (RFC 6121 §3.1.2), errors go back to the resource.
+  virtual void outbound(const Jid& sender, const xml::Element& presence) = 0;
+  // One arrived for a local account ('to' is a bare JID on our hosts).
+  virtual void inbound(const xml::Element& presence) = 0;
+  // A resource sent its initial presence: requests still waiting go to it.
+  virtual void available(const Jid& full) = 0;
 };
 
 class NoContacts final : public Contacts {

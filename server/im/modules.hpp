@@ -1,11 +1,14 @@
-// The IM features of part 1, installed into a router in one call.
+// The IM features, installed into a router in one call.
 #pragma once
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include <memory>
 
 #include "directory/directory_cache.hpp"
 #include "im/contacts.hpp"
 #include "im/presence.hpp"
+#include "im/rosters.hpp"
 #include "jabberadmin/settings.hpp"
 #include "router/router.hpp"
 #include "store/database.hpp"
@@ -23,8 +26,13 @@ struct Services {
 struct Modules {
   std::unique_ptr<Contacts> contacts;
   std::unique_ptr<Presence> presence;
+  std::unique_ptr<roster::CacheDirectory> directory;  // part 2: what the rosters read
+  std::unique_ptr<Rosters> rosters;                   // part 2: shared and personal rosters
 };
 
+// The core alone (presence with the given contacts, an empty roster stand-in): unit tests.
 Modules install_modules(router::Router& router, std::unique_ptr<Contacts> contacts);
+// Everything: rosters from the directory cache and the database; timers run on executor.
+Modules install_modules(router::Router& router, const Services& services, boost::asio::any_io_executor executor);
 
 }  // namespace jabberadmin::im

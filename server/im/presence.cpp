@@ -19,7 +19,21 @@ int priority_of(const xml::Element& presence) {
 bool subscription_type(const std::string& t) {
   return t == "subscribe" || t == "subscribed" || t == "unsubscribe" || t == "unsubscribed";
 }
+constexpr std::string_view kVcardUpdate = "vcard-temp:x:update";
 }  // namespace
+
+void stamp_avatar(xml::Element& presence, const std::string& hash) {
+  auto& children = presence.children();
+  std::erase_if(children, [](const xml::Element& c) { return c.is("x", kVcardUpdate); });
+  xml::Element& photo = presence.add(xml::Element("x", std::string(kVcardUpdate)))
+                            .add(xml::Element("photo", std::string(kVcardUpdate)));
+  if (!hash.empty()) photo.add_text(hash);
+}
+
+void Presence::stamp(const Jid& user, xml::Element& presence) const {
+  if (!avatar_hash_) return;
+  if (const auto hash = avatar_hash_(user.to_bare())) stamp_avatar(presence, *hash);
+}
 
 Presence::Presence(router::Router& router, const Contacts& contacts) : router_(router), contacts_(contacts) {
   router_.on_client_presence([this](stream::Session& s, const xml::Element& p) { from_client(s, p); });
@@ -49,8 +63,10 @@ void Presence::from_client(stream::Session& session, const xml::Element& presenc
       const bool initial = r != nullptr && !r->available;
       xml::Element stored = presence;
       stored.remove_attr("to");
+      stamp(me, stored);
       router_.set_presence(me, true, priority_of(presence), stored);
       broadcast(me, stored, initial);
+      if (initial && subscriptions_ && router_.find(me)) subscriptions_->available(me);
     } else if (type == "unavailable") {
       router_.set_presence(me, false, 0, std::nullopt);
       unavailable(me, presence, true);
@@ -62,12 +78,18 @@ void Presence::from_client(stream::Session& session, const xml::Element& presenc
     // Subscription stanzas carry the bare JID (RFC 6121 §3.1.2).
     xml::Element copy = presence;
     copy.set_attr("from", me.bare());
+    if (subscriptions_) return subscriptions_->outbound(me, copy);
     return router_.deliver(copy);
   }
   if (type == "probe") return;  // a client has no business probing (§4.3)
   if (type == "available") directed_[me.full()].insert(to.jid->full());
   if (type == "unavailable") {
     if (auto it = directed_.find(me.full()); it != directed_.end()) it->second.erase(to.jid->full());
+  }
+  if (type == "available") {
+    xml::Element stamped = presence;
+    stamp(me, stamped);
+    return router_.deliver(stamped);
   }
   router_.deliver(presence);
 }
@@ -121,7 +143,8 @@ void Presence::to_account(const xml::Element& presence) {
   if (!to || !from) return;
   const std::string type = stream::stanza_type(presence);
   if (type == "probe") return answer_probe(*to, *from);
-  // Subscription requests reach the user's online resources (part 2 keeps them in a roster).
+  if (subscriptions_) return subscriptions_->inbound(presence);
+  // Without a roster, subscription requests just reach the user's online resources.
   for (auto& [jid, r] : router_.resources(*to))
     if (r->available) r->session->deliver(presence);
 }
@@ -132,6 +155,31 @@ void Presence::answer_probe(const Jid& user, const Jid& prober) {
   if (!allowed) return;  // no subscription: no answer (§4.3.2)
   for (auto& [jid, r] : router_.resources(user.to_bare()))
     if (r->available && r->presence) send(*r->presence, jid, prober);
+}
+
+void Presence::share(const Jid& user, const Jid& contact) {
+  for (auto& [jid, r] : router_.resources(user.to_bare()))
+    if (r->available && r->presence) send(*r->presence, jid, contact.to_bare());
+}
+
+void Presence::unshare(const Jid& user, const Jid& contact) {
+  for (auto& [jid, r] : router_.resources(user.to_bare())) {
+    if (!r->available) continue;
+    xml::Element p("presence", std::string(ns::kClient));
+    p.set_attr("type", "unavailable");
+    send(p, jid, contact.to_bare());
+  }
+}
+
+void Presence::rebroadcast(const Jid& user) {
+  std::vector<std::pair<Jid, xml::Element>> again;
+  for (auto& [jid, r] : router_.resources(user.to_bare())) {
+    if (!r->available || !r->presence) continue;
+    stamp(jid, *r->presence);
+    again.emplace_back(jid, *r->presence);
+  }
+  // Delivering may end a session (a full queue): the stored copies are not touched again.
+  for (const auto& [jid, presence] : again) broadcast(jid, presence, false);
 }
 
 }  // namespace jabberadmin::im

@@ -1,7 +1,10 @@
-// RFC 6121 §4: presence broadcast, probes, directed presence, unavailable on disconnect.
+// RFC 6121 §4: presence broadcast, probes, directed presence, unavailable on disconnect;
+// XEP-0153: the server stamps the account's avatar hash on its outgoing presence.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -10,10 +13,29 @@
 
 namespace jabberadmin::im {
 
+// The SHA-1 (hex) of a local account's avatar ("" = none), or nothing: not stamped.
+using AvatarHash = std::function<std::optional<std::string>(const Jid& bare)>;
+
+// Replaces any <x xmlns='vcard-temp:x:update'/> in presence with one naming hash.
+void stamp_avatar(xml::Element& presence, const std::string& hash);
+
 class Presence {
  public:
   // Registers itself with router; contacts must outlive it.
   Presence(router::Router& router, const Contacts& contacts);
+
+  // Part 2: who handles subscription stanzas, and where avatar hashes come from.
+  void set_subscriptions(Subscriptions* subscriptions) { subscriptions_ = subscriptions; }
+  void set_avatar_hash(AvatarHash avatar_hash) { avatar_hash_ = std::move(avatar_hash); }
+
+  // The last presence of each of user's available resources goes to contact (a bare JID):
+  // a subscription was approved or a shared group joined.
+  void share(const Jid& user, const Jid& contact);
+  // Each of user's available resources tells contact it is unavailable.
+  void unshare(const Jid& user, const Jid& contact);
+  // The user's avatar changed: each available resource's last presence, stamped anew, goes
+  // to the contacts and the user's own resources again.
+  void rebroadcast(const Jid& user);
 
  private:
   void from_client(stream::Session& session, const xml::Element& presence);
@@ -22,9 +44,12 @@ class Presence {
   void to_account(const xml::Element& presence);
   void answer_probe(const Jid& user, const Jid& prober);
   void send(xml::Element presence, const Jid& from, const Jid& to);
+  void stamp(const Jid& user, xml::Element& presence) const;
 
   router::Router& router_;
   const Contacts& contacts_;
+  Subscriptions* subscriptions_ = nullptr;
+  AvatarHash avatar_hash_;
   // Who got directed available presence from a full JID, to hear of its going away (§4.6.3).
   std::map<std::string, std::set<std::string>> directed_;
 };

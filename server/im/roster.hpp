@@ -1,0 +1,16 @@
+// jabber:iq:roster (RFC 6121 §2, XEP-0237): get (empty result when the client has the
+// current version), set (add or update a personal item) and remove. Items from the
+// directory group are read-only: changing or removing one answers <not-allowed/>.
+#pragma once
+
+#include "im/roster_pushes.hpp"
+#include "im/roster_subscriptions.hpp"
+#include "roster/roster.hpp"
+#include "router/router.hpp"
+
+namespace jabberadmin::im {
+
+void install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
+                    RosterSubscriptions& subscriptions);
+
+}  // namespace jabberadmin::im

@@ -1,0 +1,21 @@
+// im::Contacts from the rosters: the directory group (both ways) and the personal items
+// whose subscription says so.
+#pragma once
+
+#include "im/contacts.hpp"
+#include "roster/roster.hpp"
+
+namespace jabberadmin::im {
+
+class RosterContacts final : public Contacts {
+ public:
+  explicit RosterContacts(roster::Roster& roster) : roster_(roster) {}
+  std::vector<Jid> subscribers(const Jid& user) const override;
+  std::vector<Jid> subscriptions(const Jid& user) const override;
+
+ private:
+  std::vector<Jid> with(const Jid& user, bool from) const;
+  roster::Roster& roster_;
+};
+
+}  // namespace jabberadmin::im

@@ -1,0 +1,56 @@
+// The shared roster kept live: directory changes (DirectoryCache, fed by RFC 4533 sync) are
+// gathered for a short settle time, so a tool that touches many entries (a group rename)
+// becomes one comparison, then become roster pushes, presence, avatar re-broadcasts and
+// the end of a locked or deleted account's streams.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "directory/directory_cache.hpp"
+#include "im/contacts.hpp"
+#include "im/presence.hpp"
+#include "im/roster_pushes.hpp"
+#include "roster/roster.hpp"
+#include "router/router.hpp"
+
+namespace jabberadmin::im {
+
+struct RosterDirectoryOptions {
+  std::vector<std::string> hosts;                   // served hosts: an account is name@any
+  std::chrono::milliseconds settle{150};            // quiet time that ends a batch
+  std::chrono::milliseconds max_delay{700};         // a batch is applied this soon at the latest
+};
+
+class RosterDirectory {
+ public:
+  RosterDirectory(boost::asio::any_io_executor executor, router::Router& router, roster::Roster& roster,
+                  RosterPushes& pushes, Presence& presence, const Contacts& contacts, RosterDirectoryOptions options);
+
+  // One change from the directory cache (its observer).
+  void changed(const directory::UserChange& change);
+  // Applies the gathered changes now.
+  void flush();
+  // The cache's first refresh: users who logged in before it get their shared roster now.
+  void introduce_online_users();
+
+ private:
+  void schedule();
+  void end_sessions(const std::string& name, std::string_view why);
+
+  router::Router& router_;
+  roster::Roster& roster_;
+  RosterPushes& pushes_;
+  Presence& presence_;
+  const Contacts& contacts_;
+  RosterDirectoryOptions options_;
+  boost::asio::steady_timer timer_;
+  roster::Before batch_;
+  std::chrono::steady_clock::time_point first_{};
+};
+
+}  // namespace jabberadmin::im

@@ -1,0 +1,34 @@
+// RFC 6121 §3 for local accounts: applies roster::outbound/inbound to both users' rosters
+// in the store, routes or answers, pushes what changed and starts or stops presence.
+// Contacts in the same directory group are subscribed both ways by the directory: a request
+// between them is answered at once, and cancelling is refused with <not-allowed/>. Other
+// hosts are unreachable (no server-to-server): a request there bounces with
+// remote-server-not-found and changes nothing.
+#pragma once
+
+#include "im/contacts.hpp"
+#include "im/presence.hpp"
+#include "im/roster_pushes.hpp"
+#include "roster/roster.hpp"
+#include "router/router.hpp"
+
+namespace jabberadmin::im {
+
+class RosterSubscriptions final : public Subscriptions {
+ public:
+  RosterSubscriptions(router::Router& router, roster::Roster& roster, RosterPushes& pushes, Presence& presence);
+
+  void outbound(const Jid& sender, const xml::Element& presence) override;
+  void inbound(const xml::Element& presence) override;
+  void available(const Jid& full) override;
+
+ private:
+  void reply(std::string_view type, const Jid& from, const Jid& to);
+
+  router::Router& router_;
+  roster::Roster& roster_;
+  RosterPushes& pushes_;
+  Presence& presence_;
+};
+
+}  // namespace jabberadmin::im

@@ -1,0 +1,48 @@
+// The roster features assembled (part 2): the model over the directory cache and the
+// database, jabber:iq:roster, subscriptions, pushes, and the live directory changes.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "directory/directory_cache.hpp"
+#include "im/presence.hpp"
+#include "im/roster_contacts.hpp"
+#include "im/roster_directory.hpp"
+#include "im/roster_pushes.hpp"
+#include "im/roster_subscriptions.hpp"
+#include "roster/roster.hpp"
+#include "router/router.hpp"
+#include "store/database.hpp"
+
+namespace jabberadmin::im {
+
+class Rosters {
+ public:
+  // The model only: contacts() is usable from here on (Presence needs it first).
+  Rosters(router::Router& router, const roster::UserDirectory& directory, store::Database& database);
+  ~Rosters();
+  const Contacts& contacts() const { return contacts_; }
+  roster::Roster& roster() { return roster_; }
+
+  // Registers the handlers with router and presence.
+  void start(Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options);
+  // Follows the cache: its changes, and its first refresh.
+  void follow(directory::DirectoryCache& cache);
+  RosterDirectory& live() { return *live_; }
+
+ private:
+  router::Router& router_;
+  roster::Roster roster_;
+  RosterContacts contacts_;
+  std::unique_ptr<RosterPushes> pushes_;
+  std::unique_ptr<RosterSubscriptions> subscriptions_;
+  std::unique_ptr<RosterDirectory> live_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // the cache cannot forget observers
+  Presence* presence_ = nullptr;
+};
+
+}  // namespace jabberadmin::im

@@ -1,0 +1,138 @@
+#include "roster/shared_roster.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <set>
+
+namespace jabberadmin::roster {
+namespace {
+
+std::string sha1_hex(std::string_view bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), md, &length, EVP_sha1(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 0xf];
+  }
+  return out;
+}
+
+bool active(const User& u) { return !u.locked && u.group.has_value(); }
+
+}  // namespace
+
+const std::string& SharedRoster::jid_of(const User& user) const {
+  if (const auto it = normalised_.find(user.jid); it != normalised_.end()) return it->second;
+  const auto parsed = Jid::parse(user.jid);
+  std::string bare = parsed ? parsed->bare() : user.jid;
+  return normalised_.emplace(user.jid, std::move(bare)).first->second;
+}
+
+const User* SharedRoster::member(const Jid& bare) const {
+  if (bare.local.empty()) return nullptr;
+  const User* u = directory_.find(bare.local);
+  if (u == nullptr || !active(*u) || jid_of(*u) != bare.bare()) return nullptr;
+  return u;
+}
+
+std::vector<SharedItem> SharedRoster::items(const Jid& bare) const {
+  std::vector<SharedItem> out;
+  const User* me = member(bare);
+  if (me == nullptr) return out;
+  for (const User* u : directory_.members(*me->group)) {
+    if (u == me || !active(*u)) continue;
+    out.push_back({jid_of(*u), u->nickname.empty() ? u->name : u->nickname, *u->group});
+  }
+  std::sort(out.begin(), out.end(), [](const SharedItem& a, const SharedItem& b) { return a.jid < b.jid; });
+  return out;
+}
+
+std::optional<SharedItem> SharedRoster::item(const Jid& bare, std::string_view contact) const {
+  const User* me = member(bare);
+  if (me == nullptr) return std::nullopt;
+  const auto c = Jid::parse(contact);
+  if (!c) return std::nullopt;
+  const User* u = member(*c);
+  if (u == nullptr || u == me || u->group != me->group) return std::nullopt;
+  return SharedItem{jid_of(*u), u->nickname.empty() ? u->name : u->nickname, *u->group};
+}
+
+std::string SharedRoster::digest(const Jid& bare) const {
+  std::string text;
+  for (const auto& i : items(bare)) text += i.jid + '\0' + i.name + '\0' + i.group + '\n';
+  return sha1_hex(text).substr(0, 16);
+}
+
+std::optional<std::string> SharedRoster::avatar_hash(const Jid& bare) const {
+  if (bare.local.empty()) return std::nullopt;
+  const User* u = directory_.find(bare.local);
+  if (u == nullptr) return std::nullopt;
+  if (u->photo.empty()) return std::string();
+  if (const auto it = avatar_hashes_.find(u->name); it != avatar_hashes_.end()) return it->second;
+  return avatar_hashes_.emplace(u->name, sha1_hex(u->photo)).first->second;
+}
+
+void SharedRoster::add_group(View& view, const std::vector<const User*>& members) const {
+  for (const User* viewer : members) {
+    if (!active(*viewer)) continue;
+    auto& items = view[jid_of(*viewer)];
+    for (const User* u : members)
+      if (u != viewer && active(*u))
+        items[jid_of(*u)] = SharedItem{jid_of(*u), u->nickname.empty() ? u->name : u->nickname, *u->group};
+  }
+}
+
+SharedDelta SharedRoster::diff(const Before& before) const {
+  // Only the groups the batch touched can differ.
+  std::set<std::string> groups;
+  for (const auto& [name, was] : before) {
+    if (was && was->group) groups.insert(*was->group);
+    if (const User* now = directory_.find(name); now && now->group) groups.insert(*now->group);
+  }
+  View old_view, new_view;
+  for (const auto& group : groups) {
+    const auto now = directory_.members(group);
+    add_group(new_view, now);
+    std::vector<const User*> then;
+    for (const User* u : now)
+      if (!before.contains(u->name)) then.push_back(u);
+    for (const auto& [name, was] : before)
+      if (was && was->group == group) then.push_back(&*was);
+    add_group(old_view, then);
+  }
+
+  SharedDelta delta;
+  std::set<std::string> viewers;
+  for (const auto& [v, items] : old_view) viewers.insert(v);
+  for (const auto& [v, items] : new_view) viewers.insert(v);
+  static const std::map<std::string, SharedItem> kNone;
+  for (const auto& viewer : viewers) {
+    const auto o = old_view.find(viewer);
+    const auto n = new_view.find(viewer);
+    const auto& was = o == old_view.end() ? kNone : o->second;
+    const auto& is = n == new_view.end() ? kNone : n->second;
+    for (const auto& [contact, item] : is) {
+      const auto it = was.find(contact);
+      if (it == was.end()) delta.gained.emplace_back(viewer, contact);
+      if (it == was.end() || !(it->second == item)) delta.pushes[viewer][contact] = item;
+    }
+    for (const auto& [contact, item] : was)
+      if (!is.contains(contact)) {
+        delta.lost.emplace_back(viewer, contact);
+        delta.pushes[viewer][contact] = std::nullopt;
+      }
+  }
+
+  for (const auto& [name, was] : before) {
+    const User* now = directory_.find(name);
+    if (was && !was->locked && (now == nullptr || now->locked)) delta.ended.push_back(name);
+    if (was && now && !now->locked && was->photo != now->photo) delta.avatars.push_back(name);
+  }
+  return delta;
+}
+
+}  // namespace jabberadmin::roster

@@ -1,0 +1,80 @@
+// The shared roster: members of one directory group (departmentNumber) see each other with
+// subscription "both", filed under the group's name, named by their cn.
+//
+// Who is a member: the account's directory JID, User::jid (LDAP mail, name@primary host),
+// and only that JID. The same account logged in on another virtual host (name@other) is a
+// different address as far as rosters and presence go: it has its personal roster only, so
+// that every roster item names exactly the address presence comes from and messages go to.
+// Locked accounts are in nobody's shared roster and see none.
+//
+// Everything is read from the live directory cache (never LDAP). Changes are compared as
+// batches (diff): the state before a batch is the cache now with the changed users as they
+// were, so a group rename that touches every member arrives as one push per item, not as a
+// removal and a re-add.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "jabberadmin/jid.hpp"
+#include "roster/user_directory.hpp"
+
+namespace jabberadmin::roster {
+
+struct SharedItem {
+  std::string jid;    // the contact's directory JID, normalised
+  std::string name;   // cn, or the user name when cn is empty
+  std::string group;  // the directory group
+  friend bool operator==(const SharedItem&, const SharedItem&) = default;
+};
+
+// What a batch of directory changes means for online users.
+struct SharedDelta {
+  // viewer's bare JID -> contact's bare JID -> the shared item now (nothing: it left)
+  std::map<std::string, std::map<std::string, std::optional<SharedItem>>> pushes;
+  // (viewer, contact) pairs that now share presence through a group, and that no longer do
+  std::vector<std::pair<std::string, std::string>> gained, lost;
+  std::vector<std::string> ended;    // names whose accounts were locked or deleted
+  std::vector<std::string> avatars;  // names (active accounts) whose jpegPhoto changed
+};
+
+// Users as they were before a batch, by name; nothing = the user did not exist.
+using Before = std::map<std::string, std::optional<User>, std::less<>>;
+
+class SharedRoster {
+ public:
+  explicit SharedRoster(const UserDirectory& directory) : directory_(directory) {}
+
+  // The active directory user whose shared-roster JID is this bare JID, or nullptr.
+  const User* member(const Jid& bare) const;
+  // The user's shared items, sorted by JID; empty when bare is not a member.
+  std::vector<SharedItem> items(const Jid& bare) const;
+  std::optional<SharedItem> item(const Jid& bare, std::string_view contact) const;
+  // An opaque digest of items(bare) (hex), for the roster version.
+  std::string digest(const Jid& bare) const;
+  // The SHA-1 (hex) of the user's jpegPhoto, "" without one; nothing when the bare JID's
+  // localpart is no directory user (any host: the avatar belongs to the account).
+  std::optional<std::string> avatar_hash(const Jid& bare) const;
+  // Forget a memoised avatar hash (the user changed).
+  void forget(std::string_view name) { avatar_hashes_.erase(std::string(name)); }
+
+  // Compares the world before the batch with the directory now.
+  SharedDelta diff(const Before& before) const;
+
+  // User::jid normalised (memoised; the raw value from the directory when it is no JID).
+  const std::string& jid_of(const User& user) const;
+
+ private:
+  using View = std::map<std::string, std::map<std::string, SharedItem>>;  // viewer -> contact -> item
+  void add_group(View& view, const std::vector<const User*>& members) const;
+
+  const UserDirectory& directory_;
+  mutable std::map<std::string, std::string, std::less<>> normalised_;  // raw mail -> bare JID
+  mutable std::map<std::string, std::string, std::less<>> avatar_hashes_;  // name -> hex
+};
+
+}  // namespace jabberadmin::roster

@@ -1,0 +1,31 @@
+// The little the roster needs from the directory: a user by name and the members of a
+// group. The server answers from directory::DirectoryCache (CacheDirectory); tests from a map.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "jabberadmin/account.hpp"
+
+namespace jabberadmin::directory { class DirectoryCache; }
+
+namespace jabberadmin::roster {
+
+class UserDirectory {
+ public:
+  virtual ~UserDirectory() = default;
+  virtual const User* find(std::string_view name) const = 0;
+  virtual std::vector<const User*> members(std::string_view group) const = 0;  // sorted by name
+};
+
+class CacheDirectory final : public UserDirectory {
+ public:
+  explicit CacheDirectory(const directory::DirectoryCache& cache) : cache_(cache) {}
+  const User* find(std::string_view name) const override;
+  std::vector<const User*> members(std::string_view group) const override;
+
+ private:
+  const directory::DirectoryCache& cache_;
+};
+
+}  // namespace jabberadmin::roster
