@@ -1,0 +1,35 @@
+// A directory in a map for the roster tests: users by name, groups from departmentNumber.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "roster/user_directory.hpp"
+
+namespace jabberadmin::test {
+
+class FakeDirectory : public roster::UserDirectory {
+ public:
+  std::map<std::string, User, std::less<>> users;
+
+  User& add(const std::string& name, std::optional<std::string> group, std::string nickname = {}) {
+    User u;
+    u.name = name;
+    u.nickname = nickname;
+    u.jid = name + "@example.org";
+    u.group = std::move(group);
+    return users[name] = u;
+  }
+  const User* find(std::string_view name) const override {
+    const auto it = users.find(name);
+    return it == users.end() ? nullptr : &it->second;
+  }
+  std::vector<const User*> members(std::string_view group) const override {
+    std::vector<const User*> out;
+    for (const auto& [name, u] : users)
+      if (u.group && *u.group == group) out.push_back(&u);
+    return out;
+  }
+};
+
+}  // namespace jabberadmin::test

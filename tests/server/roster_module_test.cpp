@@ -1,0 +1,269 @@
+// The roster features wired as the server wires them (router, presence, rosters) over a
+// fake directory, a real SQLite file and recording sessions: jabber:iq:roster, versioning,
+// subscriptions, live directory changes, avatar hashes and the end of locked accounts.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include <filesystem>
+
+#include "fakes.hpp"
+#include "im/presence.hpp"
+#include "im/rosters.hpp"
+#include "roster_fakes.hpp"
+#include "router/router.hpp"
+#include "stream/stanza.hpp"
+
+namespace jabberadmin::im {
+namespace {
+
+using test::FakeSession;
+namespace fs = std::filesystem;
+constexpr std::string_view kRoster = "jabber:iq:roster";
+
+Jid jid(std::string_view s) { return *Jid::parse(s); }
+
+std::string condition(const xml::Element& e) {
+  const xml::Element* error = e.child("error");
+  return error && error->first_element() ? error->first_element()->name() : std::string();
+}
+
+class RosterModuleTest : public ::testing::Test {
+ protected:
+  RosterModuleTest() {
+    std::string templ = "/tmp/ja-roster-XXXXXX";
+    dir_ = mkdtemp(templ.data());
+    db = std::make_unique<store::Database>(dir_ / "db.sqlite");
+    directory.add("anna", "Staff", "Анна");
+    directory.add("boris", "Staff", "Boris");
+    directory.add("loner", std::nullopt);
+    rosters = std::make_unique<Rosters>(router, directory, *db);
+    presence = std::make_unique<Presence>(router, rosters->contacts());
+    rosters->start(*presence, io.get_executor(), RosterDirectoryOptions{{"example.org", "other.example"}});
+  }
+  ~RosterModuleTest() override {
+    rosters.reset();
+    fs::remove_all(dir_);
+  }
+
+  FakeSession& connect(std::string_view full, bool available = true) {
+    auto& s = *sessions.emplace_back(std::make_unique<FakeSession>(jid(full)));
+    s.host = &router;
+    router.bind(s);
+    if (available) send(s, xml::Element("presence", "jabber:client"));
+    return s;
+  }
+  void send(FakeSession& s, xml::Element e) {
+    e.set_attr("from", s.jid().full());
+    router.on_stanza(s, std::move(e));
+  }
+  xml::Element roster_iq(std::string_view type, std::optional<std::string> ver = {}) {
+    xml::Element iq("iq", "jabber:client");
+    iq.set_attr("type", type);
+    iq.set_attr("id", "r1");
+    auto& q = iq.add(xml::Element("query", std::string(kRoster)));
+    if (ver) q.set_attr("ver", *ver);
+    return iq;
+  }
+  xml::Element roster_set(std::string_view contact, std::string_view subscription = {}) {
+    xml::Element iq = roster_iq("set");
+    auto& item = iq.children()[0].add(xml::Element("item", std::string(kRoster)));
+    item.set_attr("jid", contact);
+    if (!subscription.empty()) item.set_attr("subscription", subscription);
+    return iq;
+  }
+  xml::Element subscription(std::string_view type, std::string_view to) {
+    xml::Element p("presence", "jabber:client");
+    p.set_attr("type", type);
+    p.set_attr("to", to);
+    return p;
+  }
+  // The stanzas s got that match, taken out of its inbox.
+  std::vector<xml::Element> take(FakeSession& s, std::string_view name, std::string_view type = {}) {
+    std::vector<xml::Element> out, rest;
+    for (auto& e : s.received)
+      (e.name() == name && (type.empty() || stream::stanza_type(e) == type) ? out : rest).push_back(e);
+    s.received = rest;
+    return out;
+  }
+  const xml::Element* item_of(const xml::Element& iq) {
+    const xml::Element* q = iq.child("query", kRoster);
+    return q ? q->child("item", kRoster) : nullptr;
+  }
+
+  fs::path dir_;
+  boost::asio::io_context io;
+  router::Router router{{"example.org", "other.example"}};
+  std::unique_ptr<store::Database> db;
+  test::FakeDirectory directory;
+  std::unique_ptr<Rosters> rosters;
+  std::unique_ptr<Presence> presence;
+  std::vector<std::unique_ptr<FakeSession>> sessions;
+};
+
+TEST_F(RosterModuleTest, GetReturnsTheSharedItemsAndNothingWhenTheVersionIsCurrent) {
+  auto& a = connect("anna@example.org/a");
+  send(a, roster_iq("get"));
+  auto results = take(a, "iq", "result");
+  ASSERT_EQ(results.size(), 1u);
+  const xml::Element* q = results[0].child("query", kRoster);
+  ASSERT_NE(q, nullptr);
+  const std::string ver = q->attr_or("ver");
+  EXPECT_FALSE(ver.empty());
+  const xml::Element* item = q->child("item", kRoster);
+  ASSERT_NE(item, nullptr);
+  EXPECT_EQ(item->attr_or("jid"), "boris@example.org");
+  EXPECT_EQ(item->attr_or("name"), "Boris");
+  EXPECT_EQ(item->attr_or("subscription"), "both");
+  EXPECT_EQ(item->child("group", kRoster)->text(), "Staff");
+
+  send(a, roster_iq("get", ver));
+  results = take(a, "iq", "result");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].child("query", kRoster), nullptr);
+}
+
+TEST_F(RosterModuleTest, ASharedItemCannotBeRemovedOrCancelled) {
+  auto& a = connect("anna@example.org/a");
+  send(a, roster_set("boris@example.org", "remove"));
+  auto errors = take(a, "iq", "error");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(condition(errors[0]), "not-allowed");
+  EXPECT_NE(xml::serialize(errors[0]).find("directory group 'Staff'"), std::string::npos);
+  send(a, subscription("unsubscribed", "boris@example.org"));
+  auto refused = take(a, "presence", "error");
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(condition(refused[0]), "not-allowed");
+}
+
+TEST_F(RosterModuleTest, GroupMembersExchangePresenceWithAvatarHashes) {
+  directory.users["anna"].photo = "abc";
+  auto& b = connect("boris@example.org/b");
+  b.take();
+  connect("anna@example.org/a");
+  auto seen = take(b, "presence");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].attr_or("from"), "anna@example.org/a");
+  const xml::Element* x = seen[0].child("x", "vcard-temp:x:update");
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->child("photo")->text(), "a9993e364706816aba3e25717850c26c9cd0d89d");
+
+  // The avatar changes: anna's presence again, with the new hash.
+  const User was = directory.users["anna"];
+  directory.users["anna"].photo = "new";
+  rosters->live().changed({was, directory.users["anna"]});
+  rosters->live().flush();
+  seen = take(b, "presence");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_NE(seen[0].child("x", "vcard-temp:x:update")->child("photo")->text(), "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+
+TEST_F(RosterModuleTest, JoiningTheGroupPushesToInterestedResourcesAndSharesPresence) {
+  auto& a = connect("anna@example.org/a");
+  auto& l = connect("loner@example.org/l");
+  send(a, roster_iq("get"));
+  send(l, roster_iq("get"));
+  a.take();
+  l.take();
+  const User was = directory.users["loner"];
+  directory.users["loner"].group = "Staff";
+  rosters->live().changed({was, directory.users["loner"]});
+  EXPECT_TRUE(take(a, "iq").empty()) << "gathered for the settle time first";
+  rosters->live().flush();
+  auto pushes = take(a, "iq", "set");
+  ASSERT_EQ(pushes.size(), 1u);
+  EXPECT_EQ(item_of(pushes[0])->attr_or("jid"), "loner@example.org");
+  EXPECT_EQ(item_of(pushes[0])->attr_or("subscription"), "both");
+  EXPECT_EQ(take(l, "iq", "set").size(), 2u);
+  EXPECT_EQ(take(a, "presence").size(), 1u) << "loner's presence, no subscription asked";
+  EXPECT_EQ(take(l, "presence").size(), 1u);
+}
+
+TEST_F(RosterModuleTest, LockingEndsTheStreamsOnEveryHost) {
+  auto& b = connect("boris@example.org/b");
+  auto& other = connect("boris@other.example/x");
+  auto& a = connect("anna@example.org/a");
+  send(a, roster_iq("get"));
+  a.take();
+  const User was = directory.users["boris"];
+  directory.users["boris"].locked = true;
+  rosters->live().changed({was, directory.users["boris"]});
+  rosters->live().flush();
+  EXPECT_EQ(b.terminated, "policy-violation");
+  EXPECT_EQ(other.terminated, "policy-violation");
+  auto pushes = take(a, "iq", "set");
+  ASSERT_EQ(pushes.size(), 1u);
+  EXPECT_EQ(item_of(pushes[0])->attr_or("subscription"), "remove");
+  auto gone = take(a, "presence", "unavailable");
+  ASSERT_EQ(gone.size(), 1u);
+  EXPECT_EQ(gone[0].attr_or("from"), "boris@example.org/b");
+}
+
+TEST_F(RosterModuleTest, ASubscriptionWaitsForAnOfflineUserAndThenBothSidesAreUpdated) {
+  auto& a = connect("anna@example.org/a");
+  send(a, roster_iq("get"));
+  a.take();
+  send(a, subscription("subscribe", "loner@example.org"));
+  auto pushes = take(a, "iq", "set");
+  ASSERT_EQ(pushes.size(), 1u);
+  EXPECT_EQ(item_of(pushes[0])->attr_or("ask"), "subscribe");
+
+  auto& l = connect("loner@example.org/l");
+  auto requests = take(l, "presence", "subscribe");
+  ASSERT_EQ(requests.size(), 1u) << "kept while loner was offline";
+  EXPECT_EQ(requests[0].attr_or("from"), "anna@example.org");
+  send(l, roster_iq("get"));
+  l.take();
+  send(l, subscription("subscribed", "anna@example.org"));
+  pushes = take(a, "iq", "set");
+  ASSERT_EQ(pushes.size(), 1u);
+  EXPECT_EQ(item_of(pushes[0])->attr_or("subscription"), "to");
+  EXPECT_FALSE(item_of(pushes[0])->attr("ask"));
+  EXPECT_EQ(take(a, "presence", "subscribed").size(), 1u);
+  EXPECT_EQ(take(a, "presence", "available").size(), 1u) << "loner's presence follows the approval";
+  pushes = take(l, "iq", "set");
+  ASSERT_EQ(pushes.size(), 1u);
+  EXPECT_EQ(item_of(pushes[0])->attr_or("subscription"), "from");
+
+  // Answered: not shown again at the next login.
+  auto& l2 = connect("loner@example.org/two");
+  EXPECT_TRUE(take(l2, "presence", "subscribe").empty());
+  // Loner's presence now reaches anna, and a probe is answered.
+  EXPECT_EQ(rosters->contacts().subscribers(jid("loner@example.org")).size(), 1u);
+}
+
+TEST_F(RosterModuleTest, RemoteSubscriptionsBounceAndChangeNothing) {
+  auto& a = connect("anna@example.org/a");
+  send(a, roster_iq("get"));
+  a.take();
+  send(a, subscription("subscribe", "friend@remote.example"));
+  auto errors = take(a, "presence", "error");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(condition(errors[0]), "remote-server-not-found");
+  EXPECT_TRUE(take(a, "iq").empty());
+}
+
+TEST_F(RosterModuleTest, RemovingAPersonalItemCancelsBothWays) {
+  auto& a = connect("anna@example.org/a");
+  auto& l = connect("loner@example.org/l");
+  send(a, roster_iq("get"));
+  send(l, roster_iq("get"));
+  send(a, subscription("subscribe", "loner@example.org"));
+  send(l, subscription("subscribed", "anna@example.org"));
+  a.take();
+  l.take();
+  send(a, roster_set("loner@example.org", "remove"));
+  EXPECT_EQ(take(a, "iq", "result").size(), 1u);
+  auto pushes = take(a, "iq", "set");
+  ASSERT_FALSE(pushes.empty());
+  EXPECT_EQ(item_of(pushes.back())->attr_or("subscription"), "remove");
+  pushes = take(l, "iq", "set");
+  ASSERT_FALSE(pushes.empty());
+  EXPECT_EQ(item_of(pushes.back())->attr_or("subscription"), "none");
+  EXPECT_TRUE(rosters->contacts().subscribers(jid("loner@example.org")).empty());
+}
+
+}  // namespace
+}  // namespace jabberadmin::im

@@ -1,0 +1,108 @@
+// The shared roster over a fake directory: who sees whom, versions, avatar hashes, and the
+// comparison of a batch of changes (pushes, presence pairs, ended accounts).
+#include <gtest/gtest.h>
+
+#include "roster/shared_roster.hpp"
+#include "roster_fakes.hpp"
+
+namespace jabberadmin::roster {
+namespace {
+
+Jid jid(std::string_view s) { return *Jid::parse(s); }
+
+class SharedRosterTest : public ::testing::Test {
+ protected:
+  test::FakeDirectory dir;
+  SharedRoster shared{dir};
+  void SetUp() override {
+    dir.add("anna", "Staff", "Анна");
+    dir.add("boris", "Staff");
+    dir.add("vera", "Sales", "Vera");
+    dir.add("loner", std::nullopt);
+  }
+  Before remember(std::initializer_list<std::string> names) {
+    Before b;
+    for (const auto& n : names) b[n] = dir.users.contains(n) ? std::optional<User>(dir.users[n]) : std::nullopt;
+    return b;
+  }
+};
+
+TEST_F(SharedRosterTest, MembersOfOneGroupSeeEachOtherByNicknameUnderTheGroup) {
+  const auto items = shared.items(jid("anna@example.org"));
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0], (SharedItem{"boris@example.org", "boris", "Staff"})) << "no cn: the user name";
+  EXPECT_EQ(shared.items(jid("boris@example.org"))[0].name, "Анна");
+  EXPECT_TRUE(shared.items(jid("loner@example.org")).empty());
+  EXPECT_TRUE(shared.items(jid("anna@other.example")).empty()) << "only the directory JID is a member";
+  EXPECT_TRUE(shared.item(jid("anna@example.org"), "boris@example.org"));
+  EXPECT_FALSE(shared.item(jid("anna@example.org"), "vera@example.org"));
+}
+
+TEST_F(SharedRosterTest, LockedUsersAreInNobodysRoster) {
+  dir.users["boris"].locked = true;
+  EXPECT_TRUE(shared.items(jid("anna@example.org")).empty());
+  EXPECT_EQ(shared.member(jid("boris@example.org")), nullptr);
+}
+
+TEST_F(SharedRosterTest, DigestFollowsTheItems) {
+  const std::string before = shared.digest(jid("anna@example.org"));
+  EXPECT_EQ(before, shared.digest(jid("anna@example.org")));
+  dir.users["boris"].nickname = "Boris";
+  EXPECT_NE(before, shared.digest(jid("anna@example.org")));
+}
+
+TEST_F(SharedRosterTest, AvatarHashIsTheSha1OfTheJpegPhotoOnAnyHost) {
+  EXPECT_EQ(shared.avatar_hash(jid("anna@example.org")), "");
+  dir.users["anna"].photo = "abc";
+  shared.forget("anna");
+  EXPECT_EQ(shared.avatar_hash(jid("anna@other.example")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+  EXPECT_EQ(shared.avatar_hash(jid("nobody@example.org")), std::nullopt);
+}
+
+TEST_F(SharedRosterTest, JoiningAGroupPushesBothWaysAndSharesPresence) {
+  const Before before = remember({"loner"});
+  dir.users["loner"].group = "Staff";
+  const SharedDelta d = shared.diff(before);
+  EXPECT_EQ(d.pushes.size(), 3u);
+  EXPECT_TRUE(d.pushes.at("anna@example.org").at("loner@example.org"));
+  EXPECT_EQ(d.pushes.at("loner@example.org").size(), 2u);
+  EXPECT_EQ(d.gained.size(), 4u);
+  EXPECT_TRUE(d.lost.empty());
+}
+
+TEST_F(SharedRosterTest, ARenameOfEveryMemberIsOneChangePerItemWithoutLosingPresence) {
+  const Before before = remember({"anna", "boris"});
+  dir.users["anna"].group = "Персонал";
+  dir.users["boris"].group = "Персонал";
+  const SharedDelta d = shared.diff(before);
+  ASSERT_EQ(d.pushes.size(), 2u);
+  EXPECT_EQ(d.pushes.at("anna@example.org").at("boris@example.org")->group, "Персонал");
+  EXPECT_TRUE(d.gained.empty());
+  EXPECT_TRUE(d.lost.empty());
+}
+
+TEST_F(SharedRosterTest, LockingRemovesAndEndsAndDeletingToo) {
+  Before before = remember({"boris"});
+  dir.users["boris"].locked = true;
+  SharedDelta d = shared.diff(before);
+  EXPECT_FALSE(d.pushes.at("anna@example.org").at("boris@example.org"));
+  EXPECT_EQ(d.lost.size(), 2u);
+  EXPECT_EQ(d.ended, std::vector<std::string>{"boris"});
+
+  before = remember({"vera"});
+  dir.users.erase("vera");
+  d = shared.diff(before);
+  EXPECT_EQ(d.ended, std::vector<std::string>{"vera"});
+  EXPECT_TRUE(d.pushes.empty()) << "alone in her group: nobody's roster changes";
+}
+
+TEST_F(SharedRosterTest, APhotoChangeIsAnAvatarChange) {
+  const Before before = remember({"anna"});
+  dir.users["anna"].photo = "jpeg";
+  const SharedDelta d = shared.diff(before);
+  EXPECT_EQ(d.avatars, std::vector<std::string>{"anna"});
+  EXPECT_TRUE(d.pushes.empty());
+}
+
+}  // namespace
+}  // namespace jabberadmin::roster
