@@ -139,10 +139,11 @@ class Chat(WorldTest):
             await logout(b)
         run(go())
 
-    def test_offline_recipient_gets_service_unavailable(self):
+    def test_unknown_recipient_gets_service_unavailable(self):
+        # (An offline account's messages are stored now: test_offline.py.)
         async def go():
             a, _ = await login(self.alice + "/o", "alice-pw", self.world.port)
-            a.send_message(mto="bob@localhost", mbody="anyone?", mtype="chat")
+            a.send_message(mto="nobody@localhost", mbody="anyone?", mtype="chat")
             err = await next_item(a.received, lambda m: m["type"] == "error")
             self.assertEqual(err["error"]["condition"], "service-unavailable")
             await logout(a)
