@@ -304,6 +304,22 @@ class LiveGroups(RosterWorld):
             _, item, _ = await next_item(b.pushes, lambda p: p[1]["jid"] == olga, timeout=5)
             self.assertEqual(item["subscription"], "remove")
             await next_item(a.presences, lambda p: str(p["from"]) == oleg + "/r" and p["type"] == "unavailable")
+            # olga follows him to Dev; a user created in Dev appears at once; deleting the
+            # group takes everyone out of everyone's roster.
+            self.tool("cl-usermod", "-g", "Dev", "olga", "jabber")
+            _, item, _ = await next_item(a.pushes, lambda p: p[1]["jid"] == oleg, timeout=5)
+            self.assertEqual((item["subscription"], item["groups"]), ("both", ["Dev"]))
+            newbie = self.user("newbie", "New", "Dev")
+            _, item, _ = await next_item(b.pushes, lambda p: p[1]["jid"] == newbie, timeout=5)
+            self.assertEqual(item["name"], "New")
+            self.tool("cl-groupdel", "Dev", "jabber")
+            for c, others in ((a, {oleg, newbie}), (b, {olga, newbie})):
+                removed = set()
+                while removed != others:
+                    _, item, _ = await next_item(c.pushes, lambda p: p[1]["subscription"] == "remove", timeout=5)
+                    removed.add(item["jid"])
+            _, items = await roster_get(a)
+            self.assertEqual(items, {})
             await logout(a)
             await logout(b)
         run(go())
