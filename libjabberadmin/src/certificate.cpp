@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "jabberadmin/error.hpp"
+#include "jabberadmin/settings.hpp"
 
 namespace jabberadmin::certificate {
 namespace fs = std::filesystem;
@@ -60,23 +61,6 @@ std::string to_pem(EVP_PKEY* key, X509* cert) {
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<std::size_t>(size));
-}
-
-// The whole file as text; the key must never sit in a file others can read, so this is
-// written to a new 0600 file and renamed over the old one.
-void write_private(const fs::path& path, const std::string& text) {
-  std::error_code ec;
-  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
-  const fs::path temp = path.string() + ".new";
-  ::unlink(temp.c_str());
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) throw Error(ErrorKind::Directory, "cannot create " + temp.string() + ": " + std::strerror(errno));
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
-    ::unlink(temp.c_str());
-    throw Error(ErrorKind::Directory, "cannot write " + path.string() + ": " + std::strerror(errno));
-  }
 }
 
 }  // namespace
@@ -135,7 +119,7 @@ void make_self_signed(const fs::path& pem, const std::vector<std::string>& hosts
   add_extension(cert.get(), NID_subject_key_identifier, "hash");
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) fail("cannot sign the certificate");
 
-  write_private(pem, to_pem(key.get(), cert.get()));
+  write_private_file(pem, to_pem(key.get(), cert.get()));  // the key: 0600
 }
 
 Check inspect(const fs::path& pem, const std::vector<std::string>& hosts) {

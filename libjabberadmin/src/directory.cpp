@@ -1,6 +1,7 @@
 #include "jabberadmin/directory.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "jabberadmin/error.hpp"
 #include "jabberadmin/jid.hpp"
@@ -128,7 +129,8 @@ User Directory::user_from_entry(const ldap::Entry& entry) const {
   return u;
 }
 
-User Directory::add_user(const NewUser& request) {
+ldap::Connection::NewEntry Directory::new_user_entry(const NewUser& request,
+                                                    const std::optional<std::string>& group) const {
   const std::string name = normalize_localpart(request.name);
   const std::string nickname = check_text(request.nickname.value_or(name), "nickname", kMaxNickname);
   ldap::Attributes attributes{
@@ -144,15 +146,56 @@ User Directory::add_user(const NewUser& request) {
     attributes[kMail] = {jid};
   if (request.password_hash) attributes[kPassword] = {*request.password_hash};
   else if (request.password) attributes[kPassword] = {password::hash(*request.password)};
-  if (request.group) attributes[kGroup] = {canonical_group_name(*request.group)};
+  if (group) attributes[kGroup] = {*group};
   if (!request.photo.empty()) attributes[kPhoto] = {request.photo};
+  return {user_dn(name), std::move(attributes)};
+}
+
+Error Directory::add_error(const ldap::LdapError& e, const std::string& dn) {
+  if (!is_code(e, ldap::kAlreadyExists)) return e;
+  std::string name = dn.substr(dn.find('=') + 1);
+  name = name.substr(0, name.find(",ou=Users"));
+  return Error(ErrorKind::AlreadyExists, "user '" + name + "' already exists");
+}
+
+User Directory::add_user(const NewUser& request) {
+  std::optional<std::string> group;
+  if (request.group) group = canonical_group_name(*request.group);
+  auto entry = new_user_entry(request, group);
   try {
-    connection_.add(user_dn(name), attributes);
+    connection_.add(entry.dn, entry.attributes);
   } catch (const ldap::LdapError& e) {
-    if (is_code(e, ldap::kAlreadyExists)) throw Error(ErrorKind::AlreadyExists, "user '" + name + "' already exists");
-    throw;
+    throw add_error(e, entry.dn);
   }
-  return user_from_entry({user_dn(name), attributes});  // what was written: no read back
+  return user_from_entry({entry.dn, entry.attributes});  // what was written: no read back
+}
+
+std::vector<std::optional<Error>> Directory::add_users(const std::vector<NewUser>& users) {
+  std::vector<std::optional<Error>> results(users.size());
+  std::map<std::string, std::optional<std::string>> groups;  // as named -> canonical, or none
+  std::vector<ldap::Connection::NewEntry> entries;
+  std::vector<std::size_t> index_of;  // entries[i] is users[index_of[i]]
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    try {
+      std::optional<std::string> group;
+      if (const auto& named = users[i].group) {
+        auto [it, fresh] = groups.try_emplace(*named);
+        if (fresh)
+          if (const auto entry = connection_.read(group_dn(check_group_name(*named)), {kCn}))
+            it->second = entry->first(kCn).value_or(*named);
+        if (!it->second) throw Error(ErrorKind::NotFound, "no such group '" + *named + "'");
+        group = it->second;
+      }
+      entries.push_back(new_user_entry(users[i], group));
+      index_of.push_back(i);
+    } catch (const Error& e) {
+      results[i] = e;
+    }
+  }
+  const auto added = connection_.add_many(entries);
+  for (std::size_t k = 0; k < added.size(); ++k)
+    if (added[k]) results[index_of[k]] = add_error(*added[k], entries[k].dn);
+  return results;
 }
 
 std::optional<User> Directory::find_user(std::string_view name) const {

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <map>
 #include <cstring>
 
 namespace jabberadmin::ldap {
@@ -263,6 +264,48 @@ void Connection::add(const std::string& dn, const Attributes& attributes) {
   for (const auto& [name, values] : attributes) mods.push(LDAP_MOD_ADD, name, values);
   const int rc = ldap_add_ext_s(handle_.get(), dn.c_str(), mods.get(), nullptr, nullptr);
   if (rc != LDAP_SUCCESS) fail(rc, "cannot add", dn);
+}
+
+std::vector<std::optional<LdapError>> Connection::add_many(const std::vector<NewEntry>& entries, std::size_t window) {
+  std::vector<std::optional<LdapError>> results(entries.size());
+  std::map<int, std::size_t> in_flight;  // message id -> entry index
+  std::size_t next = 0;
+  auto record = [&](std::size_t index, int rc, const char* diagnostic) {
+    if (rc == LDAP_SUCCESS) return;
+    std::string message = "cannot add " + entries[index].dn + ": " + ldap_err2string(rc);
+    if (diagnostic != nullptr && *diagnostic != '\0') message += std::string(" (") + diagnostic + ")";
+    results[index] = LdapError(rc, message + " [" + options_.uri + "]");
+  };
+  while (next < entries.size() || !in_flight.empty()) {
+    while (next < entries.size() && in_flight.size() < std::max<std::size_t>(1, window)) {
+      ModList mods;
+      for (const auto& [name, values] : entries[next].attributes) mods.push(LDAP_MOD_ADD, name, values);
+      int id = 0;
+      const int rc = ldap_add_ext(handle_.get(), entries[next].dn.c_str(), mods.get(), nullptr, nullptr, &id);
+      if (rc != LDAP_SUCCESS) {
+        if (rc == LDAP_SERVER_DOWN) fail(rc, "cannot add", entries[next].dn);
+        record(next, rc, nullptr);
+      } else {
+        in_flight.emplace(id, next);
+      }
+      ++next;
+    }
+    if (in_flight.empty()) continue;
+    timeval timeout = to_timeval(options_.operation_timeout);
+    LDAPMessage* raw = nullptr;
+    const int type = ldap_result(handle_.get(), LDAP_RES_ANY, LDAP_MSG_ONE, &timeout, &raw);
+    std::unique_ptr<LDAPMessage, int (*)(LDAPMessage*)> reply(raw, ldap_msgfree);
+    if (type <= 0) fail(type == 0 ? LDAP_TIMEOUT : LDAP_SERVER_DOWN, "cannot add", "entries");
+    const auto it = in_flight.find(ldap_msgid(raw));
+    if (it == in_flight.end()) continue;
+    int rc = LDAP_OTHER;
+    char* diagnostic = nullptr;
+    ldap_parse_result(handle_.get(), raw, &rc, nullptr, &diagnostic, nullptr, nullptr, 0);
+    record(it->second, rc, diagnostic);
+    if (diagnostic != nullptr) ldap_memfree(diagnostic);
+    in_flight.erase(it);
+  }
+  return results;
 }
 
 void Connection::modify(const std::string& dn, const std::vector<Modification>& modifications) {

@@ -232,7 +232,7 @@ Steps setup_private_ldap(const fs::path& config, const PrivateLdap& options) {
     fs::create_directories(paths.data);
     fs::permissions(paths.state, fs::perms::owner_all);
     const std::string secret = random_secret();
-    write_secret_file(paths.secret, secret);
+    write_private_file(paths.secret, secret);
     const render::Values values{
         {"pidfile", render::slapd_quoted(paths.pidfile.string())},
         {"argsfile", render::slapd_quoted((paths.state / "slapd.args").string())},

@@ -1,7 +1,6 @@
 #include "jabberadmin/provision.hpp"
 
 #include <algorithm>
-#include <map>
 #include <thread>
 
 #include "jabberadmin/error.hpp"
@@ -94,21 +93,12 @@ ImportReport import_users(Directory& directory, std::istream& csv) {
   }
   hash_passwords(records, report.failures);
 
-  // Each group named in the file is looked up once; a missing one fails its lines.
-  std::map<std::string, std::optional<std::string>> groups;
-  for (auto& record : records) {
-    try {
-      if (auto& group = record.user.group) {
-        auto [it, fresh] = groups.try_emplace(*group);
-        if (fresh)
-          if (auto found = directory.find_group(*group)) it->second = found->name;
-        if (!it->second) throw Error(ErrorKind::NotFound, "no such group '" + *group + "'");
-      }
-      directory.add_user(record.user);
-      ++report.created;
-    } catch (const Error& e) {
-      report.failures.push_back({record.line, e.what()});
-    }
+  std::vector<NewUser> users;
+  for (auto& record : records) users.push_back(std::move(record.user));
+  const auto results = directory.add_users(users);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i]) report.failures.push_back({records[i].line, results[i]->what()});
+    else ++report.created;
   }
   std::sort(report.failures.begin(), report.failures.end(),
             [](const ImportFailure& a, const ImportFailure& b) { return a.line < b.line; });

@@ -152,19 +152,19 @@ std::string read_secret_file(const fs::path& path) {
   return secret;
 }
 
-void write_secret_file(const fs::path& path, std::string_view secret) {
+void write_private_file(const fs::path& path, std::string_view bytes) {
   std::error_code ec;
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
   const fs::path temp = path.string() + ".new";
   ::unlink(temp.c_str());
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) throw Error(ErrorKind::Directory, "cannot create " + temp.string() + ": " + std::strerror(errno));
-  // No trailing newline: `ldapsearch -y` and friends take the whole file as the password.
-  const std::string line(secret);
-  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  const bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) && ::fsync(fd) == 0;
   ::close(fd);
-  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0)
+  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
+    ::unlink(temp.c_str());
     throw Error(ErrorKind::Directory, "cannot write " + path.string() + ": " + std::strerror(errno));
+  }
 }
 
 }  // namespace jabberadmin

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "jabberadmin/account.hpp"
+#include "jabberadmin/error.hpp"
 #include "jabberadmin/ldap.hpp"
 #include "jabberadmin/settings.hpp"
 
@@ -55,6 +56,9 @@ class Directory {
 
   // Users. Names are normalised (RFC 7622 nodeprep) before any lookup.
   User add_user(const NewUser& user);                      // one LDAP add: all or nothing
+  // Many users over this connection, the adds pipelined, each still all or nothing; each
+  // group named is looked up once. One result per user, in order: the error, or nothing.
+  std::vector<std::optional<Error>> add_users(const std::vector<NewUser>& users);
   std::optional<User> find_user(std::string_view name) const;
   User user(std::string_view name) const;                  // Error(NotFound) when missing
   std::vector<User> users() const;                         // sorted by name
@@ -110,6 +114,9 @@ class Directory {
   std::string jabber_dn() const;
   std::string group_dn(std::string_view name) const;
   std::string canonical_group_name(std::string_view name) const;  // as stored, or NotFound
+  // The entry for a new user; group is its canonical name (or none). Validates the rest.
+  ldap::Connection::NewEntry new_user_entry(const NewUser& request, const std::optional<std::string>& group) const;
+  static Error add_error(const ldap::LdapError& e, const std::string& dn);
   static std::string check_group_name(std::string_view name);
 
   ldap::Connection connection_;

@@ -96,6 +96,13 @@ class Connection {
   // The entry at dn, or nothing when it does not exist.
   std::optional<Entry> read(const std::string& dn, const std::vector<std::string>& attributes = {}) const;
   void add(const std::string& dn, const Attributes& attributes);
+  // Many adds pipelined on this connection, at most `window` in flight: one LdapError (or
+  // nothing) per entry, in the same order. For bulk imports; each add stays atomic.
+  struct NewEntry {
+    std::string dn;
+    Attributes attributes;
+  };
+  std::vector<std::optional<LdapError>> add_many(const std::vector<NewEntry>& entries, std::size_t window = 32);
   void modify(const std::string& dn, const std::vector<Modification>& modifications);
   void remove(const std::string& dn);
   void rename(const std::string& dn, const std::string& new_rdn);

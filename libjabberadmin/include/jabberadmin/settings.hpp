@@ -58,7 +58,8 @@ std::string fqdn();
 
 // Reads a secret (first line) from a file that must not be readable by group or others.
 std::string read_secret_file(const std::filesystem::path& path);
-// Writes a secret to a new file with mode 0600.
-void write_secret_file(const std::filesystem::path& path, std::string_view secret);
+// Writes exactly these bytes to a new file with mode 0600 (fsync, then rename over path):
+// secrets, private keys. No newline is added: `ldapsearch -y` takes a whole file as a password.
+void write_private_file(const std::filesystem::path& path, std::string_view bytes);
 
 }  // namespace jabberadmin
