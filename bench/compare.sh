@@ -130,13 +130,13 @@ wait_port() {  # port pid seconds
   return 1
 }
 group_pids() { ps -o pid= -g "$1" | tr -d ' ' | paste -sd, -; }
-# Starts "$@" in its own process group (so that it is stopped whole) and prints its pid.
+# Starts "$@" in its own process group (so that it is stopped whole); sets group_id.
+# Not in $(...): the list of started groups must reach the EXIT trap.
 start_group() {
   local log=$1; shift
   setsid "$@" </dev/null >"$log" 2>&1 &
-  local pid=$!
-  started_groups+=("$pid")
-  echo "$pid"
+  group_id=$!
+  started_groups+=("$group_id")
 }
 stop_group() {
   kill -TERM -- "-$1" 2>/dev/null || true
@@ -183,9 +183,9 @@ start_cljabberd() {
   # Tuning, as an administrator of a 2-core box would: LDAP auth workers 4 (default 2; binds are
   # synchronous per worker), the rest as shipped (32 connections per address: xmppload spreads
   # its clients over 127.1.x.y source addresses, 16 each, like clients from many hosts).
-  group_id=$(start_group "$work/cl-jabberd.console" "$build/server/cl-jabberd" --config "$JABBERADMIN_CONFIG" \
+  start_group "$work/cl-jabberd.console" "$build/server/cl-jabberd" --config "$JABBERADMIN_CONFIG" \
     --listen 127.0.0.1 --port "$port" --tls-port 0 --log-level warning --log-file "$work/cl-jabberd.log" \
-    --auth-workers 4)
+    --auth-workers 4
   wait_port "$port" "$group_id" 20 || { tail -5 "$work/cl-jabberd.console" >&2; return 1; }
   server_pids=$group_id
   ldap_pids=$slapd_pid
@@ -202,9 +202,9 @@ EJABBERD_BYPASS_WARNINGS=true
 EOF
   chown -R ejabberd:ejabberd "$run"
   # setpriv, not ejabberdctl's own su: su resets the open-files limit to 1024.
-  group_id=$(start_group "$run/console.log" /usr/bin/setpriv --reuid=ejabberd --regid=ejabberd --init-groups \
+  start_group "$run/console.log" /usr/bin/setpriv --reuid=ejabberd --regid=ejabberd --init-groups \
     env HOME="$run" /usr/sbin/ejabberdctl --config-dir "$run" --ctl-config "$run/ejabberdctl.cfg" \
-    --config "$work/ejabberd.yml" --logs "$run/logs" --spool "$run/spool" --node "jbench$$@localhost" foreground)
+    --config "$work/ejabberd.yml" --logs "$run/logs" --spool "$run/spool" --node "jbench$$@localhost" foreground
   wait_port "$port" "$group_id" 60 || { tail -20 "$run/console.log" "$run/logs/ejabberd.log" >&2; return 1; }
   sleep 2  # modules finish starting after the listener opens
   server_pids=$(group_pids "$group_id")
@@ -262,8 +262,8 @@ start_prosody() {
   local dir="$work/prosody"
   [ -f "$dir/prosody.cfg.lua" ] || setup_prosody || return 1
   port=$(sed -n 's/^c2s_ports = { \([0-9]*\) }/\1/p' "$dir/prosody.cfg.lua")
-  group_id=$(start_group "$dir/console.log" /usr/bin/setpriv --reuid=prosody --regid=prosody --init-groups \
-    /usr/bin/prosody -F --config "$dir/prosody.cfg.lua")
+  start_group "$dir/console.log" /usr/bin/setpriv --reuid=prosody --regid=prosody --init-groups \
+    /usr/bin/prosody -F --config "$dir/prosody.cfg.lua"
   wait_port "$port" "$group_id" 30 || { tail -20 "$dir/console.log" "$dir/prosody.log" >&2; return 1; }
   server_pids=$(group_pids "$group_id")
   ldap_pids=""
@@ -300,7 +300,14 @@ run_server() {
   mapfile -t common < <(xl)
   local run c
   for ((run = 1; run <= runs; run++)); do
-    for c in "${size_list[@]}"; do
+    # The idle hold first, on the fresh server: memory freed by earlier storms stays in the
+    # process (malloc, the Erlang VM) and would make later connections look cheaper.
+    local order=("${size_list[@]}")
+    if [ "$run" = 1 ]; then
+      order=("$idle_size")
+      for c in "${size_list[@]}"; do [ "$c" = "$idle_size" ] || order+=("$c"); done
+    fi
+    for c in "${order[@]}"; do
       local idle=()
       # Memory and idle CPU once, on the first run at the largest size.
       [ "$run" = 1 ] && [ "$c" = "$idle_size" ] && idle=(--idle-seconds "$idle_seconds")
