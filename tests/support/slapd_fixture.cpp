@@ -4,7 +4,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 
 #include "jabberadmin/ldap_setup.hpp"
@@ -27,11 +30,30 @@ int free_port() {
   return ntohs(addr.sin_port);
 }
 
+// A test that crashed never ran its destructor: its slapd still runs and its directory
+// stays. Each dir records the test process that owns it; stop what a dead owner left.
+void reap_orphans() {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/tmp", ec)) {
+    const auto name = entry.path().filename().string();
+    if (!name.starts_with("ja-")) continue;
+    std::ifstream owner_file(entry.path() / "owner.pid");
+    pid_t owner = 0;
+    if (!(owner_file >> owner) || owner <= 0 || ::kill(owner, 0) == 0 || errno != ESRCH) continue;
+    std::ifstream slapd_file(entry.path() / "ldap" / "slapd.pid");
+    pid_t slapd = 0;
+    if (slapd_file >> slapd && slapd > 0) ::kill(slapd, SIGTERM);
+    fs::remove_all(entry.path(), ec);
+  }
+}
+
 Slapd::Slapd() {
+  reap_orphans();
   // Short path: the ldapi socket path must fit in sun_path (108 bytes).
   std::string templ = "/tmp/ja-XXXXXX";
   if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = templ;
+  std::ofstream(dir_ / "owner.pid") << ::getpid();
   config_ = dir_ / "jabberadmin.conf";
   port_ = free_port();
   tcp_uri_ = "ldap://127.0.0.1:" + std::to_string(port_) + "/";
