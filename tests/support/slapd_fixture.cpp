@@ -61,7 +61,18 @@ Slapd::Slapd() {
   options.state_dir = state_dir();
   options.base_dn = base_dn();
   options.listen = {tcp_uri_};
-  setup::setup_private_ldap(config_, options);
+  try {
+    setup::setup_private_ldap(config_, options);
+  } catch (...) {
+    // The destructor will not run: stop a slapd that started before the failure.
+    try {
+      setup::stop_private_ldap(LdapSettings{.state_dir = state_dir()});
+    } catch (...) {
+    }
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+    throw;
+  }
 }
 
 Slapd::~Slapd() {
