@@ -223,3 +223,27 @@ TEST_F(ToolsTest, HelpAndVersion) {
 
 }  // namespace
 }  // namespace jabberadmin::test
+
+namespace jabberadmin::test {
+namespace {
+
+TEST_F(SlapdTest, InsufficientAccessNamesTheBindDn) {
+  // A settings file that binds as an ordinary user: it may read, not write.
+  ASSERT_EQ(slapd().tool("cl-useradd", {"-P", "reader", "jabber"}, "reader-pw\n").status, 0);
+  Settings s = slapd().settings();
+  s.ldap.uri = slapd().tcp_uri();
+  s.ldap.bind_dn = "uid=reader,ou=Users,ou=Jabber,ou=Services,dc=test";
+  s.ldap.bind_password_file = slapd().dir() / "reader.secret";
+  write_private_file(s.ldap.bind_password_file, "reader-pw");
+  const auto config = slapd().dir() / "reader.conf";
+  s.save(config);
+  const Result r = run(tool("cl-useradd"), {"--config", config.string(), "intruder", "jabber"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("Insufficient access"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(s.ldap.bind_dn), std::string::npos) << r.err;
+  EXPECT_EQ(slapd().ldapsearch("(uid=intruder)"), "");
+  EXPECT_EQ(run(tool("cl-info"), {"--config", config.string(), "reader", "jabber"}).status, 0) << "reading is allowed";
+}
+
+}  // namespace
+}  // namespace jabberadmin::test
