@@ -1,5 +1,7 @@
 #include "im/user_data.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include "im/vcard.hpp"
 #include "util/log.hpp"
 
@@ -9,8 +11,9 @@ void UserData::reopen() {
   if (history_log) history_log->close_all();
 }
 
-UserData install_user_data(router::Router& router, const Settings& settings, directory::DirectoryCache& directory,
-                           store::Database& database, std::size_t offline_limit_per_user) {
+UserData install_user_data(boost::asio::io_context& io, router::Router& router, const Settings& settings,
+                           directory::DirectoryCache& directory, store::Database& database,
+                           std::size_t offline_limit_per_user) {
   // Accounts are the directory's users, on every host we serve. Until the first refresh
   // has arrived nobody can be told apart from a stranger: messages are kept rather than
   // refused then.
@@ -18,8 +21,16 @@ UserData install_user_data(router::Router& router, const Settings& settings, dir
     return !directory.ready() || directory.find(bare.local) != nullptr;
   };
   UserData data;
-  data.offline = std::make_unique<offline::OfflineMessages>(
-      router, database, exists, offline::OfflineOptions{.limit_per_user = offline_limit_per_user});
+  offline::OfflineOptions offline_options{.limit_per_user = offline_limit_per_user, .batch_bytes = 64 * 1024};
+  // 64 KiB each quarter second: far below what a stream may owe its client (1 MiB), so
+  // handing over a full offline store cannot get the connection dropped.
+  offline_options.later = [&io](std::function<void()> next) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(250));
+    timer->async_wait([timer, next = std::move(next)](const boost::system::error_code& ec) {
+      if (!ec) next();
+    });
+  };
+  data.offline = std::make_unique<offline::OfflineMessages>(router, database, exists, std::move(offline_options));
   if (settings.jabber.history) {
     data.history_log = std::make_unique<history::HistoryLog>(settings.jabber.history_dir);
     data.history = std::make_unique<history::MessageHistory>(router, *data.history_log, exists);

@@ -3,6 +3,8 @@
 // directory. Installed into the router in one call; the server keeps the result.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+
 #include <memory>
 
 #include "history/history_log.hpp"
@@ -25,7 +27,9 @@ struct UserData {
 
 // settings, directory and database must outlive the result, and the result the router's
 // use of it.
-UserData install_user_data(router::Router& router, const Settings& settings, directory::DirectoryCache& directory,
-                           store::Database& database, std::size_t offline_limit_per_user = 1000);
+// io runs the paced hand-over of offline messages.
+UserData install_user_data(boost::asio::io_context& io, router::Router& router, const Settings& settings,
+                           directory::DirectoryCache& directory, store::Database& database,
+                           std::size_t offline_limit_per_user = 1000);
 
 }  // namespace jabberadmin::im

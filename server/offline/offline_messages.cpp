@@ -14,6 +14,7 @@ namespace jabberadmin::offline {
 namespace {
 constexpr std::string_view kHints = "urn:xmpp:hints";
 constexpr std::string_view kDelay = "urn:xmpp:delay";
+constexpr std::size_t kRowsPerTick = 256;  // read per tick; batch_bytes usually ends a batch first
 }  // namespace
 
 bool worth_storing(const xml::Element& message) {
@@ -84,38 +85,92 @@ void OfflineMessages::undeliverable(const xml::Element& message) {
   log::debug("offline: stored a message for " + user.bare());
 }
 
+bool OfflineMessages::still_there(const Flush& flush) {
+  const router::Resource* r = router_.find(flush.to);
+  return r != nullptr && r->session == flush.session && r->available;
+}
+
 void OfflineMessages::deliver_stored(const Jid& full) {
   const std::string user = full.bare();
-  std::vector<store::OfflineMessage> pending;
-  try {
-    pending = store_.pending(user);
-  } catch (const std::exception& e) {
-    log::error("offline: cannot read the messages of " + user + ": " + e.what());
+  if (auto it = flushes_.find(user); it != flushes_.end()) {
+    if (still_there(it->second)) return;  // another resource is being given them
+    flushes_.erase(it);
+  }
+  const router::Resource* r = router_.find(full);
+  if (r == nullptr || r->session == nullptr) return;
+  const std::uint64_t token = ++next_token_;
+  flushes_.insert_or_assign(user, Flush{full, r->session, token});
+  run(user, token, 0, std::nullopt);
+}
+
+void OfflineMessages::run(const std::string& user, std::uint64_t token, std::int64_t after,
+                          std::optional<std::int64_t> unconfirmed) {
+  std::optional<std::int64_t> last = tick(user, token, after, unconfirmed);
+  if (!options_.later) {
+    while (last) last = tick(user, token, *last, last);
     return;
   }
-  if (pending.empty()) return;
-  std::optional<std::int64_t> handed_over;
-  std::size_t count = 0;
+  if (!last) return;
+  options_.later([this, alive = std::weak_ptr<bool>(alive_), user, token, last] {
+    if (alive.lock()) run(user, token, *last, last);
+  });
+}
+
+std::optional<std::int64_t> OfflineMessages::tick(const std::string& user, std::uint64_t token, std::int64_t after,
+                                                  std::optional<std::int64_t> unconfirmed) {
+  const auto it = flushes_.find(user);
+  if (it == flushes_.end() || it->second.token != token) return std::nullopt;  // superseded
+  const Flush flush = it->second;
+  const auto stop = [&]() -> std::optional<std::int64_t> {
+    if (auto f = flushes_.find(user); f != flushes_.end() && f->second.token == token) flushes_.erase(f);
+    return std::nullopt;
+  };
+  // Gone (or replaced) since the last batch: that batch stays stored for the next login.
+  if (!still_there(flush)) return stop();
+  try {
+    // The last batch survived being queued and a pause: now it may be forgotten.
+    if (unconfirmed) store_.remove_through(user, *unconfirmed);
+  } catch (const std::exception& e) {
+    log::error("offline: cannot forget the delivered messages of " + user + ": " + e.what());
+    return stop();  // they come again at the next login: a duplicate rather than a loss
+  }
+  std::vector<store::OfflineMessage> pending;
+  try {
+    pending = store_.pending(user, after, kRowsPerTick);
+  } catch (const std::exception& e) {
+    log::error("offline: cannot read the messages of " + user + ": " + e.what());
+    return stop();
+  }
+  std::size_t bytes = 0, count = 0;
+  std::optional<std::int64_t> last;
+  bool more = pending.size() == kRowsPerTick;
   for (const auto& stored : pending) {
-    // A delivery can end the session (its output queue overflowing): look again each time.
-    router::Resource* resource = router_.find(full);
-    if (resource == nullptr || resource->session == nullptr) break;
+    if (count > 0 && bytes + stored.stanza.size() > options_.batch_bytes) {
+      more = true;
+      break;
+    }
     if (auto message = parse_stanza(stored.stanza)) {
-      resource->session->deliver(with_delay(std::move(*message), full.domain, stored.stamp));
-      ++count;
+      flush.session->deliver(with_delay(std::move(*message), flush.to.domain, stored.stamp));
+      // Queueing can end the stream (its output bound): then this batch is not confirmed.
+      if (!still_there(flush)) return stop();
     } else {
       log::error("offline: a stored message for " + user + " cannot be read back; discarded");
     }
-    handed_over = stored.id;
+    bytes += stored.stanza.size();
+    ++count;
+    last = stored.id;
   }
-  if (!handed_over) return;
+  if (!last) return stop();  // nothing more: the previous batch is forgotten, done
+  log::info("offline: handed " + std::to_string(count) + " stored messages to " + flush.to.full());
+  if (more) return last;
+  // The last batch: no batch of ours follows that could overflow the queue it sits in, so
+  // it is as safe as any live message now.
   try {
-    store_.remove_through(user, *handed_over);
+    store_.remove_through(user, *last);
   } catch (const std::exception& e) {
-    // They will come again at the next login: a duplicate rather than a loss.
     log::error("offline: cannot forget the delivered messages of " + user + ": " + e.what());
   }
-  log::info("offline: delivered " + std::to_string(count) + " stored messages to " + full.full());
+  return stop();
 }
 
 }  // namespace jabberadmin::offline

@@ -1,13 +1,21 @@
 // Offline messages (RFC 6121 §8.5.2.2.1, XEP-0160, XEP-0203): a normal or chat message
 // with content for an existing user with no resource that takes it is committed to the
 // store before anything else happens; it reaches the user's first resource that becomes
-// available with a non-negative priority, in order, each with a <delay/> stamp, and only
-// then leaves the store. Over the per-user limit the sender gets an error: nothing is
-// dropped silently.
+// available with a non-negative priority, in order, each with a <delay/> stamp. Over the
+// per-user limit the sender gets an error: nothing is dropped silently.
+//
+// Handing over is paced so that it cannot itself overflow the stream's bounded output
+// queue (which would drop the connection and what it had queued): batches of at most
+// batch_bytes, one per `later` tick, and a batch leaves the store only at the next tick,
+// once the session has survived queueing it and a pause (the last batch, which no batch of
+// ours follows, at once). A session that ends midway keeps the unconfirmed batch stored:
+// a duplicate at the next login rather than a loss. Most users' backlog is one batch.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -24,7 +32,10 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 
 struct OfflineOptions {
   std::size_t limit_per_user = 1000;
+  std::size_t batch_bytes = 128 * 1024;  // serialized stanzas handed over per tick (at least one)
   Clock now = [] { return std::chrono::system_clock::now(); };
+  // Runs the next tick a little later (the server: a timer); unset = at once.
+  std::function<void(std::function<void()>)> later;
 };
 
 // Whether a message nobody could take is worth keeping: it carries a body or subject, or
@@ -46,14 +57,31 @@ class OfflineMessages {
 
   // Stores or refuses one message nobody could take (the router's undeliverable hook).
   void undeliverable(const xml::Element& message);
-  // Hands the user's stored messages to this resource, then forgets them.
+  // Starts handing the user's stored messages to this resource (unless another resource
+  // of the user is already being given them).
   void deliver_stored(const Jid& full);
 
  private:
+  // One user's hand-over in progress.
+  struct Flush {
+    Jid to;                           // the receiving resource
+    stream::Session* session;         // and its session, to notice a new login
+    std::uint64_t token;              // tells this hand-over from a later one
+  };
+  // Confirms the previous batch and hands over the next; the id of its last message, or
+  // nothing when the hand-over is over.
+  std::optional<std::int64_t> tick(const std::string& user, std::uint64_t token, std::int64_t after,
+                                   std::optional<std::int64_t> unconfirmed);
+  void run(const std::string& user, std::uint64_t token, std::int64_t after, std::optional<std::int64_t> unconfirmed);
+  bool still_there(const Flush& flush);
+
   router::Router& router_;
   store::OfflineStore store_;
   AccountExists exists_;
   OfflineOptions options_;
+  std::map<std::string, Flush> flushes_;  // by bare JID
+  std::uint64_t next_token_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // later ticks check it
 };
 
 }  // namespace jabberadmin::offline

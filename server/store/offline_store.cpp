@@ -24,6 +24,17 @@ std::vector<OfflineMessage> OfflineStore::pending(std::string_view user) {
   return out;
 }
 
+std::vector<OfflineMessage> OfflineStore::pending(std::string_view user, std::int64_t after, std::size_t max) {
+  std::vector<OfflineMessage> out;
+  auto query = db_.prepare("SELECT id, stamp, stanza FROM offline WHERE user = ? AND id > ? ORDER BY id LIMIT ?");
+  query.bind(1, user).bind(2, after).bind(3, static_cast<std::int64_t>(max));
+  while (query.step()) {
+    const std::chrono::microseconds micros(query.integer(1));
+    out.push_back({query.integer(0), std::chrono::system_clock::time_point(micros), query.text(2)});
+  }
+  return out;
+}
+
 void OfflineStore::remove_through(std::string_view user, std::int64_t id) {
   db_.prepare("DELETE FROM offline WHERE user = ? AND id <= ?").bind(1, user).bind(2, id).step();
 }

@@ -27,6 +27,8 @@ class OfflineStore {
   bool store(std::string_view user, std::string_view stanza, std::chrono::system_clock::time_point stamp);
   // The user's messages, oldest first.
   std::vector<OfflineMessage> pending(std::string_view user);
+  // At most max of them with an id above after, oldest first (for handing over in batches).
+  std::vector<OfflineMessage> pending(std::string_view user, std::int64_t after, std::size_t max);
   // Forgets the user's messages up to and including id, once they have been handed over.
   void remove_through(std::string_view user, std::int64_t id);
   std::size_t count(std::string_view user);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <set>
 
 #include "fakes.hpp"
@@ -229,12 +230,89 @@ TEST_F(OfflineTest, WhatWasNotHandedToASessionStaysStored) {
   routing->bind(fragile);
   online(fragile);
   ASSERT_EQ(fragile.received.size(), 1u) << "the stream ended after the first";
-  EXPECT_EQ(stored("bob@example.org"), 2u);
+  EXPECT_EQ(stored("bob@example.org"), 3u) << "an unconfirmed batch is kept whole";
   auto& bob = bind("bob@example.org/desk");
   online(bob);
+  ASSERT_EQ(bob.received.size(), 3u) << "a duplicate rather than a loss";
+  EXPECT_EQ(body_of(bob.received[0]), "1");
+  EXPECT_EQ(body_of(bob.received[2]), "3");
+  EXPECT_EQ(stored("bob@example.org"), 0u);
+}
+
+// With a `later` (the server's timer), batches are paced and each is forgotten only at the
+// next tick, when the session has survived it.
+class PacedOfflineTest : public OfflineTest {
+ protected:
+  void SetUp() override {
+    OfflineTest::SetUp();
+    routing.reset();
+    offline.reset();
+    db.reset();
+    sessions.clear();
+    routing = std::make_unique<router::Router>(std::vector<std::string>{"example.org"});
+    db = std::make_unique<store::Database>(dir_ / "jabberadmin.sqlite");
+    OfflineOptions options{.limit_per_user = 1000, .batch_bytes = 1, .now = [this] { return now; }};
+    options.later = [this](std::function<void()> f) { ticks.push_back(std::move(f)); };
+    offline = std::make_unique<OfflineMessages>(
+        *routing, *db, [this](const Jid& bare) { return accounts.contains(bare.bare()); }, options);
+  }
+  void tick() {
+    ASSERT_FALSE(ticks.empty());
+    auto f = std::move(ticks.front());
+    ticks.erase(ticks.begin());
+    f();
+  }
+  std::vector<std::function<void()>> ticks;
+};
+
+TEST_F(PacedOfflineTest, OneBatchPerTickEachForgottenOnlyAtTheNext) {
+  auto& alice = bind("alice@example.org/a");
+  for (const char* body : {"1", "2", "3"}) send(alice, "bob@example.org", body);
+  auto& bob = bind("bob@example.org/b");
+  online(bob);
+  ASSERT_EQ(bob.received.size(), 1u) << "batch_bytes 1: one message a batch";
+  EXPECT_EQ(stored("bob@example.org"), 3u) << "not forgotten while the stream may still drop it";
+  auto& tablet = bind("bob@example.org/tablet");
+  online(tablet);
+  EXPECT_TRUE(tablet.received.empty()) << "one resource is being given them: no duplicates";
+  tick();
   ASSERT_EQ(bob.received.size(), 2u);
-  EXPECT_EQ(body_of(bob.received[0]), "2");
-  EXPECT_EQ(body_of(bob.received[1]), "3");
+  EXPECT_EQ(stored("bob@example.org"), 2u);
+  tick();
+  ASSERT_EQ(bob.received.size(), 3u);
+  EXPECT_EQ(stored("bob@example.org"), 0u) << "the last batch is forgotten at once";
+  EXPECT_TRUE(ticks.empty());
+  EXPECT_EQ(body_of(bob.received[2]), "3");
+}
+
+TEST_F(PacedOfflineTest, ASessionGoneBetweenTicksKeepsItsLastBatch) {
+  auto& alice = bind("alice@example.org/a");
+  for (const char* body : {"1", "2", "3"}) send(alice, "bob@example.org", body);
+  auto& bob = bind("bob@example.org/b");
+  online(bob);
+  tick();  // "1" confirmed, "2" handed over
+  routing->unbind(bob);
+  tick();  // gone: "2" is not confirmed
+  EXPECT_TRUE(ticks.empty());
+  EXPECT_EQ(stored("bob@example.org"), 2u);
+  auto& again = bind("bob@example.org/b");
+  online(again);
+  tick();
+  EXPECT_TRUE(ticks.empty());
+  EXPECT_EQ(stored("bob@example.org"), 0u);
+  ASSERT_EQ(again.received.size(), 2u);
+  EXPECT_EQ(body_of(again.received[0]), "2");
+  EXPECT_EQ(body_of(again.received[1]), "3");
+}
+
+TEST_F(PacedOfflineTest, NoTickRunsAfterTheModuleIsGone) {
+  auto& alice = bind("alice@example.org/a");
+  for (const char* body : {"1", "2"}) send(alice, "bob@example.org", body);
+  auto& bob = bind("bob@example.org/b");
+  online(bob);
+  offline.reset();
+  tick();  // must not touch the destroyed module
+  EXPECT_EQ(bob.received.size(), 1u);
 }
 
 TEST_F(OfflineTest, StoredStanzasReadBackWhole) {
@@ -265,3 +343,28 @@ TEST_F(OfflineTest, WorthStoringFollowsContentAndHints) {
 
 }  // namespace
 }  // namespace jabberadmin::offline
+
+namespace jabberadmin::store {
+namespace {
+TEST(OfflineStoreSlice, PendingAfterAnIdReadsABoundedSliceInOrder) {
+  std::string templ = "/tmp/ja-offline-slice-XXXXXX";
+  ASSERT_NE(mkdtemp(templ.data()), nullptr);
+  const std::filesystem::path dir = templ;
+  {
+    Database db(dir / "jabberadmin.sqlite");
+    OfflineStore offline(db, 100);
+    const auto now = std::chrono::system_clock::now();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(offline.store("u@h", "<message>" + std::to_string(i) + "</message>", now));
+    ASSERT_TRUE(offline.store("other@h", "<message>x</message>", now));
+    const auto all = offline.pending("u@h");
+    const auto slice = offline.pending("u@h", all[1].id, 2);
+    ASSERT_EQ(slice.size(), 2u);
+    EXPECT_EQ(slice[0].stanza, "<message>2</message>");
+    EXPECT_EQ(slice[1].stanza, "<message>3</message>");
+    EXPECT_EQ(offline.pending("u@h", all[4].id, 10).size(), 0u);
+    EXPECT_EQ(offline.pending("u@h", 0, 100).size(), 5u) << "other users' rows are not in it";
+  }
+  std::filesystem::remove_all(dir);
+}
+}  // namespace
+}  // namespace jabberadmin::store
