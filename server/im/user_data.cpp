@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "im/vcard.hpp"
+#include "jabberadmin/jid.hpp"
 #include "util/log.hpp"
 
 namespace jabberadmin::im {
@@ -31,6 +32,15 @@ UserData install_user_data(boost::asio::io_context& io, router::Router& router, 
     });
   };
   data.offline = std::make_unique<offline::OfflineMessages>(router, database, exists, std::move(offline_options));
+  // A deleted account's stored messages go with it, on every host we serve.
+  std::vector<std::string> hosts;
+  for (const auto& h : settings.jabber.hosts) hosts.push_back(normalize_domain(h));
+  if (hosts.empty()) hosts.push_back(normalize_domain(settings.primary_host()));
+  directory.observe([offline = data.offline.get(), hosts, alive = std::weak_ptr<bool>(data.alive)](
+                        const directory::UserChange& change) {
+    if (!alive.lock() || !change.before || change.after) return;
+    for (const auto& host : hosts) offline->forget(Jid{change.before->name, host, {}});
+  });
   if (settings.jabber.history) {
     data.history_log = std::make_unique<history::HistoryLog>(settings.jabber.history_dir);
     data.history = std::make_unique<history::MessageHistory>(router, *data.history_log, exists);

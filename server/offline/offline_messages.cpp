@@ -1,6 +1,7 @@
 #include "offline/offline_messages.hpp"
 
 #include <exception>
+#include <limits>
 #include <variant>
 #include <vector>
 
@@ -83,6 +84,17 @@ void OfflineMessages::undeliverable(const xml::Element& message) {
                               std::to_string(options_.limit_per_user) + " messages)");
   }
   log::debug("offline: stored a message for " + user.bare());
+}
+
+void OfflineMessages::forget(const Jid& bare) {
+  const std::string user = bare.bare();
+  try {
+    if (store_.count(user) == 0) return;
+    store_.remove_through(user, std::numeric_limits<std::int64_t>::max());
+    log::info("offline: " + user + " no longer exists; its stored messages are dropped");
+  } catch (const std::exception& e) {
+    log::error("offline: cannot drop the messages of " + user + ": " + e.what());
+  }
 }
 
 bool OfflineMessages::still_there(const Flush& flush) {

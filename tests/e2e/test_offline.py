@@ -101,6 +101,24 @@ class Offline(ConfiguredWorldTest):
             await logout(a)
         run(go())
 
+    def test_deleting_an_account_drops_its_stored_messages(self):
+        gone = self.world.add_user("gone", "gone-pw")
+
+        async def go():
+            a, _ = await login(self.alice + "/g", "alice-pw", self.world.port)
+            a.send_message(mto=gone, mbody="you will never read this", mtype="chat")
+            await self.world.log_shows("offline: stored a message for gone@localhost")
+            self.world._tool("cl-userdel", "gone", "jabber")
+            await self.world.log_shows("offline: gone@localhost no longer exists")
+            self.world.add_user("gone", "gone-pw")
+            g, ok = await login(gone + "/new", "gone-pw", self.world.port)
+            self.assertIs(ok, True)
+            g.send_presence()
+            self.assertTrue(await quiet(g.received, 0.5), "a new account with the old name starts empty")
+            await logout(g)
+            await logout(a)
+        run(go())
+
     def test_unknown_recipient_gets_service_unavailable(self):
         async def go():
             a, _ = await login(self.alice + "/u", "alice-pw", self.world.port)
