@@ -33,8 +33,9 @@ std::string usage() {
   return "Usage: cl-jabberd [--config FILE] [--listen ADDR]... [--port N] [--tls-port N]\n"
          "                  [--log-level debug|info|warning|error] [--log-file FILE]\n"
          "                  [--max-connections-per-address N] [--max-unauthenticated N]\n"
-         "                  [--max-auth-failures N] [--auth-workers N] [--allow-plaintext-auth]\n"
-         "                  [--negotiation-timeout S] [--idle-timeout S] [--keepalive S]\n"
+         "                  [--max-auth-failures N] [--max-offline-messages N] [--auth-workers N]\n"
+         "                  [--allow-plaintext-auth] [--negotiation-timeout S] [--idle-timeout S]\n"
+         "                  [--keepalive S]\n"
          "The integrated XMPP server of jabberadmin; see cl-jabberd(8).\n";
 }
 
@@ -68,6 +69,7 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--max-connections-per-address") o.max_per_address = count(arg, next());
     else if (arg == "--max-unauthenticated") o.max_unauthenticated = count(arg, next());
     else if (arg == "--max-auth-failures") o.auth_failures_per_address = count(arg, next());
+    else if (arg == "--max-offline-messages") o.max_offline_messages = std::max<std::size_t>(1, count(arg, next()));
     else if (arg == "--auth-workers") o.auth_workers = std::max<std::size_t>(1, count(arg, next()));
     else if (arg == "--negotiation-timeout") o.negotiation_timeout = seconds(arg, next());
     else if (arg == "--idle-timeout") o.idle_timeout = seconds(arg, next());

@@ -24,6 +24,7 @@ struct Options {
   std::size_t max_unauthenticated = 512;         // --max-unauthenticated
   std::size_t auth_workers = 2;                  // --auth-workers
   std::size_t auth_failures_per_address = 10;    // --max-auth-failures (per address; per account: half)
+  std::size_t max_offline_messages = 1000;       // --max-offline-messages (stored per user)
   std::chrono::milliseconds auth_failure_window{60000};
   std::chrono::milliseconds negotiation_timeout{60000};  // --negotiation-timeout SECONDS
   std::chrono::milliseconds idle_timeout{600000};         // --idle-timeout SECONDS

@@ -50,7 +50,7 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
       database_(data_dir(settings_) / "jabberadmin.sqlite"),
       directory_(io, settings_),
       modules_(im::install_modules(router_, im::Services{settings_, directory_, database_}, io.get_executor())),
-      user_data_(im::install_user_data(io, router_, settings_, directory_, database_)),
+      user_data_(im::install_user_data(io, router_, settings_, directory_, database_, options_.max_offline_messages)),
       authenticator_(io.get_executor(), settings_, auth::PoolOptions{options_.auth_workers, 256}),
       shutdown_timer_(io), poll_timer_(io) {
   if (settings_.jabber.certfile.empty())

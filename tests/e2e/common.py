@@ -75,10 +75,11 @@ class ConfiguredWorld(World):
 
 class ConfiguredWorldTest(unittest.TestCase):
     extra_jabber_lines = ""
+    server_args = ()
 
     @classmethod
     def setUpClass(cls):
-        cls.world = ConfiguredWorld(cls.extra_jabber_lines)
+        cls.world = ConfiguredWorld(cls.extra_jabber_lines, cls.server_args)
 
     @classmethod
     def tearDownClass(cls):

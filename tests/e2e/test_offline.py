@@ -163,3 +163,25 @@ class OfflineLimit(ConfiguredWorldTest):
             await logout(d)
             await logout(a)
         run(go(), timeout=110)
+
+
+class OfflineSmallLimit(ConfiguredWorldTest):
+    server_args = ("--max-offline-messages", "3")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alice = cls.world.add_user("alice", "alice-pw")
+        cls.erin = cls.world.add_user("erin", "erin-pw")
+
+    def test_the_limit_comes_from_the_command_line(self):
+        async def go():
+            a, _ = await login(self.alice + "/a", "alice-pw", self.world.port)
+            for i in range(4):
+                a.send_message(mto=self.erin, mbody=f"m{i}", mtype="chat")
+            e = await next_item(a.received, lambda m: m["type"] == "error")
+            self.assertEqual(error_of(e), ("service-unavailable",
+                                           "The recipient is offline and their offline storage is full (3 messages)"))
+            self.assertTrue(await quiet(a.received, 0.3))
+            await logout(a)
+        run(go())
