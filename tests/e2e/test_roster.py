@@ -298,11 +298,11 @@ class LiveGroups(RosterWorld):
             a.send_presence()
             b.send_presence()
             await next_item(a.presences, lambda p: str(p["from"]) == oleg + "/r" and p["type"] == "available")
+            # Under load the server may still be settling the two fresh accounts into Ops
+            # (a "both" push for the other): wait for the removal itself.
             self.tool("cl-usermod", "-g", "Dev", "oleg", "jabber")
-            _, item, _ = await next_item(a.pushes, lambda p: p[1]["jid"] == oleg, timeout=5)
-            self.assertEqual(item["subscription"], "remove")
-            _, item, _ = await next_item(b.pushes, lambda p: p[1]["jid"] == olga, timeout=5)
-            self.assertEqual(item["subscription"], "remove")
+            await next_item(a.pushes, lambda p: p[1]["jid"] == oleg and p[1]["subscription"] == "remove", timeout=5)
+            await next_item(b.pushes, lambda p: p[1]["jid"] == olga and p[1]["subscription"] == "remove", timeout=5)
             await next_item(a.presences, lambda p: str(p["from"]) == oleg + "/r" and p["type"] == "unavailable")
             # olga follows him to Dev; a user created in Dev appears at once; deleting the
             # group takes everyone out of everyone's roster.
