@@ -150,6 +150,16 @@ def main():
     for s in present:
         rs = pick(s, "group-login")
         if not rs:
+            if s not in broken:
+                group_vals[s] = p99_vals[s] = ratio_vals[s] = "no result (the generator hit --max-duration)"
+            continue
+        aborted = [r for r in rs if r.get("aborted")]
+        if aborted:
+            r = aborted[0]
+            group_vals[s] = p99_vals[s] = ratio_vals[s] = (
+                f"did not finish: {r.get('ok', 0):,} of {r.get('clients', 0):,} logged in "
+                f"within {r.get('wall_s', 0):,.0f} s")
+            items[s] = median([x.get("roster_items_avg") for x in rs])
             continue
         items[s] = median([r.get("roster_items_avg") for r in rs])
         if items[s] is not None and items[s] < 1:

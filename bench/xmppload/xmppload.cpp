@@ -347,13 +347,18 @@ class Load {
     deadline_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       std::cerr << "xmppload: --max-duration " << o_.max_duration << " s reached; stopping\n";
+      // The phase under way sees aborted_, reports what it measured so far (marked
+      // "aborted") and ends the run; if it cannot within 5 s, the process ends anyway.
       aborted_ = true;
-      finish(3);
+      deadline_.expires_after(std::chrono::seconds(5));
+      deadline_.async_wait([this](const boost::system::error_code& e) {
+        if (!e) finish(3);
+      });
     });
     co_await login_phase();
-    if (o_.mode == "login" && o_.idle_seconds > 0) co_await idle_phase();
-    if (o_.mode == "chat") co_await chat_phase();
-    finish(0);
+    if (o_.mode == "login" && o_.idle_seconds > 0 && !aborted_) co_await idle_phase();
+    if (o_.mode == "chat" && !aborted_) co_await chat_phase();
+    finish(aborted_ ? 3 : 0);
   }
 
  private:
@@ -381,7 +386,7 @@ class Load {
     launch_more();
     while (finished_ < clients_.size() && !aborted_) co_await sleep(0.005);
     const Sample b = sample();
-    const double span = std::chrono::duration<double>(last_login_ - a.at).count();
+    const double span = ok_ > 0 ? std::chrono::duration<double>(last_login_ - a.at).count() : 0;
     std::size_t items = 0;
     for (const auto& c : clients_)
       if (c->online) items += c->roster_items;
@@ -389,6 +394,7 @@ class Load {
     j.str("scenario", o_.mode == "chat" ? "chat-login" : "login").str("label", o_.label);
     j.num("clients", static_cast<double>(clients_.size())).num("concurrency", static_cast<double>(o_.concurrency));
     j.num("ok", static_cast<double>(ok_)).num("failed", static_cast<double>(clients_.size() - ok_));
+    if (aborted_) j.str("aborted", "max-duration").num("not_attempted", static_cast<double>(clients_.size() - next_));
     j.raw("errors", errors_json(errors_));
     j.num("logins_per_s", ok_ > 0 && span > 0 ? static_cast<double>(ok_) / span : 0);
     j.num("login_p50_ms", login_ms_.ms(0.50)).num("login_p90_ms", login_ms_.ms(0.90)).num("login_p99_ms", login_ms_.ms(0.99));
