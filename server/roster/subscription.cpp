@@ -18,6 +18,32 @@ Outcome with(const PairState& before, PairState after) {
   o.after = after;
   return o;
 }
+
+// The contact stops receiving the user's presence, or its request to is dropped: outbound
+// unsubscribed (§3.2.2) and inbound unsubscribe (§3.3.3) end the same state.
+Outcome end_from(const PairState& state) {
+  PairState after = state;
+  if (!has_from(state.subscription) && !state.pending_in) return with(state, after);
+  after.subscription = drop_from(state.subscription);
+  after.pending_in = false;
+  Outcome o = with(state, after);
+  o.forward = true;
+  o.send_unavailable = has_from(state.subscription);
+  return o;
+}
+
+// The user stops receiving the contact's presence, or its own request is withdrawn:
+// outbound unsubscribe (§3.3.2, always routed) and inbound unsubscribed (§3.2.3, only
+// when there was something to end).
+Outcome end_to(const PairState& state, bool only_if_any) {
+  PairState after = state;
+  if (only_if_any && !has_to(state.subscription) && !state.ask) return with(state, after);
+  after.subscription = drop_to(state.subscription);
+  after.ask = false;
+  Outcome o = with(state, after);
+  o.forward = true;
+  return o;
+}
 }  // namespace
 
 std::string_view to_string(Subscription s) {
@@ -72,24 +98,10 @@ Outcome outbound(const PairState& state, SubscriptionKind kind) {
       o.send_presence = true;
       return o;
     }
-    case SubscriptionKind::Unsubscribe: {
-      // §3.3.2: routed; the user's subscription to the contact (or the request) ends.
-      after.subscription = drop_to(state.subscription);
-      after.ask = false;
-      Outcome o = with(state, after);
-      o.forward = true;
-      return o;
-    }
-    case SubscriptionKind::Unsubscribed: {
-      // §3.2.2: cancels the contact's subscription or denies its request.
-      if (!has_from(state.subscription) && !state.pending_in) return with(state, after);
-      after.subscription = drop_from(state.subscription);
-      after.pending_in = false;
-      Outcome o = with(state, after);
-      o.forward = true;
-      o.send_unavailable = has_from(state.subscription);
-      return o;
-    }
+    case SubscriptionKind::Unsubscribe:
+      return end_to(state, false);  // §3.3.2
+    case SubscriptionKind::Unsubscribed:
+      return end_from(state);  // §3.2.2
   }
   return with(state, after);
 }
@@ -118,25 +130,10 @@ Outcome inbound(const PairState& state, SubscriptionKind kind) {
       o.forward = true;
       return o;
     }
-    case SubscriptionKind::Unsubscribe: {
-      // §3.3.3: the contact stops following the user (or withdraws its request).
-      if (!has_from(state.subscription) && !state.pending_in) return with(state, after);
-      after.subscription = drop_from(state.subscription);
-      after.pending_in = false;
-      Outcome o = with(state, after);
-      o.forward = true;
-      o.send_unavailable = has_from(state.subscription);
-      return o;
-    }
-    case SubscriptionKind::Unsubscribed: {
-      // §3.2.3: the user's subscription (or request) is cancelled or denied.
-      if (!has_to(state.subscription) && !state.ask) return with(state, after);
-      after.subscription = drop_to(state.subscription);
-      after.ask = false;
-      Outcome o = with(state, after);
-      o.forward = true;
-      return o;
-    }
+    case SubscriptionKind::Unsubscribe:
+      return end_from(state);  // §3.3.3
+    case SubscriptionKind::Unsubscribed:
+      return end_to(state, true);  // §3.2.3
   }
   return with(state, after);
 }
