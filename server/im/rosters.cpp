@@ -5,7 +5,7 @@
 namespace jabberadmin::im {
 
 Rosters::Rosters(router::Router& router, const roster::UserDirectory& directory, store::Database& database)
-    : router_(router), roster_(database, directory), contacts_(roster_) {}
+    : router_(router), roster_(database, directory, router.hosts()), contacts_(roster_) {}
 
 Rosters::~Rosters() {
   if (presence_ == nullptr) return;

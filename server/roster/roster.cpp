@@ -12,8 +12,8 @@ Item from_shared(const SharedItem& i) {
   return Item{i.jid, i.name, {i.group}, Subscription::Both, false, i.group};
 }
 
-Roster::Roster(store::Database& db, const UserDirectory& directory)
-    : directory_(directory), personal_(db), pending_(db), shared_(directory) {}
+Roster::Roster(store::Database& db, const UserDirectory& directory, std::vector<std::string> hosts)
+    : directory_(directory), personal_(db), pending_(db), shared_(directory, std::move(hosts)) {}
 
 std::vector<Item> Roster::items(const Jid& user) {
   std::vector<Item> out;

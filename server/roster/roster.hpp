@@ -32,7 +32,8 @@ struct Item {
 
 class Roster {
  public:
-  Roster(store::Database& db, const UserDirectory& directory);
+  // hosts: the served domains, each a view of the same directory groups.
+  Roster(store::Database& db, const UserDirectory& directory, std::vector<std::string> hosts);
 
   std::vector<Item> items(const Jid& user);  // sorted by jid
   std::optional<Item> item(const Jid& user, std::string_view contact);

@@ -25,17 +25,14 @@ bool active(const User& u) { return !u.locked && u.group.has_value(); }
 
 }  // namespace
 
-const std::string& SharedRoster::jid_of(const User& user) const {
-  if (const auto it = normalised_.find(user.jid); it != normalised_.end()) return it->second;
-  const auto parsed = Jid::parse(user.jid);
-  std::string bare = parsed ? parsed->bare() : user.jid;
-  return normalised_.emplace(user.jid, std::move(bare)).first->second;
+bool SharedRoster::served(std::string_view domain) const {
+  return std::find(hosts_.begin(), hosts_.end(), domain) != hosts_.end();
 }
 
 const User* SharedRoster::member(const Jid& bare) const {
   if (bare.local.empty()) return nullptr;
   const User* u = directory_.find(bare.local);
-  if (u == nullptr || !active(*u) || jid_of(*u) != bare.bare()) return nullptr;
+  if (u == nullptr || !active(*u) || !served(bare.domain)) return nullptr;
   return u;
 }
 
@@ -45,7 +42,7 @@ std::vector<SharedItem> SharedRoster::items(const Jid& bare) const {
   if (me == nullptr) return out;
   for (const User* u : directory_.members(*me->group)) {
     if (u == me || !active(*u)) continue;
-    out.push_back({jid_of(*u), u->nickname.empty() ? u->name : u->nickname, *u->group});
+    out.push_back({u->name + "@" + bare.domain, u->nickname.empty() ? u->name : u->nickname, *u->group});
   }
   std::sort(out.begin(), out.end(), [](const SharedItem& a, const SharedItem& b) { return a.jid < b.jid; });
   return out;
@@ -55,10 +52,10 @@ std::optional<SharedItem> SharedRoster::item(const Jid& bare, std::string_view c
   const User* me = member(bare);
   if (me == nullptr) return std::nullopt;
   const auto c = Jid::parse(contact);
-  if (!c) return std::nullopt;
+  if (!c || c->domain != bare.domain) return std::nullopt;
   const User* u = member(*c);
   if (u == nullptr || u == me || u->group != me->group) return std::nullopt;
-  return SharedItem{jid_of(*u), u->nickname.empty() ? u->name : u->nickname, *u->group};
+  return SharedItem{c->bare(), u->nickname.empty() ? u->name : u->nickname, *u->group};
 }
 
 std::string SharedRoster::digest(const Jid& bare) const {
@@ -77,12 +74,16 @@ std::optional<std::string> SharedRoster::avatar_hash(const Jid& bare) const {
 }
 
 void SharedRoster::add_group(View& view, const std::vector<const User*>& members) const {
-  for (const User* viewer : members) {
-    if (!active(*viewer)) continue;
-    auto& items = view[jid_of(*viewer)];
-    for (const User* u : members)
-      if (u != viewer && active(*u))
-        items[jid_of(*u)] = SharedItem{jid_of(*u), u->nickname.empty() ? u->name : u->nickname, *u->group};
+  for (const auto& host : hosts_) {
+    for (const User* viewer : members) {
+      if (!active(*viewer)) continue;
+      auto& items = view[viewer->name + "@" + host];
+      for (const User* u : members) {
+        if (u == viewer || !active(*u)) continue;
+        const std::string jid = u->name + "@" + host;
+        items[jid] = SharedItem{jid, u->nickname.empty() ? u->name : u->nickname, *u->group};
+      }
+    }
   }
 }
 

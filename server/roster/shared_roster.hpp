@@ -1,11 +1,11 @@
 // The shared roster: members of one directory group (departmentNumber) see each other with
 // subscription "both", filed under the group's name, named by their cn.
 //
-// Who is a member: the account's directory JID, User::jid (LDAP mail, name@primary host),
-// and only that JID. The same account logged in on another virtual host (name@other) is a
-// different address as far as rosters and presence go: it has its personal roster only, so
-// that every roster item names exactly the address presence comes from and messages go to.
-// Locked accounts are in nobody's shared roster and see none.
+// Every served host is a view of the same directory, as with ejabberd's shared roster: an
+// account logged in as name@host sees its group-mates as mate@host, on that same host, so
+// every roster item names exactly the address presence comes from and messages go to,
+// whichever host (`cl-setup --hosts`) the users chose. Locked accounts are in nobody's
+// shared roster and see none.
 //
 // Everything is read from the live directory cache (never LDAP). Changes are compared as
 // batches (diff): the state before a batch is the cache now with the changed users as they
@@ -26,7 +26,7 @@
 namespace jabberadmin::roster {
 
 struct SharedItem {
-  std::string jid;    // the contact's directory JID, normalised
+  std::string jid;    // the contact's bare JID on the viewer's host
   std::string name;   // cn, or the user name when cn is empty
   std::string group;  // the directory group
   friend bool operator==(const SharedItem&, const SharedItem&) = default;
@@ -47,7 +47,9 @@ using Before = std::map<std::string, std::optional<User>, std::less<>>;
 
 class SharedRoster {
  public:
-  explicit SharedRoster(const UserDirectory& directory) : directory_(directory) {}
+  // hosts: the served domains, normalised.
+  SharedRoster(const UserDirectory& directory, std::vector<std::string> hosts)
+      : directory_(directory), hosts_(std::move(hosts)) {}
 
   // The active directory user whose shared-roster JID is this bare JID, or nullptr.
   const User* member(const Jid& bare) const;
@@ -65,15 +67,13 @@ class SharedRoster {
   // Compares the world before the batch with the directory now.
   SharedDelta diff(const Before& before) const;
 
-  // User::jid normalised (memoised; the raw value from the directory when it is no JID).
-  const std::string& jid_of(const User& user) const;
-
  private:
   using View = std::map<std::string, std::map<std::string, SharedItem>>;  // viewer -> contact -> item
   void add_group(View& view, const std::vector<const User*>& members) const;
+  bool served(std::string_view domain) const;
 
   const UserDirectory& directory_;
-  mutable std::map<std::string, std::string, std::less<>> normalised_;  // raw mail -> bare JID
+  std::vector<std::string> hosts_;
   mutable std::map<std::string, std::string, std::less<>> avatar_hashes_;  // name -> hex
 };
 

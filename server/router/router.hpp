@@ -61,6 +61,7 @@ class Router final : public stream::SessionHost {
 
   // stream::SessionHost
   bool serves(std::string_view domain) const override;
+  std::vector<std::string> hosts() const { return {hosts_.begin(), hosts_.end()}; }
   void bind(stream::Session& session) override;
   void on_stanza(stream::Session& session, xml::Element stanza) override;
   void unbind(stream::Session& session) override;

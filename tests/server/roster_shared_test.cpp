@@ -13,7 +13,7 @@ Jid jid(std::string_view s) { return *Jid::parse(s); }
 class SharedRosterTest : public ::testing::Test {
  protected:
   test::FakeDirectory dir;
-  SharedRoster shared{dir};
+  SharedRoster shared{dir, {"example.org"}};
   void SetUp() override {
     dir.add("anna", "Staff", "Анна");
     dir.add("boris", "Staff");
@@ -33,7 +33,7 @@ TEST_F(SharedRosterTest, MembersOfOneGroupSeeEachOtherByNicknameUnderTheGroup) {
   EXPECT_EQ(items[0], (SharedItem{"boris@example.org", "boris", "Staff"})) << "no cn: the user name";
   EXPECT_EQ(shared.items(jid("boris@example.org"))[0].name, "Анна");
   EXPECT_TRUE(shared.items(jid("loner@example.org")).empty());
-  EXPECT_TRUE(shared.items(jid("anna@other.example")).empty()) << "only the directory JID is a member";
+  EXPECT_TRUE(shared.items(jid("anna@other.example")).empty()) << "a host this server does not serve";
   EXPECT_TRUE(shared.item(jid("anna@example.org"), "boris@example.org"));
   EXPECT_FALSE(shared.item(jid("anna@example.org"), "vera@example.org"));
 }
@@ -102,6 +102,33 @@ TEST_F(SharedRosterTest, APhotoChangeIsAnAvatarChange) {
   const SharedDelta d = shared.diff(before);
   EXPECT_EQ(d.avatars, std::vector<std::string>{"anna"});
   EXPECT_TRUE(d.pushes.empty());
+}
+
+}  // namespace
+}  // namespace jabberadmin::roster
+
+namespace jabberadmin::roster {
+namespace {
+
+TEST(SharedRosterHosts, EveryServedHostIsAViewOfTheSameGroups) {
+  test::FakeDirectory dir;
+  dir.add("anna", "Staff", "Анна");
+  dir.add("boris", "Staff");
+  SharedRoster shared{dir, {"example.org", "other.example"}};
+  const auto on_other = shared.items(*Jid::parse("anna@other.example"));
+  ASSERT_EQ(on_other.size(), 1u);
+  EXPECT_EQ(on_other[0].jid, "boris@other.example") << "group-mates on the host the viewer logged in on";
+  EXPECT_EQ(shared.items(*Jid::parse("anna@example.org"))[0].jid, "boris@example.org");
+  EXPECT_FALSE(shared.item(*Jid::parse("anna@other.example"), "boris@example.org")) << "never across hosts";
+  EXPECT_TRUE(shared.items(*Jid::parse("anna@elsewhere.example")).empty());
+
+  // A change reaches the viewers on every host.
+  Before before{{"boris", dir.users["boris"]}};
+  dir.users["boris"].nickname = "Борис";
+  const auto delta = shared.diff(before);
+  EXPECT_TRUE(delta.pushes.contains("anna@example.org"));
+  EXPECT_TRUE(delta.pushes.contains("anna@other.example"));
+  EXPECT_EQ(delta.pushes.at("anna@other.example").at("boris@other.example")->name, "Борис");
 }
 
 }  // namespace
