@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
       std::ifstream csv(*csv_path);
       if (!csv) throw Error(ErrorKind::InvalidArgument, cli::format(_("cannot read %s"), *csv_path));
       const ImportReport report = import_users(directory, csv);
-      for (const auto& f : report.failures) std::cerr << *csv_path << ":" << f.line << ": " << cli::translate_library_message(f.message) << '\n';
+      for (const auto& f : report.failures) std::cerr << *csv_path << ":" << f.line << ": " << cli::translate(f.error) << '\n';
       std::cout << cli::format(_("created %s accounts, %s lines failed"), std::to_string(report.created),
                                std::to_string(report.failures.size()))
                 << '\n';

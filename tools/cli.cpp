@@ -71,7 +71,7 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
       throw Error(ErrorKind::Usage, format(_("unknown service '%s': supported services: %s"), service_, known));
     return body();
   } catch (const Error& e) {
-    std::cerr << name_ << ": " << translate_library_message(e.what()) << '\n';
+    std::cerr << name_ << ": " << translate(e) << '\n';
     return exit_code(e.kind());
   } catch (const std::exception& e) {
     std::cerr << name_ << ": " << e.what() << '\n';

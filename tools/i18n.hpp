@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "jabberadmin/error.hpp"
+
 #define _(text) ::gettext(text)
 #define N_(text) text
 
@@ -31,9 +33,8 @@ std::string format(std::string_view pattern, const Values&... values) {
   return format_values(pattern, {std::string_view(values)...});
 }
 
-// A message from libjabberadmin (built in English with values inside) in the user's
-// language when it matches one of the library's message patterns this catalogue knows;
-// otherwise unchanged. See the pattern list in cli.cpp.
-std::string translate_library_message(const std::string& message);
+// A library error in the user's language: its message template translated and filled with
+// its values (nouns among them translated too); a composed message stays as it is.
+std::string translate(const Error& error);
 
 }  // namespace jabberadmin::cli

@@ -34,25 +34,24 @@ bool is_code(const ldap::LdapError& e, int code) { return e.code() == code; }
 // Group names and nicknames are free UTF-8 text, but never empty, control characters or
 // invalid UTF-8 (they end up in rosters, config files and log lines).
 std::string check_text(std::string_view text, std::string_view what, std::size_t max_bytes) {
-  if (text.empty()) throw Error(ErrorKind::InvalidArgument, "empty " + std::string(what));
+  if (text.empty()) throw Error(ErrorKind::InvalidArgument, translatable("empty %s"), {std::string(what)});
   if (text.size() > max_bytes)
-    throw Error(ErrorKind::InvalidArgument, std::string(what) + " too long: " + std::to_string(text.size()) +
-                                                " bytes, at most " + std::to_string(max_bytes));
+    throw Error(ErrorKind::InvalidArgument, translatable("%s too long: %s bytes, at most %s"),
+                {std::string(what), std::to_string(text.size()), std::to_string(max_bytes)});
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
     std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
     if (n == 0 || i + n > text.size())
-      throw Error(ErrorKind::InvalidArgument, std::string(what) + " is not valid UTF-8");
+      throw Error(ErrorKind::InvalidArgument, translatable("%s is not valid UTF-8"), {std::string(what)});
     for (std::size_t k = 1; k < n; ++k)
       if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80)
-        throw Error(ErrorKind::InvalidArgument, std::string(what) + " is not valid UTF-8");
+        throw Error(ErrorKind::InvalidArgument, translatable("%s is not valid UTF-8"), {std::string(what)});
     if (c < 0x20 || c == 0x7f)
-      throw Error(ErrorKind::InvalidArgument, "control character in " + std::string(what));
+      throw Error(ErrorKind::InvalidArgument, translatable("control character in %s"), {std::string(what)});
     i += n;
   }
   if (text.front() == ' ' || text.back() == ' ')
-    throw Error(ErrorKind::InvalidArgument, std::string(what) + " '" + std::string(text) +
-                                                "' starts or ends with a space");
+    throw Error(ErrorKind::InvalidArgument, translatable("%s '%s' starts or ends with a space"), {std::string(what), std::string(text)});
   return std::string(text);
 }
 
@@ -155,7 +154,7 @@ Error Directory::add_error(const ldap::LdapError& e, const std::string& dn) {
   if (!is_code(e, ldap::kAlreadyExists)) return e;
   std::string name = dn.substr(dn.find('=') + 1);
   name = name.substr(0, name.find(",ou=Users"));
-  return Error(ErrorKind::AlreadyExists, "user '" + name + "' already exists");
+  return Error(ErrorKind::AlreadyExists, translatable("user '%s' already exists"), {name});
 }
 
 User Directory::add_user(const NewUser& request) {
@@ -183,7 +182,7 @@ std::vector<std::optional<Error>> Directory::add_users(const std::vector<NewUser
         if (fresh)
           if (const auto entry = connection_.read(group_dn(check_group_name(*named)), {kCn}))
             it->second = entry->first(kCn).value_or(*named);
-        if (!it->second) throw Error(ErrorKind::NotFound, "no such group '" + *named + "'");
+        if (!it->second) throw Error(ErrorKind::NotFound, translatable("no such group '%s'"), {*named});
         group = it->second;
       }
       entries.push_back(new_user_entry(users[i], group));
@@ -206,7 +205,7 @@ std::optional<User> Directory::find_user(std::string_view name) const {
 
 User Directory::user(std::string_view name) const {
   auto found = find_user(name);
-  if (!found) throw Error(ErrorKind::NotFound, "no such user '" + std::string(name) + "'");
+  if (!found) throw Error(ErrorKind::NotFound, translatable("no such user '%s'"), {std::string(name)});
   return std::move(*found);
 }
 
@@ -232,7 +231,7 @@ void Directory::remove_user(std::string_view name) {
   try {
     connection_.remove(user_dn(normalised));
   } catch (const ldap::LdapError& e) {
-    if (is_code(e, ldap::kNoSuchObject)) throw Error(ErrorKind::NotFound, "no such user '" + normalised + "'");
+    if (is_code(e, ldap::kNoSuchObject)) throw Error(ErrorKind::NotFound, translatable("no such user '%s'"), {normalised});
     throw;
   }
 }
@@ -306,13 +305,13 @@ std::optional<Group> Directory::find_group(std::string_view name) const {
 std::string Directory::canonical_group_name(std::string_view name) const {
   // One read of the group entry: membership is not needed to know the stored spelling.
   const auto entry = connection_.read(group_dn(check_group_name(name)), {kCn});
-  if (!entry) throw Error(ErrorKind::NotFound, "no such group '" + std::string(name) + "'");
+  if (!entry) throw Error(ErrorKind::NotFound, translatable("no such group '%s'"), {std::string(name)});
   return entry->first(kCn).value_or(std::string(name));
 }
 
 Group Directory::group(std::string_view name) const {
   auto found = find_group(name);
-  if (!found) throw Error(ErrorKind::NotFound, "no such group '" + std::string(name) + "'");
+  if (!found) throw Error(ErrorKind::NotFound, translatable("no such group '%s'"), {std::string(name)});
   return std::move(*found);
 }
 
@@ -334,7 +333,7 @@ Group Directory::add_group(std::string_view name) {
   try {
     connection_.add(group_dn(checked), {{kObjectClass, {"organizationalRole"}}, {kCn, {checked}}});
   } catch (const ldap::LdapError& e) {
-    if (is_code(e, ldap::kAlreadyExists)) throw Error(ErrorKind::AlreadyExists, "group '" + checked + "' already exists");
+    if (is_code(e, ldap::kAlreadyExists)) throw Error(ErrorKind::AlreadyExists, translatable("group '%s' already exists"), {checked});
     throw;
   }
   return group(checked);
@@ -359,7 +358,7 @@ void Directory::rename_group(std::string_view old_name, std::string_view new_nam
   try {
     connection_.rename(g.dn, ldap::child_dn(kCn, checked, ""));
   } catch (const ldap::LdapError& e) {
-    if (is_code(e, ldap::kAlreadyExists)) throw Error(ErrorKind::AlreadyExists, "group '" + checked + "' already exists");
+    if (is_code(e, ldap::kAlreadyExists)) throw Error(ErrorKind::AlreadyExists, translatable("group '%s' already exists"), {checked});
     throw;
   }
   for (const auto& member : g.members) {
@@ -395,7 +394,7 @@ void Directory::remove_members(std::string_view group_name, const std::vector<st
       connection_.modify(u.dn, {{Op::Delete, kGroup, {canonical}}});
     } catch (const ldap::LdapError& e) {
       if (is_code(e, ldap::kNoSuchAttribute))
-        throw Error(ErrorKind::GroupUpdate, "user '" + u.name + "' is not in group '" + canonical + "'");
+        throw Error(ErrorKind::GroupUpdate, translatable("user '%s' is not in group '%s'"), {u.name, canonical});
       throw;
     }
   }

@@ -32,18 +32,19 @@ std::string describe(std::string_view character) {
 
 // Runs a stringprep profile; on failure names the first character the profile refuses.
 std::string prepare(std::string_view input, const Stringprep_profile* profile, std::string_view what) {
-  if (input.empty()) throw Error(ErrorKind::InvalidArgument, "empty " + std::string(what));
+  if (input.empty()) throw Error(ErrorKind::InvalidArgument, translatable("empty %s"), {std::string(what)});
   if (input.size() > kMaxPartBytes)
-    throw Error(ErrorKind::InvalidArgument, std::string(what) + " too long: " + std::to_string(input.size()) +
-                                                " bytes, at most " + std::to_string(kMaxPartBytes));
+    throw Error(ErrorKind::InvalidArgument, translatable("%s too long: %s bytes, at most %s"),
+                {std::string(what), std::to_string(input.size()), std::to_string(kMaxPartBytes)});
   if (input.find('\0') != std::string_view::npos)
-    throw Error(ErrorKind::InvalidArgument, "bad character U+0000 in " + std::string(what));
+    throw Error(ErrorKind::InvalidArgument, translatable("bad character %s in %s '%s'"),
+                {"U+0000", std::string(what), std::string(input.substr(0, input.find('\0')))});
   std::string buffer(input);
   buffer.resize(kMaxPartBytes * 4 + 1, '\0');  // room for case-folding expansion
   const int rc = stringprep(buffer.data(), buffer.size(), STRINGPREP_NO_UNASSIGNED, profile);
   if (rc == STRINGPREP_OK) {
     buffer.resize(std::char_traits<char>::length(buffer.c_str()));
-    if (buffer.empty()) throw Error(ErrorKind::InvalidArgument, "empty " + std::string(what));
+    if (buffer.empty()) throw Error(ErrorKind::InvalidArgument, translatable("empty %s"), {std::string(what)});
     if (buffer.size() > kMaxPartBytes)
       throw Error(ErrorKind::InvalidArgument, std::string(what) + " too long after normalisation");
     return buffer;
@@ -53,8 +54,8 @@ std::string prepare(std::string_view input, const Stringprep_profile* profile, s
     std::string one(input.substr(i, n));
     one.resize(64, '\0');
     if (stringprep(one.data(), one.size(), STRINGPREP_NO_UNASSIGNED, profile) != STRINGPREP_OK)
-      throw Error(ErrorKind::InvalidArgument, "bad character " + describe(input.substr(i, n)) + " in " +
-                                                  std::string(what) + " '" + std::string(input) + "'");
+      throw Error(ErrorKind::InvalidArgument, translatable("bad character %s in %s '%s'"),
+                  {describe(input.substr(i, n)), std::string(what), std::string(input)});
     i += n;
   }
   throw Error(ErrorKind::InvalidArgument, std::string(what) + " '" + std::string(input) + "' is not valid: " +

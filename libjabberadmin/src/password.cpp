@@ -43,9 +43,9 @@ std::string base64_decode(std::string_view text) {
 }  // namespace
 
 std::string hash(std::string_view clear) {
-  if (clear.empty()) throw Error(ErrorKind::InvalidArgument, "the password is empty");
+  if (clear.empty()) throw Error(ErrorKind::InvalidArgument, translatable("the password is empty"), {});
   if (clear.find('\0') != std::string_view::npos)
-    throw Error(ErrorKind::InvalidArgument, "the password contains a NUL character");
+    throw Error(ErrorKind::InvalidArgument, translatable("the password contains a NUL character"), {});
   std::array<unsigned char, 16> random{};
   if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1)
     throw Error(ErrorKind::Directory, "cannot get random bytes for the password salt");
@@ -70,7 +70,7 @@ bool is_locked(std::string_view stored) {
 std::string lock(std::string_view stored) {
   const auto pos = after_scheme(stored);
   if (pos == std::string_view::npos)
-    throw Error(ErrorKind::InvalidArgument, "the stored password has no hash scheme; set a new password first");
+    throw Error(ErrorKind::InvalidArgument, translatable("the stored password has no hash scheme; set a new password first"), {});
   if (is_locked(stored)) return std::string(stored);
   return std::string(stored.substr(0, pos)) + "!" + std::string(stored.substr(pos));
 }

@@ -18,7 +18,7 @@ struct Record {
 // every core before the adds, which then only wait on slapd.
 void hash_passwords(std::vector<Record>& records, std::vector<ImportFailure>& failures) {
   const std::size_t workers = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::optional<std::string>> errors(records.size());
+  std::vector<std::optional<Error>> errors(records.size());
   {
     std::vector<std::jthread> threads;
     for (std::size_t w = 0; w < workers; ++w) {
@@ -29,7 +29,7 @@ void hash_passwords(std::vector<Record>& records, std::vector<ImportFailure>& fa
           try {
             user.password_hash = password::hash(*user.password);
           } catch (const Error& e) {
-            errors[i] = e.what();
+            errors[i] = e;
           }
         }
       });
@@ -66,7 +66,7 @@ std::vector<std::string> split_csv_record(std::string_view line) {
       fields.back() += c;
     }
   }
-  if (quoted) throw Error(ErrorKind::InvalidArgument, "unterminated quote");
+  if (quoted) throw Error(ErrorKind::InvalidArgument, translatable("unterminated quote"), {});
   return fields;
 }
 
@@ -80,15 +80,15 @@ ImportReport import_users(Directory& directory, std::istream& csv) {
       const auto fields = split_csv_record(line);
       if (number == 1 && !fields.empty() && fields[0] == "login") continue;  // the header
       if (fields.size() != 4)
-        throw Error(ErrorKind::InvalidArgument,
-                    "expected 4 fields (login,nickname,group,password), found " + std::to_string(fields.size()));
+        throw Error(ErrorKind::InvalidArgument, translatable("expected 4 fields (login,nickname,group,password), found %s"),
+                    {std::to_string(fields.size())});
       NewUser user{.name = fields[0]};
       if (!fields[1].empty()) user.nickname = fields[1];
       if (!fields[2].empty()) user.group = fields[2];
       if (!fields[3].empty()) user.password = fields[3];
       records.push_back({number, std::move(user)});
     } catch (const Error& e) {
-      report.failures.push_back({number, e.what()});
+      report.failures.push_back({number, e});
     }
   }
   hash_passwords(records, report.failures);
@@ -97,7 +97,7 @@ ImportReport import_users(Directory& directory, std::istream& csv) {
   for (auto& record : records) users.push_back(std::move(record.user));
   const auto results = directory.add_users(users);
   for (std::size_t i = 0; i < results.size(); ++i) {
-    if (results[i]) report.failures.push_back({records[i].line, results[i]->what()});
+    if (results[i]) report.failures.push_back({records[i].line, *results[i]});
     else ++report.created;
   }
   std::sort(report.failures.begin(), report.failures.end(),

@@ -63,8 +63,8 @@ Settings Settings::load(const fs::path& path) {
   } catch (const toml::parse_error& e) {
     std::error_code ec;
     if (!fs::exists(path, ec))
-      throw Error(ErrorKind::Directory, "no configuration file " + path.string() +
-                                            " (run 'cl-setup ldap' first, or give --config)");
+      throw Error(ErrorKind::Directory, translatable("no configuration file %s (run 'cl-setup ldap' first, or give --config)"),
+                  {path.string()});
     std::ostringstream where;
     where << e.source().begin;
     throw Error(ErrorKind::Directory, "cannot read " + path.string() + " " + where.str() + ": " +
@@ -81,7 +81,7 @@ Settings Settings::load(const fs::path& path) {
   s.ldap.manager_dn = ldap["manager_dn"].value_or(std::string{});
   s.ldap.manager_password_file = ldap["manager_password_file"].value_or(std::string{});
   if (s.ldap.uri.empty() || s.ldap.base_dn.empty())
-    throw Error(ErrorKind::Directory, path.string() + ": [ldap] needs uri and base_dn");
+    throw Error(ErrorKind::Directory, translatable("%s: [ldap] needs uri and base_dn"), {path.string()});
 
   const auto jabber = table["jabber"];
   JabberSettings& j = s.jabber;

@@ -9,12 +9,13 @@
 #include <vector>
 
 #include "jabberadmin/directory.hpp"
+#include "jabberadmin/error.hpp"
 
 namespace jabberadmin {
 
 struct ImportFailure {
   std::size_t line;
-  std::string message;
+  Error error;  // what() is the English message; translatable through its template
 };
 
 struct ImportReport {
