@@ -102,9 +102,9 @@ void set(router::Router& router, roster::Roster& roster, RosterPushes& pushes, R
 }  // namespace
 
 void install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
-                    RosterSubscriptions& subscriptions) {
+                    RosterSubscriptions& subscriptions, std::function<void()> settle) {
   router.handle_iq(router::IqTarget::Account, std::string(kRoster),
-                   [&roster, &pushes, &subscriptions](router::Router& r, const xml::Element& iq) {
+                   [&roster, &pushes, &subscriptions, settle](router::Router& r, const xml::Element& iq) {
                      const auto to = stream::address(iq, "to").jid;
                      const auto from = stream::address(iq, "from").jid;
                      if (!from) return;
@@ -112,7 +112,10 @@ void install_roster(router::Router& router, roster::Roster& roster, RosterPushes
                      if (to && to->bare() != from->bare()) return r.bounce(iq, "auth", "forbidden");
                      const Jid user = from->to_bare();
                      const xml::Element& query = *iq.first_element();
-                     if (stream::stanza_type(iq) == "get") return get(r, roster, pushes, user, *from, iq, query);
+                     if (stream::stanza_type(iq) == "get") {
+                       if (settle) settle();
+                       return get(r, roster, pushes, user, *from, iq, query);
+                     }
                      set(r, roster, pushes, subscriptions, user, iq, query);
                    });
 }

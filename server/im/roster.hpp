@@ -3,6 +3,8 @@
 // directory group are read-only: changing or removing one answers <not-allowed/>.
 #pragma once
 
+#include <functional>
+
 #include "im/roster_pushes.hpp"
 #include "im/roster_subscriptions.hpp"
 #include "roster/roster.hpp"
@@ -10,7 +12,9 @@
 
 namespace jabberadmin::im {
 
+// settle: applies directory changes still gathered for a batch, so that a roster get never
+// shows the client a state the later roster pushes would not start from.
 void install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
-                    RosterSubscriptions& subscriptions);
+                    RosterSubscriptions& subscriptions, std::function<void()> settle);
 
 }  // namespace jabberadmin::im

@@ -21,7 +21,7 @@ void Rosters::start(Presence& presence, boost::asio::any_io_executor executor, R
                                             std::move(options));
   presence.set_subscriptions(subscriptions_.get());
   presence.set_avatar_hash([this](const Jid& bare) { return roster_.shared().avatar_hash(bare); });
-  install_roster(router_, roster_, *pushes_, *subscriptions_);
+  install_roster(router_, roster_, *pushes_, *subscriptions_, [this] { live_->flush(); });
 }
 
 void Rosters::follow(directory::DirectoryCache& cache) {

@@ -42,6 +42,11 @@ class Client(slixmpp.ClientXMPP):
             self.outcome.set_result(stanza["condition"])
 
 
+def run(coro, timeout=60):
+    """Runs a test's coroutine on a fresh event loop, bounded in time."""
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
 async def login(jid, password, port, direct_tls=False):
     """Returns (client, True) or (client, '<sasl condition>')."""
     c = Client(jid, password)

@@ -9,11 +9,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import World  # noqa: E402
+from client import run  # noqa: E402,F401 (the tests import run from here)
+from harness import World, WorldCase  # noqa: E402
 
-
-def run(coro, timeout=60):
-    return asyncio.run(asyncio.wait_for(coro, timeout))
 
 
 class ConfiguredWorld(World):
@@ -73,7 +71,7 @@ class ConfiguredWorld(World):
         return None
 
 
-class ConfiguredWorldTest(unittest.TestCase):
+class ConfiguredWorldTest(WorldCase):
     extra_jabber_lines = ""
     server_args = ()
 
@@ -81,10 +79,3 @@ class ConfiguredWorldTest(unittest.TestCase):
     def setUpClass(cls):
         cls.world = ConfiguredWorld(cls.extra_jabber_lines, cls.server_args)
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.world.stop()
-
-    def tearDown(self):
-        if any(e is not None for e in (self._outcome.errors if hasattr(self._outcome, "errors") else [])):
-            sys.stderr.write(self.world.server_log()[-4000:])

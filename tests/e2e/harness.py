@@ -10,7 +10,9 @@ import signal
 import socket
 import subprocess
 import tempfile
+import sys
 import time
+import unittest
 
 BUILD_DIR = os.environ.get("JABBERADMIN_BUILD_DIR", os.path.join(os.path.dirname(__file__), "../../build"))
 HOST = "localhost"
@@ -132,3 +134,18 @@ max_stanza_size = {max_stanza_size}
             subprocess.run([self.bin("cl-setup"), "--stop", "ldap"], env=self.env, capture_output=True, timeout=30)
         if os.environ.get("JABBERADMIN_KEEP_TEST_DIRS") is None:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class WorldCase(unittest.TestCase):
+    """One World per TestCase class (set up by the subclass's setUpClass), stopped after the
+    class; when a test fails, the end of the server's log goes to stderr."""
+    world = None
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.world is not None:
+            cls.world.stop()
+
+    def tearDown(self):
+        if any(e is not None for e in (self._outcome.errors if hasattr(self._outcome, "errors") else [])):
+            sys.stderr.write(self.world.server_log()[-6000:])

@@ -12,16 +12,13 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from client import login, logout, next_item  # noqa: E402
-from harness import World  # noqa: E402
+from client import login, logout, next_item, run  # noqa: E402
+from harness import World, WorldCase  # noqa: E402
 from raw import HEADER, Raw  # noqa: E402
 
 
-def run(coro, timeout=60):
-    return asyncio.run(asyncio.wait_for(coro, timeout))
 
-
-class WorldTest(unittest.TestCase):
+class WorldTest(WorldCase):
     server_args = ()
     max_stanza_size = 65536
 
@@ -33,13 +30,6 @@ class WorldTest(unittest.TestCase):
         cls.world.add_user("carol", "carol-pw")
         cls.world.lock("carol")
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.world.stop()
-
-    def tearDown(self):
-        if any(e is not None for e in (self._outcome.errors if hasattr(self._outcome, "errors") else [])):
-            sys.stderr.write(self.world.server_log()[-4000:])
 
 
 class Login(WorldTest):

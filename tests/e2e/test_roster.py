@@ -13,15 +13,12 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from client import TIMEOUT, Client, logout, next_item  # noqa: E402
-from harness import HOST, World  # noqa: E402
+from client import TIMEOUT, Client, logout, next_item, run as run_bounded  # noqa: E402
+from harness import HOST, World, WorldCase  # noqa: E402
 
 ROSTER = "{jabber:iq:roster}"
 IMAGE = os.path.join(os.path.dirname(__file__), "../data/images/orientation-1.jpg")
 
-
-def run(coro, timeout=90):
-    return asyncio.run(asyncio.wait_for(coro, timeout))
 
 
 class RosterClient(Client):
@@ -95,18 +92,15 @@ def photo_hash(p):
     return None if photo is None else (photo.text or "")
 
 
-class RosterWorld(unittest.TestCase):
+def run(coro):
+    return run_bounded(coro, 90)  # the live-group tests take several tool runs
+
+
+class RosterWorld(WorldCase):
     @classmethod
     def setUpClass(cls):
         cls.world = World()
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.world.stop()
-
-    def tearDown(self):
-        if any(e is not None for e in (self._outcome.errors if hasattr(self._outcome, "errors") else [])):
-            sys.stderr.write(self.world.server_log()[-6000:])
 
     def tool(self, *args):
         return self.world._tool(*args)
@@ -298,8 +292,8 @@ class LiveGroups(RosterWorld):
             a.send_presence()
             b.send_presence()
             await next_item(a.presences, lambda p: str(p["from"]) == oleg + "/r" and p["type"] == "available")
-            # Under load the server may still be settling the two fresh accounts into Ops
-            # (a "both" push for the other): wait for the removal itself.
+            # Under load the directory may reach the server after these logins: the fresh
+            # accounts then arrive as "both" pushes first. Wait for the removal itself.
             self.tool("cl-usermod", "-g", "Dev", "oleg", "jabber")
             await next_item(a.pushes, lambda p: p[1]["jid"] == oleg and p[1]["subscription"] == "remove", timeout=5)
             await next_item(b.pushes, lambda p: p[1]["jid"] == olga and p[1]["subscription"] == "remove", timeout=5)
