@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <utility>  // before Boost 1.74 asio, which uses std::exchange without it
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <cstdio>
@@ -119,6 +120,7 @@ int main(int argc, char** argv) {
   const long after = rss_kib();
   std::printf("{\"mode\":\"%s\",\"connections\":%d,\"rss_before_kib\":%ld,\"rss_after_kib\":%ld,\"kib_per_connection\":%.1f}\n",
               mode.c_str(), n, base, after, static_cast<double>(after - base) / (n - 1));
+  std::fflush(stdout);
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
   std::_Exit(0);
