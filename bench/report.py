@@ -180,7 +180,12 @@ def main():
         base = metric(s, "login", "login_p50_ms", g)
         ratio_vals[s] = group_vals[s] / base if group_vals[s] is not None and base else None
     add(sc, "roster items received per login", "", "", items)
-    add(sc, "login time p50 with the group, ms", "↓", "", group_vals)
+    gnotes = {}
+    for s in present:
+        failed, total = failures(s, "group-login", None)
+        if failed and not isinstance(group_vals.get(s), str):
+            gnotes[s] = f"({failed:,} of {total:,} failed)"
+    add(sc, "login time p50 with the group, ms", "↓", "", group_vals, notes=gnotes)
     add(sc, "login time p99 with the group, ms", "↓", "", p99_vals)
     add(sc, "p50 with group ÷ p50 without (same C)", "↓", "≤ 2 (own)", ratio_vals, digits=2)
     add(sc, "server CPU s / 1,000 logins (slapd incl.²)", "↓", "", {s: group_vals[s] if isinstance(group_vals.get(s), str) else (lambda v: v if v is not None else metric(s, "group-login", "server_cpu_s_per_1000_logins"))(metric(s, "group-login", "server_plus_ldap_cpu_s_per_1000_logins")) for s in present})
