@@ -42,7 +42,7 @@ command="bench/compare.sh${*:+ $*}"
 
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) quick=1; sizes="100,1000"; runs=1; pairs=500; step_seconds=3; idle_seconds=5 ;;
+    --quick) quick=1; sizes="100,1000"; runs=1; pairs=500; step_seconds=3; idle_seconds=5; group_seconds=90 ;;
     --sizes) sizes="$2"; shift ;;
     --runs) runs="$2"; shift ;;
     --group-runs) group_runs="$2"; shift ;;
