@@ -56,7 +56,7 @@ while [ $# -gt 0 ]; do
     --build-dir) build="$2"; shift ;;
     --no-provisioning) provisioning=0 ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
