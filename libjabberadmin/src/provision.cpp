@@ -1,6 +1,8 @@
 #include "jabberadmin/provision.hpp"
 
 #include <algorithm>
+#include <future>
+#include <span>
 #include <thread>
 
 #include "jabberadmin/error.hpp"
@@ -12,34 +14,43 @@ namespace {
 struct Record {
   std::size_t line;
   NewUser user;
+  std::optional<Error> error;  // set when the line cannot become an account
 };
 
-// Hashing (SHA-512 crypt, ~1.4 ms of CPU each) is the import's main cost: spread it over
-// every core before the adds, which then only wait on slapd.
-void hash_passwords(std::vector<Record>& records, std::vector<ImportFailure>& failures) {
+// Lines a chunk: its hashing runs while the previous chunk's adds wait on slapd.
+constexpr std::size_t kChunk = 128;
+
+// Hashing (SHA-512 crypt, ~1.4 ms of CPU each) is the import's main cost: spread over
+// every core.
+void hash_passwords(std::span<Record> records) {
   const std::size_t workers = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::optional<Error>> errors(records.size());
-  {
-    std::vector<std::jthread> threads;
-    for (std::size_t w = 0; w < workers; ++w) {
-      threads.emplace_back([&, w] {
-        for (std::size_t i = w; i < records.size(); i += workers) {
-          auto& user = records[i].user;
-          if (!user.password) continue;
-          try {
-            user.password_hash = password::hash(*user.password);
-          } catch (const Error& e) {
-            errors[i] = e;
-          }
+  std::vector<std::jthread> threads;
+  for (std::size_t w = 0; w < workers; ++w) {
+    threads.emplace_back([records, workers, w] {
+      for (std::size_t i = w; i < records.size(); i += workers) {
+        auto& record = records[i];
+        if (!record.user.password) continue;
+        try {
+          record.user.password_hash = password::hash(*record.user.password);
+        } catch (const Error& e) {
+          record.error = e;
         }
-      });
-    }
+      }
+    });
   }
-  for (std::size_t i = records.size(); i-- > 0;) {
-    if (!errors[i]) continue;
-    failures.push_back({records[i].line, *errors[i]});
-    records.erase(records.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
+// Adds the records that have no error yet, pipelined on the directory's connection.
+void add_records(Directory& directory, std::span<Record> records) {
+  std::vector<NewUser> users;
+  std::vector<Record*> sent;
+  for (auto& record : records) {
+    if (record.error) continue;
+    users.push_back(record.user);
+    sent.push_back(&record);
   }
+  const auto results = directory.add_users(users);
+  for (std::size_t i = 0; i < results.size(); ++i) sent[i]->error = results[i];
 }
 
 }  // namespace
@@ -86,18 +97,24 @@ ImportReport import_users(Directory& directory, std::istream& csv) {
       if (!fields[1].empty()) user.nickname = fields[1];
       if (!fields[2].empty()) user.group = fields[2];
       if (!fields[3].empty()) user.password = fields[3];
-      records.push_back({number, std::move(user)});
+      records.push_back({number, std::move(user), std::nullopt});
     } catch (const Error& e) {
       report.failures.push_back({number, e});
     }
   }
-  hash_passwords(records, report.failures);
-
-  std::vector<NewUser> users;
-  for (auto& record : records) users.push_back(std::move(record.user));
-  const auto results = directory.add_users(users);
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    if (results[i]) report.failures.push_back({records[i].line, *results[i]});
+  // Chunk k+1 is hashed on every core while chunk k is being added.
+  const std::span<Record> all(records);
+  std::future<void> hashing = std::async(std::launch::async, hash_passwords, all.subspan(0, std::min(kChunk, all.size())));
+  for (std::size_t start = 0; start < all.size(); start += kChunk) {
+    hashing.get();
+    const auto chunk = all.subspan(start, std::min(kChunk, all.size() - start));
+    const std::size_t next = start + kChunk;
+    if (next < all.size())
+      hashing = std::async(std::launch::async, hash_passwords, all.subspan(next, std::min(kChunk, all.size() - next)));
+    add_records(directory, chunk);
+  }
+  for (const auto& record : records) {
+    if (record.error) report.failures.push_back({record.line, *record.error});
     else ++report.created;
   }
   std::sort(report.failures.begin(), report.failures.end(),
