@@ -18,6 +18,13 @@ class Contacts {
   virtual std::vector<Jid> subscribers(const Jid& user) const = 0;
   // Bare JIDs whose presence user receives (subscription "to" or "both"): probed at login.
   virtual std::vector<Jid> subscriptions(const Jid& user) const = 0;
+  // Whether contact (bare) receives user's presence: answering a probe asks only this, so it
+  // should not build the whole list (a login probes every contact).
+  virtual bool is_subscriber(const Jid& user, const Jid& contact) const {
+    for (const Jid& s : subscribers(user))
+      if (s.bare() == contact.bare()) return true;
+    return false;
+  }
 };
 
 // RFC 6121 §3: presence of type subscribe, subscribed, unsubscribe or unsubscribed. Without

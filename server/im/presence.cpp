@@ -1,5 +1,6 @@
 #include "im/presence.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "stream/namespaces.hpp"
@@ -150,10 +151,11 @@ void Presence::to_account(const xml::Element& presence) {
 }
 
 void Presence::answer_probe(const Jid& user, const Jid& prober) {
-  bool allowed = false;
-  for (const Jid& s : contacts_.subscribers(user.to_bare())) allowed = allowed || s.bare() == prober.bare();
-  if (!allowed) return;  // no subscription: no answer (§4.3.2)
-  for (auto& [jid, r] : router_.resources(user.to_bare()))
+  // Nobody available: nothing to answer (§4.3.2), and nothing to look up.
+  auto resources = router_.resources(user.to_bare());
+  if (std::none_of(resources.begin(), resources.end(), [](const auto& r) { return r.second->available; })) return;
+  if (!contacts_.is_subscriber(user.to_bare(), prober.to_bare())) return;  // no subscription: no answer
+  for (auto& [jid, r] : resources)
     if (r->available && r->presence) send(*r->presence, jid, prober);
 }
 

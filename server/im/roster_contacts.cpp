@@ -30,6 +30,16 @@ std::vector<Jid> RosterContacts::with(const Jid& user, bool from) const {
 }
 
 std::vector<Jid> RosterContacts::subscribers(const Jid& user) const { return with(user, true); }
+
+bool RosterContacts::is_subscriber(const Jid& user, const Jid& contact) const {
+  using S = roster::Subscription;
+  const std::string bare = contact.bare();
+  if (roster_.shared().item(user, bare)) return true;  // a group-mate: both ways
+  const auto personal = roster_.personal().item(user.bare(), bare);
+  if (!personal) return false;
+  const S s = roster::subscription_from(personal->subscription).value_or(S::None);
+  return s == S::Both || s == S::From;
+}
 std::vector<Jid> RosterContacts::subscriptions(const Jid& user) const { return with(user, false); }
 
 }  // namespace jabberadmin::im

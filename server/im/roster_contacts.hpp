@@ -12,6 +12,7 @@ class RosterContacts final : public Contacts {
   explicit RosterContacts(roster::Roster& roster) : roster_(roster) {}
   std::vector<Jid> subscribers(const Jid& user) const override;
   std::vector<Jid> subscriptions(const Jid& user) const override;
+  bool is_subscriber(const Jid& user, const Jid& contact) const override;
 
  private:
   std::vector<Jid> with(const Jid& user, bool from) const;

@@ -13,6 +13,8 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesyste
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
                                   SSL_OP_NO_TICKET);
+  // An idle XMPP connection holds no TLS record buffers: OpenSSL frees them between records.
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
   // TLS 1.2: ECDHE with AES-GCM or ChaCha20 only; TLS 1.3 suites are all modern already.
   SSL_CTX_set_cipher_list(native,
                           "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
