@@ -29,6 +29,10 @@ class World:
 
     def __init__(self, server_args=(), max_stanza_size=65536):
         self.dir = tempfile.mkdtemp(prefix="ja-e2e-", dir="/tmp")
+        # If this process dies unclean (a ctest timeout kills it), the C++ test fixture's
+        # reaper stops the slapd left here: it checks this owner.
+        with open(os.path.join(self.dir, "owner.pid"), "w") as f:
+            f.write(str(os.getpid()))
         self.config = os.path.join(self.dir, "jabberadmin.conf")
         self.env = dict(os.environ, JABBERADMIN_CONFIG=self.config, LANG="C.UTF-8")
         self.server = None

@@ -29,6 +29,8 @@ def tool(name, *args, env, input=None):
 class SetupToServer(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="ja-e2e-setup-", dir="/tmp")
+        with open(os.path.join(self.dir, "owner.pid"), "w") as f:  # see harness.World
+            f.write(str(os.getpid()))
         self.env = dict(os.environ, JABBERADMIN_CONFIG=os.path.join(self.dir, "jabberadmin.conf"), LANG="C.UTF-8")
         self.server = None
 
