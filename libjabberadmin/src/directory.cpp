@@ -6,6 +6,7 @@
 #include "jabberadmin/error.hpp"
 #include "jabberadmin/jid.hpp"
 #include "jabberadmin/password.hpp"
+#include "utf8.hpp"
 
 namespace jabberadmin {
 namespace {
@@ -40,12 +41,8 @@ std::string check_text(std::string_view text, std::string_view what, std::size_t
                 {std::string(what), std::to_string(text.size()), std::to_string(max_bytes)});
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (n == 0 || i + n > text.size())
-      throw Error(ErrorKind::InvalidArgument, translatable("%s is not valid UTF-8"), {std::string(what)});
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80)
-        throw Error(ErrorKind::InvalidArgument, translatable("%s is not valid UTF-8"), {std::string(what)});
+    const std::size_t n = utf8::sequence_length(text, i);
+    if (n == 0) throw Error(ErrorKind::InvalidArgument, translatable("%s is not valid UTF-8"), {std::string(what)});
     if (c < 0x20 || c == 0x7f)
       throw Error(ErrorKind::InvalidArgument, translatable("control character in %s"), {std::string(what)});
     i += n;

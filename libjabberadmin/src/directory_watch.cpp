@@ -170,10 +170,7 @@ void DirectoryWatch::follow_by_polling() {
     for (auto& u : directory.users()) now.emplace(u.dn, std::move(u));
     for (const auto& [dn, user] : now) {
       const auto it = known.find(dn);
-      const bool same = it != known.end() && it->second.nickname == user.nickname && it->second.group == user.group &&
-                        it->second.locked == user.locked && it->second.photo == user.photo &&
-                        it->second.has_password == user.has_password;
-      if (!same) callback_({Kind::Changed, user});
+      if (it == known.end() || !(it->second == user)) callback_({Kind::Changed, user});
     }
     for (const auto& [dn, user] : known)
       if (!now.contains(dn)) callback_({Kind::Deleted, User{.name = user.name, .dn = dn}});

@@ -3,23 +3,18 @@
 #include <idn2.h>
 #include <stringprep.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 
 #include "jabberadmin/error.hpp"
+#include "utf8.hpp"
 
 namespace jabberadmin {
 namespace {
 
 constexpr std::size_t kMaxPartBytes = 1023;  // RFC 7622 §3.3.1, §3.4.1
-
-// Length in bytes of the UTF-8 sequence starting at s[i] (1 for a stray byte).
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 1;
-  return i + n <= s.size() ? n : 1;
-}
 
 std::string describe(std::string_view character) {
   char code[16];
@@ -50,7 +45,7 @@ std::string prepare(std::string_view input, const Stringprep_profile* profile, s
     return buffer;
   }
   for (std::size_t i = 0; i < input.size();) {
-    const std::size_t n = utf8_length(input, i);
+    const std::size_t n = std::max<std::size_t>(1, utf8::sequence_length(input, i));  // a stray byte alone
     std::string one(input.substr(i, n));
     one.resize(64, '\0');
     if (stringprep(one.data(), one.size(), STRINGPREP_NO_UNASSIGNED, profile) != STRINGPREP_OK)

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "jabberadmin/error.hpp"
+#include "utf8.hpp"
 
 namespace jabberadmin::render {
 namespace fs = std::filesystem;
@@ -59,16 +60,6 @@ std::string slapd_quoted(std::string_view value) {
 
 namespace {
 
-// Length of the UTF-8 sequence starting at text[i], or 0 when it is not valid UTF-8.
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-  const auto c = static_cast<unsigned char>(text[i]);
-  const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 && c >= 0xc2 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e && c <= 0xf4 ? 4 : 0;
-  if (n == 0 || i + n > text.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return 0;
-  return n;
-}
-
 // Control characters, including the ones YAML (NEL, U+2028, U+2029) and some editors treat as
 // line breaks, and the byte-order mark.
 bool is_control(std::string_view sequence) {
@@ -96,7 +87,7 @@ std::string shown(std::string_view value) {
 
 void check_config_text(std::string_view value, std::string_view what) {
   for (std::size_t i = 0; i < value.size();) {
-    const std::size_t n = utf8_length(value, i);
+    const std::size_t n = utf8::sequence_length(value, i);
     if (n == 0) throw Error(ErrorKind::InvalidArgument, std::string(what) + " is not valid UTF-8");
     const auto c = static_cast<unsigned char>(value[i]);
     if (is_control(value.substr(i, n)))
@@ -111,7 +102,7 @@ void check_config_text(std::string_view value, std::string_view what) {
 std::string yaml_quoted(std::string_view value, std::string_view what) {
   std::string out = "\"";
   for (std::size_t i = 0; i < value.size();) {
-    const std::size_t n = utf8_length(value, i);
+    const std::size_t n = utf8::sequence_length(value, i);
     if (n == 0) throw Error(ErrorKind::InvalidArgument, std::string(what) + " is not valid UTF-8");
     const auto c = static_cast<unsigned char>(value[i]);
     if (is_control(value.substr(i, n)))

@@ -13,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "jabberadmin/error.hpp"
+#include "jabberadmin/jid.hpp"
 
 namespace jabberadmin {
 namespace fs = std::filesystem;
@@ -55,6 +56,13 @@ std::string fqdn() {
 }
 
 std::string Settings::primary_host() const { return jabber.hosts.empty() ? fqdn() : jabber.hosts.front(); }
+
+std::vector<std::string> Settings::served_hosts() const {
+  std::vector<std::string> hosts;
+  for (const auto& h : jabber.hosts) hosts.push_back(normalize_domain(h));
+  if (hosts.empty()) hosts.push_back(normalize_domain(primary_host()));
+  return hosts;
+}
 
 Settings Settings::load(const fs::path& path) {
   toml::table table;

@@ -1,7 +1,6 @@
 #include "app/server.hpp"
 
 #include "jabberadmin/error.hpp"
-#include "jabberadmin/jid.hpp"
 #include "net/connection.hpp"
 #include "net/tls.hpp"
 #include "util/log.hpp"
@@ -10,13 +9,6 @@ namespace jabberadmin::app {
 namespace asio = boost::asio;
 
 namespace {
-std::vector<std::string> served_hosts(const Settings& settings) {
-  std::vector<std::string> hosts;
-  for (const auto& h : settings.jabber.hosts) hosts.push_back(normalize_domain(h));
-  if (hosts.empty()) hosts.push_back(normalize_domain(settings.primary_host()));
-  return hosts;
-}
-
 std::vector<asio::ip::tcp::endpoint> endpoints_for(const std::vector<std::string>& addresses, std::uint16_t port) {
   std::vector<asio::ip::tcp::endpoint> out;
   if (port == 0) return out;
@@ -42,7 +34,7 @@ std::filesystem::path data_dir(const Settings& settings) {
 }  // namespace
 
 Server::Server(asio::io_context& io, Settings settings, Options options)
-    : io_(io), settings_(std::move(settings)), options_(std::move(options)), hosts_(served_hosts(settings_)),
+    : io_(io), settings_(std::move(settings)), options_(std::move(options)), hosts_(settings_.served_hosts()),
       admission_(net::AdmissionLimits{options_.max_per_address, options_.max_unauthenticated}),
       address_failures_(options_.auth_failures_per_address, options_.auth_failure_window),
       account_failures_(std::max<std::size_t>(1, options_.auth_failures_per_address / 2), options_.auth_failure_window),

@@ -58,9 +58,7 @@ void DirectoryCache::put(User user) {
   UserChange change;
   if (const auto it = users_.find(name); it != users_.end()) {
     const User& old = it->second;
-    if (old.nickname == user.nickname && old.group == user.group && old.locked == user.locked &&
-        old.photo == user.photo && old.jid == user.jid && old.has_password == user.has_password)
-      return;  // a refresh re-announcing what we know
+    if (old == user) return;  // a refresh re-announcing what we know
     change.before = old;
     if (old.group) {
       auto& members = groups_[*old.group];

@@ -5,7 +5,6 @@
 #include "im/ping.hpp"
 #include "im/session.hpp"
 #include "im/version.hpp"
-#include "jabberadmin/jid.hpp"
 
 namespace jabberadmin::im {
 namespace {
@@ -14,13 +13,6 @@ void install_core(router::Router& router) {
   install_ping(router);
   install_version(router, "cl-jabberd", JABBERADMIN_VERSION);
   install_legacy_session(router);
-}
-
-std::vector<std::string> served_hosts(const Settings& settings) {
-  std::vector<std::string> hosts;
-  for (const auto& h : settings.jabber.hosts) hosts.push_back(normalize_domain(h));
-  if (hosts.empty()) hosts.push_back(normalize_domain(settings.primary_host()));
-  return hosts;
 }
 }  // namespace
 
@@ -39,7 +31,7 @@ Modules install_modules(router::Router& router, const Services& services, boost:
   m.rosters = std::make_unique<Rosters>(router, *m.directory, services.database);
   m.presence = std::make_unique<Presence>(router, m.rosters->contacts());
   RosterDirectoryOptions live;
-  live.hosts = served_hosts(services.settings);
+  live.hosts = router.hosts();  // the router already holds the served hosts, normalised
   m.rosters->start(*m.presence, std::move(executor), std::move(live));
   m.rosters->follow(services.directory);
   install_core(router);

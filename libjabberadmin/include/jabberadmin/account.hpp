@@ -16,6 +16,7 @@ struct User {
   bool has_password = false;
   std::string photo;                 // jpegPhoto bytes; empty = no avatar
   std::string dn;
+  friend bool operator==(const User&, const User&) = default;
 };
 
 struct Group {

@@ -43,6 +43,8 @@ struct Settings {
 
   // The primary Jabber host: the first configured one, else this machine's FQDN.
   std::string primary_host() const;
+  // Every host the Jabber service answers for, normalised (IDNA); the primary one first.
+  std::vector<std::string> served_hosts() const;
 
   // Throws Error(Directory) naming the file when it is missing or malformed.
   static Settings load(const std::filesystem::path& path);
