@@ -2,10 +2,19 @@
 // bytes in, complete top-level stanzas out. Only what a load generator needs: element names
 // (local part), attributes, children and text. Independent of server/ on purpose: the client
 // must not share code with the server it measures.
+//
+// Receiving must cost the generator little (it shares the cores with the server it measures),
+// so what is only counted is never built:
+//   - a top-level <presence/> is counted (count_presences) when its end tag is parsed, and
+//     skipped: no Element, no strings, whatever its children;
+//   - the children of a roster <query xmlns='jabber:iq:roster'/> are counted in
+//     Element::counted and skipped (a shared roster is 1,000 items with a group each).
+// Everything else becomes an Element tree, as before.
 #pragma once
 
 #include <expat.h>
 
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
@@ -21,7 +30,10 @@ struct Element {
   std::vector<std::pair<std::string, std::string>> attrs;
   std::vector<std::unique_ptr<Element>> children;
   std::string text;
+  std::size_t counted = 0;  // child elements counted but not kept (roster items)
 
+  // Every child element, kept or only counted.
+  std::size_t child_count() const { return children.size() + counted; }
   std::string_view attr(std::string_view key) const {
     for (const auto& [k, v] : attrs)
       if (k == key) return v;
@@ -41,12 +53,17 @@ class XmlReader {
   XmlReader(const XmlReader&) = delete;
   XmlReader& operator=(const XmlReader&) = delete;
 
+  // Where to count the top-level presence stanzas (which are then not queued).
+  void count_presences(std::size_t* counter) { presences_ = counter; }
+
   // A new stream (after STARTTLS or SASL success) starts a new XML document.
   void reset() {
     XML_ParserReset(parser_, nullptr);
     install();
     stack_.clear();
-    depth_ = 0;
+    open_.clear();
+    depth_ = skip_ = 0;
+    skipping_presence_ = false;
     opened_ = closed_ = false;
   }
 
@@ -66,44 +83,66 @@ class XmlReader {
     XML_SetElementHandler(parser_, &XmlReader::on_start, &XmlReader::on_end);
     XML_SetCharacterDataHandler(parser_, &XmlReader::on_text);
   }
-  static void split(const char* qname, std::string& ns, std::string& local) {
-    std::string_view q(qname);
+  // expat's namespace-aware names are "namespace-uri local" (separator ' ') or just "local".
+  static std::string_view local_of(std::string_view q) {
     const auto sp = q.rfind(' ');
-    if (sp == std::string_view::npos) {
-      ns.clear();
-      local.assign(q);
-    } else {
-      ns.assign(q.substr(0, sp));
-      local.assign(q.substr(sp + 1));
-    }
+    return sp == std::string_view::npos ? q : q.substr(sp + 1);
+  }
+  static std::string_view ns_of(std::string_view q) {
+    const auto sp = q.rfind(' ');
+    return sp == std::string_view::npos ? std::string_view() : q.substr(0, sp);
   }
   static void on_start(void* data, const XML_Char* name, const XML_Char** atts) {
     auto* self = static_cast<XmlReader*>(data);
     ++self->depth_;
+    if (self->skip_ != 0) return;  // inside something only counted
     if (self->depth_ == 1) {
       self->opened_ = true;
       return;
     }
-    auto el = std::make_unique<Element>();
-    split(name, el->ns, el->name);
-    for (int i = 0; atts[i] != nullptr; i += 2) {
-      std::string ns, local;
-      split(atts[i], ns, local);
-      el->attrs.emplace_back(std::move(local), atts[i + 1]);
-    }
-    if (self->stack_.empty()) {
-      self->stack_.push_back(std::move(el));
-    } else {
-      Element* raw = el.get();
-      self->current()->children.push_back(std::move(el));
-      self->open_.push_back(raw);
+    const std::string_view qname(name);
+    const std::string_view local = local_of(qname);
+    if (self->depth_ == 2 && self->presences_ != nullptr && local == "presence") {
+      self->skip_ = self->depth_;
+      self->skipping_presence_ = true;
       return;
     }
-    self->open_.clear();
+    Element* parent = self->current();
+    if (parent != nullptr && parent->name == "query" && parent->ns == "jabber:iq:roster") {
+      ++parent->counted;
+      self->skip_ = self->depth_;
+      return;
+    }
+    auto el = std::make_unique<Element>();
+    el->ns.assign(ns_of(qname));
+    el->name.assign(local);
+    int n = 0;
+    while (atts[n] != nullptr) n += 2;
+    el->attrs.reserve(static_cast<std::size_t>(n / 2));
+    for (int i = 0; i < n; i += 2) el->attrs.emplace_back(local_of(atts[i]), atts[i + 1]);
+    if (parent == nullptr) {
+      self->stack_.push_back(std::move(el));
+      self->open_.clear();
+      return;
+    }
+    Element* raw = el.get();
+    parent->children.push_back(std::move(el));
+    self->open_.push_back(raw);
   }
   Element* current() { return open_.empty() ? (stack_.empty() ? nullptr : stack_.back().get()) : open_.back(); }
   static void on_end(void* data, const XML_Char*) {
     auto* self = static_cast<XmlReader*>(data);
+    if (self->skip_ != 0) {
+      if (self->depth_ == self->skip_) {
+        self->skip_ = 0;
+        if (self->skipping_presence_) {
+          ++*self->presences_;
+          self->skipping_presence_ = false;
+        }
+      }
+      --self->depth_;
+      return;
+    }
     --self->depth_;
     if (self->depth_ == 0) {
       self->closed_ = true;
@@ -120,7 +159,7 @@ class XmlReader {
   }
   static void on_text(void* data, const XML_Char* s, int len) {
     auto* self = static_cast<XmlReader*>(data);
-    if (self->depth_ < 2) return;  // whitespace keepalives between stanzas
+    if (self->depth_ < 2 || self->skip_ != 0) return;  // keepalives between stanzas; skipped elements
     if (Element* e = self->current()) e->text.append(s, static_cast<std::size_t>(len));
   }
 
@@ -128,7 +167,10 @@ class XmlReader {
   std::vector<std::unique_ptr<Element>> stack_;  // the stanza being built (0 or 1)
   std::vector<Element*> open_;                   // its open descendants
   std::deque<std::unique_ptr<Element>> ready_;
+  std::size_t* presences_ = nullptr;
   int depth_ = 0;
+  int skip_ = 0;  // depth of the element being skipped (0: none)
+  bool skipping_presence_ = false;
   bool opened_ = false, closed_ = false;
 };
 

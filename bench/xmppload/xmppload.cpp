@@ -307,7 +307,11 @@ struct Client {
   asio::steady_timer timer;
   bool tls = false;
   XmlReader reader;
-  std::array<char, 4096> buf{};
+  // Reads of up to a TLS record's payload (16 KiB), so a roster or a burst of presences takes
+  // few reads; allocated at the first read and not initialised, so an idle client's pages stay
+  // untouched.
+  static constexpr std::size_t kReadSize = 16384;
+  std::unique_ptr<char[]> buf;
   const char* phase = "connect";
   bool done = false, online = false, dead = false, timed_out = false;
   // writes once online: one in flight at a time, the rest gathered behind it
@@ -332,6 +336,7 @@ class Load {
       c->index = i;
       c->user = fill(o_.user_format, o_.first + i);
       c->password = fill(o_.password_format, o_.first + i);
+      c->reader.count_presences(&presences_in_);  // every presence stanza any client receives
       clients_.push_back(std::move(c));
     }
     if (o_.mode == "chat")
@@ -429,8 +434,10 @@ class Load {
   }
 
   awaitable<std::size_t> read_some(Client& c) {
-    if (c.tls) co_return co_await c.stream.async_read_some(asio::buffer(c.buf), use_awaitable);
-    co_return co_await c.stream.next_layer().async_read_some(asio::buffer(c.buf), use_awaitable);
+    if (!c.buf) c.buf.reset(new char[Client::kReadSize]);
+    const auto into = asio::buffer(c.buf.get(), Client::kReadSize);
+    if (c.tls) co_return co_await c.stream.async_read_some(into, use_awaitable);
+    co_return co_await c.stream.next_layer().async_read_some(into, use_awaitable);
   }
   awaitable<void> write(Client& c, const std::string& data) {
     if (c.tls) co_await asio::async_write(c.stream, asio::buffer(data), use_awaitable);
@@ -448,7 +455,7 @@ class Load {
       }
       if (c.reader.stream_closed()) throw Failure{"stream-closed"};
       const std::size_t n = co_await read_some(c);
-      if (!c.reader.feed(c.buf.data(), n)) throw Failure{"bad-xml"};
+      if (!c.reader.feed(c.buf.get(), n)) throw Failure{"bad-xml"};
     }
   }
   awaitable<std::unique_ptr<Element>> open_stream(Client& c) {
@@ -559,7 +566,7 @@ class Load {
       c.phase = "roster";
       co_await write(c, "<iq type='get' id='r'><query xmlns='jabber:iq:roster'/></iq>");
       auto roster = co_await iq_answer(c, "r");
-      if (const Element* q = roster->child("query")) c.roster_items = q->children.size();
+      if (const Element* q = roster->child("query")) c.roster_items = q->child_count();
       c.phase = "presence";
       co_await write(c, "<presence/>");
       c.done = true;
@@ -627,10 +634,10 @@ class Load {
     c.online = false;
   }
 
+  // Presence stanzas never get here: the reader counts them into presences_in_ as it parses
+  // them, whichever coroutine is reading (the login's or read_loop).
   void on_stanza(Client& c, const Element& el) {
-    if (el.name == "presence") {
-      ++presences_in_;
-    } else if (el.name == "message") {
+    if (el.name == "message") {
       const Element* body = el.child("body");
       if (body == nullptr) return;
       // "step seq sent-ns padding"
