@@ -50,6 +50,7 @@ void DirectoryCache::erase(const std::string& name) {
     if (members.empty()) groups_.erase(*change.before->group);
   }
   users_.erase(it);
+  ++generation_;
   notify(change);
 }
 
@@ -69,6 +70,7 @@ void DirectoryCache::put(User user) {
   User& stored = users_[name] = std::move(user);
   if (stored.group) groups_[*stored.group][name] = &stored;
   change.after = stored;
+  ++generation_;
   notify(change);
 }
 

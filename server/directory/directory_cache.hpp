@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -40,6 +41,9 @@ class DirectoryCache {
   // Members of a group by its stored name, sorted by name.
   std::vector<const User*> members(std::string_view group) const;
   std::size_t size() const noexcept { return users_.size(); }
+  // Changes whenever a user changes (the first refresh included): what is computed from the
+  // cache can be kept while it stays the same.
+  std::uint64_t generation() const noexcept { return generation_; }
   // True once the first full refresh has arrived.
   bool ready() const noexcept { return ready_; }
 
@@ -60,6 +64,7 @@ class DirectoryCache {
   std::map<std::string, std::map<std::string, const User*>, std::less<>> groups_;  // group -> name -> user
   std::map<std::string, bool> seen_;  // during a refresh: which users were announced again
   bool refreshing_ = false;
+  std::uint64_t generation_ = 0;
   bool ready_ = false;
   std::vector<Observer> observers_;
   std::vector<std::function<void()>> ready_callbacks_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <unordered_set>
 
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
@@ -54,6 +55,20 @@ void Presence::send(xml::Element presence, const Jid& from, const Jid& to) {
   router_.deliver(presence);
 }
 
+Presence::Outgoing::Outgoing(const xml::Element& presence, const Jid& from) : element(presence) {
+  element.set_attr("from", from.full());
+  element.remove_attr("to");
+  bytes = xml::StanzaTemplate(element, ns::kClient);
+}
+
+void Presence::send(const Outgoing& presence, const Jid& to) {
+  if (router_.deliver_presence(to, presence.bytes)) return;
+  // Not one of our accounts: the general rules (and their bounces) apply.
+  xml::Element copy = presence.element;
+  copy.set_attr("to", to.full());
+  router_.deliver(copy);
+}
+
 void Presence::from_client(stream::Session& session, const xml::Element& presence) {
   const Jid& me = session.jid();
   const std::string type = stream::stanza_type(presence);
@@ -96,11 +111,13 @@ void Presence::from_client(stream::Session& session, const xml::Element& presenc
 }
 
 void Presence::broadcast(const Jid& from, const xml::Element& presence, bool initial) {
-  for (const Jid& contact : contacts_.subscribers(from.to_bare())) send(presence, from, contact);
+  // Serialized once: each contact's copy differs only in 'to'.
+  const Outgoing outgoing(presence, from);
+  for (const Jid& contact : contacts_.subscribers(from.to_bare())) send(outgoing, contact);
   // The user's own available resources, the sender included (§4.2.2, §4.4.2).
   for (auto& [jid, r] : router_.resources(from.to_bare())) {
     if (!r->available) continue;
-    send(presence, from, jid);
+    send(outgoing, jid);
     // A resource coming online learns of its siblings.
     if (initial && jid != from && r->presence) {
       if (router::Resource* self = router_.find(from)) {
@@ -113,6 +130,12 @@ void Presence::broadcast(const Jid& from, const xml::Element& presence, bool ini
   }
   if (!initial) return;
   for (const Jid& contact : contacts_.subscriptions(from.to_bare())) {
+    // A probe to one of our accounts would come straight back to answer_probe (through
+    // to_account): answered here, without a stanza to build, route and parse (§4.3.2).
+    if (!contact.local.empty() && router_.serves(contact.domain)) {
+      answer_probe(contact, from);
+      continue;
+    }
     xml::Element probe("presence", std::string(ns::kClient));
     probe.set_attr("type", "probe");
     send(probe, from, contact.to_bare());
@@ -120,21 +143,20 @@ void Presence::broadcast(const Jid& from, const xml::Element& presence, bool ini
 }
 
 void Presence::unavailable(const Jid& from, const xml::Element& presence, bool was_available) {
-  xml::Element p = presence;
-  p.remove_attr("to");
-  std::set<std::string> sent;
+  const Outgoing outgoing(presence, from);
+  std::unordered_set<std::string> sent;
   if (was_available) {
     for (const Jid& contact : contacts_.subscribers(from.to_bare())) {
-      send(p, from, contact);
+      send(outgoing, contact);
       sent.insert(contact.full());
     }
     for (auto& [jid, r] : router_.resources(from.to_bare()))
-      if (r->available && jid != from) send(p, from, jid);
+      if (r->available && jid != from) send(outgoing, jid);
   }
   if (auto it = directed_.find(from.full()); it != directed_.end()) {
     for (const std::string& to : it->second)
       if (!sent.contains(to))
-        if (auto jid = Jid::parse(to)) send(p, from, *jid);
+        if (auto jid = Jid::parse(to)) send(outgoing, *jid);
   }
 }
 
@@ -152,11 +174,14 @@ void Presence::to_account(const xml::Element& presence) {
 
 void Presence::answer_probe(const Jid& user, const Jid& prober) {
   // Nobody available: nothing to answer (§4.3.2), and nothing to look up.
-  auto resources = router_.resources(user.to_bare());
-  if (std::none_of(resources.begin(), resources.end(), [](const auto& r) { return r.second->available; })) return;
+  const std::string bare = user.bare();
+  if (!router_.any_available(bare)) return;
   if (!contacts_.is_subscriber(user.to_bare(), prober.to_bare())) return;  // no subscription: no answer
-  for (auto& [jid, r] : resources)
-    if (r->available && r->presence) send(*r->presence, jid, prober);
+  // The last presence of each available resource, as stored: 'from' is that resource.
+  router_.each_available(bare, [&](std::string_view, router::Resource& r) {
+    if (!r.presence) return;
+    if (!router_.deliver_presence(prober, r.presence_bytes)) send(*r.presence, r.session->jid(), prober);
+  });
 }
 
 void Presence::share(const Jid& user, const Jid& contact) {
@@ -177,8 +202,11 @@ void Presence::rebroadcast(const Jid& user) {
   std::vector<std::pair<Jid, xml::Element>> again;
   for (auto& [jid, r] : router_.resources(user.to_bare())) {
     if (!r->available || !r->presence) continue;
-    stamp(jid, *r->presence);
-    again.emplace_back(jid, *r->presence);
+    xml::Element stamped = *r->presence;
+    stamp(jid, stamped);
+    // Stored again (serialized anew) so that probes are answered with the new hash too.
+    router_.set_presence(jid, true, r->priority, stamped);
+    again.emplace_back(jid, std::move(stamped));
   }
   // Delivering may end a session (a full queue): the stored copies are not touched again.
   for (const auto& [jid, presence] : again) broadcast(jid, presence, false);

@@ -44,6 +44,13 @@ class Presence {
   void to_account(const xml::Element& presence);
   void answer_probe(const Jid& user, const Jid& prober);
   void send(xml::Element presence, const Jid& from, const Jid& to);
+  // One presence for many recipients: 'from' stamped and serialized once.
+  struct Outgoing {
+    Outgoing(const xml::Element& presence, const Jid& from);
+    xml::Element element;     // for recipients the router does not take serialized
+    xml::StanzaTemplate bytes;
+  };
+  void send(const Outgoing& presence, const Jid& to);
   void stamp(const Jid& user, xml::Element& presence) const;
 
   router::Router& router_;

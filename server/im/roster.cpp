@@ -1,7 +1,10 @@
 #include "im/roster.hpp"
 
 #include <algorithm>
+#include <memory>
 
+#include "im/roster_bytes.hpp"
+#include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 
 namespace jabberadmin::im {
@@ -15,8 +18,12 @@ std::string shared_text(const roster::Item& item) {
          "': the shared roster comes from the directory and only an administrator can change it";
 }
 
-void get(router::Router& router, roster::Roster& roster, RosterPushes& pushes, const Jid& user, const Jid& from,
-         const xml::Element& iq, const xml::Element& query) {
+// Stands for the items while the reply around them is serialized: no text can hold it (XML
+// 1.0 has no U+0001), so it is found exactly once.
+constexpr std::string_view kItemsHere = "\x01";
+
+void get(router::Router& router, roster::Roster& roster, RosterBytes& bytes, RosterPushes& pushes, const Jid& user,
+         const Jid& from, const xml::Element& iq, const xml::Element& query) {
   pushes.interested(from);
   const std::string version = roster.version(user);
   xml::Element reply = stream::iq_result(iq);
@@ -26,8 +33,12 @@ void get(router::Router& router, roster::Roster& roster, RosterPushes& pushes, c
   if (asked && *asked == version) return router.deliver(reply);
   xml::Element& out = reply.add(xml::Element("query", std::string(kRoster)));
   out.set_attr("ver", version);
-  for (const auto& item : roster.items(user)) out.add(roster_item_element(item));
-  router.deliver(reply);
+  // The items are mostly the group's, written once for all its members (RosterBytes); the
+  // reply goes back to the resource that asked, the one place router.deliver() would take it.
+  out.add_text(kItemsHere);
+  std::string serialized = xml::serialize(reply, ns::kClient);
+  serialized.replace(serialized.find(kItemsHere), kItemsHere.size(), bytes.items(user));
+  if (router::Resource* r = router.find(from)) r->session->deliver_serialized(std::move(serialized));
 }
 
 void remove(router::Router& router, roster::Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
@@ -104,7 +115,8 @@ void set(router::Router& router, roster::Roster& roster, RosterPushes& pushes, R
 void install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
                     RosterSubscriptions& subscriptions, std::function<void()> settle) {
   router.handle_iq(router::IqTarget::Account, std::string(kRoster),
-                   [&roster, &pushes, &subscriptions, settle](router::Router& r, const xml::Element& iq) {
+                   [&roster, &pushes, &subscriptions, settle,
+                    bytes = std::make_shared<RosterBytes>(roster)](router::Router& r, const xml::Element& iq) {
                      const auto to = stream::address(iq, "to").jid;
                      const auto from = stream::address(iq, "from").jid;
                      if (!from) return;
@@ -114,7 +126,7 @@ void install_roster(router::Router& router, roster::Roster& roster, RosterPushes
                      const xml::Element& query = *iq.first_element();
                      if (stream::stanza_type(iq) == "get") {
                        if (settle) settle();
-                       return get(r, roster, pushes, user, *from, iq, query);
+                       return get(r, roster, *bytes, pushes, user, *from, iq, query);
                      }
                      set(r, roster, pushes, subscriptions, user, iq, query);
                    });

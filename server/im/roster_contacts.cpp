@@ -1,6 +1,5 @@
 #include "im/roster_contacts.hpp"
 
-#include <set>
 
 namespace jabberadmin::im {
 namespace {
@@ -15,16 +14,21 @@ std::optional<Jid> split_bare(const std::string& bare) {
 
 std::vector<Jid> RosterContacts::with(const Jid& user, bool from) const {
   using S = roster::Subscription;
-  std::set<std::string> seen;
+  const std::string self = user.bare();
   std::vector<Jid> out;
-  auto add = [&](const std::string& jid) {
-    if (!seen.insert(jid).second) return;
-    if (auto parsed = split_bare(jid)) out.push_back(std::move(*parsed));
-  };
-  for (const auto& s : roster_.shared().items(user)) add(s.jid);
-  for (const auto& p : roster_.personal().items(user.bare())) {
+  // The group view as it is kept (every login reads it): all but the user itself.
+  if (const auto* group = roster_.shared().group_items(user)) {
+    out.reserve(group->size());
+    for (const auto& s : *group)
+      if (s.jid != self)
+        if (auto parsed = split_bare(s.jid)) out.push_back(std::move(*parsed));
+  }
+  // Personal items are unique per contact; one a group-mate's shared item covers is there already.
+  for (const auto& p : roster_.personal().items(self)) {
     const S s = roster::subscription_from(p.subscription).value_or(S::None);
-    if (s == S::Both || s == (from ? S::From : S::To)) add(p.jid);
+    if (s != S::Both && s != (from ? S::From : S::To)) continue;
+    if (roster_.shared().item(user, p.jid)) continue;
+    if (auto parsed = split_bare(p.jid)) out.push_back(std::move(*parsed));
   }
   return out;
 }
@@ -33,8 +37,8 @@ std::vector<Jid> RosterContacts::subscribers(const Jid& user) const { return wit
 
 bool RosterContacts::is_subscriber(const Jid& user, const Jid& contact) const {
   using S = roster::Subscription;
+  if (roster_.shared().shares(user, contact.to_bare())) return true;  // a group-mate: both ways
   const std::string bare = contact.bare();
-  if (roster_.shared().item(user, bare)) return true;  // a group-mate: both ways
   const auto personal = roster_.personal().item(user.bare(), bare);
   if (!personal) return false;
   const S s = roster::subscription_from(personal->subscription).value_or(S::None);

@@ -36,15 +36,44 @@ const User* SharedRoster::member(const Jid& bare) const {
   return u;
 }
 
+void SharedRoster::forget(std::string_view name) {
+  avatar_hashes_.erase(std::string(name));
+  group_items_.clear();
+  digests_.clear();
+  ++views_version_;
+}
+
+void SharedRoster::check_memo() const {
+  if (memo_generation_ == directory_.generation()) return;
+  memo_generation_ = directory_.generation();
+  group_items_.clear();
+  digests_.clear();
+  ++views_version_;
+}
+
+const std::vector<SharedItem>* SharedRoster::group_items(const Jid& bare) const {
+  const User* me = member(bare);
+  if (me == nullptr) return nullptr;
+  check_memo();
+  const std::string key = bare.domain + "/" + *me->group;
+  if (const auto it = group_items_.find(key); it != group_items_.end()) return &it->second;
+  std::vector<SharedItem> all;
+  for (const User* u : directory_.members(*me->group)) {
+    if (!active(*u)) continue;
+    all.push_back({u->name + "@" + bare.domain, u->nickname.empty() ? u->name : u->nickname, *u->group});
+  }
+  std::sort(all.begin(), all.end(), [](const SharedItem& a, const SharedItem& b) { return a.jid < b.jid; });
+  return &group_items_.emplace(key, std::move(all)).first->second;
+}
+
 std::vector<SharedItem> SharedRoster::items(const Jid& bare) const {
   std::vector<SharedItem> out;
-  const User* me = member(bare);
-  if (me == nullptr) return out;
-  for (const User* u : directory_.members(*me->group)) {
-    if (u == me || !active(*u)) continue;
-    out.push_back({u->name + "@" + bare.domain, u->nickname.empty() ? u->name : u->nickname, *u->group});
-  }
-  std::sort(out.begin(), out.end(), [](const SharedItem& a, const SharedItem& b) { return a.jid < b.jid; });
+  const auto* all = group_items(bare);
+  if (all == nullptr) return out;
+  const std::string self = bare.bare();
+  out.reserve(all->size());
+  for (const auto& i : *all)
+    if (i.jid != self) out.push_back(i);
   return out;
 }
 
@@ -58,10 +87,21 @@ std::optional<SharedItem> SharedRoster::item(const Jid& bare, std::string_view c
   return SharedItem{c->bare(), u->nickname.empty() ? u->name : u->nickname, *u->group};
 }
 
+bool SharedRoster::shares(const Jid& bare, const Jid& contact) const {
+  if (contact.domain != bare.domain || !contact.resource.empty()) return false;
+  const User* me = member(bare);
+  if (me == nullptr) return false;
+  const User* u = member(contact);
+  return u != nullptr && u != me && u->group == me->group;
+}
+
 std::string SharedRoster::digest(const Jid& bare) const {
+  check_memo();
+  const std::string self = bare.bare();
+  if (const auto it = digests_.find(self); it != digests_.end()) return it->second;
   std::string text;
   for (const auto& i : items(bare)) text += i.jid + '\0' + i.name + '\0' + i.group + '\n';
-  return sha1_hex(text).substr(0, 16);
+  return digests_.emplace(self, sha1_hex(text).substr(0, 16)).first->second;
 }
 
 std::optional<std::string> SharedRoster::avatar_hash(const Jid& bare) const {

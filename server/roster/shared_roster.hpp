@@ -13,6 +13,7 @@
 // removal and a re-add.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -55,14 +56,27 @@ class SharedRoster {
   const User* member(const Jid& bare) const;
   // The user's shared items, sorted by JID; empty when bare is not a member.
   std::vector<SharedItem> items(const Jid& bare) const;
+  // Every active member of bare's group as seen from bare's host, sorted by JID, bare's own
+  // item among them (items() leaves it out); nullptr when bare is not a member. Computed
+  // once per group and host, not once per login; valid until the directory changes.
+  const std::vector<SharedItem>* group_items(const Jid& bare) const;
+  // Changes whenever group_items() computes anew: what is derived from them can be kept
+  // while it stays the same.
+  std::uint64_t views_version() const {
+    check_memo();
+    return views_version_;
+  }
   std::optional<SharedItem> item(const Jid& bare, std::string_view contact) const;
+  // Whether contact (a bare JID held normalised) is in bare's shared roster: item() without
+  // parsing or building anything, for probe answers (a login probes every group-mate).
+  bool shares(const Jid& bare, const Jid& contact) const;
   // An opaque digest of items(bare) (hex), for the roster version.
   std::string digest(const Jid& bare) const;
   // The SHA-1 (hex) of the user's jpegPhoto, "" without one; nothing when the bare JID's
   // localpart is no directory user (any host: the avatar belongs to the account).
   std::optional<std::string> avatar_hash(const Jid& bare) const;
-  // Forget a memoised avatar hash (the user changed).
-  void forget(std::string_view name) { avatar_hashes_.erase(std::string(name)); }
+  // The user changed: forget what was memoised about it (its avatar hash, every group view).
+  void forget(std::string_view name);
 
   // Compares the world before the batch with the directory now.
   SharedDelta diff(const Before& before) const;
@@ -71,10 +85,16 @@ class SharedRoster {
   using View = std::map<std::string, std::map<std::string, SharedItem>>;  // viewer -> contact -> item
   void add_group(View& view, const std::vector<const User*>& members) const;
   bool served(std::string_view domain) const;
+  // Drops the group views and digests when the directory changed since they were computed.
+  void check_memo() const;
 
   const UserDirectory& directory_;
   std::vector<std::string> hosts_;
   mutable std::map<std::string, std::string, std::less<>> avatar_hashes_;  // name -> hex
+  mutable std::uint64_t memo_generation_ = 0;
+  mutable std::uint64_t views_version_ = 0;
+  mutable std::map<std::string, std::vector<SharedItem>, std::less<>> group_items_;  // "host/group" ->
+  mutable std::map<std::string, std::string, std::less<>> digests_;                  // bare -> digest
 };
 
 }  // namespace jabberadmin::roster

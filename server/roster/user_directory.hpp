@@ -2,6 +2,7 @@
 // group. The server answers from directory::DirectoryCache (CacheDirectory); tests from a map.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +17,9 @@ class UserDirectory {
   virtual ~UserDirectory() = default;
   virtual const User* find(std::string_view name) const = 0;
   virtual std::vector<const User*> members(std::string_view group) const = 0;  // sorted by name
+  // Changes whenever a user does: what is computed from the directory is kept while it
+  // stays the same.
+  virtual std::uint64_t generation() const = 0;
 };
 
 class CacheDirectory final : public UserDirectory {
@@ -23,6 +27,7 @@ class CacheDirectory final : public UserDirectory {
   explicit CacheDirectory(const directory::DirectoryCache& cache) : cache_(cache) {}
   const User* find(std::string_view name) const override;
   std::vector<const User*> members(std::string_view group) const override;
+  std::uint64_t generation() const override;
 
  private:
   const directory::DirectoryCache& cache_;

@@ -24,7 +24,7 @@ std::vector<std::string> Router::features(IqTarget target) const {
   return out;
 }
 
-bool Router::serves(std::string_view domain) const { return hosts_.contains(std::string(domain)); }
+bool Router::serves(std::string_view domain) const { return hosts_.contains(domain); }
 
 void Router::bind(stream::Session& session) {
   const Jid& jid = session.jid();
@@ -60,11 +60,19 @@ std::vector<std::pair<Jid, Resource*>> Router::resources(const Jid& bare) {
   return out;
 }
 
-Resource* Router::find(const Jid& full) {
-  const auto user = sessions_.find(full.bare());
+Resource* Router::find(const Jid& full) { return find(full.bare(), full.resource); }
+
+Resource* Router::find(std::string_view bare, std::string_view resource) {
+  const auto user = sessions_.find(bare);
   if (user == sessions_.end()) return nullptr;
-  const auto it = user->second.find(full.resource);
+  const auto it = user->second.find(resource);
   return it == user->second.end() ? nullptr : &it->second;
+}
+
+bool Router::any_available(std::string_view bare) const {
+  const auto user = sessions_.find(bare);
+  if (user == sessions_.end()) return false;
+  return std::any_of(user->second.begin(), user->second.end(), [](const auto& r) { return r.second.available; });
 }
 
 void Router::set_presence(const Jid& full, bool available, int priority, std::optional<xml::Element> presence) {
@@ -74,6 +82,7 @@ void Router::set_presence(const Jid& full, bool available, int priority, std::op
   r->available = available;
   r->priority = priority;
   r->presence = std::move(presence);
+  r->presence_bytes = r->presence ? xml::StanzaTemplate(*r->presence, ns::kClient) : xml::StanzaTemplate();
   if (was_reachable || !available || priority < 0) return;
   // Observers may deliver (and a delivery may end the session): r is not touched again.
   const Jid jid = full;
@@ -155,6 +164,22 @@ void Router::deliver(const xml::Element& stanza) {
   }
   if (jid.is_bare()) return deliver_to_bare(jid, stanza);
   deliver_to_full(jid, stanza);
+}
+
+bool Router::deliver_presence(const Jid& to, const xml::StanzaTemplate& presence) {
+  if (to.local.empty() || !serves(to.domain)) return false;
+  const std::string bare = to.bare();
+  if (!to.is_bare()) {
+    // Presence to a full JID reaches that resource, available or not (deliver_to_full).
+    if (Resource* r = find(bare, to.resource)) r->session->deliver_serialized(presence.to(to.full()));
+    return true;
+  }
+  std::string bytes;
+  each_available(bare, [&](std::string_view, Resource& r) {
+    if (bytes.empty()) bytes = presence.to(bare);
+    r.session->deliver_serialized(bytes);
+  });
+  return true;
 }
 
 void Router::deliver_to_full(const Jid& to, const xml::Element& stanza) {

@@ -10,11 +10,13 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "jabberadmin/jid.hpp"
 #include "stream/session.hpp"
 #include "xml/element.hpp"
+#include "xml/stanza_template.hpp"
 
 namespace jabberadmin::router {
 
@@ -24,6 +26,7 @@ struct Resource {
   bool available = false;               // has sent available presence (RFC 6121 §4.2)
   int priority = 0;
   std::optional<xml::Element> presence; // the last broadcast presence, for probes
+  xml::StanzaTemplate presence_bytes;   // the same serialized once: a probe answer only addresses it
 };
 
 // Who an IQ is for: the server itself (to = a domain) or an account (no 'to', or a bare JID).
@@ -68,6 +71,11 @@ class Router final : public stream::SessionHost {
 
   // Routes a stanza whose 'from' and 'to' are set, by RFC 6121 §8.
   void deliver(const xml::Element& stanza);
+  // Available or unavailable presence, serialized with 'from' stamped, to a JID we already
+  // hold normalised: what deliver() would do with it (to a bare JID, every available
+  // resource; to a full JID, that resource), without parsing or serializing per recipient.
+  // False, and nothing done, when `to` is no account on our hosts: deliver() the element.
+  bool deliver_presence(const Jid& to, const xml::StanzaTemplate& presence);
   // Answers stanza with a stanza error, unless it is an error itself (never answer those).
   void bounce(const xml::Element& stanza, std::string_view error_type, std::string_view condition,
               std::string_view text = {});
@@ -75,6 +83,13 @@ class Router final : public stream::SessionHost {
   // Resources of a bare JID ("user@host"), and one by its full JID.
   std::vector<std::pair<Jid, Resource*>> resources(const Jid& bare);
   Resource* find(const Jid& full);
+  Resource* find(std::string_view bare, std::string_view resource);
+  bool any_available(std::string_view bare) const;
+  // Calls visit(resource name, Resource&) for each available resource of bare. visit may
+  // deliver, and a delivery may end any session at once (a client that does not read), so
+  // the next resource is looked up again after each call rather than iterated to.
+  template <class Visit>
+  void each_available(std::string_view bare, Visit&& visit);
   // Presence state that routing needs (set by im/presence).
   void set_presence(const Jid& full, bool available, int priority, std::optional<xml::Element> presence);
 
@@ -89,8 +104,16 @@ class Router final : public stream::SessionHost {
   void deliver_to_full(const Jid& to, const xml::Element& stanza);
   void message_to_bare(const Jid& to, const xml::Element& message);
 
-  std::set<std::string> hosts_;
-  std::map<std::string, std::map<std::string, Resource>> sessions_;  // bare -> resource -> state
+  // Lookups by string_view without building a std::string (C++20 heterogeneous lookup).
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  using Resources = std::map<std::string, Resource, std::less<>>;  // resource -> state
+
+  std::set<std::string, std::less<>> hosts_;
+  // bare -> its resources; hashed: every presence a login fans out looks one up.
+  std::unordered_map<std::string, Resources, StringHash, std::equal_to<>> sessions_;
   std::size_t sessions_count_ = 0;
   std::map<std::pair<IqTarget, std::string>, IqHandler> iq_handlers_;
   ClientPresenceHandler client_presence_;
@@ -100,5 +123,19 @@ class Router final : public stream::SessionHost {
   std::vector<AvailableObserver> available_observers_;
   std::vector<StanzaHook> client_message_observers_;
 };
+
+template <class Visit>
+void Router::each_available(std::string_view bare, Visit&& visit) {
+  std::string previous;
+  for (bool first = true;; first = false) {
+    const auto user = sessions_.find(bare);
+    if (user == sessions_.end()) return;
+    auto it = first ? user->second.begin() : user->second.upper_bound(previous);
+    while (it != user->second.end() && !it->second.available) ++it;
+    if (it == user->second.end()) return;
+    previous = it->first;
+    visit(std::string_view(previous), it->second);
+  }
+}
 
 }  // namespace jabberadmin::router

@@ -107,6 +107,10 @@ void C2s::deliver(const xml::Element& stanza) {
   if (state_ == State::Established) send(stanza);
 }
 
+void C2s::deliver_serialized(std::string stanza) {
+  if (state_ == State::Established) send(std::move(stanza));
+}
+
 void C2s::terminate(std::string_view condition, std::string_view text) { stream_error(condition, text); }
 
 void C2s::shutdown() {

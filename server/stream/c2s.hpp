@@ -60,6 +60,7 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   // Session
   const Jid& jid() const override { return jid_; }
   void deliver(const xml::Element& stanza) override;
+  void deliver_serialized(std::string stanza) override;
   void terminate(std::string_view condition, std::string_view text = {}) override;
 
   // net::TransportEvents

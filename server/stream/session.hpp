@@ -17,6 +17,9 @@ class Session {
   virtual const Jid& jid() const = 0;
   // Queues a stanza for the client; it is sent with the stream's default namespace.
   virtual void deliver(const xml::Element& stanza) = 0;
+  // Queues a stanza already serialized as deliver() would write it (jabber:client the default
+  // namespace): a broadcast serializes once and only addresses each copy.
+  virtual void deliver_serialized(std::string stanza) = 0;
   // Ends the stream with a stream error (conflict, system-shutdown, ...).
   virtual void terminate(std::string_view condition, std::string_view text = {}) = 0;
 };

@@ -6,13 +6,16 @@
 #include <boost/asio/post.hpp>
 
 #include <map>
+#include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "net/transport.hpp"
 #include "stream/authenticator.hpp"
 #include "stream/session.hpp"
 #include "xml/element.hpp"
+#include "xml/stream_parser.hpp"
 
 namespace jabberadmin::test {
 
@@ -61,6 +64,16 @@ class FakeSession : public stream::Session {
   stream::SessionHost* host = nullptr;
   const Jid& jid() const override { return jid_; }
   void deliver(const xml::Element& stanza) override { received.push_back(stanza); }
+  // Read back as a client would, so tests see exactly the bytes a stream would have sent.
+  void deliver_serialized(std::string stanza) override {
+    xml::StreamParser parser;
+    std::vector<xml::StreamEvent> events;
+    const auto error = parser.feed(
+        "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>" + stanza, events);
+    if (error || events.size() != 2 || !std::holds_alternative<xml::Element>(events[1]))
+      throw std::runtime_error("not one well-formed stanza: " + stanza);
+    received.push_back(std::get<xml::Element>(events[1]));
+  }
   void terminate(std::string_view condition, std::string_view) override {
     terminated = condition;
     if (host) host->unbind(*this);

@@ -10,7 +10,10 @@ namespace jabberadmin::test {
 
 class FakeDirectory : public roster::UserDirectory {
  public:
+  // Tests that change users in place afterwards report it (RosterDirectory::changed), which
+  // is what makes the shared roster compute anew; add() counts as a change by itself.
   std::map<std::string, User, std::less<>> users;
+  std::uint64_t changes = 0;
 
   User& add(const std::string& name, std::optional<std::string> group, std::string nickname = {}) {
     User u;
@@ -18,12 +21,14 @@ class FakeDirectory : public roster::UserDirectory {
     u.nickname = nickname;
     u.jid = name + "@example.org";
     u.group = std::move(group);
+    ++changes;
     return users[name] = u;
   }
   const User* find(std::string_view name) const override {
     const auto it = users.find(name);
     return it == users.end() ? nullptr : &it->second;
   }
+  std::uint64_t generation() const override { return changes; }
   std::vector<const User*> members(std::string_view group) const override {
     std::vector<const User*> out;
     for (const auto& [name, u] : users)

@@ -8,9 +8,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include <filesystem>
+#include <map>
 
 #include "fakes.hpp"
 #include "im/presence.hpp"
+#include "im/roster_pushes.hpp"
 #include "im/rosters.hpp"
 #include "roster_fakes.hpp"
 #include "router/router.hpp"
@@ -125,6 +127,51 @@ TEST_F(RosterModuleTest, GetReturnsTheSharedItemsAndNothingWhenTheVersionIsCurre
   EXPECT_EQ(results[0].child("query", kRoster), nullptr);
 }
 
+TEST_F(RosterModuleTest, GetMergesPersonalItemsInOrderAndFollowsTheDirectory) {
+  directory.add("zoe", "Staff", "Zoe");
+  auto& a = connect("anna@example.org/a");
+  send(a, roster_set("carl@example.org"));     // personal, between two shared items
+  send(a, roster_set("aaron@remote.example"));  // personal, before them all
+  // Personal from before zoe joined the group: the shared item covers it.
+  rosters->roster().personal().put("anna@example.org", store::RosterItem{"zoe@example.org", "old friend"});
+  a.take();
+  auto get = [&] {
+    send(a, roster_iq("get"));
+    auto results = take(a, "iq", "result");
+    EXPECT_EQ(results.size(), 1u);
+    return results.empty() ? xml::Element() : results[0];
+  };
+  // What the model says, as the one-element-at-a-time path wrote it.
+  auto expected = [&] {
+    xml::Element q("query", std::string(kRoster));
+    q.set_attr("ver", rosters->roster().version(jid("anna@example.org")));
+    for (const auto& item : rosters->roster().items(jid("anna@example.org"))) q.add(roster_item_element(item));
+    return q;
+  };
+  xml::Element reply = get();
+  EXPECT_EQ(reply.attr_or("id"), "r1");
+  EXPECT_EQ(reply.attr_or("to"), "anna@example.org/a");
+  ASSERT_NE(reply.child("query", kRoster), nullptr);
+  EXPECT_EQ(*reply.child("query", kRoster), expected());
+  std::vector<std::string> jids;
+  for (const auto& item : reply.child("query", kRoster)->children()) jids.push_back(item.attr_or("jid"));
+  EXPECT_EQ(jids, (std::vector<std::string>{"aaron@remote.example", "boris@example.org", "carl@example.org",
+                                            "zoe@example.org"}));
+  EXPECT_EQ(reply.child("query", kRoster)->children().back().attr_or("subscription"), "both");
+
+  // Zoe renamed in the directory: the next get shows it, with a new version.
+  const std::string ver = reply.child("query", kRoster)->attr_or("ver");
+  const User was = directory.users["zoe"];
+  directory.users["zoe"].nickname = "Зоя";
+  rosters->live().changed({was, directory.users["zoe"]});
+  a.take();
+  reply = get();
+  ASSERT_NE(reply.child("query", kRoster), nullptr);
+  EXPECT_EQ(*reply.child("query", kRoster), expected());
+  EXPECT_NE(reply.child("query", kRoster)->attr_or("ver"), ver);
+  EXPECT_EQ(reply.child("query", kRoster)->children().back().attr_or("name"), "Зоя");
+}
+
 TEST_F(RosterModuleTest, ASharedItemCannotBeRemovedOrCancelled) {
   auto& a = connect("anna@example.org/a");
   send(a, roster_set("boris@example.org", "remove"));
@@ -158,6 +205,39 @@ TEST_F(RosterModuleTest, GroupMembersExchangePresenceWithAvatarHashes) {
   seen = take(b, "presence");
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_NE(seen[0].child("x", "vcard-temp:x:update")->child("photo")->text(), "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+
+TEST_F(RosterModuleTest, ALoginHearsEachOnlineGroupMateOnceThroughItsProbes) {
+  // RFC 6121 §4.3: the initial presence probes every contact, and each available resource of
+  // a group-mate answers with its last presence, addressed to the new resource.
+  directory.add("vera", "Staff", "Vera");
+  auto& b = connect("boris@example.org/b");
+  send(b, [] {
+    xml::Element p("presence", "jabber:client");
+    p.add(xml::Element("show", "jabber:client")).add_text("away");
+    return p;
+  }());
+  auto& b2 = connect("boris@example.org/phone");
+  connect("vera@example.org/v", false);  // bound, never available: nothing to answer
+  b.take();
+  b2.take();
+  auto& a = connect("anna@example.org/a");
+  auto seen = take(a, "presence");
+  std::map<std::string, std::string> shows;  // from -> <show/>
+  for (const auto& p : seen) {
+    EXPECT_EQ(p.attr_or("to"), "anna@example.org/a");
+    const xml::Element* show = p.child("show");
+    shows[p.attr_or("from")] = show ? show->text() : "";
+  }
+  EXPECT_EQ(seen.size(), 3u);  // its own echo and boris' two resources
+  EXPECT_EQ(shows, (std::map<std::string, std::string>{
+                       {"anna@example.org/a", ""}, {"boris@example.org/b", "away"}, {"boris@example.org/phone", ""}}));
+  // And the other way round: each of boris' resources heard anna come online, once.
+  for (FakeSession* s : {&b, &b2}) {
+    const auto heard = take(*s, "presence");
+    ASSERT_EQ(heard.size(), 1u);
+    EXPECT_EQ(heard[0].attr_or("from"), "anna@example.org/a");
+  }
 }
 
 TEST_F(RosterModuleTest, JoiningTheGroupPushesToInterestedResourcesAndSharesPresence) {

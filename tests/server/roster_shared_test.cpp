@@ -47,8 +47,18 @@ TEST_F(SharedRosterTest, LockedUsersAreInNobodysRoster) {
 TEST_F(SharedRosterTest, DigestFollowsTheItems) {
   const std::string before = shared.digest(jid("anna@example.org"));
   EXPECT_EQ(before, shared.digest(jid("anna@example.org")));
+  // Kept while the directory stays the same (a login storm asks for it a thousand times)...
   dir.users["boris"].nickname = "Boris";
-  EXPECT_NE(before, shared.digest(jid("anna@example.org")));
+  EXPECT_EQ(before, shared.digest(jid("anna@example.org")));
+  // ...and computed anew once it says it changed (DirectoryCache::generation),
+  ++dir.changes;
+  const std::string renamed = shared.digest(jid("anna@example.org"));
+  EXPECT_NE(before, renamed);
+  // or once the change is reported (RosterDirectory::changed).
+  dir.users["boris"].nickname = "Борис";
+  shared.forget("boris");
+  EXPECT_NE(renamed, shared.digest(jid("anna@example.org")));
+  EXPECT_EQ(shared.items(jid("anna@example.org")).at(0).name, "Борис");
 }
 
 TEST_F(SharedRosterTest, AvatarHashIsTheSha1OfTheJpegPhotoOnAnyHost) {

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
+
 #include "fakes.hpp"
 #include "im/modules.hpp"
 #include "router/router.hpp"
@@ -280,6 +283,74 @@ TEST_F(RouterTest, InitialPresenceReachesOwnResources) {
   for (const auto& p : fresh.received) sibling = sibling || p.attr_or("from") == "alice@example.org/other";
   EXPECT_TRUE(sibling);
   EXPECT_EQ(router.find(jid("alice@example.org/new"))->priority, 3);
+}
+
+TEST_F(RouterTest, SerializedPresenceFollowsTheRulesOfDeliver) {
+  auto& one = connect("alice@example.org/one");
+  auto& low = connect("alice@example.org/low", -1);  // a negative priority still hears presence
+  auto& quiet = connect("alice@example.org/quiet", std::nullopt);  // bound, never available
+  const xml::StanzaTemplate bytes(stanza("presence", "bob@example.org/b", {}), "jabber:client");
+
+  EXPECT_TRUE(router.deliver_presence(jid("alice@example.org"), bytes));
+  for (FakeSession* s : {&one, &low}) {
+    const auto got = s->take();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].attr_or("from"), "bob@example.org/b");
+    EXPECT_EQ(got[0].attr_or("to"), "alice@example.org");
+    EXPECT_EQ(got[0].attrs().size(), 2u);
+  }
+  EXPECT_TRUE(quiet.take().empty());
+
+  // To a full JID: that resource, available or not, as deliver() does.
+  EXPECT_TRUE(router.deliver_presence(jid("alice@example.org/quiet"), bytes));
+  const auto got = quiet.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attr_or("to"), "alice@example.org/quiet");
+  EXPECT_TRUE(one.received.empty());
+
+  EXPECT_TRUE(router.deliver_presence(jid("nobody@example.org"), bytes));  // ours, nobody online
+  EXPECT_TRUE(router.deliver_presence(jid("alice@example.org/gone"), bytes));
+  // Not an account of ours: the caller routes the element (bounces and all).
+  EXPECT_FALSE(router.deliver_presence(jid("alice@remote.example"), bytes));
+  EXPECT_FALSE(router.deliver_presence(jid("example.org"), bytes));
+  EXPECT_TRUE(one.received.empty() && low.received.empty() && quiet.received.empty());
+}
+
+// A session whose next delivery does something first (a connection dropped for not reading
+// unbinds at once, in the middle of someone else's fan-out).
+struct SessionWithSideEffect : FakeSession {
+  using FakeSession::FakeSession;
+  std::function<void()> on_delivery;
+  void deliver_serialized(std::string stanza) override {
+    FakeSession::deliver_serialized(std::move(stanza));
+    if (auto f = std::exchange(on_delivery, nullptr)) f();
+  }
+};
+
+TEST_F(RouterTest, AFanOutSurvivesSessionsEndingUnderIt) {
+  auto& first = *sessions.emplace_back(std::make_unique<SessionWithSideEffect>(jid("alice@example.org/a")));
+  auto& second = connect("alice@example.org/b");
+  auto& third = connect("alice@example.org/c");
+  first.host = &router;
+  router.bind(first);
+  router.on_stanza(first, presence("alice@example.org/a", 0));
+  for (auto& s : sessions) s->take();
+  // Delivering to the first resource drops itself and its sibling b (both unbound now).
+  static_cast<SessionWithSideEffect&>(first).on_delivery = [&] {
+    router.unbind(second);
+    router.unbind(first);
+  };
+  const xml::StanzaTemplate bytes(stanza("presence", "bob@example.org/b", {}), "jabber:client");
+  EXPECT_TRUE(router.deliver_presence(jid("alice@example.org"), bytes));
+  // (The leavers' own unavailable presence reaches the siblings still there meanwhile.)
+  auto from_bob = [](const FakeSession& s) {
+    return std::count_if(s.received.begin(), s.received.end(),
+                         [](const xml::Element& p) { return p.attr_or("from") == "bob@example.org/b"; });
+  };
+  EXPECT_EQ(from_bob(first), 1);
+  EXPECT_EQ(from_bob(second), 0) << "unbound before its turn";
+  EXPECT_EQ(from_bob(third), 1);
+  EXPECT_EQ(router.resources(jid("alice@example.org")).size(), 1u);
 }
 
 TEST(RouterContacts, BroadcastAndProbesFollowContacts) {
