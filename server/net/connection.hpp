@@ -1,13 +1,22 @@
-// One TCP connection, plain until STARTTLS or TLS from the first byte: a read loop that
-// hands bytes to its TransportEvents, a bounded output queue, a graceful close.
+// One TCP connection, plain until STARTTLS or TLS from the first byte: reads hand bytes to
+// its TransportEvents, sends are gathered and written once per event-loop turn, a graceful
+// close.
+//
+// OpenSSL is driven directly on the non-blocking socket (SSL_set_fd) and the connection
+// waits for readiness with async_wait, instead of asio::ssl::stream: that stream keeps two
+// 17 KiB buffers of its own plus a 2 × 17 KiB BIO pair per connection, ~70 KiB that an idle
+// XMPP client never needs (bench/README.md, "Idle"). With SSL_MODE_RELEASE_BUFFERS and one
+// read buffer per thread, an idle TLS connection holds only OpenSSL's session state.
+// The socket BIO writes with write(2): the process must ignore SIGPIPE (main does).
 #pragma once
 
+#include <openssl/ssl.h>
+
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <array>
-#include <deque>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -31,36 +40,54 @@ class Connection final : public Transport, public std::enable_shared_from_this<C
 
   void send(std::string bytes) override;
   void start_tls() override;
-  bool secure() const override { return secure_; }
+  bool secure() const override { return phase_ == Phase::Secure; }
   bool tls_available() const override { return tls_ != nullptr; }
   void close() override;
   const std::string& peer_address() const override { return peer_; }
 
  private:
-  void read();
-  void on_read(const boost::system::error_code& ec, std::size_t n);
-  void write();
-  void handshake();
-  void after_writes();
-  void shutdown();
+  enum class Phase { Plain, Handshaking, Secure, SayingGoodbye };
+  // What a non-blocking step needs before it can go on.
+  enum class Need { Nothing, Readable, Writable, Failed };
+  struct SslFree {
+    void operator()(SSL* ssl) const { SSL_free(ssl); }
+  };
+
+  // Everything that can be done now, in order: handshake, output, then input. Called
+  // only from the event loop (readiness, a posted turn), never from inside a callback
+  // into the layer above, so that layer may send or close from anywhere.
+  void pump();
+  void schedule();
+  void await(Need need);
+
+  void begin_handshake();
+  bool advance_handshake();  // true once the handshake is done
+  bool flush();              // true once every queued byte is written
+  void receive();
+  void shut_down();
+  void say_goodbye();
   void finish();
 
+  Need write_some(const char* data, std::size_t size, std::size_t& written);
+  Need read_some(char* data, std::size_t size, std::size_t& got);
+  Need ssl_need(int result);
+
   std::shared_ptr<boost::asio::ssl::context> tls_;
-  boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
+  boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer timer_;
   ConnectionOptions options_;
   std::weak_ptr<TransportEvents> events_;
   std::string peer_;
-  std::array<char, 8192> buffer_{};
-  std::deque<std::string> out_;
-  std::size_t queued_ = 0;
-  bool writing_ = false;
-  bool reading_ = false;
-  bool secure_ = false;
-  bool tls_pending_ = false;   // handshake wanted once the queue is empty
-  bool handshaking_ = false;
-  bool closing_ = false;
-  bool shutting_down_ = false;
+  std::unique_ptr<SSL, SslFree> ssl_;
+  Phase phase_ = Phase::Plain;
+  std::string out_;            // bytes not yet written, from out_sent_ on
+  std::size_t out_sent_ = 0;
+  bool want_tls_ = false;      // STARTTLS: handshake once what is queued is written
+  bool closing_ = false;       // close(): goodbye once what is queued is written
+  bool goodbye_sent_ = false;  // our TLS close_notify is out
+  bool posted_ = false;
+  bool awaiting_readable_ = false;
+  bool awaiting_writable_ = false;
   bool finished_ = false;
 };
 

@@ -13,8 +13,16 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesyste
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
                                   SSL_OP_NO_TICKET);
+  // No session resumption: XMPP clients keep one long connection and do not resume TLS
+  // sessions, while a server-side cache would hold every connection's session (two, with
+  // TLS 1.3's default of two tickets) long after it is gone.
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets(native, 0);
   // An idle XMPP connection holds no TLS record buffers: OpenSSL frees them between records.
-  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
+  // net::Connection writes from a buffer that may grow (and move) while a write waits for
+  // the socket, and takes each record's worth as it goes.
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   // TLS 1.2: ECDHE with AES-GCM or ChaCha20 only; TLS 1.3 suites are all modern already.
   SSL_CTX_set_cipher_list(native,
                           "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
