@@ -144,15 +144,19 @@ void Presence::broadcast(const Jid& from, const xml::Element& presence, bool ini
 
 void Presence::unavailable(const Jid& from, const xml::Element& presence, bool was_available) {
   const Outgoing outgoing(presence, from);
+  const auto directed = directed_.find(from.full());
+  // Who got it already, so that directed presence does not say it twice: only worth
+  // remembering when there was directed presence at all.
   std::unordered_set<std::string> sent;
   if (was_available) {
     for (const Jid& contact : contacts_.subscribers(from.to_bare())) {
       send(outgoing, contact);
-      sent.insert(contact.full());
+      if (directed != directed_.end()) sent.insert(contact.full());
     }
     for (auto& [jid, r] : router_.resources(from.to_bare()))
       if (r->available && jid != from) send(outgoing, jid);
   }
+  // Looked up again: the deliveries above may have changed directed_.
   if (auto it = directed_.find(from.full()); it != directed_.end()) {
     for (const std::string& to : it->second)
       if (!sent.contains(to))
