@@ -40,7 +40,19 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
     fail(db, "cannot prepare a statement");
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::Statement(sqlite3* db, sqlite3_stmt* kept, bool& busy) : db_(db), stmt_(kept), busy_(&busy) {
+  busy = true;
+}
+
+Statement::~Statement() {
+  if (busy_ == nullptr) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  *busy_ = false;
+}
 
 Statement& Statement::bind(int index, std::string_view text) {
   if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) != SQLITE_OK)
@@ -85,7 +97,23 @@ Database::Database(const std::filesystem::path& file) : file_(file) {
   migrate();
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+  for (auto& [sql, kept] : kept_) sqlite3_finalize(kept.stmt);
+  sqlite3_close(db_);
+}
+
+Statement Database::prepare(std::string_view sql) {
+  auto it = kept_.find(sql);
+  if (it == kept_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                           nullptr) != SQLITE_OK)
+      fail(db_, "cannot prepare a statement");
+    it = kept_.emplace(std::string(sql), Kept{stmt}).first;
+  }
+  if (it->second.busy) return Statement(db_, sql);
+  return Statement(db_, it->second.stmt, it->second.busy);
+}
 
 void Database::execute(std::string_view sql) {
   char* message = nullptr;

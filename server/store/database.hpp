@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,7 +17,9 @@ namespace jabberadmin::store {
 // A prepared statement, reset and cleared when it goes out of scope.
 class Statement {
  public:
-  Statement(sqlite3* db, std::string_view sql);
+  Statement(sqlite3* db, std::string_view sql);  // its own, finalized at the end
+  // One of the Database's kept statements, marked busy while this lives.
+  Statement(sqlite3* db, sqlite3_stmt* kept, bool& busy);
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -31,6 +34,7 @@ class Statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool* busy_ = nullptr;  // set: a kept statement, reset instead of finalized
 };
 
 class Database {
@@ -43,13 +47,21 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   void execute(std::string_view sql);
-  Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+  // The statement for sql, compiled once and kept: a login runs the same few queries, and
+  // compiling them each time was SQLite's whole share of a login's CPU. The same SQL
+  // while its kept statement is still stepping gets a fresh one.
+  Statement prepare(std::string_view sql);
   sqlite3* handle() const noexcept { return db_; }
 
  private:
+  struct Kept {
+    sqlite3_stmt* stmt = nullptr;
+    bool busy = false;
+  };
   void migrate();
   sqlite3* db_ = nullptr;
   std::filesystem::path file_;
+  std::map<std::string, Kept, std::less<>> kept_;
 };
 
 }  // namespace jabberadmin::store

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <vector>
 
 #include "store/database.hpp"
 #include "store/offline_store.hpp"
@@ -89,6 +90,36 @@ TEST_F(StoreTest, RosterItemsAndVersions) {
   EXPECT_FALSE(roster.remove("anna@h", "romeo@other"));
   EXPECT_EQ(roster.version("anna@h"), 3);
   EXPECT_FALSE(roster.item("anna@h", "romeo@other"));
+}
+
+// Statements are compiled once and kept: each use must start with no bindings and no rows
+// left from the last, and the same query inside its own loop must not disturb the outer one.
+TEST_F(StoreTest, KeptStatementsStartCleanAndNestSafely) {
+  Database db(file());
+  db.execute("CREATE TABLE t(k TEXT, v INTEGER); INSERT INTO t VALUES ('a', 1), ('a', 2), ('b', 3);");
+  constexpr std::string_view kQuery = "SELECT v FROM t WHERE k = ? ORDER BY v";
+  {
+    auto first = db.prepare(kQuery);
+    first.bind(1, "a");
+    ASSERT_TRUE(first.step());
+    EXPECT_EQ(first.integer(0), 1);  // left half-read on purpose
+  }
+  {
+    auto unbound = db.prepare(kQuery);  // no binding: k = NULL matches nothing
+    EXPECT_FALSE(unbound.step());
+  }
+  auto outer = db.prepare(kQuery);
+  outer.bind(1, "a");
+  std::vector<std::int64_t> seen;
+  while (outer.step()) {
+    seen.push_back(outer.integer(0));
+    auto inner = db.prepare(kQuery);
+    inner.bind(1, "b");
+    ASSERT_TRUE(inner.step());
+    seen.push_back(inner.integer(0));
+    EXPECT_FALSE(inner.step());
+  }
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{1, 3, 2, 3}));
 }
 
 TEST_F(StoreTest, UnwritablePlaceIsNamed) {
