@@ -72,12 +72,6 @@ class XmlReader {
     if (XML_Parse(parser_, data, static_cast<int>(size), 0) == XML_STATUS_ERROR) return false;
     return true;
   }
-  // The same without a copy: read up to `size` bytes into buffer(size) (expat's own), then
-  // parse_buffer(bytes read). Nothing else may touch the reader in between. nullptr: no memory.
-  char* buffer(std::size_t size) { return static_cast<char*>(XML_GetBuffer(parser_, static_cast<int>(size))); }
-  bool parse_buffer(std::size_t size) {
-    return XML_ParseBuffer(parser_, static_cast<int>(size), 0) != XML_STATUS_ERROR;
-  }
 
   bool stream_opened() const { return opened_; }
   bool stream_closed() const { return closed_; }

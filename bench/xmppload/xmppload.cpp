@@ -306,9 +306,13 @@ struct Client {
   ssl::stream<tcp::socket> stream;
   asio::steady_timer timer;
   bool tls = false;
-  XmlReader reader;  // reads go straight into its expat buffer
-  // Up to a TLS record's payload (16 KiB) a read, so a roster or a burst of presences takes few.
+  XmlReader reader;
+  // Reads of up to a TLS record's payload (16 KiB), so a roster or a burst of presences takes
+  // few; allocated at the first read, not initialised (an idle client touches one page of it).
+  // Not expat's own buffer (XML_GetBuffer): that saves a copy per read but wanders through
+  // 32 KiB per client, which costs more than the copy when stanzas come one per read (chat).
   static constexpr std::size_t kReadSize = 16384;
+  std::unique_ptr<char[]> buf;
   const char* phase = "connect";
   bool done = false, online = false, dead = false, timed_out = false;
   // writes once online: one in flight at a time, the rest gathered behind it
@@ -457,12 +461,9 @@ class Load {
     return tcp::endpoint(asio::ip::address_v4(b), 0);
   }
 
-  // Reads into the reader's buffer; the caller parses it (XmlReader::parse_buffer) before
-  // anything else touches the reader.
   awaitable<std::size_t> read_some(Client& c) {
-    char* at = c.reader.buffer(Client::kReadSize);
-    if (at == nullptr) throw std::bad_alloc();
-    const auto into = asio::buffer(at, Client::kReadSize);
+    if (!c.buf) c.buf.reset(new char[Client::kReadSize]);
+    const auto into = asio::buffer(c.buf.get(), Client::kReadSize);
     const std::size_t n = c.tls ? co_await c.stream.async_read_some(into, use_awaitable)
                                 : co_await c.stream.next_layer().async_read_some(into, use_awaitable);
     ++reads_;
@@ -485,7 +486,7 @@ class Load {
       }
       if (c.reader.stream_closed()) throw Failure{"stream-closed"};
       const std::size_t n = co_await read_some(c);
-      if (!c.reader.parse_buffer(n)) throw Failure{"bad-xml"};
+      if (!c.reader.feed(c.buf.get(), n)) throw Failure{"bad-xml"};
     }
   }
   awaitable<std::unique_ptr<Element>> open_stream(Client& c) {
