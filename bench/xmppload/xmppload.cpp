@@ -400,7 +400,7 @@ class Load {
     const std::string errors = errors_json(errors_);
     // Everything above is as of the last login; presences_in alone waits for the presence
     // stanzas still on their way then (the last logins' broadcasts and probe answers: in a
-    // 1,000-member group storm, a tenth of the million), so that it counts every presence
+    // 1,000-member group storm, up to 14% of the million), so that it counts every presence
     // the clients receive for these logins.
     const std::size_t presences_at_last_login = presences_in_;
     if (!aborted) co_await presences_settle();
