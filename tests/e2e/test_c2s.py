@@ -230,6 +230,59 @@ class Hostile(WorldTest):
         finally:
             r.close()
 
+    def test_garbage_instead_of_a_tls_handshake_closes_only_that_connection(self):
+        r = Raw(self.world.port)
+        try:
+            r.send(HEADER)
+            r.read_until("</stream:features>")
+            r.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+            r.read_until("<proceed")
+            r.send(b"\x16\x03\x01\x00\x05not a ClientHello at all" * 4)
+            started = time.monotonic()
+            r.read_to_close(timeout=5)
+            self.assertLess(time.monotonic() - started, 5)
+        finally:
+            r.close()
+        ok = Raw(self.world.port)
+        try:
+            ok.starttls()
+            self.assertIn("<jid>alice@localhost/after-garbage</jid>", ok.login("alice", "alice-pw", "after-garbage"))
+        finally:
+            ok.close()
+
+    def test_a_client_that_stops_reading_is_dropped_and_the_server_carries_on(self):
+        r = Raw(self.world.port)
+        r.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        try:
+            r.starttls()
+            r.login("alice", "alice-pw", "deaf")
+            # Messages to itself that it never reads: the server's queue for it passes its
+            # 1 MiB bound once the kernel's buffers are full, and it is dropped.
+            body = "y" * 8000
+            stanza = f"<message to='alice@localhost/deaf'><body>{body}</body></message>".encode()
+            sent, dropped = 0, False
+            deadline = time.monotonic() + 60
+            r.sock.settimeout(5)
+            while time.monotonic() < deadline and sent < 64 * 1024 * 1024:
+                try:
+                    r.sock.sendall(stanza * 16)
+                    sent += len(stanza) * 16
+                except (OSError, TimeoutError):
+                    dropped = True
+                    break
+            self.assertTrue(dropped, f"still connected after {sent} bytes")
+        finally:
+            r.close()
+        self.assertIn("client does not read; dropping the connection", self.world.server_log())
+        ok = Raw(self.world.port)
+        try:
+            ok.starttls()
+            ok.login("bob", "bob pw ü", "still-served")
+            ok.send("<iq type='get' id='p1'><ping xmlns='urn:xmpp:ping'/></iq>")
+            self.assertIn("id='p1'", ok.read_until("id='p1'"))
+        finally:
+            ok.close()
+
     def test_many_connections_from_one_address_hit_the_limit(self):
         conns = []
         try:
