@@ -1,5 +1,6 @@
 // The directory core against a real slapd: escaping, users, groups, lock, passwords.
 #include <gtest/gtest.h>
+#include <ldap.h>
 
 #include "jabberadmin/error.hpp"
 #include "jabberadmin/ldap.hpp"
@@ -181,6 +182,31 @@ TEST_F(DirectoryTest, UnknownGroupLeavesNoHalfMadeUser) {
     EXPECT_EQ(e.kind(), ErrorKind::NotFound);
   }
   EXPECT_FALSE(dir.find_user("frank"));
+}
+
+// slapd runs concurrent operations in any order: two pipelined adds of one DN must not be
+// in flight together, or a repeated line of an import could win over the first (seen once
+// in CI before the fix: the first line of a CSV failed as "already exists").
+TEST_F(DirectoryTest, PipelinedAddsOfOneDnAnswerTheEarlierFirst) {
+  auto dir = slapd().directory();
+  auto& conn = dir.connection();
+  std::vector<ldap::Connection::NewEntry> entries;
+  for (int i = 0; i < 64; ++i)
+    for (const char* which : {"first", "second"}) {
+      // Every other pair differs in case only: still one entry to slapd.
+      const std::string name = "dup" + std::to_string(i);
+      const bool shouted = i % 2 == 1 && std::string_view(which) == "second";
+      entries.push_back({ldap::child_dn("cn", shouted ? "DUP" + std::to_string(i) : name, slapd().base_dn()),
+                         {{"objectClass", {"organizationalRole"}}, {"cn", {name}}, {"description", {which}}}});
+    }
+  const auto results = conn.add_many(entries);
+  ASSERT_EQ(results.size(), entries.size());
+  for (std::size_t i = 0; i < entries.size(); i += 2) {
+    EXPECT_FALSE(results[i].has_value()) << entries[i].dn << ": " << results[i]->what();
+    ASSERT_TRUE(results[i + 1].has_value()) << entries[i + 1].dn << " was added twice";
+    EXPECT_EQ(results[i + 1]->code(), LDAP_ALREADY_EXISTS) << results[i + 1]->what();
+    EXPECT_EQ(conn.read(entries[i].dn, {"description"})->first("description"), "first") << entries[i].dn;
+  }
 }
 
 TEST_F(DirectoryTest, UnreachableServerNamesTheUri) {

@@ -97,7 +97,9 @@ class Connection {
   std::optional<Entry> read(const std::string& dn, const std::vector<std::string>& attributes = {}) const;
   void add(const std::string& dn, const Attributes& attributes);
   // Many adds pipelined on this connection, at most `window` in flight: one LdapError (or
-  // nothing) per entry, in the same order. For bulk imports; each add stays atomic.
+  // nothing) per entry, in the same order. For bulk imports; each add stays atomic. Adds of
+  // the same DN are never in flight together (slapd runs concurrent operations in any
+  // order): the earlier entry is answered first, so a repeated line fails, not the first.
   struct NewEntry {
     std::string dn;
     Attributes attributes;
