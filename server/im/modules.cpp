@@ -22,6 +22,7 @@ Modules install_modules(router::Router& router, std::unique_ptr<Contacts> contac
   m.presence = std::make_unique<Presence>(router, *m.contacts);
   install_core(router);
   install_empty_roster(router);
+  m.carbons = std::make_unique<Carbons>(router);
   return m;
 }
 
@@ -35,6 +36,7 @@ Modules install_modules(router::Router& router, const Services& services, boost:
   m.rosters->start(*m.presence, std::move(executor), std::move(live));
   m.rosters->follow(services.directory);
   install_core(router);
+  m.carbons = std::make_unique<Carbons>(router);
   return m;
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "directory/directory_cache.hpp"
+#include "im/carbons.hpp"
 #include "im/contacts.hpp"
 #include "im/presence.hpp"
 #include "im/rosters.hpp"
@@ -28,6 +29,7 @@ struct Modules {
   std::unique_ptr<Presence> presence;
   std::unique_ptr<roster::CacheDirectory> directory;  // part 2: what the rosters read
   std::unique_ptr<Rosters> rosters;                   // part 2: shared and personal rosters
+  std::unique_ptr<Carbons> carbons;
 };
 
 // The core alone (presence with the given contacts, an empty roster stand-in): unit tests.

@@ -185,6 +185,7 @@ bool Router::deliver_presence(const Jid& to, const xml::StanzaTemplate& presence
 void Router::deliver_to_full(const Jid& to, const xml::Element& stanza) {
   if (Resource* r = find(to)) {
     r->session->deliver(stanza);
+    if (stanza.name() == "message") delivered(stanza, {to.resource});
     return;
   }
   const std::string type = stream::stanza_type(stanza);
@@ -225,22 +226,31 @@ void Router::message_to_bare(const Jid& to, const xml::Element& message) {
   if (type == "groupchat") return bounce(message, "cancel", "service-unavailable");
   if (type == "error") return;
   // RFC 6121 §8.5.2.1.1: the available resource(s) with the highest non-negative priority.
-  auto all = resources(to);
+  const auto all = resources(to);
   int best = INT_MIN;
-  for (auto& [jid, r] : all)
+  for (const auto& [jid, r] : all)
     if (r->available && r->priority >= 0) best = std::max(best, r->priority);
-  bool delivered = false;
-  for (auto& [jid, r] : all) {
-    if (!r->available || r->priority < 0) continue;
-    if (type == "headline" || r->priority == best) {
-      xml::Element copy = message;
-      r->session->deliver(copy);
-      delivered = true;
-    }
+  std::vector<std::string> targets;
+  for (const auto& [jid, r] : all)
+    if (r->available && r->priority >= 0 && (type == "headline" || r->priority == best)) targets.push_back(jid.resource);
+  // Each is looked up again: a delivery may end any session at once (a client that does
+  // not read), and `all` would then point at a resource that is gone.
+  const std::string bare = to.bare();
+  std::vector<std::string> reached;
+  for (const std::string& resource : targets) {
+    Resource* r = find(bare, resource);
+    if (r == nullptr) continue;
+    r->session->deliver(message);
+    reached.push_back(resource);
   }
-  if (delivered || type == "headline") return;
+  if (!reached.empty()) delivered(message, reached);
+  if (!reached.empty() || type == "headline") return;
   if (undeliverable_) return undeliverable_(message);
   bounce(message, "cancel", "service-unavailable", "The recipient is not online and offline storage is not available");
+}
+
+void Router::delivered(const xml::Element& message, const std::vector<std::string>& resources) {
+  for (const auto& observer : delivered_observers_) observer(message, resources);
 }
 
 }  // namespace jabberadmin::router

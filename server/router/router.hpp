@@ -45,6 +45,10 @@ using UnbindObserver = std::function<void(const Jid& full, const Resource& resou
 // non-negative priority, which it was not a moment before (initial presence, or a priority
 // raised from negative). The offline store delivers here (XEP-0160).
 using AvailableObserver = std::function<void(const Jid& full)>;
+// A message has just been handed to these resources (names) of its recipient's bare JID
+// ('to' normalised): message carbons copy it to the others (XEP-0280).
+using MessageDeliveredObserver =
+    std::function<void(const xml::Element& message, const std::vector<std::string>& resources)>;
 
 class Router final : public stream::SessionHost {
  public:
@@ -61,6 +65,7 @@ class Router final : public stream::SessionHost {
   // Sees every message a local client sends, 'from' stamped and 'to' set and normalised,
   // just before it is routed (whatever then becomes of it): the history log.
   void on_client_message(StanzaHook observer) { client_message_observers_.push_back(std::move(observer)); }
+  void on_message_delivered(MessageDeliveredObserver observer) { delivered_observers_.push_back(std::move(observer)); }
 
   // stream::SessionHost
   bool serves(std::string_view domain) const override;
@@ -103,6 +108,7 @@ class Router final : public stream::SessionHost {
   void deliver_to_bare(const Jid& to, const xml::Element& stanza);
   void deliver_to_full(const Jid& to, const xml::Element& stanza);
   void message_to_bare(const Jid& to, const xml::Element& message);
+  void delivered(const xml::Element& message, const std::vector<std::string>& resources);
 
   // Lookups by string_view without building a std::string (C++20 heterogeneous lookup).
   struct StringHash {
@@ -122,6 +128,7 @@ class Router final : public stream::SessionHost {
   std::vector<UnbindObserver> unbind_observers_;
   std::vector<AvailableObserver> available_observers_;
   std::vector<StanzaHook> client_message_observers_;
+  std::vector<MessageDeliveredObserver> delivered_observers_;
 };
 
 template <class Visit>

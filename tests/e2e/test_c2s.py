@@ -114,6 +114,58 @@ class Chat(WorldTest):
             await logout(b)
         run(go())
 
+    def test_message_carbons_reach_the_other_clients_that_asked(self):
+        async def go():
+            one, _ = await login(self.alice + "/one", "alice-pw", self.world.port)
+            two, _ = await login(self.alice + "/two", "alice-pw", self.world.port)
+            three, _ = await login(self.alice + "/three", "alice-pw", self.world.port)
+            b, _ = await login(self.bob + "/b", "bob pw ü", self.world.port)
+            carbons = {}
+            for c in (one, two, three):
+                c.register_plugin("xep_0280")
+                carbons[c] = asyncio.Queue()
+                for event in ("carbon_received", "carbon_sent"):
+                    c.add_event_handler(event, lambda m, q=carbons[c], e=event: q.put_nowait((e, m)))
+                c.send_presence()
+            b.send_presence()
+            info = await one["xep_0030"].get_info(jid="localhost")
+            self.assertIn("urn:xmpp:carbons:2", info["disco_info"]["features"])
+            await one["xep_0280"].enable()
+            await two["xep_0280"].enable()  # three never asks
+            await asyncio.sleep(0.2)
+
+            b.send_message(mto=self.alice + "/one", mbody="to one", mtype="chat")
+            self.assertEqual((await next_item(one.received, lambda m: m["body"]))["body"], "to one")
+            kind, m = await next_item(carbons[two])
+            self.assertEqual(kind, "carbon_received")
+            self.assertEqual(str(m["from"]), self.alice)
+            inner = m["carbon_received"]
+            self.assertEqual((inner["body"], str(inner["from"]), str(inner["to"])),
+                             ("to one", self.bob + "/b", self.alice + "/one"))
+
+            one.send_message(mto=self.bob, mbody="from one", mtype="chat")
+            self.assertEqual((await next_item(b.received, lambda m: m["body"]))["body"], "from one")
+            kind, m = await next_item(carbons[two])
+            self.assertEqual(kind, "carbon_sent")
+            inner = m["carbon_sent"]
+            self.assertEqual((inner["body"], str(inner["from"])), ("from one", self.alice + "/one"))
+
+            # Marked private: the others get no copy; after disable, two gets none either.
+            private = one.make_message(mto=self.bob, mbody="private", mtype="chat")
+            private.enable("carbon_private")
+            private.send()
+            self.assertEqual((await next_item(b.received, lambda m: m["body"]))["body"], "private")
+            await two["xep_0280"].disable()
+            b.send_message(mto=self.alice + "/one", mbody="after disable", mtype="chat")
+            self.assertEqual((await next_item(one.received, lambda m: m["body"]))["body"], "after disable")
+            await asyncio.sleep(0.5)
+            self.assertTrue(carbons[two].empty(), "no copy of a private message, none after disable")
+            self.assertTrue(carbons[three].empty(), "three never asked for copies")
+            self.assertTrue(carbons[one].empty(), "no copy goes back to the client that sent or got it")
+            for c in (one, two, three, b):
+                await logout(c)
+        run(go())
+
     def test_directed_presence_and_unavailable_on_disconnect(self):
         async def go():
             a, _ = await login(self.alice + "/p", "alice-pw", self.world.port)

@@ -1,0 +1,85 @@
+#include "im/carbons.hpp"
+
+#include <algorithm>
+
+#include "stream/namespaces.hpp"
+#include "stream/stanza.hpp"
+
+namespace jabberadmin::im {
+namespace {
+constexpr std::string_view kCarbons = "urn:xmpp:carbons:2";
+constexpr std::string_view kForward = "urn:xmpp:forward:0";
+constexpr std::string_view kHints = "urn:xmpp:hints";
+
+// XEP-0280 §6: chat messages, and normal ones with a body; never one marked private or
+// no-copy, and never a carbon itself (a client could forge one).
+bool eligible(const xml::Element& message) {
+  const std::string type = stream::stanza_type(message);
+  const bool chat = type == "chat" || (type == "normal" && message.child("body", ns::kClient) != nullptr);
+  if (!chat) return false;
+  for (const xml::Element& c : message.children()) {
+    if (c.xmlns() == kCarbons) return false;  // private, sent, received
+    if (c.is("no-copy", kHints)) return false;
+  }
+  return true;
+}
+}  // namespace
+
+Carbons::Carbons(router::Router& router) : router_(router) {
+  const auto handler = [this](router::Router&, const xml::Element& iq) { on_request(iq); };
+  // Clients look for the feature on the server and send the request to their own account.
+  router_.handle_iq(router::IqTarget::Server, std::string(kCarbons), handler);
+  router_.handle_iq(router::IqTarget::Account, std::string(kCarbons), handler);
+  router_.on_client_message([this](const xml::Element& m) { sent(m); });
+  router_.on_message_delivered([this](const xml::Element& m, const std::vector<std::string>& r) { received(m, r); });
+  router_.on_unbind([this](const Jid& full, const router::Resource&) { enabled_.erase(full.full()); });
+}
+
+void Carbons::on_request(const xml::Element& iq) {
+  const auto from = stream::address(iq, "from").jid;
+  const xml::Element* payload = iq.first_element();
+  if (!from || stream::stanza_type(iq) != "set") return router_.bounce(iq, "cancel", "bad-request");
+  // Only for oneself: not someone else's account, not another resource's switch.
+  if (const auto to = stream::address(iq, "to").jid; to && !to->local.empty() && to->bare() != from->bare())
+    return router_.bounce(iq, "auth", "forbidden");
+  if (payload->name() == "enable") enabled_.insert(from->full());
+  else if (payload->name() == "disable") enabled_.erase(from->full());
+  else return router_.bounce(iq, "modify", "bad-request");
+  router_.deliver(stream::iq_result(iq));
+}
+
+void Carbons::sent(const xml::Element& message) {
+  const auto from = stream::address(message, "from").jid;
+  const auto to = stream::address(message, "to").jid;
+  // To oneself, every resource sees it anyway.
+  if (!from || !to || from->bare() == to->bare() || !eligible(message)) return;
+  copy("sent", from->to_bare(), message, {from->resource});
+}
+
+void Carbons::received(const xml::Element& message, const std::vector<std::string>& reached) {
+  const auto from = stream::address(message, "from").jid;
+  const auto to = stream::address(message, "to").jid;
+  if (!from || !to || from->bare() == to->bare() || !eligible(message)) return;
+  copy("received", to->to_bare(), message, reached);
+}
+
+void Carbons::copy(std::string_view wrapper, const Jid& bare, const xml::Element& message,
+                   const std::vector<std::string>& skip) {
+  std::vector<Jid> targets;
+  for (const auto& [jid, resource] : router_.resources(bare))
+    if (enabled_.contains(jid.full()) && std::find(skip.begin(), skip.end(), jid.resource) == skip.end())
+      targets.push_back(jid);
+  if (targets.empty()) return;
+  xml::Element carbon("message", std::string(ns::kClient));
+  carbon.set_attr("from", bare.bare());
+  carbon.set_attr("type", stream::stanza_type(message));
+  carbon.add(xml::Element(std::string(wrapper), std::string(kCarbons)))
+      .add(xml::Element("forwarded", std::string(kForward)))
+      .add(message);
+  for (const Jid& target : targets) {
+    carbon.set_attr("to", target.full());
+    router_.deliver(carbon);
+  }
+}
+
+}  // namespace jabberadmin::im

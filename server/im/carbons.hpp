@@ -1,0 +1,31 @@
+// XEP-0280 Message Carbons: a user's other clients that asked for it get a copy of each
+// one-to-one message the user sends or receives, so a conversation reads the same on the
+// phone and on the desktop (Conversations, Gajim and Dino turn this on by themselves).
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "router/router.hpp"
+
+namespace jabberadmin::im {
+
+class Carbons {
+ public:
+  // Registers its IQ handler (and so its disco feature) and its message observers.
+  explicit Carbons(router::Router& router);
+
+ private:
+  void on_request(const xml::Element& iq);
+  void sent(const xml::Element& message);
+  void received(const xml::Element& message, const std::vector<std::string>& reached);
+  // Wraps message for each enabled resource of bare other than those in skip.
+  void copy(std::string_view wrapper, const Jid& bare, const xml::Element& message,
+            const std::vector<std::string>& skip);
+
+  router::Router& router_;
+  std::set<std::string> enabled_;  // full JIDs that sent <enable/>
+};
+
+}  // namespace jabberadmin::im
