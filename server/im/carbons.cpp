@@ -23,6 +23,10 @@ bool eligible(const xml::Element& message) {
   }
   return true;
 }
+
+// 'from' is stamped and 'to' normalised by the time a message is routed: the bare JID is
+// the text before the resource, with no need to parse (and stringprep) it again.
+std::string_view bare_of(std::string_view jid) { return jid.substr(0, jid.find('/')); }
 }  // namespace
 
 Carbons::Carbons(router::Router& router) : router_(router) {
@@ -48,19 +52,23 @@ void Carbons::on_request(const xml::Element& iq) {
   router_.deliver(stream::iq_result(iq));
 }
 
+bool Carbons::anyone_enabled(std::string_view bare) const {
+  const std::string prefix = std::string(bare) + "/";
+  const auto it = enabled_.lower_bound(prefix);
+  return it != enabled_.end() && it->starts_with(prefix);
+}
+
 void Carbons::sent(const xml::Element& message) {
-  const auto from = stream::address(message, "from").jid;
-  const auto to = stream::address(message, "to").jid;
+  const std::string_view from = message.attr("from").value_or(""), to = message.attr("to").value_or("");
   // To oneself, every resource sees it anyway.
-  if (!from || !to || from->bare() == to->bare() || !eligible(message)) return;
-  copy("sent", from->to_bare(), message, {from->resource});
+  if (!anyone_enabled(bare_of(from)) || bare_of(from) == bare_of(to) || !eligible(message)) return;
+  if (const auto sender = Jid::parse(from)) copy("sent", sender->to_bare(), message, {sender->resource});
 }
 
 void Carbons::received(const xml::Element& message, const std::vector<std::string>& reached) {
-  const auto from = stream::address(message, "from").jid;
-  const auto to = stream::address(message, "to").jid;
-  if (!from || !to || from->bare() == to->bare() || !eligible(message)) return;
-  copy("received", to->to_bare(), message, reached);
+  const std::string_view from = message.attr("from").value_or(""), to = message.attr("to").value_or("");
+  if (!anyone_enabled(bare_of(to)) || bare_of(from) == bare_of(to) || !eligible(message)) return;
+  if (const auto recipient = Jid::parse(bare_of(to))) copy("received", *recipient, message, reached);
 }
 
 void Carbons::copy(std::string_view wrapper, const Jid& bare, const xml::Element& message,

@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "router/router.hpp"
@@ -18,6 +19,7 @@ class Carbons {
 
  private:
   void on_request(const xml::Element& iq);
+  bool anyone_enabled(std::string_view bare) const;  // a resource of bare asked for copies
   void sent(const xml::Element& message);
   void received(const xml::Element& message, const std::vector<std::string>& reached);
   // Wraps message for each enabled resource of bare other than those in skip.
