@@ -58,10 +58,14 @@ void Connection::start(std::weak_ptr<TransportEvents> events, bool direct_tls) {
 }
 
 void Connection::send(std::string bytes) {
-  if (closing_ || finished_ || bytes.empty()) return;
+  if (closing_ || dropping_ || finished_ || bytes.empty()) return;
   if (out_.size() - out_sent_ + bytes.size() > options_.max_output) {
     log::warning("net " + peer_ + ": client does not read; dropping the connection");
-    return finish();
+    // Ended in a turn of its own: whoever is sending (a fan-out over many sessions) must
+    // never see a session vanish in the middle of its loop.
+    dropping_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->finish(); });
+    return;
   }
   if (out_.empty()) out_ = std::move(bytes);
   else out_ += bytes;
@@ -111,7 +115,7 @@ void Connection::await(Need need) {
 }
 
 void Connection::pump() {
-  if (finished_) return;
+  if (finished_ || dropping_) return;
   const auto self = shared_from_this();  // the layer above may drop its reference meanwhile
   if (phase_ == Phase::SayingGoodbye) return say_goodbye();
   if (phase_ == Phase::Handshaking && !advance_handshake()) return;

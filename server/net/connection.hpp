@@ -84,6 +84,7 @@ class Connection final : public Transport, public std::enable_shared_from_this<C
   std::size_t out_sent_ = 0;
   bool want_tls_ = false;      // STARTTLS: handshake once what is queued is written
   bool closing_ = false;       // close(): goodbye once what is queued is written
+  bool dropping_ = false;      // over max_output: ends in the next turn, nothing more is sent
   bool goodbye_sent_ = false;  // our TLS close_notify is out
   bool posted_ = false;
   bool awaiting_readable_ = false;

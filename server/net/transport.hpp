@@ -18,6 +18,8 @@ class TransportEvents {
 class Transport {
  public:
   virtual ~Transport() = default;
+  // Queues bytes. Never ends the connection before returning: a peer that does not read
+  // is dropped in a later turn, so callers may send to many transports in one loop.
   virtual void send(std::string bytes) = 0;
   // Sends what is queued, then runs the TLS server handshake; reading pauses meanwhile.
   virtual void start_tls() = 0;
