@@ -43,7 +43,7 @@ void Carbons::on_request(const xml::Element& iq) {
   const auto from = stream::address(iq, "from").jid;
   const xml::Element* payload = iq.first_element();
   if (!from || stream::stanza_type(iq) != "set") return router_.bounce(iq, "cancel", "bad-request");
-  // Only for oneself: not someone else's account, not another resource's switch.
+  // Each client switches copies for itself; a request addressed to another account is refused.
   if (const auto to = stream::address(iq, "to").jid; to && !to->local.empty() && to->bare() != from->bare())
     return router_.bounce(iq, "auth", "forbidden");
   if (payload->name() == "enable") enabled_.insert(from->full());
