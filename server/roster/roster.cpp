@@ -17,14 +17,34 @@ Roster::Roster(store::Database& db, const UserDirectory& directory, std::vector<
 
 std::vector<Item> Roster::items(const Jid& user) {
   std::vector<Item> out;
-  const auto shared = shared_.items(user);
-  for (const auto& s : shared) out.push_back(from_shared(s));
-  for (const auto& p : personal_.items(user.bare())) {
-    const bool covered = std::any_of(shared.begin(), shared.end(), [&](const SharedItem& s) { return s.jid == p.jid; });
-    if (!covered) out.push_back(from_personal(p));
-  }
-  std::sort(out.begin(), out.end(), [](const Item& a, const Item& b) { return a.jid < b.jid; });
+  const auto* group = shared_.group_items(user);
+  visit(user, [&](std::size_t i) { out.push_back(from_shared((*group)[i])); },
+        [&](const store::RosterItem& p) { out.push_back(from_personal(p)); });
   return out;
+}
+
+void Roster::visit(const Jid& user, const std::function<void(std::size_t shared_index)>& on_shared,
+                   const std::function<void(const store::RosterItem&)>& on_personal) {
+  static const std::vector<SharedItem> kNone;
+  const auto* group = shared_.group_items(user);
+  const auto& shared = group ? *group : kNone;  // sorted by jid
+  const std::string self = user.bare();
+  const auto covered = [&](const std::string& jid) {
+    const auto it = std::lower_bound(shared.begin(), shared.end(), jid,
+                                     [](const SharedItem& i, const std::string& j) { return i.jid < j; });
+    return jid != self && it != shared.end() && it->jid == jid;
+  };
+  std::vector<store::RosterItem> personal;
+  for (auto& p : personal_.items(self))
+    if (!covered(p.jid)) personal.push_back(std::move(p));
+  std::sort(personal.begin(), personal.end(), [](const auto& a, const auto& b) { return a.jid < b.jid; });
+  auto next = personal.begin();
+  for (std::size_t i = 0; i < shared.size(); ++i) {
+    if (shared[i].jid == self) continue;
+    for (; next != personal.end() && next->jid < shared[i].jid; ++next) on_personal(*next);
+    on_shared(i);
+  }
+  for (; next != personal.end(); ++next) on_personal(*next);
 }
 
 std::optional<Item> Roster::item(const Jid& user, std::string_view contact) {

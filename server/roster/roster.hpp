@@ -7,6 +7,7 @@
 // needs nothing.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,11 @@ class Roster {
   Roster(store::Database& db, const UserDirectory& directory, std::vector<std::string> hosts);
 
   std::vector<Item> items(const Jid& user);  // sorted by jid
+  // The same merge without copying the group's items: in JID order, each shared item as its
+  // index in shared().group_items(user) (the user's own skipped), each personal item that
+  // no shared one covers. A roster result writes the shared ones from kept bytes.
+  void visit(const Jid& user, const std::function<void(std::size_t shared_index)>& on_shared,
+             const std::function<void(const store::RosterItem&)>& on_personal);
   std::optional<Item> item(const Jid& user, std::string_view contact);
   std::string version(const Jid& user);
 
