@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <map>
 #include <set>
 #include <cstring>
@@ -271,12 +272,12 @@ void Connection::add(const std::string& dn, const Attributes& attributes) {
 std::vector<std::optional<LdapError>> Connection::add_many(const std::vector<NewEntry>& entries, std::size_t window) {
   std::vector<std::optional<LdapError>> results(entries.size());
   std::map<int, std::size_t> in_flight;  // message id -> entry index
-  std::multiset<std::string> busy_dns;   // DNs in flight, case-folded (DNs compare case-insensitively)
-  const auto folded = [&](std::size_t index) {
-    std::string dn = entries[index].dn;
-    std::transform(dn.begin(), dn.end(), dn.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return dn;
-  };
+  // DNs compare case-insensitively: each folded once, and those in flight counted.
+  std::vector<std::string> folded(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    std::transform(entries[i].dn.begin(), entries[i].dn.end(), std::back_inserter(folded[i]),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::multiset<std::string_view> busy_dns;
   std::size_t next = 0;
   auto record = [&](std::size_t index, int rc, const char* diagnostic) {
     if (rc == LDAP_SUCCESS) return;
@@ -286,7 +287,7 @@ std::vector<std::optional<LdapError>> Connection::add_many(const std::vector<New
   };
   while (next < entries.size() || !in_flight.empty()) {
     while (next < entries.size() && in_flight.size() < std::max<std::size_t>(1, window) &&
-           !busy_dns.contains(folded(next))) {
+           !busy_dns.contains(folded[next])) {
       ModList mods;
       for (const auto& [name, values] : entries[next].attributes) mods.push(LDAP_MOD_ADD, name, values);
       int id = 0;
@@ -296,7 +297,7 @@ std::vector<std::optional<LdapError>> Connection::add_many(const std::vector<New
         record(next, rc, nullptr);
       } else {
         in_flight.emplace(id, next);
-        busy_dns.insert(folded(next));
+        busy_dns.insert(folded[next]);
       }
       ++next;
     }
@@ -313,7 +314,7 @@ std::vector<std::optional<LdapError>> Connection::add_many(const std::vector<New
     ldap_parse_result(handle_.get(), raw, &rc, nullptr, &diagnostic, nullptr, nullptr, 0);
     record(it->second, rc, diagnostic);
     if (diagnostic != nullptr) ldap_memfree(diagnostic);
-    busy_dns.erase(busy_dns.find(folded(it->second)));
+    busy_dns.erase(busy_dns.find(folded[it->second]));
     in_flight.erase(it);
   }
   return results;
