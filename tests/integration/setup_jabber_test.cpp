@@ -15,6 +15,7 @@
 #include "jabberadmin/ldap.hpp"
 #include "jabberadmin/render.hpp"
 #include "slapd_fixture.hpp"
+#include "temp_dir.hpp"
 
 namespace jabberadmin::test {
 namespace {
@@ -354,9 +355,8 @@ TEST_F(SetupJabberTest, WithoutLdapOverTcpEjabberdIsExplained) {
 // `cl-setup ldap` and `cl-setup jabber` with the caller's --config and --state-dir need no
 // root and write only there. As root the test runs them as nobody.
 TEST(SetupJabberWithoutRoot, WritesOnlyInTheCallersDirs) {
-  std::string templ = "/tmp/ja-nr-XXXXXX";
-  ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-  const fs::path dir = templ;
+  const TempDir tmp("nr");
+  const fs::path dir = tmp.path();
   std::vector<std::string> prefix;
   if (::geteuid() == 0) {
     fs::permissions(dir, fs::perms::all);
@@ -388,7 +388,6 @@ TEST(SetupJabberWithoutRoot, WritesOnlyInTheCallersDirs) {
   for (const fs::path& p : {s.jabber.data_dir, s.jabber.history_dir, s.jabber.certfile})
     EXPECT_TRUE(p.string().starts_with(dir.string())) << p;
   as_caller({"--stop", "ldap"});
-  fs::remove_all(dir);
 }
 
 // The Calculate manual's commands, exactly as written, with every default path
@@ -397,9 +396,8 @@ TEST(SetupJabberWithoutRoot, WritesOnlyInTheCallersDirs) {
 // touched. Skipped where that is not possible.
 TEST(SeedCommands, AsWrittenOnAFreshMachine) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a private mount namespace";
-  std::string templ = "/tmp/ja-seed-XXXXXX";
-  ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-  const fs::path w = templ;
+  const TempDir tmp("seed");
+  const fs::path w = tmp.path();
   ASSERT_EQ(run("/bin/cp", {"-a", "/etc", (w / "etc").string()}).status, 0);
   fs::create_directories(w / "varlib");
   fs::create_directories(w / "varlog");
@@ -421,10 +419,7 @@ TEST(SeedCommands, AsWrittenOnAFreshMachine) {
       "ldapwhoami -x -H ldapi://%2Fvar%2Flib%2Fjabberadmin%2Fldap%2Fldapi"
       " -D uid=admin,ou=Users,ou=Jabber,ou=Services,dc=jabberadmin -w seed-pw\n";
   const Result probe = run("/usr/bin/unshare", {"--mount", "--propagation", "private", "/bin/true"});
-  if (probe.status != 0) {
-    fs::remove_all(w);
-    GTEST_SKIP() << "no private mount namespace here: " << probe.err;
-  }
+  if (probe.status != 0) GTEST_SKIP() << "no private mount namespace here: " << probe.err;
   const Result r = run("/usr/bin/unshare", {"--mount", "--propagation", "private", "/bin/bash", "-c", script});
   EXPECT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("wrote /etc/jabberadmin/jabberadmin.conf"), std::string::npos) << r.out;
@@ -439,7 +434,6 @@ TEST(SeedCommands, AsWrittenOnAFreshMachine) {
   EXPECT_NE(conf.find("hosts = [ '" + normalize_domain(fqdn()) + "', 'jabber.myhost.ru' ]"), std::string::npos) << conf;
   EXPECT_NE(conf.find("history = true"), std::string::npos) << conf;
   EXPECT_FALSE(fs::exists("/etc/jabberadmin")) << "the real /etc is untouched";
-  fs::remove_all(w);
 }
 
 TEST(RenderYaml, QuotesAndRefuses) {
@@ -469,8 +463,8 @@ TEST(RenderYaml, HostilePasswordStaysOneYamlString) {
 }
 
 TEST(Certificate, SelfSignedCoversEveryHostOnly) {
-  const fs::path dir = fs::temp_directory_path() / ("ja-cert-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const TempDir tmp("cert");
+  const fs::path dir = tmp.path();
   const fs::path pem = dir / "server.pem";
   certificate::make_self_signed(pem, {"example.org", "пример.рф"});
   EXPECT_EQ(mode_of(pem), 0600u);
@@ -479,7 +473,6 @@ TEST(Certificate, SelfSignedCoversEveryHostOnly) {
   EXPECT_EQ(c.uncovered_hosts, (std::vector<std::string>{"other.org", "sub.example.org"}));
   EXPECT_NO_THROW(certificate::require_usable(pem, {"example.org"}));
   EXPECT_THROW(certificate::require_usable(pem, {"other.org"}), Error);
-  fs::remove_all(dir);
 }
 
 TEST(ListenAddress, Canonical) {

@@ -15,6 +15,7 @@
 #include "history/message_history.hpp"
 #include "router/router.hpp"
 #include "stream/namespaces.hpp"
+#include "temp_dir.hpp"
 
 namespace jabberadmin::history {
 namespace {
@@ -39,14 +40,9 @@ mode_t mode_of(const fs::path& p) {
 
 class HistoryDir : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string templ = "/tmp/ja-history-XXXXXX";
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    root_ = templ;
-    dir_ = root_ / "history";
-  }
-  void TearDown() override { fs::remove_all(root_); }
-  fs::path root_, dir_;
+  jabberadmin::test::TempDir tmp_{"history"};  // first, so removed after all that uses it
+  const fs::path root_ = tmp_.path();
+  const fs::path dir_ = root_ / "history";
 };
 
 TEST(HistoryFormat, OneLinePerMessageWithNewlinesAndBackslashesEscaped) {

@@ -14,6 +14,7 @@
 #include "router/router.hpp"
 #include "store/database.hpp"
 #include "stream/namespaces.hpp"
+#include "temp_dir.hpp"
 #include "xml/element.hpp"
 
 namespace jabberadmin::offline {
@@ -52,17 +53,12 @@ class FragileSession : public FakeSession {
 
 class OfflineTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string templ = "/tmp/ja-offline-XXXXXX";
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
-    open(1000);
-  }
+  jabberadmin::test::TempDir tmp_{"offline"};  // first, so removed after all that uses it
+  void SetUp() override { open(1000); }
   void TearDown() override {
     sessions.clear();
     offline.reset();
     db.reset();
-    fs::remove_all(dir_);
   }
   // A fresh router, database handle and module, as a restarted server has.
   void open(std::size_t limit) {
@@ -96,7 +92,7 @@ class OfflineTest : public ::testing::Test {
     return s.count(user);
   }
 
-  fs::path dir_;
+  const fs::path dir_ = tmp_.path();
   std::unique_ptr<router::Router> routing;
   std::set<std::string> accounts{"alice@example.org", "bob@example.org", "борис@example.org"};
   std::chrono::system_clock::time_point now = std::chrono::sys_days{std::chrono::year{2024} / 5 / 1} + 12h + 34min +
@@ -357,9 +353,7 @@ TEST_F(OfflineTest, WorthStoringFollowsContentAndHints) {
 namespace jabberadmin::store {
 namespace {
 TEST(OfflineStoreSlice, PendingAfterAnIdReadsABoundedSliceInOrder) {
-  std::string templ = "/tmp/ja-offline-slice-XXXXXX";
-  ASSERT_NE(mkdtemp(templ.data()), nullptr);
-  const std::filesystem::path dir = templ;
+  const jabberadmin::test::TempDir dir("offline-slice");
   {
     Database db(dir / "jabberadmin.sqlite");
     OfflineStore offline(db, 100);
@@ -374,7 +368,6 @@ TEST(OfflineStoreSlice, PendingAfterAnIdReadsABoundedSliceInOrder) {
     EXPECT_EQ(offline.pending("u@h", all[4].id, 10).size(), 0u);
     EXPECT_EQ(offline.pending("u@h", 0, 100).size(), 5u) << "other users' rows are not in it";
   }
-  std::filesystem::remove_all(dir);
 }
 }  // namespace
 }  // namespace jabberadmin::store

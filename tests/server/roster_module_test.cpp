@@ -15,6 +15,7 @@
 #include "im/roster_pushes.hpp"
 #include "im/rosters.hpp"
 #include "roster_fakes.hpp"
+#include "temp_dir.hpp"
 #include "router/router.hpp"
 #include "stream/stanza.hpp"
 
@@ -34,10 +35,9 @@ std::string condition(const xml::Element& e) {
 
 class RosterModuleTest : public ::testing::Test {
  protected:
+  jabberadmin::test::TempDir tmp_{"roster"};  // first, so removed after all that uses it
   RosterModuleTest() {
-    std::string templ = "/tmp/ja-roster-XXXXXX";
-    dir_ = mkdtemp(templ.data());
-    db = std::make_unique<store::Database>(dir_ / "db.sqlite");
+    db = std::make_unique<store::Database>(tmp_ / "db.sqlite");
     directory.add("anna", "Staff", "Анна");
     directory.add("boris", "Staff", "Boris");
     directory.add("loner", std::nullopt);
@@ -47,7 +47,6 @@ class RosterModuleTest : public ::testing::Test {
   }
   ~RosterModuleTest() override {
     rosters.reset();
-    fs::remove_all(dir_);
   }
 
   FakeSession& connect(std::string_view full, bool available = true) {
@@ -95,7 +94,6 @@ class RosterModuleTest : public ::testing::Test {
     return q ? q->child("item", kRoster) : nullptr;
   }
 
-  fs::path dir_;
   boost::asio::io_context io;
   router::Router router{{"example.org", "other.example"}};
   std::unique_ptr<store::Database> db;

@@ -11,6 +11,7 @@
 #include "store/offline_store.hpp"
 #include "store/roster_store.hpp"
 #include "jabberadmin/error.hpp"
+#include "temp_dir.hpp"
 
 namespace jabberadmin::store {
 namespace {
@@ -19,14 +20,9 @@ namespace fs = std::filesystem;
 
 class StoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string templ = "/tmp/ja-store-XXXXXX";
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  jabberadmin::test::TempDir tmp_{"store"};  // first, so removed after all that uses it
   fs::path file() const { return dir_ / "data" / "jabberadmin.sqlite"; }
-  fs::path dir_;
+  const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(StoreTest, OfflineMessagesComeBackInOrderAndSurviveReopen) {
