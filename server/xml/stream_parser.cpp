@@ -1,5 +1,6 @@
 #include "xml/stream_parser.hpp"
 
+#include <dlfcn.h>
 #include <expat.h>
 
 namespace jabberadmin::xml {
@@ -16,6 +17,17 @@ std::string_view to_string(ParseError error) {
 namespace {
 constexpr char kSeparator = '\n';  // cannot occur in a namespace name after attribute normalisation
 constexpr std::string_view kXmlNs = "http://www.w3.org/XML/1998/namespace";
+
+// Expat's reparse deferral (2.6, and Debian 12's later security updates of 2.5.0) holds back
+// an incomplete token until more input arrives; an interactive protocol needs every complete
+// token reported at once, so it is turned off where the library has it. It is looked up at run
+// time, not only at build time: a binary built against an older point release may run against a
+// newer library (and the reverse), and the version macros do not change with a backport.
+void disable_reparse_deferral(XML_Parser p) {
+  using Setter = XML_Bool (*)(XML_Parser, XML_Bool);
+  static const auto setter = reinterpret_cast<Setter>(dlsym(RTLD_DEFAULT, "XML_SetReparseDeferralEnabled"));
+  if (setter != nullptr) setter(p, XML_FALSE);
+}
 
 struct ParserCloser {
   void operator()(XML_Parser p) const noexcept { XML_ParserFree(p); }
@@ -174,7 +186,7 @@ void StreamParser::reset() {
   XML_SetReturnNSTriplet(p, XML_TRUE);
   XML_SetParamEntityParsing(p, XML_PARAM_ENTITY_PARSING_NEVER);
   // An interactive protocol: every complete token must be reported at once.
-  XML_SetReparseDeferralEnabled(p, XML_FALSE);
+  disable_reparse_deferral(p);
   XML_SetElementHandler(p, on_start, on_end);
   XML_SetCharacterDataHandler(p, on_text);
   XML_SetStartNamespaceDeclHandler(p, on_ns);

@@ -73,6 +73,23 @@ TEST(StreamParser, SameEventsWhateverTheChunking) {
   }
 }
 
+// Expat's reparse deferral (newer libexpat, and Debian 12's security updates) would hold back a
+// large stanza that arrived in many reads until more input came; a client would wait forever.
+TEST(StreamParser, ALargeStanzaIsReportedWhenItsLastByteArrives) {
+  StreamParser p;
+  Fed f = feed_all(p, kHeader);
+  ASSERT_FALSE(f.error);
+  // One long token (a start tag) arriving in small reads is what the deferral holds back.
+  const std::string stanza = "<message id='" + std::string(30000, 'x') + "'><body>hi</body></message>";
+  for (std::size_t i = 0; i < stanza.size(); i += 100) {
+    f.error = p.feed(std::string_view(stanza).substr(i, 100), f.events);
+    ASSERT_FALSE(f.error);
+  }
+  const auto s = stanzas(f);
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].attr_or("id").size(), 30000u);
+}
+
 TEST(StreamParser, TruncatedInputWaitsWithoutEvents) {
   StreamParser p;
   const Fed f = feed_all(p, std::string(kHeader) + "<message><body>hal");
