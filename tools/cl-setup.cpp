@@ -20,14 +20,16 @@ int main(int argc, char** argv) {
   std::uint16_t port = 0, tls_port = 0;
   auto& app = tool.app;
   auto* state_dir = app.add_option("--state-dir", private_ldap.state_dir,
-                                   "ldap: the private slapd's directory; jabber: the server's data directory")
-                        ->capture_default_str();
+                                   "ldap: the private slapd's directory (default: the one the settings record, else "
+                                   "/var/lib/jabberadmin/ldap); jabber: the server's data directory");
   app.add_option("--base-dn", private_ldap.base_dn, "Base DN of the directory (ldap)")->capture_default_str();
   app.add_option("--ldap-listen", private_ldap.listen, "Extra URI for the private slapd, e.g. ldap://127.0.0.1:3890/");
   app.add_option("--ldap-uri", existing.uri, "Adopt the existing directory at this URI instead (ldap)");
   app.add_option("--bind-dn", existing.bind_dn, "DN to bind as in the existing directory (ldap)");
   app.add_option("--bind-password-file", existing.bind_password_file, "File (mode 0600) with that DN's password");
   app.add_flag("--stop", stop, "Stop the private slapd (ldap)");
+  app.add_flag("--repoint", private_ldap.repoint,
+               "Point the settings at this directory although they record another one (ldap)");
   auto* o_hosts = app.add_option("--hosts", hosts, "Hosts served beside the primary one, comma-separated (jabber)");
   auto* o_history = app.add_option("--history", history, "Log every message: on or off (jabber)")
                         ->check(CLI::IsMember({"on", "off"}));
@@ -61,11 +63,12 @@ int main(int argc, char** argv) {
       steps = setup::stop_private_ldap(tool.settings().ldap);
     } else if (!existing.uri.empty()) {
       existing.base_dn = private_ldap.base_dn;
+      existing.repoint = private_ldap.repoint;
       steps = setup::adopt_ldap(tool.config_path(), existing);
     } else {
       steps = setup::setup_private_ldap(tool.config_path(), private_ldap);
     }
-    for (const auto& step : steps) std::cout << step << '\n';
+    for (const auto& step : steps) (step.starts_with("warning: ") ? std::cerr : std::cout) << step << '\n';
     return 0;
   });
 }

@@ -1,5 +1,7 @@
 #include "jabberadmin/directory.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 
@@ -63,6 +65,22 @@ ldap::ConnectOptions Directory::connect_options(const LdapSettings& settings) {
   options.bind_dn = settings.bind_dn;
   if (!settings.bind_dn.empty()) options.bind_password = read_secret_file(settings.bind_password_file);
   return options;
+}
+
+Settings Directory::as_service(Settings settings) {
+  LdapSettings& ldap = settings.ldap;
+  if (ldap.service_dn.empty()) return settings;
+  if (!ldap.service_password_file.empty() && ::access(ldap.service_password_file.c_str(), R_OK) == 0) {
+    ldap.bind_dn = ldap.service_dn;
+    ldap.bind_password_file = ldap.service_password_file;
+  } else if (ldap.uri.starts_with("ldapi://")) {
+    ldap.bind_dn.clear();
+    ldap.bind_password_file.clear();
+  } else {
+    throw Error(ErrorKind::Directory, "cannot read the service password file " + ldap.service_password_file.string() +
+                                          " for " + ldap.service_dn);
+  }
+  return settings;
 }
 
 Directory Directory::open(const Settings& settings) {

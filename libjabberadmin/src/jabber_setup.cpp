@@ -16,6 +16,7 @@
 #include "jabberadmin/jid.hpp"
 #include "jabberadmin/ldap.hpp"
 #include "jabberadmin/render.hpp"
+#include "jabberadmin/system_accounts.hpp"
 
 namespace jabberadmin::setup {
 namespace fs = std::filesystem;
@@ -136,12 +137,10 @@ void share_with_ejabberd(const fs::path& path, bool owner_too) {
   if (::chown(path.c_str(), uid, g->gr_gid) != 0) { /* best effort: the summary says who must read it */ }
 }
 
+// The server's folders: made when missing, and on every run given mode 0750 and (as root)
+// to the server's system account when it exists, whatever mode they had before.
 void make_directory(const fs::path& dir, std::string_view what) {
-  std::error_code ec;
-  if (fs::is_directory(dir, ec)) return;
-  fs::create_directories(dir, ec);
-  if (ec) throw Error(ErrorKind::Directory, "cannot create the " + std::string(what) + " " + dir.string() + ": " + ec.message());
-  ::chmod(dir.c_str(), 0750);
+  own_directory(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec, server_account(), what);
 }
 
 std::string describe_listen(const std::vector<std::string>& listen) {

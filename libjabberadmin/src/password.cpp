@@ -1,5 +1,7 @@
 #include "jabberadmin/password.hpp"
 
+#include <strings.h>
+
 #include <crypt.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -62,21 +64,34 @@ std::string hash(std::string_view clear) {
   return hashed;
 }
 
+namespace {
+bool starts_with_crypt(std::string_view stored) {
+  return stored.size() >= kCrypt.size() && ::strncasecmp(stored.data(), kCrypt.data(), kCrypt.size()) == 0;
+}
+// A value that is not a {CRYPT} hash (clear text, no scheme, another scheme) is locked by
+// wrapping it whole: "{CRYPT}!!" + value. crypt() refuses the setting "!!...", so no
+// password matches, and unlocking gives back the value exactly.
+constexpr std::string_view kWrapped = "!!";
+}  // namespace
+
 bool is_locked(std::string_view stored) {
   const auto pos = after_scheme(stored);
-  return pos != std::string_view::npos && pos < stored.size() && stored[pos] == '!';
+  if (pos == std::string_view::npos || pos >= stored.size() || stored[pos] != '!') return false;
+  // "{CLEARTEXT}!pw" is the clear-text password "!pw", not a lock.
+  constexpr std::string_view cleartext = "{CLEARTEXT}";
+  return !(pos == cleartext.size() && ::strncasecmp(stored.data(), cleartext.data(), pos) == 0);
 }
 
 std::string lock(std::string_view stored) {
-  const auto pos = after_scheme(stored);
-  if (pos == std::string_view::npos)
-    throw Error(ErrorKind::InvalidArgument, translatable("the stored password has no hash scheme; set a new password first"), {});
   if (is_locked(stored)) return std::string(stored);
-  return std::string(stored.substr(0, pos)) + "!" + std::string(stored.substr(pos));
+  if (starts_with_crypt(stored)) return std::string(kCrypt) + "!" + std::string(stored.substr(kCrypt.size()));
+  return std::string(kCrypt) + std::string(kWrapped) + std::string(stored);
 }
 
 std::string unlock(std::string_view stored) {
   if (!is_locked(stored)) return std::string(stored);
+  if (starts_with_crypt(stored) && stored.substr(kCrypt.size()).starts_with(kWrapped))
+    return std::string(stored.substr(kCrypt.size() + kWrapped.size()));
   const auto pos = after_scheme(stored);
   return std::string(stored.substr(0, pos)) + std::string(stored.substr(pos + 1));
 }

@@ -88,6 +88,8 @@ Settings Settings::load(const fs::path& path) {
   s.ldap.tcp_uri = ldap["tcp_uri"].value_or(std::string{});
   s.ldap.manager_dn = ldap["manager_dn"].value_or(std::string{});
   s.ldap.manager_password_file = ldap["manager_password_file"].value_or(std::string{});
+  s.ldap.service_dn = ldap["service_dn"].value_or(std::string{});
+  s.ldap.service_password_file = ldap["service_password_file"].value_or(std::string{});
   if (s.ldap.uri.empty() || s.ldap.base_dn.empty())
     throw Error(ErrorKind::Directory, translatable("%s: [ldap] needs uri and base_dn"), {path.string()});
 
@@ -116,6 +118,9 @@ void Settings::save(const fs::path& path) const {
   if (!this->ldap.manager_dn.empty()) ldap.insert("manager_dn", this->ldap.manager_dn);
   if (!this->ldap.manager_password_file.empty())
     ldap.insert("manager_password_file", this->ldap.manager_password_file.string());
+  if (!this->ldap.service_dn.empty()) ldap.insert("service_dn", this->ldap.service_dn);
+  if (!this->ldap.service_password_file.empty())
+    ldap.insert("service_password_file", this->ldap.service_password_file.string());
   toml::table root{{"ldap", ldap}};
   if (jabber.configured) {
     toml::table j{{"hosts", to_array(jabber.hosts)},

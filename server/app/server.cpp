@@ -1,5 +1,6 @@
 #include "app/server.hpp"
 
+#include "jabberadmin/directory.hpp"
 #include "jabberadmin/error.hpp"
 #include "net/connection.hpp"
 #include "net/tls.hpp"
@@ -34,7 +35,8 @@ std::filesystem::path data_dir(const Settings& settings) {
 }  // namespace
 
 Server::Server(asio::io_context& io, Settings settings, Options options)
-    : io_(io), settings_(std::move(settings)), options_(std::move(options)), hosts_(settings_.served_hosts()),
+    // The directory as the read-only service identity, never as its manager.
+    : io_(io), settings_(Directory::as_service(std::move(settings))), options_(std::move(options)), hosts_(settings_.served_hosts()),
       admission_(net::AdmissionLimits{options_.max_per_address, options_.max_unauthenticated}),
       address_failures_(options_.auth_failures_per_address, options_.auth_failure_window),
       account_failures_(std::max<std::size_t>(1, options_.auth_failures_per_address / 2), options_.auth_failure_window),

@@ -485,3 +485,23 @@ TEST(ListenAddress, Canonical) {
 
 }  // namespace
 }  // namespace jabberadmin::test
+
+namespace jabberadmin::test {
+namespace {
+
+TEST_F(SetupJabberTest, FoldersItOwnsGetMode0750WhateverModeTheyHad) {
+  // Other local users could list who has history in a 0755 folder made beforehand.
+  fs::create_directories(dir() / "history");
+  fs::create_directories(dir() / "jabber");
+  ::chmod((dir() / "history").c_str(), 0755);
+  ::chmod((dir() / "jabber").c_str(), 0777);
+  std::vector<std::string> args = own_dirs();
+  args.insert(args.end(), {"--history", "on"});
+  const Result r = setup(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(mode_of(dir() / "history"), 0750u);
+  EXPECT_EQ(mode_of(dir() / "jabber"), 0750u);
+}
+
+}  // namespace
+}  // namespace jabberadmin::test

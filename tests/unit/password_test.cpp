@@ -31,7 +31,20 @@ TEST(Password, LockMarkerGoesAfterTheSchemeAndRoundTrips) {
   EXPECT_FALSE(verify("pw", locked));
   EXPECT_EQ(unlock(locked), h);
   EXPECT_EQ(unlock(h), h);
-  EXPECT_THROW(lock("cleartext"), Error);
+}
+
+TEST(Password, LocksValuesThatAreNotCryptHashesByWrappingThem) {
+  // A clear-text or scheme-less value (a user once set it over TCP): locked all the same.
+  for (const std::string value : {"cleartext", "!pw", "{CLEARTEXT}pw", "{CLEARTEXT}!pw", "{SSHA}H3byrpsZ8zDzkzLLAZGK41IugMcww12f"}) {
+    EXPECT_FALSE(is_locked(value)) << value;
+    const auto locked = lock(value);
+    EXPECT_TRUE(locked.starts_with("{CRYPT}!!")) << locked;
+    EXPECT_TRUE(is_locked(locked)) << locked;
+    EXPECT_EQ(lock(locked), locked) << "idempotent";
+    EXPECT_EQ(unlock(locked), value);
+  }
+  // A lock made the old way on another scheme still unlocks.
+  EXPECT_EQ(unlock("{SSHA}!H3byrpsZ8zDzkzLLAZGK41IugMcww12f"), "{SSHA}H3byrpsZ8zDzkzLLAZGK41IugMcww12f");
 }
 
 TEST(Password, VerifiesSshaFromOtherTools) {

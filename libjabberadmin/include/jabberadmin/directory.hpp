@@ -48,6 +48,11 @@ class Directory {
   // password file). Throws Error(Directory) naming the URI when it cannot.
   static Directory open(const Settings& settings);
   static ldap::ConnectOptions connect_options(const LdapSettings& settings);
+  // The settings the server connects with: its read-only service identity when they name
+  // one (a simple bind with the service password file when this process can read it, else
+  // SASL EXTERNAL over ldapi://, which slapd maps to the identity for the server's system
+  // account); unchanged when they name none (an adopted directory's bind_dn).
+  static Settings as_service(Settings settings);
 
   // Creates ou=Services, ou=Jabber, ou=Users and ou=Groups where missing (the base must
   // exist). Returns the DNs it created.

@@ -11,11 +11,15 @@
 
 namespace jabberadmin::setup {
 
+inline constexpr const char* kDefaultStateDir = "/var/lib/jabberadmin/ldap";
+
 struct PrivateLdap {
-  std::filesystem::path state_dir = "/var/lib/jabberadmin/ldap";
+  // Empty: the one the settings file records, else kDefaultStateDir.
+  std::filesystem::path state_dir;
   std::string base_dn = "dc=jabberadmin";
   std::vector<std::string> listen;  // extra URIs, e.g. ldap://127.0.0.1:3890/
-  std::filesystem::path slapd = "/usr/sbin/slapd";
+  // The settings record another directory: point them at this one all the same.
+  bool repoint = false;
 };
 
 struct ExistingLdap {
@@ -23,6 +27,7 @@ struct ExistingLdap {
   std::string base_dn;
   std::string bind_dn;
   std::filesystem::path bind_password_file;
+  bool repoint = false;  // as in PrivateLdap
 };
 
 using Steps = std::vector<std::string>;
@@ -33,8 +38,14 @@ Steps setup_private_ldap(const std::filesystem::path& config, const PrivateLdap&
 // Checks the connection and the base, creates only the missing Jabber subtree, writes settings.
 Steps adopt_ldap(const std::filesystem::path& config, const ExistingLdap& options);
 
+// A warning for each listen URI that is neither ldapi:// nor on a loopback address: such a
+// slapd answers the whole network. Empty when every URI is local.
+std::vector<std::string> exposure_warnings(const std::vector<std::string>& listen);
+
 // Starting and stopping the private slapd again (after a reboot, for maintenance).
 Steps start_private_ldap(const LdapSettings& settings);
+// Stops only the slapd that runs our slapd.conf: the pid file's process must be a slapd
+// whose command line names it (a stale pid may belong to anything by now).
 Steps stop_private_ldap(const LdapSettings& settings);
 bool private_ldap_running(const LdapSettings& settings);
 

@@ -15,6 +15,8 @@ std::string hash(std::string_view clear);
 // The marker goes after the scheme so slapd still sees the scheme and the value can never
 // match (a "!" before the scheme would make slapd treat the value as clear text).
 bool is_locked(std::string_view stored);
+// Locks any value: "{CRYPT}$6$..." becomes "{CRYPT}!$6$..."; anything else (clear text,
+// no scheme, another scheme) is wrapped whole as "{CRYPT}!!<value>", which no bind matches.
 std::string lock(std::string_view stored);    // idempotent
 std::string unlock(std::string_view stored);  // idempotent
 

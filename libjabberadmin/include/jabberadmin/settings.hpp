@@ -21,6 +21,10 @@ struct LdapSettings {
   std::string tcp_uri;
   std::string manager_dn;
   std::filesystem::path manager_password_file;
+  // The server's read-only identity in the private directory: as the `jabberadmin` system
+  // account over ldapi:// (SASL EXTERNAL), else a simple bind with the 0600 password file.
+  std::string service_dn;
+  std::filesystem::path service_password_file;
 };
 
 struct JabberSettings {
