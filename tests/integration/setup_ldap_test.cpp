@@ -276,6 +276,8 @@ TEST_F(SetupLdapTest, WarnsWhenTheDirectoryListensBeyondLoopback) {
 // identity over the socket, each without a password.
 TEST_F(SetupLdapTest, SlapdRunsAsItsOwnAccountAndTheServerAccountIsTheService) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  // slapd, once it is `nobody`, must reach its state dir through the test's (0700) temp dir.
+  ::chmod(slapd().dir().c_str(), 0711);
   const auto state = slapd().dir() / "own";
   const auto config = slapd().dir() / "own.conf";
   const std::map<std::string, std::string> env{
