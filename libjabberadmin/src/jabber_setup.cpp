@@ -352,6 +352,10 @@ Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password) {
   std::vector<std::string> written;
   if (plan.make_certificate) {
     certificate::make_self_signed(j.certfile, j.hosts);
+    // The server runs as its own account: the key it made is that account's (still 0600).
+    if (const auto server = server_account(); server && ::geteuid() == 0 &&
+                                              ::chown(j.certfile.c_str(), server->uid, server->gid) != 0)
+      throw Error(ErrorKind::Directory, "cannot give " + j.certfile.string() + " to " + server->name);
     steps.push_back(plan.certificate_reason + ": " + j.certfile.string());
     written.push_back(j.certfile.string());
   }

@@ -50,6 +50,8 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
   if (settings_.jabber.certfile.empty())
     throw Error(ErrorKind::InvalidArgument, "no TLS certificate configured ([jabber] certfile); run cl-setup jabber");
   tls_ = net::make_tls_context(settings_.jabber.certfile);
+  log::info("directory " + settings_.ldap.uri + ": reading as " +
+            (settings_.ldap.bind_dn.empty() ? "this account (SASL EXTERNAL)" : settings_.ldap.bind_dn));
   c2s_config_.tls_required = !options_.allow_plain_auth;
   c2s_config_.parser.max_stanza_size = settings_.jabber.max_stanza_size;
   c2s_config_.negotiation_timeout = options_.negotiation_timeout;

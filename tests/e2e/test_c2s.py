@@ -33,6 +33,10 @@ class WorldTest(WorldCase):
 
 
 class Login(WorldTest):
+    def test_server_reads_the_directory_as_its_read_only_identity(self):
+        # Never as the manager: the whole class (logins, the lock, the live roster) runs so.
+        self.assertIn("reading as cn=cl-jabberd,ou=Services,dc=test", self.world.server_log())
+
     def test_starttls_login(self):
         async def go():
             c, ok = await login(self.alice + "/laptop", "alice-pw", self.world.port)

@@ -503,5 +503,21 @@ TEST_F(SetupJabberTest, FoldersItOwnsGetMode0750WhateverModeTheyHad) {
   EXPECT_EQ(mode_of(dir() / "jabber"), 0750u);
 }
 
+TEST_F(SetupJabberTest, AsRootTheServersAccountOwnsItsFoldersAndKey) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  // `daemon` stands in for the package's `jabberadmin` account.
+  std::vector<std::string> args = own_dirs();
+  args.insert(args.end(), {"--history", "on", "jabber"});
+  const Result r = run(tool("cl-setup"), args, "admin-pw\n",
+                       {{"JABBERADMIN_CONFIG", slapd().config().string()}, {"JABBERADMIN_SERVER_USER", "daemon"}});
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const auto& path : {dir() / "history", dir() / "jabber", dir() / "jabber" / "server.pem"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0) << path;
+    EXPECT_EQ(st.st_uid, 1u) << path;
+  }
+  EXPECT_EQ(mode_of(dir() / "jabber" / "server.pem"), 0600u);
+}
+
 }  // namespace
 }  // namespace jabberadmin::test
