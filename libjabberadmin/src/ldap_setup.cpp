@@ -159,7 +159,6 @@ Settings settings_to_update(const fs::path& config) {
   return Settings{};
 }
 
-
 // The slapd.conf of this state dir, from the template. The manager's hash is the one
 // already in the file when there is one (a fresh salt would make every re-run a change).
 std::string render_conf(const Paths& paths, const std::string& base_dn, const std::string& root_pw_hash) {
