@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -220,6 +221,30 @@ TEST_F(SetupLdapTest, LockWorksWhateverThePasswordValueHolds) {
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(whoami(slapd(), dn, "plain").status, 0) << value << ": unlock gives the same password back";
   }
+}
+
+TEST_F(SetupLdapTest, ReRunRewritesAnOlderSlapdConfAndKeepsDataAndSecrets) {
+  ASSERT_EQ(slapd().tool("cl-useradd", {"-P", "guest", "jabber"}, "pw\n").status, 0);
+  // slapd.conf as an older version wrote it: users could write their own password.
+  const auto conf = slapd().state_dir() / "slapd.conf";
+  std::ifstream in(conf);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  const auto at = text.find("  by anonymous auth\n");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at, "  by self write\n");
+  std::ofstream(conf) << text;
+  const Result r = setup({});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("updated " + conf.string()), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stopped slapd"), std::string::npos) << r.out;
+  std::ifstream again(conf);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(again)), {}).find("self write"), std::string::npos);
+  const std::string dn = slapd().directory().user_dn("guest");
+  EXPECT_EQ(whoami(slapd(), dn, "pw").status, 0) << "the data stays";
+  EXPECT_EQ(whoami(slapd(), "cn=admin,dc=test", slapd().manager_password()).status, 0) << "the manager's password too";
+  EXPECT_EQ(ldapmodify_as(slapd(), dn, "pw", "dn: " + dn + "\nchangetype: modify\nreplace: userPassword\nuserPassword: x\n").status,
+            ldap::kInsufficientAccess);
+  EXPECT_EQ(setup({}).out.find("updated"), std::string::npos) << "a second re-run changes nothing";
 }
 
 TEST_F(SetupLdapTest, ReRunWithoutStateDirKeepsTheRecordedDirectory) {
