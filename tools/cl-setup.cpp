@@ -8,6 +8,7 @@
 #include "jabberadmin/error.hpp"
 #include "jabberadmin/jabber_setup.hpp"
 #include "jabberadmin/ldap_setup.hpp"
+#include "jabberadmin/service_manager.hpp"
 
 using namespace jabberadmin;
 
@@ -59,6 +60,10 @@ int main(int argc, char** argv) {
       if (::isatty(0)) std::cerr << "Password for " << setup::kAdminName << "@" << plan.after.jabber.hosts.front() << ":\n";
       const std::string password = cli::read_new_password(false);
       steps = setup::apply_jabber(plan, password);
+      const auto& j = plan.after.jabber;
+      if (j.server == "builtin" && plan.config == service::kUnitConfig && j.data_dir == service::kUnitServerDataDir &&
+          service::manages(service::kServerUnit))
+        steps.push_back(service::enable_and_start(service::kServerUnit, /*restart=*/true));
     } else if (stop) {
       steps = setup::stop_private_ldap(tool.settings().ldap);
     } else if (!existing.uri.empty()) {

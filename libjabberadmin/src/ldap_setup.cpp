@@ -21,6 +21,7 @@
 #include "jabberadmin/error.hpp"
 #include "jabberadmin/password.hpp"
 #include "jabberadmin/render.hpp"
+#include "jabberadmin/service_manager.hpp"
 #include "jabberadmin/slapd_paths.hpp"
 #include "jabberadmin/system_accounts.hpp"
 
@@ -105,6 +106,22 @@ std::optional<ldap::Connection> try_connect(const Paths& paths) {
     if (e.code() == ldap::kServerDown) return std::nullopt;
     throw;
   }
+}
+
+// The packaged unit serves the default state dir only, and only when systemd runs the machine.
+bool handed_to_systemd(const Paths& paths) {
+  return paths.state == service::kUnitLdapStateDir && service::manages(service::kSlapdUnit);
+}
+
+// `systemctl enable --now` the unit, then wait until slapd answers on the socket.
+Steps start_with_systemd(const Paths& paths) {
+  Steps steps{service::enable_and_start(service::kSlapdUnit)};
+  for (int i = 0; i < 100; ++i) {
+    if (try_connect(paths)) return steps;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  throw Error(ErrorKind::Directory, "slapd did not answer on " + ldapi_uri(paths.socket) +
+                                        " within 10 s (see journalctl -u " + service::kSlapdUnit + ")");
 }
 
 void create_base(ldap::Connection& conn, const std::string& base_dn, Steps& steps) {
@@ -319,6 +336,7 @@ Steps start_private_ldap(const LdapSettings& settings) {
   const Paths paths(settings.state_dir);
   if (!fs::exists(paths.conf)) throw Error(ErrorKind::Directory, "no private slapd in " + paths.state.string());
   if (try_connect(paths)) return {"slapd is already running in " + paths.state.string()};
+  if (handed_to_systemd(paths)) return start_with_systemd(paths);
 
   std::string urls = ldapi_uri(paths.socket);
   for (const auto& uri : read_lines(paths.urls)) urls += " " + uri;
@@ -373,6 +391,7 @@ bool is_our_slapd(pid_t pid, const fs::path& conf) {
 
 Steps stop_private_ldap(const LdapSettings& settings) {
   const Paths paths(settings.state_dir);
+  if (handed_to_systemd(paths)) return {service::stop(service::kSlapdUnit)};
   std::ifstream in(paths.pidfile);
   pid_t pid = 0;
   if (!(in >> pid) || pid <= 0 || ::kill(pid, 0) != 0) return {"slapd is not running in " + paths.state.string()};
@@ -451,6 +470,7 @@ Steps setup_private_ldap(const fs::path& config, const PrivateLdap& options) {
   ensure_service_entry(directory.connection(), base_dn, read_secret_file(paths.service_secret), steps);
   settings.save(config);
   steps.push_back("wrote " + fs::absolute(config).string());
+  if (auto warning = service::foreign_slapd_warning()) steps.push_back(std::move(*warning));
   return steps;
 }
 

@@ -5,6 +5,7 @@
 #include "net/connection.hpp"
 #include "net/tls.hpp"
 #include "util/log.hpp"
+#include "util/sd_notify.hpp"
 
 namespace jabberadmin::app {
 namespace asio = boost::asio;
@@ -91,6 +92,7 @@ void Server::start() {
   for (const auto& e : endpoints())
     where += (where.empty() ? "" : ", ") + e.address().to_string() + " port " + std::to_string(e.port());
   log::info("cl-jabberd " JABBERADMIN_VERSION " serving " + hosts + " on " + where);
+  sd::notify_ready();  // every listener accepts: systemd may start what comes After= us
 }
 
 void Server::accept(asio::ip::tcp::socket socket, bool direct_tls) {
@@ -117,6 +119,7 @@ void Server::accept(asio::ip::tcp::socket socket, bool direct_tls) {
 }
 
 void Server::reload() {
+  sd::notify_reloading();
   log::reopen();
   user_data_.reopen();
   try {
@@ -125,11 +128,13 @@ void Server::reload() {
   } catch (const std::exception& e) {
     log::error(std::string("keeping the old certificate: ") + e.what());
   }
+  sd::notify_ready();
 }
 
 void Server::shutdown() {
   if (stopping_) return;
   stopping_ = true;
+  sd::notify_stopping();
   log::info("shutting down: closing " + std::to_string(streams_.size()) + " streams");
   for (const auto& l : listeners_) l->stop();
   // Copy: closing a stream may remove it from the map.

@@ -1,6 +1,10 @@
 #include "util/log.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <stdexcept>
@@ -12,6 +16,7 @@ std::mutex mutex;
 Level threshold = Level::Info;
 std::filesystem::path file_path;
 std::FILE* file = nullptr;
+bool journal = false;  // stderr is journald's stream: lines carry a syslog priority
 
 constexpr std::string_view name(Level l) {
   switch (l) {
@@ -21,6 +26,27 @@ constexpr std::string_view name(Level l) {
     case Level::Error: return "error";
   }
   return "info";
+}
+
+// The syslog priority journald reads from a "<N>" line prefix (sd-daemon(3)).
+constexpr int priority(Level l) {
+  switch (l) {
+    case Level::Debug: return 7;
+    case Level::Info: return 6;
+    case Level::Warning: return 4;
+    case Level::Error: return 3;
+  }
+  return 6;
+}
+
+// systemd sets $JOURNAL_STREAM to "device:inode" of the stream it connected; stderr is the
+// journal only when it still is that very file (not redirected by a shell in between).
+bool stderr_is_journal() {
+  const char* env = std::getenv("JOURNAL_STREAM");
+  unsigned long long device = 0, inode = 0;
+  if (env == nullptr || std::sscanf(env, "%llu:%llu", &device, &inode) != 2) return false;
+  struct stat st {};
+  return ::fstat(STDERR_FILENO, &st) == 0 && st.st_dev == device && st.st_ino == inode;
 }
 }  // namespace
 
@@ -48,6 +74,7 @@ void set_file(const std::filesystem::path& path) {
   if (file != nullptr) std::fclose(file);
   file = nullptr;
   file_path = path;
+  journal = path.empty() && stderr_is_journal();
   if (path.empty()) return;
   file = std::fopen(path.c_str(), "a");
   if (file == nullptr) throw std::runtime_error("cannot open log file " + path.string());
@@ -74,9 +101,16 @@ void write(Level level, std::string_view message) {
     std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ ", &tm);
     line = stamp;
   }
-  line += '<';
-  line += name(level);
-  line += "> ";
+  if (journal && file == nullptr) {
+    // journald strips the prefix and files the line under that priority (journalctl -p).
+    line += '<';
+    line += std::to_string(priority(level));
+    line += '>';
+  } else {
+    line += '<';
+    line += name(level);
+    line += "> ";
+  }
   line += message;
   line += '\n';
   std::FILE* out = file != nullptr ? file : stderr;

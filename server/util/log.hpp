@@ -13,7 +13,9 @@ enum class Level { Debug = 0, Info = 1, Warning = 2, Error = 3 };
 bool parse_level(std::string_view text, Level& level);
 void set_level(Level level);
 bool enabled(Level level);
-// Logs to this file from now on (appending); empty = stderr. Throws on failure.
+// Logs to this file from now on (appending); empty = stderr. Throws on failure. On stderr
+// that is journald's stream ($JOURNAL_STREAM) each line starts with its syslog priority
+// ("<4>..."), so `journalctl -p warning` selects; elsewhere with its level ("<warning> ...").
 void set_file(const std::filesystem::path& file);
 // Reopens the log file (after logrotate moved it); no-op on stderr.
 void reopen();
