@@ -70,6 +70,10 @@ std::string normalize_resource(std::string_view resource) {
 std::string normalize_domain(std::string_view domain) {
   if (domain.empty()) throw Error(ErrorKind::InvalidArgument, "empty host name");
   if (domain.size() > 253) throw Error(ErrorKind::InvalidArgument, "host name too long: " + std::string(domain));
+  // libidn2 takes a C string: a NUL would silently cut the name short.
+  if (domain.find('\0') != std::string_view::npos)
+    throw Error(ErrorKind::InvalidArgument, "bad character U+0000 in host name '" +
+                                                std::string(domain.substr(0, domain.find('\0'))) + "'");
   std::string input(domain);
   if (input.back() == '.') input.pop_back();  // RFC 7622 §3.2: a trailing dot is stripped
   char* ace = nullptr;

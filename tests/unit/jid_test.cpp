@@ -57,5 +57,15 @@ TEST(Jid, ParsesAndNormalisesParts) {
   EXPECT_FALSE(Jid::parse("a@b@c"));
 }
 
+// Found by fuzz/jid_fuzz: the host name went to libidn2 as a C string, so a NUL cut it short
+// ("example.com\0evil" was example.com, "\0x" an empty domain).
+TEST(Jid, ANulInAHostNameIsRefusedNotCutShort) {
+  using namespace std::string_literals;
+  EXPECT_THROW(normalize_domain("example.com\0evil"s), Error);
+  EXPECT_THROW(normalize_domain("\0N\xbc\x06"s), Error);
+  EXPECT_FALSE(Jid::parse("\0N\xbc\x06"s));
+  EXPECT_FALSE(Jid::parse("a@example.com\0.evil/r"s));
+}
+
 }  // namespace
 }  // namespace jabberadmin
