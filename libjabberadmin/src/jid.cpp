@@ -76,6 +76,7 @@ std::string normalize_domain(std::string_view domain) {
                                                 std::string(domain.substr(0, domain.find('\0'))) + "'");
   std::string input(domain);
   if (input.back() == '.') input.pop_back();  // RFC 7622 §3.2: a trailing dot is stripped
+  if (input.empty()) throw Error(ErrorKind::InvalidArgument, "empty host name");
   char* ace = nullptr;
   int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(input.c_str()), reinterpret_cast<uint8_t**>(&ace),
                           IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);

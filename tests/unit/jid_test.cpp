@@ -67,5 +67,12 @@ TEST(Jid, ANulInAHostNameIsRefusedNotCutShort) {
   EXPECT_FALSE(Jid::parse("a@example.com\0.evil/r"s));
 }
 
+// Found by fuzz/jid_fuzz: "." lost its trailing dot and then passed as an empty host name.
+TEST(Jid, ALoneDotIsNotAHostName) {
+  EXPECT_THROW(normalize_domain("."), Error);
+  EXPECT_FALSE(Jid::parse("a@."));
+  EXPECT_FALSE(Jid::parse("./r"));
+}
+
 }  // namespace
 }  // namespace jabberadmin
