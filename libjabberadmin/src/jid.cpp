@@ -93,7 +93,8 @@ std::string normalize_domain(std::string_view domain) {
                   "bad character " + describe(std::string_view(p, 1)) + " in host name '" + std::string(domain) + "'");
     }
   }
-  if (ace[0] == '.' || std::string_view(ace).find("..") != std::string_view::npos)
+  const std::string_view labels(ace);
+  if (labels.starts_with('.') || labels.ends_with('.') || labels.find("..") != std::string_view::npos)
     throw Error(ErrorKind::InvalidArgument, "bad host name '" + std::string(domain) + "': empty label");
   char* unicode = nullptr;
   rc = idn2_to_unicode_8z8z(ace, &unicode, 0);

@@ -72,6 +72,9 @@ TEST(Jid, ALoneDotIsNotAHostName) {
   EXPECT_THROW(normalize_domain("."), Error);
   EXPECT_FALSE(Jid::parse("a@."));
   EXPECT_FALSE(Jid::parse("./r"));
+  // "rr.." kept one dot ("rr."), which normalised again to "rr": two names for one host.
+  EXPECT_THROW(normalize_domain("rr.."), Error);
+  EXPECT_EQ(normalize_domain("rr."), "rr");
 }
 
 }  // namespace
