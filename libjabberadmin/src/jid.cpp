@@ -94,6 +94,8 @@ std::string normalize_domain(std::string_view domain) {
     }
   }
   const std::string_view labels(ace);
+  if (labels.empty())  // everything was mapped away (e.g. U+034F, a default-ignorable)
+    throw Error(ErrorKind::InvalidArgument, "bad host name '" + std::string(domain) + "': empty after IDNA mapping");
   if (labels.starts_with('.') || labels.ends_with('.') || labels.find("..") != std::string_view::npos)
     throw Error(ErrorKind::InvalidArgument, "bad host name '" + std::string(domain) + "': empty label");
   char* unicode = nullptr;

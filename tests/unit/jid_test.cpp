@@ -75,6 +75,9 @@ TEST(Jid, ALoneDotIsNotAHostName) {
   // "rr.." kept one dot ("rr."), which normalised again to "rr": two names for one host.
   EXPECT_THROW(normalize_domain("rr.."), Error);
   EXPECT_EQ(normalize_domain("rr."), "rr");
+  // U+034F maps to nothing in IDNA: an empty host name again.
+  EXPECT_THROW(normalize_domain("\xcd\x8f"), Error);
+  EXPECT_FALSE(Jid::parse("a@\xcd\x8f"));
 }
 
 }  // namespace
