@@ -369,7 +369,7 @@ TEST_F(ToolsTest, HandEditedSettingsAreCheckedWithFileKeyAndRange) {
       {"history = 'yes'", "[jabber] history = 'yes': expected true or false (without quotes)"},
       {"max_stanza_size = 10", "[jabber] max_stanza_size = 10: expected an integer from 10240 to 16777216"},
       {"max_stanza_size = -1", "[jabber] max_stanza_size = -1: expected an integer from 10240 to 16777216"},
-      {"listen = ['localhost']", "[jabber] listen = ['localhost']: expected an array of IP addresses"},
+      {"listen = ['localhost']", "[jabber] listen = [ 'localhost' ]: expected an array of IP addresses"},
       {"server = 'prosody'", "[jabber] server = 'prosody': expected 'builtin' or 'ejabberd'"},
       {"history_dir = 'relative'", "[jabber] history_dir = 'relative': expected an absolute path"},
   };
