@@ -444,13 +444,13 @@ TEST(SeedCommands, AsWrittenOnAFreshMachine) {
       "cd /tmp\n"
       "trap 'cl-setup --stop ldap >/dev/null 2>&1 || true' EXIT\n"
       "cl-setup ldap\n"
-      "echo seed-pw | cl-setup jabber\n"
-      "echo seed-pw | cl-setup --hosts jabber.myhost.ru jabber\n"
-      "echo seed-pw | cl-setup --history on jabber\n"
+      "echo seed-pass | cl-setup jabber\n"
+      "echo seed-pass | cl-setup --hosts jabber.myhost.ru jabber\n"
+      "echo seed-pass | cl-setup --history on jabber\n"
       "test -d /var/log/jabber && echo HISTORY-DIR-OK\n"
       "test \"$(stat -c %a /var/lib/jabberadmin/jabber/server.pem)\" = 600 && echo KEY-MODE-OK\n"
       "ldapwhoami -x -H ldapi://%2Fvar%2Flib%2Fjabberadmin%2Fldap%2Fldapi"
-      " -D uid=admin,ou=Users,ou=Jabber,ou=Services,dc=jabberadmin -w seed-pw\n";
+      " -D uid=admin,ou=Users,ou=Jabber,ou=Services,dc=jabberadmin -w seed-pass\n";
   const Result probe = run("/usr/bin/unshare", {"--mount", "--propagation", "private", "/bin/true"});
   if (probe.status != 0) GTEST_SKIP() << "no private mount namespace here: " << probe.err;
   const Result r = run("/usr/bin/unshare", {"--mount", "--propagation", "private", "/bin/bash", "-c", script});
