@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scripted provisioning, measured: N accounts (default 1000) made three ways against one
 # private slapd, in one run, each way under its own names so none finds the others' entries:
-#   loop     a shell loop of `printf 'pw\n' | cl-useradd -p -c NICK -g GROUP loopI jabber`
+#   loop     a shell loop of `printf 'bench-pw\n' | cl-useradd -p -c NICK -g GROUP loopI jabber`
 #   --from   one `cl-useradd --from users.csv jabber` with the same fields
 #   ldapadd  raw `ldapadd` of an LDIF with the same attributes and {CRYPT} SHA-512 hashes
 #            computed beforehand (the hashing is timed apart: cl-useradd hashes inside)
@@ -73,12 +73,12 @@ with open(f"{tmp}/users.csv", "w", encoding="utf-8") as csv, \
      open(f"{tmp}/nogroup.csv", "w", encoding="utf-8") as nogroup:
     csv.write("login,nickname,group,password\n")
     for i in range(1, n + 1):
-        csv.write(f"csv{i},Csv {i},{group},pw{i}\n")
-        nogroup.write(f"ng{i},Ng {i},,pw{i}\n")
+        csv.write(f"csv{i},Csv {i},{group},bench-pw{i}\n")
+        nogroup.write(f"ng{i},Ng {i},,bench-pw{i}\n")
 def b64(text): return base64.b64encode(text.encode()).decode()
 # CPU time, not wall time: on a busy machine the wall clock would charge others' work to it.
 start = time.process_time()
-hashes = [crypt.crypt(f"pw{i}", crypt.mksalt(crypt.METHOD_SHA512)) for i in range(1, n + 1)]
+hashes = [crypt.crypt(f"bench-pw{i}", crypt.mksalt(crypt.METHOD_SHA512)) for i in range(1, n + 1)]
 hashing = time.process_time() - start
 with open(f"{tmp}/users.ldif", "w", encoding="ascii") as ldif:
     for i, h in enumerate(hashes, 1):
@@ -98,8 +98,8 @@ echo "Measuring $N accounts each way on $(nproc) cores ($(uname -r)), slapd $(sl
 declare -a version_us add_us addg_us
 for ((i = 1; i <= R; i++)); do
   t0=$(now); "$BIN/cl-useradd" --version >/dev/null; version_us+=($(($(now) - t0)))
-  t0=$(now); printf 'pw\n' | "$BIN/cl-useradd" -p "one$i" jabber >/dev/null; add_us+=($(($(now) - t0)))
-  t0=$(now); printf 'pw\n' | "$BIN/cl-useradd" -p -g "$GROUP_ONE" "oneg$i" jabber >/dev/null; addg_us+=($(($(now) - t0)))
+  t0=$(now); printf 'bench-pw\n' | "$BIN/cl-useradd" -p "one$i" jabber >/dev/null; add_us+=($(($(now) - t0)))
+  t0=$(now); printf 'bench-pw\n' | "$BIN/cl-useradd" -p -g "$GROUP_ONE" "oneg$i" jabber >/dev/null; addg_us+=($(($(now) - t0)))
 done
 VERSION_MED=$(printf '%s\n' "${version_us[@]}" | median)
 ADD_MED=$(printf '%s\n' "${add_us[@]}" | median)
@@ -109,7 +109,7 @@ ADDG_MED=$(printf '%s\n' "${addg_us[@]}" | median)
 start LOOP
 timeout "$PHASE_TIMEOUT" bash -c '
   for ((i = 1; i <= $1; i++)); do
-    printf "pw%d\n" "$i" | "$2/cl-useradd" -p -c "Loop $i" -g "$3" "loop$i" jabber >/dev/null
+    printf "bench-pw%d\n" "$i" | "$2/cl-useradd" -p -c "Loop $i" -g "$3" "loop$i" jabber >/dev/null
   done' _ "$N" "$BIN" "$GROUP_LOOP"
 stop LOOP
 

@@ -1,12 +1,32 @@
 #!/bin/sh
-# Builds the libFuzzer target for the XMPP stream parser with clang-14 (ASan + UBSan).
-#   fuzz/build.sh [OUTDIR]          -> OUTDIR/stream_parser_fuzz (default build-fuzz)
-#   build-fuzz/stream_parser_fuzz -max_total_time=60 -max_len=8192 build-fuzz/corpus fuzz/corpus
+# Builds the libFuzzer targets with clang-14 (ASan + UBSan), each from its sources alone.
+#   fuzz/build.sh [OUTDIR [TARGET...]]     -> OUTDIR/<target>_fuzz (default build-fuzz, every target)
+#   fuzz/run.sh TARGET SECONDS [OUTDIR]    -> runs one from its corpus in fuzz/corpus/TARGET
+# Targets: stream_parser sasl_plain jid csv settings avatar
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-"$root/build-fuzz"}
-mkdir -p "$out/corpus"
-clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -I"$root/server" "$root/fuzz/stream_parser_fuzz.cpp" "$root/server/xml/element.cpp" \
-  "$root/server/xml/stream_parser.cpp" -lexpat -o "$out/stream_parser_fuzz"
-echo "built $out/stream_parser_fuzz"
+[ $# -gt 0 ] && shift
+targets=${*:-"stream_parser sasl_plain jid csv settings avatar"}
+mkdir -p "$out"
+cxx="clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
+lib="$root/libjabberadmin/src"
+inc="-I$root/libjabberadmin/include -I$root/server"
+for target in $targets; do
+  case $target in
+    stream_parser) srcs="$root/server/xml/element.cpp $root/server/xml/stream_parser.cpp"; libs="-lexpat"; flags="" ;;
+    sasl_plain) srcs="$root/server/stream/sasl_plain.cpp"; libs="-lcrypto"; flags="" ;;
+    jid) srcs="$lib/jid.cpp $lib/error.cpp"; libs="$(pkg-config --libs libidn libidn2)"; flags="" ;;
+    csv) srcs="$lib/csv.cpp $lib/password.cpp $lib/error.cpp"; libs="$(pkg-config --libs libxcrypt) -lcrypto"; flags="" ;;
+    settings)
+      srcs="$lib/settings.cpp $lib/jid.cpp $lib/error.cpp"
+      libs="$(pkg-config --libs tomlplusplus libidn libidn2)"; flags="$(pkg-config --cflags tomlplusplus)" ;;
+    avatar)
+      srcs="$lib/avatar.cpp $lib/avatar_libjpeg.cpp $lib/error.cpp"
+      libs="$(pkg-config --libs Magick++) -ljpeg"; flags="$(pkg-config --cflags Magick++) -DJABBERADMIN_HAVE_MAGICK=1" ;;
+    *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
+  esac
+  # shellcheck disable=SC2086 # word splitting of the flag lists is meant
+  $cxx $inc $flags "$root/fuzz/${target}_fuzz.cpp" $srcs $libs -o "$out/${target}_fuzz"
+  echo "built $out/${target}_fuzz"
+done

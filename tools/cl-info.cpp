@@ -18,7 +18,8 @@ json to_json(const User& u) {
 json to_json(const Group& g) { return {{"name", g.name}, {"members", g.members}}; }
 
 void print(const User& u) {
-  std::cout << u.name << "\t" << u.jid << "\t" << u.nickname << "\t" << cli::format(_("group: %s"), u.group.value_or("-"));
+  // Names written to the directory by other programs may hold anything: shown printable.
+  std::cout << printable(u.name) << "\t" << printable(u.jid) << "\t" << printable(u.nickname) << "\t" << cli::format(_("group: %s"), u.group.value_or("-"));
   if (u.locked) std::cout << "\t" << _("locked");
   if (!u.photo.empty()) std::cout << "\t" << _("avatar");
   if (!u.has_password) std::cout << "\t" << _("no password");
@@ -26,8 +27,8 @@ void print(const User& u) {
 }
 
 void print(const Group& g) {
-  std::cout << g.name << ":";
-  for (const auto& m : g.members) std::cout << " " << m;
+  std::cout << printable(g.name) << ":";
+  for (const auto& m : g.members) std::cout << " " << printable(m);
   std::cout << '\n';
 }
 

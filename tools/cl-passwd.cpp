@@ -9,10 +9,11 @@ int main(int argc, char** argv) {
   std::string user;
   tool.app.add_flag("-P,--password-stdin", stdin_password, _("Read the password from standard input"));
   tool.app.add_option("user", user, _("User name"))->required();
+  tool.add_password_options();
   return tool.run(argc, argv, [&] {
     Directory directory = tool.directory();
     const User current = directory.user(user);
-    directory.set_password(current.name, cli::read_new_password(stdin_password));
+    directory.set_password(current.name, cli::read_new_password(stdin_password, tool.min_password_length()));
     return 0;
   });
 }

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   bool stop = false;
   std::string hosts, history, history_dir, listen, certfile, server;
   std::uint16_t port = 0, tls_port = 0;
+  std::int64_t max_stanza_size = 0;
   auto& app = tool.app;
   auto* state_dir = app.add_option("--state-dir", private_ldap.state_dir,
                                    "ldap: the private slapd's directory (default: the one the settings record, else "
@@ -38,9 +39,12 @@ int main(int argc, char** argv) {
   auto* o_listen = app.add_option("--listen", listen, "Client listen addresses, comma-separated, or 'all' (jabber)");
   auto* o_port = app.add_option("--port", port, "Client port, STARTTLS (jabber; default 5222)");
   auto* o_tls_port = app.add_option("--tls-port", tls_port, "Client port, direct TLS (jabber; default 5223)");
+  auto* o_max_stanza = app.add_option("--max-stanza-size", max_stanza_size,
+                                      "Largest stanza a client may send, in bytes (jabber; default 65536, 10240..16777216)");
   auto* o_certfile = app.add_option("--certfile", certfile, "PEM with key and certificate; '' = self-signed (jabber)");
   auto* o_server = app.add_option("--server", server, "Server to run: builtin (cl-jabberd) or ejabberd (jabber)")
                        ->check(CLI::IsMember({"builtin", "ejabberd"}));
+  tool.add_password_options();
 
   return tool.run(argc, argv, [&] {
     setup::Steps steps;
@@ -52,13 +56,14 @@ int main(int argc, char** argv) {
       if (o_listen->count()) options.listen = listen == "all" ? std::vector<std::string>{} : cli::split_list(listen);
       if (o_port->count()) options.port = port;
       if (o_tls_port->count()) options.tls_port = tls_port;
+      if (o_max_stanza->count()) options.max_stanza_size = max_stanza_size;
       if (o_certfile->count()) options.certfile = certfile;
       if (o_server->count()) options.server = server;
       if (state_dir->count()) options.data_dir = private_ldap.state_dir;
       // Every option is checked before the password is asked for.
       const auto plan = setup::plan_jabber(tool.config_path(), options);
       if (::isatty(0)) std::cerr << "Password for " << setup::kAdminName << "@" << plan.after.jabber.hosts.front() << ":\n";
-      const std::string password = cli::read_new_password(false);
+      const std::string password = cli::read_new_password(false, tool.min_password_length());
       steps = setup::apply_jabber(plan, password);
       const auto& j = plan.after.jabber;
       if (j.server == "builtin" && plan.config == service::kUnitConfig && j.data_dir == service::kUnitServerDataDir &&

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   auto* p = app.add_flag("-p,--password", ask_password, _("Set a new password (prompted, or one line from stdin)"));
   app.add_flag("-P,--password-stdin", stdin_password, _("Read the new password from standard input"))->excludes(p);
   app.add_option("user", user, _("User name"))->required();
+  tool.add_password_options();
 
   return tool.run(argc, argv, [&] {
     Directory directory = tool.directory();
@@ -30,7 +31,7 @@ int main(int argc, char** argv) {
     std::string photo;
     if (image_path) photo = avatar::from_file(*image_path);
     std::optional<std::string> password;
-    if (ask_password || stdin_password) password = cli::read_new_password(stdin_password);
+    if (ask_password || stdin_password) password = cli::read_new_password(stdin_password, tool.min_password_length());
 
     if (nickname) directory.set_nickname(current.name, *nickname);
     if (image_path) directory.set_photo(current.name, photo);

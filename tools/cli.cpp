@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "jabberadmin/error.hpp"
+#include "jabberadmin/password.hpp"
 #include "i18n.hpp"
 
 namespace jabberadmin::cli {
@@ -71,13 +72,20 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
       throw Error(ErrorKind::Usage, format(_("unknown service '%s': supported services: %s"), service_, known));
     return body();
   } catch (const Error& e) {
-    std::cerr << name_ << ": " << translate(e) << '\n';
+    std::cerr << name_ << ": " << printable(translate(e)) << '\n';
     return exit_code(e.kind());
   } catch (const std::exception& e) {
-    std::cerr << name_ << ": " << e.what() << '\n';
+    std::cerr << name_ << ": " << printable(e.what()) << '\n';
     return exit_code(ErrorKind::Directory);
   }
 }
+
+void Tool::add_password_options() {
+  app.add_flag("--allow-short-password", allow_short_password_,
+               format(_("Accept a password shorter than %s characters"), std::to_string(password::kMinLength)));
+}
+
+std::size_t Tool::min_password_length() const { return allow_short_password_ ? 1 : password::kMinLength; }
 
 std::filesystem::path Tool::config_path() const { return jabberadmin::config_path(config_); }
 Settings Tool::settings() const { return Settings::load(config_path()); }
@@ -88,7 +96,7 @@ Directory Tool::directory() const {
   return directory;
 }
 
-std::string read_new_password(bool from_stdin) {
+std::string read_new_password(bool from_stdin, std::size_t min_length) {
   std::string password;
   if (!from_stdin && ::isatty(STDIN_FILENO)) {
     std::cerr << _("New password: ") << std::flush;
@@ -98,20 +106,24 @@ std::string read_new_password(bool from_stdin) {
   } else {
     password = read_line(false);
   }
-  if (password.empty()) throw Error(ErrorKind::InvalidArgument, _("the password is empty"));
+  password::check_length(password, min_length);
   return password;
 }
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    const auto item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
+  std::string item;
+  const auto finish = [&] {
+    const auto first = item.find_first_not_of(' ');
+    if (first != std::string::npos) out.push_back(item.substr(first, item.find_last_not_of(' ') + 1 - first));
+    item.clear();
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && (text[i + 1] == ',' || text[i + 1] == '\\')) item += text[++i];
+    else if (text[i] == ',') finish();
+    else item += text[i];
   }
+  finish();
   return out;
 }
 

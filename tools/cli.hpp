@@ -33,19 +33,27 @@ class Tool {
   Directory directory() const;
   const std::string& name() const { return name_; }
 
+  // Adds --allow-short-password, for the tools that set passwords.
+  void add_password_options();
+  // password::kMinLength, or 1 with --allow-short-password.
+  std::size_t min_password_length() const;
+
  private:
   std::string name_;
   std::vector<std::string> services_;
   std::string service_;
   std::optional<std::filesystem::path> config_;
+  bool allow_short_password_ = false;
 };
 
 // A new password: asked twice without echo when stdin is a terminal and from_stdin is false,
-// else one line read from stdin. Never from argv. Throws Error(InvalidArgument) when empty
-// or when the two entries differ.
-std::string read_new_password(bool from_stdin);
+// else one line read from stdin. Never from argv. Throws Error(InvalidArgument) when empty,
+// shorter than min_length characters (password::check_length) or when the two entries differ.
+std::string read_new_password(bool from_stdin, std::size_t min_length);
 
-// "a,b,c" -> {"a","b","c"} (empty items dropped).
+// "a, b,c\\,d" -> {"a","b","c,d"}: items split at commas, the spaces around each item
+// dropped, empty items dropped; "\\," is a comma inside an item (JID localparts may hold
+// one) and "\\\\" a backslash.
 std::vector<std::string> split_list(const std::string& text);
 
 }  // namespace jabberadmin::cli

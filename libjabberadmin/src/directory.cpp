@@ -184,11 +184,10 @@ User Directory::add_user(const NewUser& request) {
   return user_from_entry({entry.dn, entry.attributes});  // what was written: no read back
 }
 
-std::vector<std::optional<Error>> Directory::add_users(const std::vector<NewUser>& users) {
-  std::vector<std::optional<Error>> results(users.size());
+void Directory::new_user_entries(const std::vector<NewUser>& users, std::vector<std::optional<Error>>& results,
+                                 std::vector<ldap::Connection::NewEntry>& entries,
+                                 std::vector<std::size_t>& index_of) const {
   std::map<std::string, std::optional<std::string>> groups;  // as named -> canonical, or none
-  std::vector<ldap::Connection::NewEntry> entries;
-  std::vector<std::size_t> index_of;  // entries[i] is users[index_of[i]]
   for (std::size_t i = 0; i < users.size(); ++i) {
     try {
       std::optional<std::string> group;
@@ -206,9 +205,28 @@ std::vector<std::optional<Error>> Directory::add_users(const std::vector<NewUser
       results[i] = e;
     }
   }
+}
+
+std::vector<std::optional<Error>> Directory::add_users(const std::vector<NewUser>& users) {
+  std::vector<std::optional<Error>> results(users.size());
+  std::vector<ldap::Connection::NewEntry> entries;
+  std::vector<std::size_t> index_of;
+  new_user_entries(users, results, entries, index_of);
   const auto added = connection_.add_many(entries);
   for (std::size_t k = 0; k < added.size(); ++k)
     if (added[k]) results[index_of[k]] = add_error(*added[k], entries[k].dn);
+  return results;
+}
+
+std::vector<std::optional<Error>> Directory::check_new_users(const std::vector<NewUser>& users) const {
+  std::vector<std::optional<Error>> results(users.size());
+  std::vector<ldap::Connection::NewEntry> entries;
+  std::vector<std::size_t> index_of;
+  new_user_entries(users, results, entries, index_of);
+  for (std::size_t k = 0; k < entries.size(); ++k)
+    if (connection_.read(entries[k].dn, {kUid}))
+      results[index_of[k]] = Error(ErrorKind::AlreadyExists, translatable("user '%s' already exists"),
+                                   {entries[k].attributes.at(kUid).front()});
   return results;
 }
 

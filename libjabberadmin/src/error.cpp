@@ -1,6 +1,33 @@
 #include "jabberadmin/error.hpp"
 
+#include <cstdio>
+
+#include "utf8.hpp"
+
 namespace jabberadmin {
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  char escaped[8];
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t n = utf8::sequence_length(text, i);
+    if (n == 0 || c < 0x20 || c == 0x7f) {  // a control character or a stray byte
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+      out += escaped;
+      ++i;
+    } else if (c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {  // C1: U+0080..U+009F
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(text[i + 1]));
+      out += escaped;
+      i += 2;
+    } else {
+      out.append(text, i, n);
+      i += n;
+    }
+  }
+  return out;
+}
 
 std::string format_message(std::string_view text, const std::vector<std::string>& values) {
   std::string out;
@@ -12,13 +39,13 @@ std::string format_message(std::string_view text, const std::vector<std::string>
       out += '%';
       ++i;
     } else if (text[i + 1] == 's') {
-      if (next < values.size()) out += values[next];
+      if (next < values.size()) out += printable(values[next]);
       ++next;
       ++i;
     } else if (text[i + 1] >= '1' && text[i + 1] <= '9' && i + 3 < text.size() && text[i + 2] == '$' &&
                text[i + 3] == 's') {
       const auto index = static_cast<std::size_t>(text[i + 1] - '1');
-      if (index < values.size()) out += values[index];
+      if (index < values.size()) out += printable(values[index]);
       i += 3;
     } else {
       out += '%';

@@ -158,6 +158,7 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("listen addresses", describe_listen(a.listen), describe_listen(b.listen));
   note("client port", std::to_string(a.port), std::to_string(b.port));
   note("TLS port", std::to_string(a.tls_port), std::to_string(b.tls_port));
+  note("max stanza size", std::to_string(a.max_stanza_size), std::to_string(b.max_stanza_size));
   note("certificate", a.certfile.string(), b.certfile.string());
   note("server", a.server, b.server);
   note("data directory", a.data_dir.string(), b.data_dir.string());
@@ -274,6 +275,14 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
   if (j.port == 0 || j.tls_port == 0) throw Error(ErrorKind::InvalidArgument, "port 0 is not a port a client can reach");
   if (j.port == j.tls_port)
     throw Error(ErrorKind::InvalidArgument, "--port and --tls-port are both " + std::to_string(j.port) + ": they must differ");
+
+  if (o.max_stanza_size) {
+    if (*o.max_stanza_size < kMinStanzaSize || *o.max_stanza_size > kMaxStanzaSize)
+      throw Error(ErrorKind::InvalidArgument, "--max-stanza-size " + std::to_string(*o.max_stanza_size) +
+                                                  ": expected a number of bytes from " + std::to_string(kMinStanzaSize) +
+                                                  " to " + std::to_string(kMaxStanzaSize));
+    j.max_stanza_size = static_cast<std::size_t>(*o.max_stanza_size);
+  }
 
   if (o.server) j.server = *o.server;
   if (j.server != "builtin" && j.server != "ejabberd")

@@ -70,8 +70,13 @@ std::string normalize_resource(std::string_view resource) {
 std::string normalize_domain(std::string_view domain) {
   if (domain.empty()) throw Error(ErrorKind::InvalidArgument, "empty host name");
   if (domain.size() > 253) throw Error(ErrorKind::InvalidArgument, "host name too long: " + std::string(domain));
+  // libidn2 takes a C string: a NUL would silently cut the name short.
+  if (domain.find('\0') != std::string_view::npos)
+    throw Error(ErrorKind::InvalidArgument, "bad character U+0000 in host name '" +
+                                                std::string(domain.substr(0, domain.find('\0'))) + "'");
   std::string input(domain);
   if (input.back() == '.') input.pop_back();  // RFC 7622 §3.2: a trailing dot is stripped
+  if (input.empty()) throw Error(ErrorKind::InvalidArgument, "empty host name");
   char* ace = nullptr;
   int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(input.c_str()), reinterpret_cast<uint8_t**>(&ace),
                           IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
@@ -88,7 +93,10 @@ std::string normalize_domain(std::string_view domain) {
                   "bad character " + describe(std::string_view(p, 1)) + " in host name '" + std::string(domain) + "'");
     }
   }
-  if (ace[0] == '.' || std::string_view(ace).find("..") != std::string_view::npos)
+  const std::string_view labels(ace);
+  if (labels.empty())  // everything was mapped away (e.g. U+034F, a default-ignorable)
+    throw Error(ErrorKind::InvalidArgument, "bad host name '" + std::string(domain) + "': empty after IDNA mapping");
+  if (labels.starts_with('.') || labels.ends_with('.') || labels.find("..") != std::string_view::npos)
     throw Error(ErrorKind::InvalidArgument, "bad host name '" + std::string(domain) + "': empty label");
   char* unicode = nullptr;
   rc = idn2_to_unicode_8z8z(ace, &unicode, 0);

@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -43,6 +44,17 @@ std::string base64_decode(std::string_view text) {
 }
 
 }  // namespace
+
+void check_length(std::string_view clear, std::size_t minimum) {
+  if (clear.empty()) throw Error(ErrorKind::InvalidArgument, translatable("the password is empty"), {});
+  // Every byte but a UTF-8 continuation byte starts a character.
+  const auto characters = static_cast<std::size_t>(
+      std::count_if(clear.begin(), clear.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
+  if (characters < minimum)
+    throw Error(ErrorKind::InvalidArgument,
+                translatable("the password has %s characters, fewer than %s (--allow-short-password accepts it)"),
+                {std::to_string(characters), std::to_string(minimum)});
+}
 
 std::string hash(std::string_view clear) {
   if (clear.empty()) throw Error(ErrorKind::InvalidArgument, translatable("the password is empty"), {});

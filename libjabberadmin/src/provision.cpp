@@ -1,11 +1,15 @@
 #include "jabberadmin/provision.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <future>
+#include <set>
 #include <span>
 #include <thread>
+#include <utility>
 
 #include "jabberadmin/error.hpp"
+#include "jabberadmin/jid.hpp"
 #include "jabberadmin/password.hpp"
 
 namespace jabberadmin {
@@ -40,8 +44,23 @@ void hash_passwords(std::span<Record> records) {
   }
 }
 
-// Adds the records that have no error yet, pipelined on the directory's connection.
-void add_records(Directory& directory, std::span<Record> records) {
+// The column names, as a first line may give them.
+bool is_header(const std::vector<std::string>& fields) {
+  static constexpr std::string_view kColumns[] = {"login", "nickname", "group", "password"};
+  if (fields.size() != std::size(kColumns)) return false;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const auto first = fields[i].find_first_not_of(' ');
+    if (first == std::string::npos) return false;
+    std::string name = fields[i].substr(first, fields[i].find_last_not_of(' ') + 1 - first);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (name != kColumns[i]) return false;
+  }
+  return true;
+}
+
+// Adds the records that have no error yet, pipelined on the directory's connection; with
+// dry_run only checks them.
+void add_records(Directory& directory, std::span<Record> records, bool dry_run) {
   std::vector<NewUser> users;
   std::vector<Record*> sent;
   for (auto& record : records) {
@@ -49,54 +68,35 @@ void add_records(Directory& directory, std::span<Record> records) {
     users.push_back(record.user);
     sent.push_back(&record);
   }
-  const auto results = directory.add_users(users);
+  const auto results = dry_run ? directory.check_new_users(users) : directory.add_users(users);
   for (std::size_t i = 0; i < results.size(); ++i) sent[i]->error = results[i];
 }
 
 }  // namespace
 
-std::vector<std::string> split_csv_record(std::string_view line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else if (c != '\r' || i + 1 != line.size()) {
-      fields.back() += c;
-    }
-  }
-  if (quoted) throw Error(ErrorKind::InvalidArgument, translatable("unterminated quote"), {});
-  return fields;
-}
-
-ImportReport import_users(Directory& directory, std::istream& csv) {
+ImportReport import_users(Directory& directory, std::istream& csv, const ImportOptions& options) {
   ImportReport report;
   std::vector<Record> records;
   std::string line;
+  bool first = true;  // the first line that is not empty
   for (std::size_t number = 1; std::getline(csv, line); ++number) {
+    if (number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // spreadsheets write a BOM
     if (line.empty() || line == "\r") continue;
     try {
+      const bool at_start = std::exchange(first, false);
       const auto fields = split_csv_record(line);
-      if (number == 1 && !fields.empty() && fields[0] == "login") continue;  // the header
+      if (at_start && is_header(fields)) continue;
       if (fields.size() != 4)
         throw Error(ErrorKind::InvalidArgument, translatable("expected 4 fields (login,nickname,group,password), found %s"),
                     {std::to_string(fields.size())});
       NewUser user{.name = fields[0]};
       if (!fields[1].empty()) user.nickname = fields[1];
       if (!fields[2].empty()) user.group = fields[2];
-      if (!fields[3].empty()) user.password = fields[3];
+      if (!fields[3].empty()) {
+        report.has_passwords = true;
+        password::check_length(fields[3], options.min_password_length);
+        user.password = fields[3];
+      }
       records.push_back({number, std::move(user), std::nullopt});
     } catch (const Error& e) {
       report.failures.push_back({number, e});
@@ -111,11 +111,22 @@ ImportReport import_users(Directory& directory, std::istream& csv) {
     const std::size_t next = start + kChunk;
     if (next < all.size())
       hashing = std::async(std::launch::async, hash_passwords, all.subspan(next, std::min(kChunk, all.size() - next)));
-    add_records(directory, chunk);
+    add_records(directory, chunk, options.dry_run);
   }
-  for (const auto& record : records) {
-    if (record.error) report.failures.push_back({record.line, *record.error});
-    else ++report.created;
+  // A dry run has written nothing, so a name given twice is caught here.
+  std::set<std::string> names;
+  for (auto& record : records) {
+    if (record.error) {
+      report.failures.push_back({record.line, *record.error});
+      continue;
+    }
+    const std::string name = normalize_localpart(record.user.name);
+    if (options.dry_run && !names.insert(name).second) {
+      report.failures.push_back({record.line, Error(ErrorKind::AlreadyExists, translatable("user '%s' already exists"), {name})});
+      continue;
+    }
+    ++report.created;
+    report.accepted.emplace_back(record.line, name);
   }
   std::sort(report.failures.begin(), report.failures.end(),
             [](const ImportFailure& a, const ImportFailure& b) { return a.line < b.line; });

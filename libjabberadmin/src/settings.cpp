@@ -1,5 +1,6 @@
 #include "jabberadmin/settings.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,12 +20,80 @@ namespace jabberadmin {
 namespace fs = std::filesystem;
 namespace {
 
-std::vector<std::string> string_array(toml::node_view<toml::node> node) {
-  std::vector<std::string> out;
-  if (const auto* array = node.as_array())
-    for (const auto& item : *array)
-      if (auto value = item.value<std::string>()) out.push_back(*value);
-  return out;
+// Reads the values of one section of the file, each checked for its type and range: a wrong
+// one stops the load with one error naming the file, the key, the value and what is accepted.
+class SectionReader {
+ public:
+  SectionReader(const fs::path& path, const toml::table& root, std::string section)
+      : path_(path), section_(std::move(section)), node_(root[section_]) {}
+
+  bool present() const { return static_cast<bool>(node_); }
+
+  [[noreturn]] void refuse(std::string_view key, const toml::node& value, std::string_view accepted) const {
+    std::ostringstream shown;
+    if (const auto* text = value.as_string()) shown << '\'' << text->get() << '\'';
+    else value.visit([&](const auto& v) { shown << v; });
+    throw Error(ErrorKind::InvalidArgument, translatable("%s: [%s] %s = %s: expected %s"),
+                {path_.string(), section_, std::string(key), shown.str(), std::string(accepted)});
+  }
+
+  std::string text(std::string_view key, std::string fallback = {}) const {
+    const auto* value = node_[key].node();
+    if (value == nullptr) return fallback;
+    if (!value->is_string()) refuse(key, *value, "a string");
+    return value->as_string()->get();
+  }
+  // Empty, or an absolute path.
+  fs::path path(std::string_view key, fs::path fallback = {}) const {
+    const auto* value = node_[key].node();
+    if (value == nullptr) return fallback;
+    if (!value->is_string() || (!value->as_string()->get().empty() && !fs::path(value->as_string()->get()).is_absolute()))
+      refuse(key, *value, "an absolute path as a string");
+    return value->as_string()->get();
+  }
+  bool boolean(std::string_view key, bool fallback) const {
+    const auto* value = node_[key].node();
+    if (value == nullptr) return fallback;
+    if (!value->is_boolean()) refuse(key, *value, "true or false (without quotes)");
+    return value->as_boolean()->get();
+  }
+  std::int64_t integer(std::string_view key, std::int64_t fallback, std::int64_t min, std::int64_t max) const {
+    const auto* value = node_[key].node();
+    if (value == nullptr) return fallback;
+    if (!value->is_integer() || value->as_integer()->get() < min || value->as_integer()->get() > max)
+      refuse(key, *value, "an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    return value->as_integer()->get();
+  }
+  // An array of strings, each passed through check (which throws Error when it refuses one).
+  template <typename Check>
+  std::vector<std::string> strings(std::string_view key, std::string_view accepted, Check check) const {
+    std::vector<std::string> out;
+    const auto* value = node_[key].node();
+    if (value == nullptr) return out;
+    if (!value->is_array()) refuse(key, *value, accepted);
+    for (const auto& item : *value->as_array()) {
+      if (!item.is_string()) refuse(key, *value, accepted);
+      try {
+        out.push_back(check(item.as_string()->get()));
+      } catch (const Error&) {
+        refuse(key, *value, accepted);
+      }
+    }
+    return out;
+  }
+
+ private:
+  const fs::path& path_;
+  std::string section_;
+  toml::node_view<const toml::node> node_;
+};
+
+// An IP address as inet_pton reads it (listen addresses).
+std::string ip_address(const std::string& text) {
+  unsigned char buffer[sizeof(in6_addr)];
+  if (::inet_pton(AF_INET, text.c_str(), buffer) != 1 && ::inet_pton(AF_INET6, text.c_str(), buffer) != 1)
+    throw Error(ErrorKind::InvalidArgument, "not an IP address: " + text);
+  return text;
 }
 
 toml::array to_array(const std::vector<std::string>& values) {
@@ -79,33 +148,45 @@ Settings Settings::load(const fs::path& path) {
                                           std::string(e.description()));
   }
   Settings s;
-  const auto ldap = table["ldap"];
-  s.ldap.uri = ldap["uri"].value_or(std::string{});
-  s.ldap.base_dn = ldap["base_dn"].value_or(std::string{});
-  s.ldap.bind_dn = ldap["bind_dn"].value_or(std::string{});
-  s.ldap.bind_password_file = ldap["bind_password_file"].value_or(std::string{});
-  s.ldap.state_dir = ldap["state_dir"].value_or(std::string{});
-  s.ldap.tcp_uri = ldap["tcp_uri"].value_or(std::string{});
-  s.ldap.manager_dn = ldap["manager_dn"].value_or(std::string{});
-  s.ldap.manager_password_file = ldap["manager_password_file"].value_or(std::string{});
-  s.ldap.service_dn = ldap["service_dn"].value_or(std::string{});
-  s.ldap.service_password_file = ldap["service_password_file"].value_or(std::string{});
+  const SectionReader ldap(path, table, "ldap");
+  s.ldap.uri = ldap.text("uri");
+  s.ldap.base_dn = ldap.text("base_dn");
+  s.ldap.bind_dn = ldap.text("bind_dn");
+  s.ldap.bind_password_file = ldap.path("bind_password_file");
+  s.ldap.state_dir = ldap.path("state_dir");
+  s.ldap.tcp_uri = ldap.text("tcp_uri");
+  s.ldap.manager_dn = ldap.text("manager_dn");
+  s.ldap.manager_password_file = ldap.path("manager_password_file");
+  s.ldap.service_dn = ldap.text("service_dn");
+  s.ldap.service_password_file = ldap.path("service_password_file");
   if (s.ldap.uri.empty() || s.ldap.base_dn.empty())
     throw Error(ErrorKind::Directory, translatable("%s: [ldap] needs uri and base_dn"), {path.string()});
+  for (const auto& [key, uri] : {std::pair{"uri", s.ldap.uri}, std::pair{"tcp_uri", s.ldap.tcp_uri}})
+    if (!uri.empty() && !uri.starts_with("ldap://") && !uri.starts_with("ldaps://") && !uri.starts_with("ldapi://"))
+      ldap.refuse(key, toml::value<std::string>(uri), "an ldap://, ldaps:// or ldapi:// URI");
 
-  const auto jabber = table["jabber"];
+  const SectionReader jabber(path, table, "jabber");
   JabberSettings& j = s.jabber;
-  j.configured = jabber.is_table();
-  j.hosts = string_array(jabber["hosts"]);
-  j.history = jabber["history"].value_or(j.history);
-  j.history_dir = jabber["history_dir"].value_or(j.history_dir.string());
-  j.listen = string_array(jabber["listen"]);
-  j.port = static_cast<std::uint16_t>(jabber["port"].value_or(int64_t{j.port}));
-  j.tls_port = static_cast<std::uint16_t>(jabber["tls_port"].value_or(int64_t{j.tls_port}));
-  j.certfile = jabber["certfile"].value_or(std::string{});
-  j.server = jabber["server"].value_or(j.server);
-  j.data_dir = jabber["data_dir"].value_or(std::string{});
-  j.max_stanza_size = static_cast<std::size_t>(jabber["max_stanza_size"].value_or(int64_t(j.max_stanza_size)));
+  j.configured = jabber.present();
+  j.hosts = jabber.strings("hosts", "an array of host names, e.g. ['jabber.example.org']",
+                           [](const std::string& host) {
+                             (void)normalize_domain(host);
+                             return host;
+                           });
+  j.history = jabber.boolean("history", j.history);
+  j.history_dir = jabber.path("history_dir", j.history_dir);
+  j.listen = jabber.strings("listen", "an array of IP addresses, e.g. ['127.0.0.1', '::1'] ([] = all)", ip_address);
+  j.port = static_cast<std::uint16_t>(jabber.integer("port", j.port, 1, 65535));
+  j.tls_port = static_cast<std::uint16_t>(jabber.integer("tls_port", j.tls_port, 1, 65535));
+  if (j.port == j.tls_port)
+    jabber.refuse("port", toml::value<std::int64_t>(j.port), "a port other than tls_port's (" + std::to_string(j.tls_port) + ")");
+  j.certfile = jabber.path("certfile");
+  j.server = jabber.text("server", j.server);
+  if (j.server != "builtin" && j.server != "ejabberd")
+    jabber.refuse("server", toml::value<std::string>(j.server), "'builtin' or 'ejabberd'");
+  j.data_dir = jabber.path("data_dir");
+  j.max_stanza_size = static_cast<std::size_t>(
+      jabber.integer("max_stanza_size", static_cast<std::int64_t>(j.max_stanza_size), kMinStanzaSize, kMaxStanzaSize));
   return s;
 }
 

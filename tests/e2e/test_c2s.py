@@ -240,7 +240,7 @@ class Chat(WorldTest):
 
 
 class Hostile(WorldTest):
-    max_stanza_size = 8192
+    max_stanza_size = 10240  # the smallest accepted (jabberadmin.conf(5))
     server_args = ("--max-connections-per-address", "6", "--keepalive", "0.3")
 
     def test_oversized_stanza_is_policy_violation(self):

@@ -55,8 +55,8 @@ class SetupToServer(unittest.TestCase):
         self.assertIn("cl-jabberd --config", out)
         primary = json.loads(tool("cl-info", "--json", "admin", "jabber", env=self.env))["jid"].split("@")[1]
         tool("cl-groupadd", "Тестовая группа", "jabber", env=self.env)
-        tool("cl-useradd", "-P", "-c", "Анна", "-g", "Тестовая группа", "anna", "jabber", env=self.env, input="anna-pw\n")
-        tool("cl-useradd", "-P", "-c", "Борис", "-g", "Тестовая группа", "boris", "jabber", env=self.env, input="boris-pw\n")
+        tool("cl-useradd", "-P", "-c", "Анна", "-g", "Тестовая группа", "anna", "jabber", env=self.env, input="anna-pass\n")
+        tool("cl-useradd", "-P", "-c", "Борис", "-g", "Тестовая группа", "boris", "jabber", env=self.env, input="boris-pass\n")
 
         log = open(os.path.join(self.dir, "cl-jabberd.log"), "wb")
         self.server = subprocess.Popen([os.path.join(BUILD_DIR, "server", "cl-jabberd"), "--config",
@@ -73,9 +73,9 @@ class SetupToServer(unittest.TestCase):
 
         async def go():
             # anna on the added host over STARTTLS, boris on the primary over direct TLS.
-            anna, ok = await login("anna@localhost", "anna-pw", port)
+            anna, ok = await login("anna@localhost", "anna-pass", port)
             self.assertIs(ok, True)
-            boris, ok = await login(f"boris@{primary}", "boris-pw", tls_port, direct_tls=True)
+            boris, ok = await login(f"boris@{primary}", "boris-pass", tls_port, direct_tls=True)
             self.assertIs(ok, True)
             admin, ok = await login(f"admin@{primary}", "admin-pw", port)
             self.assertIs(ok, True, "the admin account cl-setup jabber made")

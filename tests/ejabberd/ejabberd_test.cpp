@@ -10,7 +10,9 @@
 //   - the listeners' accept queue is 4096, not ejabberd's default 5;
 //   - direct TLS and STARTTLS on the chosen ports, on the chosen address only, every host;
 //   - a stanza over 65536 bytes closes the stream (policy-violation), one under it does not;
-//   - cl-setup's admin account, and only it, gets the administration commands (the admin ACL).
+//   - cl-setup's admin account, and only it, gets the administration commands (the admin ACL);
+//   - a client's vCard set (a new avatar) is refused at once, the session goes on and the
+//     directory's vCard stays: vCards are read-only, as in cl-jabberd.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -159,6 +161,14 @@ class Ejabberd {
 
   double startup_seconds() const { return startup_; }
 
+  // Bytes ejabberd has logged so far (a handler in a loop shows as a fast-growing log).
+  std::uintmax_t log_bytes() const {
+    std::error_code ec;
+    std::uintmax_t total = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir_ / "logs", ec))
+      if (e.is_regular_file(ec)) total += e.file_size(ec);
+    return total + fs::file_size(dir_ / "console.log", ec);
+  }
   std::string log_tail() const {
     std::string text = read_text(dir_ / "console.log") + read_text(dir_ / "logs" / "ejabberd.log");
     return text.size() > 6000 ? text.substr(text.size() - 6000) : text;
@@ -239,10 +249,10 @@ class EjabberdTest : public ::testing::Test {
     tool_ok("cl-groupadd", {kGroup, "jabber"});
     tool_ok("cl-groupadd", {kOtherGroup, "jabber"});
     tool_ok("cl-useradd", {"-p", "-c", "Алиса", "-g", kGroup, "alice", "jabber"}, "pw-alice\n");
-    tool_ok("cl-useradd", {"-p", "-c", "Борис", "-g", kGroup, "bob", "jabber"}, "pw-bob\n");
+    tool_ok("cl-useradd", {"-p", "-c", "Борис", "-g", kGroup, "bob", "jabber"}, "pw-bob-1\n");
     tool_ok("cl-useradd", {"-p", "-c", "Carol", "-g", kOtherGroup, "carol", "jabber"}, "pw-carol\n");
-    tool_ok("cl-useradd", {"-p", "-c", "Dave", "dave", "jabber"}, "pw-dave\n");
-    tool_ok("cl-useradd", {"-p", "-c", "Erin", "-g", kOtherGroup, "erin", "jabber"}, "pw-erin\n");
+    tool_ok("cl-useradd", {"-p", "-c", "Dave", "dave", "jabber"}, "pw-dave-1\n");
+    tool_ok("cl-useradd", {"-p", "-c", "Erin", "-g", kOtherGroup, "erin", "jabber"}, "pw-erin-1\n");
     tool_ok("cl-useradd", {"-p", "-c", "Фёдор", "frank", "jabber"}, "pw-frank\n");
     tool_ok("cl-usermod", {"-i", std::string(JABBERADMIN_TEST_DATA) + "/images/photo.jpg", "bob", "jabber"});
 
@@ -334,7 +344,7 @@ TEST_F(EjabberdTest, EveryServedHostAndBothPorts) {
   // Direct TLS on the TLS port.
   std::vector<std::string> args{std::string(JABBERADMIN_EJABBERD_TEST_DIR) + "/xmpp_login.py", jid("bob"), "-",
                                 "127.0.0.1", std::to_string(server_.tls_port), "--direct-tls"};
-  const Result direct = run("/usr/bin/python3", args, "pw-bob\n");
+  const Result direct = run("/usr/bin/python3", args, "pw-bob-1\n");
   EXPECT_EQ(direct.status, 0) << direct.out << direct.err;
 }
 
@@ -372,10 +382,10 @@ TEST_F(EjabberdTest, ListenersUseTheGivenAddressAndALargeBacklog) {
 
 TEST_F(EjabberdTest, StanzaSizeLimitIs64KiB) {
   // Under the limit the stream lives on; over it ejabberd closes it with policy-violation.
-  const Login small = login(jid("dave"), "pw-dave", {"--send-bytes", "60000"});
+  const Login small = login(jid("dave"), "pw-dave-1", {"--send-bytes", "60000"});
   ASSERT_EQ(small.status, 0) << diagnostics(small);
   EXPECT_EQ(get(small.result, {"alive_after_send"}), true) << diagnostics(small);
-  const Login big = login(jid("dave"), "pw-dave", {"--send-bytes", "70000"});
+  const Login big = login(jid("dave"), "pw-dave-1", {"--send-bytes", "70000"});
   ASSERT_EQ(big.status, 0) << diagnostics(big);
   EXPECT_EQ(get(big.result, {"alive_after_send"}), false) << diagnostics(big);
   EXPECT_EQ(get(big.result, {"stream_error"}), "policy-violation") << diagnostics(big);
@@ -384,21 +394,21 @@ TEST_F(EjabberdTest, StanzaSizeLimitIs64KiB) {
 TEST_F(EjabberdTest, WrongPasswordIsRefused) {
   const Login l = login(jid("alice"), "not-her-password");
   EXPECT_EQ(l.status, 3) << diagnostics(l);
-  const Login empty_group = login(jid("dave"), "pw-dave");
+  const Login empty_group = login(jid("dave"), "pw-dave-1");
   EXPECT_EQ(empty_group.status, 0) << "a user without a group logs in: " << diagnostics(empty_group);
 }
 
 TEST_F(EjabberdTest, LockWhileRunningRefusesTheNextLoginAtOnce) {
   // A successful login first: with ejabberd's default auth cache this one would be
   // remembered for an hour and the locked user could go on logging in.
-  const Login before = login(jid("erin"), "pw-erin");
+  const Login before = login(jid("erin"), "pw-erin-1");
   ASSERT_EQ(before.status, 0) << diagnostics(before);
   tool_ok("cl-usermod", {"-L", "erin", "jabber"});
   const auto locked_at = Clock::now();
   Login after;
   double refused_after = -1;
   while (Clock::now() - locked_at < std::chrono::seconds(10)) {
-    after = login(jid("erin"), "pw-erin");
+    after = login(jid("erin"), "pw-erin-1");
     if (after.status == 3) {
       refused_after = std::chrono::duration<double>(Clock::now() - locked_at).count();
       break;
@@ -408,7 +418,7 @@ TEST_F(EjabberdTest, LockWhileRunningRefusesTheNextLoginAtOnce) {
   EXPECT_LT(refused_after, 5.0);
   std::cout << "[ measured ] lock -> login refused after " << refused_after << " s\n";
   tool_ok("cl-usermod", {"-U", "erin", "jabber"});
-  const Login unlocked = login(jid("erin"), "pw-erin");
+  const Login unlocked = login(jid("erin"), "pw-erin-1");
   EXPECT_EQ(unlocked.status, 0) << diagnostics(unlocked);
 }
 
@@ -427,6 +437,18 @@ TEST_F(EjabberdTest, RegroupingShowsAtTheNextLogin) {
   const Login removed = login(jid("alice"), "pw-alice");
   ASSERT_EQ(removed.status, 0) << diagnostics(removed);
   EXPECT_TRUE(get(removed.result, {"roster", jid("frank")}).is_null()) << diagnostics(removed);
+}
+
+TEST_F(EjabberdTest, VcardSetIsRefusedAndTheSessionGoesOn) {
+  const auto log_before = server_.ejabberd->log_bytes();
+  const Login l = login(jid("frank"), "pw-frank", {"--set-vcard", "--timeout", "40"});
+  const auto logged = server_.ejabberd->log_bytes() - log_before;
+  ASSERT_EQ(l.status, 0) << diagnostics(l);
+  EXPECT_EQ(get(l.result, {"vcard_set"}), "not-acceptable") << "refused, not a false success: " << diagnostics(l);
+  EXPECT_EQ(get(l.result, {"nickname_after_set"}), "Фёдор") << "the directory's vCard stays: " << diagnostics(l);
+  EXPECT_LT(l.seconds, 15) << diagnostics(l);
+  EXPECT_LT(logged, 1u << 20) << "ejabberd logged " << logged << " bytes for one vCard set";
+  std::cout << "[ measured ] vCard set refused in " << l.seconds << " s (whole login), " << logged << " log bytes\n";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 """A real XMPP client (slixmpp) for the ejabberd tests: logs in, prints what it saw as JSON.
 
 Usage: xmpp_login.py JID PASSWORD HOST PORT [--direct-tls] [--vcard JID]... [--send-bytes N] [--commands]
+                     [--set-vcard]
        (PASSWORD '-' = stdin)
 Exit: 0 logged in (JSON on stdout: roster items with names and groups, vCards asked for),
       3 authentication refused, 4 timed out, 2 any other failure.
@@ -31,6 +32,7 @@ class Client(slixmpp.ClientXMPP):
         self.register_plugin("xep_0054")
         self.register_plugin("xep_0030")
         self.list_commands = False
+        self.set_vcard = False
         self.add_event_handler("session_start", self.on_session)
         self.add_event_handler("failed_all_auth", self.on_failed)
         self.add_event_handler("disconnected", self.on_disconnected)
@@ -66,6 +68,29 @@ class Client(slixmpp.ClientXMPP):
                 except slixmpp.exceptions.IqError as e:
                     self.result["commands"] = []
                     self.result["commands_error"] = e.iq["error"]["condition"]
+            if self.set_vcard:
+                # What a desktop client sends when its user picks a new avatar: the whole
+                # vCard with the photo. Answered = a result or an error within 10 s; then a
+                # vCard get must still be answered (the session is not stuck).
+                card = self["xep_0054"].make_vcard()
+                card["NICKNAME"] = "changed by the client"
+                card["PHOTO"]["TYPE"] = "image/png"
+                card["PHOTO"]["BINVAL"] = bytes.fromhex(
+                    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
+                try:
+                    await self["xep_0054"].publish_vcard(card, timeout=10)
+                    self.result["vcard_set"] = "result"
+                except slixmpp.exceptions.IqError as e:
+                    self.result["vcard_set"] = e.iq["error"]["condition"]
+                except slixmpp.exceptions.IqTimeout:
+                    self.result["vcard_set"] = "timeout"
+                try:
+                    iq = await self["xep_0054"].get_vcard(self.boundjid.bare, cached=False, timeout=10)
+                    nickname = iq["vcard_temp"]["NICKNAME"]
+                    self.result["nickname_after_set"] = nickname[0] if isinstance(nickname, list) else nickname
+                except Exception as e:  # noqa: BLE001 - reported to the test as is
+                    self.result["nickname_after_set"] = repr(e)
             if self.send_bytes:
                 # A message to ourselves whose stanza is about send_bytes long: the server's
                 # max_stanza_size decides whether the stream survives it.
@@ -113,10 +138,12 @@ async def main():
     parser.add_argument("--direct-tls", action="store_true", help="TLS from the first byte (port 5223)")
     parser.add_argument("--send-bytes", type=int, default=0, help="then send a message this long")
     parser.add_argument("--commands", action="store_true", help="list the server's ad-hoc commands")
+    parser.add_argument("--set-vcard", action="store_true", help="then set our own vCard with a photo")
     args = parser.parse_args()
     password = sys.stdin.readline().rstrip("\n") if args.password == "-" else args.password
     client = Client(args.jid, password, args.vcard, args.send_bytes)
     client.list_commands = args.commands
+    client.set_vcard = args.set_vcard
     client.connect(address=(args.host, args.port), use_ssl=args.direct_tls)
     try:
         await asyncio.wait_for(client.done.wait(), args.timeout)

@@ -114,7 +114,8 @@ TEST_F(I18nTest, RussianThroughLanguageUnderCUtf8) {
 
   // --from: per-line failures are translated, the FILE:LINE prefix stays.
   const fs::path csv = slapd().dir() / "users.csv";
-  std::ofstream(csv) << "login,nickname,group,password\nalice,Алиса,,pw\nbob,Боб\n";
+  std::ofstream(csv) << "login,nickname,group,password\nalice,Алиса,,alice-pass\nbob,Боб\n";
+  fs::permissions(csv, fs::perms::owner_read | fs::perms::owner_write);  // passwords: no warning
   r = tool_in(ru, "cl-useradd", {"--from", csv.string(), "jabber"});
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err, csv.string() + ":3: ожидалось 4 поля (login,nickname,group,password), найдено: 2\n");

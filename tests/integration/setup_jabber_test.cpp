@@ -276,6 +276,39 @@ TEST_F(SetupJabberTest, EmptyAdminPasswordIsRefused) {
   EXPECT_FALSE(slapd().settings().jabber.configured);
 }
 
+TEST_F(SetupJabberTest, ShortAdminPasswordIsRefusedUnlessAllowed) {
+  Result r = setup(own_dirs(), "admin\n");
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_NE(r.err.find("the password has 5 characters, fewer than 8"), std::string::npos) << r.err;
+  EXPECT_FALSE(slapd().directory().find_user("admin").has_value()) << "no admin account made";
+  EXPECT_FALSE(slapd().settings().jabber.configured);
+  auto args = own_dirs();
+  args.push_back("--allow-short-password");
+  r = setup(args, "admin\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(binds(slapd(), "admin", "admin"));
+}
+
+TEST_F(SetupJabberTest, MaxStanzaSizeGoesToTheSettingsAndEjabberdYml) {
+  auto args = own_dirs();
+  args.insert(args.end(), {"--max-stanza-size", "1048576"});
+  Result r = setup(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.max_stanza_size, 1048576u);
+  EXPECT_NE(read_text(ejabberd_yml()).find("    max_stanza_size: 1048576\n"), std::string::npos);
+  const auto before = snapshot(dir());
+  for (const std::string bad : {"10", "-1", "16777217"}) {
+    r = setup({"--max-stanza-size", bad});
+    EXPECT_EQ(r.status, 3) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--max-stanza-size " + bad + ": expected a number of bytes from 10240 to 16777216"),
+              std::string::npos) << r.err;
+  }
+  EXPECT_TRUE(snapshot(dir()) == before) << "a refused value writes nothing";
+  r = setup({"--max-stanza-size", "10240"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("changed max stanza size: 1048576 -> 10240"), std::string::npos) << r.out;
+}
+
 TEST_F(SetupJabberTest, GivenCertificateIsCheckedAgainstTheHosts) {
   const fs::path good = dir() / "good.pem";
   certificate::make_self_signed(good, {primary(), "jabber.myhost.ru"});
@@ -375,7 +408,7 @@ TEST(SetupJabberWithoutRoot, WritesOnlyInTheCallersDirs) {
   Result r = as_caller({"--state-dir", (dir / "ldap").string(), "--ldap-listen", tcp, "ldap"});
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   r = as_caller({"--hosts", "jabber.myhost.ru", "--history", "on", "--history-dir", (dir / "history").string(), "jabber"},
-                "pw\n");
+                "admin-pass\n");
   EXPECT_EQ(r.status, 0) << r.out << r.err;
   const auto files = r.out.substr(r.out.find("Files written: "));
   EXPECT_NE(files.find((dir / "ejabberd.yml").string()), std::string::npos) << r.out;
@@ -411,13 +444,13 @@ TEST(SeedCommands, AsWrittenOnAFreshMachine) {
       "cd /tmp\n"
       "trap 'cl-setup --stop ldap >/dev/null 2>&1 || true' EXIT\n"
       "cl-setup ldap\n"
-      "echo seed-pw | cl-setup jabber\n"
-      "echo seed-pw | cl-setup --hosts jabber.myhost.ru jabber\n"
-      "echo seed-pw | cl-setup --history on jabber\n"
+      "echo seed-pass | cl-setup jabber\n"
+      "echo seed-pass | cl-setup --hosts jabber.myhost.ru jabber\n"
+      "echo seed-pass | cl-setup --history on jabber\n"
       "test -d /var/log/jabber && echo HISTORY-DIR-OK\n"
       "test \"$(stat -c %a /var/lib/jabberadmin/jabber/server.pem)\" = 600 && echo KEY-MODE-OK\n"
       "ldapwhoami -x -H ldapi://%2Fvar%2Flib%2Fjabberadmin%2Fldap%2Fldapi"
-      " -D uid=admin,ou=Users,ou=Jabber,ou=Services,dc=jabberadmin -w seed-pw\n";
+      " -D uid=admin,ou=Users,ou=Jabber,ou=Services,dc=jabberadmin -w seed-pass\n";
   const Result probe = run("/usr/bin/unshare", {"--mount", "--propagation", "private", "/bin/true"});
   if (probe.status != 0) GTEST_SKIP() << "no private mount namespace here: " << probe.err;
   const Result r = run("/usr/bin/unshare", {"--mount", "--propagation", "private", "/bin/bash", "-c", script});

@@ -31,7 +31,7 @@ class SetupLdapTest : public SlapdTest {
 };
 
 TEST_F(SetupLdapTest, RunningItTwiceKeepsEverything) {
-  ASSERT_EQ(slapd().tool("cl-useradd", {"-P", "guest", "jabber"}, "pw\n").status, 0);
+  ASSERT_EQ(slapd().tool("cl-useradd", {"-P", "guest", "jabber"}, "guest-pass\n").status, 0);
   const Result again = setup({});
   EXPECT_EQ(again.status, 0) << again.err;
   EXPECT_NE(again.out.find("already set up"), std::string::npos) << again.out;

@@ -2,14 +2,17 @@
 // ldapsearch (not only through the library).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <future>
+#include <sstream>
 #include <thread>
 
 #include "slapd_fixture.hpp"
 
 namespace jabberadmin::test {
 namespace {
+namespace fs = std::filesystem;
 
 class ToolsTest : public SlapdTest {
  protected:
@@ -31,26 +34,26 @@ class ToolsTest : public SlapdTest {
 
 TEST_F(ToolsTest, UseraddWithPasswordFromStdinCreatesABindableAccount) {
   expect(0, "cl-groupadd", {"Тестовая группа", "jabber"});
-  const Result r = expect(0, "cl-useradd", {"-p", "-c", "Гость", "-g", "Тестовая группа", "guest", "jabber"}, "secret\n");
+  const Result r = expect(0, "cl-useradd", {"-p", "-c", "Гость", "-g", "Тестовая группа", "guest", "jabber"}, "secret-pw\n");
   EXPECT_NE(r.out.find("guest@"), std::string::npos);
   const std::string ldif = entry("guest");
   EXPECT_NE(ldif.find("objectClass: inetOrgPerson"), std::string::npos) << ldif;
   EXPECT_NE(ldif.find("departmentNumber:: "), std::string::npos) << "UTF-8 value, base64 in LDIF: " << ldif;
   EXPECT_EQ(ldif.find("secret"), std::string::npos);
-  EXPECT_TRUE(binds("guest", "secret"));
-  EXPECT_FALSE(binds("guest", "secret2"));
+  EXPECT_TRUE(binds("guest", "secret-pw"));
+  EXPECT_FALSE(binds("guest", "secret-pw2"));
 }
 
 TEST_F(ToolsTest, UseraddPasswordStdinConventionAndNoPassword) {
-  expect(0, "cl-useradd", {"-P", "u1", "jabber"}, "pw1\n");
-  EXPECT_TRUE(binds("u1", "pw1"));
+  expect(0, "cl-useradd", {"-P", "u1", "jabber"}, "password-1\n");
+  EXPECT_TRUE(binds("u1", "password-1"));
   expect(0, "cl-useradd", {"u2", "jabber"});
   EXPECT_EQ(entry("u2").find("userPassword"), std::string::npos) << "no password until cl-passwd";
-  expect(0, "cl-passwd", {"u2", "jabber"}, "pw2\n");
-  EXPECT_TRUE(binds("u2", "pw2"));
+  expect(0, "cl-passwd", {"u2", "jabber"}, "password-2\n");
+  EXPECT_TRUE(binds("u2", "password-2"));
   expect(3, "cl-passwd", {"u2", "jabber"}, "\n");  // empty password refused
   expect(3, "cl-passwd", {"u2", "jabber"}, "");    // nothing on stdin
-  EXPECT_TRUE(binds("u2", "pw2")) << "a refused change keeps the old password";
+  EXPECT_TRUE(binds("u2", "password-2")) << "a refused change keeps the old password";
 }
 
 TEST_F(ToolsTest, ErrorsHaveTheirExitCodesAndOneMessage) {
@@ -84,13 +87,13 @@ TEST_F(ToolsTest, UnreachableLdapNamesTheUri) {
 }
 
 TEST_F(ToolsTest, LockAndUnlockKeepThePassword) {
-  expect(0, "cl-useradd", {"-p", "guest", "jabber"}, "pw\n");
+  expect(0, "cl-useradd", {"-p", "guest", "jabber"}, "lock-pass\n");
   expect(0, "cl-usermod", {"-L", "guest", "jabber"});
-  EXPECT_FALSE(binds("guest", "pw"));
+  EXPECT_FALSE(binds("guest", "lock-pass"));
   EXPECT_NE(entry("guest").find("shadowExpire: 1"), std::string::npos);
   EXPECT_NE(slapd().tool("cl-info", {"--json", "guest", "jabber"}).out.find("\"locked\": true"), std::string::npos);
   expect(0, "cl-usermod", {"-U", "guest", "jabber"});
-  EXPECT_TRUE(binds("guest", "pw"));
+  EXPECT_TRUE(binds("guest", "lock-pass"));
   EXPECT_EQ(entry("guest").find("shadowExpire"), std::string::npos);
   expect(2, "cl-usermod", {"-L", "-U", "guest", "jabber"});
 }
@@ -99,10 +102,10 @@ TEST_F(ToolsTest, UsermodChangesNicknameGroupAndPassword) {
   expect(0, "cl-groupadd", {"A", "jabber"});
   expect(0, "cl-groupadd", {"B", "jabber"});
   expect(0, "cl-useradd", {"-g", "A", "guest", "jabber"});
-  const Result r = expect(0, "cl-usermod", {"-c", "Новый ник", "-g", "B", "-P", "guest", "jabber"}, "np\n");
+  const Result r = expect(0, "cl-usermod", {"-c", "Новый ник", "-g", "B", "-P", "guest", "jabber"}, "new-password\n");
   EXPECT_NE(r.out.find("moved from group 'A'"), std::string::npos) << r.out;
   EXPECT_NE(entry("guest").find("departmentNumber: B"), std::string::npos);
-  EXPECT_TRUE(binds("guest", "np"));
+  EXPECT_TRUE(binds("guest", "new-password"));
   const Result info = slapd().tool("cl-info", {"--json", "guest", "jabber"});
   EXPECT_NE(info.out.find("Новый ник"), std::string::npos) << info.out;
   expect(6, "cl-usermod", {"-g", "C", "guest", "jabber"});
@@ -175,19 +178,19 @@ TEST_F(ToolsTest, FromCsvReportsBadLinesAndGoesOn) {
   expect(0, "cl-groupadd", {"Staff", "jabber"});
   const auto path = slapd().dir() / "in.csv";
   std::ofstream(path) << "login,nickname,group,password\n"
-                      << "anna,\"Анна, старшая\",Staff,pw-anna\n"
+                      << "anna,\"Анна, старшая\",Staff,pw-anna-1\n"
                       << "bad@name,,,\n"
                       << "boris,Борис,NoSuchGroup,pw\n"
                       << "\"unterminated,,,\n"
-                      << "vera,,,pw-vera\n"
+                      << "vera,,,pw-vera-1\n"
                       << "anna,,,\n"
                       << "too,few\n";
   const Result r = expect(1, "cl-useradd", {"--from", path.string(), "jabber"});
   EXPECT_NE(r.out.find("created 2 accounts, 5 lines failed"), std::string::npos) << r.out;
   for (const std::string line : {":3: ", ":4: ", ":5: ", ":7: ", ":8: "})
     EXPECT_NE(r.err.find(path.string() + line), std::string::npos) << line << " in " << r.err;
-  EXPECT_TRUE(binds("anna", "pw-anna"));
-  EXPECT_TRUE(binds("vera", "pw-vera"));
+  EXPECT_TRUE(binds("anna", "pw-anna-1"));
+  EXPECT_TRUE(binds("vera", "pw-vera-1"));
   EXPECT_EQ(entry("boris"), "");
   EXPECT_NE(slapd().tool("cl-info", {"--json", "anna", "jabber"}).out.find("Анна, старшая"), std::string::npos);
 }
@@ -218,6 +221,168 @@ TEST_F(ToolsTest, HelpAndVersion) {
     const Result v = slapd().tool(t, {"--version"});
     EXPECT_EQ(v.status, 0) << t;
     EXPECT_NE(v.out.find("jabberadmin"), std::string::npos) << t;
+  }
+}
+
+// --- Hardening: input that comes from outside (CSV files, arguments, lists) ---
+
+// Writes a file with this mode (a CSV of passwords is 0600 unless the test says otherwise).
+std::string write_file(const fs::path& path, const std::string& text, fs::perms mode = fs::perms::owner_read | fs::perms::owner_write) {
+  std::ofstream(path, std::ios::binary) << text;
+  fs::permissions(path, mode);
+  return path.string();
+}
+
+TEST_F(ToolsTest, FromCsvDropsAByteOrderMarkAndSkipsOnlyARealHeader) {
+  // Spreadsheets save "UTF-8 CSV" with a byte-order mark before the header.
+  const auto bom = write_file(slapd().dir() / "bom.csv", "\xEF\xBB\xBFlogin,nickname,group,password\nanna,,,anna-pass\n");
+  Result r = expect(0, "cl-useradd", {"--from", bom, "jabber"});
+  EXPECT_NE(r.out.find("created 1 accounts, 0 lines failed"), std::string::npos) << r.out;
+  EXPECT_EQ(entry("login"), "") << "the header is not an account";
+  EXPECT_TRUE(binds("anna", "anna-pass"));
+  // The header in other letter case, with spaces, is a header too.
+  const auto upper = write_file(slapd().dir() / "upper.csv", "Login, Nickname, Group, Password\r\nboris,,,\r\n");
+  expect(0, "cl-useradd", {"--from", upper, "jabber"});
+  EXPECT_NE(entry("boris"), "");
+  // Without a header, a user named "login" on the first line is a user like any other.
+  const auto plain = write_file(slapd().dir() / "plain.csv", "login,Логин,,\nvera,,,\n");
+  r = expect(0, "cl-useradd", {"--from", plain, "jabber"});
+  EXPECT_NE(r.out.find("created 2 accounts"), std::string::npos) << r.out;
+  EXPECT_NE(entry("login"), "");
+}
+
+TEST_F(ToolsTest, FromCsvWarnsWhenOthersCanReadThePasswords) {
+  const auto world = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
+  const auto open = write_file(slapd().dir() / "open.csv", "anna,,,anna-pass\n", world);
+  Result r = expect(0, "cl-useradd", {"--from", open, "jabber"});
+  EXPECT_NE(r.err.find("warning: " + open + " holds passwords and other users can read it: chmod 600 it"),
+            std::string::npos) << r.err;
+  const auto closed = write_file(slapd().dir() / "closed.csv", "boris,,,boris-pass\n");
+  r = expect(0, "cl-useradd", {"--from", closed, "jabber"});
+  EXPECT_EQ(r.err, "");
+  const auto no_passwords = write_file(slapd().dir() / "names.csv", "vera,,,\n", world);
+  r = expect(0, "cl-useradd", {"--from", no_passwords, "jabber"});
+  EXPECT_EQ(r.err, "") << "nothing secret in it";
+}
+
+TEST_F(ToolsTest, FromStandardInputAndDryRun) {
+  Result r = expect(0, "cl-useradd", {"--from", "-", "jabber"}, "carl,,,carl-pass\n");
+  EXPECT_NE(r.out.find("created 1 accounts"), std::string::npos) << r.out;
+  EXPECT_TRUE(binds("carl", "carl-pass"));
+
+  expect(0, "cl-groupadd", {"Staff", "jabber"});
+  const std::string lines = "dan,Дэн,Staff,dan-pass\n"  // 1: fine
+                            "bad@name,,,\n"               // 2: bad name
+                            "carl,,,\n"                   // 3: exists already
+                            "erin,,NoSuchGroup,\n"        // 4: no such group
+                            "Dan,,,\n"                    // 5: dan again, given twice in the file
+                            "fay,,,short\n"               // 6: password too short
+                            "gus,,,\n";                   // 7: fine
+  const auto before = slapd().ldapsearch("(objectClass=*)");
+  r = expect(1, "cl-useradd", {"--dry-run", "--from", "-", "jabber"}, lines);
+  EXPECT_NE(r.out.find("(standard input):1: would create dan@"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(standard input):7: would create gus@"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("dry run: 2 accounts would be created, 5 lines failed; nothing written"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("(standard input):2: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(standard input):3: user 'carl' already exists"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(standard input):4: no such group 'NoSuchGroup'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(standard input):5: user 'dan' already exists"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(standard input):6: the password has 5 characters, fewer than 8"), std::string::npos) << r.err;
+  EXPECT_EQ(slapd().ldapsearch("(objectClass=*)"), before) << "a dry run writes nothing";
+  expect(2, "cl-useradd", {"--dry-run", "dan", "jabber"});  // only with --from
+}
+
+TEST_F(ToolsTest, MessagesShowControlCharactersEscaped) {
+  // An account name that retitles the terminal (OSC 0) when printed raw.
+  const auto csv = write_file(slapd().dir() / "esc.csv", "esc\x1b]0;OWNED\x07,nick,,pw-long-enough\n");
+  Result r = expect(1, "cl-useradd", {"--from", csv, "jabber"});
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\x07'), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("esc\\x1b]0;OWNED\\x07"), std::string::npos) << r.err;
+  for (const auto& [tool, args] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"cl-useradd", {"clear\x1b[2J\x1b[H", "jabber"}},
+           {"cl-passwd", {"nobody\xc2\x9b" "31m", "jabber"}},  // C1 CSI, as UTF-8
+           {"cl-groupmod", {"-a", "x", "grp\x1b[31m", "jabber"}},
+           {"cl-useradd", {"x", "jab\x1b[2Jber"}}}) {
+    r = slapd().tool(tool, args);
+    EXPECT_NE(r.status, 0) << tool;
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("\xc2\x9b"), std::string::npos) << r.err;
+  }
+  r = slapd().tool("cl-useradd", {"clear\x1b[2J", "jabber"});
+  EXPECT_NE(r.err.find("clear\\x1b[2J"), std::string::npos) << "shown escaped: " << r.err;
+}
+
+TEST_F(ToolsTest, GroupmodListsTakeEscapedCommasAndSpaces) {
+  expect(0, "cl-groupadd", {"G", "jabber"});
+  expect(0, "cl-useradd", {"smith,john", "jabber"});  // a comma is allowed in a JID localpart
+  expect(0, "cl-useradd", {"guest", "jabber"});
+  expect(0, "cl-useradd", {"guest2", "jabber"});
+  expect(0, "cl-groupmod", {"-a", "smith\\,john, guest", "G", "jabber"});
+  EXPECT_EQ(slapd().tool("cl-info", {"-g", "G", "jabber"}).out, "G: guest smith,john\n");
+  expect(0, "cl-groupmod", {"-d", "guest ,  smith\\,john", "G", "jabber"});
+  EXPECT_EQ(slapd().tool("cl-info", {"-g", "G", "jabber"}).out, "G:\n");
+  expect(0, "cl-groupmod", {"-a", "guest, guest2", "G", "jabber"});
+  EXPECT_EQ(slapd().tool("cl-info", {"-g", "G", "jabber"}).out, "G: guest guest2\n");
+}
+
+TEST_F(ToolsTest, ShortPasswordsAreRefusedUnlessAllowed) {
+  Result r = expect(3, "cl-useradd", {"-P", "u1", "jabber"}, "1\n");
+  EXPECT_NE(r.err.find("the password has 1 characters, fewer than 8 (--allow-short-password accepts it)"),
+            std::string::npos) << r.err;
+  EXPECT_EQ(entry("u1"), "") << "no account without its password";
+  expect(3, "cl-useradd", {"-P", "u1", "jabber"}, "пароль1\n");  // 7 characters (13 bytes)
+  expect(0, "cl-useradd", {"-P", "u1", "jabber"}, "пароль12\n");
+  EXPECT_TRUE(binds("u1", "пароль12"));
+  expect(0, "cl-useradd", {"-P", "--allow-short-password", "u2", "jabber"}, "1\n");
+  EXPECT_TRUE(binds("u2", "1"));
+  expect(3, "cl-passwd", {"u1", "jabber"}, "short\n");
+  expect(3, "cl-usermod", {"-P", "u1", "jabber"}, "short\n");
+  EXPECT_TRUE(binds("u1", "пароль12")) << "a refused change keeps the old password";
+  expect(0, "cl-passwd", {"--allow-short-password", "u1", "jabber"}, "short\n");
+  EXPECT_TRUE(binds("u1", "short"));
+  const auto csv = write_file(slapd().dir() / "short.csv", "u3,,,abc\nu4,,,long-enough\n");
+  r = expect(1, "cl-useradd", {"--from", csv, "jabber"});
+  EXPECT_NE(r.err.find(csv + ":1: the password has 3 characters"), std::string::npos) << r.err;
+  EXPECT_EQ(entry("u3"), "");
+  const auto short_only = write_file(slapd().dir() / "short-only.csv", "u3,,,abc\n");
+  expect(0, "cl-useradd", {"--allow-short-password", "--from", short_only, "jabber"});
+  EXPECT_TRUE(binds("u3", "abc"));
+}
+
+TEST_F(ToolsTest, UseraddSaysTheAccountExistsBeforeAskingForAPassword) {
+  expect(0, "cl-useradd", {"guest", "jabber"});
+  // Nothing on stdin: were the password read first, this would be "no password given".
+  Result r = expect(9, "cl-useradd", {"-P", "guest", "jabber"}, "");
+  EXPECT_NE(r.err.find("user 'guest' already exists"), std::string::npos) << r.err;
+  r = expect(6, "cl-useradd", {"-P", "-g", "nope", "guest3", "jabber"}, "");
+  EXPECT_NE(r.err.find("no such group 'nope'"), std::string::npos) << r.err;
+}
+
+TEST_F(ToolsTest, HandEditedSettingsAreCheckedWithFileKeyAndRange) {
+  const std::string base = [&] {
+    std::ifstream in(slapd().config());
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }();
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"port = 99999", "[jabber] port = 99999: expected an integer from 1 to 65535"},
+      {"history = 'yes'", "[jabber] history = 'yes': expected true or false (without quotes)"},
+      {"max_stanza_size = 10", "[jabber] max_stanza_size = 10: expected an integer from 10240 to 16777216"},
+      {"max_stanza_size = -1", "[jabber] max_stanza_size = -1: expected an integer from 10240 to 16777216"},
+      {"listen = ['localhost']", "[jabber] listen = [ 'localhost' ]: expected an array of IP addresses"},
+      {"server = 'prosody'", "[jabber] server = 'prosody': expected 'builtin' or 'ejabberd'"},
+      {"history_dir = 'relative'", "[jabber] history_dir = 'relative': expected an absolute path"},
+  };
+  for (const auto& [line, message] : cases) {
+    SCOPED_TRACE(line);
+    const auto config = slapd().dir() / "edited.conf";
+    write_file(config, base + "\n[jabber]\n" + line + "\n");
+    const Result r = run(tool("cl-info"), {"--config", config.string(), "jabber"});
+    EXPECT_EQ(r.status, 3) << r.err;
+    EXPECT_NE(r.err.find("cl-info: " + config.string() + ": " + message), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
   }
 }
 

@@ -13,6 +13,21 @@ TEST(FormatMessage, FillsInOrderByPositionAndNeverReadsPastTheValues) {
   EXPECT_EQ(format_message("%9$s%d%", {"v"}), "%d%");
 }
 
+TEST(Printable, EscapesControlsAndStrayBytesKeepsUtf8) {
+  EXPECT_EQ(printable("esc\x1b]0;OWNED\x07"), "esc\\x1b]0;OWNED\\x07");
+  EXPECT_EQ(printable("Тест группа\\"), "Тест группа\\") << "UTF-8 and a backslash stay";
+  EXPECT_EQ(printable("a\nb\tc\x7f"), "a\\x0ab\\x09c\\x7f");
+  EXPECT_EQ(printable("csi\xc2\x9b" "2J"), "csi\\u009b2J") << "C1 control (8-bit CSI)";
+  EXPECT_EQ(printable("bad\xff\xc3"), "bad\\xff\\xc3") << "bytes that are not UTF-8";
+  EXPECT_EQ(printable(printable("\x1b")), printable("\x1b")) << "idempotent";
+}
+
+TEST(FormatMessage, ValuesAreQuotedPrintable) {
+  EXPECT_EQ(format_message("no such user '%s'", {"esc\x1b]0;OWNED\x07"}), "no such user 'esc\\x1b]0;OWNED\\x07'");
+  const Error e(ErrorKind::InvalidArgument, translatable("bad '%s'"), {"\x1b[2J"});
+  EXPECT_STREQ(e.what(), "bad '\\x1b[2J'");
+}
+
 TEST(Error, ATemplatedErrorKeepsItsTemplateAndValues) {
   const Error e(ErrorKind::NotFound, translatable("no such user '%s'"), {"пётр"});
   EXPECT_STREQ(e.what(), "no such user 'пётр'");

@@ -57,5 +57,28 @@ TEST(Jid, ParsesAndNormalisesParts) {
   EXPECT_FALSE(Jid::parse("a@b@c"));
 }
 
+// Found by fuzz/jid_fuzz: the host name went to libidn2 as a C string, so a NUL cut it short
+// ("example.com\0evil" was example.com, "\0x" an empty domain).
+TEST(Jid, ANulInAHostNameIsRefusedNotCutShort) {
+  using namespace std::string_literals;
+  EXPECT_THROW(normalize_domain("example.com\0evil"s), Error);
+  EXPECT_THROW(normalize_domain("\0N\xbc\x06"s), Error);
+  EXPECT_FALSE(Jid::parse("\0N\xbc\x06"s));
+  EXPECT_FALSE(Jid::parse("a@example.com\0.evil/r"s));
+}
+
+// Found by fuzz/jid_fuzz: "." lost its trailing dot and then passed as an empty host name.
+TEST(Jid, ALoneDotIsNotAHostName) {
+  EXPECT_THROW(normalize_domain("."), Error);
+  EXPECT_FALSE(Jid::parse("a@."));
+  EXPECT_FALSE(Jid::parse("./r"));
+  // "rr.." kept one dot ("rr."), which normalised again to "rr": two names for one host.
+  EXPECT_THROW(normalize_domain("rr.."), Error);
+  EXPECT_EQ(normalize_domain("rr."), "rr");
+  // U+034F maps to nothing in IDNA: an empty host name again.
+  EXPECT_THROW(normalize_domain("\xcd\x8f"), Error);
+  EXPECT_FALSE(Jid::parse("a@\xcd\x8f"));
+}
+
 }  // namespace
 }  // namespace jabberadmin

@@ -64,6 +64,9 @@ class Directory {
   // Many users over this connection, the adds pipelined, each still all or nothing; each
   // group named is looked up once. One result per user, in order: the error, or nothing.
   std::vector<std::optional<Error>> add_users(const std::vector<NewUser>& users);
+  // What add_users would answer, writing nothing (cl-useradd --from --dry-run): the same
+  // checks, and "already exists" for a user already in the directory.
+  std::vector<std::optional<Error>> check_new_users(const std::vector<NewUser>& users) const;
   std::optional<User> find_user(std::string_view name) const;
   User user(std::string_view name) const;                  // Error(NotFound) when missing
   std::vector<User> users() const;                         // sorted by name
@@ -122,6 +125,10 @@ class Directory {
   // The entry for a new user; group is its canonical name (or none). Validates the rest.
   ldap::Connection::NewEntry new_user_entry(const NewUser& request, const std::optional<std::string>& group) const;
   static Error add_error(const ldap::LdapError& e, const std::string& dn);
+  // The entries for new users, each group looked up once; a user that cannot become an
+  // entry gets its error in results instead. index_of[k] is the user of entries[k].
+  void new_user_entries(const std::vector<NewUser>& users, std::vector<std::optional<Error>>& results,
+                        std::vector<ldap::Connection::NewEntry>& entries, std::vector<std::size_t>& index_of) const;
   static std::string check_group_name(std::string_view name);
 
   ldap::Connection connection_;

@@ -18,8 +18,14 @@ enum class ErrorKind {
   GroupUpdate = 10,    // a group could not be updated
 };
 
+// Outside input made safe to quote on a terminal: control characters (C0, DEL, C1) and
+// bytes that are not UTF-8 are shown escaped ("\x1b", "\u009b"), so a name cannot move the
+// cursor or retitle the terminal; well-formed UTF-8 text is kept as it is.
+std::string printable(std::string_view text);
+
 // Fills a message template: %s by the values in order, %N$s by the N-th (a translation may
-// reorder them), %% by %. Never reads past the values, whatever the template says.
+// reorder them), %% by %. Never reads past the values, whatever the template says. The values
+// are outside input: they go in through printable().
 std::string format_message(std::string_view message_template, const std::vector<std::string>& values);
 
 // Marks a message template for translation (xgettext --keyword=translatable) and returns it.

@@ -26,6 +26,7 @@ struct JabberOptions {
   std::optional<std::vector<std::string>> listen;  // IP addresses; {} = all
   std::optional<std::uint16_t> port;
   std::optional<std::uint16_t> tls_port;
+  std::optional<std::int64_t> max_stanza_size;  // kMinStanzaSize..kMaxStanzaSize
   std::optional<std::filesystem::path> certfile;   // PEM with key and certificate; none = self-signed
   std::optional<std::string> server;               // builtin | ejabberd
   std::optional<std::filesystem::path> data_dir;   // the server's state (cl-setup --state-dir)

@@ -2,10 +2,21 @@
 // and the lock marker that makes such a hash fail every bind until it is removed.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace jabberadmin::password {
+
+// The shortest new password the tools accept unless told otherwise (--allow-short-password):
+// 8 characters, the floor NIST SP 800-63B sets for a secret a person chooses. The server
+// throttles online guessing, but the hash can leak (an LDIF backup), and below 8 characters
+// an offline search of SHA-512 crypt is cheap.
+inline constexpr std::size_t kMinLength = 8;
+
+// Throws Error(InvalidArgument) when the password is empty or has fewer than `minimum`
+// characters (UTF-8 characters, not bytes: a Cyrillic password counts as typed).
+void check_length(std::string_view clear, std::size_t minimum);
 
 // "{CRYPT}$6$<16 random salt chars>$..." (SHA-512 crypt, salt from OpenSSL's RAND_bytes).
 // Throws Error(InvalidArgument) for an empty password or one with a NUL byte.

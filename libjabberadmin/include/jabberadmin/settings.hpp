@@ -27,6 +27,12 @@ struct LdapSettings {
   std::filesystem::path service_password_file;
 };
 
+// The accepted range of max_stanza_size: RFC 6120 (13.12) lets a server refuse no stanza
+// under 10000 bytes, so 10 KiB is the floor; 16 MiB bounds what one client may make the
+// server buffer.
+inline constexpr std::int64_t kMinStanzaSize = 10 * 1024;
+inline constexpr std::int64_t kMaxStanzaSize = 16 * 1024 * 1024;
+
 struct JabberSettings {
   bool configured = false;                     // cl-setup jabber has run
   std::vector<std::string> hosts;              // first = primary host
@@ -50,7 +56,9 @@ struct Settings {
   // Every host the Jabber service answers for, normalised (IDNA); the primary one first.
   std::vector<std::string> served_hosts() const;
 
-  // Throws Error(Directory) naming the file when it is missing or malformed.
+  // Throws Error(Directory) naming the file when it is missing or not TOML, and
+  // Error(InvalidArgument) naming the file, the key and what it accepts when a value is of
+  // the wrong type or out of range: every value is checked here, before anyone uses it.
   static Settings load(const std::filesystem::path& path);
   // Writes atomically (temp file + rename), mode 0644; secrets are never in this file.
   void save(const std::filesystem::path& path) const;

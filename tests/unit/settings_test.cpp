@@ -1,0 +1,96 @@
+// Settings::load checks every value of a hand-edited file before anyone uses it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "../support/temp_dir.hpp"
+#include "jabberadmin/error.hpp"
+#include "jabberadmin/settings.hpp"
+
+namespace jabberadmin {
+namespace {
+
+constexpr const char* kLdap = "[ldap]\nuri = 'ldapi://%2Frun%2Fslapd'\nbase_dn = 'dc=test'\n";
+
+class SettingsLoad : public ::testing::Test {
+ protected:
+  test::TempDir dir{"settings"};
+  std::filesystem::path write(const std::string& text) {
+    const auto path = dir / "jabberadmin.conf";
+    std::ofstream(path) << text;
+    return path;
+  }
+  // The error of loading [jabber] with this one line (or "" when it loads).
+  std::string jabber_error(const std::string& line) {
+    try {
+      Settings::load(write(std::string(kLdap) + "[jabber]\n" + line + "\n"));
+      return "";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument) << e.what();
+      return e.what();
+    }
+  }
+};
+
+TEST_F(SettingsLoad, EveryValueIsCheckedWithFileKeyAndWhatIsAccepted) {
+  const std::string file = (dir / "jabberadmin.conf").string() + ": ";
+  EXPECT_EQ(jabber_error("port = 99999"), file + "[jabber] port = 99999: expected an integer from 1 to 65535");
+  EXPECT_EQ(jabber_error("port = 0"), file + "[jabber] port = 0: expected an integer from 1 to 65535");
+  EXPECT_EQ(jabber_error("tls_port = '5223'"), file + "[jabber] tls_port = '5223': expected an integer from 1 to 65535");
+  EXPECT_EQ(jabber_error("port = 5223"), file + "[jabber] port = 5223: expected a port other than tls_port's (5223)");
+  EXPECT_EQ(jabber_error("history = 'yes'"), file + "[jabber] history = 'yes': expected true or false (without quotes)");
+  EXPECT_EQ(jabber_error("max_stanza_size = 10"),
+            file + "[jabber] max_stanza_size = 10: expected an integer from 10240 to 16777216");
+  EXPECT_EQ(jabber_error("max_stanza_size = -1"),
+            file + "[jabber] max_stanza_size = -1: expected an integer from 10240 to 16777216");
+  EXPECT_NE(jabber_error("max_stanza_size = 1.5e6").find("expected an integer from 10240 to 16777216"), std::string::npos);
+  EXPECT_NE(jabber_error("hosts = 'a.ru'").find("[jabber] hosts = 'a.ru': expected an array of host names"), std::string::npos);
+  EXPECT_NE(jabber_error("hosts = ['a..b']").find("'a..b'"), std::string::npos) << "the value is shown";
+  EXPECT_NE(jabber_error("hosts = ['a..b']").find(": expected an array of host names"), std::string::npos);
+  EXPECT_NE(jabber_error("listen = ['localhost']").find("expected an array of IP addresses"), std::string::npos);
+  EXPECT_NE(jabber_error("listen = [1]").find("expected an array of IP addresses"), std::string::npos);
+  EXPECT_NE(jabber_error("server = 'prosody'").find("expected 'builtin' or 'ejabberd'"), std::string::npos);
+  EXPECT_NE(jabber_error("history_dir = 'log'").find("[jabber] history_dir = 'log': expected an absolute path"),
+            std::string::npos);
+  EXPECT_NE(jabber_error("certfile = 5").find("[jabber] certfile = 5: expected an absolute path"), std::string::npos);
+  EXPECT_NE(jabber_error("data_dir = true").find("[jabber] data_dir = true"), std::string::npos);
+}
+
+TEST_F(SettingsLoad, TheLdapSectionIsCheckedToo) {
+  const auto error = [&](const std::string& text) -> std::string {
+    try {
+      Settings::load(write(text));
+      return "";
+    } catch (const Error& e) {
+      return e.what();
+    }
+  };
+  EXPECT_NE(error("[ldap]\nuri = 5\nbase_dn = 'dc=x'\n").find("[ldap] uri = 5: expected a string"), std::string::npos);
+  EXPECT_NE(error("[ldap]\nuri = 'http://x/'\nbase_dn = 'dc=x'\n").find("[ldap] uri = 'http://x/': expected an ldap://"),
+            std::string::npos);
+  EXPECT_NE(error(std::string(kLdap) + "state_dir = 'rel'\n").find("[ldap] state_dir = 'rel': expected an absolute path"),
+            std::string::npos);
+}
+
+TEST_F(SettingsLoad, GoodValuesLoadAndSaveRoundTrips) {
+  const auto path = write(std::string(kLdap) +
+                          "[jabber]\nhosts = ['jabber.example.org', 'пример.рф']\nhistory = true\n"
+                          "history_dir = '/var/log/jabber'\nlisten = ['127.0.0.1', '::1']\nport = 15222\n"
+                          "tls_port = 15223\ncertfile = ''\nserver = 'ejabberd'\ndata_dir = '/var/lib/j'\n"
+                          "max_stanza_size = 10240\n");
+  const Settings s = Settings::load(path);
+  EXPECT_EQ(s.jabber.port, 15222);
+  EXPECT_TRUE(s.jabber.history);
+  EXPECT_EQ(s.jabber.max_stanza_size, 10240u);
+  EXPECT_EQ(s.jabber.listen, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  s.save(dir / "again.conf");
+  const Settings again = Settings::load(dir / "again.conf");
+  EXPECT_EQ(again.jabber.hosts, s.jabber.hosts);
+  EXPECT_EQ(again.jabber.max_stanza_size, s.jabber.max_stanza_size);
+  EXPECT_EQ(again.jabber.server, "ejabberd");
+  // No [jabber] section: the defaults, not configured.
+  EXPECT_FALSE(Settings::load(write(kLdap)).jabber.configured);
+}
+
+}  // namespace
+}  // namespace jabberadmin
