@@ -5,6 +5,9 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "util/repeat_filter.hpp"
 
 namespace jabberadmin::log {
 namespace {
@@ -12,6 +15,7 @@ std::mutex mutex;
 Level threshold = Level::Info;
 std::filesystem::path file_path;
 std::FILE* file = nullptr;
+RepeatFilter repeats;
 
 constexpr std::string_view name(Level l) {
   switch (l) {
@@ -62,9 +66,9 @@ void reopen() {
   }
 }
 
-void write(Level level, std::string_view message) {
-  std::lock_guard lock(mutex);
-  if (level < threshold) return;
+namespace {
+// One line as written: the time (when not to stderr, where systemd adds it), then text.
+void emit(std::string_view text) {
   std::string line;
   if (file != nullptr) {
     char stamp[32];
@@ -74,14 +78,30 @@ void write(Level level, std::string_view message) {
     std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ ", &tm);
     line = stamp;
   }
-  line += '<';
-  line += name(level);
-  line += "> ";
-  line += message;
+  line += text;
   line += '\n';
   std::FILE* out = file != nullptr ? file : stderr;
   std::fwrite(line.data(), 1, line.size(), out);
   std::fflush(out);
+}
+}  // namespace
+
+void write(Level level, std::string_view message) {
+  std::lock_guard lock(mutex);
+  if (level < threshold) return;
+  std::string text = "<" + std::string(name(level)) + "> ";
+  text += message;
+  std::vector<std::string> summaries;
+  const bool fresh = repeats.admit(text, RepeatFilter::Clock::now(), summaries);
+  for (const auto& s : summaries) emit(s);
+  if (fresh) emit(text);
+}
+
+void flush_repeats() {
+  std::lock_guard lock(mutex);
+  std::vector<std::string> summaries;
+  repeats.flush(summaries);
+  for (const auto& s : summaries) emit(s);
 }
 
 }  // namespace jabberadmin::log
