@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -104,6 +105,8 @@ Settings Settings::load(const fs::path& path) {
   j.server = jabber["server"].value_or(j.server);
   j.data_dir = jabber["data_dir"].value_or(std::string{});
   j.max_stanza_size = static_cast<std::size_t>(jabber["max_stanza_size"].value_or(int64_t(j.max_stanza_size)));
+  for (const auto& [key, value] : kJabberLimitKeys)
+    j.*value = static_cast<std::size_t>(std::max<int64_t>(0, jabber[key].value_or(static_cast<int64_t>(j.*value))));
   return s;
 }
 
@@ -128,6 +131,8 @@ void Settings::save(const fs::path& path) const {
                   {"server", jabber.server},
                   {"data_dir", jabber.data_dir.string()},
                   {"max_stanza_size", static_cast<int64_t>(jabber.max_stanza_size)}};
+    for (const auto& [key, value] : kJabberLimitKeys)
+      if (jabber.*value != JabberSettings{}.*value) j.insert(key, static_cast<int64_t>(jabber.*value));
     root.insert("jabber", j);
   }
   std::ostringstream text;
