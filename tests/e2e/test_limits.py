@@ -117,8 +117,11 @@ class Connections(ConfiguredWorldTest):
         # copies of each line are written, then one "repeated" summary once 10 s are over.
         stalled = stalled_connections(self.world.port, "127.3.0.1", 300)
         try:
-            time.sleep(1.0)
-            self.assertGreaterEqual(closed_by_server(stalled), 200)
+            deadline, closed = time.monotonic() + 15, 0
+            while closed < 268 and time.monotonic() < deadline:
+                time.sleep(0.5)
+                closed = closed_by_server(stalled)
+            self.assertGreaterEqual(closed, 268)
             lines = [line for line in self.world.server_log().splitlines() if "127.3.0.1" in line]
             self.assertLessEqual(len(lines), 60, "\n".join(lines[:80]))
             time.sleep(10)
@@ -213,21 +216,23 @@ class Rates(ConfiguredWorldTest):
         reader.stop.set()
         reader.join(5)
         log = self.world.server_log()
+        sys.stderr.write(f"\nflood: {flood.sent} bytes sent in {seconds} s, the victim read {reader.received}\n")
         try:
             self.assertFalse(reader.closed, f"the victim was dropped after {time.monotonic() - started:.1f} s")
-            self.assertNotIn("client does not read; dropping the connection", log)
-            self.assertIn("flooder@localhost/flood: sends faster than its rate limit; reading slowed down", log)
+            self.assertFalse("client does not read; dropping the connection" in log, "the victim was dropped")
+            self.assertTrue("flooder@localhost/flood: sends faster than its rate limit; reading slowed down" in log,
+                            "the flooder was not slowed down")
             self.assertGreater(reader.received, 8192 * seconds / 4, "the victim still gets its stanzas")
         finally:
             victim.close()
             flooder.close()
 
     def test_a_message_flood_does_not_drop_a_client_reading_8_kb_a_second(self):
-        body = "m" * 400
+        body = "m" * 4000
         self.flood(f"<message to='victim@{HOST}' type='chat'><body>{body}</body></message>", "victim")
 
     def test_a_presence_flood_to_the_group_does_not_drop_a_group_mate(self):
-        status = "s" * 300
+        status = "s" * 3000
         self.flood(f"<presence><status>{status}</status></presence>", "mate")
 
 
