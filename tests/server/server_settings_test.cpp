@@ -5,6 +5,9 @@
 #include <boost/asio/io_context.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 #include "app/server.hpp"
 #include "jabberadmin/error.hpp"
@@ -40,6 +43,27 @@ TEST(ServerSettings, NoCertificateIsRefusedBeforeTheDatabaseIsCreated) {
   s.jabber.configured = true;
   EXPECT_THROW(Server(io, s, Options{}), Error);
   EXPECT_FALSE(std::filesystem::exists(tmp.path() / "jabberadmin.sqlite"));
+}
+
+// The limits are [jabber] keys (jabberadmin.conf(5)): read when present, written back only
+// when they differ from the default.
+TEST(ServerSettings, LimitKeysAreReadAndOnlyChosenOnesWrittenBack) {
+  test::TempDir tmp{"server-settings"};
+  {
+    std::ofstream f(tmp / "a.conf");
+    f << "[ldap]\nuri = 'ldapi://x'\nbase_dn = 'dc=test'\n[jabber]\nstanza_rate = 5\nmax_roster_items = 7\n";
+  }
+  Settings s = Settings::load(tmp / "a.conf");
+  EXPECT_EQ(s.jabber.stanza_rate, 5u);
+  EXPECT_EQ(s.jabber.max_roster_items, 7u);
+  EXPECT_EQ(s.jabber.byte_rate, JabberSettings{}.byte_rate);
+  s.save(tmp / "b.conf");
+  std::ifstream in(tmp / "b.conf");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("stanza_rate = 5"), std::string::npos) << text;
+  EXPECT_NE(text.find("max_roster_items = 7"), std::string::npos) << text;
+  EXPECT_EQ(text.find("byte_rate"), std::string::npos) << text;
+  EXPECT_EQ(Settings::load(tmp / "b.conf").jabber.stanza_rate, 5u);
 }
 
 }  // namespace
