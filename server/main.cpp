@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
     server.start();
     io.run();
     log::info("stopped");
+    log::flush_repeats();
     return 0;
   } catch (const Error& e) {
     std::cerr << "cl-jabberd: " << e.what() << "\n";

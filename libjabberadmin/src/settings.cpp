@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -187,6 +188,8 @@ Settings Settings::load(const fs::path& path) {
   j.data_dir = jabber.path("data_dir");
   j.max_stanza_size = static_cast<std::size_t>(
       jabber.integer("max_stanza_size", static_cast<std::int64_t>(j.max_stanza_size), kMinStanzaSize, kMaxStanzaSize));
+  for (const auto& [key, value] : kJabberLimitKeys)
+    j.*value = static_cast<std::size_t>(jabber.integer(key, static_cast<std::int64_t>(j.*value), 0, kMaxLimitValue));
   return s;
 }
 
@@ -214,6 +217,8 @@ void Settings::save(const fs::path& path) const {
                   {"server", jabber.server},
                   {"data_dir", jabber.data_dir.string()},
                   {"max_stanza_size", static_cast<int64_t>(jabber.max_stanza_size)}};
+    for (const auto& [key, value] : kJabberLimitKeys)
+      if (jabber.*value != JabberSettings{}.*value) j.insert(key, static_cast<int64_t>(jabber.*value));
     root.insert("jabber", j);
   }
   std::ostringstream text;

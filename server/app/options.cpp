@@ -32,7 +32,7 @@ std::chrono::milliseconds seconds(std::string_view option, const std::string& v)
 std::string usage() {
   return "Usage: cl-jabberd [--config FILE] [--listen ADDR]... [--port N] [--tls-port N]\n"
          "                  [--log-level debug|info|warning|error] [--log-file FILE]\n"
-         "                  [--max-connections-per-address N] [--max-unauthenticated N]\n"
+         "                  [--max-unauthenticated N]\n"
          "                  [--max-auth-failures N] [--max-offline-messages N] [--auth-workers N]\n"
          "                  [--allow-plaintext-auth] [--negotiation-timeout S] [--idle-timeout S]\n"
          "                  [--keepalive S]\n"
@@ -66,7 +66,6 @@ Options parse_options(int argc, char** argv) {
       const std::string v = next();
       if (!log::parse_level(v, o.log_level)) bad("--log-level: one of debug, info, warning, error");
     } else if (arg == "--allow-plaintext-auth") o.allow_plain_auth = true;
-    else if (arg == "--max-connections-per-address") o.max_per_address = count(arg, next());
     else if (arg == "--max-unauthenticated") o.max_unauthenticated = count(arg, next());
     else if (arg == "--max-auth-failures") o.auth_failures_per_address = count(arg, next());
     else if (arg == "--max-offline-messages") o.max_offline_messages = std::max<std::size_t>(1, count(arg, next()));

@@ -20,8 +20,7 @@ struct Options {
   log::Level log_level = log::Level::Info;       // --log-level
   std::filesystem::path log_file;                // --log-file (default: stderr)
   bool allow_plain_auth = false;                 // --allow-plaintext-auth: SASL before STARTTLS
-  std::size_t max_per_address = 32;              // --max-connections-per-address
-  std::size_t max_unauthenticated = 512;         // --max-unauthenticated
+  std::optional<std::size_t> max_unauthenticated;  // --max-unauthenticated: overrides the settings
   std::size_t auth_workers = 2;                  // --auth-workers
   std::size_t auth_failures_per_address = 10;    // --max-auth-failures (per address; per account: half)
   std::size_t max_offline_messages = 1000;       // --max-offline-messages (stored per user)

@@ -28,6 +28,19 @@ std::vector<asio::ip::tcp::endpoint> endpoints_for(const std::vector<std::string
   }
   return out;
 }
+// What the server cannot start without, checked before anything touches the disk (the
+// database is created by the members' construction).
+Settings checked(Settings settings) {
+  if (!settings.jabber.configured)
+    throw Error(ErrorKind::InvalidArgument, "no [jabber] section in the settings; run cl-setup jabber");
+  if (settings.jabber.certfile.empty())
+    throw Error(ErrorKind::InvalidArgument, "no TLS certificate configured ([jabber] certfile); run cl-setup jabber");
+  return settings;
+}
+net::AdmissionLimits admission_limits(const JabberSettings& j, const Options& o) {
+  return {j.max_unauthenticated_per_address, j.max_unauthenticated_per_network,
+          o.max_unauthenticated.value_or(j.max_unauthenticated)};
+}
 // Where the server keeps its database: the data directory cl-setup jabber chose.
 std::filesystem::path data_dir(const Settings& settings) {
   if (!settings.jabber.data_dir.empty()) return settings.jabber.data_dir;
@@ -36,9 +49,11 @@ std::filesystem::path data_dir(const Settings& settings) {
 }  // namespace
 
 Server::Server(asio::io_context& io, Settings settings, Options options)
-    // The directory as the read-only service identity, never as its manager.
-    : io_(io), settings_(Directory::as_service(std::move(settings))), options_(std::move(options)), hosts_(settings_.served_hosts()),
-      admission_(net::AdmissionLimits{options_.max_per_address, options_.max_unauthenticated}),
+    // The settings checked before anything touches the disk; the directory read as the
+    // read-only service identity, never as its manager.
+    : io_(io), settings_(Directory::as_service(checked(std::move(settings)))), options_(std::move(options)),
+      hosts_(settings_.served_hosts()),
+      admission_(admission_limits(settings_.jabber, options_)),
       address_failures_(options_.auth_failures_per_address, options_.auth_failure_window),
       account_failures_(std::max<std::size_t>(1, options_.auth_failures_per_address / 2), options_.auth_failure_window),
       router_(hosts_),
@@ -48,8 +63,6 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
       user_data_(im::install_user_data(io, router_, settings_, directory_, database_, options_.max_offline_messages)),
       authenticator_(io.get_executor(), settings_, auth::PoolOptions{options_.auth_workers, 256}),
       shutdown_timer_(io), poll_timer_(io) {
-  if (settings_.jabber.certfile.empty())
-    throw Error(ErrorKind::InvalidArgument, "no TLS certificate configured ([jabber] certfile); run cl-setup jabber");
   tls_ = net::make_tls_context(settings_.jabber.certfile);
   log::info("directory " + settings_.ldap.uri + ": reading as " +
             (settings_.ldap.bind_dn.empty() ? "this account (SASL EXTERNAL)" : settings_.ldap.bind_dn));
@@ -58,6 +71,10 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
   c2s_config_.negotiation_timeout = options_.negotiation_timeout;
   c2s_config_.idle_timeout = options_.idle_timeout;
   c2s_config_.keepalive_interval = options_.keepalive;
+  const JabberSettings& j = settings_.jabber;
+  c2s_config_.max_resources_per_account = j.max_resources_per_account;
+  c2s_config_.rate = stream::RateLimits{static_cast<double>(j.stanza_rate), static_cast<double>(j.stanza_burst),
+                                        static_cast<double>(j.byte_rate), static_cast<double>(j.byte_burst)};
 
   const auto& addresses = options_.listen.empty() ? settings_.jabber.listen : options_.listen;
   const std::uint16_t port = options_.port.value_or(settings_.jabber.port);
@@ -104,15 +121,15 @@ void Server::accept(asio::ip::tcp::socket socket, bool direct_tls) {
   if (address.is_v6() && address.to_v6().is_v4_mapped())
     address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
   auto ticket = admission_.admit(address.to_string());
-  if (!ticket) {
-    log::warning("net " + address.to_string() + ": connection limit reached; refused");
-    socket.close(ec);
-    return;
-  }
+  auto evictable = std::make_shared<std::weak_ptr<stream::C2s>>();
+  ticket.on_evict([evictable] {
+    if (auto stream = evictable->lock()) stream->evict();
+  });
   auto connection = std::make_shared<net::Connection>(std::move(socket), tls_, net::ConnectionOptions{});
   stream::C2sContext context{authenticator_, router_, address_failures_, account_failures_,
                              [this](stream::C2s& s) { streams_.erase(&s); }};
   auto stream = std::make_shared<stream::C2s>(io_.get_executor(), connection, context, c2s_config_, std::move(ticket));
+  *evictable = stream;
   streams_.emplace(stream.get(), stream);
   connection->start(stream, direct_tls);
   stream->start();

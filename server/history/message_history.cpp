@@ -2,11 +2,13 @@
 
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
+#include "util/log.hpp"
 
 namespace jabberadmin::history {
 
-MessageHistory::MessageHistory(router::Router& router, HistoryLog& log, AccountExists exists, Clock now)
-    : router_(router), log_(log), exists_(std::move(exists)), now_(std::move(now)) {
+MessageHistory::MessageHistory(router::Router& router, HistoryLog& log, AccountExists exists, Clock now,
+                               std::size_t bytes_per_day)
+    : router_(router), log_(log), exists_(std::move(exists)), now_(std::move(now)), bytes_per_day_(bytes_per_day) {
   router_.on_client_message([this](const xml::Element& m) { record(m); });
 }
 
@@ -24,8 +26,31 @@ void MessageHistory::record(const xml::Element& message) {
   if (!exists_(recipient)) return;
   const auto when = now_();
   const std::string text = body->text();
+  const std::size_t bytes = format_line(when, Direction::Sent, recipient.bare(), text).size() +
+                            format_line(when, Direction::Received, sender.bare(), text).size();
+  if (!charge(sender.bare(), when, bytes)) return;
   log_.append(sender.bare(), when, Direction::Sent, recipient.bare(), text);
   log_.append(recipient.bare(), when, Direction::Received, sender.bare(), text);
+}
+
+bool MessageHistory::charge(const std::string& sender, std::chrono::system_clock::time_point when,
+                            std::size_t bytes) {
+  if (bytes_per_day_ == 0) return true;
+  const auto day = std::chrono::floor<std::chrono::days>(when).time_since_epoch().count();
+  if (day != day_) {
+    day_ = day;
+    written_today_.clear();
+  }
+  std::size_t& written = written_today_[sender];
+  if (written > bytes_per_day_) return false;  // over, and already said so
+  if (written + bytes > bytes_per_day_) {
+    written = bytes_per_day_ + 1;
+    log::warning("history: " + sender + " has written " + std::to_string(bytes_per_day_) +
+                 " bytes of history today; their further messages today are delivered but not logged");
+    return false;
+  }
+  written += bytes;
+  return true;
 }
 
 }  // namespace jabberadmin::history

@@ -33,7 +33,10 @@ Modules install_modules(router::Router& router, const Services& services, boost:
   m.presence = std::make_unique<Presence>(router, m.rosters->contacts());
   RosterDirectoryOptions live;
   live.hosts = router.hosts();  // the router already holds the served hosts, normalised
-  m.rosters->start(*m.presence, std::move(executor), std::move(live));
+  const JabberSettings& j = services.settings.jabber;
+  m.presence->set_max_directed(j.max_directed_presences);
+  m.rosters->start(*m.presence, std::move(executor), std::move(live),
+                   RosterLimits{j.max_roster_items, j.max_roster_item_size});
   m.rosters->follow(services.directory);
   install_core(router);
   m.carbons = std::make_unique<Carbons>(router);

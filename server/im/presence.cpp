@@ -98,7 +98,13 @@ void Presence::from_client(stream::Session& session, const xml::Element& presenc
     return router_.deliver(copy);
   }
   if (type == "probe") return;  // a client has no business probing (§4.3)
-  if (type == "available") directed_[me.full()].insert(to.jid->full());
+  if (type == "available") {
+    auto& targets = directed_[me.full()];
+    if (targets.size() >= max_directed_ && !targets.contains(to.jid->full()))
+      return router_.bounce(presence, "wait", "resource-constraint",
+                            "Directed presence to more than " + std::to_string(max_directed_) + " addresses");
+    targets.insert(to.jid->full());
+  }
   if (type == "unavailable") {
     if (auto it = directed_.find(me.full()); it != directed_.end()) it->second.erase(to.jid->full());
   }

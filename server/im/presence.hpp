@@ -27,6 +27,9 @@ class Presence {
   // Part 2: who handles subscription stanzas, and where avatar hashes come from.
   void set_subscriptions(Subscriptions* subscriptions) { subscriptions_ = subscriptions; }
   void set_avatar_hash(AvatarHash avatar_hash) { avatar_hash_ = std::move(avatar_hash); }
+  // Targets one resource may hold directed available presence to; one more answers
+  // <resource-constraint/> and goes nowhere (each target is remembered until unavailable).
+  void set_max_directed(std::size_t max) { max_directed_ = max; }
 
   // The last presence of each of user's available resources goes to contact (a bare JID):
   // a subscription was approved or a shared group joined.
@@ -59,6 +62,7 @@ class Presence {
   AvatarHash avatar_hash_;
   // Who got directed available presence from a full JID, to hear of its going away (§4.6.3).
   std::map<std::string, std::set<std::string>> directed_;
+  std::size_t max_directed_ = 1000;
 };
 
 }  // namespace jabberadmin::im

@@ -70,7 +70,7 @@ void remove(router::Router& router, roster::Roster& roster, RosterPushes& pushes
 }
 
 void set(router::Router& router, roster::Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
-         const Jid& user, const xml::Element& iq, const xml::Element& query) {
+         const RosterLimits& limits, const Jid& user, const xml::Element& iq, const xml::Element& query) {
   // §2.3.3: exactly one item, with a valid JID.
   const xml::Element* item = nullptr;
   std::size_t count = 0;
@@ -87,6 +87,15 @@ void set(router::Router& router, roster::Roster& roster, RosterPushes& pushes, R
 
   if (const auto existing = roster.item(user, bare.bare()); existing && existing->shared_group)
     return router.bounce(iq, "cancel", "not-allowed", shared_text(*existing));
+  // The quotas (RFC 6121 §2.3.3 leaves them to the server): every item is sent at each
+  // roster get, which must stay well within a session's output bound.
+  if (xml::serialize(*item, kRoster).size() > limits.max_item_size)
+    return router.bounce(iq, "modify", "not-acceptable",
+                         "A roster item may take at most " + std::to_string(limits.max_item_size) + " bytes");
+  if (!roster.personal().item(user.bare(), bare.bare()) &&
+      roster.personal().items(user.bare()).size() >= limits.max_items)
+    return router.bounce(iq, "wait", "resource-constraint",
+                         "A roster may hold at most " + std::to_string(limits.max_items) + " personal items");
   const std::string name = item->attr_or("name");
   if (name.size() > kMaxText || name.find('\n') != std::string::npos)
     return router.bounce(iq, "modify", "not-acceptable", "The name is too long or holds a line break");
@@ -113,9 +122,9 @@ void set(router::Router& router, roster::Roster& roster, RosterPushes& pushes, R
 }  // namespace
 
 void install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
-                    RosterSubscriptions& subscriptions, std::function<void()> settle) {
+                    RosterSubscriptions& subscriptions, std::function<void()> settle, RosterLimits limits) {
   router.handle_iq(router::IqTarget::Account, std::string(kRoster),
-                   [&roster, &pushes, &subscriptions, settle,
+                   [&roster, &pushes, &subscriptions, settle, limits,
                     bytes = std::make_shared<RosterBytes>(roster)](router::Router& r, const xml::Element& iq) {
                      const auto to = stream::address(iq, "to").jid;
                      const auto from = stream::address(iq, "from").jid;
@@ -128,7 +137,7 @@ void install_roster(router::Router& router, roster::Roster& roster, RosterPushes
                        if (settle) settle();
                        return get(r, roster, *bytes, pushes, user, *from, iq, query);
                      }
-                     set(r, roster, pushes, subscriptions, user, iq, query);
+                     set(r, roster, pushes, subscriptions, limits, user, iq, query);
                    });
 }
 

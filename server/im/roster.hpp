@@ -12,9 +12,14 @@
 
 namespace jabberadmin::im {
 
+struct RosterLimits {
+  std::size_t max_items = 500;     // personal items per user; one more: <resource-constraint/>
+  std::size_t max_item_size = 1024;  // bytes of one item as the client sends it; more: <not-acceptable/>
+};
+
 // settle: applies directory changes still gathered for a batch, so that a roster get never
 // shows the client a state the later roster pushes would not start from.
 void install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
-                    RosterSubscriptions& subscriptions, std::function<void()> settle);
+                    RosterSubscriptions& subscriptions, std::function<void()> settle, RosterLimits limits = {});
 
 }  // namespace jabberadmin::im

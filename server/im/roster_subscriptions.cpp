@@ -61,6 +61,9 @@ void RosterSubscriptions::outbound(const Jid& sender, const xml::Element& presen
 
   const roster::PairState before = roster_.state(user, contact.bare());
   const roster::Outcome o = roster::outbound(before, *kind);
+  if (o.after.item && !before.item && roster_.personal().items(user.bare()).size() >= max_items_)
+    return refuse("resource-constraint",
+                  "A roster may hold at most " + std::to_string(max_items_) + " personal items");
   if (o.after != before) roster_.set_state(user, contact.bare(), o.after);
   if (o.push) pushes_.push(user, contact.bare());
   if (o.forward) router_.deliver(routed);

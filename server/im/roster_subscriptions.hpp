@@ -21,6 +21,9 @@ class RosterSubscriptions final : public Subscriptions {
   void outbound(const Jid& sender, const xml::Element& presence) override;
   void inbound(const xml::Element& presence) override;
   void available(const Jid& full) override;
+  // Personal items a user may have: a request that would add one more is refused with
+  // <resource-constraint/>, as a roster set would be (im/roster).
+  void set_max_items(std::size_t max) { max_items_ = max; }
 
  private:
   void reply(std::string_view type, const Jid& from, const Jid& to);
@@ -29,6 +32,7 @@ class RosterSubscriptions final : public Subscriptions {
   roster::Roster& roster_;
   RosterPushes& pushes_;
   Presence& presence_;
+  std::size_t max_items_ = 500;
 };
 
 }  // namespace jabberadmin::im

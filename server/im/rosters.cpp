@@ -13,15 +13,17 @@ Rosters::~Rosters() {
   presence_->set_avatar_hash(nullptr);
 }
 
-void Rosters::start(Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options) {
+void Rosters::start(Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
+                    RosterLimits limits) {
   presence_ = &presence;
   pushes_ = std::make_unique<RosterPushes>(router_, roster_);
   subscriptions_ = std::make_unique<RosterSubscriptions>(router_, roster_, *pushes_, presence);
   live_ = std::make_unique<RosterDirectory>(std::move(executor), router_, roster_, *pushes_, presence, contacts_,
                                             std::move(options));
+  subscriptions_->set_max_items(limits.max_items);
   presence.set_subscriptions(subscriptions_.get());
   presence.set_avatar_hash([this](const Jid& bare) { return roster_.shared().avatar_hash(bare); });
-  install_roster(router_, roster_, *pushes_, *subscriptions_, [this] { live_->flush(); });
+  install_roster(router_, roster_, *pushes_, *subscriptions_, [this] { live_->flush(); }, limits);
 }
 
 void Rosters::follow(directory::DirectoryCache& cache) {

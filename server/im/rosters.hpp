@@ -10,6 +10,7 @@
 
 #include "directory/directory_cache.hpp"
 #include "im/presence.hpp"
+#include "im/roster.hpp"
 #include "im/roster_contacts.hpp"
 #include "im/roster_directory.hpp"
 #include "im/roster_pushes.hpp"
@@ -29,7 +30,8 @@ class Rosters {
   roster::Roster& roster() { return roster_; }
 
   // Registers the handlers with router and presence.
-  void start(Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options);
+  void start(Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
+             RosterLimits limits = {});
   // Follows the cache: its changes, and its first refresh.
   void follow(directory::DirectoryCache& cache);
   RosterDirectory& live() { return *live_; }

@@ -43,7 +43,9 @@ UserData install_user_data(boost::asio::io_context& io, router::Router& router, 
   });
   if (settings.jabber.history) {
     data.history_log = std::make_unique<history::HistoryLog>(settings.jabber.history_dir);
-    data.history = std::make_unique<history::MessageHistory>(router, *data.history_log, exists);
+    data.history = std::make_unique<history::MessageHistory>(
+        router, *data.history_log, exists, [] { return std::chrono::system_clock::now(); },
+        settings.jabber.history_bytes_per_day);
     log::info("history: every message between users goes to " + settings.jabber.history_dir.string());
   }
   install_vcard(router, [&directory](const Jid& bare) { return directory.find(bare.local); });

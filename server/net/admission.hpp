@@ -1,19 +1,36 @@
-// Who may connect: at most N connections per remote address and M connections that have
-// not authenticated yet. A Ticket holds one place and gives it back when destroyed.
+// Who may connect. Only connections that have not authenticated yet are limited: per remote
+// address, per network (the /24 of an IPv4 address, the /64 of an IPv6 one) and in all.
+// Authenticated streams are counted per account (C2sConfig::max_resources_per_account), so
+// an office behind one NAT address can have any number of users online.
+//
+// A newcomer is never refused: when a limit is reached, the oldest unauthenticated
+// connection within that limit (the same address, the same network, anyone) is evicted to
+// make room, the oldest being the one that has sent nothing for the longest time. Stalled
+// connections go first, so a flood of them pushes out itself and a real client, which
+// authenticates within a moment, gets through.
+//
+// A Ticket holds one place and gives it back when destroyed.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
-#include <optional>
+#include <set>
 #include <string>
 
 namespace jabberadmin::net {
 
 struct AdmissionLimits {
-  std::size_t per_address = 32;
-  std::size_t unauthenticated = 512;
+  std::size_t per_address = 32;   // unauthenticated connections from one address
+  std::size_t per_network = 128;  // ... from one /24 (IPv4) or /64 (IPv6)
+  std::size_t total = 512;       // ... from anywhere
 };
+
+// "192.0.2.0/24" for an IPv4 address, "2001:db8:1:2::/64" for an IPv6 one; the text itself
+// when it is not an address.
+std::string network_of(const std::string& address);
 
 class Admission {
  public:
@@ -22,16 +39,20 @@ class Admission {
     Ticket(Ticket&&) noexcept;
     Ticket& operator=(Ticket&&) noexcept;
     ~Ticket();
-    // The stream authenticated: its place among the unauthenticated is free again.
+    // What ends this connection when it has to make room for a newcomer. Called at most
+    // once, from inside a later admit(); the ticket no longer counts by then.
+    void on_evict(std::function<void()> evict);
+    // The peer sent something: it is the newest again, the last to be evicted.
+    void active();
+    // The stream authenticated: it no longer counts against any limit.
     void authenticated();
 
    private:
     friend class Admission;
-    Ticket(std::shared_ptr<Admission*> owner, std::string address);
+    Ticket(std::shared_ptr<Admission*> owner, std::uint64_t id);
     void release();
     std::weak_ptr<Admission*> owner_;
-    std::string address_;
-    bool unauthenticated_ = true;
+    std::uint64_t id_ = 0;
   };
 
   explicit Admission(AdmissionLimits limits);
@@ -39,16 +60,32 @@ class Admission {
   Admission(const Admission&) = delete;
   Admission& operator=(const Admission&) = delete;
 
-  // A ticket, or nothing when a limit is reached.
-  std::optional<Ticket> admit(const std::string& address);
+  // A ticket for a new connection from address, after evicting whatever it displaces.
+  Ticket admit(const std::string& address);
 
-  std::size_t connections(const std::string& address) const;
-  std::size_t unauthenticated() const noexcept { return unauthenticated_; }
+  std::size_t unauthenticated(const std::string& address) const;
+  std::size_t unauthenticated() const noexcept { return entries_.size(); }
+  std::size_t evicted() const noexcept { return evicted_; }
 
  private:
+  struct Entry {
+    std::string address, network;
+    std::function<void()> evict;
+  };
+  // Ids grow with time, so the first id of a set is its oldest connection.
+  using Ids = std::set<std::uint64_t>;
+
+  void forget(std::uint64_t id);
+  std::uint64_t insert(Entry entry);
+  // Evicts the oldest of ids, if there are at least limit of them.
+  void make_room(const Ids* ids, std::size_t limit, const std::string& scope);
+
   AdmissionLimits limits_;
-  std::map<std::string, std::size_t> per_address_;
-  std::size_t unauthenticated_ = 0;
+  std::map<std::uint64_t, Entry> entries_;
+  std::map<std::string, Ids, std::less<>> by_address_, by_network_;
+  Ids all_;
+  std::uint64_t next_id_ = 1;
+  std::size_t evicted_ = 0;
   std::shared_ptr<Admission*> self_;  // tickets outliving us must not touch us
 };
 

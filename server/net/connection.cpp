@@ -91,6 +91,23 @@ void Connection::close() {
   schedule();
 }
 
+void Connection::pause_reading(std::chrono::milliseconds duration) {
+  paused_until_ = std::max(paused_until_, std::chrono::steady_clock::now() + duration);
+}
+
+bool Connection::paused() {
+  if (std::chrono::steady_clock::now() >= paused_until_) return false;
+  if (resume_armed_ || closing_) return true;
+  // The close timer is idle while the connection is open: it marks the end of the pause.
+  resume_armed_ = true;
+  timer_.expires_at(paused_until_);
+  timer_.async_wait([self = shared_from_this()](const error_code& ec) {
+    self->resume_armed_ = false;
+    if (!ec && !self->closing_) self->pump();
+  });
+  return true;
+}
+
 void Connection::schedule() {
   if (posted_ || finished_) return;
   posted_ = true;
@@ -177,6 +194,7 @@ bool Connection::flush() {
 void Connection::receive() {
   auto& buffer = read_buffer();
   for (int i = 0; i < kReadsPerTurn; ++i) {
+    if (paused()) return;
     std::size_t got = 0;
     const Need need = read_some(buffer.data(), buffer.size(), got);
     if (need != Need::Nothing) return await(need);

@@ -44,6 +44,7 @@ class Connection final : public Transport, public std::enable_shared_from_this<C
   bool tls_available() const override { return tls_ != nullptr; }
   void close() override;
   const std::string& peer_address() const override { return peer_; }
+  void pause_reading(std::chrono::milliseconds duration) override;
 
  private:
   enum class Phase { Plain, Handshaking, Secure, SayingGoodbye };
@@ -64,6 +65,7 @@ class Connection final : public Transport, public std::enable_shared_from_this<C
   bool advance_handshake();  // true once the handshake is done
   bool flush();              // true once every queued byte is written
   void receive();
+  bool paused();  // reading paused (a rate limit): true, and the resume is armed
   void shut_down();
   void say_goodbye();
   void finish();
@@ -74,7 +76,7 @@ class Connection final : public Transport, public std::enable_shared_from_this<C
 
   std::shared_ptr<boost::asio::ssl::context> tls_;
   boost::asio::ip::tcp::socket socket_;
-  boost::asio::steady_timer timer_;
+  boost::asio::steady_timer timer_;  // the close grace; while reading is paused, its end
   ConnectionOptions options_;
   std::weak_ptr<TransportEvents> events_;
   std::string peer_;
@@ -90,6 +92,8 @@ class Connection final : public Transport, public std::enable_shared_from_this<C
   bool awaiting_readable_ = false;
   bool awaiting_writable_ = false;
   bool finished_ = false;
+  bool resume_armed_ = false;
+  std::chrono::steady_clock::time_point paused_until_{};
 };
 
 }  // namespace jabberadmin::net

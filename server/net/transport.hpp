@@ -2,6 +2,7 @@
 // net::Connection implements Transport over TCP and TLS; tests use an in-memory fake.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,8 @@ class Transport {
   // Sends what is queued, then closes; on_closed follows.
   virtual void close() = 0;
   virtual const std::string& peer_address() const = 0;
+  // Reads nothing more from the peer for this long (its rate limit): TCP slows it down.
+  virtual void pause_reading(std::chrono::milliseconds duration) = 0;
 };
 
 }  // namespace jabberadmin::net

@@ -52,6 +52,12 @@ void Router::unbind(stream::Session& session) {
   for (const auto& observer : unbind_observers_) observer(jid, leaving);
 }
 
+std::size_t Router::other_resources(const Jid& full) const {
+  const auto user = sessions_.find(full.bare());
+  if (user == sessions_.end()) return 0;
+  return user->second.size() - (user->second.contains(full.resource) ? 1 : 0);
+}
+
 std::vector<std::pair<Jid, Resource*>> Router::resources(const Jid& bare) {
   std::vector<std::pair<Jid, Resource*>> out;
   const auto user = sessions_.find(bare.bare());

@@ -73,6 +73,7 @@ class Router final : public stream::SessionHost {
   void bind(stream::Session& session) override;
   void on_stanza(stream::Session& session, xml::Element stanza) override;
   void unbind(stream::Session& session) override;
+  std::size_t other_resources(const Jid& full) const override;
 
   // Routes a stanza whose 'from' and 'to' are set, by RFC 6121 §8.
   void deliver(const xml::Element& stanza);

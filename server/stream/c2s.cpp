@@ -2,6 +2,8 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+
 #include "jabberadmin/error.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
@@ -53,7 +55,9 @@ std::optional<std::string> domainpart(std::string_view name) {
 C2s::C2s(boost::asio::any_io_executor executor, std::shared_ptr<net::Transport> transport, C2sContext context,
          C2sConfig config, std::optional<net::Admission::Ticket> ticket)
     : executor_(executor), transport_(std::move(transport)), context_(context), config_(config),
-      ticket_(std::move(ticket)), parser_(config.parser), timer_(executor) {}
+      ticket_(std::move(ticket)), parser_(config.parser), timer_(executor),
+      stanza_tokens_(config.rate.stanzas_per_second, config.rate.stanza_burst),
+      byte_tokens_(config.rate.bytes_per_second, config.rate.byte_burst) {}
 
 C2s::~C2s() = default;
 
@@ -118,6 +122,19 @@ void C2s::shutdown() {
   stream_error("system-shutdown");
 }
 
+void C2s::evict() {
+  if (state_ == State::Closed || state_ == State::Closing || authenticated_) return;
+  log::info(log_prefix() + "closed to make room for a new connection");
+  if (state_ == State::StartingTls) {
+    // Nothing can be said in the middle of a TLS handshake.
+    state_ = State::Closing;
+    finish();
+    transport_->close();
+    return;
+  }
+  stream_error("policy-violation", "Too many connections waiting to log in; try again");
+}
+
 void C2s::stream_error(std::string_view condition, std::string_view text) {
   if (state_ == State::Closed || state_ == State::Closing) return;
   if (!header_sent_) {
@@ -175,8 +192,10 @@ void C2s::on_closed() {
 void C2s::on_data(std::string_view bytes) {
   if (state_ == State::Closed || state_ == State::Closing) return;
   last_read_ = Clock::now();
+  if (ticket_ && !authenticated_) ticket_->active();
   std::vector<xml::StreamEvent> events;
   const auto error = parser_.feed(bytes, events);
+  throttle(bytes.size(), events);
   auto self = shared_from_this();  // a handler may end the stream
   for (auto& event : events) {
     if (state_ == State::Closed || state_ == State::Closing || state_ == State::StartingTls) return;
@@ -189,7 +208,26 @@ void C2s::on_data(std::string_view bytes) {
       return;
     }
   }
-  if (error && state_ != State::StartingTls) stream_error(xml::to_string(*error));
+  if (!error || state_ == State::StartingTls) return;
+  if (*error == xml::ParseError::StanzaTooLarge) {
+    // Say why: a client (or its user) can only fix what it is told.
+    return stream_error(xml::to_string(*error), "Stanza larger than the limit of " +
+                                                    std::to_string(config_.parser.max_stanza_size) + " bytes");
+  }
+  stream_error(xml::to_string(*error));
+}
+
+// The client's own rate: what it sent beyond it is paid for by not being read for a while.
+void C2s::throttle(std::size_t bytes, const std::vector<xml::StreamEvent>& events) {
+  const auto now = Clock::now();
+  const auto stanzas = std::count_if(events.begin(), events.end(),
+                                     [](const auto& e) { return std::holds_alternative<xml::Element>(e); });
+  const auto wait = std::max(byte_tokens_.take(static_cast<double>(bytes), now),
+                             stanza_tokens_.take(static_cast<double>(stanzas), now));
+  if (wait.count() == 0) return;
+  if (!throttled_) log::info(log_prefix() + "sends faster than its rate limit; reading slowed down");
+  throttled_ = true;
+  transport_->pause_reading(wait);
 }
 
 void C2s::on_header(const xml::Element& header) {
@@ -386,7 +424,14 @@ void C2s::on_bind(const xml::Element& iq) {
   } else {
     resource = "cl-" + random_hex(6);
   }
-  jid_ = Jid{username_, domain_, resource};
+  const Jid wanted{username_, domain_, resource};
+  if (context_.host.other_resources(wanted) >= config_.max_resources_per_account) {
+    // RFC 6120 §7.6.2.1: the account has reached its limit of connected resources.
+    log::info(log_prefix() + "refused a resource: " + std::to_string(config_.max_resources_per_account) +
+              " already bound");
+    return send(error_reply(iq, "wait", "resource-constraint", "Too many resources connected for this account"));
+  }
+  jid_ = wanted;
   context_.host.bind(*this);
   bound_ = routed_ = true;
   state_ = State::Established;

@@ -19,6 +19,7 @@
 #include "net/transport.hpp"
 #include "stream/authenticator.hpp"
 #include "stream/failure_limiter.hpp"
+#include "stream/rate_limit.hpp"
 #include "stream/sasl_plain.hpp"
 #include "stream/session.hpp"
 #include "xml/stream_parser.hpp"
@@ -34,6 +35,8 @@ struct C2sConfig {
   std::chrono::milliseconds idle_timeout{600000};        // nothing at all from the client
   std::chrono::milliseconds keepalive_interval{60000};   // whitespace when we sent nothing
   int max_auth_attempts = 3;                       // per stream, then policy-violation
+  std::size_t max_resources_per_account = 16;      // bound at once; more: resource-constraint
+  RateLimits rate;                                 // what the client may send
 };
 
 // What all streams share.
@@ -54,6 +57,8 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   void start();
   // Server shutdown: <system-shutdown/> and close.
   void shutdown();
+  // Admission needs this unauthenticated stream's place for a newcomer.
+  void evict();
   bool closed() const noexcept { return state_ == State::Closed; }
   bool bound() const noexcept { return bound_; }
 
@@ -71,6 +76,7 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
  private:
   enum class State { Opening, Negotiating, StartingTls, Authenticating, Established, Closing, Closed };
 
+  void throttle(std::size_t bytes, const std::vector<xml::StreamEvent>& events);
   void on_header(const xml::Element& header);
   void on_element(xml::Element element);
   void negotiate(const xml::Element& element);
@@ -100,12 +106,14 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   std::optional<net::Admission::Ticket> ticket_;
   xml::StreamParser parser_;
   boost::asio::steady_timer timer_;
+  TokenBucket stanza_tokens_, byte_tokens_;
   State state_ = State::Opening;
   bool header_sent_ = false;
   bool authenticated_ = false;
   bool awaiting_response_ = false;  // PLAIN without an initial response
   bool bound_ = false;
   bool routed_ = false;  // bound and not yet unbound
+  bool throttled_ = false;  // logged once per stream
   int auth_failures_ = 0;
   std::string domain_;
   std::string username_;

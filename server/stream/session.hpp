@@ -2,6 +2,7 @@
 // stream asks of those layers (implemented by the router).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,12 @@ class SessionHost {
   virtual void on_stanza(Session& session, xml::Element stanza) = 0;
   // The session ends (cleanly or not); called once, after bind.
   virtual void unbind(Session& session) = 0;
+  // How many resources of full's account are bound, not counting full itself (which a new
+  // bind would replace): the per-account cap on resources.
+  virtual std::size_t other_resources(const Jid& full) const {
+    (void)full;
+    return 0;
+  }
 };
 
 }  // namespace jabberadmin::stream

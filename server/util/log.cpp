@@ -9,6 +9,9 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "util/repeat_filter.hpp"
 
 namespace jabberadmin::log {
 namespace {
@@ -17,6 +20,7 @@ Level threshold = Level::Info;
 std::filesystem::path file_path;
 std::FILE* file = nullptr;
 bool journal = false;  // stderr is journald's stream: lines carry a syslog priority
+RepeatFilter repeats;
 
 constexpr std::string_view name(Level l) {
   switch (l) {
@@ -89,9 +93,9 @@ void reopen() {
   }
 }
 
-void write(Level level, std::string_view message) {
-  std::lock_guard lock(mutex);
-  if (level < threshold) return;
+namespace {
+// One line as written: the time (when not to stderr, where systemd adds it), then text.
+void emit(std::string_view text) {
   std::string line;
   if (file != nullptr) {
     char stamp[32];
@@ -101,21 +105,32 @@ void write(Level level, std::string_view message) {
     std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ ", &tm);
     line = stamp;
   }
-  if (journal && file == nullptr) {
-    // journald strips the prefix and files the line under that priority (journalctl -p).
-    line += '<';
-    line += std::to_string(priority(level));
-    line += '>';
-  } else {
-    line += '<';
-    line += name(level);
-    line += "> ";
-  }
-  line += message;
+  line += text;
   line += '\n';
   std::FILE* out = file != nullptr ? file : stderr;
   std::fwrite(line.data(), 1, line.size(), out);
   std::fflush(out);
+}
+}  // namespace
+
+void write(Level level, std::string_view message) {
+  std::lock_guard lock(mutex);
+  if (level < threshold) return;
+  // journald strips a "<N>" prefix and files the line under that priority (journalctl -p).
+  std::string text = journal && file == nullptr ? "<" + std::to_string(priority(level)) + ">"
+                                                : "<" + std::string(name(level)) + "> ";
+  text += message;
+  std::vector<std::string> summaries;
+  const bool fresh = repeats.admit(text, RepeatFilter::Clock::now(), summaries);
+  for (const auto& s : summaries) emit(s);
+  if (fresh) emit(text);
+}
+
+void flush_repeats() {
+  std::lock_guard lock(mutex);
+  std::vector<std::string> summaries;
+  repeats.flush(summaries);
+  for (const auto& s : summaries) emit(s);
 }
 
 }  // namespace jabberadmin::log

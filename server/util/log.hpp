@@ -20,7 +20,11 @@ void set_file(const std::filesystem::path& file);
 // Reopens the log file (after logrotate moved it); no-op on stderr.
 void reopen();
 
+// Identical lines beyond a few per 10 s are counted instead of written, then summarised
+// ("... repeated N more times, not logged"; util/repeat_filter).
 void write(Level level, std::string_view message);
+// Writes the pending summaries of left-out repeats now (before exit).
+void flush_repeats();
 inline void debug(std::string_view m) { write(Level::Debug, m); }
 inline void info(std::string_view m) { write(Level::Info, m); }
 inline void warning(std::string_view m) { write(Level::Warning, m); }

@@ -10,6 +10,8 @@ std::string_view to_string(ParseError error) {
     case ParseError::NotWellFormed: return "not-well-formed";
     case ParseError::RestrictedXml: return "restricted-xml";
     case ParseError::PolicyViolation: return "policy-violation";
+    case ParseError::StanzaTooLarge: return "policy-violation";
+    case ParseError::UnsupportedEncoding: return "unsupported-encoding";
   }
   return "not-well-formed";
 }
@@ -17,6 +19,7 @@ std::string_view to_string(ParseError error) {
 namespace {
 constexpr char kSeparator = '\n';  // cannot occur in a namespace name after attribute normalisation
 constexpr std::string_view kXmlNs = "http://www.w3.org/XML/1998/namespace";
+constexpr std::string_view kXmlnsNs = "http://www.w3.org/2000/xmlns/";
 
 // Expat's reparse deferral (2.6, and Debian 12's later security updates of 2.5.0) holds back
 // an incomplete token until more input arrives; an interactive protocol needs every complete
@@ -84,6 +87,9 @@ void on_start(void* data, const XML_Char* name, const XML_Char** atts) {
   auto& s = st(data);
   if (s.error) return;
   const QName q = split(name);
+  // <xml:x/> would serialize as a default declaration of a reserved namespace, which no
+  // parser accepts back: elements there are no XMPP, refused as restricted XML.
+  if (q.ns == kXmlNs || q.ns == kXmlnsNs) return s.fail(ParseError::RestrictedXml);
   Element e{std::string(q.local), std::string(q.ns)};
   for (const XML_Char** a = atts; *a != nullptr; a += 2) {
     const QName an = split(a[0]);
@@ -108,7 +114,7 @@ void on_start(void* data, const XML_Char* name, const XML_Char** atts) {
   }
   s.pending_ns.clear();
   if (s.depth == 1) s.stanza_start = s.index();
-  if (s.over_limit(s.stanza_start, s.event_end())) return s.fail(ParseError::PolicyViolation);
+  if (s.over_limit(s.stanza_start, s.event_end())) return s.fail(ParseError::StanzaTooLarge);
   if (s.stack.size() >= s.limits.max_depth) return s.fail(ParseError::PolicyViolation);
   s.stack.push_back(std::move(e));
   ++s.depth;
@@ -124,7 +130,7 @@ void on_end(void* data, const XML_Char*) {
     return;
   }
   --s.depth;
-  if (s.over_limit(s.stanza_start, s.event_end())) return s.fail(ParseError::PolicyViolation);
+  if (s.over_limit(s.stanza_start, s.event_end())) return s.fail(ParseError::StanzaTooLarge);
   Element done = std::move(s.stack.back());
   s.stack.pop_back();
   if (s.stack.empty()) {
@@ -146,7 +152,7 @@ void on_text(void* data, const XML_Char* text, int len) {
     s.boundary = s.event_end();
     return;
   }
-  if (s.over_limit(s.stanza_start, s.event_end())) return s.fail(ParseError::PolicyViolation);
+  if (s.over_limit(s.stanza_start, s.event_end())) return s.fail(ParseError::StanzaTooLarge);
   s.stack.back().add_text(std::string_view(text, static_cast<std::size_t>(len)));
 }
 
@@ -209,6 +215,12 @@ std::optional<ParseError> StreamParser::feed(std::string_view data, std::vector<
     if (data.find_first_not_of(" \t\r\n") != std::string_view::npos) s.error = ParseError::NotWellFormed;
     return s.error;
   }
+  if (s.total_fed == 0 && !data.empty() && (data[0] == '\xFE' || data[0] == '\xFF')) {
+    // A UTF-16 byte-order mark (FE FF, FF FE) would switch expat to UTF-16 whatever encoding
+    // we gave it; neither byte can start UTF-8 text.
+    s.error = ParseError::UnsupportedEncoding;
+    return s.error;
+  }
   s.events = &events;
   // Fed in slices no larger than the limit, so a single huge read is refused early.
   const std::size_t slice = limits_.max_stanza_size + 1;
@@ -220,7 +232,7 @@ std::optional<ParseError> StreamParser::feed(std::string_view data, std::vector<
     if (status == XML_STATUS_ERROR && !s.error) s.error = ParseError::NotWellFormed;
     // Bytes expat holds without an event yet (an unfinished tag, or a stanza whose
     // callbacks are still pending) count against the limit too.
-    if (!s.error && !s.closed && s.over_limit(s.boundary, s.total_fed)) s.error = ParseError::PolicyViolation;
+    if (!s.error && !s.closed && s.over_limit(s.boundary, s.total_fed)) s.error = ParseError::StanzaTooLarge;
   }
   if (s.closed && !s.error && data.find_first_not_of(" \t\r\n") != std::string_view::npos)
     s.error = ParseError::NotWellFormed;

@@ -3,9 +3,11 @@
 // Bytes go in as they arrive; out come events: the stream header, each complete top-level
 // element (a stanza or a nonza), the stream's end. Everything RFC 6120 §11.1 forbids (DTDs,
 // entity declarations, processing instructions, comments) stops the parser with
-// restricted-xml; a top-level element larger than the limit stops it with
+// restricted-xml, and so do elements in the reserved xml and xmlns namespaces (xml:lang and
+// other xml: attributes are kept); a top-level element larger than the limit stops it with
 // policy-violation while it is still arriving, so memory stays bounded by the limit plus
-// one read buffer.
+// one read buffer. XMPP is UTF-8 only: a stream that begins with a UTF-16 byte-order mark
+// is refused with unsupported-encoding.
 #pragma once
 
 #include <cstddef>
@@ -29,10 +31,13 @@ struct StreamClose {};
 using StreamEvent = std::variant<StreamOpen, Element, StreamClose>;
 
 enum class ParseError {
-  NotWellFormed,    // not XML
-  RestrictedXml,    // DTD, entity declaration, processing instruction or comment
-  PolicyViolation,  // a top-level element over the size limit, or nested too deeply
+  NotWellFormed,        // not XML
+  RestrictedXml,        // DTD, entity declaration, processing instruction, comment, reserved namespace
+  PolicyViolation,      // a top-level element nested too deeply
+  StanzaTooLarge,       // a top-level element over the size limit (policy-violation too)
+  UnsupportedEncoding,  // a UTF-16 byte-order mark: XMPP is UTF-8 only
 };
+// The stream error condition (RFC 6120 §4.9.3) for a parse error.
 std::string_view to_string(ParseError error);
 
 struct ParserLimits {

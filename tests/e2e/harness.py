@@ -27,7 +27,8 @@ def free_port():
 class World:
     """slapd (via cl-setup ldap), accounts (via cl-useradd), and cl-jabberd on free ports."""
 
-    def __init__(self, server_args=(), max_stanza_size=65536):
+    def __init__(self, server_args=(), max_stanza_size=65536, jabber_lines=""):
+        self.jabber_lines = jabber_lines  # more [jabber] keys, as written
         self.dir = tempfile.mkdtemp(prefix="ja-e2e-", dir="/tmp")
         # If this process dies unclean (a ctest timeout kills it), the C++ test fixture's
         # reaper stops the slapd left here: it checks this owner.
@@ -82,7 +83,7 @@ tls_port = {self.tls_port}
 certfile = '{self.certfile}'
 data_dir = '{self.dir}/data'
 max_stanza_size = {max_stanza_size}
-""")
+""" + self.jabber_lines)
 
     def add_user(self, name, password):
         # The tests' passwords are short on purpose (they only tell accounts apart).

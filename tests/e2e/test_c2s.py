@@ -21,10 +21,11 @@ from raw import HEADER, Raw  # noqa: E402
 class WorldTest(WorldCase):
     server_args = ()
     max_stanza_size = 65536
+    jabber_lines = ""
 
     @classmethod
     def setUpClass(cls):
-        cls.world = World(cls.server_args, cls.max_stanza_size)
+        cls.world = World(cls.server_args, cls.max_stanza_size, cls.jabber_lines)
         cls.alice = cls.world.add_user("alice", "alice-pw")
         cls.bob = cls.world.add_user("bob", "bob pw ü")
         cls.world.add_user("carol", "carol-pw")
@@ -241,7 +242,9 @@ class Chat(WorldTest):
 
 class Hostile(WorldTest):
     max_stanza_size = 10240  # the smallest accepted (jabberadmin.conf(5))
-    server_args = ("--max-connections-per-address", "6", "--keepalive", "0.3")
+    server_args = ("--keepalive", "0.3")
+    # The deaf client below floods itself: its rate limit would make that take minutes.
+    jabber_lines = "stanza_rate = 0\nbyte_rate = 0\n"
 
     def test_oversized_stanza_is_policy_violation(self):
         r = Raw(self.world.port)
@@ -252,7 +255,16 @@ class Hostile(WorldTest):
             r.send("<message to='bob@localhost'><body>" + "x" * 20000)
             out = r.read_to_close()
             self.assertIn("<policy-violation", out)
+            self.assertIn(">Stanza larger than the limit of 10240 bytes</text>", out)
             self.assertIn("</stream:stream>", out)
+        finally:
+            r.close()
+
+    def test_utf16_stream_is_unsupported_encoding(self):
+        r = Raw(self.world.port)
+        try:
+            r.send(b"\xff\xfe" + HEADER.encode("utf-16-le"))
+            self.assertIn("<unsupported-encoding", r.read_to_close())
         finally:
             r.close()
 
@@ -338,29 +350,6 @@ class Hostile(WorldTest):
             self.assertIn("id='p1'", ok.read_until("id='p1'"))
         finally:
             ok.close()
-
-    def test_many_connections_from_one_address_hit_the_limit(self):
-        conns = []
-        try:
-            time.sleep(0.3)  # let earlier tests' connections go
-            for _ in range(6):
-                r = Raw(self.world.port)
-                r.send(HEADER)
-                r.read_until("</stream:features>")
-                conns.append(r)
-            extra = Raw(self.world.port)
-            conns.append(extra)
-            self.assertEqual(extra.read_to_close(timeout=5), "", "the seventh connection must be refused")
-            conns[0].close()
-            time.sleep(0.3)
-            again = Raw(self.world.port)
-            conns.append(again)
-            again.send(HEADER)
-            self.assertIn("</stream:features>", again.read_until("</stream:features>"))
-        finally:
-            for c in conns:
-                c.close()
-        self.assertIn("connection limit reached", self.world.server_log())
 
     def test_repeated_wrong_passwords_are_rate_limited(self):
         # 10 failures per address per minute: the rest are refused without asking LDAP.

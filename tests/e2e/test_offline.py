@@ -131,6 +131,8 @@ class Offline(ConfiguredWorldTest):
 
 class OfflineLimit(ConfiguredWorldTest):
     LIMIT = 1000  # the server's per-user default
+    # 1001 messages at once: the sender's rate limit (20 stanzas/s) would stretch that to 45 s.
+    extra_jabber_lines = "stanza_rate = 0\nbyte_rate = 0\n"
 
     @classmethod
     def setUpClass(cls):

@@ -19,10 +19,12 @@ struct RecordingHost : SessionHost {
   std::vector<Session*> bound;
   std::vector<xml::Element> stanzas;
   int unbinds = 0;
+  std::size_t others = 0;  // what other_resources() says
   bool serves(std::string_view d) const override { return d == "example.org"; }
   void bind(Session& s) override { bound.push_back(&s); }
   void on_stanza(Session&, xml::Element e) override { stanzas.push_back(std::move(e)); }
   void unbind(Session&) override { ++unbinds; }
+  std::size_t other_resources(const Jid&) const override { return others; }
 };
 
 std::string plain(std::string_view user, std::string_view password) {
@@ -40,14 +42,21 @@ class C2sTest : public ::testing::Test {
   FailureLimiter account_failures{5, std::chrono::minutes(1)};
   std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
   std::shared_ptr<C2s> c2s;
+  C2sConfig config;
 
   void SetUp() override {
     auth.passwords["alice"] = "secret";
     auth.locked.push_back("locked");
-    C2sConfig config;
     config.parser.max_stanza_size = 4096;
+    make();
+  }
+  // A new stream with this->config (replacing the one SetUp made).
+  void make(std::optional<net::Admission::Ticket> ticket = std::nullopt) {
+    if (c2s) c2s->on_closed();
+    transport = std::make_shared<FakeTransport>();
     c2s = std::make_shared<C2s>(io.get_executor(), transport,
-                                C2sContext{auth, host, address_failures, account_failures, {}}, config, std::nullopt);
+                                C2sContext{auth, host, address_failures, account_failures, {}}, config,
+                                std::move(ticket));
     c2s->start();
   }
   void TearDown() override { c2s->on_closed(); }
@@ -208,7 +217,76 @@ TEST_F(C2sTest, OversizedStanzaIsPolicyViolation) {
   exchange("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
   const std::string out = exchange("<message><body>" + std::string(5000, 'x'));
   EXPECT_NE(out.find("<policy-violation"), std::string::npos);
+  // Issue 12 item 19: the error says why, with the limit in bytes.
+  EXPECT_NE(out.find(">Stanza larger than the limit of 4096 bytes</text>"), std::string::npos) << out;
   EXPECT_TRUE(host.stanzas.empty());
+}
+
+TEST_F(C2sTest, Utf16StreamIsUnsupportedEncoding) {
+  const std::string out = exchange(std::string("\xFF\xFE<\0s\0"));
+  EXPECT_NE(out.find("<unsupported-encoding"), std::string::npos) << out;
+  EXPECT_TRUE(transport->closed);
+}
+
+// Issue 12 item 4: authenticated sessions are counted per account.
+TEST_F(C2sTest, BindBeyondTheResourcesPerAccountIsResourceConstraint) {
+  config.max_resources_per_account = 2;
+  make();
+  login();
+  exchange(kOpen);
+  host.others = 2;
+  std::string out = exchange("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+  EXPECT_NE(out.find("type='error'"), std::string::npos) << out;
+  EXPECT_NE(out.find("<resource-constraint"), std::string::npos) << out;
+  EXPECT_TRUE(host.bound.empty());
+  host.others = 1;
+  out = exchange("<iq type='set' id='c'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+  EXPECT_NE(out.find("<jid>alice@example.org/"), std::string::npos) << out;
+  EXPECT_EQ(host.bound.size(), 1u);
+}
+
+// Issue 12 item 4: admission evicts the oldest unauthenticated stream for a newcomer.
+TEST_F(C2sTest, EvictionEndsAnUnauthenticatedStreamAndFreesItsPlace) {
+  net::Admission admission(net::AdmissionLimits{.per_address = 1, .per_network = 10, .total = 10});
+  make(admission.admit("192.0.2.1"));
+  exchange(kOpen);
+  EXPECT_EQ(admission.unauthenticated(), 1u);
+  auto newcomer = admission.admit("192.0.2.1");  // evicts nothing: no eviction hook was set
+  EXPECT_EQ(admission.unauthenticated(), 1u);
+  c2s->evict();
+  const std::string out = transport->take();
+  EXPECT_NE(out.find("<policy-violation"), std::string::npos) << out;
+  EXPECT_TRUE(transport->closed);
+}
+
+// Issue 12 item 7: a client over its rate is not read for a while; nothing is dropped.
+TEST_F(C2sTest, AFloodingClientIsPausedNotDropped) {
+  config.rate = RateLimits{.stanzas_per_second = 10, .stanza_burst = 20, .bytes_per_second = 0, .byte_burst = 0};
+  make();
+  login();
+  exchange(kOpen);
+  exchange("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+  EXPECT_EQ(transport->paused.count(), 0);
+  std::string burst;
+  for (int i = 0; i < 30; ++i) burst += "<message to='bob@example.org'><body>x</body></message>";
+  exchange(burst);
+  // starttls, auth and bind were 3 stanzas, then 30 messages: 20 in the burst, 13 more at
+  // 10/s, about 1.3 s without reading.
+  EXPECT_GE(transport->paused.count(), 1200);
+  EXPECT_LE(transport->paused.count(), 1400);
+  EXPECT_EQ(host.stanzas.size(), 30u);
+  EXPECT_FALSE(transport->closed);
+}
+
+TEST_F(C2sTest, BytesAreRateLimitedToo) {
+  config.rate = RateLimits{.stanzas_per_second = 0, .stanza_burst = 0, .bytes_per_second = 1000, .byte_burst = 1000};
+  make();
+  exchange(kOpen);
+  exchange(std::string(3000, ' '));  // whitespace keepalives are bytes too
+  // The header and 3000 bytes, 1000 of them in the burst: over 2 s at 1000 bytes/s.
+  const auto expected = static_cast<long long>(kOpen.size() + 3000 - 1000);
+  EXPECT_GE(transport->paused.count(), expected - 50);
+  EXPECT_LE(transport->paused.count(), expected + 50);
 }
 
 TEST_F(C2sTest, ClosingTagIsAnswered) {

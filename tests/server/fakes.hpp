@@ -26,6 +26,7 @@ class FakeTransport : public net::Transport {
   bool closed = false;
   bool tls_started = false;
   std::string peer = "192.0.2.1";
+  std::chrono::milliseconds paused{0};  // all pause_reading() asked for
 
   void send(std::string bytes) override {
     if (!closed) sent += bytes;
@@ -35,6 +36,7 @@ class FakeTransport : public net::Transport {
   bool tls_available() const override { return true; }
   void close() override { closed = true; }
   const std::string& peer_address() const override { return peer; }
+  void pause_reading(std::chrono::milliseconds d) override { paused += d; }
   std::string take() { return std::exchange(sent, {}); }
 };
 

@@ -201,5 +201,37 @@ TEST_F(MessageHistoryTest, WhatIsNotAMessageBetweenUsersIsNotHistory) {
   EXPECT_EQ(file_of("bob@example.org"), "2024-05-01T12:34:56.789Z < alice@example.org a headline is a message too\n");
 }
 
+// Issue 12 item 8: one client wrote 1 GB of history in 8 s. Each line here is 62 bytes, a
+// message 124; 300 bytes a day hold two messages, the third is delivered but not logged.
+class MessageHistoryQuotaTest : public MessageHistoryTest {
+ protected:
+  void SetUp() override {
+    HistoryDir::SetUp();
+    log = std::make_unique<HistoryLog>(dir_);
+    history = std::make_unique<MessageHistory>(
+        router, *log, [this](const Jid& bare) { return accounts.contains(bare.bare()); }, [this] { return day; },
+        300);
+  }
+  std::chrono::system_clock::time_point day = kNoon;
+};
+
+TEST_F(MessageHistoryQuotaTest, HistoryBeyondTheSendersDailyQuotaIsDeliveredButNotLogged) {
+  auto& alice = bind("alice@example.org/a");
+  auto& bob = bind("bob@example.org/b");
+  for (int i = 0; i < 5; ++i) send(alice, "bob@example.org", "chat", "message number " + std::to_string(i));
+  EXPECT_EQ(bob.take().size(), 5u) << "every message is delivered";
+  const std::string alices = file_of("alice@example.org");
+  EXPECT_NE(alices.find("message number 1"), std::string::npos);
+  EXPECT_EQ(alices.find("message number 2"), std::string::npos) << alices;
+  EXPECT_EQ(file_of("bob@example.org").find("message number 2"), std::string::npos);
+  // Bob's own quota is his: his messages are still logged.
+  send(bob, "alice@example.org", "chat", "bob writes");
+  EXPECT_NE(file_of("bob@example.org").find("bob writes"), std::string::npos);
+  // A new day, a new quota.
+  day += std::chrono::hours(24);
+  send(alice, "bob@example.org", "chat", "next day");
+  EXPECT_NE(read(dir_ / "alice@example.org" / "2024-05-02.log").find("next day"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace jabberadmin::history

@@ -17,6 +17,7 @@
 #include "roster_fakes.hpp"
 #include "temp_dir.hpp"
 #include "router/router.hpp"
+#include "store/roster_store.hpp"
 #include "stream/stanza.hpp"
 
 namespace jabberadmin::im {
@@ -321,6 +322,70 @@ TEST_F(RosterModuleTest, RemoteSubscriptionsBounceAndChangeNothing) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(condition(errors[0]), "remote-server-not-found");
   EXPECT_TRUE(take(a, "iq").empty());
+}
+
+// Issue 12 item 8: 400 items of 64 KB were accepted, and the owner's own roster get then
+// passed her output bound. The defaults: 500 items of at most 1024 bytes.
+TEST_F(RosterModuleTest, PersonalItemsAreCappedInNumberAndSize) {
+  auto& anna = connect("anna@example.org/a");
+  anna.take();
+  xml::Element big = roster_set("big@example.org");
+  big.children()[0].children()[0].set_attr("name", std::string(900, 'n'));
+  big.children()[0].children()[0].add(xml::Element("group", std::string(kRoster))).add_text(std::string(500, 'g'));
+  send(anna, big);
+  auto replies = take(anna, "iq");
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(stream::stanza_type(replies[0]), "error");
+  EXPECT_EQ(condition(replies[0]), "not-acceptable");
+  EXPECT_FALSE(store::RosterStore(*db).item("anna@example.org", "big@example.org"));
+
+  for (int i = 0; i < 500; ++i) {
+    send(anna, roster_set("c" + std::to_string(i) + "@example.org"));
+    ASSERT_EQ(take(anna, "iq", "result").size(), 1u) << i;
+    anna.take();  // the pushes
+  }
+  send(anna, roster_set("one-more@example.org"));
+  replies = take(anna, "iq");
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(condition(replies[0]), "resource-constraint");
+  EXPECT_EQ(store::RosterStore(*db).items("anna@example.org").size(), 500u);
+  // Changing an item that is there still works at the cap.
+  send(anna, roster_set("c7@example.org"));
+  EXPECT_EQ(take(anna, "iq", "result").size(), 1u);
+  // A subscription request would add an item too.
+  send(anna, subscription("subscribe", "boris@example.org/x"));
+  send(anna, subscription("subscribe", "someone@example.org"));
+  const auto refused = take(anna, "presence", "error");
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(condition(refused[0]), "resource-constraint");
+  EXPECT_EQ(store::RosterStore(*db).items("anna@example.org").size(), 500u);
+}
+
+// Issue 12 item 8: directed-presence tracking grew by each target with no cap.
+TEST_F(RosterModuleTest, DirectedPresenceTargetsAreCapped) {
+  presence->set_max_directed(3);
+  auto& anna = connect("anna@example.org/a");
+  auto& loner = connect("loner@example.org/l");
+  anna.take();
+  loner.take();
+  auto directed = [](std::string_view to, std::string_view type = {}) {
+    xml::Element p("presence", "jabber:client");
+    p.set_attr("to", to);
+    if (!type.empty()) p.set_attr("type", type);
+    return p;
+  };
+  for (const char* to : {"x1@example.org", "x2@example.org", "x3@example.org"}) send(anna, directed(to));
+  EXPECT_TRUE(take(anna, "presence", "error").empty());
+  send(anna, directed("loner@example.org/l"));
+  const auto errors = take(anna, "presence", "error");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(condition(errors[0]), "resource-constraint");
+  EXPECT_TRUE(take(loner, "presence").empty()) << "over the cap, nothing is sent";
+  // Unavailable to one target frees its place.
+  send(anna, directed("x1@example.org", "unavailable"));
+  send(anna, directed("loner@example.org/l"));
+  EXPECT_TRUE(take(anna, "presence", "error").empty());
+  EXPECT_EQ(take(loner, "presence").size(), 1u);
 }
 
 TEST_F(RosterModuleTest, RemovingAPersonalItemCancelsBothWays) {

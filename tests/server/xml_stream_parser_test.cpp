@@ -153,7 +153,8 @@ TEST(StreamParser, OversizedStanzaIsRefusedWhileArriving) {
     err = p.feed(std::string(100, 'a'), ev);
     sent += 100;
   }
-  EXPECT_EQ(err, ParseError::PolicyViolation);
+  EXPECT_EQ(err, ParseError::StanzaTooLarge);
+  EXPECT_EQ(to_string(*err), "policy-violation");
   EXPECT_LE(sent, 1100u);
 }
 
@@ -161,16 +162,16 @@ TEST(StreamParser, OversizedStartTagAndSingleHugeRead) {
   {
     StreamParser p(ParserLimits{.max_stanza_size = 1000});
     EXPECT_EQ(feed_all(p, std::string(kHeader) + "<message a='" + std::string(5000, 'x'), 10).error,
-              ParseError::PolicyViolation);
+              ParseError::StanzaTooLarge);
   }
   {
     StreamParser p(ParserLimits{.max_stanza_size = 1000});
     EXPECT_EQ(feed_all(p, std::string(kHeader) + "<message>" + std::string(1 << 20, 'x') + "</message>").error,
-              ParseError::PolicyViolation);
+              ParseError::StanzaTooLarge);
   }
   {
     StreamParser p(ParserLimits{.max_stanza_size = 1000});
-    EXPECT_EQ(feed_all(p, "<stream:stream " + std::string(5000, ' ')).error, ParseError::PolicyViolation);
+    EXPECT_EQ(feed_all(p, "<stream:stream " + std::string(5000, ' ')).error, ParseError::StanzaTooLarge);
   }
 }
 
@@ -188,6 +189,59 @@ TEST(StreamParser, DeepNestingIsRefused) {
   std::string in = std::string(kHeader);
   for (int i = 0; i < 20; ++i) in += "<a>";
   EXPECT_EQ(feed_all(p, in).error, ParseError::PolicyViolation);
+}
+
+// Issue 12 item 11: a byte-order mark made expat read the stream as UTF-16.
+TEST(StreamParser, Utf16ByteOrderMarkIsUnsupportedEncoding) {
+  for (const std::string& bom : {std::string("\xFF\xFE"), std::string("\xFE\xFF")}) {
+    std::string in = bom;
+    for (char c : std::string(kHeader) + "<message><body>x</body></message>") {
+      // UTF-16 in the byte order the mark announces.
+      if (bom[0] == '\xFF') in += std::string{c, '\0'};
+      else in += std::string{'\0', c};
+    }
+    for (std::size_t chunk : {std::size_t{0}, std::size_t{1}}) {
+      StreamParser p;
+      const Fed f = feed_all(p, in, chunk);
+      ASSERT_TRUE(f.error) << chunk;
+      EXPECT_EQ(to_string(*f.error), "unsupported-encoding");
+      EXPECT_TRUE(f.events.empty());
+    }
+  }
+}
+
+// Fuzz finding (fuzz/corpus/xml-prefix-element): <xml:i/> was accepted and serialized as a
+// default declaration of the reserved namespace, which does not parse back.
+TEST(StreamParser, ElementsInReservedNamespacesAreRestrictedXml) {
+  for (const std::string stanza : {"<xml:i/>", "<message><xml:body/></message>"}) {
+    StreamParser p;
+    const Fed f = feed_all(p, std::string(kHeader) + stanza);
+    ASSERT_TRUE(f.error) << stanza;
+    EXPECT_EQ(to_string(*f.error), "restricted-xml") << stanza;
+    EXPECT_TRUE(stanzas(f).empty()) << stanza;
+  }
+  // Binding the reserved namespace to another prefix or as the default is not even
+  // well-formed (Namespaces in XML 1.0 §3): expat refuses it itself.
+  for (const std::string stanza : {"<x:i xmlns:x='http://www.w3.org/XML/1998/namespace'/>",
+                                   "<i xmlns='http://www.w3.org/XML/1998/namespace'/>",
+                                   "<xmlns:i/>"}) {
+    StreamParser p;
+    const Fed f = feed_all(p, std::string(kHeader) + stanza);
+    ASSERT_TRUE(f.error) << stanza;
+    EXPECT_TRUE(stanzas(f).empty()) << stanza;
+  }
+}
+
+TEST(StreamParser, XmlLangAndOtherXmlAttributesStillRoundTrip) {
+  StreamParser p;
+  const Fed f = feed_all(p, std::string(kHeader) + "<message xml:lang='ru'><body xml:space='preserve'>x</body></message>");
+  ASSERT_FALSE(f.error);
+  const Element m = stanzas(f).at(0);
+  EXPECT_EQ(m.attr_or("xml:lang"), "ru");
+  StreamParser again;
+  const Fed g = feed_all(again, std::string(kHeader) + serialize(m, "jabber:client"));
+  ASSERT_FALSE(g.error);
+  EXPECT_EQ(stanzas(g).at(0), m);
 }
 
 TEST(StreamParser, DeclaredEncodingCannotSwitchAwayFromUtf8) {

@@ -45,6 +45,42 @@ struct JabberSettings {
   std::string server = "builtin";              // builtin | ejabberd
   std::filesystem::path data_dir;              // server's SQLite store etc.
   std::size_t max_stanza_size = 65536;
+  // cl-jabberd's abuse limits (jabberadmin.conf(5), cl-jabberd(8)).
+  std::size_t max_unauthenticated_per_address = 32;   // not yet logged in, from one address
+  std::size_t max_unauthenticated_per_network = 128;  // ... from one /24 or /64
+  std::size_t max_unauthenticated = 512;             // ... in all
+  std::size_t max_resources_per_account = 16;        // bound at once
+  std::size_t stanza_rate = 20;                      // stanzas/s one client may send (0 = no limit)
+  std::size_t stanza_burst = 100;
+  std::size_t byte_rate = 8192;                      // bytes/s one client may send (0 = no limit)
+  std::size_t byte_burst = 65536;
+  std::size_t max_roster_items = 500;                // personal roster items per user
+  std::size_t max_roster_item_size = 1024;           // bytes of one personal roster item
+  std::size_t history_bytes_per_day = 16 << 20;      // history logged per user per day
+  std::size_t max_directed_presences = 1000;         // targets of directed presence per session
+};
+
+// The [jabber] limit keys above, each with its member: read by load(), and written by save()
+// only where they differ from the default, so a later default reaches files that never chose.
+struct JabberLimitKey {
+  const char* key;
+  std::size_t JabberSettings::*value;
+};
+// The largest value any of them takes (0 = no limit).
+inline constexpr std::int64_t kMaxLimitValue = std::int64_t{1} << 40;
+inline constexpr JabberLimitKey kJabberLimitKeys[] = {
+    {"max_unauthenticated_per_address", &JabberSettings::max_unauthenticated_per_address},
+    {"max_unauthenticated_per_network", &JabberSettings::max_unauthenticated_per_network},
+    {"max_unauthenticated", &JabberSettings::max_unauthenticated},
+    {"max_resources_per_account", &JabberSettings::max_resources_per_account},
+    {"stanza_rate", &JabberSettings::stanza_rate},
+    {"stanza_burst", &JabberSettings::stanza_burst},
+    {"byte_rate", &JabberSettings::byte_rate},
+    {"byte_burst", &JabberSettings::byte_burst},
+    {"max_roster_items", &JabberSettings::max_roster_items},
+    {"max_roster_item_size", &JabberSettings::max_roster_item_size},
+    {"history_bytes_per_day", &JabberSettings::history_bytes_per_day},
+    {"max_directed_presences", &JabberSettings::max_directed_presences},
 };
 
 struct Settings {
