@@ -34,14 +34,18 @@ struct C2sConfig {
   std::chrono::milliseconds idle_timeout{600000};        // nothing at all from the client
   std::chrono::milliseconds keepalive_interval{60000};   // whitespace when we sent nothing
   int max_auth_attempts = 3;                       // per stream, then policy-violation
+  // Past an account's free failures (its limiter's limit) each new check for it waits this
+  // long first, doubled for every further failure, at most throttle_cap.
+  std::chrono::milliseconds throttle_first{1000};
+  std::chrono::milliseconds throttle_cap{16000};
 };
 
 // What all streams share.
 struct C2sContext {
   Authenticator& authenticator;
   SessionHost& host;
-  FailureLimiter& address_failures;
-  FailureLimiter& account_failures;
+  FailureLimiter& address_failures;  // by remote address: refused at the limit
+  FailureLimiter& account_failures;  // by account name (every host): slowed, never refused
   std::function<void(C2s&)> on_finished;  // the connection is gone; drop the stream
 };
 
@@ -78,8 +82,16 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   void send_features();
   void on_auth(const xml::Element& auth);
   void on_sasl_response(const xml::Element& response);
+  // One password check on its way: the password, and its place in the failure counts
+  // (a check in flight counts until its answer).
+  struct PendingCheck {
+    std::shared_ptr<PlainCredentials> credentials;
+    FailureLimiter::Attempt address;
+    FailureLimiter::Attempt account;
+  };
   void check_credentials(std::string_view base64);
-  void auth_done(std::string username, AuthResult result);
+  void start_check(PendingCheck check);
+  void auth_done(AuthResult result);
   void sasl_failure(std::string_view condition, std::string_view text = {});
   void on_bind(const xml::Element& iq);
   void restart();
@@ -100,6 +112,7 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   std::optional<net::Admission::Ticket> ticket_;
   xml::StreamParser parser_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer throttle_timer_;  // a check for a much-failed account waits on it
   State state_ = State::Opening;
   bool header_sent_ = false;
   bool authenticated_ = false;
