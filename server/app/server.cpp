@@ -53,6 +53,10 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
   c2s_config_.negotiation_timeout = options_.negotiation_timeout;
   c2s_config_.idle_timeout = options_.idle_timeout;
   c2s_config_.keepalive_interval = options_.keepalive;
+  authenticator_.refuse_when([this](const std::string& name) {
+    const User* user = directory_.find(name);
+    return user != nullptr && user->locked;
+  });
 
   const auto& addresses = options_.listen.empty() ? settings_.jabber.listen : options_.listen;
   const std::uint16_t port = options_.port.value_or(settings_.jabber.port);
