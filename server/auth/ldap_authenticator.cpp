@@ -79,11 +79,13 @@ void keep(std::deque<LdapAuthenticator::Duration>& latest, LdapAuthenticator::Du
   latest.push_back(took);
   if (latest.size() > kTimedRefusals) latest.pop_front();
 }
-LdapAuthenticator::Duration median(const std::deque<LdapAuthenticator::Duration>& latest) {
+// The first quartile: what a refusal costs when the machine is not busy with something
+// else (higher quantiles mostly measure the load, which both kinds share anyway).
+LdapAuthenticator::Duration quartile(const std::deque<LdapAuthenticator::Duration>& latest) {
   std::vector<LdapAuthenticator::Duration> sorted(latest.begin(), latest.end());
-  const auto middle = sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2);
-  std::nth_element(sorted.begin(), middle, sorted.end());
-  return *middle;
+  const auto at = sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 4);
+  std::nth_element(sorted.begin(), at, sorted.end());
+  return *at;
 }
 }  // namespace
 
@@ -96,7 +98,7 @@ LdapAuthenticator::Duration LdapAuthenticator::hold_unknown(Duration took) {
   std::lock_guard lock(timing_mutex_);
   keep(unknown_refusals_, took);
   if (known_refusals_.empty()) return kFirstGuess - took;
-  return median(known_refusals_) - median(unknown_refusals_);
+  return quartile(known_refusals_) - quartile(unknown_refusals_);
 }
 
 void LdapAuthenticator::work() {
