@@ -62,8 +62,8 @@ class LdapAuthenticator final : public stream::Authenticator {
   PoolOptions options_;
   std::function<bool(const std::string&)> disabled_;
   // How long refusals take, for real users and for unknown ones (the latest few of each):
-  // an unknown user's refusal is held back by the difference of their first quartiles, so
-  // the two kinds take the same time however busy the machine is.
+  // an unknown user's refusal is held back by the difference of their quickest, so the two
+  // kinds take the same time however busy the machine is.
   void timed_refusal(Duration took);               // a real user's wrong password
   Duration hold_unknown(Duration took);            // an unknown user: how long to hold it
   std::mutex timing_mutex_;
