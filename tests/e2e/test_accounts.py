@@ -291,8 +291,13 @@ class LoginTiming(ConfiguredWorldTest):
         cls.world.add_user("timed", "timed-pw")
 
     def test_an_unknown_user_takes_as_long_as_a_wrong_password(self):
+        # On an overloaded machine each refusal swings by milliseconds, more than the one hash
+        # this compares: the comparison means nothing then (JABBERADMIN_TIMING_TESTS=1 forces it).
+        if os.getloadavg()[0] > os.cpu_count() and os.environ.get("JABBERADMIN_TIMING_TESTS") != "1":
+            self.skipTest(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: too busy to compare timings")
         # What tells them apart is slapd checking the entry's SHA-512 crypt hash: the medians
-        # must differ by less than the cost of one such hash, measured here.
+        # must differ by less than one such hash (many samples: a busy machine swings each
+        # refusal by milliseconds).
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             import crypt
@@ -304,12 +309,13 @@ class LoginTiming(ConfiguredWorldTest):
                 costs.append(time.monotonic() - start)
         hash_cost = statistics.median(costs)
         known, unknown = [], []
-        for i in range(40):
-            known.append(attempt(self.world.port, "timed", f"wrong{i}")[2])
-            unknown.append(attempt(self.world.port, f"ghost{i}", f"wrong{i}")[2])
+        for i in range(120):  # interleaved, each kind first in turn
+            pair = [(known, "timed"), (unknown, f"ghost{i}")]
+            for times, name in pair if i % 2 == 0 else reversed(pair):
+                times.append(attempt(self.world.port, name, f"wrong{i}")[2])
         k, u = statistics.median(known), statistics.median(unknown)
         kq, uq = statistics.quantiles(known, n=4)[0], statistics.quantiles(unknown, n=4)[0]
-        sys.stderr.write(f"\nlogin refusal, median of 40: existing user {k * 1000:.2f} ms, unknown user "
+        sys.stderr.write(f"\nlogin refusal, median of 120: existing user {k * 1000:.2f} ms, unknown user "
                          f"{u * 1000:.2f} ms, difference {(k - u) * 1000:+.2f} ms (first quartiles {kq * 1000:.2f} "
                          f"and {uq * 1000:.2f} ms); one SHA-512 crypt hash {hash_cost * 1000:.2f} ms\n")
         self.assertLess(abs(k - u), hash_cost)
