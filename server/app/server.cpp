@@ -75,6 +75,10 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
   c2s_config_.max_resources_per_account = j.max_resources_per_account;
   c2s_config_.rate = stream::RateLimits{static_cast<double>(j.stanza_rate), static_cast<double>(j.stanza_burst),
                                         static_cast<double>(j.byte_rate), static_cast<double>(j.byte_burst)};
+  authenticator_.refuse_when([this](const std::string& name) {
+    const User* user = directory_.find(name);
+    return user != nullptr && user->locked;
+  });
 
   const auto& addresses = options_.listen.empty() ? settings_.jabber.listen : options_.listen;
   const std::uint16_t port = options_.port.value_or(settings_.jabber.port);

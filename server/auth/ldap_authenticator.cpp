@@ -1,8 +1,11 @@
 #include "auth/ldap_authenticator.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <optional>
+#include <vector>
 
 #include "jabberadmin/directory.hpp"
 #include "jabberadmin/ldap.hpp"
@@ -12,6 +15,12 @@
 namespace jabberadmin::auth {
 
 using stream::AuthResult;
+
+namespace {
+// Before any real refusal was timed: about what one takes (slapd's SHA-512 crypt and a search).
+constexpr std::chrono::milliseconds kFirstGuess{4};
+constexpr std::size_t kTimedRefusals = 64;
+}  // namespace
 
 LdapAuthenticator::LdapAuthenticator(boost::asio::any_io_executor executor, Settings settings, PoolOptions options)
     : executor_(executor), settings_(std::move(settings)), options_(options) {
@@ -50,9 +59,43 @@ void LdapAuthenticator::check(std::string username, std::string password,
   answer(job, AuthResult::TemporaryFailure);
 }
 
-void LdapAuthenticator::answer(Job& job, AuthResult result) {
+void LdapAuthenticator::answer(Job& job, AuthResult result, std::chrono::steady_clock::duration after) {
   stream::wipe(job.password);
-  boost::asio::post(executor_, [done = std::move(job.done), result] { done(result); });
+  auto reply = [done = std::move(job.done), result, name = std::move(job.username), disabled = disabled_]() mutable {
+    if (result == AuthResult::Success && disabled && disabled(name)) result = AuthResult::AccountDisabled;
+    done(result);
+  };
+  if (after <= std::chrono::steady_clock::duration::zero()) return boost::asio::post(executor_, std::move(reply));
+  // Armed from this thread (the timer is this call's own object, which Asio allows), so the
+  // answer wakes the executor once, as a posted one does: a second hop would add its own
+  // scheduling delay on a busy machine.
+  auto timer = std::make_shared<boost::asio::steady_timer>(executor_, after);
+  timer->async_wait([timer, reply = std::move(reply)](const boost::system::error_code&) mutable { reply(); });
+}
+
+namespace {
+void keep(std::deque<LdapAuthenticator::Duration>& latest, LdapAuthenticator::Duration took) {
+  latest.push_back(took);
+  if (latest.size() > kTimedRefusals) latest.pop_front();
+}
+// The quickest: what a refusal costs when nothing else was competing for the machine.
+// Load only ever adds time, so the difference of the two kinds' quickest is the cost of
+// the hash check itself, however busy the machine is now.
+LdapAuthenticator::Duration quickest(const std::deque<LdapAuthenticator::Duration>& latest) {
+  return *std::min_element(latest.begin(), latest.end());
+}
+}  // namespace
+
+void LdapAuthenticator::timed_refusal(Duration took) {
+  std::lock_guard lock(timing_mutex_);
+  keep(known_refusals_, took);
+}
+
+LdapAuthenticator::Duration LdapAuthenticator::hold_unknown(Duration took) {
+  std::lock_guard lock(timing_mutex_);
+  keep(unknown_refusals_, took);
+  if (known_refusals_.empty()) return kFirstGuess - took;
+  return quickest(known_refusals_) - quickest(unknown_refusals_);
 }
 
 void LdapAuthenticator::work() {
@@ -69,6 +112,8 @@ void LdapAuthenticator::work() {
       queue_.pop_front();
     }
     AuthResult result = AuthResult::TemporaryFailure;
+    std::chrono::steady_clock::duration hold{};
+    const auto started = std::chrono::steady_clock::now();
     try {
       if (!directory) directory.emplace(Directory::open(settings_));
       if (!binder) binder.emplace(ldap::Connection::open(Directory::connect_options(settings_.ldap)));
@@ -79,13 +124,16 @@ void LdapAuthenticator::work() {
       } else {
         const auto user = directory->find_user(job.username);
         result = user && user->locked ? AuthResult::AccountDisabled : AuthResult::NotAuthorized;
+        const auto took = std::chrono::steady_clock::now() - started;
+        if (user && !user->locked) timed_refusal(took);
+        if (!user) hold = hold_unknown(took);
       }
     } catch (const std::exception& e) {
       log::warning(std::string("auth: LDAP failed, reconnecting for the next login: ") + e.what());
       directory.reset();
       binder.reset();
     }
-    answer(job, result);
+    answer(job, result, hold);
   }
 }
 

@@ -2,10 +2,21 @@
 // LDAP connections (libldap handles are never shared between threads). Answers come back
 // on the io executor. A full queue answers temporary-auth-failure at once, so a slow or
 // dead LDAP server costs logins, never the event loop.
+//
+// A bind that succeeds is not the last word: the server's view of the directory may say
+// the account is locked (shadowExpire: 1 without the lock marker in the hash, which binds
+// still accept), and then the answer is account-disabled.
+//
+// A wrong password costs slapd a check of the entry's hash; a user it does not have costs
+// it nothing. So that the time of a refusal does not tell who exists, the refusal of an
+// unknown user is held back (on a timer, no thread waits) until it has taken as long as
+// the refusals of real users take: a running average of those.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <chrono>
+#include <optional>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -24,10 +35,14 @@ struct PoolOptions {
 
 class LdapAuthenticator final : public stream::Authenticator {
  public:
+  using Duration = std::chrono::steady_clock::duration;
   LdapAuthenticator(boost::asio::any_io_executor executor, Settings settings, PoolOptions options);
   ~LdapAuthenticator() override;
 
   void check(std::string username, std::string password, std::function<void(stream::AuthResult)> done) override;
+  // Asked on the executor after a successful bind: true refuses the login as account-disabled.
+  // Set before the first check.
+  void refuse_when(std::function<bool(const std::string& username)> disabled) { disabled_ = std::move(disabled); }
   // Ends the workers; queued checks are answered with temporary-auth-failure.
   void stop();
 
@@ -38,11 +53,21 @@ class LdapAuthenticator final : public stream::Authenticator {
     std::function<void(stream::AuthResult)> done;
   };
   void work();
-  void answer(Job& job, stream::AuthResult result);
+  // The answer goes to the executor, not before `after` has passed.
+  void answer(Job& job, stream::AuthResult result,
+              std::chrono::steady_clock::duration after = std::chrono::steady_clock::duration::zero());
 
   boost::asio::any_io_executor executor_;
   Settings settings_;
   PoolOptions options_;
+  std::function<bool(const std::string&)> disabled_;
+  // How long refusals take, for real users and for unknown ones (the latest few of each):
+  // an unknown user's refusal is held back by the difference of their quickest, so the two
+  // kinds take the same time however busy the machine is.
+  void timed_refusal(Duration took);               // a real user's wrong password
+  Duration hold_unknown(Duration took);            // an unknown user: how long to hold it
+  std::mutex timing_mutex_;
+  std::deque<Duration> known_refusals_, unknown_refusals_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<Job> queue_;

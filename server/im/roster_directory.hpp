@@ -37,10 +37,11 @@ class RosterDirectory {
   void flush();
   // The cache's first refresh: users who logged in before it get their shared roster now.
   void introduce_online_users();
+  // Ends every stream of the account (a name, on every host) with <policy-violation/> and why.
+  void end_sessions(const std::string& name, std::string_view why);
 
  private:
   void schedule();
-  void end_sessions(const std::string& name, std::string_view why);
 
   router::Router& router_;
   roster::Roster& roster_;

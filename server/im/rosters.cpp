@@ -21,6 +21,7 @@ void Rosters::start(Presence& presence, boost::asio::any_io_executor executor, R
   live_ = std::make_unique<RosterDirectory>(std::move(executor), router_, roster_, *pushes_, presence, contacts_,
                                             std::move(options));
   subscriptions_->set_max_items(limits.max_items);
+  removal_ = std::make_unique<AccountRemoval>(router_, roster_, *pushes_, *live_);
   presence.set_subscriptions(subscriptions_.get());
   presence.set_avatar_hash([this](const Jid& bare) { return roster_.shared().avatar_hash(bare); });
   install_roster(router_, roster_, *pushes_, *subscriptions_, [this] { live_->flush(); }, limits);
@@ -29,10 +30,14 @@ void Rosters::start(Presence& presence, boost::asio::any_io_executor executor, R
 void Rosters::follow(directory::DirectoryCache& cache) {
   std::weak_ptr<bool> alive = alive_;
   cache.observe([this, alive](const directory::UserChange& change) {
-    if (alive.lock()) live_->changed(change);
+    if (!alive.lock()) return;
+    live_->changed(change);
+    if (change.before && !change.after) removal_->deleted(change.before->name);
   });
   cache.on_ready([this, alive] {
-    if (alive.lock()) live_->introduce_online_users();
+    if (!alive.lock()) return;
+    removal_->sweep();
+    live_->introduce_online_users();
   });
 }
 

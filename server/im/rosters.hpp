@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "directory/directory_cache.hpp"
+#include "im/account_removal.hpp"
 #include "im/presence.hpp"
 #include "im/roster.hpp"
 #include "im/roster_contacts.hpp"
@@ -32,7 +33,8 @@ class Rosters {
   // Registers the handlers with router and presence.
   void start(Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
              RosterLimits limits = {});
-  // Follows the cache: its changes, and its first refresh.
+  // Follows the cache: its changes (a deleted account's data goes at once), and its first
+  // refresh (the accounts deleted while the server was down).
   void follow(directory::DirectoryCache& cache);
   RosterDirectory& live() { return *live_; }
 
@@ -43,6 +45,7 @@ class Rosters {
   std::unique_ptr<RosterPushes> pushes_;
   std::unique_ptr<RosterSubscriptions> subscriptions_;
   std::unique_ptr<RosterDirectory> live_;
+  std::unique_ptr<AccountRemoval> removal_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // the cache cannot forget observers
   Presence* presence_ = nullptr;
 };

@@ -15,11 +15,14 @@ void UserData::reopen() {
 UserData install_user_data(boost::asio::io_context& io, router::Router& router, const Settings& settings,
                            directory::DirectoryCache& directory, store::Database& database,
                            std::size_t offline_limit_per_user) {
-  // Accounts are the directory's users, on every host we serve. Until the first refresh
-  // has arrived nobody can be told apart from a stranger: messages are kept rather than
-  // refused then.
+  // Who may be sent messages: the directory's users, on every host we serve, unless
+  // locked (a message to a locked account is refused, neither stored nor written to the
+  // history: cl-jabberd(8)). Until the first refresh has arrived nobody can be told apart
+  // from a stranger: messages are kept rather than refused then.
   const auto exists = [&directory](const Jid& bare) {
-    return !directory.ready() || directory.find(bare.local) != nullptr;
+    if (!directory.ready()) return true;
+    const User* user = directory.find(bare.local);
+    return user != nullptr && !user->locked;
   };
   UserData data;
   offline::OfflineOptions offline_options{.limit_per_user = offline_limit_per_user, .batch_bytes = 64 * 1024};
@@ -32,15 +35,7 @@ UserData install_user_data(boost::asio::io_context& io, router::Router& router, 
     });
   };
   data.offline = std::make_unique<offline::OfflineMessages>(router, database, exists, std::move(offline_options));
-  // A deleted account's stored messages go with it, on every host we serve.
-  std::vector<std::string> hosts;
-  for (const auto& h : settings.jabber.hosts) hosts.push_back(normalize_domain(h));
-  if (hosts.empty()) hosts.push_back(normalize_domain(settings.primary_host()));
-  directory.observe([offline = data.offline.get(), hosts, alive = std::weak_ptr<bool>(data.alive)](
-                        const directory::UserChange& change) {
-    if (!alive.lock() || !change.before || change.after) return;
-    for (const auto& host : hosts) offline->forget(Jid{change.before->name, host, {}});
-  });
+  // A deleted account's stored messages go with the rest of its data (im/account_removal).
   if (settings.jabber.history) {
     data.history_log = std::make_unique<history::HistoryLog>(settings.jabber.history_dir);
     data.history = std::make_unique<history::MessageHistory>(

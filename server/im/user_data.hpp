@@ -18,7 +18,6 @@
 namespace jabberadmin::im {
 
 struct UserData {
-  std::shared_ptr<bool> alive = std::make_shared<bool>(true);  // directory observers check it
   std::unique_ptr<offline::OfflineMessages> offline;
   std::unique_ptr<history::HistoryLog> history_log;      // null when history is off
   std::unique_ptr<history::MessageHistory> history;

@@ -1,7 +1,6 @@
 #include "offline/offline_messages.hpp"
 
 #include <exception>
-#include <limits>
 #include <variant>
 #include <vector>
 
@@ -56,7 +55,7 @@ void OfflineMessages::undeliverable(const xml::Element& message) {
   const auto to = stream::address(message, "to").jid;
   if (!to) return;
   const Jid user = to->to_bare();
-  // RFC 6121 §8.5.1: no such account.
+  // RFC 6121 §8.5.1: no such account (or a locked one: nothing is kept for it).
   if (!exists_(user)) return router_.bounce(message, "cancel", "service-unavailable");
   const std::string type = stream::stanza_type(message);
   if (type != "normal" && type != "chat") return;  // the router handles the others (§8.5.2.2.1)
@@ -84,17 +83,6 @@ void OfflineMessages::undeliverable(const xml::Element& message) {
                               std::to_string(options_.limit_per_user) + " messages)");
   }
   log::debug("offline: stored a message for " + user.bare());
-}
-
-void OfflineMessages::forget(const Jid& bare) {
-  const std::string user = bare.bare();
-  try {
-    if (store_.count(user) == 0) return;
-    store_.remove_through(user, std::numeric_limits<std::int64_t>::max());
-    log::info("offline: " + user + " no longer exists; its stored messages are dropped");
-  } catch (const std::exception& e) {
-    log::error("offline: cannot drop the messages of " + user + ": " + e.what());
-  }
 }
 
 bool OfflineMessages::still_there(const Flush& flush) {

@@ -57,8 +57,6 @@ class OfflineMessages {
 
   // Stores or refuses one message nobody could take (the router's undeliverable hook).
   void undeliverable(const xml::Element& message);
-  // Drops every message stored for a bare JID (its account was deleted).
-  void forget(const Jid& bare);
   // Starts handing the user's stored messages to this resource (unless another resource
   // of the user is already being given them).
   void deliver_stored(const Jid& full);

@@ -13,7 +13,7 @@ Item from_shared(const SharedItem& i) {
 }
 
 Roster::Roster(store::Database& db, const UserDirectory& directory, std::vector<std::string> hosts)
-    : directory_(directory), personal_(db), pending_(db), shared_(directory, std::move(hosts)) {}
+    : directory_(directory), personal_(db), pending_(db), accounts_(db), shared_(directory, std::move(hosts)) {}
 
 std::vector<Item> Roster::items(const Jid& user) {
   std::vector<Item> out;

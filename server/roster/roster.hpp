@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "jabberadmin/jid.hpp"
+#include "roster/account_purge.hpp"
 #include "roster/pending_store.hpp"
 #include "roster/shared_roster.hpp"
 #include "roster/subscription.hpp"
@@ -54,6 +55,7 @@ class Roster {
 
   store::RosterStore& personal() { return personal_; }
   PendingStore& pending() { return pending_; }
+  AccountPurge& accounts() { return accounts_; }
   SharedRoster& shared() { return shared_; }
   const UserDirectory& directory() const { return directory_; }
   // Whether a bare JID on one of our hosts names an account (any host: name is the account).
@@ -63,6 +65,7 @@ class Roster {
   const UserDirectory& directory_;
   store::RosterStore personal_;
   PendingStore pending_;
+  AccountPurge accounts_;  // after pending_, which makes the table it also cleans
   SharedRoster shared_;
 };
 

@@ -17,6 +17,7 @@ class UserDirectory {
   virtual ~UserDirectory() = default;
   virtual const User* find(std::string_view name) const = 0;
   virtual std::vector<const User*> members(std::string_view group) const = 0;  // sorted by name
+  virtual std::size_t size() const = 0;  // how many users
   // Changes whenever a user does: what is computed from the directory is kept while it
   // stays the same.
   virtual std::uint64_t generation() const = 0;
@@ -27,6 +28,7 @@ class CacheDirectory final : public UserDirectory {
   explicit CacheDirectory(const directory::DirectoryCache& cache) : cache_(cache) {}
   const User* find(std::string_view name) const override;
   std::vector<const User*> members(std::string_view group) const override;
+  std::size_t size() const override;
   std::uint64_t generation() const override;
 
  private:

@@ -57,7 +57,8 @@ C2s::C2s(boost::asio::any_io_executor executor, std::shared_ptr<net::Transport> 
     : executor_(executor), transport_(std::move(transport)), context_(context), config_(config),
       ticket_(std::move(ticket)), parser_(config.parser), timer_(executor),
       stanza_tokens_(config.rate.stanzas_per_second, config.rate.stanza_burst),
-      byte_tokens_(config.rate.bytes_per_second, config.rate.byte_burst) {}
+      byte_tokens_(config.rate.bytes_per_second, config.rate.byte_burst),
+      throttle_timer_(executor) {}
 
 C2s::~C2s() = default;
 
@@ -172,6 +173,7 @@ void C2s::close_stream() {
 void C2s::finish() {
   leave_router();
   timer_.cancel();
+  throttle_timer_.cancel();  // a waiting check is dropped with its password
 }
 
 void C2s::leave_router() {
@@ -341,24 +343,52 @@ void C2s::check_credentials(std::string_view base64) {
       return sasl_failure("invalid-authzid");
   }
   username_ = *name;
+  const std::string& address = transport_->peer_address();
   if (c.password.empty()) {
     log::info(log_prefix() + "empty password refused");
-    context_.address_failures.record(transport_->peer_address());
+    context_.address_failures.record(address);
     return sasl_failure("not-authorized");
   }
-  const std::string account = *name + "@" + domain_;
-  if (context_.address_failures.blocked(transport_->peer_address()) || context_.account_failures.blocked(account)) {
-    log::warning(log_prefix() + "too many failed logins, refused without checking");
+  // The address: its failures and its checks in flight; at the limit it is refused
+  // without asking the directory.
+  if (context_.address_failures.blocked(address)) {
+    log::warning(log_prefix() + "too many failed logins from this address, refused without checking");
     return sasl_failure("not-authorized", "Too many failed attempts; try again later");
   }
+  // The account (its name: one directory entry, whichever host it logs in on) is never
+  // refused, so nobody can lock its owner out: past its free failures a check waits first,
+  // longer each time.
+  const auto wait = context_.account_failures.delay(*name, config_.throttle_first, config_.throttle_cap);
+  PendingCheck check{std::make_shared<PlainCredentials>(std::move(c)), context_.address_failures.begin(address),
+                     context_.account_failures.begin(*name)};
   state_ = State::Authenticating;
-  context_.authenticator.check(*name, std::move(c.password),
-                               [weak = weak_from_this(), user = *name](AuthResult result) {
-                                 if (auto self = weak.lock()) self->auth_done(user, result);
+  if (wait <= Clock::duration::zero()) return start_check(std::move(check));
+  log::info(log_prefix() + "repeated failed logins for this account: the check waits " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()) + " ms");
+  throttle_timer_.expires_after(wait);
+  throttle_timer_.async_wait([weak = weak_from_this(), check = std::move(check)](const boost::system::error_code& ec) mutable {
+    if (ec) return;
+    if (auto self = weak.lock()) self->start_check(std::move(check));
+  });
+}
+
+void C2s::start_check(PendingCheck check) {
+  if (state_ != State::Authenticating) return;
+  auto attempts = std::make_shared<PendingCheck>(std::move(check));
+  context_.authenticator.check(username_, std::move(attempts->credentials->password),
+                               [weak = weak_from_this(), attempts](AuthResult result) {
+                                 // A failure counts even when its stream is gone.
+                                 if (result == AuthResult::NotAuthorized) {
+                                   attempts->address.failed();
+                                   attempts->account.failed();
+                                 }
+                                 attempts->address = FailureLimiter::Attempt();
+                                 attempts->account = FailureLimiter::Attempt();
+                                 if (auto self = weak.lock()) self->auth_done(result);
                                });
 }
 
-void C2s::auth_done(std::string username, AuthResult result) {
+void C2s::auth_done(AuthResult result) {
   if (state_ != State::Authenticating) return;
   state_ = State::Negotiating;
   switch (result) {
@@ -376,8 +406,6 @@ void C2s::auth_done(std::string username, AuthResult result) {
       return sasl_failure("temporary-auth-failure");
     case AuthResult::NotAuthorized:
       log::info(log_prefix() + "login refused: wrong password or no such user");
-      context_.address_failures.record(transport_->peer_address());
-      context_.account_failures.record(username + "@" + domain_);
       return sasl_failure("not-authorized");
   }
 }

@@ -37,14 +37,18 @@ struct C2sConfig {
   int max_auth_attempts = 3;                       // per stream, then policy-violation
   std::size_t max_resources_per_account = 16;      // bound at once; more: resource-constraint
   RateLimits rate;                                 // what the client may send
+  // Past an account's free failures (its limiter's limit) each new check for it waits this
+  // long first, doubled for every further failure, at most throttle_cap.
+  std::chrono::milliseconds throttle_first{1000};
+  std::chrono::milliseconds throttle_cap{16000};
 };
 
 // What all streams share.
 struct C2sContext {
   Authenticator& authenticator;
   SessionHost& host;
-  FailureLimiter& address_failures;
-  FailureLimiter& account_failures;
+  FailureLimiter& address_failures;  // by remote address: refused at the limit
+  FailureLimiter& account_failures;  // by account name (every host): slowed, never refused
   std::function<void(C2s&)> on_finished;  // the connection is gone; drop the stream
 };
 
@@ -84,8 +88,16 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   void send_features();
   void on_auth(const xml::Element& auth);
   void on_sasl_response(const xml::Element& response);
+  // One password check on its way: the password, and its place in the failure counts
+  // (a check in flight counts until its answer).
+  struct PendingCheck {
+    std::shared_ptr<PlainCredentials> credentials;
+    FailureLimiter::Attempt address;
+    FailureLimiter::Attempt account;
+  };
   void check_credentials(std::string_view base64);
-  void auth_done(std::string username, AuthResult result);
+  void start_check(PendingCheck check);
+  void auth_done(AuthResult result);
   void sasl_failure(std::string_view condition, std::string_view text = {});
   void on_bind(const xml::Element& iq);
   void restart();
@@ -107,6 +119,7 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   xml::StreamParser parser_;
   boost::asio::steady_timer timer_;
   TokenBucket stanza_tokens_, byte_tokens_;
+  boost::asio::steady_timer throttle_timer_;  // a check for a much-failed account waits on it
   State state_ = State::Opening;
   bool header_sent_ = false;
   bool authenticated_ = false;

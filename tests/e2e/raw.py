@@ -8,9 +8,16 @@ HEADER = ("<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
           "xmlns:stream='http://etherx.jabber.org/streams' to='localhost' version='1.0'>")
 
 
+def header(host="localhost"):
+    """The stream header addressed to another served host."""
+    return HEADER.replace("to='localhost'", f"to='{host}'")
+
+
 class Raw:
-    def __init__(self, port, direct_tls=False, timeout=10):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port, direct_tls=False, timeout=10, source=None):
+        # source: a loopback address of its own (127.0.0.2, ...), to look like another client.
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if direct_tls:
             self._wrap()
@@ -27,10 +34,11 @@ class Raw:
         self.sock.sendall(data.encode() if isinstance(data, str) else data)
 
     def read_until(self, marker, timeout=10):
-        """Reads until marker is in the buffer; returns everything read so far (and keeps it)."""
+        """Reads until marker (or one of a tuple of markers) is in the buffer; returns
+        everything read so far (and keeps it)."""
         deadline = time.monotonic() + timeout
-        marker = marker.encode()
-        while marker not in self.buffer:
+        markers = [m.encode() for m in ((marker,) if isinstance(marker, str) else marker)]
+        while not any(m in self.buffer for m in markers):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError(f"no {marker!r} in {self.buffer[-500:]!r}")
@@ -60,8 +68,8 @@ class Raw:
         out, self.buffer = self.buffer.decode(errors="replace"), b""
         return out
 
-    def starttls(self):
-        self.send(HEADER)
+    def starttls(self, host="localhost"):
+        self.send(header(host))
         self.read_until("</stream:features>")
         self.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
         self.read_until("<proceed")

@@ -109,7 +109,7 @@ class Offline(ConfiguredWorldTest):
             a.send_message(mto=gone, mbody="you will never read this", mtype="chat")
             await self.world.log_shows("offline: stored a message for gone@localhost")
             self.world._tool("cl-userdel", "gone", "jabber")
-            await self.world.log_shows("offline: gone@localhost no longer exists")
+            await self.world.log_shows("accounts: gone was deleted")
             self.world.add_user("gone", "gone-pw")
             g, ok = await login(gone + "/new", "gone-pw", self.world.port)
             self.assertIs(ok, True)

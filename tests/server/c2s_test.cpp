@@ -48,6 +48,8 @@ class C2sTest : public ::testing::Test {
     auth.passwords["alice"] = "secret";
     auth.locked.push_back("locked");
     config.parser.max_stanza_size = 4096;
+    config.throttle_first = std::chrono::milliseconds(20);
+    config.throttle_cap = std::chrono::milliseconds(80);
     make();
   }
   // A new stream with this->config (replacing the one SetUp made).
@@ -149,13 +151,17 @@ TEST_F(C2sTest, WrongPasswordLockedAccountAndEmptyPassword) {
   EXPECT_NE(out.find("<policy-violation"), std::string::npos);
 }
 
-TEST_F(C2sTest, RepeatedFailuresForOneAccountAreRefusedWithoutLdap) {
-  for (int i = 0; i < 5; ++i) account_failures.record("alice@example.org");
+// Failures for an account (by name: the same on every host) slow its next check down but
+// never refuse it, so the owner still gets in.
+TEST_F(C2sTest, RepeatedFailuresForOneAccountDelayTheCheckButDoNotRefuseIt) {
+  for (int i = 0; i < 5; ++i) account_failures.record("alice");
   secure();
   exchange(kOpen);
-  const std::string out = exchange(plain("alice", "secret"));
-  EXPECT_NE(out.find("<not-authorized/>"), std::string::npos);
-  EXPECT_EQ(auth.calls, 0);
+  EXPECT_EQ(exchange(plain("alice", "secret")), "");
+  EXPECT_EQ(auth.calls, 0) << "the check waits first";
+  io.run_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(auth.calls, 1);
+  EXPECT_NE(transport->take().find("<success"), std::string::npos);
 }
 
 TEST_F(C2sTest, PlainWithoutInitialResponseGetsAChallenge) {
@@ -300,6 +306,28 @@ TEST_F(C2sTest, ShutdownSendsSystemShutdown) {
   exchange(kOpen);
   c2s->shutdown();
   EXPECT_NE(transport->take().find("<system-shutdown"), std::string::npos);
+}
+
+// 30 wrong passwords for one account sent at once on 30 streams from one address: the
+// limits count checks still in flight, so no more than the address's 10 reach the
+// directory although no answer has come back yet, and the rest are refused at once.
+TEST_F(C2sTest, AttemptsInFlightCountAgainstTheLimits) {
+  std::vector<std::pair<std::shared_ptr<FakeTransport>, std::shared_ptr<C2s>>> streams;
+  for (int i = 0; i < 30; ++i) {
+    auto t = std::make_shared<FakeTransport>();
+    t->is_secure = true;  // direct TLS: PLAIN at once
+    auto s = std::make_shared<C2s>(io.get_executor(), t, C2sContext{auth, host, address_failures, account_failures, {}},
+                                   C2sConfig{}, std::nullopt);
+    s->start();
+    s->on_data(kOpen);
+    streams.emplace_back(t, s);
+  }
+  for (auto& [t, s] : streams) s->on_data(plain("alice", "wrong"));  // no answer runs meanwhile
+  int refused = 0;
+  for (auto& [t, s] : streams) refused += t->take().find("Too many failed attempts") != std::string::npos ? 1 : 0;
+  EXPECT_LE(auth.calls, 10);
+  EXPECT_EQ(refused, 20);
+  for (auto& [t, s] : streams) s->on_closed();
 }
 
 }  // namespace

@@ -311,16 +311,6 @@ TEST_F(PacedOfflineTest, NoTickRunsAfterTheModuleIsGone) {
   EXPECT_EQ(bob.received.size(), 1u);
 }
 
-TEST_F(OfflineTest, ADeletedAccountsMessagesAreDropped) {
-  auto& alice = bind("alice@example.org/a");
-  send(alice, "bob@example.org", "for bob");
-  send(alice, "борис@example.org", "для Бориса");
-  offline->forget(jid("bob@example.org"));
-  EXPECT_EQ(stored("bob@example.org"), 0u);
-  EXPECT_EQ(stored("борис@example.org"), 1u);
-  offline->forget(jid("nobody@example.org"));  // nothing stored: nothing happens
-}
-
 TEST_F(OfflineTest, StoredStanzasReadBackWhole) {
   xml::Element m("message", std::string(ns::kClient));
   m.set_attr("to", "bob@example.org");

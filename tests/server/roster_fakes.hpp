@@ -14,6 +14,7 @@ class FakeDirectory : public roster::UserDirectory {
   // is what makes the shared roster compute anew; add() counts as a change by itself.
   std::map<std::string, User, std::less<>> users;
   std::uint64_t changes = 0;
+  std::size_t size() const override { return users.size(); }
 
   User& add(const std::string& name, std::optional<std::string> group, std::string nickname = {}) {
     User u;

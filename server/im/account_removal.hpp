@@ -1,0 +1,37 @@
+// A deleted account leaves nothing behind (the server's half of cl-userdel): its streams
+// end, everything it had in the database goes (roster::AccountPurge), and every other
+// user's item for it goes too, with a roster push to their resources.
+//
+// Deletions are seen live, as the directory cache reports them (RFC 4533 sync), and, for
+// those made while the server was down, at the cache's first complete refresh: every
+// account the database names on a served host that the directory no longer has. Nothing
+// is swept from an empty directory: that looks more like a directory we cannot read than
+// like every account deleted at once.
+#pragma once
+
+#include <string>
+
+#include "im/roster_directory.hpp"
+#include "im/roster_pushes.hpp"
+#include "roster/roster.hpp"
+#include "router/router.hpp"
+
+namespace jabberadmin::im {
+
+class AccountRemoval {
+ public:
+  AccountRemoval(router::Router& router, roster::Roster& roster, RosterPushes& pushes, RosterDirectory& live);
+
+  // The directory no longer has the account (a normalised name, on every host).
+  void deleted(const std::string& name);
+  // After the first complete refresh: the accounts deleted while the server was down.
+  void sweep();
+
+ private:
+  router::Router& router_;
+  roster::Roster& roster_;
+  RosterPushes& pushes_;
+  RosterDirectory& live_;
+};
+
+}  // namespace jabberadmin::im

@@ -1,0 +1,51 @@
+#include "roster/account_purge.hpp"
+
+#include <sqlite3.h>
+
+namespace jabberadmin::roster {
+
+AccountPurge::Removed AccountPurge::purge(const std::vector<std::string>& bare_jids) {
+  const std::set<std::string> gone(bare_jids.begin(), bare_jids.end());
+  Removed removed;
+  const auto run = [&](std::string_view sql, const std::string& jid) {
+    db_.prepare(sql).bind(1, jid).step();
+    removed.rows += static_cast<std::size_t>(sqlite3_changes(db_.handle()));
+  };
+  const auto bump = [&](const std::string& user) {
+    db_.prepare("UPDATE roster_version SET version = version + 1 WHERE user = ?").bind(1, user).step();
+  };
+  db_.execute("BEGIN IMMEDIATE");
+  try {
+    for (const auto& jid : gone) {
+      auto owners = db_.prepare("SELECT user FROM roster WHERE jid = ? ORDER BY user");
+      owners.bind(1, jid);
+      while (owners.step())
+        if (const std::string owner = owners.text(0); !gone.contains(owner)) removed.items.emplace_back(owner, jid);
+    }
+    for (const auto& jid : gone) {
+      run("DELETE FROM roster WHERE user = ?1 OR jid = ?1", jid);
+      run("DELETE FROM roster_pending_in WHERE user = ?1 OR jid = ?1", jid);
+      run("DELETE FROM offline WHERE user = ?", jid);
+      bump(jid);
+    }
+    std::set<std::string> owners;
+    for (const auto& [owner, contact] : removed.items)
+      if (owners.insert(owner).second) bump(owner);
+    db_.execute("COMMIT");
+  } catch (...) {
+    db_.execute("ROLLBACK");
+    throw;
+  }
+  return removed;
+}
+
+std::set<std::string> AccountPurge::known_jids() {
+  std::set<std::string> out;
+  auto q = db_.prepare(
+      "SELECT user FROM roster UNION SELECT jid FROM roster UNION SELECT user FROM roster_pending_in "
+      "UNION SELECT jid FROM roster_pending_in UNION SELECT user FROM offline");
+  while (q.step()) out.insert(q.text(0));
+  return out;
+}
+
+}  // namespace jabberadmin::roster

@@ -1,0 +1,40 @@
+// What a deleted account leaves in the server's database, removed in one transaction: its
+// personal roster, the subscription requests waiting for it, its offline messages, and
+// every other user's roster item for it and request from it.
+//
+// An account is its name on every served host (each host is a view of the same directory
+// entry), so the caller passes all its bare JIDs at once. The account's roster version row
+// stays and is bumped, as are the versions of the rosters that lose an item: a client that
+// kept a roster under an old version must never hear "unchanged" from a new account that
+// happens to have the old name.
+#pragma once
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/database.hpp"
+
+namespace jabberadmin::roster {
+
+class AccountPurge {
+ public:
+  // The roster_pending_in table must exist (PendingStore makes it): Roster builds this after it.
+  explicit AccountPurge(store::Database& db) : db_(db) {}
+
+  struct Removed {
+    // (owner, contact) of every other user's personal item that went: each needs a push.
+    std::vector<std::pair<std::string, std::string>> items;
+    std::size_t rows = 0;  // everything deleted, for the log
+  };
+  Removed purge(const std::vector<std::string>& bare_jids);
+
+  // Every bare JID the database names, as an owner or as a contact.
+  std::set<std::string> known_jids();
+
+ private:
+  store::Database& db_;
+};
+
+}  // namespace jabberadmin::roster
