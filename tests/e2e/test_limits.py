@@ -193,7 +193,7 @@ class Rates(ConfiguredWorldTest):
         w = cls.world
         w._tool("cl-groupadd", "Floor", "jabber")
         for name in ("flooder", "victim", "mate"):
-            w._tool("cl-useradd", "-P", "-g", "Floor", name, "jabber", input=name + "-pw\n")
+            w._tool("cl-useradd", "-P", "--allow-short-password", "-g", "Floor", name, "jabber", input=name + "-pw\n")
 
     def login(self, name, resource):
         r = Raw(self.world.port)

@@ -106,7 +106,7 @@ class RosterWorld(WorldCase):
         return self.world._tool(*args)
 
     def user(self, name, nickname=None, group=None, image=None):
-        args = ["cl-useradd", "-P"]
+        args = ["cl-useradd", "-P", "--allow-short-password"]
         if nickname:
             args += ["-c", nickname]
         if group:

@@ -21,7 +21,7 @@ class Vcard(ConfiguredWorldTest):
     def setUpClass(cls):
         super().setUpClass()
         cls.alice = cls.world.add_user("alice", "alice-pw")
-        cls.world._tool("cl-useradd", "-P", "-c", "Дора Смирнова", "-i", PHOTO, "dora", "jabber", input="dora-pw\n")
+        cls.world._tool("cl-useradd", "-P", "--allow-short-password", "-c", "Дора Смирнова", "-i", PHOTO, "dora", "jabber", input="dora-pw\n")
         cls.dora = "dora@localhost"
 
     async def client(self, jid, password):

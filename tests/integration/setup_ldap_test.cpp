@@ -125,7 +125,7 @@ int ldap_code(const std::function<void()>& operation) {
 
 TEST_F(SetupLdapTest, ServiceIdentityReadsEverythingButPasswordsAndWritesNothing) {
   ASSERT_EQ(slapd().tool("cl-groupadd", {"Staff", "jabber"}).status, 0);
-  ASSERT_EQ(slapd().tool("cl-useradd", {"-P", "-g", "Staff", "-c", "Guest", "guest", "jabber"}, "pw\n").status, 0);
+  ASSERT_EQ(slapd().tool("cl-useradd", {"-P", "-g", "Staff", "-c", "Guest", "guest", "jabber"}, "guest-password\n").status, 0);
   ASSERT_EQ(slapd().tool("cl-usermod", {"-L", "guest", "jabber"}).status, 0);
   const Settings settings = slapd().settings();
   EXPECT_EQ(settings.ldap.service_dn, "cn=cl-jabberd,ou=Services,dc=test");
@@ -193,17 +193,17 @@ Result whoami(const Slapd& slapd, const std::string& dn, const std::string& pass
 }
 
 TEST_F(SetupLdapTest, UsersCannotWriteTheirOwnPassword) {
-  ASSERT_EQ(slapd().tool("cl-useradd", {"-P", "guest", "jabber"}, "pw\n").status, 0);
+  ASSERT_EQ(slapd().tool("cl-useradd", {"-P", "guest", "jabber"}, "guest-password\n").status, 0);
   const std::string dn = slapd().directory().user_dn("guest");
-  const Result r = ldapmodify_as(slapd(), dn, "pw",
+  const Result r = ldapmodify_as(slapd(), dn, "guest-password",
                                  "dn: " + dn + "\nchangetype: modify\nreplace: userPassword\nuserPassword: plain\n");
   EXPECT_EQ(r.status, ldap::kInsufficientAccess) << r.out << r.err;
   EXPECT_EQ(whoami(slapd(), dn, "plain").status, ldap::kInvalidCredentials);
-  EXPECT_EQ(whoami(slapd(), dn, "pw").status, 0);
+  EXPECT_EQ(whoami(slapd(), dn, "guest-password").status, 0);
 }
 
 TEST_F(SetupLdapTest, LockWorksWhateverThePasswordValueHolds) {
-  ASSERT_EQ(slapd().tool("cl-useradd", {"-P", "guest", "jabber"}, "pw\n").status, 0);
+  ASSERT_EQ(slapd().tool("cl-useradd", {"-P", "guest", "jabber"}, "guest-password\n").status, 0);
   const std::string dn = slapd().directory().user_dn("guest");
   const std::string manager = "cn=admin,dc=test";
   for (const std::string value : {"plain", "{CLEARTEXT}plain"}) {
@@ -224,7 +224,7 @@ TEST_F(SetupLdapTest, LockWorksWhateverThePasswordValueHolds) {
 }
 
 TEST_F(SetupLdapTest, ReRunRewritesAnOlderSlapdConfAndKeepsDataAndSecrets) {
-  ASSERT_EQ(slapd().tool("cl-useradd", {"-P", "guest", "jabber"}, "pw\n").status, 0);
+  ASSERT_EQ(slapd().tool("cl-useradd", {"-P", "guest", "jabber"}, "guest-password\n").status, 0);
   // slapd.conf as an older version wrote it: users could write their own password.
   const auto conf = slapd().state_dir() / "slapd.conf";
   std::ifstream in(conf);
@@ -240,9 +240,9 @@ TEST_F(SetupLdapTest, ReRunRewritesAnOlderSlapdConfAndKeepsDataAndSecrets) {
   std::ifstream again(conf);
   EXPECT_EQ(std::string((std::istreambuf_iterator<char>(again)), {}).find("self write"), std::string::npos);
   const std::string dn = slapd().directory().user_dn("guest");
-  EXPECT_EQ(whoami(slapd(), dn, "pw").status, 0) << "the data stays";
+  EXPECT_EQ(whoami(slapd(), dn, "guest-password").status, 0) << "the data stays";
   EXPECT_EQ(whoami(slapd(), "cn=admin,dc=test", slapd().manager_password()).status, 0) << "the manager's password too";
-  EXPECT_EQ(ldapmodify_as(slapd(), dn, "pw", "dn: " + dn + "\nchangetype: modify\nreplace: userPassword\nuserPassword: x\n").status,
+  EXPECT_EQ(ldapmodify_as(slapd(), dn, "guest-password", "dn: " + dn + "\nchangetype: modify\nreplace: userPassword\nuserPassword: x\n").status,
             ldap::kInsufficientAccess);
   EXPECT_EQ(setup({}).out.find("updated"), std::string::npos) << "a second re-run changes nothing";
 }
