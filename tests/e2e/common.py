@@ -47,16 +47,7 @@ class ConfiguredWorld(World):
 
     def ldap_attribute(self, name, attribute):
         """The raw bytes of one attribute of a Jabber user, read from slapd with ldapsearch."""
-        settings = {}
-        with open(self.config) as f:
-            section = None
-            for line in f:
-                line = line.strip()
-                if line.startswith("["):
-                    section = line.strip("[]")
-                elif "=" in line and section == "ldap":
-                    k, v = line.split("=", 1)
-                    settings[k.strip()] = v.strip().strip("'\"")
+        settings = self.ldap_settings()
         r = subprocess.run(["ldapsearch", "-LLL", "-o", "ldif-wrap=no", "-Q", "-Y", "EXTERNAL", "-H", settings["uri"],
                             "-b", settings["base_dn"], f"(uid={name})", attribute],
                            capture_output=True, timeout=30)

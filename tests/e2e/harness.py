@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import tomllib
 import sys
 import time
 import unittest
@@ -84,6 +85,11 @@ certfile = '{self.certfile}'
 data_dir = '{self.dir}/data'
 max_stanza_size = {max_stanza_size}
 """ + self.jabber_lines)
+
+    def ldap_settings(self):
+        """The [ldap] section of this world's settings file, as cl-setup wrote it."""
+        with open(self.config, "rb") as f:
+            return tomllib.load(f).get("ldap", {})
 
     def add_user(self, name, password):
         # The tests' passwords are short on purpose (they only tell accounts apart).

@@ -42,22 +42,10 @@ async def quiet(queue, predicate=lambda _: True, seconds=1.0):
         return True
 
 
-def ldap_settings(world):
-    settings, section = {}, None
-    with open(world.config) as f:
-        for line in f:
-            line = line.strip()
-            if line.startswith("["):
-                section = line.strip("[]")
-            elif "=" in line and section == "ldap":
-                k, v = line.split("=", 1)
-                settings[k.strip()] = v.strip().strip("'\"")
-    return settings
-
 
 def ldap_modify(world, ldif):
     """Changes the directory behind the tools' back (as an administrator with ldapmodify would)."""
-    s = ldap_settings(world)
+    s = world.ldap_settings()
     ldif = ldif.replace("{base}", s["base_dn"])
     r = subprocess.run(["ldapmodify", "-Q", "-Y", "EXTERNAL", "-H", s["uri"]], input=ldif, capture_output=True,
                        text=True, timeout=30)
