@@ -66,7 +66,8 @@ struct JabberLimitKey {
   const char* key;
   std::size_t JabberSettings::*value;
 };
-// The largest value any of them takes (0 = no limit).
+// The largest value any of them may be given in the settings file (for the rates, 0 means
+// no limit; jabberadmin.conf(5)).
 inline constexpr std::int64_t kMaxLimitValue = std::int64_t{1} << 40;
 inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"max_unauthenticated_per_address", &JabberSettings::max_unauthenticated_per_address},
