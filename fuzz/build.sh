@@ -15,15 +15,15 @@ inc="-I$root/libjabberadmin/include -I$root/server"
 for target in $targets; do
   case $target in
     stream_parser) srcs="$root/server/xml/element.cpp $root/server/xml/stream_parser.cpp"; libs="-lexpat"; flags="" ;;
-    sasl_plain) srcs="$root/server/stream/sasl_plain.cpp"; libs="-lcrypto"; flags="" ;;
-    jid) srcs="$lib/jid.cpp $lib/error.cpp"; libs="$(pkg-config --libs libidn libidn2)"; flags="" ;;
-    csv) srcs="$lib/csv.cpp $lib/password.cpp $lib/error.cpp"; libs="$(pkg-config --libs libxcrypt) -lcrypto"; flags="" ;;
+    sasl_plain) srcs="$root/server/stream/sasl_plain.cpp $lib/encoding.cpp"; libs="-lcrypto"; flags="" ;;
+    jid) srcs="$lib/jid.cpp $lib/error.cpp $lib/encoding.cpp"; libs="$(pkg-config --libs libidn libidn2) -lcrypto"; flags="" ;;
+    csv) srcs="$lib/csv.cpp $lib/password.cpp $lib/error.cpp $lib/encoding.cpp"; libs="$(pkg-config --libs libxcrypt) -lcrypto"; flags="" ;;
     settings)
-      srcs="$lib/settings.cpp $lib/jid.cpp $lib/error.cpp"
-      libs="$(pkg-config --libs tomlplusplus libidn libidn2)"; flags="$(pkg-config --cflags tomlplusplus)" ;;
+      srcs="$lib/settings.cpp $lib/jid.cpp $lib/error.cpp $lib/encoding.cpp"
+      libs="$(pkg-config --libs tomlplusplus libidn libidn2) -lcrypto"; flags="$(pkg-config --cflags tomlplusplus)" ;;
     avatar)
-      srcs="$lib/avatar.cpp $lib/avatar_libjpeg.cpp $lib/error.cpp"
-      libs="$(pkg-config --libs Magick++) -ljpeg"; flags="$(pkg-config --cflags Magick++) -DJABBERADMIN_HAVE_MAGICK=1" ;;
+      srcs="$lib/avatar.cpp $lib/avatar_libjpeg.cpp $lib/error.cpp $lib/encoding.cpp"
+      libs="$(pkg-config --libs Magick++) -ljpeg -lcrypto"; flags="$(pkg-config --cflags Magick++) -DJABBERADMIN_HAVE_MAGICK=1" ;;
     *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086 # word splitting of the flag lists is meant

@@ -10,9 +10,12 @@
 #include <string>
 #include <string_view>
 
+#include "jabberadmin/encoding.hpp"
 #include "stream/sasl_plain.hpp"
 
 using namespace jabberadmin::stream;
+using jabberadmin::encoding::base64_decode;
+using jabberadmin::encoding::base64_encode;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

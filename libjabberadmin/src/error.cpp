@@ -1,7 +1,6 @@
 #include "jabberadmin/error.hpp"
 
-#include <cstdio>
-
+#include "jabberadmin/encoding.hpp"
 #include "utf8.hpp"
 
 namespace jabberadmin {
@@ -9,17 +8,16 @@ namespace jabberadmin {
 std::string printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  char escaped[8];
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
     const std::size_t n = utf8::sequence_length(text, i);
     if (n == 0 || c < 0x20 || c == 0x7f) {  // a control character or a stray byte
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
-      out += escaped;
+      out += "\\x";
+      encoding::append_hex(out, c);
       ++i;
     } else if (c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {  // C1: U+0080..U+009F
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(text[i + 1]));
-      out += escaped;
+      out += "\\u00";
+      encoding::append_hex(out, static_cast<unsigned char>(text[i + 1]));
       i += 2;
     } else {
       out.append(text, i, n);

@@ -1,5 +1,6 @@
 #include "jabberadmin/ldap.hpp"
 
+#include "jabberadmin/encoding.hpp"
 #include "ldap_message.hpp"
 
 #include <ldap.h>
@@ -15,12 +16,9 @@
 namespace jabberadmin::ldap {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
 void append_hex(std::string& out, unsigned char c) {
   out += '\\';
-  out += kHex[c >> 4];
-  out += kHex[c & 0xf];
+  encoding::append_hex(out, c);
 }
 
 timeval to_timeval(std::chrono::milliseconds ms) {

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <ldap.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <signal.h>
 #include <spawn.h>
@@ -18,6 +17,7 @@
 #include <thread>
 
 #include "jabberadmin/directory.hpp"
+#include "jabberadmin/encoding.hpp"
 #include "jabberadmin/error.hpp"
 #include "jabberadmin/password.hpp"
 #include "jabberadmin/render.hpp"
@@ -68,9 +68,7 @@ std::string random_secret() {
   std::array<unsigned char, 24> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
     throw Error(ErrorKind::Directory, "cannot get random bytes");
-  std::array<unsigned char, 40> text{};
-  const int n = EVP_EncodeBlock(text.data(), bytes.data(), static_cast<int>(bytes.size()));
-  return std::string(reinterpret_cast<char*>(text.data()), static_cast<std::size_t>(n));
+  return encoding::base64_encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 std::vector<std::string> read_lines(const fs::path& path) {
@@ -304,10 +302,8 @@ std::string ldapi_uri(const fs::path& socket) {
     if (std::isalnum(c) || c == '-' || c == '.' || c == '_') {
       out += static_cast<char>(c);
     } else {
-      static constexpr char hex[] = "0123456789ABCDEF";
       out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 0xf];
+      encoding::append_hex(out, c, encoding::HexCase::Upper);
     }
   }
   return out;

@@ -4,14 +4,15 @@
 
 #include <crypt.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 
+#include "jabberadmin/encoding.hpp"
 #include "jabberadmin/error.hpp"
 
 namespace jabberadmin::password {
@@ -29,18 +30,6 @@ std::size_t after_scheme(std::string_view stored) {
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::string base64_decode(std::string_view text) {
-  std::string out(text.size() * 3 / 4 + 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return {};
-  std::size_t len = static_cast<std::size_t>(n);
-  // EVP_DecodeBlock counts padding as data: take it off again.
-  for (auto it = text.rbegin(); it != text.rend() && *it == '=' && len > 0; ++it) --len;
-  out.resize(len);
-  return out;
 }
 
 }  // namespace
@@ -120,13 +109,10 @@ bool verify(std::string_view clear, std::string_view stored) {
     return ok;
   }
   if (stored.starts_with(kSsha)) {
-    const std::string raw = base64_decode(stored.substr(kSsha.size()));
-    if (raw.size() <= SHA_DIGEST_LENGTH) return false;
-    const std::string salted = phrase + raw.substr(SHA_DIGEST_LENGTH);
-    std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
-    SHA1(reinterpret_cast<const unsigned char*>(salted.data()), salted.size(), digest.data());
-    return constant_time_equal(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()),
-                               std::string_view(raw).substr(0, SHA_DIGEST_LENGTH));
+    const std::optional<std::string> raw = encoding::base64_decode(stored.substr(kSsha.size()));
+    if (!raw || raw->size() <= SHA_DIGEST_LENGTH) return false;
+    const std::string digest = encoding::sha1(phrase + raw->substr(SHA_DIGEST_LENGTH));
+    return constant_time_equal(digest, std::string_view(*raw).substr(0, SHA_DIGEST_LENGTH));
   }
   return false;
 }

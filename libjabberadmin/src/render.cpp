@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "jabberadmin/encoding.hpp"
 #include "jabberadmin/error.hpp"
 #include "utf8.hpp"
 
@@ -74,10 +75,8 @@ std::string shown(std::string_view value) {
   for (const unsigned char c : value) {
     if (c == '\n') out += "\\n";
     else if (c < 0x20 || c == 0x7f) {
-      static constexpr char hex[] = "0123456789abcdef";
       out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 0xf];
+      encoding::append_hex(out, c);
     } else out += static_cast<char>(c);
   }
   return out;

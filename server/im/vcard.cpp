@@ -1,7 +1,6 @@
 #include "im/vcard.hpp"
 
-#include <openssl/evp.h>
-
+#include "jabberadmin/encoding.hpp"
 #include "stream/stanza.hpp"
 
 namespace jabberadmin::im {
@@ -13,22 +12,6 @@ xml::Element text_element(std::string name, std::string_view text) {
 }
 }  // namespace
 
-std::string base64(std::string_view bytes) {
-  // EVP_EncodeBlock writes 4 characters per started 3 bytes, plus a NUL.
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  // EVP_EncodeBlock takes an int length: an avatar is far below that, but split anyway.
-  std::size_t written = 0;
-  constexpr std::size_t kChunk = 3 * (1u << 20);  // a multiple of 3: no padding in between
-  for (std::size_t at = 0; at < bytes.size(); at += kChunk) {
-    const std::size_t n = std::min(kChunk, bytes.size() - at);
-    written += static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + written),
-                                                        reinterpret_cast<const unsigned char*>(bytes.data() + at),
-                                                        static_cast<int>(n)));
-  }
-  out.resize(written);
-  return out;
-}
-
 xml::Element vcard_of(const User& user, const Jid& jid) {
   xml::Element vcard("vCard", std::string(kVcardNs));
   // cn is mandatory in inetOrgPerson; the account name stands in should it be empty.
@@ -38,7 +21,7 @@ xml::Element vcard_of(const User& user, const Jid& jid) {
   if (!user.photo.empty()) {
     xml::Element& photo = vcard.add(xml::Element("PHOTO", std::string(kVcardNs)));
     photo.add(text_element("TYPE", "image/jpeg"));
-    photo.add(text_element("BINVAL", base64(user.photo)));
+    photo.add(text_element("BINVAL", encoding::base64_encode(user.photo)));
   }
   return vcard;
 }

@@ -21,8 +21,6 @@ inline constexpr std::string_view kVcardReadOnly = "vCards come from the directo
 // The user behind a bare JID on one of our hosts, or nullptr.
 using FindAccount = std::function<const User*(const Jid& bare)>;
 
-// Base64 (RFC 4648, no line breaks), via OpenSSL's EVP_EncodeBlock.
-std::string base64(std::string_view bytes);
 // The vCard of user, as addressed by jid.
 xml::Element vcard_of(const User& user, const Jid& jid);
 

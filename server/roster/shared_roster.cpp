@@ -1,25 +1,14 @@
 #include "roster/shared_roster.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <set>
+
+#include "jabberadmin/encoding.hpp"
 
 namespace jabberadmin::roster {
 namespace {
 
-std::string sha1_hex(std::string_view bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &length, EVP_sha1(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 0xf];
-  }
-  return out;
-}
+std::string sha1_hex(std::string_view bytes) { return encoding::hex(encoding::sha1(bytes)); }
 
 bool active(const User& u) { return !u.locked && u.group.has_value(); }
 

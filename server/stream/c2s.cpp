@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "jabberadmin/encoding.hpp"
 #include "jabberadmin/error.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
@@ -17,13 +18,7 @@ std::string random_hex(std::size_t bytes) {
   unsigned char buf[32];
   if (bytes > sizeof buf) bytes = sizeof buf;
   RAND_bytes(buf, static_cast<int>(bytes));
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < bytes; ++i) {
-    out += kHex[buf[i] >> 4];
-    out += kHex[buf[i] & 15];
-  }
-  return out;
+  return encoding::hex(std::string_view(reinterpret_cast<const char*>(buf), bytes));
 }
 
 xml::Element sasl(std::string_view name) { return xml::Element(std::string(name), std::string(ns::kSasl)); }

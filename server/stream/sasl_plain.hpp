@@ -21,11 +21,8 @@ struct PlainCredentials {
 
 enum class PlainError { IncorrectEncoding, Malformed };
 
-// Strict base64 (RFC 4648, padding required, whitespace refused).
-std::optional<std::string> base64_decode(std::string_view text);
-std::string base64_encode(std::string_view bytes);
-
-// Decodes "authzid NUL authcid NUL password"; "=" is the empty message.
+// Decodes "authzid NUL authcid NUL password" from strict base64 (encoding::base64_decode:
+// malformed base64 is IncorrectEncoding); "=" is the empty message.
 struct PlainParse {
   std::optional<PlainCredentials> credentials;
   PlainError error = PlainError::Malformed;

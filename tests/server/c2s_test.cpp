@@ -4,10 +4,12 @@
 
 #include "fakes.hpp"
 #include "stream/c2s.hpp"
+#include "jabberadmin/encoding.hpp"
 #include "stream/sasl_plain.hpp"
 
 namespace jabberadmin::stream {
 namespace {
+using encoding::base64_encode;
 using test::FakeAuthenticator;
 using test::FakeTransport;
 

@@ -1,4 +1,4 @@
-// vCards from the directory: base64 through OpenSSL, the vCard's fields, and the IQ
+// vCards from the directory: the vCard's fields (base64 is tests/unit/encoding_test), and the IQ
 // handler's answers (own, another's, unknown, set refused).
 #include <gtest/gtest.h>
 
@@ -17,21 +17,6 @@ std::string error_condition(const xml::Element& e) {
   const xml::Element* error = e.child("error");
   if (error == nullptr || error->first_element() == nullptr) return {};
   return error->first_element()->name();
-}
-
-TEST(Vcard, Base64MatchesRfc4648) {
-  EXPECT_EQ(base64(""), "");
-  EXPECT_EQ(base64("f"), "Zg==");
-  EXPECT_EQ(base64("fo"), "Zm8=");
-  EXPECT_EQ(base64("foo"), "Zm9v");
-  EXPECT_EQ(base64("foobar"), "Zm9vYmFy");
-  EXPECT_EQ(base64(std::string("\xff\xd8\xff\xe0\x00\x10", 6)), "/9j/4AAQ");
-  const std::string big(3 * (1u << 20) + 2, '\xab');  // over one internal chunk
-  const std::string encoded = base64(big);
-  EXPECT_EQ(encoded.size(), 4 * ((big.size() + 2) / 3));
-  EXPECT_EQ(encoded.substr(0, 4), "q6ur");
-  EXPECT_EQ(encoded.substr(encoded.size() - 4), "q6s=");
-  EXPECT_EQ(encoded.find('\n'), std::string::npos);
 }
 
 TEST(Vcard, FieldsComeFromTheDirectoryEntry) {
