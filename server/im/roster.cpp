@@ -18,10 +18,6 @@ std::string shared_text(const roster::Item& item) {
          "': the shared roster comes from the directory and only an administrator can change it";
 }
 
-// Stands for the items while the reply around them is serialized: no text can hold it (XML
-// 1.0 has no U+0001), so it is found exactly once.
-constexpr std::string_view kItemsHere = "\x01";
-
 void get(router::Router& router, roster::Roster& roster, RosterBytes& bytes, RosterPushes& pushes, const Jid& user,
          const Jid& from, const xml::Element& iq, const xml::Element& query) {
   pushes.interested(from);
@@ -35,10 +31,8 @@ void get(router::Router& router, roster::Roster& roster, RosterBytes& bytes, Ros
   out.set_attr("ver", version);
   // The items are mostly the group's, written once for all its members (RosterBytes); the
   // reply goes back to the resource that asked, the one place router.deliver() would take it.
-  out.add_text(kItemsHere);
-  std::string serialized = xml::serialize(reply, ns::kClient);
-  serialized.replace(serialized.find(kItemsHere), kItemsHere.size(), bytes.items(user));
-  if (router::Resource* r = router.find(from)) r->session->deliver_serialized(std::move(serialized));
+  out.add(xml::Element::raw(bytes.items(user)));
+  if (router::Resource* r = router.find(from)) r->session->deliver_serialized(xml::serialize(reply, ns::kClient));
 }
 
 void remove(router::Router& router, roster::Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,

@@ -8,6 +8,13 @@ Element Element::text_node(std::string text) {
   return e;
 }
 
+Element Element::raw(std::string bytes) {
+  Element e;
+  e.xmlns_ = std::move(bytes);
+  e.raw_ = true;
+  return e;
+}
+
 std::optional<std::string_view> Element::attr(std::string_view name) const {
   for (const auto& [k, v] : attrs_)
     if (k == name) return std::string_view(v);
@@ -45,19 +52,19 @@ Element& Element::add_text(std::string_view text) {
 
 const Element* Element::child(std::string_view name, std::string_view xmlns) const {
   for (const auto& c : children_)
-    if (!c.is_text() && c.name_ == name && (xmlns.empty() || c.xmlns_ == xmlns)) return &c;
+    if (c.is_element() && c.name_ == name && (xmlns.empty() || c.xmlns_ == xmlns)) return &c;
   return nullptr;
 }
 
 const Element* Element::first_element() const {
   for (const auto& c : children_)
-    if (!c.is_text()) return &c;
+    if (c.is_element()) return &c;
   return nullptr;
 }
 
 std::size_t Element::element_count() const {
   std::size_t n = 0;
-  for (const auto& c : children_) n += c.is_text() ? 0 : 1;
+  for (const auto& c : children_) n += c.is_element() ? 1 : 0;
   return n;
 }
 
@@ -103,6 +110,10 @@ std::string escape_attr(std::string_view value) {
 void serialize_to(std::string& out, const Element& e, std::string_view parent_xmlns) {
   if (e.is_text()) {
     escape_into(out, e.text(), false);
+    return;
+  }
+  if (e.is_raw()) {
+    out += e.xmlns();
     return;
   }
   out += '<';

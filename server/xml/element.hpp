@@ -1,5 +1,8 @@
-// An XML element as a value: name, namespace, attributes and children (elements or text).
+// An XML element as a value: name, namespace, attributes and children (elements, text, raw).
 // Text nodes are children with an empty name, so the tree is one simple, copyable type.
+// A raw node holds bytes serialized once elsewhere (a group's shared roster items, written
+// for all its members): the serializer writes them verbatim and nothing here parses them, so
+// they are for output only and are no element to child(), first_element() or text().
 #pragma once
 
 #include <optional>
@@ -15,10 +18,14 @@ class Element {
   Element() = default;
   Element(std::string name, std::string xmlns) : name_(std::move(name)), xmlns_(std::move(xmlns)) {}
   static Element text_node(std::string text);
+  // bytes must be well-formed XML content in the namespace of the element it is added to.
+  static Element raw(std::string bytes);
 
   const std::string& name() const noexcept { return name_; }
   const std::string& xmlns() const noexcept { return xmlns_; }
-  bool is_text() const noexcept { return name_.empty(); }
+  bool is_text() const noexcept { return name_.empty() && !raw_; }
+  bool is_raw() const noexcept { return raw_; }
+  bool is_element() const noexcept { return !name_.empty(); }
   bool is(std::string_view name, std::string_view xmlns) const noexcept { return name_ == name && xmlns_ == xmlns; }
 
   // Attributes by qualified name ("type", "xml:lang"); set_attr replaces an existing value.
@@ -43,8 +50,9 @@ class Element {
   friend bool operator==(const Element&, const Element&) = default;
 
  private:
-  std::string name_;   // local name; empty for a text node
-  std::string xmlns_;  // namespace URI, or the text of a text node
+  std::string name_;   // local name; empty for a text or raw node
+  std::string xmlns_;  // namespace URI, the text of a text node, or the bytes of a raw node
+  bool raw_ = false;
   std::vector<std::pair<std::string, std::string>> attrs_;
   std::vector<Element> children_;
 };

@@ -51,5 +51,49 @@ TEST(Element, ChildLookupAndText) {
   EXPECT_EQ(e.child("show")->text(), "away");
 }
 
+TEST(Element, RawBytesAreWrittenVerbatim) {
+  // Bytes serialized once (a group's shared roster items) go out as they are: no escaping,
+  // no namespace added, in their place among the other children.
+  const std::string items = "<item jid='a@b' subscription='both'><group>A &amp; B</group></item>";
+  Element q("query", "jabber:iq:roster");
+  q.set_attr("ver", "1");
+  q.add(Element("item", "jabber:iq:roster")).set_attr("jid", "first@b");
+  q.add(Element::raw(items));
+  q.add_text("<");
+  EXPECT_EQ(serialize(q, "jabber:client"),
+            "<query xmlns='jabber:iq:roster' ver='1'><item jid='first@b'/>" + items + "&lt;</query>");
+  // Empty bytes still make an open and a close tag, as the items of an empty roster did.
+  Element empty("query", "jabber:iq:roster");
+  empty.add(Element::raw(""));
+  EXPECT_EQ(serialize(empty, "jabber:iq:roster"), "<query></query>");
+}
+
+TEST(Element, ARawNodeIsNeitherTextNorAnElement) {
+  Element q("query", "jabber:iq:roster");
+  q.add(Element::raw("<item jid='a@b'/>"));
+  q.add_text("t");
+  EXPECT_TRUE(q.children()[0].is_raw());
+  EXPECT_FALSE(q.children()[0].is_text());
+  EXPECT_FALSE(q.children()[0].is_element());
+  EXPECT_EQ(q.children().size(), 2u) << "text after a raw node is not merged into it";
+  EXPECT_EQ(q.element_count(), 0u);
+  EXPECT_EQ(q.first_element(), nullptr);
+  EXPECT_EQ(q.child(""), nullptr);
+  EXPECT_EQ(q.text(), "t");
+  // Compared as values: the same bytes are equal, other bytes or a text node with the same
+  // characters are not.
+  Element same("query", "jabber:iq:roster");
+  same.add(Element::raw("<item jid='a@b'/>"));
+  same.add_text("t");
+  EXPECT_EQ(q, same);
+  Element other("query", "jabber:iq:roster");
+  other.add(Element::raw("<item jid='c@d'/>"));
+  other.add_text("t");
+  EXPECT_NE(q, other);
+  EXPECT_NE(Element::raw("x"), Element::text_node("x"));
+  const Element copy = q;
+  EXPECT_EQ(serialize(copy), serialize(q));
+}
+
 }  // namespace
 }  // namespace jabberadmin::xml
