@@ -5,21 +5,6 @@
 #include "xml/stream_parser.hpp"
 
 namespace jabberadmin::im {
-namespace {
-
-// A stored request back into an element (written by xml::serialize(stanza, "jabber:client")).
-std::optional<xml::Element> parse_stored(std::string_view text) {
-  xml::StreamParser parser(xml::ParserLimits{1 << 20, 48});
-  std::vector<xml::StreamEvent> events;
-  const std::string wrapped = "<stream:stream xmlns='jabber:client' xmlns:stream='" + std::string(ns::kStreams) +
-                              "'>" + std::string(text);
-  if (parser.feed(wrapped, events)) return std::nullopt;
-  for (auto& e : events)
-    if (auto* element = std::get_if<xml::Element>(&e)) return std::move(*element);
-  return std::nullopt;
-}
-
-}  // namespace
 
 RosterSubscriptions::RosterSubscriptions(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
                                          Presence& presence)
@@ -109,7 +94,7 @@ void RosterSubscriptions::inbound(const xml::Element& presence) {
 void RosterSubscriptions::available(const Jid& full) {
   // §3.1.3: requests that wait for an answer are shown at every login until answered.
   for (const auto& request : roster_.pending().requests(full.bare())) {
-    auto stanza = parse_stored(request.stanza);
+    auto stanza = xml::parse_serialized(request.stanza, ns::kClient);
     if (!stanza) continue;
     stanza->set_attr("to", full.bare());
     router::Resource* r = router_.find(full);

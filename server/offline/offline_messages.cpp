@@ -31,19 +31,6 @@ xml::Element with_delay(xml::Element message, std::string_view host, std::chrono
   return message;
 }
 
-std::optional<xml::Element> parse_stanza(std::string_view text) {
-  // Stored stanzas were within the stream's limit when they came in; stamping 'from' and
-  // 'to' adds little, so a generous limit here only guards against a damaged row.
-  xml::StreamParser parser(xml::ParserLimits{.max_stanza_size = 1 << 24});
-  std::vector<xml::StreamEvent> events;
-  std::string input = "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
-  input += text;
-  if (parser.feed(input, events)) return std::nullopt;
-  for (auto& event : events)
-    if (auto* element = std::get_if<xml::Element>(&event)) return std::move(*element);
-  return std::nullopt;
-}
-
 OfflineMessages::OfflineMessages(router::Router& router, store::Database& db, AccountExists exists,
                                  OfflineOptions options)
     : router_(router), store_(db, options.limit_per_user), exists_(std::move(exists)), options_(std::move(options)) {
@@ -149,7 +136,7 @@ std::optional<std::int64_t> OfflineMessages::tick(const std::string& user, std::
       more = true;
       break;
     }
-    if (auto message = parse_stanza(stored.stanza)) {
+    if (auto message = xml::parse_serialized(stored.stanza, ns::kClient)) {
       flush.session->deliver(with_delay(std::move(*message), flush.to.domain, stored.stamp));
       // Queueing can end the stream (its output bound): then this batch is not confirmed.
       if (!still_there(flush)) return stop();

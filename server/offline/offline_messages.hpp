@@ -46,9 +46,6 @@ bool worth_storing(const xml::Element& message);
 // The stored message as it is handed over: a XEP-0203 <delay/> from the recipient's host.
 xml::Element with_delay(xml::Element message, std::string_view host, std::chrono::system_clock::time_point stamp);
 
-// Reads back a stanza serialized with xml::serialize(stanza, "jabber:client").
-std::optional<xml::Element> parse_stanza(std::string_view text);
-
 class OfflineMessages {
  public:
   // Registers with router (undeliverable messages, resources becoming available); db,

@@ -240,4 +240,20 @@ std::optional<ParseError> StreamParser::feed(std::string_view data, std::vector<
   return s.error;
 }
 
+std::optional<Element> parse_serialized(std::string_view text, std::string_view parent_xmlns) {
+  // Stored stanzas were within the stream's limit when they came in; stamping 'from' and
+  // 'to' adds little, so a generous limit here only guards against a damaged row.
+  StreamParser parser(ParserLimits{.max_stanza_size = 1 << 24});
+  // The parser takes any root as the stream's header: one that declares the parent's namespace.
+  std::string input = "<stored";
+  if (!parent_xmlns.empty()) input += " xmlns='" + escape_attr(parent_xmlns) + "'";
+  input += '>';
+  input += text;
+  std::vector<StreamEvent> events;
+  if (parser.feed(input, events)) return std::nullopt;
+  for (auto& event : events)
+    if (auto* element = std::get_if<Element>(&event)) return std::move(*element);
+  return std::nullopt;
+}
+
 }  // namespace jabberadmin::xml

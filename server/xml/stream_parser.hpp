@@ -65,4 +65,10 @@ class StreamParser {
   std::unique_ptr<State> state_;
 };
 
+// Reads back one element that serialize(element, parent_xmlns) wrote (a stanza kept in the
+// database: offline messages, pending subscription requests), with the stream's checks and
+// a size limit that only guards against a damaged row. Nothing when the text is not a whole
+// element; the first element when it holds more.
+std::optional<Element> parse_serialized(std::string_view text, std::string_view parent_xmlns);
+
 }  // namespace jabberadmin::xml

@@ -311,19 +311,6 @@ TEST_F(PacedOfflineTest, NoTickRunsAfterTheModuleIsGone) {
   EXPECT_EQ(bob.received.size(), 1u);
 }
 
-TEST_F(OfflineTest, StoredStanzasReadBackWhole) {
-  xml::Element m("message", std::string(ns::kClient));
-  m.set_attr("to", "bob@example.org");
-  m.set_attr("xml:lang", "ru");
-  m.add(xml::Element("body", std::string(ns::kClient))).add_text("<&> \"кавычки\" 'single'");
-  m.add(xml::Element("active", "http://jabber.org/protocol/chatstates"));
-  const auto back = parse_stanza(xml::serialize(m, ns::kClient));
-  ASSERT_TRUE(back);
-  EXPECT_EQ(*back, m);
-  EXPECT_FALSE(parse_stanza("<message><body>unterminated"));
-  EXPECT_FALSE(parse_stanza("not xml"));
-}
-
 TEST_F(OfflineTest, WorthStoringFollowsContentAndHints) {
   xml::Element m("message", std::string(ns::kClient));
   EXPECT_FALSE(worth_storing(m));
