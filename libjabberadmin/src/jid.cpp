@@ -124,6 +124,19 @@ std::optional<Jid> Jid::parse(std::string_view text) {
   }
 }
 
+Jid Jid::split_normalized(std::string_view text) {
+  Jid jid;
+  const auto slash = text.find('/');
+  std::string_view bare = text.substr(0, slash);
+  if (slash != std::string_view::npos) jid.resource = text.substr(slash + 1);
+  if (const auto at = bare.find('@'); at != std::string_view::npos) {
+    jid.local = bare.substr(0, at);
+    bare = bare.substr(at + 1);
+  }
+  jid.domain = bare;
+  return jid;
+}
+
 std::string Jid::bare() const { return local.empty() ? domain : local + "@" + domain; }
 std::string Jid::full() const { return resource.empty() ? bare() : bare() + "/" + resource; }
 

@@ -26,10 +26,7 @@ void AccountRemoval::deleted(const std::string& name) {
   if (removed.rows > 0)
     log::info("accounts: " + name + " was deleted: " + std::to_string(removed.rows) +
               " roster items, requests and offline messages removed");
-  for (const auto& [owner, contact] : removed.items) {
-    const auto at = owner.find('@');
-    pushes_.push(Jid{owner.substr(0, at), owner.substr(at + 1), {}}, contact);
-  }
+  for (const auto& [owner, contact] : removed.items) pushes_.push(Jid::split_normalized(owner), contact);
 }
 
 void AccountRemoval::sweep() {
@@ -41,10 +38,9 @@ void AccountRemoval::sweep() {
   std::set<std::string> names;
   try {
     for (const auto& bare : roster_.accounts().known_jids()) {
-      const auto at = bare.find('@');
-      if (at == std::string::npos || at == 0 || !router_.serves(bare.substr(at + 1))) continue;
-      std::string name = bare.substr(0, at);
-      if (directory.find(name) == nullptr) names.insert(std::move(name));
+      Jid jid = Jid::split_normalized(bare);
+      if (jid.local.empty() || !router_.serves(jid.domain)) continue;
+      if (directory.find(jid.local) == nullptr) names.insert(std::move(jid.local));
     }
   } catch (const std::exception& e) {
     log::error(std::string("accounts: cannot read the database: ") + e.what());

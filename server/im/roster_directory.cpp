@@ -5,14 +5,6 @@
 #include "util/log.hpp"
 
 namespace jabberadmin::im {
-namespace {
-Jid bare_of(const std::string& bare) {
-  const auto at = bare.find('@');
-  if (at == std::string::npos) return Jid{{}, bare, {}};
-  return Jid{bare.substr(0, at), bare.substr(at + 1), {}};
-}
-}  // namespace
-
 RosterDirectory::RosterDirectory(boost::asio::any_io_executor executor, router::Router& router, roster::Roster& roster,
                                  RosterPushes& pushes, Presence& presence, const Contacts& contacts,
                                  RosterDirectoryOptions options)
@@ -46,14 +38,15 @@ void RosterDirectory::flush() {
   for (const auto& [viewer, items] : delta.pushes) {
     std::vector<std::string> contacts;
     for (const auto& [contact, item] : items) contacts.push_back(contact);
-    pushes_.push(bare_of(viewer), contacts);
+    pushes_.push(Jid::split_normalized(viewer), contacts);
   }
-  for (const auto& [viewer, contact] : delta.gained) presence_.share(bare_of(contact), bare_of(viewer));
+  for (const auto& [viewer, contact] : delta.gained)
+    presence_.share(Jid::split_normalized(contact), Jid::split_normalized(viewer));
   for (const auto& [viewer, contact] : delta.lost) {
-    const Jid from = bare_of(contact);
+    const Jid from = Jid::split_normalized(contact);
     bool still = false;  // a personal subscription may go on carrying it
     for (const Jid& s : contacts_.subscribers(from)) still = still || s.bare() == viewer;
-    if (!still) presence_.unshare(from, bare_of(viewer));
+    if (!still) presence_.unshare(from, Jid::split_normalized(viewer));
   }
   for (const auto& name : delta.avatars)
     for (const auto& host : options_.hosts) presence_.rebroadcast(Jid{name, host, {}});
@@ -83,7 +76,7 @@ void RosterDirectory::introduce_online_users() {
     for (const auto& item : roster_.shared().items(user)) contacts.push_back(item.jid);
     if (contacts.empty()) continue;
     pushes_.push(user, contacts);
-    for (const auto& c : contacts) presence_.share(bare_of(c), user);
+    for (const auto& c : contacts) presence_.share(Jid::split_normalized(c), user);
   }
 }
 

@@ -57,6 +57,23 @@ TEST(Jid, ParsesAndNormalisesParts) {
   EXPECT_FALSE(Jid::parse("a@b@c"));
 }
 
+// The one splitter for JIDs the server normalised already (stored, stamped): the same parts
+// as parse(), nothing prepared again. Two hand-written splitters had drifted apart on a JID
+// without '@': one made it a domain, the other put the whole text in both local and domain.
+TEST(Jid, SplitNormalizedCutsWhereParseDoes) {
+  for (const std::string text : {"juliet@example.com/Balcony", "juliet@example.com", "example.com",
+                                 "example.com/r", "a@b/c/d", "a@b/c@d", "иван@пример.рф/ноут"}) {
+    const auto parsed = Jid::parse(text);
+    ASSERT_TRUE(parsed) << text;
+    EXPECT_EQ(Jid::split_normalized(text), *parsed) << text;
+  }
+  const Jid host = Jid::split_normalized("example.org");
+  EXPECT_EQ(host.local, "");
+  EXPECT_EQ(host.domain, "example.org");
+  EXPECT_EQ(host.bare(), "example.org");
+  EXPECT_EQ(Jid::split_normalized("Not@Prepared").local, "Not") << "no stringprep: the text is trusted";
+}
+
 // Found by fuzz/jid_fuzz: the host name went to libidn2 as a C string, so a NUL cut it short
 // ("example.com\0evil" was example.com, "\0x" an empty domain).
 TEST(Jid, ANulInAHostNameIsRefusedNotCutShort) {

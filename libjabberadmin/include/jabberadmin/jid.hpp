@@ -24,6 +24,11 @@ struct Jid {
 
   // Parses and normalises "local@domain/resource"; nothing when it is not a valid JID.
   static std::optional<Jid> parse(std::string_view text);
+  // Splits a JID that is normalised already (one the server stamped, stored or made from
+  // the directory) the way parse() does, without preparing its parts again: the resource
+  // after the first '/', the localpart before the first '@' of the rest; no '@', a domain.
+  // Text from outside goes through parse().
+  static Jid split_normalized(std::string_view text);
 
   std::string bare() const;  // local@domain (or domain)
   std::string full() const;  // bare + "/resource" when there is one
