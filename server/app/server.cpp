@@ -52,11 +52,10 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
     // The settings checked before anything touches the disk; the directory read as the
     // read-only service identity, never as its manager.
     : io_(io), settings_(Directory::as_service(checked(std::move(settings)))), options_(std::move(options)),
-      hosts_(settings_.served_hosts()),
       admission_(admission_limits(settings_.jabber, options_)),
       address_failures_(options_.auth_failures_per_address, options_.auth_failure_window),
       account_failures_(std::max<std::size_t>(1, options_.auth_failures_per_address / 2), options_.auth_failure_window),
-      router_(hosts_),
+      router_(settings_.served_hosts()),
       database_(data_dir(settings_) / "jabberadmin.sqlite"),
       directory_(io, settings_),
       modules_(im::install_modules(router_, im::Services{settings_, directory_, database_}, io.get_executor())),
@@ -108,7 +107,7 @@ std::vector<asio::ip::tcp::endpoint> Server::endpoints() const {
 void Server::start() {
   for (const auto& l : listeners_) l->start();
   std::string hosts;
-  for (const auto& h : hosts_) hosts += (hosts.empty() ? "" : ", ") + h;
+  for (const auto& h : router_.hosts()) hosts += (hosts.empty() ? "" : ", ") + h;
   std::string where;
   for (const auto& e : endpoints())
     where += (where.empty() ? "" : ", ") + e.address().to_string() + " port " + std::to_string(e.port());

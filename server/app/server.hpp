@@ -45,7 +45,6 @@ class Server {
   boost::asio::io_context& io_;
   Settings settings_;
   Options options_;
-  std::vector<std::string> hosts_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   net::Admission admission_;
   stream::FailureLimiter address_failures_;

@@ -11,7 +11,10 @@ namespace jabberadmin::router {
 
 using stream::StanzaKind;
 
-Router::Router(std::vector<std::string> hosts) : hosts_(hosts.begin(), hosts.end()) {}
+Router::Router(std::vector<std::string> hosts) {
+  for (auto& host : hosts)
+    if (!serves(host)) hosts_.push_back(std::move(host));
+}
 
 void Router::handle_iq(IqTarget target, std::string xmlns, IqHandler handler) {
   iq_handlers_[{target, std::move(xmlns)}] = std::move(handler);
@@ -24,7 +27,9 @@ std::vector<std::string> Router::features(IqTarget target) const {
   return out;
 }
 
-bool Router::serves(std::string_view domain) const { return hosts_.contains(domain); }
+bool Router::serves(std::string_view domain) const {
+  return std::find(hosts_.begin(), hosts_.end(), domain) != hosts_.end();
+}
 
 void Router::bind(stream::Session& session) {
   const Jid& jid = session.jid();

@@ -52,6 +52,8 @@ using MessageDeliveredObserver =
 
 class Router final : public stream::SessionHost {
  public:
+  // hosts: the served domains, normalised (Settings::served_hosts); the router is the one
+  // place the server keeps them, in the configured order, primary first.
   explicit Router(std::vector<std::string> hosts);
 
   // Registration (im/).
@@ -69,7 +71,7 @@ class Router final : public stream::SessionHost {
 
   // stream::SessionHost
   bool serves(std::string_view domain) const override;
-  std::vector<std::string> hosts() const { return {hosts_.begin(), hosts_.end()}; }
+  const std::vector<std::string>& hosts() const noexcept { return hosts_; }
   void bind(stream::Session& session) override;
   void on_stanza(stream::Session& session, xml::Element stanza) override;
   void unbind(stream::Session& session) override;
@@ -118,7 +120,7 @@ class Router final : public stream::SessionHost {
   };
   using Resources = std::map<std::string, Resource, std::less<>>;  // resource -> state
 
-  std::set<std::string, std::less<>> hosts_;
+  std::vector<std::string> hosts_;  // a handful: a linear search is the fastest lookup
   // bare -> its resources; hashed: every presence a login fans out looks one up.
   std::unordered_map<std::string, Resources, StringHash, std::equal_to<>> sessions_;
   std::size_t sessions_count_ = 0;
