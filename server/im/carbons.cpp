@@ -7,9 +7,9 @@
 
 namespace jabberadmin::im {
 namespace {
-constexpr std::string_view kCarbons = "urn:xmpp:carbons:2";
-constexpr std::string_view kForward = "urn:xmpp:forward:0";
-constexpr std::string_view kHints = "urn:xmpp:hints";
+using ns::kCarbons;
+using ns::kForward;
+using ns::kHints;
 
 // XEP-0280 §6: chat messages, and normal ones with a body; never one marked private or
 // no-copy, and never a carbon itself (a client could forge one).

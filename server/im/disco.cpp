@@ -5,23 +5,21 @@
 
 namespace jabberadmin::im {
 namespace {
-constexpr std::string_view kInfo = "http://jabber.org/protocol/disco#info";
-constexpr std::string_view kItems = "http://jabber.org/protocol/disco#items";
 
 void info(router::Router& router, const xml::Element& iq, router::IqTarget target) {
   const xml::Element* query = iq.first_element();
   if (stream::stanza_type(iq) != "get") return router.bounce(iq, "cancel", "not-allowed");
   if (query->attr("node")) return router.bounce(iq, "cancel", "item-not-found");
   xml::Element reply = stream::iq_result(iq);
-  xml::Element& q = reply.add(xml::Element("query", std::string(kInfo)));
-  xml::Element& identity = q.add(xml::Element("identity", std::string(kInfo)));
+  xml::Element& q = reply.add(xml::Element("query", std::string(ns::kDiscoInfo)));
+  xml::Element& identity = q.add(xml::Element("identity", std::string(ns::kDiscoInfo)));
   if (target == router::IqTarget::Server) {
     identity.set_attr("category", "server").set_attr("type", "im").set_attr("name", "cl-jabberd");
   } else {
     identity.set_attr("category", "account").set_attr("type", "registered");
   }
   for (const std::string& feature : router.features(target))
-    q.add(xml::Element("feature", std::string(kInfo))).set_attr("var", feature);
+    q.add(xml::Element("feature", std::string(ns::kDiscoInfo))).set_attr("var", feature);
   router.deliver(reply);
 }
 
@@ -30,7 +28,7 @@ void items(router::Router& router, const xml::Element& iq) {
   if (stream::stanza_type(iq) != "get") return router.bounce(iq, "cancel", "not-allowed");
   if (query->attr("node")) return router.bounce(iq, "cancel", "item-not-found");
   xml::Element reply = stream::iq_result(iq);
-  reply.add(xml::Element("query", std::string(kItems)));
+  reply.add(xml::Element("query", std::string(ns::kDiscoItems)));
   router.deliver(reply);
 }
 }  // namespace
@@ -38,9 +36,9 @@ void items(router::Router& router, const xml::Element& iq) {
 void install_disco(router::Router& router) {
   using router::IqTarget;
   for (IqTarget target : {IqTarget::Server, IqTarget::Account}) {
-    router.handle_iq(target, std::string(kInfo),
+    router.handle_iq(target, std::string(ns::kDiscoInfo),
                      [target](router::Router& r, const xml::Element& iq) { info(r, iq, target); });
-    router.handle_iq(target, std::string(kItems), items);
+    router.handle_iq(target, std::string(ns::kDiscoItems), items);
   }
 }
 

@@ -1,5 +1,6 @@
 #include "im/ping.hpp"
 
+#include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 
 namespace jabberadmin::im {
@@ -9,8 +10,8 @@ void install_ping(router::Router& router) {
     if (stream::stanza_type(iq) != "get") return r.bounce(iq, "modify", "bad-request");
     r.deliver(stream::iq_result(iq));
   };
-  router.handle_iq(router::IqTarget::Server, "urn:xmpp:ping", pong);
-  router.handle_iq(router::IqTarget::Account, "urn:xmpp:ping", pong);
+  router.handle_iq(router::IqTarget::Server, std::string(ns::kPing), pong);
+  router.handle_iq(router::IqTarget::Account, std::string(ns::kPing), pong);
 }
 
 }  // namespace jabberadmin::im

@@ -21,7 +21,7 @@ int priority_of(const xml::Element& presence) {
 bool subscription_type(const std::string& t) {
   return t == "subscribe" || t == "subscribed" || t == "unsubscribe" || t == "unsubscribed";
 }
-constexpr std::string_view kVcardUpdate = "vcard-temp:x:update";
+using ns::kVcardUpdate;
 }  // namespace
 
 void stamp_avatar(xml::Element& presence, const std::string& hash) {

@@ -10,7 +10,7 @@
 namespace jabberadmin::im {
 namespace {
 
-constexpr std::string_view kRoster = "jabber:iq:roster";
+using ns::kRoster;
 constexpr std::size_t kMaxText = 1023;  // bytes of a name or a group name
 
 std::string shared_text(const roster::Item& item) {
@@ -43,7 +43,7 @@ void remove(router::Router& router, roster::Roster& roster, RosterPushes& pushes
   if (!state.item) return router.bounce(iq, "cancel", "item-not-found");
   // RFC 6121 §2.5.2: cancel both directions, then forget the contact.
   auto presence = [&](std::string_view type) {
-    xml::Element p("presence", "jabber:client");
+    xml::Element p("presence", std::string(ns::kClient));
     p.set_attr("type", type);
     p.set_attr("from", user.bare());
     p.set_attr("to", contact.bare());

@@ -1,10 +1,11 @@
 #include "im/roster_bytes.hpp"
 
 #include "im/roster_pushes.hpp"
+#include "stream/namespaces.hpp"
 
 namespace jabberadmin::im {
 namespace {
-constexpr std::string_view kRoster = "jabber:iq:roster";
+using ns::kRoster;
 }
 
 const std::vector<std::string>& RosterBytes::shared_bytes(const std::vector<roster::SharedItem>& group_items) {

@@ -4,7 +4,7 @@
 
 namespace jabberadmin::im {
 namespace {
-constexpr std::string_view kRoster = "jabber:iq:roster";
+using ns::kRoster;
 }
 
 xml::Element roster_item_element(const roster::Item& item) {

@@ -1,25 +1,26 @@
 #include "im/vcard.hpp"
 
 #include "jabberadmin/encoding.hpp"
+#include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 
 namespace jabberadmin::im {
 namespace {
 xml::Element text_element(std::string name, std::string_view text) {
-  xml::Element e(std::move(name), std::string(kVcardNs));
+  xml::Element e(std::move(name), std::string(ns::kVcard));
   e.add_text(text);
   return e;
 }
 }  // namespace
 
 xml::Element vcard_of(const User& user, const Jid& jid) {
-  xml::Element vcard("vCard", std::string(kVcardNs));
+  xml::Element vcard("vCard", std::string(ns::kVcard));
   // cn is mandatory in inetOrgPerson; the account name stands in should it be empty.
   vcard.add(text_element("FN", user.nickname.empty() ? user.name : user.nickname));
   if (!user.nickname.empty()) vcard.add(text_element("NICKNAME", user.nickname));
   vcard.add(text_element("JABBERID", user.jid.empty() ? jid.bare() : user.jid));
   if (!user.photo.empty()) {
-    xml::Element& photo = vcard.add(xml::Element("PHOTO", std::string(kVcardNs)));
+    xml::Element& photo = vcard.add(xml::Element("PHOTO", std::string(ns::kVcard)));
     photo.add(text_element("TYPE", "image/jpeg"));
     photo.add(text_element("BINVAL", encoding::base64_encode(user.photo)));
   }
@@ -27,7 +28,7 @@ xml::Element vcard_of(const User& user, const Jid& jid) {
 }
 
 void install_vcard(router::Router& router, FindAccount find) {
-  router.handle_iq(router::IqTarget::Account, std::string(kVcardNs),
+  router.handle_iq(router::IqTarget::Account, std::string(ns::kVcard),
                    [find = std::move(find)](router::Router& r, const xml::Element& iq) {
                      const auto to = stream::address(iq, "to").jid;
                      const auto from = stream::address(iq, "from").jid;

@@ -15,7 +15,6 @@
 
 namespace jabberadmin::im {
 
-inline constexpr std::string_view kVcardNs = "vcard-temp";
 inline constexpr std::string_view kVcardReadOnly = "vCards come from the directory; ask your administrator";
 
 // The user behind a bare JID on one of our hosts, or nullptr.

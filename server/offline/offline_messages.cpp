@@ -12,8 +12,8 @@
 
 namespace jabberadmin::offline {
 namespace {
-constexpr std::string_view kHints = "urn:xmpp:hints";
-constexpr std::string_view kDelay = "urn:xmpp:delay";
+using ns::kDelay;
+using ns::kHints;
 constexpr std::size_t kRowsPerTick = 256;  // read per tick; batch_bytes usually ends a batch first
 }  // namespace
 

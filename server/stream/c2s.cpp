@@ -135,8 +135,8 @@ void C2s::stream_error(std::string_view condition, std::string_view text) {
   if (state_ == State::Closed || state_ == State::Closing) return;
   if (!header_sent_) {
     // RFC 6120 §4.9.1.1: open our stream first so the error is well-formed.
-    send("<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='" + std::string(ns::kStreams) +
-         "' id='" + random_hex(8) + "' version='1.0'>");
+    send("<?xml version='1.0'?><stream:stream xmlns='" + std::string(ns::kClient) + "' xmlns:stream='" +
+         std::string(ns::kStreams) + "' id='" + random_hex(8) + "' version='1.0'>");
     header_sent_ = true;
   }
   xml::Element error("error", std::string(ns::kStreams));
@@ -148,7 +148,7 @@ void C2s::stream_error(std::string_view condition, std::string_view text) {
   }
   // The stream prefix is declared on our header; serialize with it explicitly.
   std::string out = xml::serialize(error, ns::kClient);
-  out.replace(0, std::string_view("<error xmlns='http://etherx.jabber.org/streams'").size(), "<stream:error");
+  out.replace(0, std::string_view("<error xmlns=''").size() + ns::kStreams.size(), "<stream:error");
   out.replace(out.size() - std::string_view("</error>").size(), std::string_view("</error>").size(),
               "</stream:error>");
   log::info(log_prefix() + "stream error " + std::string(condition));
@@ -237,7 +237,7 @@ void C2s::on_header(const xml::Element& header) {
   if (!domain_.empty() && *domain != domain_) return reject("host-unknown", "Domain changed on restart");
   domain_ = *domain;
   stream_id_ = random_hex(12);
-  std::string out = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='" +
+  std::string out = "<?xml version='1.0'?><stream:stream xmlns='" + std::string(ns::kClient) + "' xmlns:stream='" +
                     std::string(ns::kStreams) + "' id='" + stream_id_ + "' from='" + xml::escape_attr(domain_) +
                     "' version='1.0' xml:lang='en'";
   if (auto from = header.attr("from"); from && Jid::parse(*from)) out += " to='" + xml::escape_attr(*from) + "'";
@@ -263,11 +263,11 @@ void C2s::send_features() {
     features.add(xml::Element("bind", std::string(ns::kBind)));
     features.add(xml::Element("session", std::string(ns::kSession))).add(xml::Element("optional", std::string(ns::kSession)));
     // XEP-0237: the roster (im/roster) answers a current 'ver' with an empty result.
-    features.add(xml::Element("ver", "urn:xmpp:features:rosterver"));
+    features.add(xml::Element("ver", std::string(ns::kRosterVer)));
   }
   std::string out = xml::serialize(features, ns::kClient);
   // <stream:features>: the prefix our header declared.
-  out.replace(0, std::string_view("<features xmlns='http://etherx.jabber.org/streams'").size(), "<stream:features");
+  out.replace(0, std::string_view("<features xmlns=''").size() + ns::kStreams.size(), "<stream:features");
   if (out.ends_with("</features>")) out.replace(out.size() - 11, 11, "</stream:features>");
   else out.replace(out.size() - 2, 2, "/>");
   send(std::move(out));

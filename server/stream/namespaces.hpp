@@ -1,9 +1,11 @@
-// The XML namespaces of the XMPP core (RFC 6120) and instant messaging (RFC 6121).
+// Every XML namespace the server speaks, in one place: the XMPP core (RFC 6120), instant
+// messaging (RFC 6121) and the extensions the modules implement.
 #pragma once
 
 #include <string_view>
 
 namespace jabberadmin::ns {
+// RFC 6120
 inline constexpr std::string_view kClient = "jabber:client";
 inline constexpr std::string_view kStreams = "http://etherx.jabber.org/streams";
 inline constexpr std::string_view kStreamErrors = "urn:ietf:params:xml:ns:xmpp-streams";
@@ -12,4 +14,18 @@ inline constexpr std::string_view kTls = "urn:ietf:params:xml:ns:xmpp-tls";
 inline constexpr std::string_view kSasl = "urn:ietf:params:xml:ns:xmpp-sasl";
 inline constexpr std::string_view kBind = "urn:ietf:params:xml:ns:xmpp-bind";
 inline constexpr std::string_view kSession = "urn:ietf:params:xml:ns:xmpp-session";
+// RFC 6121 rosters, and their versioning stream feature (XEP-0237)
+inline constexpr std::string_view kRoster = "jabber:iq:roster";
+inline constexpr std::string_view kRosterVer = "urn:xmpp:features:rosterver";
+// Extensions
+inline constexpr std::string_view kDiscoInfo = "http://jabber.org/protocol/disco#info";    // XEP-0030
+inline constexpr std::string_view kDiscoItems = "http://jabber.org/protocol/disco#items";  // XEP-0030
+inline constexpr std::string_view kVcard = "vcard-temp";                                   // XEP-0054
+inline constexpr std::string_view kVersion = "jabber:iq:version";                          // XEP-0092
+inline constexpr std::string_view kVcardUpdate = "vcard-temp:x:update";                    // XEP-0153
+inline constexpr std::string_view kPing = "urn:xmpp:ping";                                 // XEP-0199
+inline constexpr std::string_view kDelay = "urn:xmpp:delay";                               // XEP-0203
+inline constexpr std::string_view kCarbons = "urn:xmpp:carbons:2";                         // XEP-0280
+inline constexpr std::string_view kForward = "urn:xmpp:forward:0";                         // XEP-0297
+inline constexpr std::string_view kHints = "urn:xmpp:hints";                               // XEP-0334
 }  // namespace jabberadmin::ns

@@ -22,8 +22,6 @@
 
 namespace jabberadmin::xml {
 
-inline constexpr std::string_view kStreamsNs = "http://etherx.jabber.org/streams";
-
 struct StreamOpen {
   Element header;  // the root element: its attributes, plus "xmlns" / "xmlns:<prefix>" declarations
 };

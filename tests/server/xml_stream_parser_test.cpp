@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "stream/namespaces.hpp"
 #include "xml/stream_parser.hpp"
 
 namespace jabberadmin::xml {
@@ -36,7 +37,7 @@ TEST(StreamParser, ReportsTheHeaderWithItsNamespaces) {
   ASSERT_FALSE(f.error);
   ASSERT_EQ(f.events.size(), 1u);
   const auto& h = std::get<StreamOpen>(f.events[0]).header;
-  EXPECT_TRUE(h.is("stream", kStreamsNs));
+  EXPECT_TRUE(h.is("stream", ns::kStreams));
   EXPECT_EQ(h.attr_or("to"), "example.org");
   EXPECT_EQ(h.attr_or("version"), "1.0");
   EXPECT_EQ(h.attr_or("xmlns"), "jabber:client");
