@@ -375,5 +375,16 @@ TEST(RouterContacts, BroadcastAndProbesFollowContacts) {
   EXPECT_EQ(bob.received.back().attr_or("type"), "unavailable");
 }
 
+// The router is where the served hosts are kept: in the configured order (primary first,
+// as the start-up line names them), each once.
+TEST(RouterHosts, KeptInTheConfiguredOrderEachOnce) {
+  Router router{{"primary.example", "b.example", "a.example", "b.example"}};
+  EXPECT_EQ(router.hosts(), (std::vector<std::string>{"primary.example", "b.example", "a.example"}));
+  EXPECT_TRUE(router.serves("a.example"));
+  EXPECT_TRUE(router.serves("primary.example"));
+  EXPECT_FALSE(router.serves("c.example"));
+  EXPECT_FALSE(router.serves(""));
+}
+
 }  // namespace
 }  // namespace jabberadmin::router
