@@ -45,6 +45,15 @@ class ConfiguredWorld(World):
             await asyncio.sleep(0.05)
         raise AssertionError(f"{text!r} did not appear {count} times in the server log")
 
+    async def store_offline(self, sender, to, body):
+        """Sends body from the client sender to the bare JID to (who has no available resource)
+        and waits until the server committed it. Stored messages are handed over in order, so
+        this one is a positive marker: what must not be stored for to would come before it."""
+        line = f"offline: stored a message for {to}"
+        before = self.server_log().count(line)
+        sender.send_message(mto=to, mbody=body, mtype="chat")
+        await self.log_shows(line, before + 1)
+
     def ldap_attribute(self, name, attribute):
         """The raw bytes of one attribute of a Jabber user, read from slapd with ldapsearch."""
         settings = self.ldap_settings()

@@ -31,6 +31,14 @@ def stalled_connections(port, source, count):
     return out
 
 
+def eventually(condition, timeout=5):
+    """Polls condition until it holds or timeout seconds are over; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return value
+
+
 def closed_by_server(sockets):
     """How many of sockets the server has closed (EOF or reset; data before it is skipped)."""
     closed = 0
@@ -106,8 +114,8 @@ class Connections(ConfiguredWorldTest):
                     self.assertLess(time.monotonic() - started, 5)
                 finally:
                     r.close()
-                time.sleep(0.5)
-                self.assertGreaterEqual(closed_by_server(stalled), 1, "the oldest stalled connection makes room")
+                self.assertTrue(eventually(lambda: closed_by_server(stalled) >= 1),
+                                "the oldest stalled connection makes room")
             finally:
                 close_all(stalled)
             time.sleep(0.5)
@@ -130,9 +138,10 @@ class Connections(ConfiguredWorldTest):
             r.send(HEADER)
             r.read_until("</stream:features>")
             r.close()
-            time.sleep(0.3)
-            self.assertIn("net 127.3.0.1: 32 unauthenticated connections; closing the oldest to admit a new one "
-                          "(repeated ", self.world.server_log())
+            summary = ("net 127.3.0.1: 32 unauthenticated connections; closing the oldest to admit a new one "
+                       "(repeated ")
+            eventually(lambda: summary in self.world.server_log())
+            self.assertIn(summary, self.world.server_log())
         finally:
             close_all(stalled)
 
