@@ -244,6 +244,37 @@ class Rates(ConfiguredWorldTest):
         status = "s" * 3000
         self.flood(f"<presence><status>{status}</status></presence>", "mate")
 
+    def test_the_rate_is_the_accounts_not_each_resources(self):
+        # The review: rates were per stream, so an account with 16 resources sent 16 times
+        # the rate. Four resources of one account flooding for 6 s share its 8 KiB/s and
+        # 64 KiB burst: about 110 KiB reach a reader between them (a TLS record more each
+        # at most, as the server reads before it meters), not the 450 KiB of four rates.
+        seconds, body = 6, "f" * 900
+        victim = self.login("victim", "fast")
+        victim.send("<presence/>")
+        reader = SlowReader(victim, rate=float("inf"))  # as fast as it can
+        reader.start()
+        flooders = [self.login("flooder", f"many{i}") for i in range(4)]
+        floods = [Flooder(f, f"<message to='victim@{HOST}/fast' type='chat'><body>{body}</body></message>", seconds)
+                  for f in flooders]
+        try:
+            for f in floods:
+                f.start()
+            for f in floods:
+                f.join(seconds + 5)
+            reader.stop.set()
+            reader.join(5)
+            sent = sum(f.sent for f in floods)
+            sys.stderr.write(f"\nfour resources of one account: {sent} bytes sent in {seconds} s, "
+                             f"{reader.received} forwarded\n")
+            self.assertFalse(reader.closed)
+            self.assertGreater(reader.received, 64 * 1024, "the account's burst and rate get through")
+            self.assertLess(reader.received, 240 * 1024, "the account's resources share one rate")
+        finally:
+            victim.close()
+            for f in flooders:
+                f.close()
+
 
 if __name__ == "__main__":
     unittest.main()
