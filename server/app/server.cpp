@@ -129,7 +129,7 @@ void Server::accept(asio::ip::tcp::socket socket, bool direct_tls) {
     if (auto stream = evictable->lock()) stream->evict();
   });
   auto connection = std::make_shared<net::Connection>(std::move(socket), tls_, net::ConnectionOptions{});
-  stream::C2sContext context{authenticator_, router_, address_failures_, account_failures_,
+  stream::C2sContext context{authenticator_, router_, address_failures_, account_failures_, account_rates_,
                              [this](stream::C2s& s) { streams_.erase(&s); }};
   auto stream = std::make_shared<stream::C2s>(io_.get_executor(), connection, context, c2s_config_, std::move(ticket));
   *evictable = stream;

@@ -49,6 +49,7 @@ class Server {
   net::Admission admission_;
   stream::FailureLimiter address_failures_;
   stream::FailureLimiter account_failures_;
+  stream::AccountRates account_rates_;  // before streams_, which refer to it
   router::Router router_;
   store::Database database_;
   directory::DirectoryCache directory_;

@@ -125,6 +125,38 @@ HistoryLog::Open* HistoryLog::open_for(const std::string& user, const std::strin
   return &entry;
 }
 
+std::uint64_t HistoryLog::sent_bytes(std::string_view user, std::chrono::system_clock::time_point when) const {
+  if (!safe_path_component(user)) return 0;
+  const std::filesystem::path file = dir_ / std::string(user) / (util::utc_date(when) + ".log");
+  const File in(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (in.get() < 0) {
+    if (errno != ENOENT) log::error("history: cannot read " + file.string() + ": " + errno_text());
+    return 0;
+  }
+  // "<time> > <peer> <body>\n": a JID has no space, and the body no raw newline.
+  const auto sent = [&](std::string_view line) -> std::uint64_t {
+    const auto time_end = line.find(' ');
+    if (time_end == std::string_view::npos || line.substr(time_end, 3) != " > ") return 0;
+    const auto peer_end = line.find(' ', time_end + 3);
+    if (peer_end == std::string_view::npos) return 0;
+    const std::size_t peer = peer_end - (time_end + 3);
+    return 2 * (line.size() + 1) - peer + user.size();
+  };
+  std::uint64_t total = 0;
+  std::string pending;
+  char buffer[65536];
+  ssize_t n;
+  while ((n = ::read(in.get(), buffer, sizeof buffer)) > 0) {
+    pending.append(buffer, static_cast<std::size_t>(n));
+    std::size_t start = 0;
+    for (std::size_t end; (end = pending.find('\n', start)) != std::string::npos; start = end + 1)
+      total += sent(std::string_view(pending).substr(start, end - start));
+    pending.erase(0, start);
+  }
+  if (n < 0) log::error("history: cannot read " + file.string() + ": " + errno_text());
+  return total;  // a last line without its newline was cut short by a crash: not counted
+}
+
 bool HistoryLog::append(std::string_view user, std::chrono::system_clock::time_point when, Direction direction,
                         std::string_view peer, std::string_view body) {
   if (!safe_path_component(user)) {

@@ -46,6 +46,11 @@ class HistoryLog {
   // user cannot name a directory or the file cannot be written.
   bool append(std::string_view user, std::chrono::system_clock::time_point when, Direction direction,
               std::string_view peer, std::string_view body);
+  // What the user's own messages wrote on the day of when: its '>' lines in its file for
+  // that day and their '<' twins in the recipients' files (the same line with the user's
+  // JID for the peer's). Read back from the file, so a quota survives a restart; 0 when
+  // there is no file. The whole file is read: call it once per user and day.
+  std::uint64_t sent_bytes(std::string_view user, std::chrono::system_clock::time_point when) const;
   // Closes every file (SIGHUP, after logrotate).
   void close_all();
   std::size_t open_files() const noexcept { return open_.size(); }

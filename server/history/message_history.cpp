@@ -1,5 +1,7 @@
 #include "history/message_history.hpp"
 
+#include <algorithm>
+
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 #include "util/log.hpp"
@@ -41,7 +43,10 @@ bool MessageHistory::charge(const std::string& sender, std::chrono::system_clock
     day_ = day;
     written_today_.clear();
   }
-  std::size_t& written = written_today_[sender];
+  auto [entry, first_today] = written_today_.try_emplace(sender, 0);
+  // Its first message today in this process: what it wrote before a restart counts too.
+  if (first_today) entry->second = std::min<std::uint64_t>(log_.sent_bytes(sender, when), bytes_per_day_);
+  std::size_t& written = entry->second;
   if (written > bytes_per_day_) return false;  // over, and already said so
   if (written + bytes > bytes_per_day_) {
     written = bytes_per_day_ + 1;

@@ -5,8 +5,10 @@
 // addresses that name no account are not history.
 //
 // Quota: the lines a user's messages write (in both files) count against that sender's
-// bytes_per_day (UTC day, counted since the server started). Beyond it the messages are
-// still delivered but not logged, and the server log says so once per user and day.
+// bytes_per_day (UTC day). What it wrote before a restart is read back from its file for the
+// day at its first message, so a restart gives no new quota. Beyond it the messages are
+// still delivered but not logged, and the server log says so once per user and day (and
+// once more after a restart).
 #pragma once
 
 #include <chrono>

@@ -51,8 +51,7 @@ C2s::C2s(boost::asio::any_io_executor executor, std::shared_ptr<net::Transport> 
          C2sConfig config, std::optional<net::Admission::Ticket> ticket)
     : executor_(executor), transport_(std::move(transport)), context_(context), config_(config),
       ticket_(std::move(ticket)), parser_(config.parser), timer_(executor),
-      stanza_tokens_(config.rate.stanzas_per_second, config.rate.stanza_burst),
-      byte_tokens_(config.rate.bytes_per_second, config.rate.byte_burst),
+      connection_rate_(config.rate),
       throttle_timer_(executor) {}
 
 C2s::~C2s() = default;
@@ -214,13 +213,13 @@ void C2s::on_data(std::string_view bytes) {
   stream_error(xml::to_string(*error));
 }
 
-// The client's own rate: what it sent beyond it is paid for by not being read for a while.
+// The connection's rate, or once logged in its account's: what it sent beyond it is paid
+// for by not being read for a while.
 void C2s::throttle(std::size_t bytes, const std::vector<xml::StreamEvent>& events) {
-  const auto now = Clock::now();
   const auto stanzas = std::count_if(events.begin(), events.end(),
                                      [](const auto& e) { return std::holds_alternative<xml::Element>(e); });
-  const auto wait = std::max(byte_tokens_.take(static_cast<double>(bytes), now),
-                             stanza_tokens_.take(static_cast<double>(stanzas), now));
+  RateBuckets& rate = account_rate_ ? *account_rate_ : connection_rate_;
+  const auto wait = rate.take(bytes, static_cast<std::size_t>(stanzas), Clock::now());
   if (wait.count() == 0) return;
   if (!throttled_) log::info(log_prefix() + "sends faster than its rate limit; reading slowed down");
   throttled_ = true;
@@ -390,6 +389,7 @@ void C2s::auth_done(AuthResult result) {
     case AuthResult::Success:
       log::info(log_prefix() + "authenticated");
       authenticated_ = true;
+      account_rate_ = context_.account_rates.join(username_, config_.rate);
       if (ticket_) ticket_->authenticated();
       send(sasl("success"));
       return restart();

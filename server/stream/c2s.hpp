@@ -36,7 +36,7 @@ struct C2sConfig {
   std::chrono::milliseconds keepalive_interval{60000};   // whitespace when we sent nothing
   int max_auth_attempts = 3;                       // per stream, then policy-violation
   std::size_t max_resources_per_account = 16;      // bound at once; more: resource-constraint
-  RateLimits rate;                                 // what the client may send
+  RateLimits rate;                                 // what a connection, then its account, may send
   // Past an account's free failures (its limiter's limit) each new check for it waits this
   // long first, doubled for every further failure, at most throttle_cap.
   std::chrono::milliseconds throttle_first{1000};
@@ -49,6 +49,7 @@ struct C2sContext {
   SessionHost& host;
   FailureLimiter& address_failures;  // by remote address: refused at the limit
   FailureLimiter& account_failures;  // by account name (every host): slowed, never refused
+  AccountRates& account_rates;       // what each account's streams send, metered together
   std::function<void(C2s&)> on_finished;  // the connection is gone; drop the stream
 };
 
@@ -118,7 +119,8 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   std::optional<net::Admission::Ticket> ticket_;
   xml::StreamParser parser_;
   boost::asio::steady_timer timer_;
-  TokenBucket stanza_tokens_, byte_tokens_;
+  RateBuckets connection_rate_;               // before login: this connection's own
+  std::shared_ptr<RateBuckets> account_rate_;  // after: the account's, shared with its streams
   boost::asio::steady_timer throttle_timer_;  // a check for a much-failed account waits on it
   State state_ = State::Opening;
   bool header_sent_ = false;

@@ -74,3 +74,23 @@ async def next_item(queue, predicate=lambda _: True, timeout=TIMEOUT):
             if predicate(item):
                 return item
     return await asyncio.wait_for(find(), timeout)
+
+
+async def round_trip(client):
+    """A ping to the server on the client's own stream, answered. One stream keeps its order both
+    ways: the server has handled everything the client sent before it, and everything the server
+    had queued for the client arrived (and its handlers ran) before the answer. The positive
+    marker that makes "nothing else came" a check that can fail."""
+    await client.plugin["xep_0199"].ping(client.boundjid.domain, timeout=TIMEOUT)
+
+
+async def arrived_before_round_trip(client, queue, predicate=lambda _: True):
+    """What matching predicate arrived on queue before a round trip on the client's stream ([]
+    when nothing did); the queue is emptied."""
+    await round_trip(client)
+    found = []
+    while not queue.empty():
+        item = queue.get_nowait()
+        if predicate(item):
+            found.append(item)
+    return found

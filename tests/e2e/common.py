@@ -9,7 +9,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from client import run  # noqa: E402,F401 (the tests import run from here)
+from client import arrived_before_round_trip, run  # noqa: E402,F401 (the tests import run from here)
 from harness import World, WorldCase  # noqa: E402
 
 
@@ -44,6 +44,18 @@ class ConfiguredWorld(World):
                 return
             await asyncio.sleep(0.05)
         raise AssertionError(f"{text!r} did not appear {count} times in the server log")
+
+    async def store_offline(self, sender, to, body):
+        """Sends body from the client sender to the bare JID to (who has no available resource)
+        and waits until the server committed it. Stored messages are handed over in order, so
+        this one is a positive marker: what must not be stored for to would come before it.
+        The server stores while it handles the message, so a round trip on the sender's stream
+        comes after the commit, or after the error that refused it. (Not the log: identical
+        lines beyond 10 in 10 s are summarised.) Empties the sender's queue of messages."""
+        sender.send_message(mto=to, mbody=body, mtype="chat")
+        errors = await arrived_before_round_trip(sender, sender.received, lambda m: m["type"] == "error")
+        if errors:
+            raise AssertionError(f"{body!r} for {to} was refused: {errors[0]['error']['condition']}")
 
     def ldap_attribute(self, name, attribute):
         """The raw bytes of one attribute of a Jabber user, read from slapd with ldapsearch."""

@@ -13,7 +13,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from client import login, logout, next_item, run  # noqa: E402
+from client import arrived_before_round_trip, login, logout, next_item, round_trip, run  # noqa: E402
 from harness import World, WorldCase  # noqa: E402
 from raw import HEADER, Raw  # noqa: E402
 
@@ -108,7 +108,7 @@ class Chat(WorldTest):
             self.assertTrue(ok_a is True and ok_b is True)
             a.send_presence()
             b.send_presence()
-            await asyncio.sleep(0.2)
+            await round_trip(b)  # b's presence handled: a message to the bare JID reaches b
             a.send_message(mto=self.bob, mbody="привет, Bob", mtype="chat")
             m = await next_item(b.received, lambda m: m["body"])
             self.assertEqual(m["body"], "привет, Bob")
@@ -138,7 +138,8 @@ class Chat(WorldTest):
             self.assertIn("urn:xmpp:carbons:2", info["disco_info"]["features"])
             await one["xep_0280"].enable()
             await two["xep_0280"].enable()  # three never asks
-            await asyncio.sleep(0.2)
+            for c in (three, b):
+                await round_trip(c)  # their presences handled too
 
             b.send_message(mto=self.alice + "/one", mbody="to one", mtype="chat")
             self.assertEqual((await next_item(one.received, lambda m: m["body"]))["body"], "to one")
@@ -164,10 +165,14 @@ class Chat(WorldTest):
             await two["xep_0280"].disable()
             b.send_message(mto=self.alice + "/one", mbody="after disable", mtype="chat")
             self.assertEqual((await next_item(one.received, lambda m: m["body"]))["body"], "after disable")
-            await asyncio.sleep(0.5)
-            self.assertTrue(carbons[two].empty(), "no copy of a private message, none after disable")
-            self.assertTrue(carbons[three].empty(), "three never asked for copies")
-            self.assertTrue(carbons[one].empty(), "no copy goes back to the client that sent or got it")
+            # A copy is made while the message is routed, which one has seen end: each client's
+            # round trip comes after any copy queued for it.
+            self.assertEqual(await arrived_before_round_trip(two, carbons[two]), [],
+                             "no copy of a private message, none after disable")
+            self.assertEqual(await arrived_before_round_trip(three, carbons[three]), [],
+                             "three never asked for copies")
+            self.assertEqual(await arrived_before_round_trip(one, carbons[one]), [],
+                             "no copy goes back to the client that sent or got it")
             for c in (one, two, three, b):
                 await logout(c)
         run(go())

@@ -3,7 +3,6 @@ bounced by the limit) becomes one line in the sender's and the recipient's daily
 <history_dir>/<bare JID>/<YYYY-MM-DD>.log (mode 0640); nothing else does; SIGHUP closes the
 files so logrotate can move them.
 """
-import asyncio
 import glob
 import os
 import re
@@ -12,7 +11,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(__file__))
-from client import login, logout, next_item  # noqa: E402
+from client import login, logout, next_item, round_trip  # noqa: E402
 from common import ConfiguredWorldTest, run  # noqa: E402
 
 LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) ([<>]) (\S+) (.*)$")
@@ -50,7 +49,7 @@ class History(ConfiguredWorldTest):
             b, _ = await login(self.bob + "/b", "bob-pw", self.world.port)
             a.send_presence()
             b.send_presence()
-            await asyncio.sleep(0.2)
+            await round_trip(b)  # b's presence handled: a message to the bare JID reaches b
             a.send_message(mto=self.bob, mbody="привет, Bob", mtype="chat")
             m = await next_item(b.received, lambda m: m["body"])
             b.send_message(mto=str(m["from"]), mbody="line one\nline two", mtype="chat")
@@ -91,7 +90,7 @@ class History(ConfiguredWorldTest):
             f, _ = await login(self.frank + "/f", "frank-pw", self.world.port)
             e.send_presence()
             f.send_presence()
-            await asyncio.sleep(0.2)
+            await round_trip(f)  # f's presence handled: a message to the bare JID reaches f
             e.send_message(mto=self.frank, mbody="before rotation", mtype="chat")
             await next_item(f.received, lambda m: m["body"])
             [path] = self.files(self.erin)

@@ -13,7 +13,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from client import TIMEOUT, Client, logout, next_item, run as run_bounded  # noqa: E402
+from client import TIMEOUT, Client, arrived_before_round_trip, logout, next_item, round_trip  # noqa: E402
+from client import run as run_bounded  # noqa: E402
 from harness import HOST, World, WorldCase  # noqa: E402
 
 ROSTER = "{jabber:iq:roster}"
@@ -162,9 +163,9 @@ class SharedAtLogin(RosterWorld):
             p = await next_item(a.presences, lambda p: str(p["from"]) == boris + "/r" and p["type"] == "available")
             self.assertEqual(photo_hash(p), "", "no jpegPhoto: an empty <photo/>")
             lone.send_presence()
-            await asyncio.sleep(0.3)
-            while not lone.presences.empty():
-                p = lone.presences.get_nowait()
+            # Contacts' presence is sent while the initial presence is handled: before the
+            # answer to a later ping.
+            for p in await arrived_before_round_trip(lone, lone.presences):
                 self.assertEqual(str(p["from"]).split("/")[0], f"loner@{HOST}", "loner sees only itself")
             for c in (a, b, lone):
                 await logout(c)
@@ -226,7 +227,8 @@ class LiveGroups(RosterWorld):
             self.assertEqual(items, {})
             g.send_presence()
             d.send_presence()
-            await asyncio.sleep(0.3)
+            for c in (g, d):
+                await round_trip(c)  # its initial presence handled
 
             # cl-groupmod -a while both are online: each gets the other within 2 s.
             start = time.monotonic()

@@ -42,6 +42,7 @@ class C2sTest : public ::testing::Test {
   RecordingHost host;
   FailureLimiter address_failures{10, std::chrono::minutes(1)};
   FailureLimiter account_failures{5, std::chrono::minutes(1)};
+  AccountRates account_rates;
   std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
   std::shared_ptr<C2s> c2s;
   C2sConfig config;
@@ -59,7 +60,7 @@ class C2sTest : public ::testing::Test {
     if (c2s) c2s->on_closed();
     transport = std::make_shared<FakeTransport>();
     c2s = std::make_shared<C2s>(io.get_executor(), transport,
-                                C2sContext{auth, host, address_failures, account_failures, {}}, config,
+                                C2sContext{auth, host, address_failures, account_failures, account_rates, {}}, config,
                                 std::move(ticket));
     c2s->start();
   }
@@ -77,10 +78,10 @@ class C2sTest : public ::testing::Test {
     transport->is_secure = true;
     c2s->on_tls_ready(true);
   }
-  void login() {
+  void login(std::string_view user = "alice", std::string_view password = "secret") {
     secure();
     exchange(kOpen);
-    ASSERT_NE(exchange(plain("alice", "secret")).find("<success"), std::string::npos);
+    ASSERT_NE(exchange(plain(user, password)).find("<success"), std::string::npos);
   }
 };
 
@@ -278,12 +279,55 @@ TEST_F(C2sTest, AFloodingClientIsPausedNotDropped) {
   std::string burst;
   for (int i = 0; i < 30; ++i) burst += "<message to='bob@example.org'><body>x</body></message>";
   exchange(burst);
-  // starttls, auth and bind were 3 stanzas, then 30 messages: 20 in the burst, 13 more at
-  // 10/s, about 1.3 s without reading.
-  EXPECT_GE(transport->paused.count(), 1200);
-  EXPECT_LE(transport->paused.count(), 1400);
+  // starttls and auth were the connection's; bind and 30 messages the account's: 20 in the
+  // burst, 11 more at 10/s, about 1.1 s without reading.
+  EXPECT_GE(transport->paused.count(), 1000);
+  EXPECT_LE(transport->paused.count(), 1200);
   EXPECT_EQ(host.stanzas.size(), 30u);
   EXPECT_FALSE(transport->closed);
+}
+
+// Issue 12: the rates were per stream, so an account with 16 resources sent 16 times the
+// rate. Now an account's streams share its buckets; before login, each connection has its own.
+TEST_F(C2sTest, AnAccountsStreamsShareItsRate) {
+  config.rate = RateLimits{.stanzas_per_second = 10, .stanza_burst = 20, .bytes_per_second = 0, .byte_burst = 0};
+  auth.passwords["bob"] = "bob-pw";
+  const std::string bind = "<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>";
+  const auto messages = [](int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += "<message to='carol@example.org'><body>x</body></message>";
+    return out;
+  };
+  make();
+  login();
+  exchange(kOpen);
+  exchange(bind);
+  exchange(messages(19));  // with the bind, alice's whole burst
+  EXPECT_EQ(transport->paused.count(), 0);
+  auto first = std::exchange(c2s, nullptr);  // stays open beside the next ones
+
+  make();
+  login();  // starttls and auth: the connection's own bucket, not alice's empty one
+  EXPECT_EQ(transport->paused.count(), 0) << "before login a connection meters itself";
+  exchange(kOpen);
+  exchange(bind);
+  const auto before = transport->paused;
+  exchange(messages(10));
+  // alice's bucket is empty: her second stream waits for its 10 at 10/s.
+  EXPECT_GE((transport->paused - before).count(), 900);
+  EXPECT_LE((transport->paused - before).count(), 1200);
+  EXPECT_FALSE(transport->closed);
+  auto second = std::exchange(c2s, nullptr);
+
+  make();
+  login("bob", "bob-pw");
+  exchange(kOpen);
+  exchange(bind);
+  exchange(messages(19));
+  EXPECT_EQ(transport->paused.count(), 0) << "another account has its own rate";
+  EXPECT_EQ(host.stanzas.size(), 48u) << "nothing is dropped";
+  first->on_closed();
+  second->on_closed();
 }
 
 TEST_F(C2sTest, BytesAreRateLimitedToo) {
@@ -318,7 +362,8 @@ TEST_F(C2sTest, AttemptsInFlightCountAgainstTheLimits) {
   for (int i = 0; i < 30; ++i) {
     auto t = std::make_shared<FakeTransport>();
     t->is_secure = true;  // direct TLS: PLAIN at once
-    auto s = std::make_shared<C2s>(io.get_executor(), t, C2sContext{auth, host, address_failures, account_failures, {}},
+    auto s = std::make_shared<C2s>(io.get_executor(), t,
+                                   C2sContext{auth, host, address_failures, account_failures, account_rates, {}},
                                    C2sConfig{}, std::nullopt);
     s->start();
     s->on_data(kOpen);

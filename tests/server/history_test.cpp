@@ -233,5 +233,62 @@ TEST_F(MessageHistoryQuotaTest, HistoryBeyondTheSendersDailyQuotaIsDeliveredButN
   EXPECT_NE(read(dir_ / "alice@example.org" / "2024-05-02.log").find("next day"), std::string::npos);
 }
 
+// Issue 12: the quota was counted in memory only, so a restart gave everyone a new one.
+// What a sender wrote today is read back from its file at its first message; the lines it
+// received there are the others' quotas, not its own.
+TEST_F(MessageHistoryQuotaTest, TheQuotaSurvivesARestart) {
+  {  // The server before the restart: its own router, log and history over the same files.
+    router::Router before{{"example.org"}};
+    HistoryLog old_log(dir_);
+    MessageHistory old_history(
+        before, old_log, [this](const Jid& bare) { return accounts.contains(bare.bare()); }, [this] { return day; },
+        300);
+    FakeSession a(*Jid::parse("alice@example.org/a")), b(*Jid::parse("bob@example.org/b"));
+    for (FakeSession* s : {&a, &b}) {
+      before.bind(*s);
+      before.set_presence(s->jid(), true, 0, std::nullopt);
+    }
+    const auto chat = [&](FakeSession& from, std::string_view to, std::string_view body) {
+      xml::Element m("message", std::string(ns::kClient));
+      m.set_attr("from", from.jid().full());
+      m.set_attr("to", to);
+      m.set_attr("type", "chat");
+      m.add(xml::Element("body", std::string(ns::kClient))).add_text(body);
+      before.on_stanza(from, m);
+    };
+    chat(b, "alice@example.org", "bob writes first");
+    chat(b, "alice@example.org", "bob writes again");
+    chat(a, "bob@example.org", "message number 0");
+    before.unbind(a);
+    before.unbind(b);
+  }
+  auto& alice = bind("alice@example.org/a");
+  auto& bob = bind("bob@example.org/b");
+  send(alice, "bob@example.org", "chat", "message number 1");
+  send(alice, "bob@example.org", "chat", "message number 2");
+  EXPECT_EQ(bob.take().size(), 2u) << "every message is delivered";
+  const std::string alices = file_of("alice@example.org");
+  EXPECT_NE(alices.find("message number 0"), std::string::npos) << alices;
+  EXPECT_NE(alices.find("message number 1"), std::string::npos) << "bob's lines are not alice's quota\n" << alices;
+  EXPECT_EQ(alices.find("message number 2"), std::string::npos) << alices;
+  EXPECT_EQ(file_of("bob@example.org").find("message number 2"), std::string::npos);
+}
+
+TEST_F(HistoryDir, SentBytesAreReadBackFromTheDaysFile) {
+  HistoryLog log(dir_);
+  EXPECT_EQ(log.sent_bytes("alice@example.org", kNoon), 0u) << "no file yet";
+  log.append("alice@example.org", kNoon, Direction::Sent, "bob@example.org", "hi");
+  log.append("alice@example.org", kNoon, Direction::Received, "bob@example.org", "hello there");
+  log.append("alice@example.org", kNoon, Direction::Sent, "борис@example.org", "two\nlines");
+  // Each '>' line, and its '<' twin in the recipient's file (alice's JID for the peer's).
+  const auto twin = [](std::string_view peer, std::string_view body) {
+    return format_line(kNoon, Direction::Sent, peer, body).size() +
+           format_line(kNoon, Direction::Received, "alice@example.org", body).size();
+  };
+  EXPECT_EQ(log.sent_bytes("alice@example.org", kNoon),
+            twin("bob@example.org", "hi") + twin("борис@example.org", "two\nlines"));
+  EXPECT_EQ(log.sent_bytes("alice@example.org", kNoon + 24h), 0u) << "another day, another file";
+}
+
 }  // namespace
 }  // namespace jabberadmin::history

@@ -1,6 +1,10 @@
 // Issue 12 item 7: token buckets for what one client sends.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "stream/rate_limit.hpp"
 
 namespace jabberadmin::stream {
@@ -27,6 +31,24 @@ TEST(TokenBucket, IdleTimeRefillsNoMoreThanTheBurst) {
 TEST(TokenBucket, ARateOfZeroIsNoLimit) {
   TokenBucket b(0, 0);
   EXPECT_EQ(b.take(1e9), 0ms);
+}
+
+TEST(AccountRates, AnAccountsStreamsShareItsBucketsWhileAnyHoldsThem) {
+  AccountRates rates;
+  const RateLimits limits{.stanzas_per_second = 10, .stanza_burst = 20, .bytes_per_second = 0, .byte_burst = 0};
+  auto first = rates.join("alice", limits);
+  EXPECT_EQ(rates.join("alice", limits), first);
+  EXPECT_NE(rates.join("bob", limits), first);
+  const std::weak_ptr<RateBuckets> gone = first;
+  first.reset();  // alice's last stream ended
+  EXPECT_TRUE(gone.expired());
+  // Many accounts come and go: those with no stream left are forgotten as the map grows.
+  std::vector<std::shared_ptr<RateBuckets>> held;
+  for (int i = 0; i < 1000; ++i) {
+    auto buckets = rates.join("user" + std::to_string(i), limits);
+    if (i % 100 == 0) held.push_back(buckets);
+  }
+  for (int i = 0; i < 1000; i += 100) EXPECT_EQ(rates.join("user" + std::to_string(i), limits), held[i / 100]);
 }
 
 }  // namespace

@@ -117,7 +117,6 @@ class Connection {
   const std::string& uri() const noexcept { return options_.uri; }
   // The libldap handle, for libldap APIs this class does not wrap (RFC 4533 sync).
   ::ldap* native_handle() const noexcept { return handle_.get(); }
-  const std::string& bound_as() const noexcept { return options_.bind_dn; }
 
  private:
   Connection(::ldap* handle, ConnectOptions options);
