@@ -18,7 +18,7 @@
 #include "roster/pending_store.hpp"
 #include "roster/shared_roster.hpp"
 #include "roster/subscription.hpp"
-#include "store/roster_store.hpp"
+#include "roster/personal_store.hpp"
 
 namespace jabberadmin::roster {
 
@@ -42,7 +42,7 @@ class Roster {
   // index in shared().group_items(user) (the user's own skipped), each personal item that
   // no shared one covers. A roster result writes the shared ones from kept bytes.
   void visit(const Jid& user, const std::function<void(std::size_t shared_index)>& on_shared,
-             const std::function<void(const store::RosterItem&)>& on_personal);
+             const std::function<void(const PersonalItem&)>& on_personal);
   std::optional<Item> item(const Jid& user, std::string_view contact);
   std::string version(const Jid& user);
 
@@ -53,7 +53,7 @@ class Roster {
   void set_state(const Jid& user, std::string_view contact, const PairState& state,
                  std::string_view request = {});
 
-  store::RosterStore& personal() { return personal_; }
+  PersonalStore& personal() { return personal_; }
   PendingStore& pending() { return pending_; }
   AccountPurge& accounts() { return accounts_; }
   SharedRoster& shared() { return shared_; }
@@ -63,13 +63,13 @@ class Roster {
 
  private:
   const UserDirectory& directory_;
-  store::RosterStore personal_;
+  PersonalStore personal_;
   PendingStore pending_;
   AccountPurge accounts_;  // after pending_, which makes the table it also cleans
   SharedRoster shared_;
 };
 
-Item from_personal(const store::RosterItem& item);
+Item from_personal(const PersonalItem& item);
 Item from_shared(const SharedItem& item);
 
 }  // namespace jabberadmin::roster

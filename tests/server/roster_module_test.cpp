@@ -12,15 +12,15 @@
 
 #include "fakes.hpp"
 #include "im/presence.hpp"
-#include "im/roster_pushes.hpp"
-#include "im/rosters.hpp"
+#include "roster/roster_pushes.hpp"
+#include "roster/roster_module.hpp"
 #include "roster_fakes.hpp"
 #include "temp_dir.hpp"
 #include "router/router.hpp"
-#include "store/roster_store.hpp"
+#include "roster/personal_store.hpp"
 #include "stream/stanza.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 namespace {
 
 using test::FakeSession;
@@ -42,8 +42,8 @@ class RosterModuleTest : public ::testing::Test {
     directory.add("anna", "Staff", "Анна");
     directory.add("boris", "Staff", "Boris");
     directory.add("loner", std::nullopt);
-    rosters = std::make_unique<Rosters>(router, directory, *db);
-    presence = std::make_unique<Presence>(router, rosters->contacts());
+    rosters = std::make_unique<RosterModule>(router, directory, *db);
+    presence = std::make_unique<im::Presence>(router, rosters->contacts());
     rosters->start(*presence, io.get_executor(), RosterDirectoryOptions{{"example.org", "other.example"}});
   }
   ~RosterModuleTest() override {
@@ -99,8 +99,8 @@ class RosterModuleTest : public ::testing::Test {
   router::Router router{{"example.org", "other.example"}};
   std::unique_ptr<store::Database> db;
   test::FakeDirectory directory;
-  std::unique_ptr<Rosters> rosters;
-  std::unique_ptr<Presence> presence;
+  std::unique_ptr<RosterModule> rosters;
+  std::unique_ptr<im::Presence> presence;
   std::vector<std::unique_ptr<FakeSession>> sessions;
 };
 
@@ -132,7 +132,7 @@ TEST_F(RosterModuleTest, GetMergesPersonalItemsInOrderAndFollowsTheDirectory) {
   send(a, roster_set("carl@example.org"));     // personal, between two shared items
   send(a, roster_set("aaron@remote.example"));  // personal, before them all
   // Personal from before zoe joined the group: the shared item covers it.
-  rosters->roster().personal().put("anna@example.org", store::RosterItem{"zoe@example.org", "old friend"});
+  rosters->roster().personal().put("anna@example.org", PersonalItem{"zoe@example.org", "old friend"});
   a.take();
   auto get = [&] {
     send(a, roster_iq("get"));
@@ -337,7 +337,7 @@ TEST_F(RosterModuleTest, PersonalItemsAreCappedInNumberAndSize) {
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(stream::stanza_type(replies[0]), "error");
   EXPECT_EQ(condition(replies[0]), "not-acceptable");
-  EXPECT_FALSE(store::RosterStore(*db).item("anna@example.org", "big@example.org"));
+  EXPECT_FALSE(PersonalStore(*db).item("anna@example.org", "big@example.org"));
 
   for (int i = 0; i < 500; ++i) {
     send(anna, roster_set("c" + std::to_string(i) + "@example.org"));
@@ -348,7 +348,7 @@ TEST_F(RosterModuleTest, PersonalItemsAreCappedInNumberAndSize) {
   replies = take(anna, "iq");
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(condition(replies[0]), "resource-constraint");
-  EXPECT_EQ(store::RosterStore(*db).items("anna@example.org").size(), 500u);
+  EXPECT_EQ(PersonalStore(*db).items("anna@example.org").size(), 500u);
   // Changing an item that is there still works at the cap.
   send(anna, roster_set("c7@example.org"));
   EXPECT_EQ(take(anna, "iq", "result").size(), 1u);
@@ -358,7 +358,7 @@ TEST_F(RosterModuleTest, PersonalItemsAreCappedInNumberAndSize) {
   const auto refused = take(anna, "presence", "error");
   ASSERT_EQ(refused.size(), 1u);
   EXPECT_EQ(condition(refused[0]), "resource-constraint");
-  EXPECT_EQ(store::RosterStore(*db).items("anna@example.org").size(), 500u);
+  EXPECT_EQ(PersonalStore(*db).items("anna@example.org").size(), 500u);
 }
 
 // Issue 12 item 8: directed-presence tracking grew by each target with no cap.
@@ -409,4 +409,4 @@ TEST_F(RosterModuleTest, RemovingAPersonalItemCancelsBothWays) {
 }
 
 }  // namespace
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

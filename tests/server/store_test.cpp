@@ -1,5 +1,5 @@
 // The SQLite stores on a real database file: order, limits, durability across reopen,
-// roster items and versions.
+// kept statements.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -9,7 +9,6 @@
 
 #include "store/database.hpp"
 #include "store/offline_store.hpp"
-#include "store/roster_store.hpp"
 #include "jabberadmin/error.hpp"
 #include "temp_dir.hpp"
 
@@ -66,26 +65,6 @@ TEST_F(StoreTest, HostileTextIsStoredLiterally) {
   const std::string evil = "<message>'); DROP TABLE offline; -- \xD0\x96</message>";
   ASSERT_TRUE(offline.store("x'@h", evil, std::chrono::system_clock::now()));
   EXPECT_EQ(offline.pending("x'@h").at(0).stanza, evil);
-}
-
-TEST_F(StoreTest, RosterItemsAndVersions) {
-  Database db(file());
-  RosterStore roster(db);
-  EXPECT_EQ(roster.version("anna@h"), 0);
-  RosterItem romeo{"romeo@other", "Ромео", {"Друзья", "Work"}, "none", true};
-  roster.put("anna@h", romeo);
-  EXPECT_EQ(roster.version("anna@h"), 1);
-  EXPECT_EQ(roster.item("anna@h", "romeo@other"), romeo);
-  romeo.subscription = "both";
-  romeo.ask = false;
-  roster.put("anna@h", romeo);
-  EXPECT_EQ(roster.items("anna@h"), std::vector<RosterItem>{romeo});
-  EXPECT_EQ(roster.version("anna@h"), 2);
-  EXPECT_TRUE(roster.items("boris@h").empty());
-  EXPECT_TRUE(roster.remove("anna@h", "romeo@other"));
-  EXPECT_FALSE(roster.remove("anna@h", "romeo@other"));
-  EXPECT_EQ(roster.version("anna@h"), 3);
-  EXPECT_FALSE(roster.item("anna@h", "romeo@other"));
 }
 
 // Statements are compiled once and kept: each use must start with no bindings and no rows

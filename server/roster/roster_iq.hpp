@@ -5,12 +5,12 @@
 
 #include <functional>
 
-#include "im/roster_pushes.hpp"
-#include "im/roster_subscriptions.hpp"
+#include "roster/roster_pushes.hpp"
+#include "roster/roster_subscriptions.hpp"
 #include "roster/roster.hpp"
 #include "router/router.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 
 struct RosterLimits {
   std::size_t max_items = 500;     // personal items per user; one more: <resource-constraint/>
@@ -19,7 +19,7 @@ struct RosterLimits {
 
 // settle: applies directory changes still gathered for a batch, so that a roster get never
 // shows the client a state the later roster pushes would not start from.
-void install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
+void install_roster(router::Router& router, Roster& roster, RosterPushes& pushes,
                     RosterSubscriptions& subscriptions, std::function<void()> settle, RosterLimits limits = {});
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -1,19 +1,19 @@
-#include "im/rosters.hpp"
+#include "roster/roster_module.hpp"
 
-#include "im/roster.hpp"
+#include "roster/roster_iq.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 
-Rosters::Rosters(router::Router& router, const roster::UserDirectory& directory, store::Database& database)
+RosterModule::RosterModule(router::Router& router, const UserDirectory& directory, store::Database& database)
     : router_(router), roster_(database, directory, router.hosts()), contacts_(roster_) {}
 
-Rosters::~Rosters() {
+RosterModule::~RosterModule() {
   if (presence_ == nullptr) return;
   presence_->set_subscriptions(nullptr);
   presence_->set_avatar_hash(nullptr);
 }
 
-void Rosters::start(Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
+void RosterModule::start(im::Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
                     RosterLimits limits) {
   presence_ = &presence;
   pushes_ = std::make_unique<RosterPushes>(router_, roster_);
@@ -27,7 +27,7 @@ void Rosters::start(Presence& presence, boost::asio::any_io_executor executor, R
   install_roster(router_, roster_, *pushes_, *subscriptions_, [this] { live_->flush(); }, limits);
 }
 
-void Rosters::follow(directory::DirectoryCache& cache) {
+void RosterModule::follow(directory::DirectoryCache& cache) {
   std::weak_ptr<bool> alive = alive_;
   cache.observe([this, alive](const directory::UserChange& change) {
     if (!alive.lock()) return;
@@ -41,4 +41,4 @@ void Rosters::follow(directory::DirectoryCache& cache) {
   });
 }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -1,13 +1,13 @@
-#include "im/roster_pushes.hpp"
+#include "roster/roster_pushes.hpp"
 
 #include "stream/namespaces.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 namespace {
 constexpr std::string_view kRoster = "jabber:iq:roster";
 }
 
-xml::Element roster_item_element(const roster::Item& item) {
+xml::Element roster_item_element(const Item& item) {
   xml::Element e("item", std::string(kRoster));
   e.set_attr("jid", item.jid);
   if (!item.name.empty()) e.set_attr("name", item.name);
@@ -17,7 +17,7 @@ xml::Element roster_item_element(const roster::Item& item) {
   return e;
 }
 
-RosterPushes::RosterPushes(router::Router& router, roster::Roster& roster) : router_(router), roster_(roster) {
+RosterPushes::RosterPushes(router::Router& router, Roster& roster) : router_(router), roster_(roster) {
   router_.on_unbind([this](const Jid& full, const router::Resource&) { interested_.erase(full.full()); });
 }
 
@@ -54,4 +54,4 @@ void RosterPushes::push(const Jid& user, const std::vector<std::string>& contact
   }
 }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -1,6 +1,6 @@
-#include "store/roster_store.hpp"
+#include "roster/personal_store.hpp"
 
-namespace jabberadmin::store {
+namespace jabberadmin::roster {
 namespace {
 
 // Groups are stored as one text column, '\n' between names (a name cannot hold a newline:
@@ -23,28 +23,28 @@ std::vector<std::string> split(const std::string& text) {
   return out;
 }
 
-RosterItem read_item(const Statement& row) {
+PersonalItem read_item(const store::Statement& row) {
   return {row.text(0), row.text(1), split(row.text(2)), row.text(3), row.integer(4) != 0};
 }
 
 }  // namespace
 
-std::vector<RosterItem> RosterStore::items(std::string_view user) {
-  std::vector<RosterItem> out;
+std::vector<PersonalItem> PersonalStore::items(std::string_view user) {
+  std::vector<PersonalItem> out;
   auto query = db_.prepare("SELECT jid, name, groups, subscription, ask FROM roster WHERE user = ? ORDER BY jid");
   query.bind(1, user);
   while (query.step()) out.push_back(read_item(query));
   return out;
 }
 
-std::optional<RosterItem> RosterStore::item(std::string_view user, std::string_view jid) {
+std::optional<PersonalItem> PersonalStore::item(std::string_view user, std::string_view jid) {
   auto query = db_.prepare("SELECT jid, name, groups, subscription, ask FROM roster WHERE user = ? AND jid = ?");
   query.bind(1, user).bind(2, jid);
   if (!query.step()) return std::nullopt;
   return read_item(query);
 }
 
-void RosterStore::put(std::string_view user, const RosterItem& item) {
+void PersonalStore::put(std::string_view user, const PersonalItem& item) {
   db_.execute("BEGIN IMMEDIATE");
   try {
     db_.prepare("INSERT OR REPLACE INTO roster(user, jid, name, groups, subscription, ask) VALUES (?, ?, ?, ?, ?, ?)")
@@ -63,7 +63,7 @@ void RosterStore::put(std::string_view user, const RosterItem& item) {
   }
 }
 
-bool RosterStore::remove(std::string_view user, std::string_view jid) {
+bool PersonalStore::remove(std::string_view user, std::string_view jid) {
   if (!item(user, jid)) return false;
   db_.execute("BEGIN IMMEDIATE");
   try {
@@ -77,13 +77,13 @@ bool RosterStore::remove(std::string_view user, std::string_view jid) {
   return true;
 }
 
-std::int64_t RosterStore::version(std::string_view user) {
+std::int64_t PersonalStore::version(std::string_view user) {
   auto query = db_.prepare("SELECT version FROM roster_version WHERE user = ?");
   query.bind(1, user);
   return query.step() ? query.integer(0) : 0;
 }
 
-void RosterStore::bump(std::string_view user) {
+void PersonalStore::bump(std::string_view user) {
   db_.prepare(
          "INSERT INTO roster_version(user, version) VALUES (?, 1) "
          "ON CONFLICT(user) DO UPDATE SET version = version + 1")
@@ -91,4 +91,4 @@ void RosterStore::bump(std::string_view user) {
       .step();
 }
 
-}  // namespace jabberadmin::store
+}  // namespace jabberadmin::roster

@@ -1,7 +1,7 @@
-#include "im/roster_contacts.hpp"
+#include "roster/roster_contacts.hpp"
 
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 namespace {
 // Roster JIDs are stored and computed normalised: split, not parsed again on every broadcast.
 std::optional<Jid> split_bare(const std::string& bare) {
@@ -13,7 +13,7 @@ std::optional<Jid> split_bare(const std::string& bare) {
 }  // namespace
 
 std::vector<Jid> RosterContacts::with(const Jid& user, bool from) const {
-  using S = roster::Subscription;
+  using S = Subscription;
   const std::string self = user.bare();
   std::vector<Jid> out;
   // The group view as it is kept (every login reads it): all but the user itself.
@@ -36,7 +36,7 @@ std::vector<Jid> RosterContacts::with(const Jid& user, bool from) const {
 std::vector<Jid> RosterContacts::subscribers(const Jid& user) const { return with(user, true); }
 
 bool RosterContacts::is_subscriber(const Jid& user, const Jid& contact) const {
-  using S = roster::Subscription;
+  using S = Subscription;
   if (roster_.shared().shares(user, contact.to_bare())) return true;  // a group-mate: both ways
   const std::string bare = contact.bare();
   const auto personal = roster_.personal().item(user.bare(), bare);
@@ -46,4 +46,4 @@ bool RosterContacts::is_subscriber(const Jid& user, const Jid& contact) const {
 }
 std::vector<Jid> RosterContacts::subscriptions(const Jid& user) const { return with(user, false); }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -1,10 +1,10 @@
-#include "im/roster_subscriptions.hpp"
+#include "roster/roster_subscriptions.hpp"
 
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 #include "xml/stream_parser.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 namespace {
 
 // A stored request back into an element (written by xml::serialize(stanza, "jabber:client")).
@@ -21,8 +21,8 @@ std::optional<xml::Element> parse_stored(std::string_view text) {
 
 }  // namespace
 
-RosterSubscriptions::RosterSubscriptions(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
-                                         Presence& presence)
+RosterSubscriptions::RosterSubscriptions(router::Router& router, Roster& roster, RosterPushes& pushes,
+                                         im::Presence& presence)
     : router_(router), roster_(roster), pushes_(pushes), presence_(presence) {}
 
 void RosterSubscriptions::reply(std::string_view type, const Jid& from, const Jid& to) {
@@ -47,7 +47,7 @@ void RosterSubscriptions::outbound(const Jid& sender, const xml::Element& presen
   const Jid contact = to->to_bare();
   if (contact == user) return;  // one's own presence needs no subscription
   if (const auto shared = roster_.shared().item(user, contact.bare())) {
-    using K = roster::SubscriptionKind;
+    using K = SubscriptionKind;
     if (*kind == K::Subscribe) return reply("subscribed", contact, user);
     if (*kind == K::Subscribed) return;
     return refuse("not-allowed", contact.bare() + " is in your directory group '" + shared->group +
@@ -59,8 +59,8 @@ void RosterSubscriptions::outbound(const Jid& sender, const xml::Element& presen
   if (!router_.serves(contact.domain))
     return refuse("remote-server-not-found", "No server-to-server links here: " + contact.domain + " is unreachable");
 
-  const roster::PairState before = roster_.state(user, contact.bare());
-  const roster::Outcome o = roster::outbound(before, *kind);
+  const PairState before = roster_.state(user, contact.bare());
+  const Outcome o = roster::outbound(before, *kind);
   if (o.after.item && !before.item && roster_.personal().items(user.bare()).size() >= max_items_)
     return refuse("resource-constraint",
                   "A roster may hold at most " + std::to_string(max_items_) + " personal items");
@@ -78,7 +78,7 @@ void RosterSubscriptions::inbound(const xml::Element& presence) {
   if (!to || !from || !kind) return;
   const Jid user = to->to_bare();
   const Jid contact = from->to_bare();
-  using K = roster::SubscriptionKind;
+  using K = SubscriptionKind;
   if (!roster_.account_exists(user)) {
     // RFC 6121 §8.5.1: no such account; a request is refused rather than left hanging.
     if (*kind == K::Subscribe) reply("unsubscribed", user, contact);
@@ -88,8 +88,8 @@ void RosterSubscriptions::inbound(const xml::Element& presence) {
     if (*kind == K::Subscribe) reply("subscribed", user, contact);
     return;
   }
-  const roster::PairState before = roster_.state(user, contact.bare());
-  const roster::Outcome o = roster::inbound(before, *kind);
+  const PairState before = roster_.state(user, contact.bare());
+  const Outcome o = roster::inbound(before, *kind);
   xml::Element stored = presence;
   stored.set_attr("from", contact.bare());
   if (o.after != before)
@@ -118,4 +118,4 @@ void RosterSubscriptions::available(const Jid& full) {
   }
 }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -1,19 +1,19 @@
-#include "im/roster.hpp"
+#include "roster/roster_iq.hpp"
 
 #include <algorithm>
 #include <memory>
 
-#include "im/roster_bytes.hpp"
+#include "roster/roster_bytes.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 namespace {
 
 constexpr std::string_view kRoster = "jabber:iq:roster";
 constexpr std::size_t kMaxText = 1023;  // bytes of a name or a group name
 
-std::string shared_text(const roster::Item& item) {
+std::string shared_text(const Item& item) {
   return item.jid + " is in your directory group '" + item.shared_group.value_or("") +
          "': the shared roster comes from the directory and only an administrator can change it";
 }
@@ -22,7 +22,7 @@ std::string shared_text(const roster::Item& item) {
 // 1.0 has no U+0001), so it is found exactly once.
 constexpr std::string_view kItemsHere = "\x01";
 
-void get(router::Router& router, roster::Roster& roster, RosterBytes& bytes, RosterPushes& pushes, const Jid& user,
+void get(router::Router& router, Roster& roster, RosterBytes& bytes, RosterPushes& pushes, const Jid& user,
          const Jid& from, const xml::Element& iq, const xml::Element& query) {
   pushes.interested(from);
   const std::string version = roster.version(user);
@@ -41,11 +41,11 @@ void get(router::Router& router, roster::Roster& roster, RosterBytes& bytes, Ros
   if (router::Resource* r = router.find(from)) r->session->deliver_serialized(std::move(serialized));
 }
 
-void remove(router::Router& router, roster::Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
+void remove(router::Router& router, Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
             const Jid& user, const xml::Element& iq, const Jid& contact) {
   const auto item = roster.item(user, contact.bare());
   if (item && item->shared_group) return router.bounce(iq, "cancel", "not-allowed", shared_text(*item));
-  const roster::PairState state = roster.state(user, contact.bare());
+  const PairState state = roster.state(user, contact.bare());
   if (!state.item) return router.bounce(iq, "cancel", "item-not-found");
   // RFC 6121 §2.5.2: cancel both directions, then forget the contact.
   auto presence = [&](std::string_view type) {
@@ -55,7 +55,7 @@ void remove(router::Router& router, roster::Roster& roster, RosterPushes& pushes
     p.set_attr("to", contact.bare());
     return p;
   };
-  using S = roster::Subscription;
+  using S = Subscription;
   if (state.subscription == S::To || state.subscription == S::Both || state.ask)
     subscriptions.outbound(user, presence("unsubscribe"));
   if (state.subscription == S::From || state.subscription == S::Both || state.pending_in)
@@ -69,7 +69,7 @@ void remove(router::Router& router, roster::Roster& roster, RosterPushes& pushes
   pushes.push(user, contact.bare());
 }
 
-void set(router::Router& router, roster::Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
+void set(router::Router& router, Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
          const RosterLimits& limits, const Jid& user, const xml::Element& iq, const xml::Element& query) {
   // §2.3.3: exactly one item, with a valid JID.
   const xml::Element* item = nullptr;
@@ -109,7 +109,7 @@ void set(router::Router& router, roster::Roster& roster, RosterPushes& pushes, R
     if (std::find(groups.begin(), groups.end(), text) == groups.end()) groups.push_back(text);
   }
   // 'subscription' (other than remove) and 'ask' are the server's to set (§2.1.2.5, §2.1.2.1).
-  store::RosterItem stored = roster.personal().item(user.bare(), bare.bare()).value_or(store::RosterItem{bare.bare()});
+  PersonalItem stored = roster.personal().item(user.bare(), bare.bare()).value_or(PersonalItem{bare.bare()});
   stored.name = name;
   stored.groups = groups;
   roster.personal().put(user.bare(), stored);
@@ -121,7 +121,7 @@ void set(router::Router& router, roster::Roster& roster, RosterPushes& pushes, R
 
 }  // namespace
 
-void install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
+void install_roster(router::Router& router, Roster& roster, RosterPushes& pushes,
                     RosterSubscriptions& subscriptions, std::function<void()> settle, RosterLimits limits) {
   router.handle_iq(router::IqTarget::Account, std::string(kRoster),
                    [&roster, &pushes, &subscriptions, settle, limits,
@@ -141,4 +141,4 @@ void install_roster(router::Router& router, roster::Roster& roster, RosterPushes
                    });
 }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -10,15 +10,15 @@
 #include "roster/roster.hpp"
 #include "router/router.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 
 // <item/> for an item as a client sees it.
-xml::Element roster_item_element(const roster::Item& item);
+xml::Element roster_item_element(const Item& item);
 
 class RosterPushes {
  public:
   // Registers with router to forget resources as they go.
-  RosterPushes(router::Router& router, roster::Roster& roster);
+  RosterPushes(router::Router& router, Roster& roster);
 
   void interested(const Jid& full) { interested_.insert(full.full()); }
   // The contact's item as user's roster has it now, or its removal, to every interested
@@ -29,9 +29,9 @@ class RosterPushes {
 
  private:
   router::Router& router_;
-  roster::Roster& roster_;
+  Roster& roster_;
   std::set<std::string> interested_;  // full JIDs
   unsigned long long counter_ = 0;
 };
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster
