@@ -1,5 +1,7 @@
 #include "roster/personal_store.hpp"
 
+#include "roster/roster_schema.hpp"
+
 namespace jabberadmin::roster {
 namespace {
 
@@ -29,6 +31,8 @@ PersonalItem read_item(const store::Statement& row) {
 
 }  // namespace
 
+PersonalStore::PersonalStore(store::Database& db) : db_(db) { migrate_schema(db_); }
+
 std::vector<PersonalItem> PersonalStore::items(std::string_view user) {
   std::vector<PersonalItem> out;
   auto query = db_.prepare("SELECT jid, name, groups, subscription, ask FROM roster WHERE user = ? ORDER BY jid");
@@ -45,35 +49,25 @@ std::optional<PersonalItem> PersonalStore::item(std::string_view user, std::stri
 }
 
 void PersonalStore::put(std::string_view user, const PersonalItem& item) {
-  db_.execute("BEGIN IMMEDIATE");
-  try {
-    db_.prepare("INSERT OR REPLACE INTO roster(user, jid, name, groups, subscription, ask) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(1, user)
-        .bind(2, item.jid)
-        .bind(3, item.name)
-        .bind(4, join(item.groups))
-        .bind(5, item.subscription)
-        .bind(6, std::int64_t{item.ask})
-        .step();
-    bump(user);
-    db_.execute("COMMIT");
-  } catch (...) {
-    db_.execute("ROLLBACK");
-    throw;
-  }
+  store::Transaction transaction(db_);
+  db_.prepare("INSERT OR REPLACE INTO roster(user, jid, name, groups, subscription, ask) VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(1, user)
+      .bind(2, item.jid)
+      .bind(3, item.name)
+      .bind(4, join(item.groups))
+      .bind(5, item.subscription)
+      .bind(6, std::int64_t{item.ask})
+      .step();
+  bump(user);
+  transaction.commit();
 }
 
 bool PersonalStore::remove(std::string_view user, std::string_view jid) {
   if (!item(user, jid)) return false;
-  db_.execute("BEGIN IMMEDIATE");
-  try {
-    db_.prepare("DELETE FROM roster WHERE user = ? AND jid = ?").bind(1, user).bind(2, jid).step();
-    bump(user);
-    db_.execute("COMMIT");
-  } catch (...) {
-    db_.execute("ROLLBACK");
-    throw;
-  }
+  store::Transaction transaction(db_);
+  db_.prepare("DELETE FROM roster WHERE user = ? AND jid = ?").bind(1, user).bind(2, jid).step();
+  bump(user);
+  transaction.commit();
   return true;
 }
 

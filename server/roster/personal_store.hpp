@@ -24,7 +24,7 @@ struct PersonalItem {
 
 class PersonalStore {
  public:
-  explicit PersonalStore(store::Database& db) : db_(db) {}
+  explicit PersonalStore(store::Database& db);
 
   std::vector<PersonalItem> items(std::string_view user);  // sorted by jid
   std::optional<PersonalItem> item(std::string_view user, std::string_view jid);

@@ -65,7 +65,7 @@ class Roster {
   const UserDirectory& directory_;
   PersonalStore personal_;
   PendingStore pending_;
-  AccountPurge accounts_;  // after pending_, which makes the table it also cleans
+  AccountPurge accounts_;
   SharedRoster shared_;
 };
 

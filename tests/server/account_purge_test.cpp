@@ -6,7 +6,7 @@
 
 #include "roster/account_purge.hpp"
 #include "roster/pending_store.hpp"
-#include "store/offline_store.hpp"
+#include "offline/offline_store.hpp"
 #include "roster/personal_store.hpp"
 #include "temp_dir.hpp"
 
@@ -19,7 +19,7 @@ class AccountPurgeTest : public ::testing::Test {
   store::Database db{tmp_.path() / "jabberadmin.sqlite"};
   roster::PersonalStore rosters{db};
   PendingStore pending{db};
-  store::OfflineStore offline{db, 100};
+  offline::OfflineStore offline{db, 100};
   AccountPurge purge{db};
 
   void SetUp() override {
