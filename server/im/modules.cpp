@@ -28,8 +28,7 @@ Modules install_modules(router::Router& router, std::unique_ptr<Contacts> contac
 
 Modules install_modules(router::Router& router, const Services& services, boost::asio::any_io_executor executor) {
   Modules m;
-  m.directory = std::make_unique<roster::CacheDirectory>(services.directory);
-  m.rosters = std::make_unique<roster::RosterModule>(router, *m.directory, services.database);
+  m.rosters = std::make_unique<roster::RosterModule>(router, services.directory, services.database);
   m.presence = std::make_unique<Presence>(router, m.rosters->contacts());
   roster::RosterDirectoryOptions live;
   live.hosts = router.hosts();  // the router already holds the served hosts, normalised

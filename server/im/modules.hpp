@@ -27,7 +27,6 @@ struct Services {
 struct Modules {
   std::unique_ptr<Contacts> contacts;
   std::unique_ptr<Presence> presence;
-  std::unique_ptr<roster::CacheDirectory> directory;  // part 2: what the rosters read
   std::unique_ptr<roster::RosterModule> rosters;      // part 2: shared and personal rosters
   std::unique_ptr<Carbons> carbons;
 };

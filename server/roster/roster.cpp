@@ -12,7 +12,7 @@ Item from_shared(const SharedItem& i) {
   return Item{i.jid, i.name, {i.group}, Subscription::Both, false, i.group};
 }
 
-Roster::Roster(store::Database& db, const UserDirectory& directory, std::vector<std::string> hosts)
+Roster::Roster(store::Database& db, const directory::DirectoryCache& directory, std::vector<std::string> hosts)
     : directory_(directory), personal_(db), pending_(db), accounts_(db), shared_(directory, std::move(hosts)) {}
 
 std::vector<Item> Roster::items(const Jid& user) {

@@ -35,7 +35,7 @@ struct Item {
 class Roster {
  public:
   // hosts: the served domains, each a view of the same directory groups.
-  Roster(store::Database& db, const UserDirectory& directory, std::vector<std::string> hosts);
+  Roster(store::Database& db, const directory::DirectoryCache& directory, std::vector<std::string> hosts);
 
   std::vector<Item> items(const Jid& user);  // sorted by jid
   // The same merge without copying the group's items: in JID order, each shared item as its
@@ -57,12 +57,12 @@ class Roster {
   PendingStore& pending() { return pending_; }
   AccountPurge& accounts() { return accounts_; }
   SharedRoster& shared() { return shared_; }
-  const UserDirectory& directory() const { return directory_; }
+  const directory::DirectoryCache& directory() const { return directory_; }
   // Whether a bare JID on one of our hosts names an account (any host: name is the account).
   bool account_exists(const Jid& bare) const { return !bare.local.empty() && directory_.find(bare.local); }
 
  private:
-  const UserDirectory& directory_;
+  const directory::DirectoryCache& directory_;
   PersonalStore personal_;
   PendingStore pending_;
   AccountPurge accounts_;

@@ -4,7 +4,7 @@
 
 namespace jabberadmin::roster {
 
-RosterModule::RosterModule(router::Router& router, const UserDirectory& directory, store::Database& database)
+RosterModule::RosterModule(router::Router& router, const directory::DirectoryCache& directory, store::Database& database)
     : router_(router), roster_(database, directory, router.hosts()), contacts_(roster_) {}
 
 RosterModule::~RosterModule() {
@@ -28,14 +28,11 @@ void RosterModule::start(im::Presence& presence, boost::asio::any_io_executor ex
 }
 
 void RosterModule::follow(directory::DirectoryCache& cache) {
-  std::weak_ptr<bool> alive = alive_;
-  cache.observe([this, alive](const directory::UserChange& change) {
-    if (!alive.lock()) return;
+  directory_changes_ = cache.observe([this](const directory::UserChange& change) {
     live_->changed(change);
     if (change.before && !change.after) removal_->deleted(change.before->name);
   });
-  cache.on_ready([this, alive] {
-    if (!alive.lock()) return;
+  directory_ready_ = cache.on_ready([this] {
     removal_->sweep();
     live_->introduce_online_users();
   });

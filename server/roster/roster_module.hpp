@@ -9,23 +9,24 @@
 #include <vector>
 
 #include "directory/directory_cache.hpp"
-#include "roster/account_removal.hpp"
 #include "im/presence.hpp"
-#include "roster/roster_iq.hpp"
+#include "roster/account_removal.hpp"
+#include "roster/roster.hpp"
 #include "roster/roster_contacts.hpp"
 #include "roster/roster_directory.hpp"
+#include "roster/roster_iq.hpp"
 #include "roster/roster_pushes.hpp"
 #include "roster/roster_subscriptions.hpp"
-#include "roster/roster.hpp"
 #include "router/router.hpp"
 #include "store/database.hpp"
+#include "util/registration.hpp"
 
 namespace jabberadmin::roster {
 
 class RosterModule {
  public:
   // The model only: contacts() is usable from here on (Presence needs it first).
-  RosterModule(router::Router& router, const UserDirectory& directory, store::Database& database);
+  RosterModule(router::Router& router, const directory::DirectoryCache& directory, store::Database& database);
   ~RosterModule();
   const im::Contacts& contacts() const { return contacts_; }
   Roster& roster() { return roster_; }
@@ -46,8 +47,10 @@ class RosterModule {
   std::unique_ptr<RosterSubscriptions> subscriptions_;
   std::unique_ptr<RosterDirectory> live_;
   std::unique_ptr<AccountRemoval> removal_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // the cache cannot forget observers
   im::Presence* presence_ = nullptr;
+  // Last, so they go first: no change reaches the parts above while they are destroyed.
+  util::Registration directory_changes_;
+  util::Registration directory_ready_;
 };
 
 }  // namespace jabberadmin::roster

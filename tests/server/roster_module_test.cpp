@@ -1,5 +1,5 @@
 // The roster features wired as the server wires them (router, presence, rosters) over a
-// fake directory, a real SQLite file and recording sessions: jabber:iq:roster, versioning,
+// directory cache the test fills, a real SQLite file and recording sessions: jabber:iq:roster, versioning,
 // subscriptions, live directory changes, avatar hashes and the end of locked accounts.
 #include <gtest/gtest.h>
 
@@ -10,11 +10,11 @@
 #include <filesystem>
 #include <map>
 
+#include "directory_users.hpp"
 #include "fakes.hpp"
 #include "im/presence.hpp"
 #include "roster/roster_pushes.hpp"
 #include "roster/roster_module.hpp"
-#include "roster_fakes.hpp"
 #include "temp_dir.hpp"
 #include "router/router.hpp"
 #include "roster/personal_store.hpp"
@@ -39,12 +39,24 @@ class RosterModuleTest : public ::testing::Test {
   jabberadmin::test::TempDir tmp_{"roster"};  // first, so removed after all that uses it
   RosterModuleTest() {
     db = std::make_unique<store::Database>(tmp_ / "db.sqlite");
-    directory.add("anna", "Staff", "Анна");
-    directory.add("boris", "Staff", "Boris");
-    directory.add("loner", std::nullopt);
+    directory.put(test::make_user("anna", "Staff", "Анна"));
+    directory.put(test::make_user("boris", "Staff", "Boris"));
+    directory.put(test::make_user("loner", std::nullopt));
+    directory.refreshed();
     rosters = std::make_unique<RosterModule>(router, directory, *db);
     presence = std::make_unique<im::Presence>(router, rosters->contacts());
     rosters->start(*presence, io.get_executor(), RosterDirectoryOptions{{"example.org", "other.example"}});
+    rosters->follow(directory);
+  }
+  // A directory change made before the test's users log in, already applied.
+  void before_logins(const std::string& name, const std::function<void(User&)>& edit) {
+    if (directory.find(name)) test::change_user(directory, name, edit);
+    else {
+      User u = test::make_user(name, std::nullopt);
+      edit(u);
+      directory.put(u);
+    }
+    rosters->live().flush();
   }
   ~RosterModuleTest() override {
     rosters.reset();
@@ -98,7 +110,7 @@ class RosterModuleTest : public ::testing::Test {
   boost::asio::io_context io;
   router::Router router{{"example.org", "other.example"}};
   std::unique_ptr<store::Database> db;
-  test::FakeDirectory directory;
+  directory::DirectoryCache directory;
   std::unique_ptr<RosterModule> rosters;
   std::unique_ptr<im::Presence> presence;
   std::vector<std::unique_ptr<FakeSession>> sessions;
@@ -127,7 +139,10 @@ TEST_F(RosterModuleTest, GetReturnsTheSharedItemsAndNothingWhenTheVersionIsCurre
 }
 
 TEST_F(RosterModuleTest, GetMergesPersonalItemsInOrderAndFollowsTheDirectory) {
-  directory.add("zoe", "Staff", "Zoe");
+  before_logins("zoe", [](User& u) {
+    u.group = "Staff";
+    u.nickname = "Zoe";
+  });
   auto& a = connect("anna@example.org/a");
   send(a, roster_set("carl@example.org"));     // personal, between two shared items
   send(a, roster_set("aaron@remote.example"));  // personal, before them all
@@ -160,9 +175,7 @@ TEST_F(RosterModuleTest, GetMergesPersonalItemsInOrderAndFollowsTheDirectory) {
 
   // Zoe renamed in the directory: the next get shows it, with a new version.
   const std::string ver = reply.child("query", kRoster)->attr_or("ver");
-  const User was = directory.users["zoe"];
-  directory.users["zoe"].nickname = "Зоя";
-  rosters->live().changed({was, directory.users["zoe"]});
+  test::change_user(directory, "zoe", [](User& u) { u.nickname = "Зоя"; });
   a.take();
   reply = get();
   ASSERT_NE(reply.child("query", kRoster), nullptr);
@@ -185,7 +198,7 @@ TEST_F(RosterModuleTest, ASharedItemCannotBeRemovedOrCancelled) {
 }
 
 TEST_F(RosterModuleTest, GroupMembersExchangePresenceWithAvatarHashes) {
-  directory.users["anna"].photo = "abc";
+  before_logins("anna", [](User& u) { u.photo = "abc"; });
   auto& b = connect("boris@example.org/b");
   b.take();
   connect("anna@example.org/a");
@@ -197,9 +210,7 @@ TEST_F(RosterModuleTest, GroupMembersExchangePresenceWithAvatarHashes) {
   EXPECT_EQ(x->child("photo")->text(), "a9993e364706816aba3e25717850c26c9cd0d89d");
 
   // The avatar changes: anna's presence again, with the new hash.
-  const User was = directory.users["anna"];
-  directory.users["anna"].photo = "new";
-  rosters->live().changed({was, directory.users["anna"]});
+  test::change_user(directory, "anna", [](User& u) { u.photo = "new"; });
   rosters->live().flush();
   seen = take(b, "presence");
   ASSERT_EQ(seen.size(), 1u);
@@ -209,7 +220,10 @@ TEST_F(RosterModuleTest, GroupMembersExchangePresenceWithAvatarHashes) {
 TEST_F(RosterModuleTest, ALoginHearsEachOnlineGroupMateOnceThroughItsProbes) {
   // RFC 6121 §4.3: the initial presence probes every contact, and each available resource of
   // a group-mate answers with its last presence, addressed to the new resource.
-  directory.add("vera", "Staff", "Vera");
+  before_logins("vera", [](User& u) {
+    u.group = "Staff";
+    u.nickname = "Vera";
+  });
   auto& b = connect("boris@example.org/b");
   send(b, [] {
     xml::Element p("presence", "jabber:client");
@@ -246,9 +260,7 @@ TEST_F(RosterModuleTest, JoiningTheGroupPushesToInterestedResourcesAndSharesPres
   send(l, roster_iq("get"));
   a.take();
   l.take();
-  const User was = directory.users["loner"];
-  directory.users["loner"].group = "Staff";
-  rosters->live().changed({was, directory.users["loner"]});
+  test::change_user(directory, "loner", [](User& u) { u.group = "Staff"; });
   EXPECT_TRUE(take(a, "iq").empty()) << "gathered for the settle time first";
   rosters->live().flush();
   auto pushes = take(a, "iq", "set");
@@ -266,9 +278,7 @@ TEST_F(RosterModuleTest, LockingEndsTheStreamsOnEveryHost) {
   auto& a = connect("anna@example.org/a");
   send(a, roster_iq("get"));
   a.take();
-  const User was = directory.users["boris"];
-  directory.users["boris"].locked = true;
-  rosters->live().changed({was, directory.users["boris"]});
+  test::change_user(directory, "boris", [](User& u) { u.locked = true; });
   rosters->live().flush();
   EXPECT_EQ(b.terminated, "policy-violation");
   EXPECT_EQ(other.terminated, "policy-violation");
