@@ -18,7 +18,7 @@ void AccountRemoval::deleted(const std::string& name) {
   for (const auto& host : router_.hosts()) jids.push_back(Jid{name, host, {}}.bare());
   AccountPurge::Removed removed;
   try {
-    removed = roster_.accounts().purge(jids);
+    removed = roster_.purge(jids);
   } catch (const std::exception& e) {
     log::error("accounts: cannot remove what the deleted account " + name + " left: " + e.what());
     return;

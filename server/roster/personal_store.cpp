@@ -29,17 +29,29 @@ PersonalItem read_item(const store::Statement& row) {
   return {row.text(0), row.text(1), split(row.text(2)), row.text(3), row.integer(4) != 0};
 }
 
+constexpr std::size_t kMaxKept = 10000;  // users whose items are kept
+
 }  // namespace
 
 PersonalStore::PersonalStore(store::Database& db) : db_(db) { migrate_schema(db_); }
 
 std::vector<PersonalItem> PersonalStore::items(std::string_view user) {
+  if (const auto it = kept_.find(user); it != kept_.end()) return it->second;
   std::vector<PersonalItem> out;
   auto query = db_.prepare("SELECT jid, name, groups, subscription, ask FROM roster WHERE user = ? ORDER BY jid");
   query.bind(1, user);
   while (query.step()) out.push_back(read_item(query));
+  // Bounded even if forget() were never called: a fresh start costs one query a user.
+  if (kept_.size() >= kMaxKept) kept_.clear();
+  kept_.emplace(std::string(user), out);
   return out;
 }
+
+void PersonalStore::forget(std::string_view user) {
+  if (const auto it = kept_.find(user); it != kept_.end()) kept_.erase(it);
+}
+
+void PersonalStore::forget_all() { kept_.clear(); }
 
 std::optional<PersonalItem> PersonalStore::item(std::string_view user, std::string_view jid) {
   auto query = db_.prepare("SELECT jid, name, groups, subscription, ask FROM roster WHERE user = ? AND jid = ?");
@@ -49,6 +61,7 @@ std::optional<PersonalItem> PersonalStore::item(std::string_view user, std::stri
 }
 
 void PersonalStore::put(std::string_view user, const PersonalItem& item) {
+  forget(user);
   store::Transaction transaction(db_);
   db_.prepare("INSERT OR REPLACE INTO roster(user, jid, name, groups, subscription, ask) VALUES (?, ?, ?, ?, ?, ?)")
       .bind(1, user)
@@ -64,6 +77,7 @@ void PersonalStore::put(std::string_view user, const PersonalItem& item) {
 
 bool PersonalStore::remove(std::string_view user, std::string_view jid) {
   if (!item(user, jid)) return false;
+  forget(user);
   store::Transaction transaction(db_);
   db_.prepare("DELETE FROM roster WHERE user = ? AND jid = ?").bind(1, user).bind(2, jid).step();
   bump(user);

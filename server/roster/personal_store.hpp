@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,7 +27,12 @@ class PersonalStore {
  public:
   explicit PersonalStore(store::Database& db);
 
-  std::vector<PersonalItem> items(std::string_view user);  // sorted by jid
+  // Sorted by jid. Read once and then kept: a login asks three times (the roster result,
+  // the initial presence's broadcast and its probes). A put or remove of the user's items
+  // drops the copy; forget() when nothing will ask soon (its last resource went).
+  std::vector<PersonalItem> items(std::string_view user);
+  void forget(std::string_view user);
+  void forget_all();  // the table changed beside this store (AccountPurge)
   std::optional<PersonalItem> item(std::string_view user, std::string_view jid);
   void put(std::string_view user, const PersonalItem& item);    // insert or replace
   bool remove(std::string_view user, std::string_view jid);  // false when it was not there
@@ -36,6 +42,7 @@ class PersonalStore {
  private:
   void bump(std::string_view user);
   store::Database& db_;
+  std::map<std::string, std::vector<PersonalItem>, std::less<>> kept_;  // by user
 };
 
 }  // namespace jabberadmin::roster

@@ -47,6 +47,12 @@ void Roster::visit(const Jid& user, const std::function<void(std::size_t shared_
   for (; next != personal.end(); ++next) on_personal(*next);
 }
 
+AccountPurge::Removed Roster::purge(const std::vector<std::string>& bare_jids) {
+  auto removed = accounts_.purge(bare_jids);
+  personal_.forget_all();
+  return removed;
+}
+
 std::optional<Item> Roster::item(const Jid& user, std::string_view contact) {
   if (auto s = shared_.item(user, contact)) return from_shared(*s);
   if (auto p = personal_.item(user.bare(), contact)) return from_personal(*p);

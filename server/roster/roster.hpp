@@ -56,6 +56,8 @@ class Roster {
   PersonalStore& personal() { return personal_; }
   PendingStore& pending() { return pending_; }
   AccountPurge& accounts() { return accounts_; }
+  // accounts().purge(), and the personal items kept in memory forgotten with it.
+  AccountPurge::Removed purge(const std::vector<std::string>& bare_jids);
   SharedRoster& shared() { return shared_; }
   const directory::DirectoryCache& directory() const { return directory_; }
   // Whether a bare JID on one of our hosts names an account (any host: name is the account).

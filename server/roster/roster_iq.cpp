@@ -122,9 +122,9 @@ void set(router::Router& router, Roster& roster, RosterPushes& pushes, RosterSub
 }  // namespace
 
 void install_roster(router::Router& router, Roster& roster, RosterPushes& pushes,
-                    RosterSubscriptions& subscriptions, std::function<void()> settle, RosterLimits limits) {
+                    RosterSubscriptions& subscriptions, RosterLimits limits) {
   router.handle_iq(router::IqTarget::Account, std::string(kRoster),
-                   [&roster, &pushes, &subscriptions, settle, limits,
+                   [&roster, &pushes, &subscriptions, limits,
                     bytes = std::make_shared<RosterBytes>(roster)](router::Router& r, const xml::Element& iq) {
                      const auto to = stream::address(iq, "to").jid;
                      const auto from = stream::address(iq, "from").jid;
@@ -133,10 +133,7 @@ void install_roster(router::Router& router, Roster& roster, RosterPushes& pushes
                      if (to && to->bare() != from->bare()) return r.bounce(iq, "auth", "forbidden");
                      const Jid user = from->to_bare();
                      const xml::Element& query = *iq.first_element();
-                     if (stream::stanza_type(iq) == "get") {
-                       if (settle) settle();
-                       return get(r, roster, *bytes, pushes, user, *from, iq, query);
-                     }
+                     if (stream::stanza_type(iq) == "get") return get(r, roster, *bytes, pushes, user, *from, iq, query);
                      set(r, roster, pushes, subscriptions, limits, user, iq, query);
                    });
 }

@@ -17,6 +17,10 @@ void RosterModule::start(im::Presence& presence, boost::asio::any_io_executor ex
                     RosterLimits limits) {
   presence_ = &presence;
   pushes_ = std::make_unique<RosterPushes>(router_, roster_);
+  // The personal items kept for a login are forgotten when the account's last resource goes.
+  router_.on_unbind([this](const Jid& full, const router::Resource&) {
+    if (router_.resources(full.to_bare()).empty()) roster_.personal().forget(full.bare());
+  });
   subscriptions_ = std::make_unique<RosterSubscriptions>(router_, roster_, *pushes_, presence);
   live_ = std::make_unique<RosterDirectory>(std::move(executor), router_, roster_, *pushes_, presence, contacts_,
                                             std::move(options));
@@ -24,7 +28,7 @@ void RosterModule::start(im::Presence& presence, boost::asio::any_io_executor ex
   removal_ = std::make_unique<AccountRemoval>(router_, roster_, *pushes_, *live_);
   presence.set_subscriptions(subscriptions_.get());
   presence.set_avatar_hash([this](const Jid& bare) { return roster_.shared().avatar_hash(bare); });
-  install_roster(router_, roster_, *pushes_, *subscriptions_, [this] { live_->flush(); }, limits);
+  install_roster(router_, roster_, *pushes_, *subscriptions_, limits);
 }
 
 void RosterModule::follow(directory::DirectoryCache& cache) {

@@ -95,6 +95,7 @@ Statement Database::prepare(std::string_view sql) {
       fail(db_, "cannot prepare a statement");
     it = kept_.emplace(std::string(sql), Kept{stmt}).first;
   }
+  ++it->second.uses;
   if (it->second.busy) return Statement(db_, sql);
   return Statement(db_, it->second.stmt, it->second.busy);
 }
@@ -106,6 +107,12 @@ void Database::execute(std::string_view sql) {
     sqlite3_free(message);
     throw Error(ErrorKind::Directory, "database " + file_.string() + ": " + text);
   }
+}
+
+std::map<std::string, std::uint64_t, std::less<>> Database::statement_uses() const {
+  std::map<std::string, std::uint64_t, std::less<>> out;
+  for (const auto& [sql, kept] : kept_) out.emplace(sql, kept.uses);
+  return out;
 }
 
 std::size_t Database::changes() const noexcept { return static_cast<std::size_t>(sqlite3_changes(db_)); }

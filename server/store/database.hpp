@@ -54,6 +54,8 @@ class Database {
   // compiling them each time was SQLite's whole share of a login's CPU. The same SQL
   // while its kept statement is still stepping gets a fresh one.
   Statement prepare(std::string_view sql);
+  // How often each kept statement's SQL was prepared (one use each): what a login costs.
+  std::map<std::string, std::uint64_t, std::less<>> statement_uses() const;
   // Rows the last INSERT, UPDATE or DELETE changed.
   std::size_t changes() const noexcept;
 
@@ -67,6 +69,7 @@ class Database {
   struct Kept {
     sqlite3_stmt* stmt = nullptr;
     bool busy = false;
+    std::uint64_t uses = 0;
   };
   sqlite3* db_ = nullptr;
   std::filesystem::path file_;

@@ -184,6 +184,47 @@ TEST_F(RosterModuleTest, GetMergesPersonalItemsInOrderAndFollowsTheDirectory) {
   EXPECT_EQ(reply.child("query", kRoster)->children().back().attr_or("name"), "Зоя");
 }
 
+// Issue 13: a roster get applied the directory changes still gathered for a batch, so one
+// user's get pushed to others ahead of the batch. A get only answers.
+TEST_F(RosterModuleTest, AGetOnlyAnswersAndLeavesGatheredChangesToTheirBatch) {
+  auto& b = connect("boris@example.org/b");
+  send(b, roster_iq("get"));
+  auto& a = connect("anna@example.org/a");
+  a.take();
+  b.take();
+  test::change_user(directory, "loner", [](User& u) { u.group = "Staff"; });
+  send(a, roster_iq("get"));
+  const auto results = take(a, "iq", "result");
+  ASSERT_EQ(results.size(), 1u);
+  std::vector<std::string> jids;
+  for (const auto& item : results[0].child("query", kRoster)->children()) jids.push_back(item.attr_or("jid"));
+  EXPECT_EQ(jids, (std::vector<std::string>{"boris@example.org", "loner@example.org"})) << "the directory as it is";
+  EXPECT_TRUE(take(b, "iq", "set").empty()) << "anna's get pushed to boris";
+  EXPECT_TRUE(take(b, "presence").empty());
+  rosters->live().flush();  // the batch, when its time comes
+  const auto pushes = take(b, "iq", "set");
+  ASSERT_EQ(pushes.size(), 1u);
+  EXPECT_EQ(item_of(pushes[0])->attr_or("jid"), "loner@example.org");
+}
+
+// Issue 13: the same personal-roster query ran three times per login (the roster get, then
+// the initial presence's broadcast and its probes). Once now.
+TEST_F(RosterModuleTest, ALoginReadsThePersonalRosterOnce) {
+  rosters->roster().personal().put("anna@example.org", PersonalItem{"carl@example.org", "", {}, "both", false});
+  const auto reads = [&] {
+    std::uint64_t n = 0;
+    for (const auto& [sql, uses] : db->statement_uses())
+      if (sql.find("FROM roster WHERE user = ? ORDER BY jid") != std::string::npos) n += uses;
+    return n;
+  };
+  const auto before = reads();
+  auto& a = connect("anna@example.org/a", false);
+  send(a, roster_iq("get"));
+  send(a, xml::Element("presence", "jabber:client"));
+  EXPECT_EQ(take(a, "iq", "result").size(), 1u);
+  EXPECT_EQ(reads() - before, 1u);
+}
+
 TEST_F(RosterModuleTest, ASharedItemCannotBeRemovedOrCancelled) {
   auto& a = connect("anna@example.org/a");
   send(a, roster_set("boris@example.org", "remove"));
