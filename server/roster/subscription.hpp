@@ -11,6 +11,7 @@
 namespace jabberadmin::roster {
 
 enum class Subscription { None, To, From, Both };
+// In the order of stream::kSubscriptionTypes, the presence types they are.
 enum class SubscriptionKind { Subscribe, Subscribed, Unsubscribe, Unsubscribed };
 
 std::string_view to_string(Subscription s);
