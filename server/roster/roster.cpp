@@ -59,6 +59,12 @@ std::optional<Item> Roster::item(const Jid& user, std::string_view contact) {
   return std::nullopt;
 }
 
+std::optional<Item> Roster::item(const Jid& user, const Jid& contact) {
+  if (auto s = shared_.item(user, contact)) return from_shared(*s);
+  if (auto p = personal_.item(user.bare(), contact.bare())) return from_personal(*p);
+  return std::nullopt;
+}
+
 std::string Roster::version(const Jid& user) {
   return std::to_string(personal_.version(user.bare())) + "-" + shared_.digest(user);
 }

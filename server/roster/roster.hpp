@@ -44,6 +44,7 @@ class Roster {
   void visit(const Jid& user, const std::function<void(std::size_t shared_index)>& on_shared,
              const std::function<void(const PersonalItem&)>& on_personal);
   std::optional<Item> item(const Jid& user, std::string_view contact);
+  std::optional<Item> item(const Jid& user, const Jid& contact);  // a bare JID parsed already
   std::string version(const Jid& user);
 
   // The personal side of one pair, for the subscription state machine.

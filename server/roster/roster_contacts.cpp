@@ -27,8 +27,9 @@ std::vector<Jid> RosterContacts::with(const Jid& user, bool from) const {
   for (const auto& p : roster_.personal().items(self)) {
     const S s = roster::subscription_from(p.subscription).value_or(S::None);
     if (s != S::Both && s != (from ? S::From : S::To)) continue;
-    if (roster_.shared().item(user, p.jid)) continue;
-    if (auto parsed = split_bare(p.jid)) out.push_back(std::move(*parsed));
+    auto parsed = split_bare(p.jid);
+    if (!parsed || roster_.shared().shares(user, *parsed)) continue;
+    out.push_back(std::move(*parsed));
   }
   return out;
 }

@@ -22,15 +22,23 @@ std::string shared_text(const Item& item) {
 // 1.0 has no U+0001), so it is found exactly once.
 constexpr std::string_view kItemsHere = "\x01";
 
+// An empty result to the resource that asked (from, parsed once by the handler): where
+// router.deliver() would take it, without reading its address again.
+void answer(router::Router& router, const Jid& from, const xml::Element& iq) {
+  xml::Element reply = stream::iq_result(iq);
+  reply.remove_attr("from");
+  if (router::Resource* r = router.find(from)) r->session->deliver(reply);
+}
+
 void get(router::Router& router, Roster& roster, RosterBytes& bytes, RosterPushes& pushes, const Jid& user,
          const Jid& from, const xml::Element& iq, const xml::Element& query) {
   pushes.interested(from);
   const std::string version = roster.version(user);
-  xml::Element reply = stream::iq_result(iq);
-  reply.remove_attr("from");
   const auto asked = query.attr("ver");
   // XEP-0237 §2.3: the client's copy is current: an empty result, changes come as pushes.
-  if (asked && *asked == version) return router.deliver(reply);
+  if (asked && *asked == version) return answer(router, from, iq);
+  xml::Element reply = stream::iq_result(iq);
+  reply.remove_attr("from");
   xml::Element& out = reply.add(xml::Element("query", std::string(kRoster)));
   out.set_attr("ver", version);
   // The items are mostly the group's, written once for all its members (RosterBytes); the
@@ -42,35 +50,31 @@ void get(router::Router& router, Roster& roster, RosterBytes& bytes, RosterPushe
 }
 
 void remove(router::Router& router, Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
-            const Jid& user, const xml::Element& iq, const Jid& contact) {
-  const auto item = roster.item(user, contact.bare());
+            const Jid& user, const Jid& from, const xml::Element& iq, const Jid& contact) {
+  const auto item = roster.item(user, contact);
   if (item && item->shared_group) return router.bounce(iq, "cancel", "not-allowed", shared_text(*item));
   const PairState state = roster.state(user, contact.bare());
   if (!state.item) return router.bounce(iq, "cancel", "item-not-found");
   // RFC 6121 §2.5.2: cancel both directions, then forget the contact.
-  auto presence = [&](std::string_view type) {
+  using K = SubscriptionKind;
+  auto cancel = [&](K kind) {
     xml::Element p("presence", "jabber:client");
-    p.set_attr("type", type);
+    p.set_attr("type", stream::kSubscriptionTypes[static_cast<std::size_t>(kind)]);
     p.set_attr("from", user.bare());
     p.set_attr("to", contact.bare());
-    return p;
+    subscriptions.outbound(user, contact, kind, p);
   };
   using S = Subscription;
-  if (state.subscription == S::To || state.subscription == S::Both || state.ask)
-    subscriptions.outbound(user, presence("unsubscribe"));
-  if (state.subscription == S::From || state.subscription == S::Both || state.pending_in)
-    subscriptions.outbound(user, presence("unsubscribed"));
+  if (state.subscription == S::To || state.subscription == S::Both || state.ask) cancel(K::Unsubscribe);
+  if (state.subscription == S::From || state.subscription == S::Both || state.pending_in) cancel(K::Unsubscribed);
   roster.set_state(user, contact.bare(), {});
-  router.deliver([&] {
-    xml::Element reply = stream::iq_result(iq);
-    reply.remove_attr("from");
-    return reply;
-  }());
-  pushes.push(user, contact.bare());
+  answer(router, from, iq);
+  pushes.push(user, contact);
 }
 
 void set(router::Router& router, Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
-         const RosterLimits& limits, const Jid& user, const xml::Element& iq, const xml::Element& query) {
+         const RosterLimits& limits, const Jid& user, const Jid& from, const xml::Element& iq,
+         const xml::Element& query) {
   // §2.3.3: exactly one item, with a valid JID.
   const xml::Element* item = nullptr;
   std::size_t count = 0;
@@ -83,9 +87,10 @@ void set(router::Router& router, Roster& roster, RosterPushes& pushes, RosterSub
   const auto contact = Jid::parse(item->attr_or("jid"));
   if (!contact) return router.bounce(iq, "modify", "jid-malformed");
   const Jid bare = contact->to_bare();
-  if (item->attr_or("subscription") == "remove") return remove(router, roster, pushes, subscriptions, user, iq, bare);
+  if (item->attr_or("subscription") == "remove")
+    return remove(router, roster, pushes, subscriptions, user, from, iq, bare);
 
-  if (const auto existing = roster.item(user, bare.bare()); existing && existing->shared_group)
+  if (const auto existing = roster.item(user, bare); existing && existing->shared_group)
     return router.bounce(iq, "cancel", "not-allowed", shared_text(*existing));
   // The quotas (RFC 6121 §2.3.3 leaves them to the server): every item is sent at each
   // roster get, which must stay well within a session's output bound.
@@ -113,10 +118,8 @@ void set(router::Router& router, Roster& roster, RosterPushes& pushes, RosterSub
   stored.name = name;
   stored.groups = groups;
   roster.personal().put(user.bare(), stored);
-  xml::Element reply = stream::iq_result(iq);
-  reply.remove_attr("from");
-  router.deliver(reply);
-  pushes.push(user, bare.bare());
+  answer(router, from, iq);
+  pushes.push(user, bare);
 }
 
 }  // namespace
@@ -134,7 +137,7 @@ void install_roster(router::Router& router, Roster& roster, RosterPushes& pushes
                      const Jid user = from->to_bare();
                      const xml::Element& query = *iq.first_element();
                      if (stream::stanza_type(iq) == "get") return get(r, roster, *bytes, pushes, user, *from, iq, query);
-                     set(r, roster, pushes, subscriptions, limits, user, iq, query);
+                     set(r, roster, pushes, subscriptions, limits, user, *from, iq, query);
                    });
 }
 

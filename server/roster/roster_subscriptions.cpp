@@ -34,6 +34,14 @@ void RosterSubscriptions::reply(std::string_view type, const Jid& from, const Ji
 }
 
 void RosterSubscriptions::outbound(const Jid& sender, const xml::Element& presence) {
+  const auto to = stream::address(presence, "to").jid;
+  const auto kind = subscription_kind(stream::stanza_type(presence));
+  if (!to || !kind) return;
+  outbound(sender, to->to_bare(), *kind, presence);
+}
+
+void RosterSubscriptions::outbound(const Jid& sender, const Jid& contact, SubscriptionKind kind,
+                                   const xml::Element& presence) {
   const Jid user = sender.to_bare();
   // Errors go to the resource that sent it (presence errors to a bare JID are dropped).
   auto refuse = [&](std::string_view condition, std::string_view text) {
@@ -41,15 +49,11 @@ void RosterSubscriptions::outbound(const Jid& sender, const xml::Element& presen
     original.set_attr("from", sender.full());
     router_.bounce(original, "cancel", condition, text);
   };
-  const auto to = stream::address(presence, "to").jid;
-  const auto kind = roster::subscription_kind(stream::stanza_type(presence));
-  if (!to || !kind) return;
-  const Jid contact = to->to_bare();
   if (contact == user) return;  // one's own presence needs no subscription
-  if (const auto shared = roster_.shared().item(user, contact.bare())) {
+  if (const auto shared = roster_.shared().item(user, contact)) {
     using K = SubscriptionKind;
-    if (*kind == K::Subscribe) return reply("subscribed", contact, user);
-    if (*kind == K::Subscribed) return;
+    if (kind == K::Subscribe) return reply("subscribed", contact, user);
+    if (kind == K::Subscribed) return;
     return refuse("not-allowed", contact.bare() + " is in your directory group '" + shared->group +
                               "': that subscription comes from the directory and cannot be cancelled");
   }
@@ -60,12 +64,12 @@ void RosterSubscriptions::outbound(const Jid& sender, const xml::Element& presen
     return refuse("remote-server-not-found", "No server-to-server links here: " + contact.domain + " is unreachable");
 
   const PairState before = roster_.state(user, contact.bare());
-  const Outcome o = roster::outbound(before, *kind);
+  const Outcome o = roster::outbound(before, kind);
   if (o.after.item && !before.item && roster_.personal().items(user.bare()).size() >= max_items_)
     return refuse("resource-constraint",
                   "A roster may hold at most " + std::to_string(max_items_) + " personal items");
   if (o.after != before) roster_.set_state(user, contact.bare(), o.after);
-  if (o.push) pushes_.push(user, contact.bare());
+  if (o.push) pushes_.push(user, contact);
   if (o.forward) router_.deliver(routed);
   if (o.send_presence) presence_.share(user, contact);
   if (o.send_unavailable) presence_.unshare(user, contact);
@@ -74,7 +78,7 @@ void RosterSubscriptions::outbound(const Jid& sender, const xml::Element& presen
 void RosterSubscriptions::inbound(const xml::Element& presence) {
   const auto to = stream::address(presence, "to").jid;
   const auto from = stream::address(presence, "from").jid;
-  const auto kind = roster::subscription_kind(stream::stanza_type(presence));
+  const auto kind = subscription_kind(stream::stanza_type(presence));
   if (!to || !from || !kind) return;
   const Jid user = to->to_bare();
   const Jid contact = from->to_bare();
@@ -84,7 +88,7 @@ void RosterSubscriptions::inbound(const xml::Element& presence) {
     if (*kind == K::Subscribe) reply("unsubscribed", user, contact);
     return;
   }
-  if (roster_.shared().item(user, contact.bare())) {
+  if (roster_.shared().item(user, contact)) {
     if (*kind == K::Subscribe) reply("subscribed", user, contact);
     return;
   }

@@ -19,6 +19,8 @@ class RosterSubscriptions final : public im::Subscriptions {
   RosterSubscriptions(router::Router& router, Roster& roster, RosterPushes& pushes, im::Presence& presence);
 
   void outbound(const Jid& sender, const xml::Element& presence) override;
+  // The same with its addresses read already: contact is a bare JID.
+  void outbound(const Jid& sender, const Jid& contact, SubscriptionKind kind, const xml::Element& presence);
   void inbound(const xml::Element& presence) override;
   void available(const Jid& full) override;
   // Personal items a user may have: a request that would add one more is refused with

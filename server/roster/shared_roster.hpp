@@ -67,6 +67,7 @@ class SharedRoster {
     return views_version_;
   }
   std::optional<SharedItem> item(const Jid& bare, std::string_view contact) const;
+  std::optional<SharedItem> item(const Jid& bare, const Jid& contact) const;  // contact parsed already
   // Whether contact (a bare JID held normalised) is in bare's shared roster: item() without
   // parsing or building anything, for probe answers (a login probes every group-mate).
   bool shares(const Jid& bare, const Jid& contact) const;
