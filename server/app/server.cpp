@@ -57,9 +57,9 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
       account_failures_(std::max<std::size_t>(1, options_.auth_failures_per_address / 2), options_.auth_failure_window),
       router_(settings_.served_hosts()),
       database_(data_dir(settings_) / "jabberadmin.sqlite"),
-      directory_(io, settings_),
       modules_(im::install_modules(router_, im::Services{settings_, directory_, database_}, io.get_executor())),
       user_data_(im::install_user_data(io, router_, settings_, directory_, database_, options_.max_offline_messages)),
+      directory_feed_(io, directory_, settings_),
       authenticator_(io.get_executor(), settings_, auth::PoolOptions{options_.auth_workers, 256}),
       shutdown_timer_(io), poll_timer_(io) {
   tls_ = net::make_tls_context(settings_.jabber.certfile);

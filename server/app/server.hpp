@@ -13,6 +13,7 @@
 #include "app/options.hpp"
 #include "auth/ldap_authenticator.hpp"
 #include "directory/directory_cache.hpp"
+#include "directory/directory_feed.hpp"
 #include "im/modules.hpp"
 #include "im/user_data.hpp"
 #include "jabberadmin/settings.hpp"
@@ -55,6 +56,7 @@ class Server {
   directory::DirectoryCache directory_;
   im::Modules modules_;
   im::UserData user_data_;  // offline messages, history, vCards
+  directory::DirectoryFeed directory_feed_;  // after what observes the cache: it stops first
   auth::LdapAuthenticator authenticator_;
   stream::C2sConfig c2s_config_;
   std::vector<std::shared_ptr<net::Listener>> listeners_;

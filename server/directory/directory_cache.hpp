@@ -1,22 +1,21 @@
-// The server's view of the Jabber users, kept live by DirectoryWatch (RFC 4533 sync with
-// syncprov, or polling) so that logins, rosters and vCards never search LDAP themselves.
-// Everything here runs on the io_context's thread: the watch thread only posts to it.
+// The server's view of the Jabber users, so that logins, rosters and vCards never search
+// LDAP themselves. Passive: it holds users and their groups and tells observers what
+// changed; what fills it is outside (DirectoryFeed follows LDAP; a test puts users itself).
+// Everything here runs on one thread, the io_context's in the server.
 #pragma once
-
-#include <boost/asio/io_context.hpp>
 
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "jabberadmin/account.hpp"
 #include "jabberadmin/directory_watch.hpp"
-#include "jabberadmin/settings.hpp"
+#include "util/registration.hpp"
 
 namespace jabberadmin::directory {
 
@@ -30,9 +29,7 @@ class DirectoryCache {
  public:
   using Observer = std::function<void(const UserChange&)>;
 
-  // Starts following the directory at once.
-  DirectoryCache(boost::asio::io_context& io, Settings settings, WatchOptions options = {});
-  ~DirectoryCache();
+  DirectoryCache() = default;
   DirectoryCache(const DirectoryCache&) = delete;
   DirectoryCache& operator=(const DirectoryCache&) = delete;
 
@@ -47,29 +44,36 @@ class DirectoryCache {
   // True once the first full refresh has arrived.
   bool ready() const noexcept { return ready_; }
 
+  // Filling it, as DirectoryWatch reports (jabberadmin/directory_watch.hpp): a refresh is
+  // refresh_started(), put() for every user, refreshed(); after it, single put()s and erase()s.
+  // A user not put again during a refresh is gone at its end. The first refreshed() makes
+  // the cache ready, also without a refresh_started() (a test puts its users, then says so).
+  void apply(const DirectoryEvent& event);
+  void refresh_started();
+  void put(User user);  // a new or changed user
+  void erase(std::string_view name);
+  void refreshed();
+
   // Called for every change after the first refresh (and for none before it): roster
-  // pushes, presence, kicks of locked users and vCard updates hang off this.
-  void observe(Observer observer) { observers_.push_back(std::move(observer)); }
-  // Called once when the first refresh is complete.
-  void on_ready(std::function<void()> callback) { ready_callbacks_.push_back(std::move(callback)); }
+  // pushes, presence, kicks of locked users and vCard updates hang off this. Until the
+  // returned registration goes.
+  util::Registration observe(Observer observer);
+  // Called once when the first refresh is complete (not at all if it already is).
+  util::Registration on_ready(std::function<void()> callback);
 
  private:
-  void apply(const DirectoryEvent& event);
-  void put(User user);
-  void erase(const std::string& name);
   void notify(const UserChange& change);
+  void remove_from_group(const User& user);
 
-  boost::asio::io_context& io_;
-  std::map<std::string, User, std::less<>> users_;                  // by name
+  std::map<std::string, User, std::less<>> users_;                                 // by name
   std::map<std::string, std::map<std::string, const User*>, std::less<>> groups_;  // group -> name -> user
-  std::map<std::string, bool> seen_;  // during a refresh: which users were announced again
+  std::set<std::string, std::less<>> seen_;  // during a refresh: the users announced again
   bool refreshing_ = false;
   std::uint64_t generation_ = 0;
   bool ready_ = false;
-  std::vector<Observer> observers_;
-  std::vector<std::function<void()>> ready_callbacks_;
-  std::shared_ptr<bool> alive_;  // posted events check it: none run after destruction
-  std::unique_ptr<DirectoryWatch> watch_;
+  std::uint64_t next_id_ = 0;
+  std::map<std::uint64_t, Observer> observers_;
+  std::map<std::uint64_t, std::function<void()>> ready_callbacks_;
 };
 
 }  // namespace jabberadmin::directory

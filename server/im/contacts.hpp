@@ -1,5 +1,5 @@
 // Whose presence a user shares and sees, and who handles subscription presence. Part 2
-// answers from the rosters (im/roster_contacts: the directory group's shared roster and the
+// answers from the rosters (roster/roster_contacts: the directory group's shared roster and the
 // personal rosters); NoContacts is the part-1 stand-in, where nobody is anybody's contact and
 // presence travels only between a user's own resources and by directed presence.
 #pragma once

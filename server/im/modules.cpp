@@ -28,15 +28,14 @@ Modules install_modules(router::Router& router, std::unique_ptr<Contacts> contac
 
 Modules install_modules(router::Router& router, const Services& services, boost::asio::any_io_executor executor) {
   Modules m;
-  m.directory = std::make_unique<roster::CacheDirectory>(services.directory);
-  m.rosters = std::make_unique<Rosters>(router, *m.directory, services.database);
+  m.rosters = std::make_unique<roster::RosterModule>(router, services.directory, services.database);
   m.presence = std::make_unique<Presence>(router, m.rosters->contacts());
-  RosterDirectoryOptions live;
+  roster::RosterDirectoryOptions live;
   live.hosts = router.hosts();  // the router already holds the served hosts, normalised
   const JabberSettings& j = services.settings.jabber;
   m.presence->set_max_directed(j.max_directed_presences);
   m.rosters->start(*m.presence, std::move(executor), std::move(live),
-                   RosterLimits{j.max_roster_items, j.max_roster_item_size});
+                   roster::RosterLimits{j.max_roster_items, j.max_roster_item_size});
   m.rosters->follow(services.directory);
   install_core(router);
   m.carbons = std::make_unique<Carbons>(router);

@@ -9,7 +9,7 @@
 #include "im/carbons.hpp"
 #include "im/contacts.hpp"
 #include "im/presence.hpp"
-#include "im/rosters.hpp"
+#include "roster/roster_module.hpp"
 #include "jabberadmin/settings.hpp"
 #include "router/router.hpp"
 #include "store/database.hpp"
@@ -27,8 +27,7 @@ struct Services {
 struct Modules {
   std::unique_ptr<Contacts> contacts;
   std::unique_ptr<Presence> presence;
-  std::unique_ptr<roster::CacheDirectory> directory;  // part 2: what the rosters read
-  std::unique_ptr<Rosters> rosters;                   // part 2: shared and personal rosters
+  std::unique_ptr<roster::RosterModule> rosters;      // part 2: shared and personal rosters
   std::unique_ptr<Carbons> carbons;
 };
 

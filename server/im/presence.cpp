@@ -18,9 +18,6 @@ int priority_of(const xml::Element& presence) {
   if (ec != std::errc() || ptr != text.data() + text.size()) return 0;
   return std::clamp(value, -128, 127);
 }
-bool subscription_type(const std::string& t) {
-  return t == "subscribe" || t == "subscribed" || t == "unsubscribe" || t == "unsubscribed";
-}
 using ns::kVcardUpdate;
 }  // namespace
 
@@ -90,7 +87,7 @@ void Presence::from_client(stream::Session& session, const xml::Element& presenc
     }
     return;  // other types without 'to' mean nothing (RFC 6121 §4.7.1)
   }
-  if (subscription_type(type)) {
+  if (stream::is_subscription(type)) {
     // Subscription stanzas carry the bare JID (RFC 6121 §3.1.2).
     xml::Element copy = presence;
     copy.set_attr("from", me.bare());

@@ -35,7 +35,7 @@ UserData install_user_data(boost::asio::io_context& io, router::Router& router, 
     });
   };
   data.offline = std::make_unique<offline::OfflineMessages>(router, database, exists, std::move(offline_options));
-  // A deleted account's stored messages go with the rest of its data (im/account_removal).
+  // A deleted account's stored messages go with the rest of its data (roster/account_removal).
   if (settings.jabber.history) {
     data.history_log = std::make_unique<history::HistoryLog>(settings.jabber.history_dir);
     data.history = std::make_unique<history::MessageHistory>(

@@ -121,7 +121,7 @@ std::optional<std::int64_t> OfflineMessages::tick(const std::string& user, std::
     log::error("offline: cannot forget the delivered messages of " + user + ": " + e.what());
     return stop();  // they come again at the next login: a duplicate rather than a loss
   }
-  std::vector<store::OfflineMessage> pending;
+  std::vector<OfflineMessage> pending;
   try {
     pending = store_.pending(user, after, kRowsPerTick);
   } catch (const std::exception& e) {

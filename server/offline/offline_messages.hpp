@@ -21,7 +21,7 @@
 
 #include "jabberadmin/jid.hpp"
 #include "router/router.hpp"
-#include "store/offline_store.hpp"
+#include "offline/offline_store.hpp"
 #include "xml/element.hpp"
 
 namespace jabberadmin::offline {
@@ -73,7 +73,7 @@ class OfflineMessages {
   bool still_there(const Flush& flush);
 
   router::Router& router_;
-  store::OfflineStore store_;
+  OfflineStore store_;
   AccountExists exists_;
   OfflineOptions options_;
   std::map<std::string, Flush> flushes_;  // by bare JID

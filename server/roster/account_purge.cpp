@@ -1,41 +1,38 @@
 #include "roster/account_purge.hpp"
 
-#include <sqlite3.h>
+#include "roster/roster_schema.hpp"
 
 namespace jabberadmin::roster {
+
+AccountPurge::AccountPurge(store::Database& db) : db_(db) { migrate_schema(db_); }
 
 AccountPurge::Removed AccountPurge::purge(const std::vector<std::string>& bare_jids) {
   const std::set<std::string> gone(bare_jids.begin(), bare_jids.end());
   Removed removed;
   const auto run = [&](std::string_view sql, const std::string& jid) {
     db_.prepare(sql).bind(1, jid).step();
-    removed.rows += static_cast<std::size_t>(sqlite3_changes(db_.handle()));
+    removed.rows += db_.changes();
   };
   const auto bump = [&](const std::string& user) {
     db_.prepare("UPDATE roster_version SET version = version + 1 WHERE user = ?").bind(1, user).step();
   };
-  db_.execute("BEGIN IMMEDIATE");
-  try {
-    for (const auto& jid : gone) {
-      auto owners = db_.prepare("SELECT user FROM roster WHERE jid = ? ORDER BY user");
-      owners.bind(1, jid);
-      while (owners.step())
-        if (const std::string owner = owners.text(0); !gone.contains(owner)) removed.items.emplace_back(owner, jid);
-    }
-    for (const auto& jid : gone) {
-      run("DELETE FROM roster WHERE user = ?1 OR jid = ?1", jid);
-      run("DELETE FROM roster_pending_in WHERE user = ?1 OR jid = ?1", jid);
-      run("DELETE FROM offline WHERE user = ?", jid);
-      bump(jid);
-    }
-    std::set<std::string> owners;
-    for (const auto& [owner, contact] : removed.items)
-      if (owners.insert(owner).second) bump(owner);
-    db_.execute("COMMIT");
-  } catch (...) {
-    db_.execute("ROLLBACK");
-    throw;
+  store::Transaction transaction(db_);
+  for (const auto& jid : gone) {
+    auto owners = db_.prepare("SELECT user FROM roster WHERE jid = ? ORDER BY user");
+    owners.bind(1, jid);
+    while (owners.step())
+      if (const std::string owner = owners.text(0); !gone.contains(owner)) removed.items.emplace_back(owner, jid);
   }
+  for (const auto& jid : gone) {
+    run("DELETE FROM roster WHERE user = ?1 OR jid = ?1", jid);
+    run("DELETE FROM roster_pending_in WHERE user = ?1 OR jid = ?1", jid);
+    run("DELETE FROM offline WHERE user = ?", jid);
+    bump(jid);
+  }
+  std::set<std::string> owners;
+  for (const auto& [owner, contact] : removed.items)
+    if (owners.insert(owner).second) bump(owner);
+  transaction.commit();
   return removed;
 }
 

@@ -20,8 +20,8 @@ namespace jabberadmin::roster {
 
 class AccountPurge {
  public:
-  // The roster_pending_in table must exist (PendingStore makes it): Roster builds this after it.
-  explicit AccountPurge(store::Database& db) : db_(db) {}
+  // Brings the roster's tables up to date; the offline component's table must exist too.
+  explicit AccountPurge(store::Database& db);
 
   struct Removed {
     // (owner, contact) of every other user's personal item that went: each needs a push.

@@ -1,13 +1,10 @@
 #include "roster/pending_store.hpp"
 
+#include "roster/roster_schema.hpp"
+
 namespace jabberadmin::roster {
 
-PendingStore::PendingStore(store::Database& db) : db_(db) {
-  db_.execute(
-      "CREATE TABLE IF NOT EXISTS roster_pending_in ("
-      " user TEXT NOT NULL, jid TEXT NOT NULL, stanza TEXT NOT NULL, seq INTEGER NOT NULL,"
-      " PRIMARY KEY (user, jid))");
-}
+PendingStore::PendingStore(store::Database& db) : db_(db) { migrate_schema(db_); }
 
 bool PendingStore::contains(std::string_view user, std::string_view from) {
   auto q = db_.prepare("SELECT 1 FROM roster_pending_in WHERE user = ? AND jid = ?");

@@ -4,7 +4,7 @@
 
 namespace jabberadmin::roster {
 
-Item from_personal(const store::RosterItem& i) {
+Item from_personal(const PersonalItem& i) {
   return Item{i.jid, i.name, i.groups, subscription_from(i.subscription).value_or(Subscription::None), i.ask, {}};
 }
 
@@ -12,19 +12,19 @@ Item from_shared(const SharedItem& i) {
   return Item{i.jid, i.name, {i.group}, Subscription::Both, false, i.group};
 }
 
-Roster::Roster(store::Database& db, const UserDirectory& directory, std::vector<std::string> hosts)
+Roster::Roster(store::Database& db, const directory::DirectoryCache& directory, std::vector<std::string> hosts)
     : directory_(directory), personal_(db), pending_(db), accounts_(db), shared_(directory, std::move(hosts)) {}
 
 std::vector<Item> Roster::items(const Jid& user) {
   std::vector<Item> out;
   const auto* group = shared_.group_items(user);
   visit(user, [&](std::size_t i) { out.push_back(from_shared((*group)[i])); },
-        [&](const store::RosterItem& p) { out.push_back(from_personal(p)); });
+        [&](const PersonalItem& p) { out.push_back(from_personal(p)); });
   return out;
 }
 
 void Roster::visit(const Jid& user, const std::function<void(std::size_t shared_index)>& on_shared,
-                   const std::function<void(const store::RosterItem&)>& on_personal) {
+                   const std::function<void(const PersonalItem&)>& on_personal) {
   static const std::vector<SharedItem> kNone;
   const auto* group = shared_.group_items(user);
   const auto& shared = group ? *group : kNone;  // sorted by jid
@@ -34,7 +34,7 @@ void Roster::visit(const Jid& user, const std::function<void(std::size_t shared_
                                      [](const SharedItem& i, const std::string& j) { return i.jid < j; });
     return jid != self && it != shared.end() && it->jid == jid;
   };
-  std::vector<store::RosterItem> personal;
+  std::vector<PersonalItem> personal;
   for (auto& p : personal_.items(self))
     if (!covered(p.jid)) personal.push_back(std::move(p));
   std::sort(personal.begin(), personal.end(), [](const auto& a, const auto& b) { return a.jid < b.jid; });
@@ -47,9 +47,21 @@ void Roster::visit(const Jid& user, const std::function<void(std::size_t shared_
   for (; next != personal.end(); ++next) on_personal(*next);
 }
 
+AccountPurge::Removed Roster::purge(const std::vector<std::string>& bare_jids) {
+  auto removed = accounts_.purge(bare_jids);
+  personal_.forget_all();
+  return removed;
+}
+
 std::optional<Item> Roster::item(const Jid& user, std::string_view contact) {
   if (auto s = shared_.item(user, contact)) return from_shared(*s);
   if (auto p = personal_.item(user.bare(), contact)) return from_personal(*p);
+  return std::nullopt;
+}
+
+std::optional<Item> Roster::item(const Jid& user, const Jid& contact) {
+  if (auto s = shared_.item(user, contact)) return from_shared(*s);
+  if (auto p = personal_.item(user.bare(), contact.bare())) return from_personal(*p);
   return std::nullopt;
 }
 
@@ -73,7 +85,7 @@ void Roster::set_state(const Jid& user, std::string_view contact, const PairStat
   const PairState was = this->state(user, contact);
   if (state.item) {
     if (!was.item || was.subscription != state.subscription || was.ask != state.ask) {
-      store::RosterItem item = personal_.item(me, contact).value_or(store::RosterItem{std::string(contact)});
+      PersonalItem item = personal_.item(me, contact).value_or(PersonalItem{std::string(contact)});
       item.subscription = std::string(to_string(state.subscription));
       item.ask = state.ask;
       personal_.put(me, item);

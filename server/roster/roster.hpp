@@ -18,7 +18,7 @@
 #include "roster/pending_store.hpp"
 #include "roster/shared_roster.hpp"
 #include "roster/subscription.hpp"
-#include "store/roster_store.hpp"
+#include "roster/personal_store.hpp"
 
 namespace jabberadmin::roster {
 
@@ -35,15 +35,16 @@ struct Item {
 class Roster {
  public:
   // hosts: the served domains, each a view of the same directory groups.
-  Roster(store::Database& db, const UserDirectory& directory, std::vector<std::string> hosts);
+  Roster(store::Database& db, const directory::DirectoryCache& directory, std::vector<std::string> hosts);
 
   std::vector<Item> items(const Jid& user);  // sorted by jid
   // The same merge without copying the group's items: in JID order, each shared item as its
   // index in shared().group_items(user) (the user's own skipped), each personal item that
   // no shared one covers. A roster result writes the shared ones from kept bytes.
   void visit(const Jid& user, const std::function<void(std::size_t shared_index)>& on_shared,
-             const std::function<void(const store::RosterItem&)>& on_personal);
+             const std::function<void(const PersonalItem&)>& on_personal);
   std::optional<Item> item(const Jid& user, std::string_view contact);
+  std::optional<Item> item(const Jid& user, const Jid& contact);  // a bare JID parsed already
   std::string version(const Jid& user);
 
   // The personal side of one pair, for the subscription state machine.
@@ -53,23 +54,25 @@ class Roster {
   void set_state(const Jid& user, std::string_view contact, const PairState& state,
                  std::string_view request = {});
 
-  store::RosterStore& personal() { return personal_; }
+  PersonalStore& personal() { return personal_; }
   PendingStore& pending() { return pending_; }
   AccountPurge& accounts() { return accounts_; }
+  // accounts().purge(), and the personal items kept in memory forgotten with it.
+  AccountPurge::Removed purge(const std::vector<std::string>& bare_jids);
   SharedRoster& shared() { return shared_; }
-  const UserDirectory& directory() const { return directory_; }
+  const directory::DirectoryCache& directory() const { return directory_; }
   // Whether a bare JID on one of our hosts names an account (any host: name is the account).
   bool account_exists(const Jid& bare) const { return !bare.local.empty() && directory_.find(bare.local); }
 
  private:
-  const UserDirectory& directory_;
-  store::RosterStore personal_;
+  const directory::DirectoryCache& directory_;
+  PersonalStore personal_;
   PendingStore pending_;
-  AccountPurge accounts_;  // after pending_, which makes the table it also cleans
+  AccountPurge accounts_;
   SharedRoster shared_;
 };
 
-Item from_personal(const store::RosterItem& item);
+Item from_personal(const PersonalItem& item);
 Item from_shared(const SharedItem& item);
 
 }  // namespace jabberadmin::roster

@@ -67,13 +67,18 @@ std::vector<SharedItem> SharedRoster::items(const Jid& bare) const {
 }
 
 std::optional<SharedItem> SharedRoster::item(const Jid& bare, std::string_view contact) const {
-  const User* me = member(bare);
-  if (me == nullptr) return std::nullopt;
+  if (member(bare) == nullptr) return std::nullopt;
   const auto c = Jid::parse(contact);
-  if (!c || c->domain != bare.domain) return std::nullopt;
-  const User* u = member(*c);
+  if (!c) return std::nullopt;
+  return item(bare, *c);
+}
+
+std::optional<SharedItem> SharedRoster::item(const Jid& bare, const Jid& contact) const {
+  const User* me = member(bare);
+  if (me == nullptr || contact.domain != bare.domain) return std::nullopt;
+  const User* u = member(contact);
   if (u == nullptr || u == me || u->group != me->group) return std::nullopt;
-  return SharedItem{c->bare(), u->nickname.empty() ? u->name : u->nickname, *u->group};
+  return SharedItem{contact.bare(), u->nickname.empty() ? u->name : u->nickname, *u->group};
 }
 
 bool SharedRoster::shares(const Jid& bare, const Jid& contact) const {

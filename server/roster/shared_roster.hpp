@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "jabberadmin/jid.hpp"
-#include "roster/user_directory.hpp"
+#include "directory/directory_cache.hpp"
 
 namespace jabberadmin::roster {
 
@@ -49,7 +49,7 @@ using Before = std::map<std::string, std::optional<User>, std::less<>>;
 class SharedRoster {
  public:
   // hosts: the served domains, normalised.
-  SharedRoster(const UserDirectory& directory, std::vector<std::string> hosts)
+  SharedRoster(const directory::DirectoryCache& directory, std::vector<std::string> hosts)
       : directory_(directory), hosts_(std::move(hosts)) {}
 
   // The active directory user whose shared-roster JID is this bare JID, or nullptr.
@@ -67,6 +67,7 @@ class SharedRoster {
     return views_version_;
   }
   std::optional<SharedItem> item(const Jid& bare, std::string_view contact) const;
+  std::optional<SharedItem> item(const Jid& bare, const Jid& contact) const;  // contact parsed already
   // Whether contact (a bare JID held normalised) is in bare's shared roster: item() without
   // parsing or building anything, for probe answers (a login probes every group-mate).
   bool shares(const Jid& bare, const Jid& contact) const;
@@ -88,7 +89,7 @@ class SharedRoster {
   // Drops the group views and digests when the directory changed since they were computed.
   void check_memo() const;
 
-  const UserDirectory& directory_;
+  const directory::DirectoryCache& directory_;
   std::vector<std::string> hosts_;
   mutable std::map<std::string, std::string, std::less<>> avatar_hashes_;  // name -> hex
   mutable std::uint64_t memo_generation_ = 0;

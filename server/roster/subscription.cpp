@@ -1,5 +1,9 @@
 #include "roster/subscription.hpp"
 
+#include <algorithm>
+
+#include "stream/stanza.hpp"
+
 namespace jabberadmin::roster {
 namespace {
 using S = Subscription;
@@ -65,11 +69,11 @@ std::optional<Subscription> subscription_from(std::string_view text) {
 }
 
 std::optional<SubscriptionKind> subscription_kind(std::string_view type) {
-  if (type == "subscribe") return SubscriptionKind::Subscribe;
-  if (type == "subscribed") return SubscriptionKind::Subscribed;
-  if (type == "unsubscribe") return SubscriptionKind::Unsubscribe;
-  if (type == "unsubscribed") return SubscriptionKind::Unsubscribed;
-  return std::nullopt;
+  static_assert(static_cast<std::size_t>(SubscriptionKind::Unsubscribed) + 1 == stream::kSubscriptionTypes.size());
+  const auto& types = stream::kSubscriptionTypes;
+  const auto it = std::find(types.begin(), types.end(), type);
+  if (it == types.end()) return std::nullopt;
+  return static_cast<SubscriptionKind>(it - types.begin());
 }
 
 Outcome outbound(const PairState& state, SubscriptionKind kind) {

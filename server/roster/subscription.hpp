@@ -1,6 +1,6 @@
 // The RFC 6121 §3 subscription state machine for one (user, contact) pair, as pure
 // functions: what a subscription stanza does to the user's side of the pair, whether it
-// travels on, and what else the server must do. No I/O here; im/roster_subscriptions
+// travels on, and what else the server must do. No I/O here; roster/roster_subscriptions
 // applies the outcome to the stores and the router.
 #pragma once
 
@@ -11,6 +11,7 @@
 namespace jabberadmin::roster {
 
 enum class Subscription { None, To, From, Both };
+// In the order of stream::kSubscriptionTypes, the presence types they are.
 enum class SubscriptionKind { Subscribe, Subscribed, Unsubscribe, Unsubscribed };
 
 std::string_view to_string(Subscription s);

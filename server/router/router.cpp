@@ -207,7 +207,7 @@ void Router::deliver_to_full(const Jid& to, const xml::Element& stanza) {
     return;  // headline, error: dropped
   }
   if (stanza.name() == "presence") {
-    if (type == "subscribe" || type == "subscribed" || type == "unsubscribe" || type == "unsubscribed")
+    if (stream::is_subscription(type))
       return deliver_to_bare(to.to_bare(), stanza);
     return;
   }

@@ -12,26 +12,9 @@ namespace {
   throw Error(ErrorKind::Directory, std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 
-// Schema versions, applied in order; PRAGMA user_version records how far a file got.
-constexpr std::string_view kMigrations[] = {
-    R"(CREATE TABLE offline (
-         id INTEGER PRIMARY KEY AUTOINCREMENT,
-         user TEXT NOT NULL,
-         stamp INTEGER NOT NULL,
-         stanza TEXT NOT NULL);
-       CREATE INDEX offline_user ON offline(user, id);
-       CREATE TABLE roster (
-         user TEXT NOT NULL,
-         jid TEXT NOT NULL,
-         name TEXT NOT NULL DEFAULT '',
-         groups TEXT NOT NULL DEFAULT '',
-         subscription TEXT NOT NULL DEFAULT 'none',
-         ask INTEGER NOT NULL DEFAULT 0,
-         PRIMARY KEY (user, jid));
-       CREATE TABLE roster_version (
-         user TEXT PRIMARY KEY,
-         version INTEGER NOT NULL);)",
-};
+// What earlier versions, with one migration list for all, read as "up to date": set on
+// every file so that such a version still opens one this version has written.
+constexpr int kSingleListVersion = 1;
 
 }  // namespace
 
@@ -94,7 +77,8 @@ Database::Database(const std::filesystem::path& file) : file_(file) {
   }
   sqlite3_busy_timeout(db_, 5000);
   execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
-  migrate();
+  execute("CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL);"
+          "PRAGMA user_version = " + std::to_string(kSingleListVersion));
 }
 
 Database::~Database() {
@@ -111,6 +95,7 @@ Statement Database::prepare(std::string_view sql) {
       fail(db_, "cannot prepare a statement");
     it = kept_.emplace(std::string(sql), Kept{stmt}).first;
   }
+  ++it->second.uses;
   if (it->second.busy) return Statement(db_, sql);
   return Statement(db_, it->second.stmt, it->second.busy);
 }
@@ -124,21 +109,54 @@ void Database::execute(std::string_view sql) {
   }
 }
 
-void Database::migrate() {
-  Statement version(db_, "PRAGMA user_version");
-  version.step();
-  const auto current = static_cast<std::size_t>(version.integer(0));
-  for (std::size_t v = current; v < std::size(kMigrations); ++v) {
-    execute("BEGIN IMMEDIATE");
+std::map<std::string, std::uint64_t, std::less<>> Database::statement_uses() const {
+  std::map<std::string, std::uint64_t, std::less<>> out;
+  for (const auto& [sql, kept] : kept_) out.emplace(sql, kept.uses);
+  return out;
+}
+
+std::size_t Database::changes() const noexcept { return static_cast<std::size_t>(sqlite3_changes(db_)); }
+
+void Database::migrate(std::string_view component, std::span<const std::string_view> steps) {
+  // Read inside the step's transaction: another process migrating the same file at the
+  // same time waits for it, then finds the step done.
+  for (;;) {
+    Transaction transaction(*this);
+    const auto done = [&] {
+      auto version = prepare("SELECT version FROM schema_version WHERE component = ?");
+      version.bind(1, component);
+      return static_cast<std::size_t>(version.step() ? version.integer(0) : 0);
+    }();
+    if (done >= steps.size()) return;
     try {
-      execute(kMigrations[v]);
-      execute("PRAGMA user_version = " + std::to_string(v + 1));
-      execute("COMMIT");
-    } catch (...) {
-      execute("ROLLBACK");
-      throw;
+      execute(steps[done]);
+    } catch (const Error& e) {
+      throw Error(ErrorKind::Directory, std::string(e.what()) + " (migration " + std::to_string(done + 1) + " of " +
+                                            std::string(component) + ")");
     }
+    prepare("INSERT INTO schema_version(component, version) VALUES (?, ?) "
+            "ON CONFLICT(component) DO UPDATE SET version = excluded.version")
+        .bind(1, component)
+        .bind(2, static_cast<std::int64_t>(done + 1))
+        .step();
+    transaction.commit();
   }
+}
+
+Transaction::Transaction(Database& db) : db_(db) { db_.execute("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (done_) return;
+  try {
+    db_.execute("ROLLBACK");
+  } catch (...) {
+    // Nothing to do: SQLite rolls back an unfinished transaction when it closes.
+  }
+}
+
+void Transaction::commit() {
+  db_.execute("COMMIT");
+  done_ = true;
 }
 
 }  // namespace jabberadmin::store

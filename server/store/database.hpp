@@ -1,11 +1,14 @@
-// The server's embedded SQLite database (offline messages, personal rosters): one file,
-// WAL journal, synchronous=FULL so a committed row survives kill -9 and power loss.
+// The server's embedded SQLite database: one file, WAL journal, synchronous=FULL so a
+// committed row survives kill -9 and power loss. It knows no component's tables: each
+// component brings its own numbered migrations (migrate), and the file records per
+// component how far it got, so one component extends its schema without renumbering another's.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -39,8 +42,8 @@ class Statement {
 
 class Database {
  public:
-  // Opens or creates the file (parent directory made, mode 0600) and brings the schema
-  // up to date. Throws Error(Directory) naming the file when it cannot.
+  // Opens or creates the file (parent directory made, mode 0600). Throws Error(Directory)
+  // naming the file when it cannot.
   explicit Database(const std::filesystem::path& file);
   ~Database();
   Database(const Database&) = delete;
@@ -51,17 +54,41 @@ class Database {
   // compiling them each time was SQLite's whole share of a login's CPU. The same SQL
   // while its kept statement is still stepping gets a fresh one.
   Statement prepare(std::string_view sql);
-  sqlite3* handle() const noexcept { return db_; }
+  // How often each kept statement's SQL was prepared (one use each): what a login costs.
+  std::map<std::string, std::uint64_t, std::less<>> statement_uses() const;
+  // Rows the last INSERT, UPDATE or DELETE changed.
+  std::size_t changes() const noexcept;
+
+  // Brings component's tables up to date: applies the steps the file has not had yet, in
+  // order, each in its own transaction with the component's recorded version (table
+  // schema_version). Steps are only ever appended; a file that has had more steps than
+  // given (a newer cl-jabberd) is left as it is.
+  void migrate(std::string_view component, std::span<const std::string_view> steps);
 
  private:
   struct Kept {
     sqlite3_stmt* stmt = nullptr;
     bool busy = false;
+    std::uint64_t uses = 0;
   };
-  void migrate();
   sqlite3* db_ = nullptr;
   std::filesystem::path file_;
   std::map<std::string, Kept, std::less<>> kept_;
+};
+
+// BEGIN IMMEDIATE now, ROLLBACK at the end of the scope unless commit() ran: what throws
+// in between leaves nothing half-written.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
 };
 
 }  // namespace jabberadmin::store

@@ -261,7 +261,7 @@ void C2s::send_features() {
   if (authenticated_) {
     features.add(xml::Element("bind", std::string(ns::kBind)));
     features.add(xml::Element("session", std::string(ns::kSession))).add(xml::Element("optional", std::string(ns::kSession)));
-    // XEP-0237: the roster (im/roster) answers a current 'ver' with an empty result.
+    // XEP-0237: the roster (roster/roster_iq) answers a current 'ver' with an empty result.
     features.add(xml::Element("ver", std::string(ns::kRosterVer)));
   }
   std::string out = xml::serialize(features, ns::kClient);

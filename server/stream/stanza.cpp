@@ -1,5 +1,7 @@
 #include "stream/stanza.hpp"
 
+#include <algorithm>
+
 #include "stream/namespaces.hpp"
 
 namespace jabberadmin::stream {
@@ -17,6 +19,10 @@ std::string stanza_type(const xml::Element& stanza) {
   if (stanza.name() == "message") return "normal";
   if (stanza.name() == "presence") return "available";
   return {};
+}
+
+bool is_subscription(std::string_view type) {
+  return std::find(kSubscriptionTypes.begin(), kSubscriptionTypes.end(), type) != kSubscriptionTypes.end();
 }
 
 Address address(const xml::Element& stanza, std::string_view attribute) {

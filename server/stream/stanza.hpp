@@ -1,6 +1,7 @@
 // Small helpers every layer above the stream uses to read and answer stanzas.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,12 @@ std::optional<StanzaKind> stanza_kind(const xml::Element& element);
 // The stanza's type attribute, with RFC 6121 defaults ("normal" for messages, "available"
 // for presence).
 std::string stanza_type(const xml::Element& stanza);
+
+// RFC 6121 §3: the presence types that manage a subscription, in this order (the roster's
+// state machine numbers them so).
+inline constexpr std::array<std::string_view, 4> kSubscriptionTypes{"subscribe", "subscribed", "unsubscribe",
+                                                                    "unsubscribed"};
+bool is_subscription(std::string_view presence_type);
 
 // Parses an address attribute; nothing when absent, an empty optional in *bad when invalid.
 struct Address {

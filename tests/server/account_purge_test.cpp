@@ -6,8 +6,8 @@
 
 #include "roster/account_purge.hpp"
 #include "roster/pending_store.hpp"
-#include "store/offline_store.hpp"
-#include "store/roster_store.hpp"
+#include "offline/offline_store.hpp"
+#include "roster/personal_store.hpp"
 #include "temp_dir.hpp"
 
 namespace jabberadmin::roster {
@@ -17,9 +17,9 @@ class AccountPurgeTest : public ::testing::Test {
  protected:
   test::TempDir tmp_{"purge"};
   store::Database db{tmp_.path() / "jabberadmin.sqlite"};
-  store::RosterStore rosters{db};
+  roster::PersonalStore rosters{db};
   PendingStore pending{db};
-  store::OfflineStore offline{db, 100};
+  offline::OfflineStore offline{db, 100};
   AccountPurge purge{db};
 
   void SetUp() override {

@@ -88,7 +88,7 @@ class OfflineTest : public ::testing::Test {
     routing->on_stanza(from, m);
   }
   std::size_t stored(std::string_view user) {
-    store::OfflineStore s(*db, 1000);
+    OfflineStore s(*db, 1000);
     return s.count(user);
   }
 
@@ -327,12 +327,12 @@ TEST_F(OfflineTest, WorthStoringFollowsContentAndHints) {
 }  // namespace
 }  // namespace jabberadmin::offline
 
-namespace jabberadmin::store {
+namespace jabberadmin::offline {
 namespace {
 TEST(OfflineStoreSlice, PendingAfterAnIdReadsABoundedSliceInOrder) {
   const jabberadmin::test::TempDir dir("offline-slice");
   {
-    Database db(dir / "jabberadmin.sqlite");
+    store::Database db(dir / "jabberadmin.sqlite");
     OfflineStore offline(db, 100);
     const auto now = std::chrono::system_clock::now();
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(offline.store("u@h", "<message>" + std::to_string(i) + "</message>", now));
@@ -347,4 +347,4 @@ TEST(OfflineStoreSlice, PendingAfterAnIdReadsABoundedSliceInOrder) {
   }
 }
 }  // namespace
-}  // namespace jabberadmin::store
+}  // namespace jabberadmin::offline

@@ -1,5 +1,5 @@
 // The roster features wired as the server wires them (router, presence, rosters) over a
-// fake directory, a real SQLite file and recording sessions: jabber:iq:roster, versioning,
+// directory cache the test fills, a real SQLite file and recording sessions: jabber:iq:roster, versioning,
 // subscriptions, live directory changes, avatar hashes and the end of locked accounts.
 #include <gtest/gtest.h>
 
@@ -10,17 +10,17 @@
 #include <filesystem>
 #include <map>
 
+#include "directory_users.hpp"
 #include "fakes.hpp"
 #include "im/presence.hpp"
-#include "im/roster_pushes.hpp"
-#include "im/rosters.hpp"
-#include "roster_fakes.hpp"
+#include "roster/roster_pushes.hpp"
+#include "roster/roster_module.hpp"
 #include "temp_dir.hpp"
 #include "router/router.hpp"
-#include "store/roster_store.hpp"
+#include "roster/personal_store.hpp"
 #include "stream/stanza.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 namespace {
 
 using test::FakeSession;
@@ -39,12 +39,24 @@ class RosterModuleTest : public ::testing::Test {
   jabberadmin::test::TempDir tmp_{"roster"};  // first, so removed after all that uses it
   RosterModuleTest() {
     db = std::make_unique<store::Database>(tmp_ / "db.sqlite");
-    directory.add("anna", "Staff", "Анна");
-    directory.add("boris", "Staff", "Boris");
-    directory.add("loner", std::nullopt);
-    rosters = std::make_unique<Rosters>(router, directory, *db);
-    presence = std::make_unique<Presence>(router, rosters->contacts());
+    directory.put(test::make_user("anna", "Staff", "Анна"));
+    directory.put(test::make_user("boris", "Staff", "Boris"));
+    directory.put(test::make_user("loner", std::nullopt));
+    directory.refreshed();
+    rosters = std::make_unique<RosterModule>(router, directory, *db);
+    presence = std::make_unique<im::Presence>(router, rosters->contacts());
     rosters->start(*presence, io.get_executor(), RosterDirectoryOptions{{"example.org", "other.example"}});
+    rosters->follow(directory);
+  }
+  // A directory change made before the test's users log in, already applied.
+  void before_logins(const std::string& name, const std::function<void(User&)>& edit) {
+    if (directory.find(name)) test::change_user(directory, name, edit);
+    else {
+      User u = test::make_user(name, std::nullopt);
+      edit(u);
+      directory.put(u);
+    }
+    rosters->live().flush();
   }
   ~RosterModuleTest() override {
     rosters.reset();
@@ -98,9 +110,9 @@ class RosterModuleTest : public ::testing::Test {
   boost::asio::io_context io;
   router::Router router{{"example.org", "other.example"}};
   std::unique_ptr<store::Database> db;
-  test::FakeDirectory directory;
-  std::unique_ptr<Rosters> rosters;
-  std::unique_ptr<Presence> presence;
+  directory::DirectoryCache directory;
+  std::unique_ptr<RosterModule> rosters;
+  std::unique_ptr<im::Presence> presence;
   std::vector<std::unique_ptr<FakeSession>> sessions;
 };
 
@@ -127,12 +139,15 @@ TEST_F(RosterModuleTest, GetReturnsTheSharedItemsAndNothingWhenTheVersionIsCurre
 }
 
 TEST_F(RosterModuleTest, GetMergesPersonalItemsInOrderAndFollowsTheDirectory) {
-  directory.add("zoe", "Staff", "Zoe");
+  before_logins("zoe", [](User& u) {
+    u.group = "Staff";
+    u.nickname = "Zoe";
+  });
   auto& a = connect("anna@example.org/a");
   send(a, roster_set("carl@example.org"));     // personal, between two shared items
   send(a, roster_set("aaron@remote.example"));  // personal, before them all
   // Personal from before zoe joined the group: the shared item covers it.
-  rosters->roster().personal().put("anna@example.org", store::RosterItem{"zoe@example.org", "old friend"});
+  rosters->roster().personal().put("anna@example.org", PersonalItem{"zoe@example.org", "old friend"});
   a.take();
   auto get = [&] {
     send(a, roster_iq("get"));
@@ -160,15 +175,54 @@ TEST_F(RosterModuleTest, GetMergesPersonalItemsInOrderAndFollowsTheDirectory) {
 
   // Zoe renamed in the directory: the next get shows it, with a new version.
   const std::string ver = reply.child("query", kRoster)->attr_or("ver");
-  const User was = directory.users["zoe"];
-  directory.users["zoe"].nickname = "Зоя";
-  rosters->live().changed({was, directory.users["zoe"]});
+  test::change_user(directory, "zoe", [](User& u) { u.nickname = "Зоя"; });
   a.take();
   reply = get();
   ASSERT_NE(reply.child("query", kRoster), nullptr);
   EXPECT_EQ(*reply.child("query", kRoster), expected());
   EXPECT_NE(reply.child("query", kRoster)->attr_or("ver"), ver);
   EXPECT_EQ(reply.child("query", kRoster)->children().back().attr_or("name"), "Зоя");
+}
+
+// Issue 13: a roster get applied the directory changes still gathered for a batch, so one
+// user's get pushed to others ahead of the batch. A get only answers.
+TEST_F(RosterModuleTest, AGetOnlyAnswersAndLeavesGatheredChangesToTheirBatch) {
+  auto& b = connect("boris@example.org/b");
+  send(b, roster_iq("get"));
+  auto& a = connect("anna@example.org/a");
+  a.take();
+  b.take();
+  test::change_user(directory, "loner", [](User& u) { u.group = "Staff"; });
+  send(a, roster_iq("get"));
+  const auto results = take(a, "iq", "result");
+  ASSERT_EQ(results.size(), 1u);
+  std::vector<std::string> jids;
+  for (const auto& item : results[0].child("query", kRoster)->children()) jids.push_back(item.attr_or("jid"));
+  EXPECT_EQ(jids, (std::vector<std::string>{"boris@example.org", "loner@example.org"})) << "the directory as it is";
+  EXPECT_TRUE(take(b, "iq", "set").empty()) << "anna's get pushed to boris";
+  EXPECT_TRUE(take(b, "presence").empty());
+  rosters->live().flush();  // the batch, when its time comes
+  const auto pushes = take(b, "iq", "set");
+  ASSERT_EQ(pushes.size(), 1u);
+  EXPECT_EQ(item_of(pushes[0])->attr_or("jid"), "loner@example.org");
+}
+
+// Issue 13: the same personal-roster query ran three times per login (the roster get, then
+// the initial presence's broadcast and its probes). Once now.
+TEST_F(RosterModuleTest, ALoginReadsThePersonalRosterOnce) {
+  rosters->roster().personal().put("anna@example.org", PersonalItem{"carl@example.org", "", {}, "both", false});
+  const auto reads = [&] {
+    std::uint64_t n = 0;
+    for (const auto& [sql, uses] : db->statement_uses())
+      if (sql.find("FROM roster WHERE user = ? ORDER BY jid") != std::string::npos) n += uses;
+    return n;
+  };
+  const auto before = reads();
+  auto& a = connect("anna@example.org/a", false);
+  send(a, roster_iq("get"));
+  send(a, xml::Element("presence", "jabber:client"));
+  EXPECT_EQ(take(a, "iq", "result").size(), 1u);
+  EXPECT_EQ(reads() - before, 1u);
 }
 
 TEST_F(RosterModuleTest, ASharedItemCannotBeRemovedOrCancelled) {
@@ -185,7 +239,7 @@ TEST_F(RosterModuleTest, ASharedItemCannotBeRemovedOrCancelled) {
 }
 
 TEST_F(RosterModuleTest, GroupMembersExchangePresenceWithAvatarHashes) {
-  directory.users["anna"].photo = "abc";
+  before_logins("anna", [](User& u) { u.photo = "abc"; });
   auto& b = connect("boris@example.org/b");
   b.take();
   connect("anna@example.org/a");
@@ -197,9 +251,7 @@ TEST_F(RosterModuleTest, GroupMembersExchangePresenceWithAvatarHashes) {
   EXPECT_EQ(x->child("photo")->text(), "a9993e364706816aba3e25717850c26c9cd0d89d");
 
   // The avatar changes: anna's presence again, with the new hash.
-  const User was = directory.users["anna"];
-  directory.users["anna"].photo = "new";
-  rosters->live().changed({was, directory.users["anna"]});
+  test::change_user(directory, "anna", [](User& u) { u.photo = "new"; });
   rosters->live().flush();
   seen = take(b, "presence");
   ASSERT_EQ(seen.size(), 1u);
@@ -209,7 +261,10 @@ TEST_F(RosterModuleTest, GroupMembersExchangePresenceWithAvatarHashes) {
 TEST_F(RosterModuleTest, ALoginHearsEachOnlineGroupMateOnceThroughItsProbes) {
   // RFC 6121 §4.3: the initial presence probes every contact, and each available resource of
   // a group-mate answers with its last presence, addressed to the new resource.
-  directory.add("vera", "Staff", "Vera");
+  before_logins("vera", [](User& u) {
+    u.group = "Staff";
+    u.nickname = "Vera";
+  });
   auto& b = connect("boris@example.org/b");
   send(b, [] {
     xml::Element p("presence", "jabber:client");
@@ -246,9 +301,7 @@ TEST_F(RosterModuleTest, JoiningTheGroupPushesToInterestedResourcesAndSharesPres
   send(l, roster_iq("get"));
   a.take();
   l.take();
-  const User was = directory.users["loner"];
-  directory.users["loner"].group = "Staff";
-  rosters->live().changed({was, directory.users["loner"]});
+  test::change_user(directory, "loner", [](User& u) { u.group = "Staff"; });
   EXPECT_TRUE(take(a, "iq").empty()) << "gathered for the settle time first";
   rosters->live().flush();
   auto pushes = take(a, "iq", "set");
@@ -266,9 +319,7 @@ TEST_F(RosterModuleTest, LockingEndsTheStreamsOnEveryHost) {
   auto& a = connect("anna@example.org/a");
   send(a, roster_iq("get"));
   a.take();
-  const User was = directory.users["boris"];
-  directory.users["boris"].locked = true;
-  rosters->live().changed({was, directory.users["boris"]});
+  test::change_user(directory, "boris", [](User& u) { u.locked = true; });
   rosters->live().flush();
   EXPECT_EQ(b.terminated, "policy-violation");
   EXPECT_EQ(other.terminated, "policy-violation");
@@ -337,7 +388,7 @@ TEST_F(RosterModuleTest, PersonalItemsAreCappedInNumberAndSize) {
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(stream::stanza_type(replies[0]), "error");
   EXPECT_EQ(condition(replies[0]), "not-acceptable");
-  EXPECT_FALSE(store::RosterStore(*db).item("anna@example.org", "big@example.org"));
+  EXPECT_FALSE(PersonalStore(*db).item("anna@example.org", "big@example.org"));
 
   for (int i = 0; i < 500; ++i) {
     send(anna, roster_set("c" + std::to_string(i) + "@example.org"));
@@ -348,7 +399,7 @@ TEST_F(RosterModuleTest, PersonalItemsAreCappedInNumberAndSize) {
   replies = take(anna, "iq");
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(condition(replies[0]), "resource-constraint");
-  EXPECT_EQ(store::RosterStore(*db).items("anna@example.org").size(), 500u);
+  EXPECT_EQ(PersonalStore(*db).items("anna@example.org").size(), 500u);
   // Changing an item that is there still works at the cap.
   send(anna, roster_set("c7@example.org"));
   EXPECT_EQ(take(anna, "iq", "result").size(), 1u);
@@ -358,7 +409,7 @@ TEST_F(RosterModuleTest, PersonalItemsAreCappedInNumberAndSize) {
   const auto refused = take(anna, "presence", "error");
   ASSERT_EQ(refused.size(), 1u);
   EXPECT_EQ(condition(refused[0]), "resource-constraint");
-  EXPECT_EQ(store::RosterStore(*db).items("anna@example.org").size(), 500u);
+  EXPECT_EQ(PersonalStore(*db).items("anna@example.org").size(), 500u);
 }
 
 // Issue 12 item 8: directed-presence tracking grew by each target with no cap.
@@ -409,4 +460,4 @@ TEST_F(RosterModuleTest, RemovingAPersonalItemCancelsBothWays) {
 }
 
 }  // namespace
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

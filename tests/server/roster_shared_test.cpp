@@ -1,9 +1,9 @@
-// The shared roster over a fake directory: who sees whom, versions, avatar hashes, and the
-// comparison of a batch of changes (pushes, presence pairs, ended accounts).
+// The shared roster over a directory cache the test fills: who sees whom, versions, avatar
+// hashes, and the comparison of a batch of changes (pushes, presence pairs, ended accounts).
 #include <gtest/gtest.h>
 
 #include "roster/shared_roster.hpp"
-#include "roster_fakes.hpp"
+#include "directory_users.hpp"
 
 namespace jabberadmin::roster {
 namespace {
@@ -12,19 +12,21 @@ Jid jid(std::string_view s) { return *Jid::parse(s); }
 
 class SharedRosterTest : public ::testing::Test {
  protected:
-  test::FakeDirectory dir;
+  directory::DirectoryCache dir;
   SharedRoster shared{dir, {"example.org"}};
   void SetUp() override {
-    dir.add("anna", "Staff", "Анна");
-    dir.add("boris", "Staff");
-    dir.add("vera", "Sales", "Vera");
-    dir.add("loner", std::nullopt);
+    dir.put(test::make_user("anna", "Staff", "Анна"));
+    dir.put(test::make_user("boris", "Staff"));
+    dir.put(test::make_user("vera", "Sales", "Vera"));
+    dir.put(test::make_user("loner", std::nullopt));
+    dir.refreshed();
   }
   Before remember(std::initializer_list<std::string> names) {
     Before b;
-    for (const auto& n : names) b[n] = dir.users.contains(n) ? std::optional<User>(dir.users[n]) : std::nullopt;
+    for (const auto& n : names) b[n] = dir.find(n) ? std::optional<User>(*dir.find(n)) : std::nullopt;
     return b;
   }
+  void change(const std::string& name, const std::function<void(User&)>& edit) { test::change_user(dir, name, edit); }
 };
 
 TEST_F(SharedRosterTest, MembersOfOneGroupSeeEachOtherByNicknameUnderTheGroup) {
@@ -39,31 +41,36 @@ TEST_F(SharedRosterTest, MembersOfOneGroupSeeEachOtherByNicknameUnderTheGroup) {
 }
 
 TEST_F(SharedRosterTest, LockedUsersAreInNobodysRoster) {
-  dir.users["boris"].locked = true;
+  change("boris", [](User& u) { u.locked = true; });
   EXPECT_TRUE(shared.items(jid("anna@example.org")).empty());
   EXPECT_EQ(shared.member(jid("boris@example.org")), nullptr);
 }
 
 TEST_F(SharedRosterTest, DigestFollowsTheItems) {
   const std::string before = shared.digest(jid("anna@example.org"));
-  EXPECT_EQ(before, shared.digest(jid("anna@example.org")));
+  const auto* view = shared.group_items(jid("anna@example.org"));
+  const auto views = shared.views_version();
   // Kept while the directory stays the same (a login storm asks for it a thousand times)...
-  dir.users["boris"].nickname = "Boris";
   EXPECT_EQ(before, shared.digest(jid("anna@example.org")));
+  EXPECT_EQ(view, shared.group_items(jid("anna@example.org")));
+  EXPECT_EQ(views, shared.views_version());
   // ...and computed anew once it says it changed (DirectoryCache::generation),
-  ++dir.changes;
+  change("boris", [](User& u) { u.nickname = "Boris"; });
+  EXPECT_NE(views, shared.views_version());
   const std::string renamed = shared.digest(jid("anna@example.org"));
   EXPECT_NE(before, renamed);
   // or once the change is reported (RosterDirectory::changed).
-  dir.users["boris"].nickname = "Борис";
+  const auto reported = shared.views_version();
   shared.forget("boris");
+  EXPECT_NE(reported, shared.views_version());
+  change("boris", [](User& u) { u.nickname = "Борис"; });
   EXPECT_NE(renamed, shared.digest(jid("anna@example.org")));
   EXPECT_EQ(shared.items(jid("anna@example.org")).at(0).name, "Борис");
 }
 
 TEST_F(SharedRosterTest, AvatarHashIsTheSha1OfTheJpegPhotoOnAnyHost) {
   EXPECT_EQ(shared.avatar_hash(jid("anna@example.org")), "");
-  dir.users["anna"].photo = "abc";
+  change("anna", [](User& u) { u.photo = "abc"; });
   shared.forget("anna");
   EXPECT_EQ(shared.avatar_hash(jid("anna@other.example")), "a9993e364706816aba3e25717850c26c9cd0d89d");
   EXPECT_EQ(shared.avatar_hash(jid("nobody@example.org")), std::nullopt);
@@ -71,7 +78,7 @@ TEST_F(SharedRosterTest, AvatarHashIsTheSha1OfTheJpegPhotoOnAnyHost) {
 
 TEST_F(SharedRosterTest, JoiningAGroupPushesBothWaysAndSharesPresence) {
   const Before before = remember({"loner"});
-  dir.users["loner"].group = "Staff";
+  change("loner", [](User& u) { u.group = "Staff"; });
   const SharedDelta d = shared.diff(before);
   EXPECT_EQ(d.pushes.size(), 3u);
   EXPECT_TRUE(d.pushes.at("anna@example.org").at("loner@example.org"));
@@ -82,8 +89,8 @@ TEST_F(SharedRosterTest, JoiningAGroupPushesBothWaysAndSharesPresence) {
 
 TEST_F(SharedRosterTest, ARenameOfEveryMemberIsOneChangePerItemWithoutLosingPresence) {
   const Before before = remember({"anna", "boris"});
-  dir.users["anna"].group = "Персонал";
-  dir.users["boris"].group = "Персонал";
+  change("anna", [](User& u) { u.group = "Персонал"; });
+  change("boris", [](User& u) { u.group = "Персонал"; });
   const SharedDelta d = shared.diff(before);
   ASSERT_EQ(d.pushes.size(), 2u);
   EXPECT_EQ(d.pushes.at("anna@example.org").at("boris@example.org")->group, "Персонал");
@@ -93,14 +100,14 @@ TEST_F(SharedRosterTest, ARenameOfEveryMemberIsOneChangePerItemWithoutLosingPres
 
 TEST_F(SharedRosterTest, LockingRemovesAndEndsAndDeletingToo) {
   Before before = remember({"boris"});
-  dir.users["boris"].locked = true;
+  change("boris", [](User& u) { u.locked = true; });
   SharedDelta d = shared.diff(before);
   EXPECT_FALSE(d.pushes.at("anna@example.org").at("boris@example.org"));
   EXPECT_EQ(d.lost.size(), 2u);
   EXPECT_EQ(d.ended, std::vector<std::string>{"boris"});
 
   before = remember({"vera"});
-  dir.users.erase("vera");
+  dir.erase("vera");
   d = shared.diff(before);
   EXPECT_EQ(d.ended, std::vector<std::string>{"vera"});
   EXPECT_TRUE(d.pushes.empty()) << "alone in her group: nobody's roster changes";
@@ -108,7 +115,7 @@ TEST_F(SharedRosterTest, LockingRemovesAndEndsAndDeletingToo) {
 
 TEST_F(SharedRosterTest, APhotoChangeIsAnAvatarChange) {
   const Before before = remember({"anna"});
-  dir.users["anna"].photo = "jpeg";
+  change("anna", [](User& u) { u.photo = "jpeg"; });
   const SharedDelta d = shared.diff(before);
   EXPECT_EQ(d.avatars, std::vector<std::string>{"anna"});
   EXPECT_TRUE(d.pushes.empty());
@@ -121,9 +128,10 @@ namespace jabberadmin::roster {
 namespace {
 
 TEST(SharedRosterHosts, EveryServedHostIsAViewOfTheSameGroups) {
-  test::FakeDirectory dir;
-  dir.add("anna", "Staff", "Анна");
-  dir.add("boris", "Staff");
+  directory::DirectoryCache dir;
+  dir.put(test::make_user("anna", "Staff", "Анна"));
+  dir.put(test::make_user("boris", "Staff"));
+  dir.refreshed();
   SharedRoster shared{dir, {"example.org", "other.example"}};
   const auto on_other = shared.items(*Jid::parse("anna@other.example"));
   ASSERT_EQ(on_other.size(), 1u);
@@ -133,8 +141,8 @@ TEST(SharedRosterHosts, EveryServedHostIsAViewOfTheSameGroups) {
   EXPECT_TRUE(shared.items(*Jid::parse("anna@elsewhere.example")).empty());
 
   // A change reaches the viewers on every host.
-  Before before{{"boris", dir.users["boris"]}};
-  dir.users["boris"].nickname = "Борис";
+  Before before{{"boris", *dir.find("boris")}};
+  test::change_user(dir, "boris", [](User& u) { u.nickname = "Борис"; });
   const auto delta = shared.diff(before);
   EXPECT_TRUE(delta.pushes.contains("anna@example.org"));
   EXPECT_TRUE(delta.pushes.contains("anna@other.example"));

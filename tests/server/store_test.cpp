@@ -1,15 +1,16 @@
-// The SQLite stores on a real database file: order, limits, durability across reopen,
-// roster items and versions.
+// The SQLite database on a real file: kept statements, migrations, transactions, errors.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
 
 #include <filesystem>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "store/database.hpp"
-#include "store/offline_store.hpp"
-#include "store/roster_store.hpp"
 #include "jabberadmin/error.hpp"
 #include "temp_dir.hpp"
 
@@ -24,69 +25,6 @@ class StoreTest : public ::testing::Test {
   fs::path file() const { return dir_ / "data" / "jabberadmin.sqlite"; }
   const fs::path dir_ = tmp_.path();
 };
-
-TEST_F(StoreTest, OfflineMessagesComeBackInOrderAndSurviveReopen) {
-  const auto t0 = std::chrono::system_clock::now();
-  {
-    Database db(file());
-    OfflineStore offline(db, 10);
-    for (int i = 0; i < 3; ++i)
-      ASSERT_TRUE(offline.store("anna@host", "<message>" + std::to_string(i) + "</message>", t0 + std::chrono::seconds(i)));
-    ASSERT_TRUE(offline.store("boris@host", "<message>b</message>", t0));
-  }
-  EXPECT_EQ(fs::status(file()).permissions() & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
-  Database db(file());
-  OfflineStore offline(db, 10);
-  const auto pending = offline.pending("anna@host");
-  ASSERT_EQ(pending.size(), 3u);
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(pending[i].stanza, "<message>" + std::to_string(i) + "</message>");
-    EXPECT_EQ(std::chrono::round<std::chrono::seconds>(pending[i].stamp - t0).count(), i) << "microsecond stamps";
-  }
-  offline.remove_through("anna@host", pending[1].id);
-  ASSERT_EQ(offline.pending("anna@host").size(), 1u);
-  EXPECT_EQ(offline.pending("anna@host")[0].stanza, "<message>2</message>");
-  EXPECT_EQ(offline.count("boris@host"), 1u) << "other users untouched";
-}
-
-TEST_F(StoreTest, OfflineLimitRefusesInsteadOfDropping) {
-  Database db(file());
-  OfflineStore offline(db, 2);
-  const auto now = std::chrono::system_clock::now();
-  EXPECT_TRUE(offline.store("u@h", "<message>1</message>", now));
-  EXPECT_TRUE(offline.store("u@h", "<message>2</message>", now));
-  EXPECT_FALSE(offline.store("u@h", "<message>3</message>", now));
-  EXPECT_EQ(offline.count("u@h"), 2u);
-  EXPECT_EQ(offline.pending("u@h").back().stanza, "<message>2</message>");
-}
-
-TEST_F(StoreTest, HostileTextIsStoredLiterally) {
-  Database db(file());
-  OfflineStore offline(db, 5);
-  const std::string evil = "<message>'); DROP TABLE offline; -- \xD0\x96</message>";
-  ASSERT_TRUE(offline.store("x'@h", evil, std::chrono::system_clock::now()));
-  EXPECT_EQ(offline.pending("x'@h").at(0).stanza, evil);
-}
-
-TEST_F(StoreTest, RosterItemsAndVersions) {
-  Database db(file());
-  RosterStore roster(db);
-  EXPECT_EQ(roster.version("anna@h"), 0);
-  RosterItem romeo{"romeo@other", "Ромео", {"Друзья", "Work"}, "none", true};
-  roster.put("anna@h", romeo);
-  EXPECT_EQ(roster.version("anna@h"), 1);
-  EXPECT_EQ(roster.item("anna@h", "romeo@other"), romeo);
-  romeo.subscription = "both";
-  romeo.ask = false;
-  roster.put("anna@h", romeo);
-  EXPECT_EQ(roster.items("anna@h"), std::vector<RosterItem>{romeo});
-  EXPECT_EQ(roster.version("anna@h"), 2);
-  EXPECT_TRUE(roster.items("boris@h").empty());
-  EXPECT_TRUE(roster.remove("anna@h", "romeo@other"));
-  EXPECT_FALSE(roster.remove("anna@h", "romeo@other"));
-  EXPECT_EQ(roster.version("anna@h"), 3);
-  EXPECT_FALSE(roster.item("anna@h", "romeo@other"));
-}
 
 // Statements are compiled once and kept: each use must start with no bindings and no rows
 // left from the last, and the same query inside its own loop must not disturb the outer one.
@@ -116,6 +54,72 @@ TEST_F(StoreTest, KeptStatementsStartCleanAndNestSafely) {
     EXPECT_FALSE(inner.step());
   }
   EXPECT_EQ(seen, (std::vector<std::int64_t>{1, 3, 2, 3}));
+}
+
+// Each component brings its own numbered steps; the file records how far each got.
+TEST_F(StoreTest, EachComponentsMigrationsRunOnceInOrder) {
+  constexpr std::string_view kFirst[] = {"CREATE TABLE a(x INTEGER)", "INSERT INTO a VALUES (1)"};
+  constexpr std::string_view kSecond[] = {"CREATE TABLE b(y INTEGER)"};
+  {
+    Database db(file());
+    db.migrate("first", std::span(kFirst).first(1));
+    db.migrate("second", kSecond);
+    db.execute("INSERT INTO a VALUES (0)");
+  }
+  Database db(file());
+  db.migrate("first", kFirst);   // only the step it has not had
+  db.migrate("first", kFirst);   // nothing
+  db.migrate("second", kSecond);
+  auto rows = db.prepare("SELECT x FROM a ORDER BY x");
+  std::vector<std::int64_t> xs;
+  while (rows.step()) xs.push_back(rows.integer(0));
+  EXPECT_EQ(xs, (std::vector<std::int64_t>{0, 1}));
+  auto versions = db.prepare("SELECT component, version FROM schema_version ORDER BY component");
+  std::vector<std::pair<std::string, std::int64_t>> recorded;
+  while (versions.step()) recorded.emplace_back(versions.text(0), versions.integer(1));
+  EXPECT_EQ(recorded, (std::vector<std::pair<std::string, std::int64_t>>{{"first", 2}, {"second", 1}}));
+}
+
+TEST_F(StoreTest, AFailingMigrationChangesNothingAndIsNamed) {
+  constexpr std::string_view kSteps[] = {"CREATE TABLE a(x INTEGER)",
+                                         "INSERT INTO a VALUES (7); INSERT INTO nowhere VALUES (1)"};
+  Database db(file());
+  try {
+    db.migrate("feature", kSteps);
+    FAIL() << "the second step cannot run";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("migration 2 of feature"), std::string::npos) << e.what();
+  }
+  auto count = db.prepare("SELECT count(*) FROM a");
+  ASSERT_TRUE(count.step());
+  EXPECT_EQ(count.integer(0), 0) << "the failed step's insert was rolled back";
+  auto version = db.prepare("SELECT version FROM schema_version WHERE component = 'feature'");
+  ASSERT_TRUE(version.step());
+  EXPECT_EQ(version.integer(0), 1);
+}
+
+TEST_F(StoreTest, ATransactionRollsBackUnlessCommitted) {
+  Database db(file());
+  db.execute("CREATE TABLE t(v INTEGER)");
+  {
+    Transaction transaction(db);
+    db.execute("INSERT INTO t VALUES (1)");
+  }
+  try {
+    Transaction transaction(db);
+    db.execute("INSERT INTO t VALUES (2)");
+    throw std::runtime_error("between the statements");
+  } catch (const std::runtime_error&) {
+  }
+  {
+    Transaction transaction(db);
+    db.execute("INSERT INTO t VALUES (3)");
+    transaction.commit();
+  }
+  auto rows = db.prepare("SELECT v FROM t");
+  ASSERT_TRUE(rows.step());
+  EXPECT_EQ(rows.integer(0), 3);
+  EXPECT_FALSE(rows.step());
 }
 
 TEST_F(StoreTest, UnwritablePlaceIsNamed) {

@@ -1,10 +1,12 @@
-// The server's directory cache against a real slapd, changed with the real tools: it fills
-// from the first refresh and follows every change, with observers told what changed.
+// The server's directory cache fed from a real slapd (DirectoryFeed), changed with the real
+// tools: it fills from the first refresh and follows every change, with observers told
+// what changed.
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
 
 #include "directory/directory_cache.hpp"
+#include "directory/directory_feed.hpp"
 #include "slapd_fixture.hpp"
 
 namespace jabberadmin::test {
@@ -30,9 +32,10 @@ TEST_F(DirectoryCacheTest, FillsThenFollowsTheTools) {
   ASSERT_EQ(slapd().tool("cl-useradd", {"-g", "Staff", "anna", "jabber"}).status, 0);
   ASSERT_EQ(slapd().tool("cl-useradd", {"-g", "Staff", "boris", "jabber"}).status, 0);
   boost::asio::io_context io;
-  directory::DirectoryCache cache(io, slapd().settings());
+  directory::DirectoryCache cache;
   std::vector<directory::UserChange> changes;
-  cache.observe([&](const directory::UserChange& c) { changes.push_back(c); });
+  const auto observing = cache.observe([&](const directory::UserChange& c) { changes.push_back(c); });
+  directory::DirectoryFeed feed(io, cache, slapd().settings());
 
   ASSERT_TRUE(run_until(io, [&] { return cache.ready(); }, 5s));
   EXPECT_TRUE(changes.empty()) << "the first refresh is state, not changes";
@@ -63,7 +66,8 @@ TEST_F(DirectoryCacheTest, SurvivesASlapdRestartAndFollowsChangesAfterIt) {
   boost::asio::io_context io;
   WatchOptions options;
   options.retry_interval = 200ms;
-  directory::DirectoryCache cache(io, slapd().settings(), options);
+  directory::DirectoryCache cache;
+  directory::DirectoryFeed feed(io, cache, slapd().settings(), options);
   ASSERT_TRUE(run_until(io, [&] { return cache.ready() && cache.size() == 2; }, 5s));
   // slapd goes away and comes back: the watch reconnects (a fresh refresh) and keeps following.
   ASSERT_EQ(slapd().tool("cl-setup", {"--stop", "ldap"}).status, 0);

@@ -11,7 +11,7 @@
 
 #include "store/database.hpp"
 
-namespace jabberadmin::store {
+namespace jabberadmin::offline {
 
 struct OfflineMessage {
   std::int64_t id;
@@ -21,7 +21,8 @@ struct OfflineMessage {
 
 class OfflineStore {
  public:
-  OfflineStore(Database& db, std::size_t limit_per_user) : db_(db), limit_(limit_per_user) {}
+  // Brings the offline table up to date (the offline component's own migrations).
+  OfflineStore(store::Database& db, std::size_t limit_per_user);
 
   // False when the user already holds limit_per_user messages (the sender gets an error).
   bool store(std::string_view user, std::string_view stanza, std::chrono::system_clock::time_point stamp);
@@ -34,8 +35,8 @@ class OfflineStore {
   std::size_t count(std::string_view user);
 
  private:
-  Database& db_;
+  store::Database& db_;
   std::size_t limit_;
 };
 
-}  // namespace jabberadmin::store
+}  // namespace jabberadmin::offline

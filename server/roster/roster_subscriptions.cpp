@@ -1,13 +1,13 @@
-#include "im/roster_subscriptions.hpp"
+#include "roster/roster_subscriptions.hpp"
 
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 #include "xml/stream_parser.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 
-RosterSubscriptions::RosterSubscriptions(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
-                                         Presence& presence)
+RosterSubscriptions::RosterSubscriptions(router::Router& router, Roster& roster, RosterPushes& pushes,
+                                         im::Presence& presence)
     : router_(router), roster_(roster), pushes_(pushes), presence_(presence) {}
 
 void RosterSubscriptions::reply(std::string_view type, const Jid& from, const Jid& to) {
@@ -19,6 +19,14 @@ void RosterSubscriptions::reply(std::string_view type, const Jid& from, const Ji
 }
 
 void RosterSubscriptions::outbound(const Jid& sender, const xml::Element& presence) {
+  const auto to = stream::address(presence, "to").jid;
+  const auto kind = subscription_kind(stream::stanza_type(presence));
+  if (!to || !kind) return;
+  outbound(sender, to->to_bare(), *kind, presence);
+}
+
+void RosterSubscriptions::outbound(const Jid& sender, const Jid& contact, SubscriptionKind kind,
+                                   const xml::Element& presence) {
   const Jid user = sender.to_bare();
   // Errors go to the resource that sent it (presence errors to a bare JID are dropped).
   auto refuse = [&](std::string_view condition, std::string_view text) {
@@ -26,15 +34,11 @@ void RosterSubscriptions::outbound(const Jid& sender, const xml::Element& presen
     original.set_attr("from", sender.full());
     router_.bounce(original, "cancel", condition, text);
   };
-  const auto to = stream::address(presence, "to").jid;
-  const auto kind = roster::subscription_kind(stream::stanza_type(presence));
-  if (!to || !kind) return;
-  const Jid contact = to->to_bare();
   if (contact == user) return;  // one's own presence needs no subscription
-  if (const auto shared = roster_.shared().item(user, contact.bare())) {
-    using K = roster::SubscriptionKind;
-    if (*kind == K::Subscribe) return reply("subscribed", contact, user);
-    if (*kind == K::Subscribed) return;
+  if (const auto shared = roster_.shared().item(user, contact)) {
+    using K = SubscriptionKind;
+    if (kind == K::Subscribe) return reply("subscribed", contact, user);
+    if (kind == K::Subscribed) return;
     return refuse("not-allowed", contact.bare() + " is in your directory group '" + shared->group +
                               "': that subscription comes from the directory and cannot be cancelled");
   }
@@ -44,13 +48,13 @@ void RosterSubscriptions::outbound(const Jid& sender, const xml::Element& presen
   if (!router_.serves(contact.domain))
     return refuse("remote-server-not-found", "No server-to-server links here: " + contact.domain + " is unreachable");
 
-  const roster::PairState before = roster_.state(user, contact.bare());
-  const roster::Outcome o = roster::outbound(before, *kind);
+  const PairState before = roster_.state(user, contact.bare());
+  const Outcome o = roster::outbound(before, kind);
   if (o.after.item && !before.item && roster_.personal().items(user.bare()).size() >= max_items_)
     return refuse("resource-constraint",
                   "A roster may hold at most " + std::to_string(max_items_) + " personal items");
   if (o.after != before) roster_.set_state(user, contact.bare(), o.after);
-  if (o.push) pushes_.push(user, contact.bare());
+  if (o.push) pushes_.push(user, contact);
   if (o.forward) router_.deliver(routed);
   if (o.send_presence) presence_.share(user, contact);
   if (o.send_unavailable) presence_.unshare(user, contact);
@@ -59,22 +63,22 @@ void RosterSubscriptions::outbound(const Jid& sender, const xml::Element& presen
 void RosterSubscriptions::inbound(const xml::Element& presence) {
   const auto to = stream::address(presence, "to").jid;
   const auto from = stream::address(presence, "from").jid;
-  const auto kind = roster::subscription_kind(stream::stanza_type(presence));
+  const auto kind = subscription_kind(stream::stanza_type(presence));
   if (!to || !from || !kind) return;
   const Jid user = to->to_bare();
   const Jid contact = from->to_bare();
-  using K = roster::SubscriptionKind;
+  using K = SubscriptionKind;
   if (!roster_.account_exists(user)) {
     // RFC 6121 §8.5.1: no such account; a request is refused rather than left hanging.
     if (*kind == K::Subscribe) reply("unsubscribed", user, contact);
     return;
   }
-  if (roster_.shared().item(user, contact.bare())) {
+  if (roster_.shared().item(user, contact)) {
     if (*kind == K::Subscribe) reply("subscribed", user, contact);
     return;
   }
-  const roster::PairState before = roster_.state(user, contact.bare());
-  const roster::Outcome o = roster::inbound(before, *kind);
+  const PairState before = roster_.state(user, contact.bare());
+  const Outcome o = roster::inbound(before, *kind);
   xml::Element stored = presence;
   stored.set_attr("from", contact.bare());
   if (o.after != before)
@@ -103,4 +107,4 @@ void RosterSubscriptions::available(const Jid& full) {
   }
 }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -1,13 +1,13 @@
-#include "im/roster_pushes.hpp"
+#include "roster/roster_pushes.hpp"
 
 #include "stream/namespaces.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 namespace {
 using ns::kRoster;
 }
 
-xml::Element roster_item_element(const roster::Item& item) {
+xml::Element roster_item_element(const Item& item) {
   xml::Element e("item", std::string(kRoster));
   e.set_attr("jid", item.jid);
   if (!item.name.empty()) e.set_attr("name", item.name);
@@ -17,7 +17,7 @@ xml::Element roster_item_element(const roster::Item& item) {
   return e;
 }
 
-RosterPushes::RosterPushes(router::Router& router, roster::Roster& roster) : router_(router), roster_(roster) {
+RosterPushes::RosterPushes(router::Router& router, Roster& roster) : router_(router), roster_(roster) {
   router_.on_unbind([this](const Jid& full, const router::Resource&) { interested_.erase(full.full()); });
 }
 
@@ -25,7 +25,16 @@ void RosterPushes::push(const Jid& user, std::string_view contact) {
   push(user, std::vector<std::string>{std::string(contact)});
 }
 
+void RosterPushes::push(const Jid& user, const Jid& contact) {
+  send(user, {contact.bare()}, [&](const std::string&) { return roster_.item(user, contact); });
+}
+
 void RosterPushes::push(const Jid& user, const std::vector<std::string>& contacts) {
+  send(user, contacts, [&](const std::string& contact) { return roster_.item(user, contact); });
+}
+
+void RosterPushes::send(const Jid& user, const std::vector<std::string>& contacts,
+                        const std::function<std::optional<Item>(const std::string& contact)>& item_of) {
   std::vector<stream::Session*> to;
   for (auto& [jid, r] : router_.resources(user.to_bare()))
     if (interested_.contains(jid.full())) to.push_back(r->session);
@@ -34,7 +43,7 @@ void RosterPushes::push(const Jid& user, const std::vector<std::string>& contact
   for (const auto& contact : contacts) {
     xml::Element query("query", std::string(kRoster));
     query.set_attr("ver", version);
-    if (const auto item = roster_.item(user, contact)) {
+    if (const auto item = item_of(contact)) {
       query.add(roster_item_element(*item));
     } else {
       query.add(xml::Element("item", std::string(kRoster))).set_attr("jid", contact).set_attr("subscription", "remove");
@@ -54,4 +63,4 @@ void RosterPushes::push(const Jid& user, const std::vector<std::string>& contact
   }
 }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -8,31 +8,33 @@
 
 #include "im/contacts.hpp"
 #include "im/presence.hpp"
-#include "im/roster_pushes.hpp"
+#include "roster/roster_pushes.hpp"
 #include "roster/roster.hpp"
 #include "router/router.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 
-class RosterSubscriptions final : public Subscriptions {
+class RosterSubscriptions final : public im::Subscriptions {
  public:
-  RosterSubscriptions(router::Router& router, roster::Roster& roster, RosterPushes& pushes, Presence& presence);
+  RosterSubscriptions(router::Router& router, Roster& roster, RosterPushes& pushes, im::Presence& presence);
 
   void outbound(const Jid& sender, const xml::Element& presence) override;
+  // The same with its addresses read already: contact is a bare JID.
+  void outbound(const Jid& sender, const Jid& contact, SubscriptionKind kind, const xml::Element& presence);
   void inbound(const xml::Element& presence) override;
   void available(const Jid& full) override;
   // Personal items a user may have: a request that would add one more is refused with
-  // <resource-constraint/>, as a roster set would be (im/roster).
+  // <resource-constraint/>, as a roster set would be (roster/roster_iq).
   void set_max_items(std::size_t max) { max_items_ = max; }
 
  private:
   void reply(std::string_view type, const Jid& from, const Jid& to);
 
   router::Router& router_;
-  roster::Roster& roster_;
+  Roster& roster_;
   RosterPushes& pushes_;
-  Presence& presence_;
+  im::Presence& presence_;
   std::size_t max_items_ = 500;
 };
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -5,18 +5,18 @@
 #include "im/contacts.hpp"
 #include "roster/roster.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 
-class RosterContacts final : public Contacts {
+class RosterContacts final : public im::Contacts {
  public:
-  explicit RosterContacts(roster::Roster& roster) : roster_(roster) {}
+  explicit RosterContacts(Roster& roster) : roster_(roster) {}
   std::vector<Jid> subscribers(const Jid& user) const override;
   std::vector<Jid> subscriptions(const Jid& user) const override;
   bool is_subscriber(const Jid& user, const Jid& contact) const override;
 
  private:
   std::vector<Jid> with(const Jid& user, bool from) const;
-  roster::Roster& roster_;
+  Roster& roster_;
 };
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -1,7 +1,7 @@
-#include "im/roster_contacts.hpp"
+#include "roster/roster_contacts.hpp"
 
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 namespace {
 // Roster JIDs are stored and computed normalised: split, not parsed again on every broadcast.
 std::optional<Jid> split_bare(const std::string& bare) {
@@ -13,7 +13,7 @@ std::optional<Jid> split_bare(const std::string& bare) {
 }  // namespace
 
 std::vector<Jid> RosterContacts::with(const Jid& user, bool from) const {
-  using S = roster::Subscription;
+  using S = Subscription;
   const std::string self = user.bare();
   std::vector<Jid> out;
   // The group view as it is kept (every login reads it): all but the user itself.
@@ -27,8 +27,9 @@ std::vector<Jid> RosterContacts::with(const Jid& user, bool from) const {
   for (const auto& p : roster_.personal().items(self)) {
     const S s = roster::subscription_from(p.subscription).value_or(S::None);
     if (s != S::Both && s != (from ? S::From : S::To)) continue;
-    if (roster_.shared().item(user, p.jid)) continue;
-    if (auto parsed = split_bare(p.jid)) out.push_back(std::move(*parsed));
+    auto parsed = split_bare(p.jid);
+    if (!parsed || roster_.shared().shares(user, *parsed)) continue;
+    out.push_back(std::move(*parsed));
   }
   return out;
 }
@@ -36,7 +37,7 @@ std::vector<Jid> RosterContacts::with(const Jid& user, bool from) const {
 std::vector<Jid> RosterContacts::subscribers(const Jid& user) const { return with(user, true); }
 
 bool RosterContacts::is_subscriber(const Jid& user, const Jid& contact) const {
-  using S = roster::Subscription;
+  using S = Subscription;
   if (roster_.shared().shares(user, contact.to_bare())) return true;  // a group-mate: both ways
   const std::string bare = contact.bare();
   const auto personal = roster_.personal().item(user.bare(), bare);
@@ -46,4 +47,4 @@ bool RosterContacts::is_subscriber(const Jid& user, const Jid& contact) const {
 }
 std::vector<Jid> RosterContacts::subscriptions(const Jid& user) const { return with(user, false); }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -9,29 +9,30 @@
 #include <vector>
 
 #include "directory/directory_cache.hpp"
-#include "im/account_removal.hpp"
 #include "im/presence.hpp"
-#include "im/roster.hpp"
-#include "im/roster_contacts.hpp"
-#include "im/roster_directory.hpp"
-#include "im/roster_pushes.hpp"
-#include "im/roster_subscriptions.hpp"
+#include "roster/account_removal.hpp"
 #include "roster/roster.hpp"
+#include "roster/roster_contacts.hpp"
+#include "roster/roster_directory.hpp"
+#include "roster/roster_iq.hpp"
+#include "roster/roster_pushes.hpp"
+#include "roster/roster_subscriptions.hpp"
 #include "router/router.hpp"
 #include "store/database.hpp"
+#include "util/registration.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 
-class Rosters {
+class RosterModule {
  public:
   // The model only: contacts() is usable from here on (Presence needs it first).
-  Rosters(router::Router& router, const roster::UserDirectory& directory, store::Database& database);
-  ~Rosters();
-  const Contacts& contacts() const { return contacts_; }
-  roster::Roster& roster() { return roster_; }
+  RosterModule(router::Router& router, const directory::DirectoryCache& directory, store::Database& database);
+  ~RosterModule();
+  const im::Contacts& contacts() const { return contacts_; }
+  Roster& roster() { return roster_; }
 
   // Registers the handlers with router and presence.
-  void start(Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
+  void start(im::Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
              RosterLimits limits = {});
   // Follows the cache: its changes (a deleted account's data goes at once), and its first
   // refresh (the accounts deleted while the server was down).
@@ -40,14 +41,16 @@ class Rosters {
 
  private:
   router::Router& router_;
-  roster::Roster roster_;
+  Roster roster_;
   RosterContacts contacts_;
   std::unique_ptr<RosterPushes> pushes_;
   std::unique_ptr<RosterSubscriptions> subscriptions_;
   std::unique_ptr<RosterDirectory> live_;
   std::unique_ptr<AccountRemoval> removal_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // the cache cannot forget observers
-  Presence* presence_ = nullptr;
+  im::Presence* presence_ = nullptr;
+  // Last, so they go first: no change reaches the parts above while they are destroyed.
+  util::Registration directory_changes_;
+  util::Registration directory_ready_;
 };
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

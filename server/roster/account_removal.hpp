@@ -1,5 +1,5 @@
 // A deleted account leaves nothing behind (the server's half of cl-userdel): its streams
-// end, everything it had in the database goes (roster::AccountPurge), and every other
+// end, everything it had in the database goes (AccountPurge), and every other
 // user's item for it goes too, with a roster push to their resources.
 //
 // Deletions are seen live, as the directory cache reports them (RFC 4533 sync), and, for
@@ -11,16 +11,16 @@
 
 #include <string>
 
-#include "im/roster_directory.hpp"
-#include "im/roster_pushes.hpp"
+#include "roster/roster_directory.hpp"
+#include "roster/roster_pushes.hpp"
 #include "roster/roster.hpp"
 #include "router/router.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 
 class AccountRemoval {
  public:
-  AccountRemoval(router::Router& router, roster::Roster& roster, RosterPushes& pushes, RosterDirectory& live);
+  AccountRemoval(router::Router& router, Roster& roster, RosterPushes& pushes, RosterDirectory& live);
 
   // The directory no longer has the account (a normalised name, on every host).
   void deleted(const std::string& name);
@@ -29,9 +29,9 @@ class AccountRemoval {
 
  private:
   router::Router& router_;
-  roster::Roster& roster_;
+  Roster& roster_;
   RosterPushes& pushes_;
   RosterDirectory& live_;
 };
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -1,32 +1,40 @@
-#include "im/roster.hpp"
+#include "roster/roster_iq.hpp"
 
 #include <algorithm>
 #include <memory>
 
-#include "im/roster_bytes.hpp"
+#include "roster/roster_bytes.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 namespace {
 
 using ns::kRoster;
 constexpr std::size_t kMaxText = 1023;  // bytes of a name or a group name
 
-std::string shared_text(const roster::Item& item) {
+std::string shared_text(const Item& item) {
   return item.jid + " is in your directory group '" + item.shared_group.value_or("") +
          "': the shared roster comes from the directory and only an administrator can change it";
 }
 
-void get(router::Router& router, roster::Roster& roster, RosterBytes& bytes, RosterPushes& pushes, const Jid& user,
+// An empty result to the resource that asked (from, parsed once by the handler): where
+// router.deliver() would take it, without reading its address again.
+void answer(router::Router& router, const Jid& from, const xml::Element& iq) {
+  xml::Element reply = stream::iq_result(iq);
+  reply.remove_attr("from");
+  if (router::Resource* r = router.find(from)) r->session->deliver(reply);
+}
+
+void get(router::Router& router, Roster& roster, RosterBytes& bytes, RosterPushes& pushes, const Jid& user,
          const Jid& from, const xml::Element& iq, const xml::Element& query) {
   pushes.interested(from);
   const std::string version = roster.version(user);
-  xml::Element reply = stream::iq_result(iq);
-  reply.remove_attr("from");
   const auto asked = query.attr("ver");
   // XEP-0237 §2.3: the client's copy is current: an empty result, changes come as pushes.
-  if (asked && *asked == version) return router.deliver(reply);
+  if (asked && *asked == version) return answer(router, from, iq);
+  xml::Element reply = stream::iq_result(iq);
+  reply.remove_attr("from");
   xml::Element& out = reply.add(xml::Element("query", std::string(kRoster)));
   out.set_attr("ver", version);
   // The items are mostly the group's, written once for all its members (RosterBytes); the
@@ -35,36 +43,32 @@ void get(router::Router& router, roster::Roster& roster, RosterBytes& bytes, Ros
   if (router::Resource* r = router.find(from)) r->session->deliver_serialized(xml::serialize(reply, ns::kClient));
 }
 
-void remove(router::Router& router, roster::Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
-            const Jid& user, const xml::Element& iq, const Jid& contact) {
-  const auto item = roster.item(user, contact.bare());
+void remove(router::Router& router, Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
+            const Jid& user, const Jid& from, const xml::Element& iq, const Jid& contact) {
+  const auto item = roster.item(user, contact);
   if (item && item->shared_group) return router.bounce(iq, "cancel", "not-allowed", shared_text(*item));
-  const roster::PairState state = roster.state(user, contact.bare());
+  const PairState state = roster.state(user, contact.bare());
   if (!state.item) return router.bounce(iq, "cancel", "item-not-found");
   // RFC 6121 §2.5.2: cancel both directions, then forget the contact.
-  auto presence = [&](std::string_view type) {
+  using K = SubscriptionKind;
+  auto cancel = [&](K kind) {
     xml::Element p("presence", std::string(ns::kClient));
-    p.set_attr("type", type);
+    p.set_attr("type", stream::kSubscriptionTypes[static_cast<std::size_t>(kind)]);
     p.set_attr("from", user.bare());
     p.set_attr("to", contact.bare());
-    return p;
+    subscriptions.outbound(user, contact, kind, p);
   };
-  using S = roster::Subscription;
-  if (state.subscription == S::To || state.subscription == S::Both || state.ask)
-    subscriptions.outbound(user, presence("unsubscribe"));
-  if (state.subscription == S::From || state.subscription == S::Both || state.pending_in)
-    subscriptions.outbound(user, presence("unsubscribed"));
+  using S = Subscription;
+  if (state.subscription == S::To || state.subscription == S::Both || state.ask) cancel(K::Unsubscribe);
+  if (state.subscription == S::From || state.subscription == S::Both || state.pending_in) cancel(K::Unsubscribed);
   roster.set_state(user, contact.bare(), {});
-  router.deliver([&] {
-    xml::Element reply = stream::iq_result(iq);
-    reply.remove_attr("from");
-    return reply;
-  }());
-  pushes.push(user, contact.bare());
+  answer(router, from, iq);
+  pushes.push(user, contact);
 }
 
-void set(router::Router& router, roster::Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
-         const RosterLimits& limits, const Jid& user, const xml::Element& iq, const xml::Element& query) {
+void set(router::Router& router, Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
+         const RosterLimits& limits, const Jid& user, const Jid& from, const xml::Element& iq,
+         const xml::Element& query) {
   // §2.3.3: exactly one item, with a valid JID.
   const xml::Element* item = nullptr;
   std::size_t count = 0;
@@ -77,9 +81,10 @@ void set(router::Router& router, roster::Roster& roster, RosterPushes& pushes, R
   const auto contact = Jid::parse(item->attr_or("jid"));
   if (!contact) return router.bounce(iq, "modify", "jid-malformed");
   const Jid bare = contact->to_bare();
-  if (item->attr_or("subscription") == "remove") return remove(router, roster, pushes, subscriptions, user, iq, bare);
+  if (item->attr_or("subscription") == "remove")
+    return remove(router, roster, pushes, subscriptions, user, from, iq, bare);
 
-  if (const auto existing = roster.item(user, bare.bare()); existing && existing->shared_group)
+  if (const auto existing = roster.item(user, bare); existing && existing->shared_group)
     return router.bounce(iq, "cancel", "not-allowed", shared_text(*existing));
   // The quotas (RFC 6121 §2.3.3 leaves them to the server): every item is sent at each
   // roster get, which must stay well within a session's output bound.
@@ -103,22 +108,20 @@ void set(router::Router& router, roster::Roster& roster, RosterPushes& pushes, R
     if (std::find(groups.begin(), groups.end(), text) == groups.end()) groups.push_back(text);
   }
   // 'subscription' (other than remove) and 'ask' are the server's to set (§2.1.2.5, §2.1.2.1).
-  store::RosterItem stored = roster.personal().item(user.bare(), bare.bare()).value_or(store::RosterItem{bare.bare()});
+  PersonalItem stored = roster.personal().item(user.bare(), bare.bare()).value_or(PersonalItem{bare.bare()});
   stored.name = name;
   stored.groups = groups;
   roster.personal().put(user.bare(), stored);
-  xml::Element reply = stream::iq_result(iq);
-  reply.remove_attr("from");
-  router.deliver(reply);
-  pushes.push(user, bare.bare());
+  answer(router, from, iq);
+  pushes.push(user, bare);
 }
 
 }  // namespace
 
-void install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
-                    RosterSubscriptions& subscriptions, std::function<void()> settle, RosterLimits limits) {
+void install_roster(router::Router& router, Roster& roster, RosterPushes& pushes,
+                    RosterSubscriptions& subscriptions, RosterLimits limits) {
   router.handle_iq(router::IqTarget::Account, std::string(kRoster),
-                   [&roster, &pushes, &subscriptions, settle, limits,
+                   [&roster, &pushes, &subscriptions, limits,
                     bytes = std::make_shared<RosterBytes>(roster)](router::Router& r, const xml::Element& iq) {
                      const auto to = stream::address(iq, "to").jid;
                      const auto from = stream::address(iq, "from").jid;
@@ -127,12 +130,9 @@ void install_roster(router::Router& router, roster::Roster& roster, RosterPushes
                      if (to && to->bare() != from->bare()) return r.bounce(iq, "auth", "forbidden");
                      const Jid user = from->to_bare();
                      const xml::Element& query = *iq.first_element();
-                     if (stream::stanza_type(iq) == "get") {
-                       if (settle) settle();
-                       return get(r, roster, *bytes, pushes, user, *from, iq, query);
-                     }
-                     set(r, roster, pushes, subscriptions, limits, user, iq, query);
+                     if (stream::stanza_type(iq) == "get") return get(r, roster, *bytes, pushes, user, *from, iq, query);
+                     set(r, roster, pushes, subscriptions, limits, user, *from, iq, query);
                    });
 }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -1,12 +1,13 @@
-#include "im/roster_directory.hpp"
+#include "roster/roster_directory.hpp"
 
 #include <set>
 
 #include "util/log.hpp"
 
-namespace jabberadmin::im {
-RosterDirectory::RosterDirectory(boost::asio::any_io_executor executor, router::Router& router, roster::Roster& roster,
-                                 RosterPushes& pushes, Presence& presence, const Contacts& contacts,
+namespace jabberadmin::roster {
+
+RosterDirectory::RosterDirectory(boost::asio::any_io_executor executor, router::Router& router, Roster& roster,
+                                 RosterPushes& pushes, im::Presence& presence, const im::Contacts& contacts,
                                  RosterDirectoryOptions options)
     : router_(router), roster_(roster), pushes_(pushes), presence_(presence), contacts_(contacts),
       options_(std::move(options)), timer_(executor) {}
@@ -30,8 +31,8 @@ void RosterDirectory::schedule() {
 
 void RosterDirectory::flush() {
   if (batch_.empty()) return;
-  const roster::Before before = std::exchange(batch_, {});
-  const roster::SharedDelta delta = roster_.shared().diff(before);
+  const Before before = std::exchange(batch_, {});
+  const SharedDelta delta = roster_.shared().diff(before);
   log::debug("roster: " + std::to_string(before.size()) + " directory changes, " +
              std::to_string(delta.pushes.size()) + " rosters changed");
   // Items first, so a contact is in the roster before its presence arrives.
@@ -80,4 +81,4 @@ void RosterDirectory::introduce_online_users() {
   }
 }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

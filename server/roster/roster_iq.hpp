@@ -3,23 +3,22 @@
 // directory group are read-only: changing or removing one answers <not-allowed/>.
 #pragma once
 
-#include <functional>
-
-#include "im/roster_pushes.hpp"
-#include "im/roster_subscriptions.hpp"
+#include "roster/roster_pushes.hpp"
+#include "roster/roster_subscriptions.hpp"
 #include "roster/roster.hpp"
 #include "router/router.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 
 struct RosterLimits {
   std::size_t max_items = 500;     // personal items per user; one more: <resource-constraint/>
   std::size_t max_item_size = 1024;  // bytes of one item as the client sends it; more: <not-acceptable/>
 };
 
-// settle: applies directory changes still gathered for a batch, so that a roster get never
-// shows the client a state the later roster pushes would not start from.
-void install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
-                    RosterSubscriptions& subscriptions, std::function<void()> settle, RosterLimits limits = {});
+// A get answers from the directory cache as it is now and changes nothing else: directory
+// changes still gathered for a batch reach everyone (this client too) as pushes when the
+// batch is applied, each item as it is then.
+void install_roster(router::Router& router, Roster& roster, RosterPushes& pushes,
+                    RosterSubscriptions& subscriptions, RosterLimits limits = {});
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -1,13 +1,13 @@
-#include "im/account_removal.hpp"
+#include "roster/account_removal.hpp"
 
 #include <exception>
 #include <set>
 
 #include "util/log.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 
-AccountRemoval::AccountRemoval(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
+AccountRemoval::AccountRemoval(router::Router& router, Roster& roster, RosterPushes& pushes,
                                RosterDirectory& live)
     : router_(router), roster_(roster), pushes_(pushes), live_(live) {}
 
@@ -16,9 +16,9 @@ void AccountRemoval::deleted(const std::string& name) {
   live_.end_sessions(name, "account deleted");
   std::vector<std::string> jids;
   for (const auto& host : router_.hosts()) jids.push_back(Jid{name, host, {}}.bare());
-  roster::AccountPurge::Removed removed;
+  AccountPurge::Removed removed;
   try {
-    removed = roster_.accounts().purge(jids);
+    removed = roster_.purge(jids);
   } catch (const std::exception& e) {
     log::error("accounts: cannot remove what the deleted account " + name + " left: " + e.what());
     return;
@@ -49,4 +49,4 @@ void AccountRemoval::sweep() {
   for (const auto& name : names) deleted(name);
 }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -10,11 +10,11 @@
 
 #include "roster/roster.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 
 class RosterBytes {
  public:
-  explicit RosterBytes(roster::Roster& roster) : roster_(roster) {}
+  explicit RosterBytes(Roster& roster) : roster_(roster) {}
 
   // What Roster::items(user) holds, each as roster_item_element() serializes it inside
   // <query xmlns='jabber:iq:roster'/>, in the same order.
@@ -22,11 +22,11 @@ class RosterBytes {
 
  private:
   // Each of group_items' items serialized, in the same order.
-  const std::vector<std::string>& shared_bytes(const std::vector<roster::SharedItem>& group_items);
+  const std::vector<std::string>& shared_bytes(const std::vector<SharedItem>& group_items);
 
-  roster::Roster& roster_;
+  Roster& roster_;
   std::uint64_t views_version_ = 0;
-  std::map<const std::vector<roster::SharedItem>*, std::vector<std::string>> shared_;  // valid for views_version_
+  std::map<const std::vector<SharedItem>*, std::vector<std::string>> shared_;  // valid for views_version_
 };
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster

@@ -1,6 +1,25 @@
-#include "store/offline_store.hpp"
+#include "offline/offline_store.hpp"
 
-namespace jabberadmin::store {
+namespace jabberadmin::offline {
+namespace {
+
+// Only ever appended to. The first step says IF NOT EXISTS because files written before
+// each component had its own migrations already hold the table (from the one shared list):
+// such a file is adopted as it is, messages and all.
+constexpr std::string_view kMigrations[] = {
+    R"(CREATE TABLE IF NOT EXISTS offline (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         user TEXT NOT NULL,
+         stamp INTEGER NOT NULL,
+         stanza TEXT NOT NULL);
+       CREATE INDEX IF NOT EXISTS offline_user ON offline(user, id);)",
+};
+
+}  // namespace
+
+OfflineStore::OfflineStore(store::Database& db, std::size_t limit_per_user) : db_(db), limit_(limit_per_user) {
+  db_.migrate("offline", kMigrations);
+}
 
 bool OfflineStore::store(std::string_view user, std::string_view stanza, std::chrono::system_clock::time_point stamp) {
   if (count(user) >= limit_) return false;
@@ -45,4 +64,4 @@ std::size_t OfflineStore::count(std::string_view user) {
   return static_cast<std::size_t>(query.integer(0));
 }
 
-}  // namespace jabberadmin::store
+}  // namespace jabberadmin::offline

@@ -14,11 +14,11 @@
 #include "directory/directory_cache.hpp"
 #include "im/contacts.hpp"
 #include "im/presence.hpp"
-#include "im/roster_pushes.hpp"
+#include "roster/roster_pushes.hpp"
 #include "roster/roster.hpp"
 #include "router/router.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::roster {
 
 struct RosterDirectoryOptions {
   std::vector<std::string> hosts;                   // served hosts: an account is name@any
@@ -28,8 +28,8 @@ struct RosterDirectoryOptions {
 
 class RosterDirectory {
  public:
-  RosterDirectory(boost::asio::any_io_executor executor, router::Router& router, roster::Roster& roster,
-                  RosterPushes& pushes, Presence& presence, const Contacts& contacts, RosterDirectoryOptions options);
+  RosterDirectory(boost::asio::any_io_executor executor, router::Router& router, Roster& roster,
+                  RosterPushes& pushes, im::Presence& presence, const im::Contacts& contacts, RosterDirectoryOptions options);
 
   // One change from the directory cache (its observer).
   void changed(const directory::UserChange& change);
@@ -44,14 +44,14 @@ class RosterDirectory {
   void schedule();
 
   router::Router& router_;
-  roster::Roster& roster_;
+  Roster& roster_;
   RosterPushes& pushes_;
-  Presence& presence_;
-  const Contacts& contacts_;
+  im::Presence& presence_;
+  const im::Contacts& contacts_;
   RosterDirectoryOptions options_;
   boost::asio::steady_timer timer_;
-  roster::Before batch_;
+  Before batch_;
   std::chrono::steady_clock::time_point first_{};
 };
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::roster
