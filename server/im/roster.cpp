@@ -121,9 +121,9 @@ void set(router::Router& router, roster::Roster& roster, RosterPushes& pushes, R
 
 }  // namespace
 
-void install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
+util::Registration install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
                     RosterSubscriptions& subscriptions, std::function<void()> settle, RosterLimits limits) {
-  router.handle_iq(router::IqTarget::Account, std::string(kRoster),
+  return router.handle_iq(router::IqTarget::Account, std::string(kRoster),
                    [&roster, &pushes, &subscriptions, settle, limits,
                     bytes = std::make_shared<RosterBytes>(roster)](router::Router& r, const xml::Element& iq) {
                      const auto to = stream::address(iq, "to").jid;

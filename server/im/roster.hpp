@@ -9,6 +9,7 @@
 #include "im/roster_subscriptions.hpp"
 #include "roster/roster.hpp"
 #include "router/router.hpp"
+#include "util/registration.hpp"
 
 namespace jabberadmin::im {
 
@@ -19,7 +20,7 @@ struct RosterLimits {
 
 // settle: applies directory changes still gathered for a batch, so that a roster get never
 // shows the client a state the later roster pushes would not start from.
-void install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
+util::Registration install_roster(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
                     RosterSubscriptions& subscriptions, std::function<void()> settle, RosterLimits limits = {});
 
 }  // namespace jabberadmin::im

@@ -2,12 +2,12 @@
 // whose subscription says so.
 #pragma once
 
-#include "im/contacts.hpp"
+#include "presence/contacts.hpp"
 #include "roster/roster.hpp"
 
 namespace jabberadmin::im {
 
-class RosterContacts final : public Contacts {
+class RosterContacts final : public presence::Contacts {
  public:
   explicit RosterContacts(roster::Roster& roster) : roster_(roster) {}
   std::vector<Jid> subscribers(const Jid& user) const override;

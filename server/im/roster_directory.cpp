@@ -14,7 +14,7 @@ Jid bare_of(const std::string& bare) {
 }  // namespace
 
 RosterDirectory::RosterDirectory(boost::asio::any_io_executor executor, router::Router& router, roster::Roster& roster,
-                                 RosterPushes& pushes, Presence& presence, const Contacts& contacts,
+                                 RosterPushes& pushes, presence::Presence& presence, const presence::Contacts& contacts,
                                  RosterDirectoryOptions options)
     : router_(router), roster_(roster), pushes_(pushes), presence_(presence), contacts_(contacts),
       options_(std::move(options)), timer_(executor) {}

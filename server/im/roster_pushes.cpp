@@ -18,7 +18,7 @@ xml::Element roster_item_element(const roster::Item& item) {
 }
 
 RosterPushes::RosterPushes(router::Router& router, roster::Roster& roster) : router_(router), roster_(roster) {
-  router_.on_unbind([this](const Jid& full, const router::Resource&) { interested_.erase(full.full()); });
+  unbound_ = router_.on_unbind([this](const Jid& full, const router::Resource&) { interested_.erase(full.full()); });
 }
 
 void RosterPushes::push(const Jid& user, std::string_view contact) {

@@ -9,6 +9,7 @@
 
 #include "roster/roster.hpp"
 #include "router/router.hpp"
+#include "util/registration.hpp"
 
 namespace jabberadmin::im {
 
@@ -32,6 +33,7 @@ class RosterPushes {
   roster::Roster& roster_;
   std::set<std::string> interested_;  // full JIDs
   unsigned long long counter_ = 0;
+  util::Registration unbound_;
 };
 
 }  // namespace jabberadmin::im

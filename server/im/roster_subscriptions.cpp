@@ -22,7 +22,7 @@ std::optional<xml::Element> parse_stored(std::string_view text) {
 }  // namespace
 
 RosterSubscriptions::RosterSubscriptions(router::Router& router, roster::Roster& roster, RosterPushes& pushes,
-                                         Presence& presence)
+                                         presence::Presence& presence)
     : router_(router), roster_(roster), pushes_(pushes), presence_(presence) {}
 
 void RosterSubscriptions::reply(std::string_view type, const Jid& from, const Jid& to) {

@@ -6,17 +6,17 @@
 // remote-server-not-found and changes nothing.
 #pragma once
 
-#include "im/contacts.hpp"
-#include "im/presence.hpp"
+#include "presence/contacts.hpp"
+#include "presence/presence.hpp"
 #include "im/roster_pushes.hpp"
 #include "roster/roster.hpp"
 #include "router/router.hpp"
 
 namespace jabberadmin::im {
 
-class RosterSubscriptions final : public Subscriptions {
+class RosterSubscriptions final : public presence::Subscriptions {
  public:
-  RosterSubscriptions(router::Router& router, roster::Roster& roster, RosterPushes& pushes, Presence& presence);
+  RosterSubscriptions(router::Router& router, roster::Roster& roster, RosterPushes& pushes, presence::Presence& presence);
 
   void outbound(const Jid& sender, const xml::Element& presence) override;
   void inbound(const xml::Element& presence) override;
@@ -31,7 +31,7 @@ class RosterSubscriptions final : public Subscriptions {
   router::Router& router_;
   roster::Roster& roster_;
   RosterPushes& pushes_;
-  Presence& presence_;
+  presence::Presence& presence_;
   std::size_t max_items_ = 500;
 };
 

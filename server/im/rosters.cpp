@@ -4,6 +4,10 @@
 
 namespace jabberadmin::im {
 
+util::Registration offer_roster_versioning(stream::StreamFeatures& features) {
+  return features.add(stream::FeatureStage::PostAuth, xml::Element("ver", "urn:xmpp:features:rosterver"));
+}
+
 Rosters::Rosters(router::Router& router, const roster::UserDirectory& directory, store::Database& database)
     : router_(router), roster_(database, directory, router.hosts()), contacts_(roster_) {}
 
@@ -13,7 +17,7 @@ Rosters::~Rosters() {
   presence_->set_avatar_hash(nullptr);
 }
 
-void Rosters::start(Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
+void Rosters::start(presence::Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
                     RosterLimits limits) {
   presence_ = &presence;
   pushes_ = std::make_unique<RosterPushes>(router_, roster_);
@@ -24,7 +28,7 @@ void Rosters::start(Presence& presence, boost::asio::any_io_executor executor, R
   removal_ = std::make_unique<AccountRemoval>(router_, roster_, *pushes_, *live_);
   presence.set_subscriptions(subscriptions_.get());
   presence.set_avatar_hash([this](const Jid& bare) { return roster_.shared().avatar_hash(bare); });
-  install_roster(router_, roster_, *pushes_, *subscriptions_, [this] { live_->flush(); }, limits);
+  handler_ = install_roster(router_, roster_, *pushes_, *subscriptions_, [this] { live_->flush(); }, limits);
 }
 
 void Rosters::follow(directory::DirectoryCache& cache) {

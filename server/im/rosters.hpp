@@ -10,7 +10,7 @@
 
 #include "directory/directory_cache.hpp"
 #include "im/account_removal.hpp"
-#include "im/presence.hpp"
+#include "presence/presence.hpp"
 #include "im/roster.hpp"
 #include "im/roster_contacts.hpp"
 #include "im/roster_directory.hpp"
@@ -19,19 +19,25 @@
 #include "roster/roster.hpp"
 #include "router/router.hpp"
 #include "store/database.hpp"
+#include "stream/features.hpp"
+#include "util/registration.hpp"
 
 namespace jabberadmin::im {
+
+// XEP-0237: offers the `rosterver` stream feature after authentication (the roster answers
+// a current 'ver' with an empty result), until the registration goes.
+util::Registration offer_roster_versioning(stream::StreamFeatures& features);
 
 class Rosters {
  public:
   // The model only: contacts() is usable from here on (Presence needs it first).
   Rosters(router::Router& router, const roster::UserDirectory& directory, store::Database& database);
   ~Rosters();
-  const Contacts& contacts() const { return contacts_; }
+  const presence::Contacts& contacts() const { return contacts_; }
   roster::Roster& roster() { return roster_; }
 
   // Registers the handlers with router and presence.
-  void start(Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
+  void start(presence::Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
              RosterLimits limits = {});
   // Follows the cache: its changes (a deleted account's data goes at once), and its first
   // refresh (the accounts deleted while the server was down).
@@ -46,8 +52,9 @@ class Rosters {
   std::unique_ptr<RosterSubscriptions> subscriptions_;
   std::unique_ptr<RosterDirectory> live_;
   std::unique_ptr<AccountRemoval> removal_;
+  util::Registration handler_;  // jabber:iq:roster
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // the cache cannot forget observers
-  Presence* presence_ = nullptr;
+  presence::Presence* presence_ = nullptr;
 };
 
 }  // namespace jabberadmin::im

@@ -1,5 +1,7 @@
 #include "offline/offline_messages.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <exception>
 #include <variant>
 #include <vector>
@@ -15,6 +17,19 @@ namespace {
 constexpr std::string_view kHints = "urn:xmpp:hints";
 constexpr std::string_view kDelay = "urn:xmpp:delay";
 constexpr std::size_t kRowsPerTick = 256;  // read per tick; batch_bytes usually ends a batch first
+
+OfflineOptions paced(boost::asio::any_io_executor executor, std::size_t limit_per_user) {
+  OfflineOptions options{.limit_per_user = limit_per_user, .batch_bytes = 64 * 1024};
+  // 64 KiB each quarter second: far below what a stream may owe its client (1 MiB), so
+  // handing over a full offline store cannot get the connection dropped.
+  options.later = [executor](std::function<void()> next) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(executor, std::chrono::milliseconds(250));
+    timer->async_wait([timer, next = std::move(next)](const boost::system::error_code& ec) {
+      if (!ec) next();
+    });
+  };
+  return options;
+}
 }  // namespace
 
 bool worth_storing(const xml::Element& message) {
@@ -44,11 +59,19 @@ std::optional<xml::Element> parse_stanza(std::string_view text) {
   return std::nullopt;
 }
 
+OfflineMessages::OfflineMessages(module::Context& context, std::size_t limit_per_user)
+    : OfflineMessages(context.router(), context.database(), module::message_recipients(context.directory()),
+                      paced(context.executor(), limit_per_user)) {}
+
 OfflineMessages::OfflineMessages(router::Router& router, store::Database& db, AccountExists exists,
                                  OfflineOptions options)
-    : router_(router), store_(db, options.limit_per_user), exists_(std::move(exists)), options_(std::move(options)) {
-  router_.on_undeliverable_message([this](const xml::Element& m) { undeliverable(m); });
-  router_.on_available([this](const Jid& full) { deliver_stored(full); });
+    : Module("offline"),
+      router_(router),
+      store_(db, options.limit_per_user),
+      exists_(std::move(exists)),
+      options_(std::move(options)) {
+  undeliverable_ = router_.on_undeliverable_message([this](const xml::Element& m) { undeliverable(m); });
+  available_ = router_.on_available([this](const Jid& full) { deliver_stored(full); });
 }
 
 void OfflineMessages::undeliverable(const xml::Element& message) {

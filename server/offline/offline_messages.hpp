@@ -20,6 +20,7 @@
 #include <string>
 
 #include "jabberadmin/jid.hpp"
+#include "module/module.hpp"
 #include "router/router.hpp"
 #include "store/offline_store.hpp"
 #include "xml/element.hpp"
@@ -49,8 +50,11 @@ xml::Element with_delay(xml::Element message, std::string_view host, std::chrono
 // Reads back a stanza serialized with xml::serialize(stanza, "jabber:client").
 std::optional<xml::Element> parse_stanza(std::string_view text);
 
-class OfflineMessages {
+class OfflineMessages final : public module::Module {
  public:
+  // The module: the context's database, directory (who exists) and executor (the pace of
+  // the hand-over: 64 KiB each quarter second).
+  OfflineMessages(module::Context& context, std::size_t limit_per_user);
   // Registers with router (undeliverable messages, resources becoming available); db,
   // router and the exists callback must outlive it.
   OfflineMessages(router::Router& router, store::Database& db, AccountExists exists, OfflineOptions options = {});
@@ -82,6 +86,7 @@ class OfflineMessages {
   std::map<std::string, Flush> flushes_;  // by bare JID
   std::uint64_t next_token_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // later ticks check it
+  module::Registration undeliverable_, available_;
 };
 
 }  // namespace jabberadmin::offline

@@ -11,7 +11,7 @@
 #include <map>
 
 #include "fakes.hpp"
-#include "im/presence.hpp"
+#include "presence/presence.hpp"
 #include "im/roster_pushes.hpp"
 #include "im/rosters.hpp"
 #include "roster_fakes.hpp"
@@ -23,6 +23,7 @@
 namespace jabberadmin::im {
 namespace {
 
+using presence::Presence;
 using test::FakeSession;
 namespace fs = std::filesystem;
 constexpr std::string_view kRoster = "jabber:iq:roster";

@@ -4,7 +4,7 @@
 #include <functional>
 
 #include "fakes.hpp"
-#include "im/modules.hpp"
+#include "core_modules.hpp"
 #include "router/router.hpp"
 #include "stream/stanza.hpp"
 
@@ -28,7 +28,7 @@ xml::Element presence(std::string_view from, int priority) {
   return p;
 }
 
-struct FixedContacts : im::Contacts {
+struct FixedContacts : presence::Contacts {
   std::map<std::string, std::vector<Jid>> of;
   std::vector<Jid> subscribers(const Jid& u) const override {
     auto it = of.find(u.bare());
@@ -46,7 +46,7 @@ std::string error_condition(const xml::Element& e) {
 class RouterTest : public ::testing::Test {
  protected:
   Router router{{"example.org", "other.example"}};
-  im::Modules modules = im::install_modules(router, std::make_unique<im::NoContacts>());
+  test::CoreModules modules{router};
   std::vector<std::unique_ptr<FakeSession>> sessions;
 
   FakeSession& connect(std::string_view full, std::optional<int> priority = 0) {
@@ -109,7 +109,7 @@ TEST_F(RouterTest, OfflineRecipientIsAnErrorNeverASilentDrop) {
 
 TEST_F(RouterTest, UndeliverableHookTakesOverWhenRegistered) {
   std::vector<xml::Element> stored;
-  router.on_undeliverable_message([&](const xml::Element& m) { stored.push_back(m); });
+  const auto hook = router.on_undeliverable_message([&](const xml::Element& m) { stored.push_back(m); });
   auto& a = connect("alice@example.org/a");
   send(a, stanza("message", {}, "nobody@example.org", "chat"));
   EXPECT_EQ(stored.size(), 1u);
@@ -358,7 +358,7 @@ TEST(RouterContacts, BroadcastAndProbesFollowContacts) {
   auto contacts = std::make_unique<FixedContacts>();
   contacts->of["alice@example.org"] = {jid("bob@example.org")};
   contacts->of["bob@example.org"] = {jid("alice@example.org")};
-  im::Modules modules = im::install_modules(router, std::move(contacts));
+  test::CoreModules modules(router, std::move(contacts));
   FakeSession bob(jid("bob@example.org/b")), alice(jid("alice@example.org/a"));
   router.bind(bob);
   router.on_stanza(bob, presence("bob@example.org/b", 0));

@@ -1,10 +1,10 @@
-#include "im/vcard.hpp"
+#include "vcard/vcard.hpp"
 
 #include <openssl/evp.h>
 
 #include "stream/stanza.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::vcard {
 namespace {
 xml::Element text_element(std::string name, std::string_view text) {
   xml::Element e(std::move(name), std::string(kVcardNs));
@@ -43,21 +43,27 @@ xml::Element vcard_of(const User& user, const Jid& jid) {
   return vcard;
 }
 
-void install_vcard(router::Router& router, FindAccount find) {
-  router.handle_iq(router::IqTarget::Account, std::string(kVcardNs),
-                   [find = std::move(find)](router::Router& r, const xml::Element& iq) {
-                     const auto to = stream::address(iq, "to").jid;
-                     const auto from = stream::address(iq, "from").jid;
-                     if (!from) return;
-                     const Jid owner = (to ? *to : *from).to_bare();
-                     if (stream::stanza_type(iq) == "set")
-                       return r.bounce(iq, "cancel", "not-allowed", kVcardReadOnly);
-                     const User* user = find(owner);
-                     if (user == nullptr) return r.bounce(iq, "cancel", "item-not-found");
-                     xml::Element result = stream::iq_result(iq);
-                     result.add(vcard_of(*user, owner));
-                     r.deliver(result);
-                   });
+router::IqHandler handler(FindAccount find) {
+  return [find = std::move(find)](router::Router& r, const xml::Element& iq) {
+    const auto to = stream::address(iq, "to").jid;
+    const auto from = stream::address(iq, "from").jid;
+    if (!from) return;
+    const Jid owner = (to ? *to : *from).to_bare();
+    if (stream::stanza_type(iq) == "set")
+      return r.bounce(iq, "cancel", "not-allowed", kVcardReadOnly);
+    const User* user = find(owner);
+    if (user == nullptr) return r.bounce(iq, "cancel", "item-not-found");
+    xml::Element result = stream::iq_result(iq);
+    result.add(vcard_of(*user, owner));
+    r.deliver(result);
+  };
 }
 
-}  // namespace jabberadmin::im
+Vcards::Vcards(module::Context& context)
+    : Module("vcard"),
+      handler_(context.handle_iq(router::IqTarget::Account, std::string(kVcardNs),
+                                 handler([&directory = context.directory()](const Jid& bare) {
+                                   return directory.find(bare.local);
+                                 }))) {}
+
+}  // namespace jabberadmin::vcard

@@ -10,10 +10,11 @@
 
 #include "jabberadmin/account.hpp"
 #include "jabberadmin/jid.hpp"
+#include "module/module.hpp"
 #include "router/router.hpp"
 #include "xml/element.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::vcard {
 
 inline constexpr std::string_view kVcardNs = "vcard-temp";
 inline constexpr std::string_view kVcardReadOnly = "vCards come from the directory; ask your administrator";
@@ -26,7 +27,16 @@ std::string base64(std::string_view bytes);
 // The vCard of user, as addressed by jid.
 xml::Element vcard_of(const User& user, const Jid& jid);
 
-// Registers the vcard-temp IQ handler for accounts; find must outlive the router.
-void install_vcard(router::Router& router, FindAccount find);
+// The vcard-temp IQ handler for accounts.
+router::IqHandler handler(FindAccount find);
 
-}  // namespace jabberadmin::im
+// The module: vCards of the users in the context's directory cache.
+class Vcards final : public module::Module {
+ public:
+  explicit Vcards(module::Context& context);
+
+ private:
+  module::Registration handler_;
+};
+
+}  // namespace jabberadmin::vcard
