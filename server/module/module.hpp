@@ -17,7 +17,8 @@
 // destroying the module unregisters all of it: its destructor is its teardown. The modules
 // are destroyed in the reverse order of the list, before the router and the registries.
 // Destroying a registration (or a whole module) from inside one of its own running hooks
-// is safe: the hook finishes, and nothing of it is called afterwards.
+// is safe: the running callback is kept alive until it returns (it must not touch its
+// destroyed module after that point), and nothing of it is called afterwards.
 //
 // Adding a feature: write server/<feature>/<feature>.{hpp,cpp} with the class, and add one
 // line, module::make<feature::Module>(), to the list in app/modules.cpp.
