@@ -43,7 +43,8 @@ void RosterPushes::push(const Jid& user, const std::vector<std::string>& contact
     iq.set_attr("type", "set");
     iq.set_attr("id", "push" + std::to_string(++counter_));
     iq.add(std::move(query));
-    // A delivery may end a session (full queue), which unbinds it: each is looked up again.
+    // Only those still bound. (A delivery never ends a session before it returns,
+    // net::Transport::send; a client that does not read is dropped in a later turn.)
     for (auto* session : to) {
       bool still = false;
       for (auto& [jid, r] : router_.resources(user.to_bare())) still = still || r->session == session;

@@ -232,7 +232,7 @@ void Presence::rebroadcast(const Jid& user) {
     router_.set_presence(jid, true, r->priority, stamped);
     again.emplace_back(jid, std::move(stamped));
   }
-  // Delivering may end a session (a full queue): the stored copies are not touched again.
+  // Every stored copy is new before any goes out.
   for (const auto& [jid, presence] : again) broadcast(jid, presence, false);
 }
 

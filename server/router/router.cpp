@@ -247,18 +247,12 @@ void Router::message_to_bare(const Jid& to, const xml::Element& message) {
   int best = INT_MIN;
   for (const auto& [jid, r] : all)
     if (r->available && r->priority >= 0) best = std::max(best, r->priority);
-  std::vector<std::string> targets;
-  for (const auto& [jid, r] : all)
-    if (r->available && r->priority >= 0 && (type == "headline" || r->priority == best)) targets.push_back(jid.resource);
-  // Each is looked up again: a delivery may end any session at once (a client that does
-  // not read), and `all` would then point at a resource that is gone.
-  const std::string bare = to.bare();
+  // A delivery never ends a session before it returns (net::Transport::send): `all` stays valid.
   std::vector<std::string> reached;
-  for (const std::string& resource : targets) {
-    Resource* r = find(bare, resource);
-    if (r == nullptr) continue;
+  for (const auto& [jid, r] : all) {
+    if (!r->available || r->priority < 0 || (type != "headline" && r->priority != best)) continue;
     r->session->deliver(message);
-    reached.push_back(resource);
+    reached.push_back(jid.resource);
   }
   if (!reached.empty()) delivered(message, reached);
   if (!reached.empty() || type == "headline") return;

@@ -101,8 +101,8 @@ class Router final : public stream::SessionHost {
   Resource* find(std::string_view bare, std::string_view resource);
   bool any_available(std::string_view bare) const;
   // Calls visit(resource name, Resource&) for each available resource of bare. visit may
-  // deliver, and a delivery may end any session at once (a client that does not read), so
-  // the next resource is looked up again after each call rather than iterated to.
+  // deliver: a delivery never ends a session before it returns (net::Transport::send drops
+  // a client that does not read in a later turn), so the sessions stay as they are meanwhile.
   template <class Visit>
   void each_available(std::string_view bare, Visit&& visit);
   // Presence state that routing needs (set by the presence module). A resource that becomes
@@ -150,16 +150,10 @@ class Router final : public stream::SessionHost {
 
 template <class Visit>
 void Router::each_available(std::string_view bare, Visit&& visit) {
-  std::string previous;
-  for (bool first = true;; first = false) {
-    const auto user = sessions_.find(bare);
-    if (user == sessions_.end()) return;
-    auto it = first ? user->second.begin() : user->second.upper_bound(previous);
-    while (it != user->second.end() && !it->second.available) ++it;
-    if (it == user->second.end()) return;
-    previous = it->first;
-    visit(std::string_view(previous), it->second);
-  }
+  const auto user = sessions_.find(bare);
+  if (user == sessions_.end()) return;
+  for (auto& [name, resource] : user->second)
+    if (resource.available) visit(std::string_view(name), resource);
 }
 
 }  // namespace jabberadmin::router
