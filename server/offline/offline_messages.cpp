@@ -24,8 +24,17 @@ OfflineOptions paced(boost::asio::any_io_executor executor, std::size_t limit_pe
   // handing over a full offline store cannot get the connection dropped.
   options.later = [executor](std::function<void()> next) {
     auto timer = std::make_shared<boost::asio::steady_timer>(executor, std::chrono::milliseconds(250));
-    timer->async_wait([timer, next = std::move(next)](const boost::system::error_code& ec) {
-      if (!ec) next();
+    // A timer that has expired cannot be cancelled any more (its handler is queued): the
+    // registration takes the task away instead.
+    auto task = std::make_shared<std::function<void()>>(std::move(next));
+    timer->async_wait([timer, task](const boost::system::error_code& ec) {
+      if (ec || !*task) return;
+      const std::function<void()> run = std::exchange(*task, nullptr);  // may cancel itself
+      run();
+    });
+    return util::Registration([timer, task] {
+      *task = nullptr;
+      timer->cancel();
     });
   };
   return options;
@@ -133,10 +142,11 @@ void OfflineMessages::run(const std::string& user, std::uint64_t token, std::int
     while (last) last = tick(user, token, *last, last);
     return;
   }
-  if (!last) return;
-  options_.later([this, alive = std::weak_ptr<bool>(alive_), user, token, last] {
-    if (alive.lock()) run(user, token, *last, last);
-  });
+  if (!last) {
+    pending_.erase(user);
+    return;
+  }
+  pending_[user] = options_.later([this, user, token, last] { run(user, token, *last, last); });
 }
 
 std::optional<std::int64_t> OfflineMessages::tick(const std::string& user, std::uint64_t token, std::int64_t after,
@@ -174,7 +184,9 @@ std::optional<std::int64_t> OfflineMessages::tick(const std::string& user, std::
     }
     if (auto message = parse_stanza(stored.stanza)) {
       flush.session->deliver(with_delay(std::move(*message), flush.to.domain, stored.stamp));
-      // Queueing can end the stream (its output bound): then this batch is not confirmed.
+      // A stream that cannot take more is dropped in a later turn (net::Transport::send), and
+      // the next tick finds it gone: then this batch is not confirmed. Gone already (a
+      // session ended from elsewhere meanwhile): the same.
       if (!still_there(flush)) return stop();
     } else {
       log::error("offline: a stored message for " + user + " cannot be read back; discarded");

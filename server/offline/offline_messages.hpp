@@ -35,8 +35,10 @@ struct OfflineOptions {
   std::size_t limit_per_user = 1000;
   std::size_t batch_bytes = 128 * 1024;  // serialized stanzas handed over per tick (at least one)
   Clock now = [] { return std::chrono::system_clock::now(); };
-  // Runs the next tick a little later (the server: a timer); unset = at once.
-  std::function<void(std::function<void()>)> later;
+  // Runs the next tick a little later (the server: a timer); unset = at once. The tick must
+  // not run once the registration it returns is gone (a module destroyed, or its hand-over
+  // superseded, cancels its pending tick that way).
+  std::function<util::Registration(std::function<void()>)> later;
 };
 
 // Whether a message nobody could take is worth keeping: it carries a body or subject, or
@@ -85,7 +87,7 @@ class OfflineMessages final : public module::Module {
   OfflineOptions options_;
   std::map<std::string, Flush> flushes_;  // by bare JID
   std::uint64_t next_token_ = 0;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // later ticks check it
+  std::map<std::string, util::Registration> pending_;  // each hand-over's next tick, by bare JID
   module::Registration undeliverable_, available_;
 };
 

@@ -267,7 +267,14 @@ class PacedOfflineTest : public OfflineTest {
     routing = std::make_unique<router::Router>(std::vector<std::string>{"example.org"});
     db = std::make_unique<store::Database>(dir_ / "jabberadmin.sqlite");
     OfflineOptions options{.limit_per_user = 1000, .batch_bytes = 1, .now = [this] { return now; }};
-    options.later = [this](std::function<void()> f) { ticks.push_back(std::move(f)); };
+    // A registration gone cancels its tick, as the server's timer does.
+    options.later = [this](std::function<void()> f) {
+      auto cancelled = std::make_shared<bool>(false);
+      ticks.push_back([f = std::move(f), cancelled] {
+        if (!*cancelled) f();
+      });
+      return util::Registration([cancelled] { *cancelled = true; });
+    };
     offline = std::make_unique<OfflineMessages>(
         *routing, *db, [this](const Jid& bare) { return accounts.contains(bare.bare()); }, options);
   }
