@@ -1,4 +1,4 @@
-// im::Contacts from the rosters: the directory group (both ways) and the personal items
+// presence::Contacts from the rosters: the directory group (both ways) and the personal items
 // whose subscription says so.
 #pragma once
 
