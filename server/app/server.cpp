@@ -1,5 +1,7 @@
 #include "app/server.hpp"
 
+#include "app/modules.hpp"
+
 #include "jabberadmin/directory.hpp"
 #include "jabberadmin/error.hpp"
 #include "net/connection.hpp"
@@ -57,8 +59,9 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
       account_failures_(std::max<std::size_t>(1, options_.auth_failures_per_address / 2), options_.auth_failure_window),
       router_(settings_.served_hosts()),
       database_(data_dir(settings_) / "jabberadmin.sqlite"),
-      modules_(im::install_modules(router_, im::Services{settings_, directory_, database_}, io.get_executor())),
-      user_data_(im::install_user_data(io, router_, settings_, directory_, database_, options_.max_offline_messages)),
+      modules_(module::Services{router_, stream_features_, disco_features_, &settings_, &directory_, &database_,
+                                io.get_executor()},
+               modules(options_)),
       directory_feed_(io, directory_, settings_),
       authenticator_(io.get_executor(), settings_, auth::PoolOptions{options_.auth_workers, 256}),
       shutdown_timer_(io), poll_timer_(io) {
@@ -130,7 +133,7 @@ void Server::accept(asio::ip::tcp::socket socket, bool direct_tls) {
   });
   auto connection = std::make_shared<net::Connection>(std::move(socket), tls_, net::ConnectionOptions{});
   stream::C2sContext context{authenticator_, router_, address_failures_, account_failures_, account_rates_,
-                             [this](stream::C2s& s) { streams_.erase(&s); }};
+                             [this](stream::C2s& s) { streams_.erase(&s); }, &stream_features_};
   auto stream = std::make_shared<stream::C2s>(io_.get_executor(), connection, context, c2s_config_, std::move(ticket));
   *evictable = stream;
   streams_.emplace(stream.get(), stream);
@@ -141,7 +144,7 @@ void Server::accept(asio::ip::tcp::socket socket, bool direct_tls) {
 void Server::reload() {
   sd::notify_reloading();
   log::reopen();
-  user_data_.reopen();
+  modules_.reload();
   try {
     tls_ = net::make_tls_context(settings_.jabber.certfile);
     log::info("reloaded the TLS certificate from " + settings_.jabber.certfile.string());

@@ -1,5 +1,5 @@
 // cl-jabberd assembled: listeners, TLS, admission limits, the LDAP authenticator, the
-// router with its IM modules, and every live stream; reload and shutdown.
+// router with its modules, and every live stream; reload and shutdown.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -14,14 +14,15 @@
 #include "auth/ldap_authenticator.hpp"
 #include "directory/directory_cache.hpp"
 #include "directory/directory_feed.hpp"
-#include "im/modules.hpp"
-#include "im/user_data.hpp"
 #include "jabberadmin/settings.hpp"
+#include "module/disco_features.hpp"
+#include "module/module.hpp"
 #include "net/admission.hpp"
 #include "net/listener.hpp"
 #include "router/router.hpp"
 #include "store/database.hpp"
 #include "stream/c2s.hpp"
+#include "stream/features.hpp"
 
 namespace jabberadmin::app {
 
@@ -54,8 +55,9 @@ class Server {
   router::Router router_;
   store::Database database_;
   directory::DirectoryCache directory_;
-  im::Modules modules_;
-  im::UserData user_data_;  // offline messages, history, vCards
+  stream::StreamFeatures stream_features_;
+  module::DiscoFeatures disco_features_;
+  module::Modules modules_;  // app/modules.cpp
   directory::DirectoryFeed directory_feed_;  // after what observes the cache: it stops first
   auth::LdapAuthenticator authenticator_;
   stream::C2sConfig c2s_config_;

@@ -11,7 +11,7 @@ namespace jabberadmin::history {
 MessageHistory::MessageHistory(router::Router& router, HistoryLog& log, AccountExists exists, Clock now,
                                std::size_t bytes_per_day)
     : router_(router), log_(log), exists_(std::move(exists)), now_(std::move(now)), bytes_per_day_(bytes_per_day) {
-  router_.on_client_message([this](const xml::Element& m) { record(m); });
+  observer_ = router_.on_client_message([this](const xml::Element& m) { record(m); });
 }
 
 void MessageHistory::record(const xml::Element& message) {

@@ -20,6 +20,7 @@
 #include "history/history_log.hpp"
 #include "jabberadmin/jid.hpp"
 #include "router/router.hpp"
+#include "util/registration.hpp"
 #include "xml/element.hpp"
 
 namespace jabberadmin::history {
@@ -46,6 +47,7 @@ class MessageHistory {
   std::size_t bytes_per_day_;  // 0 = no quota
   std::int64_t day_ = -1;      // the UTC day the counts are for
   std::map<std::string, std::size_t, std::less<>> written_today_;  // sender -> bytes
+  util::Registration observer_;
 };
 
 }  // namespace jabberadmin::history

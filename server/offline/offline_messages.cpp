@@ -1,5 +1,7 @@
 #include "offline/offline_messages.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <exception>
 #include <variant>
 #include <vector>
@@ -15,6 +17,28 @@ namespace {
 using ns::kDelay;
 using ns::kHints;
 constexpr std::size_t kRowsPerTick = 256;  // read per tick; batch_bytes usually ends a batch first
+
+OfflineOptions paced(boost::asio::any_io_executor executor, std::size_t limit_per_user) {
+  OfflineOptions options{.limit_per_user = limit_per_user, .batch_bytes = 64 * 1024};
+  // 64 KiB each quarter second: far below what a stream may owe its client (1 MiB), so
+  // handing over a full offline store cannot get the connection dropped.
+  options.later = [executor](std::function<void()> next) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(executor, std::chrono::milliseconds(250));
+    // A timer that has expired cannot be cancelled any more (its handler is queued): the
+    // registration takes the task away instead.
+    auto task = std::make_shared<std::function<void()>>(std::move(next));
+    timer->async_wait([timer, task](const boost::system::error_code& ec) {
+      if (ec || !*task) return;
+      const std::function<void()> run = std::exchange(*task, nullptr);  // may cancel itself
+      run();
+    });
+    return util::Registration([timer, task] {
+      *task = nullptr;
+      timer->cancel();
+    });
+  };
+  return options;
+}
 }  // namespace
 
 bool worth_storing(const xml::Element& message) {
@@ -31,11 +55,19 @@ xml::Element with_delay(xml::Element message, std::string_view host, std::chrono
   return message;
 }
 
+OfflineMessages::OfflineMessages(module::Context& context, std::size_t limit_per_user)
+    : OfflineMessages(context.router(), context.database(), module::message_recipients(context.directory()),
+                      paced(context.executor(), limit_per_user)) {}
+
 OfflineMessages::OfflineMessages(router::Router& router, store::Database& db, AccountExists exists,
                                  OfflineOptions options)
-    : router_(router), store_(db, options.limit_per_user), exists_(std::move(exists)), options_(std::move(options)) {
-  router_.on_undeliverable_message([this](const xml::Element& m) { undeliverable(m); });
-  router_.on_available([this](const Jid& full) { deliver_stored(full); });
+    : Module("offline"),
+      router_(router),
+      store_(db, options.limit_per_user),
+      exists_(std::move(exists)),
+      options_(std::move(options)) {
+  undeliverable_ = router_.on_undeliverable_message([this](const xml::Element& m) { undeliverable(m); });
+  available_ = router_.on_available([this](const Jid& full) { deliver_stored(full); });
 }
 
 void OfflineMessages::undeliverable(const xml::Element& message) {
@@ -97,10 +129,11 @@ void OfflineMessages::run(const std::string& user, std::uint64_t token, std::int
     while (last) last = tick(user, token, *last, last);
     return;
   }
-  if (!last) return;
-  options_.later([this, alive = std::weak_ptr<bool>(alive_), user, token, last] {
-    if (alive.lock()) run(user, token, *last, last);
-  });
+  if (!last) {
+    pending_.erase(user);
+    return;
+  }
+  pending_[user] = options_.later([this, user, token, last] { run(user, token, *last, last); });
 }
 
 std::optional<std::int64_t> OfflineMessages::tick(const std::string& user, std::uint64_t token, std::int64_t after,
@@ -138,7 +171,9 @@ std::optional<std::int64_t> OfflineMessages::tick(const std::string& user, std::
     }
     if (auto message = xml::parse_serialized(stored.stanza, ns::kClient)) {
       flush.session->deliver(with_delay(std::move(*message), flush.to.domain, stored.stamp));
-      // Queueing can end the stream (its output bound): then this batch is not confirmed.
+      // A stream that cannot take more is dropped in a later turn (net::Transport::send), and
+      // the next tick finds it gone: then this batch is not confirmed. Gone already (a
+      // session ended from elsewhere meanwhile): the same.
       if (!still_there(flush)) return stop();
     } else {
       log::error("offline: a stored message for " + user + " cannot be read back; discarded");

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "jabberadmin/jid.hpp"
+#include "module/module.hpp"
 #include "router/router.hpp"
 #include "offline/offline_store.hpp"
 #include "xml/element.hpp"
@@ -34,8 +35,10 @@ struct OfflineOptions {
   std::size_t limit_per_user = 1000;
   std::size_t batch_bytes = 128 * 1024;  // serialized stanzas handed over per tick (at least one)
   Clock now = [] { return std::chrono::system_clock::now(); };
-  // Runs the next tick a little later (the server: a timer); unset = at once.
-  std::function<void(std::function<void()>)> later;
+  // Runs the next tick a little later (the server: a timer); unset = at once. The tick must
+  // not run once the registration it returns is gone (a module destroyed, or its hand-over
+  // superseded, cancels its pending tick that way).
+  std::function<util::Registration(std::function<void()>)> later;
 };
 
 // Whether a message nobody could take is worth keeping: it carries a body or subject, or
@@ -46,8 +49,11 @@ bool worth_storing(const xml::Element& message);
 // The stored message as it is handed over: a XEP-0203 <delay/> from the recipient's host.
 xml::Element with_delay(xml::Element message, std::string_view host, std::chrono::system_clock::time_point stamp);
 
-class OfflineMessages {
+class OfflineMessages final : public module::Module {
  public:
+  // The module: the context's database, directory (who exists) and executor (the pace of
+  // the hand-over: 64 KiB each quarter second).
+  OfflineMessages(module::Context& context, std::size_t limit_per_user);
   // Registers with router (undeliverable messages, resources becoming available); db,
   // router and the exists callback must outlive it.
   OfflineMessages(router::Router& router, store::Database& db, AccountExists exists, OfflineOptions options = {});
@@ -78,7 +84,8 @@ class OfflineMessages {
   OfflineOptions options_;
   std::map<std::string, Flush> flushes_;  // by bare JID
   std::uint64_t next_token_ = 0;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // later ticks check it
+  std::map<std::string, util::Registration> pending_;  // each hand-over's next tick, by bare JID
+  module::Registration undeliverable_, available_;
 };
 
 }  // namespace jabberadmin::offline

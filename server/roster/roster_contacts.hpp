@@ -1,13 +1,13 @@
-// im::Contacts from the rosters: the directory group (both ways) and the personal items
+// presence::Contacts from the rosters: the directory group (both ways) and the personal items
 // whose subscription says so.
 #pragma once
 
-#include "im/contacts.hpp"
+#include "presence/contacts.hpp"
 #include "roster/roster.hpp"
 
 namespace jabberadmin::roster {
 
-class RosterContacts final : public im::Contacts {
+class RosterContacts final : public presence::Contacts {
  public:
   explicit RosterContacts(Roster& roster) : roster_(roster) {}
   std::vector<Jid> subscribers(const Jid& user) const override;

@@ -7,7 +7,7 @@
 namespace jabberadmin::roster {
 
 RosterDirectory::RosterDirectory(boost::asio::any_io_executor executor, router::Router& router, Roster& roster,
-                                 RosterPushes& pushes, im::Presence& presence, const im::Contacts& contacts,
+                                 RosterPushes& pushes, presence::Presence& presence, const presence::Contacts& contacts,
                                  RosterDirectoryOptions options)
     : router_(router), roster_(roster), pushes_(pushes), presence_(presence), contacts_(contacts),
       options_(std::move(options)), timer_(executor) {}

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "directory/directory_cache.hpp"
-#include "im/contacts.hpp"
-#include "im/presence.hpp"
+#include "presence/contacts.hpp"
+#include "presence/presence.hpp"
 #include "roster/roster_pushes.hpp"
 #include "roster/roster.hpp"
 #include "router/router.hpp"
@@ -29,7 +29,7 @@ struct RosterDirectoryOptions {
 class RosterDirectory {
  public:
   RosterDirectory(boost::asio::any_io_executor executor, router::Router& router, Roster& roster,
-                  RosterPushes& pushes, im::Presence& presence, const im::Contacts& contacts, RosterDirectoryOptions options);
+                  RosterPushes& pushes, presence::Presence& presence, const presence::Contacts& contacts, RosterDirectoryOptions options);
 
   // One change from the directory cache (its observer).
   void changed(const directory::UserChange& change);
@@ -46,8 +46,8 @@ class RosterDirectory {
   router::Router& router_;
   Roster& roster_;
   RosterPushes& pushes_;
-  im::Presence& presence_;
-  const im::Contacts& contacts_;
+  presence::Presence& presence_;
+  const presence::Contacts& contacts_;
   RosterDirectoryOptions options_;
   boost::asio::steady_timer timer_;
   Before batch_;

@@ -118,9 +118,9 @@ void set(router::Router& router, Roster& roster, RosterPushes& pushes, RosterSub
 
 }  // namespace
 
-void install_roster(router::Router& router, Roster& roster, RosterPushes& pushes,
+util::Registration install_roster(router::Router& router, Roster& roster, RosterPushes& pushes,
                     RosterSubscriptions& subscriptions, RosterLimits limits) {
-  router.handle_iq(router::IqTarget::Account, std::string(kRoster),
+  return router.handle_iq(router::IqTarget::Account, std::string(kRoster),
                    [&roster, &pushes, &subscriptions, limits,
                     bytes = std::make_shared<RosterBytes>(roster)](router::Router& r, const xml::Element& iq) {
                      const auto to = stream::address(iq, "to").jid;

@@ -7,6 +7,7 @@
 #include "roster/roster_subscriptions.hpp"
 #include "roster/roster.hpp"
 #include "router/router.hpp"
+#include "util/registration.hpp"
 
 namespace jabberadmin::roster {
 
@@ -18,7 +19,7 @@ struct RosterLimits {
 // A get answers from the directory cache as it is now and changes nothing else: directory
 // changes still gathered for a batch reach everyone (this client too) as pushes when the
 // batch is applied, each item as it is then.
-void install_roster(router::Router& router, Roster& roster, RosterPushes& pushes,
+util::Registration install_roster(router::Router& router, Roster& roster, RosterPushes& pushes,
                     RosterSubscriptions& subscriptions, RosterLimits limits = {});
 
 }  // namespace jabberadmin::roster

@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "directory/directory_cache.hpp"
-#include "im/presence.hpp"
+#include "module/module.hpp"
+#include "presence/presence.hpp"
 #include "roster/account_removal.hpp"
 #include "roster/roster.hpp"
 #include "roster/roster_contacts.hpp"
@@ -19,20 +20,30 @@
 #include "roster/roster_subscriptions.hpp"
 #include "router/router.hpp"
 #include "store/database.hpp"
+#include "stream/features.hpp"
 #include "util/registration.hpp"
 
 namespace jabberadmin::roster {
 
-class RosterModule {
+// XEP-0237: offers the `rosterver` stream feature after authentication (the roster answers
+// a current 'ver' with an empty result), until the registration goes.
+util::Registration offer_roster_versioning(stream::StreamFeatures& features);
+
+class RosterModule final : public module::Module {
  public:
-  // The model only: contacts() is usable from here on (Presence needs it first).
+  // The module: the model over the context's directory cache and database, started with the
+  // settings' limits, following the cache, its contacts handed to presence (started before
+  // it: the roster's declared dependency), jabber:iq:roster in disco, and `rosterver`.
+  explicit RosterModule(module::Context& context);
+  // The model only: contacts() is usable from here on (Presence needs it first); unit tests
+  // then start() and follow() it themselves.
   RosterModule(router::Router& router, const directory::DirectoryCache& directory, store::Database& database);
   ~RosterModule();
-  const im::Contacts& contacts() const { return contacts_; }
+  const presence::Contacts& contacts() const { return contacts_; }
   Roster& roster() { return roster_; }
 
   // Registers the handlers with router and presence.
-  void start(im::Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
+  void start(presence::Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
              RosterLimits limits = {});
   // Follows the cache: its changes (a deleted account's data goes at once), and its first
   // refresh (the accounts deleted while the server was down).
@@ -47,7 +58,10 @@ class RosterModule {
   std::unique_ptr<RosterSubscriptions> subscriptions_;
   std::unique_ptr<RosterDirectory> live_;
   std::unique_ptr<AccountRemoval> removal_;
-  im::Presence* presence_ = nullptr;
+  util::Registration handler_;  // jabber:iq:roster
+  util::Registration unbound_, advertised_, versioning_;
+  presence::Presence* presence_ = nullptr;
+  bool contacts_given_ = false;  // presence asks contacts_: taken back at the end
   // Last, so they go first: no change reaches the parts above while they are destroyed.
   util::Registration directory_changes_;
   util::Registration directory_ready_;

@@ -18,7 +18,7 @@ xml::Element roster_item_element(const Item& item) {
 }
 
 RosterPushes::RosterPushes(router::Router& router, Roster& roster) : router_(router), roster_(roster) {
-  router_.on_unbind([this](const Jid& full, const router::Resource&) { interested_.erase(full.full()); });
+  unbound_ = router_.on_unbind([this](const Jid& full, const router::Resource&) { interested_.erase(full.full()); });
 }
 
 void RosterPushes::push(const Jid& user, std::string_view contact) {
@@ -52,7 +52,8 @@ void RosterPushes::send(const Jid& user, const std::vector<std::string>& contact
     iq.set_attr("type", "set");
     iq.set_attr("id", "push" + std::to_string(++counter_));
     iq.add(std::move(query));
-    // A delivery may end a session (full queue), which unbinds it: each is looked up again.
+    // Only those still bound. (A delivery never ends a session before it returns,
+    // net::Transport::send; a client that does not read is dropped in a later turn.)
     for (auto* session : to) {
       bool still = false;
       for (auto& [jid, r] : router_.resources(user.to_bare())) still = still || r->session == session;

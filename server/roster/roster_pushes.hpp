@@ -11,6 +11,7 @@
 
 #include "roster/roster.hpp"
 #include "router/router.hpp"
+#include "util/registration.hpp"
 
 namespace jabberadmin::roster {
 
@@ -38,6 +39,7 @@ class RosterPushes {
   Roster& roster_;
   std::set<std::string> interested_;  // full JIDs
   unsigned long long counter_ = 0;
+  util::Registration unbound_;
 };
 
 }  // namespace jabberadmin::roster

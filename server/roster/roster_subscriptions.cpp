@@ -7,7 +7,7 @@
 namespace jabberadmin::roster {
 
 RosterSubscriptions::RosterSubscriptions(router::Router& router, Roster& roster, RosterPushes& pushes,
-                                         im::Presence& presence)
+                                         presence::Presence& presence)
     : router_(router), roster_(roster), pushes_(pushes), presence_(presence) {}
 
 void RosterSubscriptions::reply(std::string_view type, const Jid& from, const Jid& to) {

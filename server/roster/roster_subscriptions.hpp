@@ -6,17 +6,17 @@
 // remote-server-not-found and changes nothing.
 #pragma once
 
-#include "im/contacts.hpp"
-#include "im/presence.hpp"
+#include "presence/contacts.hpp"
+#include "presence/presence.hpp"
 #include "roster/roster_pushes.hpp"
 #include "roster/roster.hpp"
 #include "router/router.hpp"
 
 namespace jabberadmin::roster {
 
-class RosterSubscriptions final : public im::Subscriptions {
+class RosterSubscriptions final : public presence::Subscriptions {
  public:
-  RosterSubscriptions(router::Router& router, Roster& roster, RosterPushes& pushes, im::Presence& presence);
+  RosterSubscriptions(router::Router& router, Roster& roster, RosterPushes& pushes, presence::Presence& presence);
 
   void outbound(const Jid& sender, const xml::Element& presence) override;
   // The same with its addresses read already: contact is a bare JID.
@@ -33,7 +33,7 @@ class RosterSubscriptions final : public im::Subscriptions {
   router::Router& router_;
   Roster& roster_;
   RosterPushes& pushes_;
-  im::Presence& presence_;
+  presence::Presence& presence_;
   std::size_t max_items_ = 500;
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <stdexcept>
+#include <utility>
 
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
@@ -16,15 +18,15 @@ Router::Router(std::vector<std::string> hosts) {
     if (!serves(host)) hosts_.push_back(std::move(host));
 }
 
-void Router::handle_iq(IqTarget target, std::string xmlns, IqHandler handler) {
-  iq_handlers_[{target, std::move(xmlns)}] = std::move(handler);
-}
-
-std::vector<std::string> Router::features(IqTarget target) const {
-  std::vector<std::string> out;
-  for (const auto& [key, handler] : iq_handlers_)
-    if (key.first == target) out.push_back(key.second);
-  return out;
+util::Registration Router::handle_iq(IqTarget target, std::string xmlns, IqHandler handler) {
+  auto key = std::make_pair(target, std::move(xmlns));
+  const auto [it, inserted] = iq_handlers_->try_emplace(key, std::make_shared<IqHandler>(std::move(handler)));
+  if (!inserted) throw std::logic_error("two handlers for IQs in " + key.second);
+  return util::Registration([handlers = std::weak_ptr<IqHandlers>(iq_handlers_), key, handler = it->second] {
+    // Only the entry this registration made (not a later one under the same key).
+    if (auto h = handlers.lock(); h)
+      if (auto found = h->find(key); found != h->end() && found->second == handler) h->erase(found);
+  });
 }
 
 bool Router::serves(std::string_view domain) const {
@@ -41,7 +43,6 @@ void Router::bind(stream::Session& session) {
     if (Resource* still = find(jid); still != nullptr && still->session == previous) unbind(*previous);
   }
   sessions_[jid.bare()][jid.resource] = Resource{&session};
-  ++sessions_count_;
 }
 
 void Router::unbind(stream::Session& session) {
@@ -53,8 +54,7 @@ void Router::unbind(stream::Session& session) {
   const Resource leaving = it->second;
   user->second.erase(it);
   if (user->second.empty()) sessions_.erase(user);
-  --sessions_count_;
-  for (const auto& observer : unbind_observers_) observer(jid, leaving);
+  unbind_observers_(jid, leaving);
 }
 
 std::size_t Router::other_resources(const Jid& full) const {
@@ -95,9 +95,17 @@ void Router::set_presence(const Jid& full, bool available, int priority, std::op
   r->presence = std::move(presence);
   r->presence_bytes = r->presence ? xml::StanzaTemplate(*r->presence, ns::kClient) : xml::StanzaTemplate();
   if (was_reachable || !available || priority < 0) return;
-  // Observers may deliver (and a delivery may end the session): r is not touched again.
-  const Jid jid = full;
-  for (const auto& observer : available_observers_) observer(jid);
+  if (handling_ > 0) return became_available_.push_back(full);
+  const Jid jid = full;  // r is not touched again: observers may change the sessions
+  available_observers_(jid);
+}
+
+void Router::announce_available() {
+  for (const Jid& jid : std::exchange(became_available_, {})) {
+    // Still there and still reachable after the rest of the stanza's handling.
+    const Resource* r = find(jid);
+    if (r != nullptr && r->available && r->priority >= 0) available_observers_(jid);
+  }
 }
 
 std::vector<stream::Session*> Router::sessions() const {
@@ -125,13 +133,15 @@ void Router::on_stanza(stream::Session& session, xml::Element stanza) {
   if (to.jid) stanza.set_attr("to", to.jid->full());  // normalised from here on
   switch (*kind) {
     case StanzaKind::Presence:
+      ++handling_;
       if (client_presence_) client_presence_(session, stanza);
       else if (to.jid) deliver(stanza);
+      if (--handling_ == 0) announce_available();
       return;
     case StanzaKind::Message:
       // RFC 6120 §10.3.1: no 'to' means the sender's own bare JID.
       if (!to.jid) stanza.set_attr("to", session.jid().bare());
-      for (const auto& observer : client_message_observers_) observer(stanza);
+      client_message_observers_(stanza);
       return deliver(stanza);
     case StanzaKind::Iq:
       return route_iq_from_client(session, std::move(stanza));
@@ -156,9 +166,10 @@ void Router::dispatch_iq(IqTarget target, const xml::Element& iq) {
   const std::string type = stream::stanza_type(iq);
   if (type != "get" && type != "set") return;  // results and errors for the server end here
   const xml::Element* payload = iq.first_element();
-  const auto it = payload ? iq_handlers_.find({target, payload->xmlns()}) : iq_handlers_.end();
-  if (it == iq_handlers_.end()) return bounce(iq, "cancel", "service-unavailable");
-  it->second(*this, iq);
+  const auto it = payload ? iq_handlers_->find({target, payload->xmlns()}) : iq_handlers_->end();
+  if (it == iq_handlers_->end()) return bounce(iq, "cancel", "service-unavailable");
+  const std::shared_ptr<IqHandler> handler = it->second;  // alive while it runs
+  (*handler)(*this, iq);
 }
 
 void Router::deliver(const xml::Element& stanza) {
@@ -241,18 +252,12 @@ void Router::message_to_bare(const Jid& to, const xml::Element& message) {
   int best = INT_MIN;
   for (const auto& [jid, r] : all)
     if (r->available && r->priority >= 0) best = std::max(best, r->priority);
-  std::vector<std::string> targets;
-  for (const auto& [jid, r] : all)
-    if (r->available && r->priority >= 0 && (type == "headline" || r->priority == best)) targets.push_back(jid.resource);
-  // Each is looked up again: a delivery may end any session at once (a client that does
-  // not read), and `all` would then point at a resource that is gone.
-  const std::string bare = to.bare();
+  // A delivery never ends a session before it returns (net::Transport::send): `all` stays valid.
   std::vector<std::string> reached;
-  for (const std::string& resource : targets) {
-    Resource* r = find(bare, resource);
-    if (r == nullptr) continue;
+  for (const auto& [jid, r] : all) {
+    if (!r->available || r->priority < 0 || (type != "headline" && r->priority != best)) continue;
     r->session->deliver(message);
-    reached.push_back(resource);
+    reached.push_back(jid.resource);
   }
   if (!reached.empty()) delivered(message, reached);
   if (!reached.empty() || type == "headline") return;
@@ -261,7 +266,7 @@ void Router::message_to_bare(const Jid& to, const xml::Element& message) {
 }
 
 void Router::delivered(const xml::Element& message, const std::vector<std::string>& resources) {
-  for (const auto& observer : delivered_observers_) observer(message, resources);
+  delivered_observers_(message, resources);
 }
 
 }  // namespace jabberadmin::router

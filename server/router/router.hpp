@@ -1,6 +1,7 @@
-// Sessions by JID and the RFC 6121 §8 delivery rules. Features plug in from outside
-// (im/): IQ handlers by payload namespace, and a few named hooks; the router itself knows
-// none of them, so part 2 (rosters, offline store) adds handlers without touching it.
+// Sessions by JID and the RFC 6121 §8 delivery rules. Features plug in from outside (the
+// modules, through module::Context): IQ handlers by payload namespace, and a few named
+// hooks; the router itself knows none of them. Every registration returns a
+// util::Registration whose destruction unregisters.
 #pragma once
 
 #include <functional>
@@ -15,6 +16,8 @@
 
 #include "jabberadmin/jid.hpp"
 #include "stream/session.hpp"
+#include "util/hooks.hpp"
+#include "util/registration.hpp"
 #include "xml/element.hpp"
 #include "xml/stanza_template.hpp"
 
@@ -35,7 +38,7 @@ enum class IqTarget { Server, Account };
 class Router;
 // An IQ get/set with 'from' stamped; the handler answers through router.deliver().
 using IqHandler = std::function<void(Router& router, const xml::Element& iq)>;
-// A presence from a local client, 'from' stamped (im/presence).
+// A presence from a local client, 'from' stamped (the presence module).
 using ClientPresenceHandler = std::function<void(stream::Session& from, const xml::Element& presence)>;
 // Any stanza (a probe or subscription presence for an account; a message nobody can take).
 using StanzaHook = std::function<void(const xml::Element& stanza)>;
@@ -56,18 +59,24 @@ class Router final : public stream::SessionHost {
   // place the server keeps them, in the configured order, primary first.
   explicit Router(std::vector<std::string> hosts);
 
-  // Registration (im/).
-  void handle_iq(IqTarget target, std::string xmlns, IqHandler handler);
-  std::vector<std::string> features(IqTarget target) const;  // namespaces with a handler
-  void on_client_presence(ClientPresenceHandler handler) { client_presence_ = std::move(handler); }
-  void on_account_presence(StanzaHook hook) { account_presence_ = std::move(hook); }
-  void on_undeliverable_message(StanzaHook hook) { undeliverable_ = std::move(hook); }
-  void on_unbind(UnbindObserver observer) { unbind_observers_.push_back(std::move(observer)); }
-  void on_available(AvailableObserver observer) { available_observers_.push_back(std::move(observer)); }
+  // Registration (the modules). IQ handlers: one per (target, namespace); the decision
+  // hooks (client presence, account presence, undeliverable message): one each; a second
+  // registration of either throws std::logic_error. Observers: any number, called in the
+  // order they registered. Destroying a registration inside a running hook is safe.
+  util::Registration handle_iq(IqTarget target, std::string xmlns, IqHandler handler);
+  util::Registration on_client_presence(ClientPresenceHandler handler) { return client_presence_.set(std::move(handler)); }
+  util::Registration on_account_presence(StanzaHook hook) { return account_presence_.set(std::move(hook)); }
+  util::Registration on_undeliverable_message(StanzaHook hook) { return undeliverable_.set(std::move(hook)); }
+  util::Registration on_unbind(UnbindObserver observer) { return unbind_observers_.add(std::move(observer)); }
+  // Called once the stanza that made the resource reachable has been handled (so after
+  // its presence broadcast), or at once when set_presence is called outside one.
+  util::Registration on_available(AvailableObserver observer) { return available_observers_.add(std::move(observer)); }
   // Sees every message a local client sends, 'from' stamped and 'to' set and normalised,
   // just before it is routed (whatever then becomes of it): the history log.
-  void on_client_message(StanzaHook observer) { client_message_observers_.push_back(std::move(observer)); }
-  void on_message_delivered(MessageDeliveredObserver observer) { delivered_observers_.push_back(std::move(observer)); }
+  util::Registration on_client_message(StanzaHook observer) { return client_message_observers_.add(std::move(observer)); }
+  util::Registration on_message_delivered(MessageDeliveredObserver observer) {
+    return delivered_observers_.add(std::move(observer));
+  }
 
   // stream::SessionHost
   bool serves(std::string_view domain) const override;
@@ -94,14 +103,15 @@ class Router final : public stream::SessionHost {
   Resource* find(std::string_view bare, std::string_view resource);
   bool any_available(std::string_view bare) const;
   // Calls visit(resource name, Resource&) for each available resource of bare. visit may
-  // deliver, and a delivery may end any session at once (a client that does not read), so
-  // the next resource is looked up again after each call rather than iterated to.
+  // deliver: a delivery never ends a session before it returns (net::Transport::send drops
+  // a client that does not read in a later turn), so the sessions stay as they are meanwhile.
   template <class Visit>
   void each_available(std::string_view bare, Visit&& visit);
-  // Presence state that routing needs (set by im/presence).
+  // Presence state that routing needs (set by the presence module). A resource that becomes
+  // reachable here is announced to on_available once the client's stanza being handled is
+  // done, so the offline messages come after the user's own presence broadcast.
   void set_presence(const Jid& full, bool available, int priority, std::optional<xml::Element> presence);
 
-  std::size_t session_count() const noexcept { return sessions_count_; }
   // Every bound session (for shutdown).
   std::vector<stream::Session*> sessions() const;
 
@@ -112,6 +122,7 @@ class Router final : public stream::SessionHost {
   void deliver_to_full(const Jid& to, const xml::Element& stanza);
   void message_to_bare(const Jid& to, const xml::Element& message);
   void delivered(const xml::Element& message, const std::vector<std::string>& resources);
+  void announce_available();  // on_available for became_available_
 
   // Lookups by string_view without building a std::string (C++20 heterogeneous lookup).
   struct StringHash {
@@ -123,29 +134,28 @@ class Router final : public stream::SessionHost {
   std::vector<std::string> hosts_;  // a handful: a linear search is the fastest lookup
   // bare -> its resources; hashed: every presence a login fans out looks one up.
   std::unordered_map<std::string, Resources, StringHash, std::equal_to<>> sessions_;
-  std::size_t sessions_count_ = 0;
-  std::map<std::pair<IqTarget, std::string>, IqHandler> iq_handlers_;
-  ClientPresenceHandler client_presence_;
-  StanzaHook account_presence_;
-  StanzaHook undeliverable_;
-  std::vector<UnbindObserver> unbind_observers_;
-  std::vector<AvailableObserver> available_observers_;
-  std::vector<StanzaHook> client_message_observers_;
-  std::vector<MessageDeliveredObserver> delivered_observers_;
+  // (target, namespace) -> handler; shared with the registrations, which erase their entry.
+  using IqHandlers = std::map<std::pair<IqTarget, std::string>, std::shared_ptr<IqHandler>>;
+  std::shared_ptr<IqHandlers> iq_handlers_ = std::make_shared<IqHandlers>();
+  util::Single<stream::Session&, const xml::Element&> client_presence_{"client presence"};
+  util::Single<const xml::Element&> account_presence_{"account presence"};
+  util::Single<const xml::Element&> undeliverable_{"undeliverable messages"};
+  util::Hooks<const Jid&, const Resource&> unbind_observers_;
+  util::Hooks<const Jid&> available_observers_;
+  util::Hooks<const xml::Element&> client_message_observers_;
+  util::Hooks<const xml::Element&, const std::vector<std::string>&> delivered_observers_;
+  // While a client's stanza is handled, resources that became reachable wait here for it
+  // to be done (on_available).
+  int handling_ = 0;
+  std::vector<Jid> became_available_;
 };
 
 template <class Visit>
 void Router::each_available(std::string_view bare, Visit&& visit) {
-  std::string previous;
-  for (bool first = true;; first = false) {
-    const auto user = sessions_.find(bare);
-    if (user == sessions_.end()) return;
-    auto it = first ? user->second.begin() : user->second.upper_bound(previous);
-    while (it != user->second.end() && !it->second.available) ++it;
-    if (it == user->second.end()) return;
-    previous = it->first;
-    visit(std::string_view(previous), it->second);
-  }
+  const auto user = sessions_.find(bare);
+  if (user == sessions_.end()) return;
+  for (auto& [name, resource] : user->second)
+    if (resource.available) visit(std::string_view(name), resource);
 }
 
 }  // namespace jabberadmin::router

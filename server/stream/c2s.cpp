@@ -250,26 +250,26 @@ void C2s::on_header(const xml::Element& header) {
 }
 
 void C2s::send_features() {
-  xml::Element features("features", std::string(ns::kStreams));
+  // The children serialized one by one inside <stream:features>, the prefix our header
+  // declared (the serializer writes no prefixes).
+  std::string children;
+  const auto add = [&children](const xml::Element& feature) { children += xml::serialize(feature, ns::kStreams); };
   if (!transport_->secure() && transport_->tls_available() && !authenticated_) {
-    auto& tls = features.add(xml::Element("starttls", std::string(ns::kTls)));
+    xml::Element tls("starttls", std::string(ns::kTls));
     if (config_.tls_required) tls.add(xml::Element("required", std::string(ns::kTls)));
+    add(tls);
   }
   if (!authenticated_ && (transport_->secure() || !config_.tls_required)) {
-    features.add(sasl("mechanisms")).add(sasl("mechanism")).add_text("PLAIN");
+    xml::Element mechanisms = sasl("mechanisms");
+    mechanisms.add(sasl("mechanism")).add_text("PLAIN");
+    add(mechanisms);
   }
+  if (!authenticated_ && context_.features) children += context_.features->serialized(FeatureStage::PreAuth);
   if (authenticated_) {
-    features.add(xml::Element("bind", std::string(ns::kBind)));
-    features.add(xml::Element("session", std::string(ns::kSession))).add(xml::Element("optional", std::string(ns::kSession)));
-    // XEP-0237: the roster (roster/roster_iq) answers a current 'ver' with an empty result.
-    features.add(xml::Element("ver", std::string(ns::kRosterVer)));
+    add(xml::Element("bind", std::string(ns::kBind)));
+    if (context_.features) children += context_.features->serialized(FeatureStage::PostAuth);
   }
-  std::string out = xml::serialize(features, ns::kClient);
-  // <stream:features>: the prefix our header declared.
-  out.replace(0, std::string_view("<features xmlns=''").size() + ns::kStreams.size(), "<stream:features");
-  if (out.ends_with("</features>")) out.replace(out.size() - 11, 11, "</stream:features>");
-  else out.replace(out.size() - 2, 2, "/>");
-  send(std::move(out));
+  send(children.empty() ? std::string("<stream:features/>") : "<stream:features>" + children + "</stream:features>");
 }
 
 void C2s::on_element(xml::Element element) {

@@ -19,6 +19,7 @@
 #include "net/transport.hpp"
 #include "stream/authenticator.hpp"
 #include "stream/failure_limiter.hpp"
+#include "stream/features.hpp"
 #include "stream/rate_limit.hpp"
 #include "stream/sasl_plain.hpp"
 #include "stream/session.hpp"
@@ -51,6 +52,7 @@ struct C2sContext {
   FailureLimiter& account_failures;  // by account name (every host): slowed, never refused
   AccountRates& account_rates;       // what each account's streams send, metered together
   std::function<void(C2s&)> on_finished;  // the connection is gone; drop the stream
+  const StreamFeatures* features = nullptr;  // what the modules offer; none: only the stream's own
 };
 
 class C2s final : public std::enable_shared_from_this<C2s>, public Session, public net::TransportEvents {
@@ -65,7 +67,6 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   // Admission needs this unauthenticated stream's place for a newcomer.
   void evict();
   bool closed() const noexcept { return state_ == State::Closed; }
-  bool bound() const noexcept { return bound_; }
 
   // Session
   const Jid& jid() const override { return jid_; }

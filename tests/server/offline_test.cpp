@@ -10,7 +10,9 @@
 #include <set>
 
 #include "fakes.hpp"
+#include "no_contacts.hpp"
 #include "offline/offline_messages.hpp"
+#include "presence/presence.hpp"
 #include "router/router.hpp"
 #include "store/database.hpp"
 #include "stream/namespaces.hpp"
@@ -102,6 +104,23 @@ class OfflineTest : public ::testing::Test {
   std::vector<std::unique_ptr<FakeSession>> sessions;
   int sent_ = 0;
 };
+
+// The user's own presence broadcast comes first (its echo to the resource that sent it),
+// and only then the stored messages: the hand-over waits until the presence is handled.
+TEST_F(OfflineTest, StoredMessagesFollowTheUsersOwnPresenceBroadcast) {
+  const test::NoContacts nobody;
+  const presence::Presence presence(*routing, nobody);
+  auto& alice = bind("alice@example.org/a");
+  send(alice, "bob@example.org", "while you were away");
+  auto& bob = bind("bob@example.org/phone");
+  xml::Element initial("presence", std::string(ns::kClient));
+  initial.set_attr("from", bob.jid().full());
+  routing->on_stanza(bob, initial);
+  ASSERT_EQ(bob.received.size(), 2u);
+  EXPECT_EQ(bob.received[0].name(), "presence") << "the broadcast first";
+  EXPECT_EQ(bob.received[0].attr_or("from"), "bob@example.org/phone");
+  EXPECT_EQ(body_of(bob.received[1]), "while you were away");
+}
 
 TEST_F(OfflineTest, MessageToAnOfflineUserIsKeptAndArrivesInOrderWithDelayStamps) {
   auto& alice = bind("alice@example.org/a");
@@ -248,7 +267,14 @@ class PacedOfflineTest : public OfflineTest {
     routing = std::make_unique<router::Router>(std::vector<std::string>{"example.org"});
     db = std::make_unique<store::Database>(dir_ / "jabberadmin.sqlite");
     OfflineOptions options{.limit_per_user = 1000, .batch_bytes = 1, .now = [this] { return now; }};
-    options.later = [this](std::function<void()> f) { ticks.push_back(std::move(f)); };
+    // A registration gone cancels its tick, as the server's timer does.
+    options.later = [this](std::function<void()> f) {
+      auto cancelled = std::make_shared<bool>(false);
+      ticks.push_back([f = std::move(f), cancelled] {
+        if (!*cancelled) f();
+      });
+      return util::Registration([cancelled] { *cancelled = true; });
+    };
     offline = std::make_unique<OfflineMessages>(
         *routing, *db, [this](const Jid& bare) { return accounts.contains(bare.bare()); }, options);
   }

@@ -12,7 +12,7 @@
 
 #include "directory_users.hpp"
 #include "fakes.hpp"
-#include "im/presence.hpp"
+#include "presence/presence.hpp"
 #include "roster/roster_pushes.hpp"
 #include "roster/roster_module.hpp"
 #include "temp_dir.hpp"
@@ -23,6 +23,7 @@
 namespace jabberadmin::roster {
 namespace {
 
+using presence::Presence;
 using test::FakeSession;
 namespace fs = std::filesystem;
 constexpr std::string_view kRoster = "jabber:iq:roster";

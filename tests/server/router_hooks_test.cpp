@@ -16,9 +16,10 @@ class RouterHooksTest : public ::testing::Test {
   Router router{{"example.org"}};
   std::vector<std::unique_ptr<FakeSession>> sessions;
   std::vector<std::string> available;
+  util::Registration observer;
 
   void SetUp() override {
-    router.on_available([this](const Jid& full) { available.push_back(full.full()); });
+    observer = router.on_available([this](const Jid& full) { available.push_back(full.full()); });
   }
   FakeSession& bind(std::string_view full) {
     auto& s = *sessions.emplace_back(std::make_unique<FakeSession>(jid(full)));
@@ -55,7 +56,7 @@ TEST_F(RouterHooksTest, NegativePriorityIsNotAvailableForMessagesUntilRaised) {
 TEST_F(RouterHooksTest, AvailableObserverSeesTheStateAlreadyUpdated) {
   bind("bob@example.org/desk");
   bool seen_available = false;
-  router.on_available([&](const Jid& full) {
+  const auto also = router.on_available([&](const Jid& full) {
     const Resource* r = router.find(full);
     seen_available = r != nullptr && r->available && r->priority == 3;
   });
@@ -71,7 +72,7 @@ TEST_F(RouterHooksTest, AvailableForAnUnboundJidDoesNothing) {
 TEST_F(RouterHooksTest, ClientMessagesAreSeenStampedBeforeRouting) {
   auto& alice = bind("alice@example.org/a");
   std::vector<xml::Element> seen;
-  router.on_client_message([&](const xml::Element& m) { seen.push_back(m); });
+  const auto observer = router.on_client_message([&](const xml::Element& m) { seen.push_back(m); });
 
   xml::Element m("message", "jabber:client");
   m.set_attr("from", "alice@example.org/a");
@@ -93,7 +94,7 @@ TEST_F(RouterHooksTest, ClientMessagesAreSeenStampedBeforeRouting) {
 TEST_F(RouterHooksTest, PresenceIqAndMalformedMessagesAreNotClientMessages) {
   auto& alice = bind("alice@example.org/a");
   int seen = 0;
-  router.on_client_message([&](const xml::Element&) { ++seen; });
+  const auto observer = router.on_client_message([&](const xml::Element&) { ++seen; });
   xml::Element bad("message", "jabber:client");
   bad.set_attr("from", "alice@example.org/a");
   bad.set_attr("to", "@@@");

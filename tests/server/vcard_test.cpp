@@ -5,11 +5,11 @@
 #include <map>
 
 #include "fakes.hpp"
-#include "im/vcard.hpp"
+#include "vcard/vcard.hpp"
 #include "router/router.hpp"
 #include "stream/namespaces.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::vcard {
 namespace {
 using test::FakeSession;
 
@@ -49,10 +49,10 @@ class VcardIqTest : public ::testing::Test {
   void SetUp() override {
     users["alice"] = User{.name = "alice", .nickname = "Alice", .jid = "alice@example.org"};
     users["bob"] = User{.name = "bob", .nickname = "Bob", .jid = "bob@example.org", .photo = "JPEG"};
-    install_vcard(router, [this](const Jid& bare) -> const User* {
+    registration = router.handle_iq(router::IqTarget::Account, "vcard-temp", handler([this](const Jid& bare) -> const User* {
       const auto it = users.find(bare.local);
       return it == users.end() ? nullptr : &it->second;
-    });
+    }));
     alice.host = &router;
     router.bind(alice);
   }
@@ -69,6 +69,7 @@ class VcardIqTest : public ::testing::Test {
   }
 
   router::Router router{{"example.org"}};
+  util::Registration registration;
   std::map<std::string, User> users;
   FakeSession alice{*Jid::parse("alice@example.org/a")};
 };
@@ -106,4 +107,4 @@ TEST_F(VcardIqTest, SetIsNotAllowedWithAClearText) {
 }
 
 }  // namespace
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::vcard

@@ -1,12 +1,13 @@
-#include "im/disco.hpp"
+#include "disco/disco.hpp"
 
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::disco {
 namespace {
+}  // namespace
 
-void info(router::Router& router, const xml::Element& iq, router::IqTarget target) {
+void Disco::info(router::Router& router, const xml::Element& iq, router::IqTarget target) const {
   const xml::Element* query = iq.first_element();
   if (stream::stanza_type(iq) != "get") return router.bounce(iq, "cancel", "not-allowed");
   if (query->attr("node")) return router.bounce(iq, "cancel", "item-not-found");
@@ -18,11 +19,12 @@ void info(router::Router& router, const xml::Element& iq, router::IqTarget targe
   } else {
     identity.set_attr("category", "account").set_attr("type", "registered");
   }
-  for (const std::string& feature : router.features(target))
+  for (const std::string& feature : features_.of(target))
     q.add(xml::Element("feature", std::string(ns::kDiscoInfo))).set_attr("var", feature);
   router.deliver(reply);
 }
 
+namespace {
 void items(router::Router& router, const xml::Element& iq) {
   const xml::Element* query = iq.first_element();
   if (stream::stanza_type(iq) != "get") return router.bounce(iq, "cancel", "not-allowed");
@@ -33,13 +35,14 @@ void items(router::Router& router, const xml::Element& iq) {
 }
 }  // namespace
 
-void install_disco(router::Router& router) {
+Disco::Disco(module::Context& context) : Module("disco"), features_(context.disco_features()) {
   using router::IqTarget;
   for (IqTarget target : {IqTarget::Server, IqTarget::Account}) {
-    router.handle_iq(target, std::string(ns::kDiscoInfo),
-                     [target](router::Router& r, const xml::Element& iq) { info(r, iq, target); });
-    router.handle_iq(target, std::string(ns::kDiscoItems), items);
+    handlers_.push_back(context.handle_iq(target, std::string(ns::kDiscoInfo), [this, target](router::Router& r, const xml::Element& iq) {
+      info(r, iq, target);
+    }));
+    handlers_.push_back(context.handle_iq(target, std::string(ns::kDiscoItems), items));
   }
 }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::disco

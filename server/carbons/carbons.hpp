@@ -8,14 +8,15 @@
 #include <string_view>
 #include <vector>
 
+#include "module/module.hpp"
 #include "router/router.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::carbons {
 
-class Carbons {
+class Carbons final : public module::Module {
  public:
   // Registers its IQ handler (and so its disco feature) and its message observers.
-  explicit Carbons(router::Router& router);
+  explicit Carbons(module::Context& context);
 
  private:
   void on_request(const xml::Element& iq);
@@ -28,6 +29,7 @@ class Carbons {
 
   router::Router& router_;
   std::set<std::string> enabled_;  // full JIDs that sent <enable/>
+  module::Registration server_, account_, sent_, received_, unbound_;
 };
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::carbons

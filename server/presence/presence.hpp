@@ -8,10 +8,11 @@
 #include <set>
 #include <string>
 
-#include "im/contacts.hpp"
+#include "module/module.hpp"
+#include "presence/contacts.hpp"
 #include "router/router.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::presence {
 
 // The SHA-1 (hex) of a local account's avatar ("" = none), or nothing: not stamped.
 using AvatarHash = std::function<std::optional<std::string>(const Jid& bare)>;
@@ -19,12 +20,19 @@ using AvatarHash = std::function<std::optional<std::string>(const Jid& bare)>;
 // Replaces any <x xmlns='vcard-temp:x:update'/> in presence with one naming hash.
 void stamp_avatar(xml::Element& presence, const std::string& hash);
 
-class Presence {
+// The presence module. Other modules (the roster) supply who is whose contact, who handles
+// subscription stanzas and where avatar hashes come from; until then nobody is anybody's
+// contact, subscription stanzas are routed unchanged and no hash is stamped.
+class Presence final : public module::Module {
  public:
+  // The module: registers with the context's router; the directed-presence cap from the
+  // settings when there are any.
+  explicit Presence(module::Context& context);
   // Registers itself with router; contacts must outlive it.
   Presence(router::Router& router, const Contacts& contacts);
 
-  // Part 2: who handles subscription stanzas, and where avatar hashes come from.
+  // Whose presence is shared with whom (nullptr: nobody's); contacts must outlive its use.
+  void set_contacts(const Contacts* contacts) { contacts_ = contacts; }
   void set_subscriptions(Subscriptions* subscriptions) { subscriptions_ = subscriptions; }
   void set_avatar_hash(AvatarHash avatar_hash) { avatar_hash_ = std::move(avatar_hash); }
   // Targets one resource may hold directed available presence to; one more answers
@@ -56,13 +64,18 @@ class Presence {
   void send(const Outgoing& presence, const Jid& to);
   void stamp(const Jid& user, xml::Element& presence) const;
 
+  explicit Presence(router::Router& router);
+  std::vector<Jid> subscribers(const Jid& user) const;
+  std::vector<Jid> subscriptions(const Jid& user) const;
+
   router::Router& router_;
-  const Contacts& contacts_;
+  const Contacts* contacts_ = nullptr;
   Subscriptions* subscriptions_ = nullptr;
   AvatarHash avatar_hash_;
   // Who got directed available presence from a full JID, to hear of its going away (§4.6.3).
   std::map<std::string, std::set<std::string>> directed_;
   std::size_t max_directed_ = 1000;
+  util::Registration client_presence_, account_presence_, unbound_;
 };
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::presence

@@ -1,4 +1,4 @@
-#include "im/presence.hpp"
+#include "presence/presence.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -7,7 +7,7 @@
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::presence {
 namespace {
 int priority_of(const xml::Element& presence) {
   const xml::Element* p = presence.child("priority", ns::kClient);
@@ -34,16 +34,30 @@ void Presence::stamp(const Jid& user, xml::Element& presence) const {
   if (const auto hash = avatar_hash_(user.to_bare())) stamp_avatar(presence, *hash);
 }
 
-Presence::Presence(router::Router& router, const Contacts& contacts) : router_(router), contacts_(contacts) {
-  router_.on_client_presence([this](stream::Session& s, const xml::Element& p) { from_client(s, p); });
-  router_.on_account_presence([this](const xml::Element& p) { to_account(p); });
-  router_.on_unbind([this](const Jid& full, const router::Resource& r) {
+Presence::Presence(module::Context& context) : Presence(context.router()) {
+  if (context.has_settings()) max_directed_ = context.settings().jabber.max_directed_presences;
+}
+
+Presence::Presence(router::Router& router, const Contacts& contacts) : Presence(router) { contacts_ = &contacts; }
+
+Presence::Presence(router::Router& router) : Module("presence"), router_(router) {
+  client_presence_ = router_.on_client_presence([this](stream::Session& s, const xml::Element& p) { from_client(s, p); });
+  account_presence_ = router_.on_account_presence([this](const xml::Element& p) { to_account(p); });
+  unbound_ = router_.on_unbind([this](const Jid& full, const router::Resource& r) {
     // Gone without a word (or replaced): everyone who saw it online hears it leave (§4.6.3).
     xml::Element p("presence", std::string(ns::kClient));
     p.set_attr("type", "unavailable");
     unavailable(full, p, r.available);
     directed_.erase(full.full());
   });
+}
+
+std::vector<Jid> Presence::subscribers(const Jid& user) const {
+  return contacts_ ? contacts_->subscribers(user) : std::vector<Jid>{};
+}
+
+std::vector<Jid> Presence::subscriptions(const Jid& user) const {
+  return contacts_ ? contacts_->subscriptions(user) : std::vector<Jid>{};
 }
 
 void Presence::send(xml::Element presence, const Jid& from, const Jid& to) {
@@ -116,7 +130,7 @@ void Presence::from_client(stream::Session& session, const xml::Element& presenc
 void Presence::broadcast(const Jid& from, const xml::Element& presence, bool initial) {
   // Serialized once: each contact's copy differs only in 'to'.
   const Outgoing outgoing(presence, from);
-  for (const Jid& contact : contacts_.subscribers(from.to_bare())) send(outgoing, contact);
+  for (const Jid& contact : subscribers(from.to_bare())) send(outgoing, contact);
   // The user's own available resources, the sender included (§4.2.2, §4.4.2).
   for (auto& [jid, r] : router_.resources(from.to_bare())) {
     if (!r->available) continue;
@@ -132,7 +146,7 @@ void Presence::broadcast(const Jid& from, const xml::Element& presence, bool ini
     }
   }
   if (!initial) return;
-  for (const Jid& contact : contacts_.subscriptions(from.to_bare())) {
+  for (const Jid& contact : subscriptions(from.to_bare())) {
     // A probe to one of our accounts would come straight back to answer_probe (through
     // to_account): answered here, without a stanza to build, route and parse (§4.3.2).
     if (!contact.local.empty() && router_.serves(contact.domain)) {
@@ -152,7 +166,7 @@ void Presence::unavailable(const Jid& from, const xml::Element& presence, bool w
   // remembering when there was directed presence at all.
   std::unordered_set<std::string> sent;
   if (was_available) {
-    for (const Jid& contact : contacts_.subscribers(from.to_bare())) {
+    for (const Jid& contact : subscribers(from.to_bare())) {
       send(outgoing, contact);
       if (directed != directed_.end()) sent.insert(contact.full());
     }
@@ -183,7 +197,7 @@ void Presence::answer_probe(const Jid& user, const Jid& prober) {
   // Nobody available: nothing to answer (§4.3.2), and nothing to look up.
   const std::string bare = user.bare();
   if (!router_.any_available(bare)) return;
-  if (!contacts_.is_subscriber(user.to_bare(), prober.to_bare())) return;  // no subscription: no answer
+  if (contacts_ == nullptr || !contacts_->is_subscriber(user.to_bare(), prober.to_bare())) return;  // no subscription: no answer
   // The last presence of each available resource, as stored: 'from' is that resource.
   router_.each_available(bare, [&](std::string_view, router::Resource& r) {
     if (!r.presence) return;
@@ -215,8 +229,8 @@ void Presence::rebroadcast(const Jid& user) {
     router_.set_presence(jid, true, r->priority, stamped);
     again.emplace_back(jid, std::move(stamped));
   }
-  // Delivering may end a session (a full queue): the stored copies are not touched again.
+  // Every stored copy is new before any goes out.
   for (const auto& [jid, presence] : again) broadcast(jid, presence, false);
 }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::presence

@@ -1,7 +1,8 @@
-// Whose presence a user shares and sees, and who handles subscription presence. Part 2
-// answers from the rosters (roster/roster_contacts: the directory group's shared roster and the
-// personal rosters); NoContacts is the part-1 stand-in, where nobody is anybody's contact and
-// presence travels only between a user's own resources and by directed presence.
+// Whose presence a user shares and sees, and who handles subscription presence: the
+// presence module's two interfaces, which the roster module implements (the directory
+// group's shared roster and the personal rosters) and hands to presence::Presence. Without
+// them nobody is anybody's contact: presence travels only between a user's own resources
+// and by directed presence.
 #pragma once
 
 #include <vector>
@@ -9,7 +10,7 @@
 #include "jabberadmin/jid.hpp"
 #include "xml/element.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::presence {
 
 class Contacts {
  public:
@@ -28,7 +29,7 @@ class Contacts {
 };
 
 // RFC 6121 §3: presence of type subscribe, subscribed, unsubscribe or unsubscribed. Without
-// one, im::Presence routes such stanzas unchanged and hands inbound ones to the user.
+// one, presence::Presence routes such stanzas unchanged and hands inbound ones to the user.
 class Subscriptions {
  public:
   virtual ~Subscriptions() = default;
@@ -41,10 +42,4 @@ class Subscriptions {
   virtual void available(const Jid& full) = 0;
 };
 
-class NoContacts final : public Contacts {
- public:
-  std::vector<Jid> subscribers(const Jid&) const override { return {}; }
-  std::vector<Jid> subscriptions(const Jid&) const override { return {}; }
-};
-
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::presence

@@ -1,11 +1,11 @@
-#include "im/carbons.hpp"
+#include "carbons/carbons.hpp"
 
 #include <algorithm>
 
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::carbons {
 namespace {
 using ns::kCarbons;
 using ns::kForward;
@@ -29,14 +29,15 @@ bool eligible(const xml::Element& message) {
 std::string_view bare_of(std::string_view jid) { return jid.substr(0, jid.find('/')); }
 }  // namespace
 
-Carbons::Carbons(router::Router& router) : router_(router) {
+Carbons::Carbons(module::Context& context) : Module("carbons"), router_(context.router()) {
   const auto handler = [this](router::Router&, const xml::Element& iq) { on_request(iq); };
   // Clients look for the feature on the server and send the request to their own account.
-  router_.handle_iq(router::IqTarget::Server, std::string(kCarbons), handler);
-  router_.handle_iq(router::IqTarget::Account, std::string(kCarbons), handler);
-  router_.on_client_message([this](const xml::Element& m) { sent(m); });
-  router_.on_message_delivered([this](const xml::Element& m, const std::vector<std::string>& r) { received(m, r); });
-  router_.on_unbind([this](const Jid& full, const router::Resource&) { enabled_.erase(full.full()); });
+  server_ = context.handle_iq(router::IqTarget::Server, std::string(kCarbons), handler);
+  account_ = context.handle_iq(router::IqTarget::Account, std::string(kCarbons), handler);
+  sent_ = router_.on_client_message([this](const xml::Element& m) { sent(m); });
+  received_ = router_.on_message_delivered(
+      [this](const xml::Element& m, const std::vector<std::string>& r) { received(m, r); });
+  unbound_ = router_.on_unbind([this](const Jid& full, const router::Resource&) { enabled_.erase(full.full()); });
 }
 
 void Carbons::on_request(const xml::Element& iq) {
@@ -90,4 +91,4 @@ void Carbons::copy(std::string_view wrapper, const Jid& bare, const xml::Element
   }
 }
 
-}  // namespace jabberadmin::im
+}  // namespace jabberadmin::carbons

@@ -10,10 +10,11 @@
 
 #include "jabberadmin/account.hpp"
 #include "jabberadmin/jid.hpp"
+#include "module/module.hpp"
 #include "router/router.hpp"
 #include "xml/element.hpp"
 
-namespace jabberadmin::im {
+namespace jabberadmin::vcard {
 
 inline constexpr std::string_view kVcardReadOnly = "vCards come from the directory; ask your administrator";
 
@@ -23,7 +24,16 @@ using FindAccount = std::function<const User*(const Jid& bare)>;
 // The vCard of user, as addressed by jid.
 xml::Element vcard_of(const User& user, const Jid& jid);
 
-// Registers the vcard-temp IQ handler for accounts; find must outlive the router.
-void install_vcard(router::Router& router, FindAccount find);
+// The vcard-temp IQ handler for accounts.
+router::IqHandler handler(FindAccount find);
 
-}  // namespace jabberadmin::im
+// The module: vCards of the users in the context's directory cache.
+class Vcards final : public module::Module {
+ public:
+  explicit Vcards(module::Context& context);
+
+ private:
+  module::Registration handler_;
+};
+
+}  // namespace jabberadmin::vcard

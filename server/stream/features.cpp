@@ -1,0 +1,22 @@
+#include "stream/features.hpp"
+
+#include "stream/namespaces.hpp"
+
+namespace jabberadmin::stream {
+
+util::Registration StreamFeatures::add(FeatureStage stage, const xml::Element& feature) {
+  const auto key = std::make_pair(stage, next_++);
+  features_->emplace(key, xml::serialize(feature, ns::kStreams));
+  return util::Registration([features = std::weak_ptr<Features>(features_), key] {
+    if (auto f = features.lock()) f->erase(key);
+  });
+}
+
+std::string StreamFeatures::serialized(FeatureStage stage) const {
+  std::string out;
+  for (auto it = features_->lower_bound({stage, 0}); it != features_->end() && it->first.first == stage; ++it)
+    out += it->second;
+  return out;
+}
+
+}  // namespace jabberadmin::stream
