@@ -45,7 +45,7 @@ class RosterModuleTest : public ::testing::Test {
     directory.put(test::make_user("loner", std::nullopt));
     directory.refreshed();
     rosters = std::make_unique<RosterModule>(router, directory, *db);
-    presence = std::make_unique<im::Presence>(router, rosters->contacts());
+    presence = std::make_unique<Presence>(router, rosters->contacts());
     rosters->start(*presence, io.get_executor(), RosterDirectoryOptions{{"example.org", "other.example"}});
     rosters->follow(directory);
   }
@@ -113,7 +113,7 @@ class RosterModuleTest : public ::testing::Test {
   std::unique_ptr<store::Database> db;
   directory::DirectoryCache directory;
   std::unique_ptr<RosterModule> rosters;
-  std::unique_ptr<im::Presence> presence;
+  std::unique_ptr<Presence> presence;
   std::vector<std::unique_ptr<FakeSession>> sessions;
 };
 
