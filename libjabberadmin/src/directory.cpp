@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 #include "jabberadmin/error.hpp"
@@ -129,7 +130,7 @@ std::vector<std::string> Directory::ensure_tree() {
   return created;
 }
 
-User Directory::user_from_entry(const ldap::Entry& entry) const {
+User Directory::user_from_entry(const ldap::Entry& entry, std::int64_t today) const {
   User u;
   u.dn = entry.dn;
   u.name = entry.first(kUid).value_or("");
@@ -138,7 +139,14 @@ User Directory::user_from_entry(const ldap::Entry& entry) const {
   u.group = entry.first(kGroup);
   const auto stored = entry.first(kPassword);
   u.has_password = stored.has_value();
-  u.locked = (stored && password::is_locked(*stored)) || entry.first(kExpire) == kLockedExpire;
+  const auto expire = entry.first(kExpire);
+  u.locked = (stored && password::is_locked(*stored)) || expire == kLockedExpire;
+  // Any other positive day is an expiry date; 0 and -1 (shadow-utils' "never") are none.
+  std::int64_t day = 0;
+  if (expire && expire != kLockedExpire &&
+      std::from_chars(expire->data(), expire->data() + expire->size(), day).ec == std::errc() && day > 1)
+    u.expires = day;
+  u.expired = u.expired_on(today);
   u.photo = entry.first(kPhoto).value_or("");
   return u;
 }
@@ -290,6 +298,15 @@ void Directory::set_password(std::string_view name, std::string_view clear) {
   connection_.modify(u.dn, {{Op::Replace, kPassword, {hashed}}});
 }
 
+void Directory::set_expiry(std::string_view name, std::optional<std::int64_t> day) {
+  if (day && *day <= 1)  // 0 means "never" and 1 is the lock: neither is a date
+    throw Error(ErrorKind::InvalidArgument, translatable("expiry date %s is too early: the first one is %s"),
+                {format_date(*day), format_date(2)});
+  const User u = user(name);
+  if (day) connection_.modify(u.dn, {{Op::Replace, kExpire, {std::to_string(*day)}}});
+  else if (u.expires) connection_.modify(u.dn, {{Op::Delete, kExpire, {}}});
+}
+
 void Directory::lock(std::string_view name) {
   const User u = user(name);
   const auto entry = connection_.read(u.dn, {kPassword});
@@ -303,7 +320,8 @@ void Directory::unlock(std::string_view name) {
   const User u = user(name);
   const auto entry = connection_.read(u.dn, {kPassword, kExpire});
   std::vector<Modification> mods;
-  if (entry && entry->has(kExpire)) mods.push_back({Op::Delete, kExpire, {}});
+  // Only the lock's own value goes: an expiry date is no lock (cl-usermod -e changes it).
+  if (entry && entry->first(kExpire) == kLockedExpire) mods.push_back({Op::Delete, kExpire, {}});
   if (const auto stored = entry ? entry->first(kPassword) : std::nullopt; stored && password::is_locked(*stored))
     mods.push_back({Op::Replace, kPassword, {password::unlock(*stored)}});
   if (!mods.empty()) connection_.modify(u.dn, mods);

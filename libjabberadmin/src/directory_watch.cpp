@@ -19,8 +19,31 @@ struct SyncSession {
   const Directory* directory;
   const DirectoryWatch::Callback* callback;
   std::atomic<bool>* live;  // set when the refresh is done, before Refreshed is announced
+  std::function<std::int64_t()> today;
   std::map<std::string, std::string> dn_by_uuid;  // refresh-phase deletes name UUIDs only
+  std::map<std::string, User> expiring;            // by DN: users whose expiry day is ahead
   bool refreshed = false;
+
+  void changed(User user) {
+    if (user.expires && !user.expired) expiring[user.dn] = user;
+    else expiring.erase(user.dn);
+    (*callback)({Kind::Changed, std::move(user)});
+  }
+
+  // Announces again, expired, every user whose expiry day has come since it was read.
+  void announce_expired() {
+    const std::int64_t day = today();
+    for (auto it = expiring.begin(); it != expiring.end();) {
+      if (!it->second.expired_on(day)) {
+        ++it;
+        continue;
+      }
+      User user = std::move(it->second);
+      it = expiring.erase(it);
+      user.expired = true;
+      (*callback)({Kind::Changed, std::move(user)});
+    }
+  }
 
   void deleted(const std::string& dn) {
     User gone;
@@ -31,6 +54,7 @@ struct SyncSession {
       gone.name.assign(parsed[0][0]->la_value.bv_val, parsed[0][0]->la_value.bv_len);
       ldap_dnfree(parsed);
     }
+    expiring.erase(dn);
     (*callback)({Kind::Deleted, gone});
   }
 };
@@ -43,7 +67,7 @@ int on_entry(ldap_sync_t* ls, LDAPMessage* msg, berval* uuid, ldap_sync_refresh_
   if (phase == LDAP_SYNC_CAPI_ADD || phase == LDAP_SYNC_CAPI_MODIFY) {
     const ldap::Entry entry = ldap::entry_from_message(ls->ls_ld, msg);
     if (!id.empty()) s.dn_by_uuid[id] = entry.dn;
-    (*s.callback)({Kind::Changed, s.directory->user_from_entry(entry)});
+    s.changed(s.directory->user_from_entry(entry, s.today()));
   } else if (phase == LDAP_SYNC_CAPI_DELETE) {
     std::string dn;
     if (char* raw = ldap_get_dn(ls->ls_ld, msg)) {
@@ -95,6 +119,10 @@ bool DirectoryWatch::sleep(std::chrono::milliseconds duration) {
   return !stopping_;
 }
 
+std::int64_t DirectoryWatch::today() const {
+  return day_number(options_.clock ? options_.clock() : std::chrono::system_clock::now());
+}
+
 void DirectoryWatch::run() {
   bool sync_available = options_.use_sync;
   while (!stopping_) {
@@ -121,7 +149,7 @@ bool DirectoryWatch::follow_with_sync() {
   for (auto& a : attribute_names) attrs.push_back(a.data());
   attrs.push_back(nullptr);
 
-  SyncSession session{&directory, &callback_, &live_, {}, false};
+  SyncSession session{&directory, &callback_, &live_, [this] { return today(); }};
   ldap_sync_t* ls = ldap_sync_initialize(nullptr);
   if (ls == nullptr) throw Error(ErrorKind::Directory, "cannot start LDAP content synchronisation");
   ls->ls_base = base.data();
@@ -155,6 +183,7 @@ bool DirectoryWatch::follow_with_sync() {
   while (!stopping_) {
     rc = ldap_sync_poll(ls);
     if (rc != LDAP_SUCCESS && rc != 0) break;  // connection lost or search ended
+    session.announce_expired();
   }
   release();
   return true;
@@ -167,7 +196,11 @@ void DirectoryWatch::follow_by_polling() {
   bool first = true;
   while (!stopping_) {
     std::map<std::string, User> now;
-    for (auto& u : directory.users()) now.emplace(u.dn, std::move(u));
+    const std::int64_t day = today();
+    for (auto& u : directory.users()) {
+      u.expired = u.expired_on(day);
+      now.emplace(u.dn, std::move(u));
+    }
     for (const auto& [dn, user] : now) {
       const auto it = known.find(dn);
       if (it == known.end() || !(it->second == user)) callback_({Kind::Changed, user});

@@ -77,7 +77,7 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
                                         static_cast<double>(j.byte_rate), static_cast<double>(j.byte_burst)};
   authenticator_.refuse_when([this](const std::string& name) {
     const User* user = directory_.find(name);
-    return user != nullptr && user->locked;
+    return user != nullptr && user->disabled();
   });
 
   const auto& addresses = options_.listen.empty() ? settings_.jabber.listen : options_.listen;

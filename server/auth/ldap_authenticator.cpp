@@ -123,9 +123,9 @@ void LdapAuthenticator::work() {
         result = AuthResult::Success;
       } else {
         const auto user = directory->find_user(job.username);
-        result = user && user->locked ? AuthResult::AccountDisabled : AuthResult::NotAuthorized;
+        result = user && user->disabled() ? AuthResult::AccountDisabled : AuthResult::NotAuthorized;
         const auto took = std::chrono::steady_clock::now() - started;
-        if (user && !user->locked) timed_refusal(took);
+        if (user && !user->disabled()) timed_refusal(took);
         if (!user) hold = hold_unknown(took);
       }
     } catch (const std::exception& e) {

@@ -22,7 +22,7 @@ UserData install_user_data(boost::asio::io_context& io, router::Router& router, 
   const auto exists = [&directory](const Jid& bare) {
     if (!directory.ready()) return true;
     const User* user = directory.find(bare.local);
-    return user != nullptr && !user->locked;
+    return user != nullptr && !user->disabled();
   };
   UserData data;
   offline::OfflineOptions offline_options{.limit_per_user = offline_limit_per_user, .batch_bytes = 64 * 1024};

@@ -76,6 +76,62 @@ TEST_F(DirectoryTest, LockIsVisibleToReadersWhoCannotReadHashes) {
   EXPECT_TRUE(dir.user_from_entry(*entry).locked);
 }
 
+// shadowExpire holds a real expiry date as days since 1970: from that day on the account
+// counts as expired (refused like a locked one), without being locked.
+TEST_F(DirectoryTest, AnExpiryDateInThePastCountsAsExpired) {
+  auto dir = slapd().directory();
+  const std::int64_t today = day_number();
+  for (const char* name : {"past", "today", "future", "never"}) dir.add_user({.name = name, .password = "pw-12345"});
+  auto& conn = dir.connection();
+  using Op = ldap::Modification::Op;
+  conn.modify(dir.user_dn("past"), {{Op::Replace, "shadowExpire", {std::to_string(today - 30)}}});
+  conn.modify(dir.user_dn("today"), {{Op::Replace, "shadowExpire", {std::to_string(today)}}});
+  conn.modify(dir.user_dn("future"), {{Op::Replace, "shadowExpire", {std::to_string(today + 30)}}});
+  conn.modify(dir.user_dn("never"), {{Op::Replace, "shadowExpire", {"-1"}}});  // shadow-utils' "none"
+
+  const User past = dir.user("past");
+  EXPECT_TRUE(past.expired);
+  EXPECT_FALSE(past.locked);
+  EXPECT_TRUE(past.disabled());
+  EXPECT_EQ(past.expires, today - 30);
+  EXPECT_TRUE(dir.user("today").disabled());
+  EXPECT_FALSE(dir.user("future").disabled());
+  EXPECT_EQ(dir.user("future").expires, today + 30);
+  EXPECT_FALSE(dir.user("never").disabled());
+  EXPECT_FALSE(dir.user("never").expires);
+  // The lock's own value is the lock, not a date.
+  dir.lock("never");
+  EXPECT_TRUE(dir.user("never").locked);
+  EXPECT_FALSE(dir.user("never").expires);
+}
+
+// cl-usermod(8): -U takes away the lock only; an expiry date is changed with -e.
+TEST_F(DirectoryTest, UnlockLeavesAnExpiryDateAndSetExpiryExtendsOrClearsIt) {
+  auto dir = slapd().directory();
+  const std::int64_t today = day_number();
+  dir.add_user({.name = "olga", .password = "pw-12345"});
+  dir.set_expiry("olga", today - 1);
+  EXPECT_TRUE(dir.user("olga").expired);
+  dir.unlock("olga");
+  EXPECT_TRUE(dir.user("olga").expired) << "unlock is not an extension";
+  dir.set_expiry("olga", today + 10);
+  EXPECT_FALSE(dir.user("olga").disabled());
+  EXPECT_EQ(dir.user("olga").expires, today + 10);
+  dir.set_expiry("olga", std::nullopt);
+  EXPECT_FALSE(dir.user("olga").expires);
+  EXPECT_FALSE(dir.connection().read(dir.user_dn("olga"), {"shadowExpire"})->has("shadowExpire"));
+  dir.set_expiry("olga", std::nullopt);  // nothing to remove: no error
+  // A lock replaces a date (the lock must be visible to readers of shadowExpire); unlocking
+  // leaves no date behind.
+  dir.set_expiry("olga", today + 10);
+  dir.lock("olga");
+  EXPECT_TRUE(dir.user("olga").locked);
+  dir.unlock("olga");
+  EXPECT_FALSE(dir.user("olga").disabled());
+  EXPECT_FALSE(dir.user("olga").expires);
+  EXPECT_THROW(dir.set_expiry("olga", 1), Error) << "day 1 is the lock's value, not a date";
+}
+
 TEST_F(DirectoryTest, PasswordChangeOfLockedUserStaysLocked) {
   auto dir = slapd().directory();
   dir.add_user({.name = "dave", .password = "old"});

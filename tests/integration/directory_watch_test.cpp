@@ -2,6 +2,7 @@
 // tools, seen live through syncprov (and by polling).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -86,6 +87,32 @@ TEST_P(DirectoryWatchTest, SeesTheDirectoryThenEveryChangeWithinTwoSeconds) {
   auto gone = events.next(is(Kind::Deleted), 2s);
   ASSERT_TRUE(gone) << "a deletion";
   EXPECT_EQ(gone->user.name, "boris");
+}
+
+// Nothing in the directory changes when an expiry date comes: the watch itself announces
+// the user again, expired, once its clock reaches that day.
+TEST_P(DirectoryWatchTest, AnnouncesAUserAgainWhenItsExpiryDayComes) {
+  ASSERT_EQ(slapd().tool("cl-useradd", {"anna", "jabber"}).status, 0);
+  const std::int64_t tomorrow = day_number() + 1;
+  ASSERT_EQ(slapd().tool("cl-usermod", {"-e", format_date(tomorrow), "anna", "jabber"}).status, 0);
+  std::atomic<int> days_ahead{0};
+  Events events;
+  WatchOptions options;
+  options.use_sync = GetParam();
+  options.poll_interval = 300ms;
+  options.clock = [&] { return std::chrono::system_clock::now() + std::chrono::days(days_ahead.load()); };
+  DirectoryWatch watch(slapd().settings(), [&](const DirectoryEvent& e) { events.push(e); }, options);
+  const auto anna = events.next(is(Kind::Changed, "anna"), 5s);
+  ASSERT_TRUE(anna);
+  EXPECT_EQ(anna->user.expires, tomorrow);
+  EXPECT_FALSE(anna->user.expired);
+  ASSERT_TRUE(events.next(is(Kind::Refreshed), 5s));
+  days_ahead = 1;
+  const auto expired = events.next(is(Kind::Changed, "anna"), 3s);
+  ASSERT_TRUE(expired) << "announced again when the day came";
+  EXPECT_TRUE(expired->user.expired);
+  EXPECT_TRUE(expired->user.disabled());
+  EXPECT_FALSE(events.next(is(Kind::Changed, "anna"), 1500ms)) << "once";
 }
 
 INSTANTIATE_TEST_SUITE_P(SyncAndPolling, DirectoryWatchTest, ::testing::Values(true, false),

@@ -98,6 +98,37 @@ TEST_F(ToolsTest, LockAndUnlockKeepThePassword) {
   expect(2, "cl-usermod", {"-L", "-U", "guest", "jabber"});
 }
 
+// cl-usermod(8), EXPIRY: -e sets or clears the date; cl-info shows it and whether it passed;
+// -U takes away the lock only.
+TEST_F(ToolsTest, ExpiryDatesAreSetShownAndKeptApartFromTheLock) {
+  expect(0, "cl-useradd", {"-p", "guest", "jabber"}, "expiry-pass\n");
+  expect(0, "cl-usermod", {"-e", "2001-02-03", "guest", "jabber"});
+  EXPECT_NE(entry("guest").find("shadowExpire: 11356"), std::string::npos) << entry("guest");
+  std::string info = slapd().tool("cl-info", {"--json", "guest", "jabber"}).out;
+  EXPECT_NE(info.find("\"expired\": true"), std::string::npos) << info;
+  EXPECT_NE(info.find("\"expires\": \"2001-02-03\""), std::string::npos) << info;
+  EXPECT_NE(info.find("\"locked\": false"), std::string::npos) << info;
+  EXPECT_NE(slapd().tool("cl-info", {"guest", "jabber"}).out.find("expired 2001-02-03"), std::string::npos);
+  const Result still = expect(0, "cl-usermod", {"-U", "guest", "jabber"});
+  EXPECT_NE(still.err.find("still expired"), std::string::npos) << still.err;
+  EXPECT_NE(entry("guest").find("shadowExpire: 11356"), std::string::npos) << "-U is not an extension";
+  expect(0, "cl-usermod", {"-e", "2999-01-01", "guest", "jabber"});
+  info = slapd().tool("cl-info", {"--json", "guest", "jabber"}).out;
+  EXPECT_NE(info.find("\"expired\": false"), std::string::npos) << info;
+  EXPECT_NE(slapd().tool("cl-info", {"guest", "jabber"}).out.find("expires 2999-01-01"), std::string::npos);
+  expect(0, "cl-usermod", {"-e", "", "guest", "jabber"});
+  EXPECT_EQ(entry("guest").find("shadowExpire"), std::string::npos);
+  EXPECT_NE(slapd().tool("cl-info", {"--json", "guest", "jabber"}).out.find("\"expires\": null"), std::string::npos);
+  const Result bad = expect(3, "cl-usermod", {"-e", "2001-02-30", "guest", "jabber"});
+  EXPECT_NE(bad.err.find("2001-02-30"), std::string::npos) << bad.err;
+  expect(2, "cl-usermod", {"-L", "-e", "2999-01-01", "guest", "jabber"});
+  // A lock replaces a date, and says so.
+  expect(0, "cl-usermod", {"-e", "2999-01-01", "guest", "jabber"});
+  const Result locked = expect(0, "cl-usermod", {"-L", "guest", "jabber"});
+  EXPECT_NE(locked.err.find("2999-01-01"), std::string::npos) << locked.err;
+  EXPECT_NE(entry("guest").find("shadowExpire: 1\n"), std::string::npos);
+}
+
 TEST_F(ToolsTest, UsermodChangesNicknameGroupAndPassword) {
   expect(0, "cl-groupadd", {"A", "jabber"});
   expect(0, "cl-groupadd", {"B", "jabber"});

@@ -75,8 +75,12 @@ class Directory {
   void set_nickname(std::string_view name, std::string_view nickname);
   void set_photo(std::string_view name, std::string_view jpeg);  // empty = remove
   void set_password(std::string_view name, std::string_view clear);  // keeps a lock
-  void lock(std::string_view name);    // Error(InvalidArgument) when there is no password
+  // The lock (cl-usermod -L/-U): the marker in the hash and shadowExpire 1, which replaces
+  // an expiry date. Unlocking takes the lock's value away only, never an expiry date.
+  void lock(std::string_view name);
   void unlock(std::string_view name);
+  // The expiry date (shadowExpire as days since 1970), or none.
+  void set_expiry(std::string_view name, std::optional<std::int64_t> day);
   // Puts the user into group (moving it out of any other); returns its previous group.
   std::optional<std::string> set_group(std::string_view name, std::string_view group);
   void clear_group(std::string_view name);
@@ -113,7 +117,8 @@ class Directory {
   // users_dn() of a directory with this base, without a connection (for generated configs).
   static std::string users_dn_under(std::string_view base_dn);
   // Builds a User from an entry read with user_attributes().
-  User user_from_entry(const ldap::Entry& entry) const;
+  // expired is judged against today (a day number, see account.hpp).
+  User user_from_entry(const ldap::Entry& entry, std::int64_t today = day_number()) const;
 
   ldap::Connection& connection() noexcept { return connection_; }
   const std::string& primary_host() const noexcept { return primary_host_; }

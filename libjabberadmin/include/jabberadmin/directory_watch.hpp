@@ -5,6 +5,8 @@
 // Events arrive on the watch's own thread, in order: RefreshStarted, Changed for every user,
 // Refreshed; then Changed/Deleted as they happen. After a lost connection it reconnects and
 // starts again with RefreshStarted: a user not re-announced before the next Refreshed is gone.
+// When a user's expiry date comes, nothing changes in the directory: the watch announces the
+// user again itself (Changed, now expired) within a second or a poll.
 #pragma once
 
 #include <atomic>
@@ -28,6 +30,8 @@ struct WatchOptions {
   bool use_sync = true;                                     // false: poll instead
   std::chrono::milliseconds poll_interval{2000};            // polling, and the fallback
   std::chrono::milliseconds retry_interval{1000};           // after a lost connection
+  // The clock expiry dates are judged by; empty: the system clock (tests move it ahead).
+  std::function<std::chrono::system_clock::time_point()> clock;
 };
 
 class DirectoryWatch {
@@ -48,6 +52,7 @@ class DirectoryWatch {
   bool follow_with_sync();  // false when the server has no syncprov
   void follow_by_polling();
   bool sleep(std::chrono::milliseconds duration);  // false when stopping
+  std::int64_t today() const;                       // by options_.clock
 
   Settings settings_;
   Callback callback_;
