@@ -30,6 +30,8 @@ constexpr const char* kPhoto = "jpegPhoto";
 constexpr const char* kExpire = "shadowExpire";
 constexpr const char* kLockedExpire = "1";
 constexpr const char* kObjectClass = "objectClass";
+// Operational (RFC 4530): returned only when asked for by name.
+constexpr const char* kUuid = "entryUUID";
 constexpr std::size_t kMaxGroupName = 256;
 constexpr std::size_t kMaxNickname = 256;
 
@@ -108,7 +110,7 @@ std::string Directory::users_dn_under(std::string_view base_dn) {
 }
 
 const std::vector<std::string>& Directory::user_attributes() {
-  static const std::vector<std::string> attributes{kUid, kCn, kMail, kGroup, kPassword, kExpire, kPhoto};
+  static const std::vector<std::string> attributes{kUid, kCn, kMail, kGroup, kPassword, kExpire, kPhoto, kUuid};
   return attributes;
 }
 
@@ -148,6 +150,7 @@ User Directory::user_from_entry(const ldap::Entry& entry, std::int64_t today) co
     u.expires = day;
   u.expired = u.expired_on(today);
   u.photo = entry.first(kPhoto).value_or("");
+  u.uuid = entry.first(kUuid).value_or("");
   return u;
 }
 

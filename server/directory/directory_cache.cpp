@@ -28,6 +28,13 @@ const User* DirectoryCache::find(std::string_view name) const {
   return it == users_.end() ? nullptr : &it->second;
 }
 
+std::vector<const User*> DirectoryCache::users() const {
+  std::vector<const User*> out;
+  out.reserve(users_.size());
+  for (const auto& [name, user] : users_) out.push_back(&user);
+  return out;
+}
+
 std::vector<const User*> DirectoryCache::members(std::string_view group) const {
   std::vector<const User*> out;
   if (const auto it = groups_.find(group); it != groups_.end())

@@ -33,9 +33,12 @@ void Rosters::follow(directory::DirectoryCache& cache) {
     if (!alive.lock()) return;
     live_->changed(change);
     if (change.before && !change.after) removal_->deleted(change.before->name);
+    if (change.after && (!change.before || change.before->uuid != change.after->uuid))
+      removal_->check_entries({&*change.after});
   });
-  cache.on_ready([this, alive] {
+  cache.on_ready([this, alive, &cache] {
     if (!alive.lock()) return;
+    removal_->check_entries(cache.users());
     removal_->sweep();
     live_->introduce_online_users();
   });

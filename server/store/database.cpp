@@ -31,6 +31,11 @@ constexpr std::string_view kMigrations[] = {
        CREATE TABLE roster_version (
          user TEXT PRIMARY KEY,
          version INTEGER NOT NULL);)",
+    // The directory entry (entryUUID) each account's stored data belongs to: an account
+    // deleted and re-created under the same name while the server was down has a new one.
+    R"(CREATE TABLE account_uuid (
+         name TEXT PRIMARY KEY,
+         uuid TEXT NOT NULL);)",
 };
 
 }  // namespace

@@ -132,6 +132,20 @@ TEST_F(DirectoryTest, UnlockLeavesAnExpiryDateAndSetExpiryExtendsOrClearsIt) {
   EXPECT_THROW(dir.set_expiry("olga", 1), Error) << "day 1 is the lock's value, not a date";
 }
 
+// The server keeps what an account owns by its entryUUID: a new entry under the old name
+// must not look like the old account.
+TEST_F(DirectoryTest, EveryUserCarriesItsEntryUuidAndARecreatedOneANewOne) {
+  auto dir = slapd().directory();
+  dir.add_user({.name = "ivan"});
+  const std::string first = dir.user("ivan").uuid;
+  EXPECT_EQ(first.size(), 36u) << first;
+  EXPECT_EQ(dir.users().front().uuid, first);
+  dir.remove_user("ivan");
+  dir.add_user({.name = "ivan"});
+  EXPECT_NE(dir.user("ivan").uuid, first);
+  EXPECT_EQ(dir.user("ivan").uuid.size(), 36u);
+}
+
 TEST_F(DirectoryTest, PasswordChangeOfLockedUserStaysLocked) {
   auto dir = slapd().directory();
   dir.add_user({.name = "dave", .password = "old"});

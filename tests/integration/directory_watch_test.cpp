@@ -68,6 +68,7 @@ TEST_P(DirectoryWatchTest, SeesTheDirectoryThenEveryChangeWithinTwoSeconds) {
   ASSERT_TRUE(anna) << "initial refresh";
   EXPECT_EQ(anna->user.nickname, "Анна");
   EXPECT_EQ(anna->user.group, "Staff");
+  EXPECT_EQ(anna->user.uuid.size(), 36u) << "entryUUID, asked for by name";
   ASSERT_TRUE(events.next(is(Kind::Refreshed), 5s));
   EXPECT_EQ(watch.live(), use_sync);
 

@@ -145,6 +145,8 @@ TEST_F(SetupLdapTest, ServiceIdentityReadsEverythingButPasswordsAndWritesNothing
   EXPECT_TRUE(entry->has("entryCSN"));
   EXPECT_FALSE(entry->has("userPassword")) << "the server never sees password hashes";
   EXPECT_TRUE(directory.find_user("guest")->locked) << "the lock still shows through shadowExpire";
+  EXPECT_EQ(directory.find_user("guest")->uuid, entry->first("entryUUID").value_or("?"))
+      << "the server tells a re-created account apart by its entryUUID";
   EXPECT_EQ(directory.groups().size(), 1u);
   EXPECT_EQ(directory.connection().search("dc=test", ldap::Scope::Subtree, "(userPassword=*)").size(), 0u);
 

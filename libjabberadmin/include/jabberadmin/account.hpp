@@ -29,6 +29,9 @@ struct User {
   bool has_password = false;
   std::string photo;                 // jpegPhoto bytes; empty = no avatar
   std::string dn;
+  // entryUUID (RFC 4530): tells an account from one deleted and re-created under its name.
+  // Empty when the directory does not give it.
+  std::string uuid;
 
   // As shadow(5) and pam_unix count: expired on the expiry day itself.
   bool expired_on(std::int64_t day) const noexcept { return expires && day >= *expires; }
