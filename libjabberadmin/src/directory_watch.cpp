@@ -18,6 +18,7 @@ using Kind = DirectoryEvent::Kind;
 struct SyncSession {
   const Directory* directory;
   const DirectoryWatch::Callback* callback;
+  std::function<void()> announce_refreshed;  // Refreshed (and Restored after an outage)
   std::atomic<bool>* live;  // set when the refresh is done, before Refreshed is announced
   std::function<std::int64_t()> today;
   std::map<std::string, std::string> dn_by_uuid;  // refresh-phase deletes name UUIDs only
@@ -95,7 +96,7 @@ int on_intermediate(ldap_sync_t* ls, LDAPMessage*, BerVarray uuids, ldap_sync_re
   if (phase == LDAP_SYNC_CAPI_DONE && !s.refreshed) {
     s.refreshed = true;
     *s.live = true;
-    (*s.callback)({Kind::Refreshed, {}});
+    s.announce_refreshed();
   }
   return LDAP_SUCCESS;
 }
@@ -123,6 +124,19 @@ std::int64_t DirectoryWatch::today() const {
   return day_number(options_.clock ? options_.clock() : std::chrono::system_clock::now());
 }
 
+void DirectoryWatch::lost(const std::string& reason) {
+  if (lost_ || stopping_) return;
+  lost_ = true;
+  callback_({Kind::Lost, {}, reason});
+}
+
+void DirectoryWatch::refreshed() {
+  callback_({Kind::Refreshed, {}});
+  if (!lost_) return;
+  lost_ = false;
+  callback_({Kind::Restored, {}});
+}
+
 void DirectoryWatch::run() {
   bool sync_available = options_.use_sync;
   while (!stopping_) {
@@ -132,8 +146,9 @@ void DirectoryWatch::run() {
       } else {
         follow_by_polling();
       }
-    } catch (const Error&) {
+    } catch (const Error& e) {
       // Directory unreachable or the session broke: start over after a pause.
+      lost(e.what());
     }
     live_ = false;
     if (!sleep(options_.retry_interval)) break;
@@ -149,7 +164,7 @@ bool DirectoryWatch::follow_with_sync() {
   for (auto& a : attribute_names) attrs.push_back(a.data());
   attrs.push_back(nullptr);
 
-  SyncSession session{&directory, &callback_, &live_, [this] { return today(); }};
+  SyncSession session{&directory, &callback_, [this] { refreshed(); }, &live_, [this] { return today(); }};
   ldap_sync_t* ls = ldap_sync_initialize(nullptr);
   if (ls == nullptr) throw Error(ErrorKind::Directory, "cannot start LDAP content synchronisation");
   ls->ls_base = base.data();
@@ -186,6 +201,7 @@ bool DirectoryWatch::follow_with_sync() {
     session.announce_expired();
   }
   release();
+  if (!stopping_) throw Error(ErrorKind::Directory, std::string("LDAP sync ended: ") + ldap_err2string(rc));
   return true;
 }
 
@@ -208,7 +224,7 @@ void DirectoryWatch::follow_by_polling() {
     for (const auto& [dn, user] : known)
       if (!now.contains(dn)) callback_({Kind::Deleted, User{.name = user.name, .dn = dn}});
     known = std::move(now);
-    if (first) callback_({Kind::Refreshed, {}});
+    if (first) refreshed();
     first = false;
     if (!sleep(options_.poll_interval)) return;
   }

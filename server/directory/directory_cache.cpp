@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "util/log.hpp"
+
 namespace jabberadmin::directory {
 
 using Kind = DirectoryEvent::Kind;
@@ -107,6 +109,12 @@ void DirectoryCache::apply(const DirectoryEvent& event) {
       }
       break;
     }
+    case Kind::Lost:
+      log::warning("directory sync lost: " + event.reason);
+      break;
+    case Kind::Restored:
+      log::warning("directory sync restored");
+      break;
   }
 }
 
