@@ -29,38 +29,30 @@ int main(int argc, char** argv) {
   return tool.run(argc, argv, [&] {
     Directory directory = tool.directory();
     const User current = directory.user(user);  // NotFound before anything is asked
-    // Read everything that can fail first, then change the directory.
-    std::string photo;
-    if (image_path) photo = avatar::from_file(*image_path);
-    std::optional<std::int64_t> expires;
-    if (expire_date && !expire_date->empty()) {
-      expires = parse_date(*expire_date);
-      if (!expires) throw Error(ErrorKind::InvalidArgument, cli::format(_("not a date (YYYY-MM-DD): '%s'"), *expire_date));
+    // Read everything that can fail first, then change the directory in one modify.
+    UserUpdate update{.nickname = nickname, .group = group};
+    if (image_path) update.photo = avatar::from_file(*image_path);
+    if (no_avatar) update.photo = "";
+    if (expire_date) {
+      std::optional<std::int64_t> day;
+      if (!expire_date->empty() && !(day = parse_date(*expire_date)))
+        throw Error(ErrorKind::InvalidArgument, cli::format(_("not a date (YYYY-MM-DD): '%s'"), *expire_date));
+      update.expires = day;
     }
-    std::optional<std::string> password;
-    if (ask_password || stdin_password) password = cli::read_new_password(stdin_password, tool.min_password_length());
+    if (lock) update.lock = UserUpdate::Lock::Lock;
+    if (unlock) update.lock = UserUpdate::Lock::Unlock;
+    if (ask_password || stdin_password) update.password = cli::read_new_password(stdin_password, tool.min_password_length());
 
-    if (nickname) directory.set_nickname(current.name, *nickname);
-    if (image_path) directory.set_photo(current.name, photo);
-    if (no_avatar) directory.set_photo(current.name, "");
-    if (group) {
-      const auto previous = directory.set_group(current.name, *group);
-      if (previous && *previous != directory.user(current.name).group)
-        std::cout << cli::format(_("%s moved from group '%s'"), current.name, *previous) << '\n';
-    }
-    if (password) directory.set_password(current.name, *password);
-    if (lock) {
-      directory.lock(current.name);
-      // shadowExpire holds one value: the lock's takes the place of the date.
-      if (current.expires)
-        std::cerr << cli::format(_("the expiry date %s is replaced by the lock; after -U, set it again with -e"),
-                                 format_date(*current.expires)) << '\n';
-    }
-    if (unlock) directory.unlock(current.name);
-    if (expire_date) directory.set_expiry(current.name, expires);
-    if (unlock && !expire_date && current.expired)
-      std::cerr << cli::format(_("%s is still expired since %s: extend it with -e"), current.name,
+    const User now = directory.update_user(current.name, update);
+    if (current.group && now.group != current.group)
+      std::cout << cli::format(_("%s moved from group '%s'"), current.name, *current.group) << '\n';
+    // shadowExpire holds one value: the lock's takes the place of the date.
+    if (lock && current.expires)
+      std::cerr << cli::format(_("the expiry date %s is replaced by the lock; after -U, set it again with -e"),
                                format_date(*current.expires)) << '\n';
+    if (unlock && now.expired)
+      std::cerr << cli::format(_("%s is still expired since %s: extend it with -e"), current.name,
+                               format_date(*now.expires)) << '\n';
     return 0;
   });
 }

@@ -158,8 +158,8 @@ void DirectoryWatch::run() {
 bool DirectoryWatch::follow_with_sync() {
   Directory directory = Directory::open(settings_);
   std::string base = directory.users_dn();
-  std::string filter = Directory::user_filter();
-  std::vector<std::string> attribute_names = Directory::user_attributes();
+  std::string filter = schema::user_filter();
+  std::vector<std::string> attribute_names = schema::user_attributes();
   std::vector<char*> attrs;
   for (auto& a : attribute_names) attrs.push_back(a.data());
   attrs.push_back(nullptr);

@@ -1,6 +1,7 @@
 #include "app/server.hpp"
 
 #include "jabberadmin/directory.hpp"
+#include "jabberadmin/directory_connection.hpp"
 #include "jabberadmin/error.hpp"
 #include "net/connection.hpp"
 #include "net/tls.hpp"
@@ -51,7 +52,7 @@ std::filesystem::path data_dir(const Settings& settings) {
 Server::Server(asio::io_context& io, Settings settings, Options options)
     // The settings checked before anything touches the disk; the directory read as the
     // read-only service identity, never as its manager.
-    : io_(io), settings_(Directory::as_service(checked(std::move(settings)))), options_(std::move(options)),
+    : io_(io), settings_(as_service(checked(std::move(settings)))), options_(std::move(options)),
       hosts_(settings_.served_hosts()),
       admission_(admission_limits(settings_.jabber, options_)),
       address_failures_(options_.auth_failures_per_address, options_.auth_failure_window),

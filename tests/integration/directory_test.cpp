@@ -46,7 +46,7 @@ TEST_F(DirectoryTest, StoredHashIsSaltedCrypt) {
 TEST_F(DirectoryTest, LockFailsBindAndUnlockRestoresTheSamePassword) {
   auto dir = slapd().directory();
   dir.add_user({.name = "bob", .password = "pw-bob"});
-  dir.lock("bob");
+  dir.update_user("bob", {.lock = UserUpdate::Lock::Lock});
   EXPECT_TRUE(dir.user("bob").locked);
   auto conn = anonymous(slapd());
   EXPECT_FALSE(conn.check_password(dir.user_dn("bob"), "pw-bob"));
@@ -54,7 +54,7 @@ TEST_F(DirectoryTest, LockFailsBindAndUnlockRestoresTheSamePassword) {
   const auto stored = dir.connection().read(dir.user_dn("bob"), {"userPassword"})->first("userPassword").value();
   EXPECT_FALSE(conn.check_password(dir.user_dn("bob"), stored));
   EXPECT_TRUE(stored.starts_with("{CRYPT}!"));
-  dir.unlock("bob");
+  dir.update_user("bob", {.lock = UserUpdate::Lock::Unlock});
   EXPECT_FALSE(dir.user("bob").locked);
   EXPECT_TRUE(conn.check_password(dir.user_dn("bob"), "pw-bob"));
 }
@@ -63,14 +63,14 @@ TEST_F(DirectoryTest, LockIsVisibleToReadersWhoCannotReadHashes) {
   auto dir = slapd().directory();
   dir.add_user({.name = "carol", .password = "pw-carol"});
   dir.add_user({.name = "reader", .password = "pw-reader"});
-  dir.lock("carol");
+  dir.update_user("carol", {.lock = UserUpdate::Lock::Lock});
   // An ordinary authenticated reader (as the server's or ejabberd's service account would be).
   ldap::ConnectOptions options;
   options.uri = slapd().tcp_uri();
   options.bind_dn = dir.user_dn("reader");
   options.bind_password = "pw-reader";
   auto reader = ldap::Connection::open(options);
-  const auto entry = reader.read(dir.user_dn("carol"), Directory::user_attributes());
+  const auto entry = reader.read(dir.user_dn("carol"), schema::user_attributes());
   ASSERT_TRUE(entry);
   EXPECT_FALSE(entry->has("userPassword")) << "hashes stay hidden";
   EXPECT_TRUE(dir.user_from_entry(*entry).locked);
@@ -100,7 +100,7 @@ TEST_F(DirectoryTest, AnExpiryDateInThePastCountsAsExpired) {
   EXPECT_FALSE(dir.user("never").disabled());
   EXPECT_FALSE(dir.user("never").expires);
   // The lock's own value is the lock, not a date.
-  dir.lock("never");
+  dir.update_user("never", {.lock = UserUpdate::Lock::Lock});
   EXPECT_TRUE(dir.user("never").locked);
   EXPECT_FALSE(dir.user("never").expires);
 }
@@ -110,26 +110,26 @@ TEST_F(DirectoryTest, UnlockLeavesAnExpiryDateAndSetExpiryExtendsOrClearsIt) {
   auto dir = slapd().directory();
   const std::int64_t today = day_number();
   dir.add_user({.name = "olga", .password = "pw-12345"});
-  dir.set_expiry("olga", today - 1);
+  dir.update_user("olga", {.expires = std::optional<std::int64_t>(today - 1)});
   EXPECT_TRUE(dir.user("olga").expired);
-  dir.unlock("olga");
+  dir.update_user("olga", {.lock = UserUpdate::Lock::Unlock});
   EXPECT_TRUE(dir.user("olga").expired) << "unlock is not an extension";
-  dir.set_expiry("olga", today + 10);
+  dir.update_user("olga", {.expires = std::optional<std::int64_t>(today + 10)});
   EXPECT_FALSE(dir.user("olga").disabled());
   EXPECT_EQ(dir.user("olga").expires, today + 10);
-  dir.set_expiry("olga", std::nullopt);
+  dir.update_user("olga", {.expires = std::optional<std::int64_t>(std::nullopt)});
   EXPECT_FALSE(dir.user("olga").expires);
   EXPECT_FALSE(dir.connection().read(dir.user_dn("olga"), {"shadowExpire"})->has("shadowExpire"));
-  dir.set_expiry("olga", std::nullopt);  // nothing to remove: no error
+  dir.update_user("olga", {.expires = std::optional<std::int64_t>(std::nullopt)});  // nothing to remove: no error
   // A lock replaces a date (the lock must be visible to readers of shadowExpire); unlocking
   // leaves no date behind.
-  dir.set_expiry("olga", today + 10);
-  dir.lock("olga");
+  dir.update_user("olga", {.expires = std::optional<std::int64_t>(today + 10)});
+  dir.update_user("olga", {.lock = UserUpdate::Lock::Lock});
   EXPECT_TRUE(dir.user("olga").locked);
-  dir.unlock("olga");
+  dir.update_user("olga", {.lock = UserUpdate::Lock::Unlock});
   EXPECT_FALSE(dir.user("olga").disabled());
   EXPECT_FALSE(dir.user("olga").expires);
-  EXPECT_THROW(dir.set_expiry("olga", 1), Error) << "day 1 is the lock's value, not a date";
+  EXPECT_THROW(dir.update_user("olga", {.expires = std::optional<std::int64_t>(1)}), Error) << "day 1 is the lock's value, not a date";
 }
 
 // The server keeps what an account owns by its entryUUID: a new entry under the old name
@@ -149,11 +149,11 @@ TEST_F(DirectoryTest, EveryUserCarriesItsEntryUuidAndARecreatedOneANewOne) {
 TEST_F(DirectoryTest, PasswordChangeOfLockedUserStaysLocked) {
   auto dir = slapd().directory();
   dir.add_user({.name = "dave", .password = "old"});
-  dir.lock("dave");
-  dir.set_password("dave", "new");
+  dir.update_user("dave", {.lock = UserUpdate::Lock::Lock});
+  dir.update_user("dave", {.password = "new"});
   auto conn = anonymous(slapd());
   EXPECT_FALSE(conn.check_password(dir.user_dn("dave"), "new"));
-  dir.unlock("dave");
+  dir.update_user("dave", {.lock = UserUpdate::Lock::Unlock});
   EXPECT_TRUE(conn.check_password(dir.user_dn("dave"), "new"));
   EXPECT_FALSE(conn.check_password(dir.user_dn("dave"), "old"));
 }
@@ -162,7 +162,7 @@ TEST_F(DirectoryTest, HostileFilterValuesFindNothingTheyShouldNot) {
   auto dir = slapd().directory();
   dir.add_user({.name = "eve"});
   dir.add_group("Staff");
-  dir.set_group("eve", "Staff");
+  dir.update_user("eve", {.group = "Staff"});
   for (const std::string& hostile : std::vector<std::string>{"*", "*)(uid=*", "Staff)(|(uid=*", "St*", "\\2a", std::string("Sta\0ff", 6)}) {
     EXPECT_TRUE(dir.members(hostile).empty()) << hostile;
   }
