@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   tool.app.add_option("group", group, _("Group name"))->required();
   return tool.run(argc, argv, [&] {
     Directory directory = tool.directory();
-    std::string name = directory.group(group).name;
+    const std::string name = directory.group_name(group);  // its spelling: one read, no member's
     if (remove) directory.remove_members(name, cli::split_list(*remove));
     if (add)
       for (const auto& change : directory.add_members(name, cli::split_list(*add)))

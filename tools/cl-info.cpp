@@ -12,6 +12,7 @@ namespace {
 json to_json(const User& u) {
   return {{"name", u.name},   {"nickname", u.nickname},         {"jid", u.jid},
           {"group", u.group ? json(*u.group) : json(nullptr)},   {"locked", u.locked},
+          {"expires", u.expires ? json(format_date(*u.expires)) : json(nullptr)}, {"expired", u.expired},
           {"avatar", !u.photo.empty()}, {"password", u.has_password}};
 }
 
@@ -21,6 +22,8 @@ void print(const User& u) {
   // Names written to the directory by other programs may hold anything: shown printable.
   std::cout << printable(u.name) << "\t" << printable(u.jid) << "\t" << printable(u.nickname) << "\t" << cli::format(_("group: %s"), u.group.value_or("-"));
   if (u.locked) std::cout << "\t" << _("locked");
+  if (u.expires)
+    std::cout << "\t" << cli::format(u.expired ? _("expired %s") : _("expires %s"), format_date(*u.expires));
   if (!u.photo.empty()) std::cout << "\t" << _("avatar");
   if (!u.has_password) std::cout << "\t" << _("no password");
   std::cout << '\n';

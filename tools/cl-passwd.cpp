@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   return tool.run(argc, argv, [&] {
     Directory directory = tool.directory();
     const User current = directory.user(user);
-    directory.set_password(current.name, cli::read_new_password(stdin_password, tool.min_password_length()));
+    directory.update_user(current.name, {.password = cli::read_new_password(stdin_password, tool.min_password_length())});
     return 0;
   });
 }

@@ -10,7 +10,7 @@ using namespace jabberadmin;
 int main(int argc, char** argv) {
   cli::Tool tool("cl-usermod", N_("Change a Jabber account"));
   bool lock = false, unlock = false, no_avatar = false, ask_password = false, stdin_password = false;
-  std::optional<std::string> nickname, group, image_path;
+  std::optional<std::string> nickname, group, image_path, expire_date;
   std::string user;
   auto& app = tool.app;
   app.add_option("-c,--comment", nickname, _("New nickname (UTF-8)"));
@@ -18,7 +18,9 @@ int main(int argc, char** argv) {
   app.add_flag("--no-avatar", no_avatar, _("Remove the avatar"))->excludes(image);
   app.add_option("-g,--group", group, _("Put the user into this group (moving it out of its current one)"));
   auto* l = app.add_flag("-L,--lock", lock, _("Lock the account"));
-  app.add_flag("-U,--unlock", unlock, _("Unlock the account"))->excludes(l);
+  app.add_flag("-U,--unlock", unlock, _("Unlock the account (an expiry date stays)"))->excludes(l);
+  app.add_option("-e,--expiredate", expire_date, _("Expiry date YYYY-MM-DD, from which the account may not log in; empty: none"))
+      ->excludes(l);
   auto* p = app.add_flag("-p,--password", ask_password, _("Set a new password (prompted, or one line from stdin)"));
   app.add_flag("-P,--password-stdin", stdin_password, _("Read the new password from standard input"))->excludes(p);
   app.add_option("user", user, _("User name"))->required();
@@ -27,23 +29,30 @@ int main(int argc, char** argv) {
   return tool.run(argc, argv, [&] {
     Directory directory = tool.directory();
     const User current = directory.user(user);  // NotFound before anything is asked
-    // Read everything that can fail first, then change the directory.
-    std::string photo;
-    if (image_path) photo = avatar::from_file(*image_path);
-    std::optional<std::string> password;
-    if (ask_password || stdin_password) password = cli::read_new_password(stdin_password, tool.min_password_length());
-
-    if (nickname) directory.set_nickname(current.name, *nickname);
-    if (image_path) directory.set_photo(current.name, photo);
-    if (no_avatar) directory.set_photo(current.name, "");
-    if (group) {
-      const auto previous = directory.set_group(current.name, *group);
-      if (previous && *previous != directory.user(current.name).group)
-        std::cout << cli::format(_("%s moved from group '%s'"), current.name, *previous) << '\n';
+    // Read everything that can fail first, then change the directory in one modify.
+    UserUpdate update{.nickname = nickname, .group = group};
+    if (image_path) update.photo = avatar::from_file(*image_path);
+    if (no_avatar) update.photo = "";
+    if (expire_date) {
+      std::optional<std::int64_t> day;
+      if (!expire_date->empty() && !(day = parse_date(*expire_date)))
+        throw Error(ErrorKind::InvalidArgument, cli::format(_("not a date (YYYY-MM-DD): '%s'"), *expire_date));
+      update.expires = day;
     }
-    if (password) directory.set_password(current.name, *password);
-    if (lock) directory.lock(current.name);
-    if (unlock) directory.unlock(current.name);
+    if (lock) update.lock = UserUpdate::Lock::Lock;
+    if (unlock) update.lock = UserUpdate::Lock::Unlock;
+    if (ask_password || stdin_password) update.password = cli::read_new_password(stdin_password, tool.min_password_length());
+
+    const User now = directory.update_user(current.name, update);
+    if (current.group && now.group != current.group)
+      std::cout << cli::format(_("%s moved from group '%s'"), current.name, *current.group) << '\n';
+    // shadowExpire holds one value: the lock's takes the place of the date.
+    if (lock && current.expires)
+      std::cerr << cli::format(_("the expiry date %s is replaced by the lock; after -U, set it again with -e"),
+                               format_date(*current.expires)) << '\n';
+    if (unlock && now.expired)
+      std::cerr << cli::format(_("%s is still expired since %s: extend it with -e"), current.name,
+                               format_date(*now.expires)) << '\n';
     return 0;
   });
 }

@@ -1,10 +1,9 @@
 #include "jabberadmin/directory.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <map>
 
+#include "jabberadmin/directory_connection.hpp"
 #include "jabberadmin/error.hpp"
 #include "jabberadmin/jid.hpp"
 #include "jabberadmin/password.hpp"
@@ -15,20 +14,8 @@ namespace {
 
 using ldap::Modification;
 using Op = ldap::Modification::Op;
+using namespace schema;
 
-// Attribute and class names: this file is the only one that spells them.
-constexpr const char* kUid = "uid";
-constexpr const char* kCn = "cn";
-constexpr const char* kSn = "sn";
-constexpr const char* kMail = "mail";
-constexpr const char* kPassword = "userPassword";
-constexpr const char* kGroup = "departmentNumber";
-constexpr const char* kPhoto = "jpegPhoto";
-// shadowExpire = 1 (a day in 1970) is the nis schema's standard "account expired": it makes
-// the lock visible to readers that may not read password hashes (the server, ejabberd).
-constexpr const char* kExpire = "shadowExpire";
-constexpr const char* kLockedExpire = "1";
-constexpr const char* kObjectClass = "objectClass";
 constexpr std::size_t kMaxGroupName = 256;
 constexpr std::size_t kMaxNickname = 256;
 
@@ -54,61 +41,18 @@ std::string check_text(std::string_view text, std::string_view what, std::size_t
   return std::string(text);
 }
 
+std::vector<User> sorted(std::vector<User> users) {
+  std::sort(users.begin(), users.end(), [](const User& a, const User& b) { return a.name < b.name; });
+  return users;
+}
+
 }  // namespace
 
 Directory::Directory(ldap::Connection connection, std::string base_dn, std::string primary_host)
-    : connection_(std::move(connection)), base_dn_(std::move(base_dn)), primary_host_(std::move(primary_host)) {}
-
-ldap::ConnectOptions Directory::connect_options(const LdapSettings& settings) {
-  ldap::ConnectOptions options;
-  options.uri = settings.uri;
-  options.bind_dn = settings.bind_dn;
-  if (!settings.bind_dn.empty()) options.bind_password = read_secret_file(settings.bind_password_file);
-  return options;
-}
-
-Settings Directory::as_service(Settings settings) {
-  LdapSettings& ldap = settings.ldap;
-  if (ldap.service_dn.empty()) return settings;
-  if (!ldap.service_password_file.empty() && ::access(ldap.service_password_file.c_str(), R_OK) == 0) {
-    ldap.bind_dn = ldap.service_dn;
-    ldap.bind_password_file = ldap.service_password_file;
-  } else if (ldap.uri.starts_with("ldapi://")) {
-    ldap.bind_dn.clear();
-    ldap.bind_password_file.clear();
-  } else {
-    throw Error(ErrorKind::Directory, "cannot read the service password file " + ldap.service_password_file.string() +
-                                          " for " + ldap.service_dn);
-  }
-  return settings;
-}
+    : connection_(std::move(connection)), layout_(std::move(base_dn)), primary_host_(std::move(primary_host)) {}
 
 Directory Directory::open(const Settings& settings) {
-  return Directory(ldap::Connection::open(connect_options(settings.ldap)), settings.ldap.base_dn,
-                   settings.primary_host());
-}
-
-std::string Directory::jabber_dn() const {
-  return ldap::child_dn("ou", "Jabber", ldap::child_dn("ou", "Services", base_dn_));
-}
-std::string Directory::users_dn() const { return ldap::child_dn("ou", "Users", jabber_dn()); }
-std::string Directory::groups_dn() const { return ldap::child_dn("ou", "Groups", jabber_dn()); }
-std::string Directory::user_dn(std::string_view name) const { return ldap::child_dn(kUid, name, users_dn()); }
-std::string Directory::group_dn(std::string_view name) const { return ldap::child_dn(kCn, name, groups_dn()); }
-
-std::string Directory::user_filter() { return "(objectClass=inetOrgPerson)"; }
-
-Directory::Schema Directory::schema() {
-  return {"inetOrgPerson", kUid, kCn, kGroup, kPhoto, kExpire, kLockedExpire};
-}
-
-std::string Directory::users_dn_under(std::string_view base_dn) {
-  return ldap::child_dn("ou", "Users", ldap::child_dn("ou", "Jabber", ldap::child_dn("ou", "Services", base_dn)));
-}
-
-const std::vector<std::string>& Directory::user_attributes() {
-  static const std::vector<std::string> attributes{kUid, kCn, kMail, kGroup, kPassword, kExpire, kPhoto};
-  return attributes;
+  return Directory(connect(settings.ldap), settings.ldap.base_dn, settings.primary_host());
 }
 
 bool Directory::tree_exists() const {
@@ -116,12 +60,13 @@ bool Directory::tree_exists() const {
 }
 
 std::vector<std::string> Directory::ensure_tree() {
-  if (!connection_.read(base_dn_, {"objectClass"}))
-    throw Error(ErrorKind::Directory, "the base DN " + base_dn_ + " does not exist on " + connection_.uri());
+  const std::string& base = layout_.base_dn();
+  if (!connection_.read(base, {kObjectClass}))
+    throw Error(ErrorKind::Directory, "the base DN " + base + " does not exist on " + connection_.uri());
   std::vector<std::string> created;
-  const std::string services = ldap::child_dn("ou", "Services", base_dn_);
   for (const auto& [name, dn] : std::vector<std::pair<std::string, std::string>>{
-           {"Services", services}, {"Jabber", jabber_dn()}, {"Users", users_dn()}, {"Groups", groups_dn()}}) {
+           {"Services", layout_.services_dn()}, {"Jabber", layout_.jabber_dn()}, {"Users", users_dn()},
+           {"Groups", groups_dn()}}) {
     if (connection_.read(dn, {"ou"})) continue;
     connection_.add(dn, {{kObjectClass, {"organizationalUnit"}}, {"ou", {name}}});
     created.push_back(dn);
@@ -129,40 +74,13 @@ std::vector<std::string> Directory::ensure_tree() {
   return created;
 }
 
-User Directory::user_from_entry(const ldap::Entry& entry) const {
-  User u;
-  u.dn = entry.dn;
-  u.name = entry.first(kUid).value_or("");
-  u.nickname = entry.first(kCn).value_or(u.name);
-  u.jid = entry.first(kMail).value_or(u.name + "@" + primary_host_);
-  u.group = entry.first(kGroup);
-  const auto stored = entry.first(kPassword);
-  u.has_password = stored.has_value();
-  u.locked = (stored && password::is_locked(*stored)) || entry.first(kExpire) == kLockedExpire;
-  u.photo = entry.first(kPhoto).value_or("");
-  return u;
-}
-
 ldap::Connection::NewEntry Directory::new_user_entry(const NewUser& request,
                                                     const std::optional<std::string>& group) const {
   const std::string name = normalize_localpart(request.name);
   const std::string nickname = check_text(request.nickname.value_or(name), "nickname", kMaxNickname);
-  ldap::Attributes attributes{
-      {kObjectClass, {"inetOrgPerson", "shadowAccount"}},
-      {kUid, {name}},
-      {kCn, {nickname}},
-      {kSn, {name}},
-  };
-  // mail is IA5 (ASCII) in the schema: a Cyrillic JID has no mail value and readers fall
-  // back to name@primary host, as user_from_entry does.
-  const std::string jid = name + "@" + primary_host_;
-  if (std::all_of(jid.begin(), jid.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
-    attributes[kMail] = {jid};
-  if (request.password_hash) attributes[kPassword] = {*request.password_hash};
-  else if (request.password) attributes[kPassword] = {password::hash(*request.password)};
-  if (group) attributes[kGroup] = {*group};
-  if (!request.photo.empty()) attributes[kPhoto] = {request.photo};
-  return {user_dn(name), std::move(attributes)};
+  std::optional<std::string> hash = request.password_hash;
+  if (!hash && request.password) hash = password::hash(*request.password);
+  return {user_dn(name), new_user(name, nickname, name + "@" + primary_host_, hash, group, request.photo)};
 }
 
 Error Directory::add_error(const ldap::LdapError& e, const std::string& dn) {
@@ -174,7 +92,7 @@ Error Directory::add_error(const ldap::LdapError& e, const std::string& dn) {
 
 User Directory::add_user(const NewUser& request) {
   std::optional<std::string> group;
-  if (request.group) group = canonical_group_name(*request.group);
+  if (request.group) group = group_name(*request.group);
   auto entry = new_user_entry(request, group);
   try {
     connection_.add(entry.dn, entry.attributes);
@@ -194,8 +112,8 @@ void Directory::new_user_entries(const std::vector<NewUser>& users, std::vector<
       if (const auto& named = users[i].group) {
         auto [it, fresh] = groups.try_emplace(*named);
         if (fresh)
-          if (const auto entry = connection_.read(group_dn(check_group_name(*named)), {kCn}))
-            it->second = entry->first(kCn).value_or(*named);
+          if (const auto entry = connection_.read(layout_.group_dn(check_group_name(*named)), {kGroupName}))
+            it->second = entry->first(kGroupName).value_or(*named);
         if (!it->second) throw Error(ErrorKind::NotFound, translatable("no such group '%s'"), {*named});
         group = it->second;
       }
@@ -246,8 +164,7 @@ std::vector<User> Directory::users() const {
   std::vector<User> out;
   for (const auto& entry : connection_.search(users_dn(), ldap::Scope::OneLevel, user_filter(), user_attributes()))
     out.push_back(user_from_entry(entry));
-  std::sort(out.begin(), out.end(), [](const User& a, const User& b) { return a.name < b.name; });
-  return out;
+  return sorted(std::move(out));
 }
 
 std::vector<User> Directory::members(std::string_view group) const {
@@ -255,7 +172,15 @@ std::vector<User> Directory::members(std::string_view group) const {
   const std::string filter = ldap::filter_and({user_filter(), ldap::filter_equals(kGroup, group)});
   for (const auto& entry : connection_.search(users_dn(), ldap::Scope::OneLevel, filter, user_attributes()))
     out.push_back(user_from_entry(entry));
-  std::sort(out.begin(), out.end(), [](const User& a, const User& b) { return a.name < b.name; });
+  return sorted(std::move(out));
+}
+
+std::vector<std::string> Directory::member_names(std::string_view group) const {
+  std::vector<std::string> out;
+  const std::string filter = ldap::filter_and({user_filter(), ldap::filter_equals(kGroup, group)});
+  for (const auto& entry : connection_.search(users_dn(), ldap::Scope::OneLevel, filter, {kUid}))
+    if (auto name = entry.first(kUid)) out.push_back(std::move(*name));
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -269,77 +194,71 @@ void Directory::remove_user(std::string_view name) {
   }
 }
 
-void Directory::set_nickname(std::string_view name, std::string_view nickname) {
-  const User u = user(name);
-  connection_.modify(u.dn, {{Op::Replace, kCn, {check_text(nickname, "nickname", kMaxNickname)}}});
-}
+User Directory::update_user(std::string_view name, const UserUpdate& update) {
+  using Lock = UserUpdate::Lock;
+  if (update.lock == Lock::Lock && update.expires)
+    throw Error(ErrorKind::InvalidArgument, translatable("a lock and an expiry date cannot be set together"));
+  if (update.expires && *update.expires && **update.expires < kFirstExpiryDay)  // 0 is "never", 1 the lock
+    throw Error(ErrorKind::InvalidArgument, translatable("expiry date %s is too early: the first one is %s"),
+                {format_date(**update.expires), format_date(kFirstExpiryDay)});
+  // Everything but the avatar: the stored hash is needed to lock, unlock or keep a lock.
+  std::vector<std::string> attributes = user_attributes();
+  std::erase(attributes, std::string(kPhoto));
+  const std::string normalised = normalize_localpart(name);
+  auto entry = connection_.read(user_dn(normalised), attributes);
+  if (!entry) throw Error(ErrorKind::NotFound, translatable("no such user '%s'"), {std::string(name)});
+  const User before = user_from_entry(*entry);
+  const auto stored_password = entry->first(kPassword);
+  const auto stored_expire = entry->first(kExpire);
 
-void Directory::set_photo(std::string_view name, std::string_view jpeg) {
-  const User u = user(name);
-  if (jpeg.empty()) {
-    if (!u.photo.empty()) connection_.modify(u.dn, {{Op::Delete, kPhoto, {}}});
-  } else {
-    connection_.modify(u.dn, {{Op::Replace, kPhoto, {std::string(jpeg)}}});
-  }
-}
-
-void Directory::set_password(std::string_view name, std::string_view clear) {
-  const User u = user(name);
-  std::string hashed = password::hash(clear);
-  if (u.locked) hashed = password::lock(hashed);
-  connection_.modify(u.dn, {{Op::Replace, kPassword, {hashed}}});
-}
-
-void Directory::lock(std::string_view name) {
-  const User u = user(name);
-  const auto entry = connection_.read(u.dn, {kPassword});
-  std::vector<Modification> mods{{Op::Replace, kExpire, {kLockedExpire}}};
-  if (const auto stored = entry ? entry->first(kPassword) : std::nullopt)
-    mods.push_back({Op::Replace, kPassword, {password::lock(*stored)}});
-  connection_.modify(u.dn, mods);
-}
-
-void Directory::unlock(std::string_view name) {
-  const User u = user(name);
-  const auto entry = connection_.read(u.dn, {kPassword, kExpire});
   std::vector<Modification> mods;
-  if (entry && entry->has(kExpire)) mods.push_back({Op::Delete, kExpire, {}});
-  if (const auto stored = entry ? entry->first(kPassword) : std::nullopt; stored && password::is_locked(*stored))
-    mods.push_back({Op::Replace, kPassword, {password::unlock(*stored)}});
-  if (!mods.empty()) connection_.modify(u.dn, mods);
-}
-
-std::optional<std::string> Directory::set_group(std::string_view name, std::string_view group) {
-  const std::string canonical = canonical_group_name(group);
-  const User u = user(name);
+  if (update.nickname) mods.push_back({Op::Replace, kNickname, {check_text(*update.nickname, "nickname", kMaxNickname)}});
+  if (update.photo) {
+    // A replace with no value removes the attribute, and is no error when there is none.
+    mods.push_back({Op::Replace, kPhoto, update.photo->empty() ? std::vector<std::string>{}
+                                                               : std::vector<std::string>{*update.photo}});
+  }
   // One single-valued attribute replaced in one operation: atomic, and never two groups.
-  connection_.modify(u.dn, {{Op::Replace, kGroup, {canonical}}});
-  return u.group;
-}
+  if (update.group) mods.push_back({Op::Replace, kGroup, {group_name(*update.group)}});
 
-void Directory::clear_group(std::string_view name) {
-  const User u = user(name);
-  if (u.group) connection_.modify(u.dn, {{Op::Delete, kGroup, {}}});
+  const bool locked_after = update.lock == Lock::Lock || (update.lock == Lock::Keep && before.locked);
+  // The hash is touched only by a new password, a lock or an unlock (lock and unlock are
+  // idempotent: a value already as wanted is not written again).
+  std::optional<std::string> hash = update.password ? std::optional(password::hash(*update.password)) : stored_password;
+  if (hash && (update.password || update.lock != Lock::Keep)) {
+    if (locked_after) hash = password::lock(*hash);
+    else if (update.lock == Lock::Unlock) hash = password::unlock(*hash);
+    if (hash != stored_password) mods.push_back({Op::Replace, kPassword, {*hash}});
+  }
+  if (update.lock == Lock::Lock) mods.push_back({Op::Replace, kExpire, {kLockedExpire}});
+  if (update.lock == Lock::Unlock && stored_expire == kLockedExpire && !update.expires)
+    mods.push_back({Op::Replace, kExpire, {}});
+  if (update.expires)
+    mods.push_back({Op::Replace, kExpire, *update.expires ? std::vector<std::string>{std::to_string(**update.expires)}
+                                                          : std::vector<std::string>{}});
+  if (mods.empty()) return before;
+  connection_.modify(entry->dn, mods);
+  apply_modifications(*entry, mods);
+  return user_from_entry(*entry);
 }
 
 std::string Directory::check_group_name(std::string_view name) { return check_text(name, "group name", kMaxGroupName); }
 
+std::string Directory::group_name(std::string_view name) const {
+  const auto entry = connection_.read(layout_.group_dn(check_group_name(name)), {kGroupName});
+  if (!entry) throw Error(ErrorKind::NotFound, translatable("no such group '%s'"), {std::string(name)});
+  // The stored spelling: slapd matches cn regardless of case, as it does departmentNumber.
+  return entry->first(kGroupName).value_or(std::string(name));
+}
+
 std::optional<Group> Directory::find_group(std::string_view name) const {
-  const auto entry = connection_.read(group_dn(check_group_name(name)), {kCn});
+  const auto entry = connection_.read(layout_.group_dn(check_group_name(name)), {kGroupName});
   if (!entry) return std::nullopt;
   Group g;
   g.dn = entry->dn;
-  // The stored spelling: slapd matches cn regardless of case, as it does departmentNumber.
-  g.name = entry->first(kCn).value_or(std::string(name));
-  for (const auto& u : members(g.name)) g.members.push_back(u.name);
+  g.name = entry->first(kGroupName).value_or(std::string(name));
+  g.members = member_names(g.name);
   return g;
-}
-
-std::string Directory::canonical_group_name(std::string_view name) const {
-  // One read of the group entry: membership is not needed to know the stored spelling.
-  const auto entry = connection_.read(group_dn(check_group_name(name)), {kCn});
-  if (!entry) throw Error(ErrorKind::NotFound, translatable("no such group '%s'"), {std::string(name)});
-  return entry->first(kCn).value_or(std::string(name));
 }
 
 Group Directory::group(std::string_view name) const {
@@ -350,21 +269,27 @@ Group Directory::group(std::string_view name) const {
 
 std::vector<Group> Directory::groups() const {
   std::vector<Group> out;
-  for (const auto& entry : connection_.search(groups_dn(), ldap::Scope::OneLevel, "(objectClass=organizationalRole)", {kCn}))
-    if (auto name = entry.first(kCn)) out.push_back(Group{*name, {}, entry.dn});
-  // One search for every member instead of one per group.
-  for (const auto& u : users())
-    if (u.group)
-      for (auto& g : out)
-        if (g.name == *u.group) g.members.push_back(u.name);  // our tools store the group's own spelling
+  for (const auto& entry : connection_.search(groups_dn(), ldap::Scope::OneLevel, group_filter(), {kGroupName}))
+    if (auto name = entry.first(kGroupName)) out.push_back(Group{*name, {}, entry.dn});
   std::sort(out.begin(), out.end(), [](const Group& a, const Group& b) { return a.name < b.name; });
+  // One search for every member (names and groups only) instead of one per group.
+  std::map<std::string, Group*> by_name;
+  for (auto& g : out) by_name[g.name] = &g;
+  for (const auto& entry : connection_.search(users_dn(), ldap::Scope::OneLevel, user_filter(), {kUid, kGroup})) {
+    const auto group = entry.first(kGroup);
+    const auto name = entry.first(kUid);
+    if (!group || !name) continue;
+    // Our tools store the group's own spelling.
+    if (const auto it = by_name.find(*group); it != by_name.end()) it->second->members.push_back(*name);
+  }
+  for (auto& g : out) std::sort(g.members.begin(), g.members.end());
   return out;
 }
 
 Group Directory::add_group(std::string_view name) {
   const std::string checked = check_group_name(name);
   try {
-    connection_.add(group_dn(checked), {{kObjectClass, {"organizationalRole"}}, {kCn, {checked}}});
+    connection_.add(layout_.group_dn(checked), new_group(checked));
   } catch (const ldap::LdapError& e) {
     if (is_code(e, ldap::kAlreadyExists)) throw Error(ErrorKind::AlreadyExists, translatable("group '%s' already exists"), {checked});
     throw;
@@ -389,7 +314,7 @@ void Directory::rename_group(std::string_view old_name, std::string_view new_nam
   const Group g = group(old_name);
   const std::string checked = check_group_name(new_name);
   try {
-    connection_.rename(g.dn, ldap::child_dn(kCn, checked, ""));
+    connection_.rename(g.dn, ldap::child_dn(kGroupName, checked, ""));
   } catch (const ldap::LdapError& e) {
     if (is_code(e, ldap::kAlreadyExists)) throw Error(ErrorKind::AlreadyExists, translatable("group '%s' already exists"), {checked});
     throw;
@@ -404,30 +329,38 @@ void Directory::rename_group(std::string_view old_name, std::string_view new_nam
   }
 }
 
-std::vector<MembershipChange> Directory::add_members(std::string_view group_name, const std::vector<std::string>& names) {
-  const std::string canonical = canonical_group_name(group_name);
-  std::vector<User> users;
-  for (const auto& n : names) users.push_back(user(n));  // all exist, or nothing changes
+std::vector<ldap::Entry> Directory::memberships(const std::vector<std::string>& names) const {
+  std::vector<ldap::Entry> out;
+  for (const auto& n : names) {
+    auto entry = connection_.read(user_dn(normalize_localpart(n)), {kUid, kGroup});
+    if (!entry) throw Error(ErrorKind::NotFound, translatable("no such user '%s'"), {n});
+    out.push_back(std::move(*entry));
+  }
+  return out;
+}
+
+std::vector<MembershipChange> Directory::add_members(std::string_view group, const std::vector<std::string>& names) {
+  const std::string canonical = group_name(group);
+  const auto entries = memberships(names);  // all exist, or nothing changes
   std::vector<MembershipChange> changes;
-  for (const auto& u : users) {
-    connection_.modify(u.dn, {{Op::Replace, kGroup, {canonical}}});
-    MembershipChange change{u.name, {}};
-    if (u.group && *u.group != canonical) change.previous_group = u.group;
+  for (const auto& entry : entries) {
+    connection_.modify(entry.dn, {{Op::Replace, kGroup, {canonical}}});
+    MembershipChange change{entry.first(kUid).value_or(""), {}};
+    if (const auto previous = entry.first(kGroup); previous && *previous != canonical) change.previous_group = previous;
     changes.push_back(std::move(change));
   }
   return changes;
 }
 
-void Directory::remove_members(std::string_view group_name, const std::vector<std::string>& names) {
-  const std::string canonical = canonical_group_name(group_name);
-  std::vector<User> users;
-  for (const auto& n : names) users.push_back(user(n));
-  for (const auto& u : users) {
+void Directory::remove_members(std::string_view group, const std::vector<std::string>& names) {
+  const std::string canonical = group_name(group);
+  for (const auto& entry : memberships(names)) {
     try {
-      connection_.modify(u.dn, {{Op::Delete, kGroup, {canonical}}});
+      connection_.modify(entry.dn, {{Op::Delete, kGroup, {canonical}}});
     } catch (const ldap::LdapError& e) {
       if (is_code(e, ldap::kNoSuchAttribute))
-        throw Error(ErrorKind::GroupUpdate, translatable("user '%s' is not in group '%s'"), {u.name, canonical});
+        throw Error(ErrorKind::GroupUpdate, translatable("user '%s' is not in group '%s'"),
+                    {entry.first(kUid).value_or(""), canonical});
       throw;
     }
   }

@@ -18,9 +18,33 @@ using Kind = DirectoryEvent::Kind;
 struct SyncSession {
   const Directory* directory;
   const DirectoryWatch::Callback* callback;
+  std::function<void()> announce_refreshed;  // Refreshed (and Restored after an outage)
   std::atomic<bool>* live;  // set when the refresh is done, before Refreshed is announced
+  std::function<std::int64_t()> today;
   std::map<std::string, std::string> dn_by_uuid;  // refresh-phase deletes name UUIDs only
+  std::map<std::string, User> expiring;            // by DN: users whose expiry day is ahead
   bool refreshed = false;
+
+  void changed(User user) {
+    if (user.expires && !user.expired) expiring[user.dn] = user;
+    else expiring.erase(user.dn);
+    (*callback)({Kind::Changed, std::move(user)});
+  }
+
+  // Announces again, expired, every user whose expiry day has come since it was read.
+  void announce_expired() {
+    const std::int64_t day = today();
+    for (auto it = expiring.begin(); it != expiring.end();) {
+      if (!it->second.expired_on(day)) {
+        ++it;
+        continue;
+      }
+      User user = std::move(it->second);
+      it = expiring.erase(it);
+      user.expired = true;
+      (*callback)({Kind::Changed, std::move(user)});
+    }
+  }
 
   void deleted(const std::string& dn) {
     User gone;
@@ -31,6 +55,7 @@ struct SyncSession {
       gone.name.assign(parsed[0][0]->la_value.bv_val, parsed[0][0]->la_value.bv_len);
       ldap_dnfree(parsed);
     }
+    expiring.erase(dn);
     (*callback)({Kind::Deleted, gone});
   }
 };
@@ -43,7 +68,7 @@ int on_entry(ldap_sync_t* ls, LDAPMessage* msg, berval* uuid, ldap_sync_refresh_
   if (phase == LDAP_SYNC_CAPI_ADD || phase == LDAP_SYNC_CAPI_MODIFY) {
     const ldap::Entry entry = ldap::entry_from_message(ls->ls_ld, msg);
     if (!id.empty()) s.dn_by_uuid[id] = entry.dn;
-    (*s.callback)({Kind::Changed, s.directory->user_from_entry(entry)});
+    s.changed(s.directory->user_from_entry(entry, s.today()));
   } else if (phase == LDAP_SYNC_CAPI_DELETE) {
     std::string dn;
     if (char* raw = ldap_get_dn(ls->ls_ld, msg)) {
@@ -71,7 +96,7 @@ int on_intermediate(ldap_sync_t* ls, LDAPMessage*, BerVarray uuids, ldap_sync_re
   if (phase == LDAP_SYNC_CAPI_DONE && !s.refreshed) {
     s.refreshed = true;
     *s.live = true;
-    (*s.callback)({Kind::Refreshed, {}});
+    s.announce_refreshed();
   }
   return LDAP_SUCCESS;
 }
@@ -95,6 +120,23 @@ bool DirectoryWatch::sleep(std::chrono::milliseconds duration) {
   return !stopping_;
 }
 
+std::int64_t DirectoryWatch::today() const {
+  return day_number(options_.clock ? options_.clock() : std::chrono::system_clock::now());
+}
+
+void DirectoryWatch::lost(const std::string& reason) {
+  if (lost_ || stopping_) return;
+  lost_ = true;
+  callback_({Kind::Lost, {}, reason});
+}
+
+void DirectoryWatch::refreshed() {
+  callback_({Kind::Refreshed, {}});
+  if (!lost_) return;
+  lost_ = false;
+  callback_({Kind::Restored, {}});
+}
+
 void DirectoryWatch::run() {
   bool sync_available = options_.use_sync;
   while (!stopping_) {
@@ -104,8 +146,9 @@ void DirectoryWatch::run() {
       } else {
         follow_by_polling();
       }
-    } catch (const Error&) {
+    } catch (const Error& e) {
       // Directory unreachable or the session broke: start over after a pause.
+      lost(e.what());
     }
     live_ = false;
     if (!sleep(options_.retry_interval)) break;
@@ -115,13 +158,13 @@ void DirectoryWatch::run() {
 bool DirectoryWatch::follow_with_sync() {
   Directory directory = Directory::open(settings_);
   std::string base = directory.users_dn();
-  std::string filter = Directory::user_filter();
-  std::vector<std::string> attribute_names = Directory::user_attributes();
+  std::string filter = schema::user_filter();
+  std::vector<std::string> attribute_names = schema::user_attributes();
   std::vector<char*> attrs;
   for (auto& a : attribute_names) attrs.push_back(a.data());
   attrs.push_back(nullptr);
 
-  SyncSession session{&directory, &callback_, &live_, {}, false};
+  SyncSession session{&directory, &callback_, [this] { refreshed(); }, &live_, [this] { return today(); }};
   ldap_sync_t* ls = ldap_sync_initialize(nullptr);
   if (ls == nullptr) throw Error(ErrorKind::Directory, "cannot start LDAP content synchronisation");
   ls->ls_base = base.data();
@@ -155,8 +198,10 @@ bool DirectoryWatch::follow_with_sync() {
   while (!stopping_) {
     rc = ldap_sync_poll(ls);
     if (rc != LDAP_SUCCESS && rc != 0) break;  // connection lost or search ended
+    session.announce_expired();
   }
   release();
+  if (!stopping_) throw Error(ErrorKind::Directory, std::string("LDAP sync ended: ") + ldap_err2string(rc));
   return true;
 }
 
@@ -167,7 +212,11 @@ void DirectoryWatch::follow_by_polling() {
   bool first = true;
   while (!stopping_) {
     std::map<std::string, User> now;
-    for (auto& u : directory.users()) now.emplace(u.dn, std::move(u));
+    const std::int64_t day = today();
+    for (auto& u : directory.users()) {
+      u.expired = u.expired_on(day);
+      now.emplace(u.dn, std::move(u));
+    }
     for (const auto& [dn, user] : now) {
       const auto it = known.find(dn);
       if (it == known.end() || !(it->second == user)) callback_({Kind::Changed, user});
@@ -175,7 +224,7 @@ void DirectoryWatch::follow_by_polling() {
     for (const auto& [dn, user] : known)
       if (!now.contains(dn)) callback_({Kind::Deleted, User{.name = user.name, .dn = dn}});
     known = std::move(now);
-    if (first) callback_({Kind::Refreshed, {}});
+    if (first) refreshed();
     first = false;
     if (!sleep(options_.poll_interval)) return;
   }

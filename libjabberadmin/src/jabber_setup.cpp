@@ -12,6 +12,7 @@
 
 #include "jabberadmin/certificate.hpp"
 #include "jabberadmin/directory.hpp"
+#include "jabberadmin/schema.hpp"
 #include "jabberadmin/error.hpp"
 #include "jabberadmin/jid.hpp"
 #include "jabberadmin/ldap.hpp"
@@ -186,12 +187,12 @@ std::string render_ejabberd(const Settings& settings, const std::string& ldap_pa
   if (!endpoint) throw Error(ErrorKind::InvalidArgument, why_not);
   if (ldap_password.empty()) throw Error(ErrorKind::InvalidArgument, "the LDAP password for ejabberd is empty");
 
-  const Directory::Schema schema = Directory::schema();
-  const std::string users_base = Directory::users_dn_under(settings.ldap.base_dn);
-  const std::string user_class = Directory::user_filter();
-  const std::string locked = ldap::filter_equals(schema.lock, schema.locked_value);
-  const std::string group_filter = "(&" + user_class + "(" + schema.group + "=%g))";
-  const std::string roster_filter = "(&" + user_class + "(" + schema.uid + "=%u))";
+  // ejabberd compares attribute names by case: spelled exactly as the schema does.
+  const std::string users_base = schema::Layout(settings.ldap.base_dn).users_dn();
+  const std::string user_class = schema::user_filter();
+  const std::string locked = ldap::filter_equals(schema::kExpire, schema::kLockedExpire);
+  const std::string group_filter = "(&" + user_class + "(" + schema::kGroup + "=%g))";
+  const std::string roster_filter = "(&" + user_class + "(" + schema::kUid + "=%u))";
 
   std::string hosts;
   for (const auto& host : j.hosts) hosts += (hosts.empty() ? "" : "\n") + std::string("  - ") + render::yaml_quoted(host, "host");
@@ -206,11 +207,11 @@ std::string render_ejabberd(const Settings& settings, const std::string& ldap_pa
       {"ldap_rootdn", q(endpoint->bind_dn, "LDAP bind DN")},
       {"ldap_password", q(ldap_password, "LDAP password")},
       {"users_base", q(users_base, "LDAP base")},
-      {"uid_attr", q(schema.uid, "attribute")},
-      {"nick_attr", q(schema.nickname, "attribute")},
-      {"group_attr", q(schema.group, "attribute")},
-      {"photo_attr", q(schema.photo, "attribute")},
-      {"lock_attr_name", schema.lock},
+      {"uid_attr", q(schema::kUid, "attribute")},
+      {"nick_attr", q(schema::kNickname, "attribute")},
+      {"group_attr", q(schema::kGroup, "attribute")},
+      {"photo_attr", q(schema::kPhoto, "attribute")},
+      {"lock_attr_name", schema::kExpire},
       {"auth_filter", q("(&" + user_class + "(!" + locked + "))", "filter")},
       {"user_filter", q(user_class, "filter")},
       {"roster_filter", q(roster_filter, "filter")},
@@ -347,11 +348,10 @@ Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password) {
   for (const auto& dn : directory.ensure_tree()) steps.push_back("created " + dn);
   const std::string admin_jid = std::string(kAdminName) + "@" + j.hosts.front();
   if (const auto admin = directory.find_user(kAdminName)) {
-    directory.set_password(kAdminName, admin_password);
-    if (admin->locked) {
-      directory.unlock(kAdminName);
-      steps.push_back("unlocked " + admin_jid);
-    }
+    // One modify: the new password, and unlocked when it was locked.
+    directory.update_user(kAdminName, {.password = std::string(admin_password),
+                                       .lock = admin->locked ? UserUpdate::Lock::Unlock : UserUpdate::Lock::Keep});
+    if (admin->locked) steps.push_back("unlocked " + admin_jid);
     steps.push_back("set the password of " + admin_jid);
   } else {
     directory.add_user({.name = kAdminName, .nickname = "Administrator", .password = std::string(admin_password)});

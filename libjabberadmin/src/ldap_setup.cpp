@@ -208,7 +208,7 @@ std::string render_conf(const Paths& paths, const std::string& base_dn, const st
       {"root_dn", manager},
       {"root_pw", root_pw_hash},
       {"service_dn", service},
-      {"users_dn", render::slapd_quoted(Directory::users_dn_under(base_dn))},
+      {"users_dn", render::slapd_quoted(jabberadmin::schema::Layout(base_dn).users_dn())},
       {"data_dir", render::slapd_quoted(paths.data.string())},
   };
   return render::fill(render::load("slapd.conf.in"), values);

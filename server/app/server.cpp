@@ -3,6 +3,7 @@
 #include "app/modules.hpp"
 
 #include "jabberadmin/directory.hpp"
+#include "jabberadmin/directory_connection.hpp"
 #include "jabberadmin/error.hpp"
 #include "net/connection.hpp"
 #include "net/tls.hpp"
@@ -53,7 +54,7 @@ std::filesystem::path data_dir(const Settings& settings) {
 Server::Server(asio::io_context& io, Settings settings, Options options)
     // The settings checked before anything touches the disk; the directory read as the
     // read-only service identity, never as its manager.
-    : io_(io), settings_(Directory::as_service(checked(std::move(settings)))), options_(std::move(options)),
+    : io_(io), settings_(as_service(checked(std::move(settings)))), options_(std::move(options)),
       admission_(admission_limits(settings_.jabber, options_)),
       address_failures_(options_.auth_failures_per_address, options_.auth_failure_window),
       account_failures_(std::max<std::size_t>(1, options_.auth_failures_per_address / 2), options_.auth_failure_window),
@@ -79,7 +80,7 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
                                         static_cast<double>(j.byte_rate), static_cast<double>(j.byte_burst)};
   authenticator_.refuse_when([this](const std::string& name) {
     const User* user = directory_.find(name);
-    return user != nullptr && user->locked;
+    return user != nullptr && user->disabled();
   });
 
   const auto& addresses = options_.listen.empty() ? settings_.jabber.listen : options_.listen;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "jabberadmin/directory.hpp"
+#include "jabberadmin/directory_connection.hpp"
 #include "jabberadmin/ldap.hpp"
 #include "stream/sasl_plain.hpp"
 #include "util/log.hpp"
@@ -116,16 +117,16 @@ void LdapAuthenticator::work() {
     const auto started = std::chrono::steady_clock::now();
     try {
       if (!directory) directory.emplace(Directory::open(settings_));
-      if (!binder) binder.emplace(ldap::Connection::open(Directory::connect_options(settings_.ldap)));
+      if (!binder) binder.emplace(connect(settings_.ldap));
       // One round trip for the common case: bind first; only a refusal needs a look at
       // the entry, to tell a locked account from a wrong password or a missing user.
       if (binder->check_password(directory->user_dn(job.username), job.password)) {
         result = AuthResult::Success;
       } else {
         const auto user = directory->find_user(job.username);
-        result = user && user->locked ? AuthResult::AccountDisabled : AuthResult::NotAuthorized;
+        result = user && user->disabled() ? AuthResult::AccountDisabled : AuthResult::NotAuthorized;
         const auto took = std::chrono::steady_clock::now() - started;
-        if (user && !user->locked) timed_refusal(took);
+        if (user && !user->disabled()) timed_refusal(took);
         if (!user) hold = hold_unknown(took);
       }
     } catch (const std::exception& e) {

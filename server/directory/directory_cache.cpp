@@ -1,10 +1,19 @@
 #include "directory/directory_cache.hpp"
 
+#include "util/log.hpp"
+
 namespace jabberadmin::directory {
 
 const User* DirectoryCache::find(std::string_view name) const {
   const auto it = users_.find(name);
   return it == users_.end() ? nullptr : &it->second;
+}
+
+std::vector<const User*> DirectoryCache::users() const {
+  std::vector<const User*> out;
+  out.reserve(users_.size());
+  for (const auto& [name, user] : users_) out.push_back(&user);
+  return out;
 }
 
 std::vector<const User*> DirectoryCache::members(std::string_view group) const {
@@ -97,6 +106,8 @@ void DirectoryCache::apply(const DirectoryEvent& event) {
     case DirectoryEvent::Kind::Changed: return put(event.user);
     case DirectoryEvent::Kind::Deleted: return erase(event.user.name);
     case DirectoryEvent::Kind::Refreshed: return refreshed();
+    case DirectoryEvent::Kind::Lost: return log::warning("directory sync lost: " + event.reason);
+    case DirectoryEvent::Kind::Restored: return log::warning("directory sync restored");
   }
 }
 

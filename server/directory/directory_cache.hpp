@@ -38,6 +38,8 @@ class DirectoryCache {
   // Members of a group by its stored name, sorted by name.
   std::vector<const User*> members(std::string_view group) const;
   std::size_t size() const noexcept { return users_.size(); }
+  // Every user, sorted by name.
+  std::vector<const User*> users() const;
   // Changes whenever a user changes (the first refresh included): what is computed from the
   // cache can be kept while it stays the same.
   std::uint64_t generation() const noexcept { return generation_; }

@@ -48,7 +48,7 @@ std::function<bool(const Jid& bare)> message_recipients(const directory::Directo
   return [&directory](const Jid& bare) {
     if (!directory.ready()) return true;
     const User* user = directory.find(bare.local);
-    return user != nullptr && !user->locked;
+    return user != nullptr && !user->disabled();
   };
 }
 

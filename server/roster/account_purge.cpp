@@ -45,4 +45,28 @@ std::set<std::string> AccountPurge::known_jids() {
   return out;
 }
 
+std::optional<std::string> AccountPurge::entry_uuid(const std::string& name) {
+  auto q = db_.prepare("SELECT uuid FROM account_uuid WHERE name = ?");
+  q.bind(1, name);
+  if (!q.step()) return std::nullopt;
+  return q.text(0);
+}
+
+void AccountPurge::remember_entry_uuids(const std::vector<std::pair<std::string, std::string>>& name_uuid) {
+  if (name_uuid.empty()) return;
+  db_.execute("BEGIN IMMEDIATE");  // one transaction for a whole directory at the first start
+  try {
+    for (const auto& [name, uuid] : name_uuid)
+      db_.prepare("INSERT OR REPLACE INTO account_uuid(name, uuid) VALUES (?, ?)").bind(1, name).bind(2, uuid).step();
+    db_.execute("COMMIT");
+  } catch (...) {
+    db_.execute("ROLLBACK");
+    throw;
+  }
+}
+
+void AccountPurge::forget_entry_uuid(const std::string& name) {
+  db_.prepare("DELETE FROM account_uuid WHERE name = ?").bind(1, name).step();
+}
+
 }  // namespace jabberadmin::roster

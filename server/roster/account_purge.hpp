@@ -9,6 +9,7 @@
 // happens to have the old name.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -32,6 +33,11 @@ class AccountPurge {
 
   // Every bare JID the database names, as an owner or as a contact.
   std::set<std::string> known_jids();
+
+  // The directory entry (entryUUID) each account's data belongs to, by account name.
+  std::optional<std::string> entry_uuid(const std::string& name);
+  void remember_entry_uuids(const std::vector<std::pair<std::string, std::string>>& name_uuid);
+  void forget_entry_uuid(const std::string& name);
 
  private:
   store::Database& db_;

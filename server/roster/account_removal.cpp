@@ -1,6 +1,7 @@
 #include "roster/account_removal.hpp"
 
 #include <exception>
+#include <optional>
 #include <set>
 
 #include "util/log.hpp"
@@ -22,6 +23,11 @@ void AccountRemoval::deleted(const std::string& name) {
   } catch (const std::exception& e) {
     log::error("accounts: cannot remove what the deleted account " + name + " left: " + e.what());
     return;
+  }
+  try {
+    roster_.accounts().forget_entry_uuid(name);
+  } catch (const std::exception& e) {
+    log::error("accounts: cannot forget the entry of the deleted account " + name + ": " + e.what());
   }
   if (removed.rows > 0)
     log::info("accounts: " + name + " was deleted: " + std::to_string(removed.rows) +
@@ -47,6 +53,25 @@ void AccountRemoval::sweep() {
     return;
   }
   for (const auto& name : names) deleted(name);
+}
+
+void AccountRemoval::check_entries(const std::vector<const User*>& users) {
+  std::vector<std::pair<std::string, std::string>> learnt;
+  try {
+    for (const User* user : users) {
+      if (user->uuid.empty()) continue;  // a directory that does not give entryUUID
+      const std::optional<std::string> was = roster_.accounts().entry_uuid(user->name);
+      if (was == user->uuid) continue;
+      if (was) {
+        log::info("accounts: " + user->name + " is a new directory entry under an old name");
+        deleted(user->name);
+      }
+      learnt.emplace_back(user->name, user->uuid);
+    }
+    roster_.accounts().remember_entry_uuids(learnt);
+  } catch (const std::exception& e) {
+    log::error(std::string("accounts: cannot check the accounts' directory entries: ") + e.what());
+  }
 }
 
 }  // namespace jabberadmin::roster

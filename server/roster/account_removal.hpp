@@ -6,10 +6,12 @@
 // those made while the server was down, at the cache's first complete refresh: every
 // account the database names on a served host that the directory no longer has. Nothing
 // is swept from an empty directory: that looks more like a directory we cannot read than
-// like every account deleted at once.
+// like every account deleted at once. An account re-created under the same name while the
+// server was down is told apart by its directory entry's entryUUID, and purged as well.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "roster/roster_directory.hpp"
 #include "roster/roster_pushes.hpp"
@@ -26,6 +28,11 @@ class AccountRemoval {
   void deleted(const std::string& name);
   // After the first complete refresh: the accounts deleted while the server was down.
   void sweep();
+  // An account deleted and re-created under its name is a new directory entry (entryUUID):
+  // what the old one left goes as a deleted account's does. At the first complete refresh
+  // with every user (the database learns each one's entry), then live with a new user or
+  // one whose entry changed.
+  void check_entries(const std::vector<const User*>& users);
 
  private:
   router::Router& router_;

@@ -55,8 +55,12 @@ void RosterModule::follow(directory::DirectoryCache& cache) {
   directory_changes_ = cache.observe([this](const directory::UserChange& change) {
     live_->changed(change);
     if (change.before && !change.after) removal_->deleted(change.before->name);
+    // A new entry under a known name (deleted and re-created) inherits nothing.
+    if (change.after && (!change.before || change.before->uuid != change.after->uuid))
+      removal_->check_entries({&*change.after});
   });
-  directory_ready_ = cache.on_ready([this] {
+  directory_ready_ = cache.on_ready([this, &cache] {
+    removal_->check_entries(cache.users());
     removal_->sweep();
     live_->introduce_online_users();
   });

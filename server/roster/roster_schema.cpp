@@ -24,6 +24,11 @@ constexpr std::string_view kMigrations[] = {
        CREATE TABLE IF NOT EXISTS roster_pending_in (
          user TEXT NOT NULL, jid TEXT NOT NULL, stanza TEXT NOT NULL, seq INTEGER NOT NULL,
          PRIMARY KEY (user, jid));)",
+    // The directory entry (entryUUID) each account's stored data belongs to: an account
+    // deleted and re-created under the same name while the server was down has a new one.
+    R"(CREATE TABLE account_uuid (
+         name TEXT PRIMARY KEY,
+         uuid TEXT NOT NULL);)",
 };
 
 }  // namespace

@@ -10,7 +10,7 @@ namespace {
 
 std::string sha1_hex(std::string_view bytes) { return encoding::hex(encoding::sha1(bytes)); }
 
-bool active(const User& u) { return !u.locked && u.group.has_value(); }
+bool active(const User& u) { return !u.disabled() && u.group.has_value(); }
 
 }  // namespace
 
@@ -164,8 +164,8 @@ SharedDelta SharedRoster::diff(const Before& before) const {
 
   for (const auto& [name, was] : before) {
     const User* now = directory_.find(name);
-    if (was && !was->locked && (now == nullptr || now->locked)) delta.ended.push_back(name);
-    if (was && now && !now->locked && was->photo != now->photo) delta.avatars.push_back(name);
+    if (was && !was->disabled() && (now == nullptr || now->disabled())) delta.ended.push_back(name);
+    if (was && now && !now->disabled() && was->photo != now->photo) delta.avatars.push_back(name);
   }
   return delta;
 }

@@ -394,8 +394,8 @@ void C2s::auth_done(AuthResult result) {
       send(sasl("success"));
       return restart();
     case AuthResult::AccountDisabled:
-      log::info(log_prefix() + "login refused: account locked");
-      return sasl_failure("account-disabled", "This account is locked");
+      log::info(log_prefix() + "login refused: account locked or expired");
+      return sasl_failure("account-disabled", "This account is locked or has expired");
     case AuthResult::TemporaryFailure:
       log::warning(log_prefix() + "login failed: directory unavailable");
       return sasl_failure("temporary-auth-failure");

@@ -46,7 +46,7 @@ TEST_F(DirectoryTest, StoredHashIsSaltedCrypt) {
 TEST_F(DirectoryTest, LockFailsBindAndUnlockRestoresTheSamePassword) {
   auto dir = slapd().directory();
   dir.add_user({.name = "bob", .password = "pw-bob"});
-  dir.lock("bob");
+  dir.update_user("bob", {.lock = UserUpdate::Lock::Lock});
   EXPECT_TRUE(dir.user("bob").locked);
   auto conn = anonymous(slapd());
   EXPECT_FALSE(conn.check_password(dir.user_dn("bob"), "pw-bob"));
@@ -54,7 +54,7 @@ TEST_F(DirectoryTest, LockFailsBindAndUnlockRestoresTheSamePassword) {
   const auto stored = dir.connection().read(dir.user_dn("bob"), {"userPassword"})->first("userPassword").value();
   EXPECT_FALSE(conn.check_password(dir.user_dn("bob"), stored));
   EXPECT_TRUE(stored.starts_with("{CRYPT}!"));
-  dir.unlock("bob");
+  dir.update_user("bob", {.lock = UserUpdate::Lock::Unlock});
   EXPECT_FALSE(dir.user("bob").locked);
   EXPECT_TRUE(conn.check_password(dir.user_dn("bob"), "pw-bob"));
 }
@@ -63,27 +63,97 @@ TEST_F(DirectoryTest, LockIsVisibleToReadersWhoCannotReadHashes) {
   auto dir = slapd().directory();
   dir.add_user({.name = "carol", .password = "pw-carol"});
   dir.add_user({.name = "reader", .password = "pw-reader"});
-  dir.lock("carol");
+  dir.update_user("carol", {.lock = UserUpdate::Lock::Lock});
   // An ordinary authenticated reader (as the server's or ejabberd's service account would be).
   ldap::ConnectOptions options;
   options.uri = slapd().tcp_uri();
   options.bind_dn = dir.user_dn("reader");
   options.bind_password = "pw-reader";
   auto reader = ldap::Connection::open(options);
-  const auto entry = reader.read(dir.user_dn("carol"), Directory::user_attributes());
+  const auto entry = reader.read(dir.user_dn("carol"), schema::user_attributes());
   ASSERT_TRUE(entry);
   EXPECT_FALSE(entry->has("userPassword")) << "hashes stay hidden";
   EXPECT_TRUE(dir.user_from_entry(*entry).locked);
 }
 
+// shadowExpire holds a real expiry date as days since 1970: from that day on the account
+// counts as expired (refused like a locked one), without being locked.
+TEST_F(DirectoryTest, AnExpiryDateInThePastCountsAsExpired) {
+  auto dir = slapd().directory();
+  const std::int64_t today = day_number();
+  for (const char* name : {"past", "today", "future", "never"}) dir.add_user({.name = name, .password = "pw-12345"});
+  auto& conn = dir.connection();
+  using Op = ldap::Modification::Op;
+  conn.modify(dir.user_dn("past"), {{Op::Replace, "shadowExpire", {std::to_string(today - 30)}}});
+  conn.modify(dir.user_dn("today"), {{Op::Replace, "shadowExpire", {std::to_string(today)}}});
+  conn.modify(dir.user_dn("future"), {{Op::Replace, "shadowExpire", {std::to_string(today + 30)}}});
+  conn.modify(dir.user_dn("never"), {{Op::Replace, "shadowExpire", {"-1"}}});  // shadow-utils' "none"
+
+  const User past = dir.user("past");
+  EXPECT_TRUE(past.expired);
+  EXPECT_FALSE(past.locked);
+  EXPECT_TRUE(past.disabled());
+  EXPECT_EQ(past.expires, today - 30);
+  EXPECT_TRUE(dir.user("today").disabled());
+  EXPECT_FALSE(dir.user("future").disabled());
+  EXPECT_EQ(dir.user("future").expires, today + 30);
+  EXPECT_FALSE(dir.user("never").disabled());
+  EXPECT_FALSE(dir.user("never").expires);
+  // The lock's own value is the lock, not a date.
+  dir.update_user("never", {.lock = UserUpdate::Lock::Lock});
+  EXPECT_TRUE(dir.user("never").locked);
+  EXPECT_FALSE(dir.user("never").expires);
+}
+
+// cl-usermod(8): -U takes away the lock only; an expiry date is changed with -e.
+TEST_F(DirectoryTest, UnlockLeavesAnExpiryDateAndSetExpiryExtendsOrClearsIt) {
+  auto dir = slapd().directory();
+  const std::int64_t today = day_number();
+  dir.add_user({.name = "olga", .password = "pw-12345"});
+  dir.update_user("olga", {.expires = std::optional<std::int64_t>(today - 1)});
+  EXPECT_TRUE(dir.user("olga").expired);
+  dir.update_user("olga", {.lock = UserUpdate::Lock::Unlock});
+  EXPECT_TRUE(dir.user("olga").expired) << "unlock is not an extension";
+  dir.update_user("olga", {.expires = std::optional<std::int64_t>(today + 10)});
+  EXPECT_FALSE(dir.user("olga").disabled());
+  EXPECT_EQ(dir.user("olga").expires, today + 10);
+  dir.update_user("olga", {.expires = std::optional<std::int64_t>(std::nullopt)});
+  EXPECT_FALSE(dir.user("olga").expires);
+  EXPECT_FALSE(dir.connection().read(dir.user_dn("olga"), {"shadowExpire"})->has("shadowExpire"));
+  dir.update_user("olga", {.expires = std::optional<std::int64_t>(std::nullopt)});  // nothing to remove: no error
+  // A lock replaces a date (the lock must be visible to readers of shadowExpire); unlocking
+  // leaves no date behind.
+  dir.update_user("olga", {.expires = std::optional<std::int64_t>(today + 10)});
+  dir.update_user("olga", {.lock = UserUpdate::Lock::Lock});
+  EXPECT_TRUE(dir.user("olga").locked);
+  dir.update_user("olga", {.lock = UserUpdate::Lock::Unlock});
+  EXPECT_FALSE(dir.user("olga").disabled());
+  EXPECT_FALSE(dir.user("olga").expires);
+  EXPECT_THROW(dir.update_user("olga", {.expires = std::optional<std::int64_t>(1)}), Error) << "day 1 is the lock's value, not a date";
+}
+
+// The server keeps what an account owns by its entryUUID: a new entry under the old name
+// must not look like the old account.
+TEST_F(DirectoryTest, EveryUserCarriesItsEntryUuidAndARecreatedOneANewOne) {
+  auto dir = slapd().directory();
+  dir.add_user({.name = "ivan"});
+  const std::string first = dir.user("ivan").uuid;
+  EXPECT_EQ(first.size(), 36u) << first;
+  EXPECT_EQ(dir.users().front().uuid, first);
+  dir.remove_user("ivan");
+  dir.add_user({.name = "ivan"});
+  EXPECT_NE(dir.user("ivan").uuid, first);
+  EXPECT_EQ(dir.user("ivan").uuid.size(), 36u);
+}
+
 TEST_F(DirectoryTest, PasswordChangeOfLockedUserStaysLocked) {
   auto dir = slapd().directory();
   dir.add_user({.name = "dave", .password = "old"});
-  dir.lock("dave");
-  dir.set_password("dave", "new");
+  dir.update_user("dave", {.lock = UserUpdate::Lock::Lock});
+  dir.update_user("dave", {.password = "new"});
   auto conn = anonymous(slapd());
   EXPECT_FALSE(conn.check_password(dir.user_dn("dave"), "new"));
-  dir.unlock("dave");
+  dir.update_user("dave", {.lock = UserUpdate::Lock::Unlock});
   EXPECT_TRUE(conn.check_password(dir.user_dn("dave"), "new"));
   EXPECT_FALSE(conn.check_password(dir.user_dn("dave"), "old"));
 }
@@ -92,7 +162,7 @@ TEST_F(DirectoryTest, HostileFilterValuesFindNothingTheyShouldNot) {
   auto dir = slapd().directory();
   dir.add_user({.name = "eve"});
   dir.add_group("Staff");
-  dir.set_group("eve", "Staff");
+  dir.update_user("eve", {.group = "Staff"});
   for (const std::string& hostile : std::vector<std::string>{"*", "*)(uid=*", "Staff)(|(uid=*", "St*", "\\2a", std::string("Sta\0ff", 6)}) {
     EXPECT_TRUE(dir.members(hostile).empty()) << hostile;
   }

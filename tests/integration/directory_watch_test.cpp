@@ -2,11 +2,13 @@
 // tools, seen live through syncprov (and by polling).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 
 #include "jabberadmin/directory_watch.hpp"
+#include "jabberadmin/ldap_setup.hpp"
 #include "slapd_fixture.hpp"
 
 namespace jabberadmin::test {
@@ -67,6 +69,7 @@ TEST_P(DirectoryWatchTest, SeesTheDirectoryThenEveryChangeWithinTwoSeconds) {
   ASSERT_TRUE(anna) << "initial refresh";
   EXPECT_EQ(anna->user.nickname, "Анна");
   EXPECT_EQ(anna->user.group, "Staff");
+  EXPECT_EQ(anna->user.uuid.size(), 36u) << "entryUUID, asked for by name";
   ASSERT_TRUE(events.next(is(Kind::Refreshed), 5s));
   EXPECT_EQ(watch.live(), use_sync);
 
@@ -86,6 +89,75 @@ TEST_P(DirectoryWatchTest, SeesTheDirectoryThenEveryChangeWithinTwoSeconds) {
   auto gone = events.next(is(Kind::Deleted), 2s);
   ASSERT_TRUE(gone) << "a deletion";
   EXPECT_EQ(gone->user.name, "boris");
+}
+
+// Nothing in the directory changes when an expiry date comes: the watch itself announces
+// the user again, expired, once its clock reaches that day.
+TEST_P(DirectoryWatchTest, AnnouncesAUserAgainWhenItsExpiryDayComes) {
+  ASSERT_EQ(slapd().tool("cl-useradd", {"anna", "jabber"}).status, 0);
+  const std::int64_t tomorrow = day_number() + 1;
+  ASSERT_EQ(slapd().tool("cl-usermod", {"-e", format_date(tomorrow), "anna", "jabber"}).status, 0);
+  std::atomic<int> days_ahead{0};
+  Events events;
+  WatchOptions options;
+  options.use_sync = GetParam();
+  options.poll_interval = 300ms;
+  options.clock = [&] { return std::chrono::system_clock::now() + std::chrono::days(days_ahead.load()); };
+  DirectoryWatch watch(slapd().settings(), [&](const DirectoryEvent& e) { events.push(e); }, options);
+  const auto anna = events.next(is(Kind::Changed, "anna"), 5s);
+  ASSERT_TRUE(anna);
+  EXPECT_EQ(anna->user.expires, tomorrow);
+  EXPECT_FALSE(anna->user.expired);
+  ASSERT_TRUE(events.next(is(Kind::Refreshed), 5s));
+  days_ahead = 1;
+  const auto expired = events.next(is(Kind::Changed, "anna"), 3s);
+  ASSERT_TRUE(expired) << "announced again when the day came";
+  EXPECT_TRUE(expired->user.expired);
+  EXPECT_TRUE(expired->user.disabled());
+  EXPECT_FALSE(events.next(is(Kind::Changed, "anna"), 1500ms)) << "once";
+}
+
+std::size_t count_of(Events& events, Kind kind, std::chrono::milliseconds within) {
+  std::size_t n = 0;
+  while (events.next(is(kind), within)) ++n;
+  return n;
+}
+
+// A lost directory is announced once, with the reason, however often the watch retries;
+// its return once, after the refresh that follows it.
+TEST_P(DirectoryWatchTest, ALostDirectoryIsAnnouncedOnceAndItsReturnOnce) {
+  ASSERT_EQ(slapd().tool("cl-useradd", {"anna", "jabber"}).status, 0);
+  Events events;
+  WatchOptions options;
+  options.use_sync = GetParam();
+  options.poll_interval = 300ms;
+  options.retry_interval = 200ms;
+  DirectoryWatch watch(slapd().settings(), [&](const DirectoryEvent& e) { events.push(e); }, options);
+  ASSERT_TRUE(events.next(is(Kind::Refreshed), 5s));
+  setup::stop_private_ldap(slapd().settings().ldap);
+  const auto lost = events.next(is(Kind::Lost), 5s);
+  ASSERT_TRUE(lost) << "the loss is announced";
+  EXPECT_FALSE(lost->reason.empty());
+  EXPECT_EQ(count_of(events, Kind::Lost, 2s), 0u) << "once, not once per retry (every 200 ms)";
+  setup::start_private_ldap(slapd().settings().ldap);
+  ASSERT_TRUE(events.next(is(Kind::Refreshed), 10s));
+  ASSERT_TRUE(events.next(is(Kind::Restored), 1s)) << "its return is announced after the refresh";
+  EXPECT_EQ(count_of(events, Kind::Restored, 1s), 0u);
+}
+
+TEST_P(DirectoryWatchTest, AWatchStartedWithoutItsDirectorySaysSoOnce) {
+  setup::stop_private_ldap(slapd().settings().ldap);
+  Events events;
+  WatchOptions options;
+  options.use_sync = GetParam();
+  options.retry_interval = 200ms;
+  DirectoryWatch watch(slapd().settings(), [&](const DirectoryEvent& e) { events.push(e); }, options);
+  const auto lost = events.next(is(Kind::Lost), 5s);
+  ASSERT_TRUE(lost);
+  EXPECT_NE(lost->reason.find(slapd().settings().ldap.uri), std::string::npos) << lost->reason;
+  EXPECT_EQ(count_of(events, Kind::Lost, 2s), 0u);
+  setup::start_private_ldap(slapd().settings().ldap);
+  ASSERT_TRUE(events.next(is(Kind::Restored), 10s));
 }
 
 INSTANTIATE_TEST_SUITE_P(SyncAndPolling, DirectoryWatchTest, ::testing::Values(true, false),

@@ -15,6 +15,7 @@
 
 #include "jabberadmin/ldap.hpp"
 
+#include "jabberadmin/directory_connection.hpp"
 #include "slapd_fixture.hpp"
 
 namespace jabberadmin::test {
@@ -109,9 +110,9 @@ TEST_F(SetupLdapTest, AdoptsAnExistingDirectoryAndCreatesOnlyTheSubtree) {
 
 // The server's read-only identity, bound as the settings say (its password file).
 ldap::Connection service_connection(const Slapd& slapd) {
-  const Settings service = Directory::as_service(slapd.settings());
+  const Settings service = as_service(slapd.settings());
   EXPECT_EQ(service.ldap.bind_dn, "cn=cl-jabberd,ou=Services,dc=test");
-  return ldap::Connection::open(Directory::connect_options(service.ldap));
+  return connect(service.ldap);
 }
 
 int ldap_code(const std::function<void()>& operation) {
@@ -145,6 +146,8 @@ TEST_F(SetupLdapTest, ServiceIdentityReadsEverythingButPasswordsAndWritesNothing
   EXPECT_TRUE(entry->has("entryCSN"));
   EXPECT_FALSE(entry->has("userPassword")) << "the server never sees password hashes";
   EXPECT_TRUE(directory.find_user("guest")->locked) << "the lock still shows through shadowExpire";
+  EXPECT_EQ(directory.find_user("guest")->uuid, entry->first("entryUUID").value_or("?"))
+      << "the server tells a re-created account apart by its entryUUID";
   EXPECT_EQ(directory.groups().size(), 1u);
   EXPECT_EQ(directory.connection().search("dc=test", ldap::Scope::Subtree, "(userPassword=*)").size(), 0u);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -24,6 +25,25 @@ class ToolsTest : public SlapdTest {
     return r;
   }
   std::string entry(const std::string& uid) { return slapd().ldapsearch("(uid=" + uid + ")"); }
+  // Runs a tool with the LDAP spy preloaded (support/ldap_spy.cpp): the searches and
+  // modifies it asked the real slapd for, one line each.
+  std::string spied(const std::string& tool, const std::vector<std::string>& args, const std::string& input = {}) {
+    const fs::path log = slapd().dir() / "ldap-spy.log";
+    fs::remove(log);
+    const Result r = run(test::tool(tool), args, input,
+                         {{"JABBERADMIN_CONFIG", slapd().config().string()}, {"LANG", "C.UTF-8"},
+                          {"LD_PRELOAD", JABBERADMIN_LDAP_SPY}, {"JABBERADMIN_LDAP_SPY", log.string()},
+                          // The sanitizers' runtime need not come first: the spy is preloaded before it.
+                          {"ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0"}});
+    EXPECT_EQ(r.status, 0) << tool << ": " << r.err;
+    std::ifstream in(log);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  static std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  }
   bool binds(const std::string& uid, const std::string& password) {
     const Result r = run("/usr/bin/ldapwhoami",
                          {"-x", "-H", slapd().tcp_uri(), "-D", "uid=" + uid + ",ou=Users,ou=Jabber,ou=Services,dc=test",
@@ -96,6 +116,75 @@ TEST_F(ToolsTest, LockAndUnlockKeepThePassword) {
   EXPECT_TRUE(binds("guest", "lock-pass"));
   EXPECT_EQ(entry("guest").find("shadowExpire"), std::string::npos);
   expect(2, "cl-usermod", {"-L", "-U", "guest", "jabber"});
+}
+
+// cl-usermod(8), EXPIRY: -e sets or clears the date; cl-info shows it and whether it passed;
+// -U takes away the lock only.
+TEST_F(ToolsTest, ExpiryDatesAreSetShownAndKeptApartFromTheLock) {
+  expect(0, "cl-useradd", {"-p", "guest", "jabber"}, "expiry-pass\n");
+  expect(0, "cl-usermod", {"-e", "2001-02-03", "guest", "jabber"});
+  EXPECT_NE(entry("guest").find("shadowExpire: 11356"), std::string::npos) << entry("guest");
+  std::string info = slapd().tool("cl-info", {"--json", "guest", "jabber"}).out;
+  EXPECT_NE(info.find("\"expired\": true"), std::string::npos) << info;
+  EXPECT_NE(info.find("\"expires\": \"2001-02-03\""), std::string::npos) << info;
+  EXPECT_NE(info.find("\"locked\": false"), std::string::npos) << info;
+  EXPECT_NE(slapd().tool("cl-info", {"guest", "jabber"}).out.find("expired 2001-02-03"), std::string::npos);
+  const Result still = expect(0, "cl-usermod", {"-U", "guest", "jabber"});
+  EXPECT_NE(still.err.find("still expired"), std::string::npos) << still.err;
+  EXPECT_NE(entry("guest").find("shadowExpire: 11356"), std::string::npos) << "-U is not an extension";
+  expect(0, "cl-usermod", {"-e", "2999-01-01", "guest", "jabber"});
+  info = slapd().tool("cl-info", {"--json", "guest", "jabber"}).out;
+  EXPECT_NE(info.find("\"expired\": false"), std::string::npos) << info;
+  EXPECT_NE(slapd().tool("cl-info", {"guest", "jabber"}).out.find("expires 2999-01-01"), std::string::npos);
+  expect(0, "cl-usermod", {"-e", "", "guest", "jabber"});
+  EXPECT_EQ(entry("guest").find("shadowExpire"), std::string::npos);
+  EXPECT_NE(slapd().tool("cl-info", {"--json", "guest", "jabber"}).out.find("\"expires\": null"), std::string::npos);
+  const Result bad = expect(3, "cl-usermod", {"-e", "2001-02-30", "guest", "jabber"});
+  EXPECT_NE(bad.err.find("2001-02-30"), std::string::npos) << bad.err;
+  expect(2, "cl-usermod", {"-L", "-e", "2999-01-01", "guest", "jabber"});
+  // A lock replaces a date, and says so.
+  expect(0, "cl-usermod", {"-e", "2999-01-01", "guest", "jabber"});
+  const Result locked = expect(0, "cl-usermod", {"-L", "guest", "jabber"});
+  EXPECT_NE(locked.err.find("2999-01-01"), std::string::npos) << locked.err;
+  EXPECT_NE(entry("guest").find("shadowExpire: 1\n"), std::string::npos);
+}
+
+// One cl-usermod, one LDAP modify, whatever it changes (it made up to five).
+TEST_F(ToolsTest, UsermodMakesOneModifyForEverythingItChanges) {
+  expect(0, "cl-groupadd", {"A", "jabber"});
+  expect(0, "cl-groupadd", {"B", "jabber"});
+  expect(0, "cl-useradd", {"-P", "-g", "A", "guest", "jabber"}, "old-password\n");
+  const std::string image = std::string(JABBERADMIN_TEST_DATA) + "/images/orientation-1.jpg";
+  const std::string ops =
+      spied("cl-usermod", {"-c", "Новый", "-i", image, "-g", "B", "-P", "-L", "guest", "jabber"}, "new-password\n");
+  EXPECT_EQ(count(ops, "MODIFY uid=guest,"), 1u) << ops;
+  const std::string e = entry("guest");
+  EXPECT_NE(slapd().tool("cl-info", {"--json", "guest", "jabber"}).out.find("Новый"), std::string::npos);
+  EXPECT_NE(e.find("departmentNumber: B"), std::string::npos) << e;
+  EXPECT_NE(e.find("jpegPhoto:: "), std::string::npos);
+  EXPECT_NE(e.find("shadowExpire: 1"), std::string::npos);
+  EXPECT_FALSE(binds("guest", "new-password")) << "locked";
+  const std::string unlocked = spied("cl-usermod", {"-U", "--no-avatar", "-e", "2999-01-01", "guest", "jabber"});
+  EXPECT_EQ(count(unlocked, "MODIFY uid=guest,"), 1u) << unlocked;
+  EXPECT_TRUE(binds("guest", "new-password")) << "unlocked with the new password";
+  EXPECT_EQ(entry("guest").find("jpegPhoto"), std::string::npos);
+  EXPECT_NE(entry("guest").find("shadowExpire: 375835"), std::string::npos) << entry("guest");
+}
+
+// cl-groupmod -a needs the group's spelling and each user's group: it asks slapd for no
+// member's avatar and no password hash.
+TEST_F(ToolsTest, GroupmodAddReadsNoAvatarsAndNoPasswords) {
+  expect(0, "cl-groupadd", {"Staff", "jabber"});
+  const std::string image = std::string(JABBERADMIN_TEST_DATA) + "/images/orientation-1.jpg";
+  expect(0, "cl-useradd", {"-P", "-g", "Staff", "-i", image, "member", "jabber"}, "member-password\n");
+  expect(0, "cl-useradd", {"-P", "-i", image, "newbie", "jabber"}, "newbie-password\n");
+  const std::string ops = spied("cl-groupmod", {"-a", "newbie", "staff", "jabber"});
+  EXPECT_NE(ops.find("SEARCH "), std::string::npos) << ops;
+  EXPECT_EQ(ops.find("jpegPhoto"), std::string::npos) << ops;
+  EXPECT_EQ(ops.find("userPassword"), std::string::npos) << ops;
+  EXPECT_EQ(ops.find(" *\n"), std::string::npos) << "no search for every attribute: " << ops;
+  EXPECT_EQ(count(ops, "MODIFY uid=newbie,"), 1u) << ops;
+  EXPECT_NE(entry("newbie").find("departmentNumber: Staff"), std::string::npos) << "the group's own spelling";
 }
 
 TEST_F(ToolsTest, UsermodChangesNicknameGroupAndPassword) {

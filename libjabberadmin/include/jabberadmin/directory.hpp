@@ -1,18 +1,9 @@
-// The Jabber subtree of the directory: users, groups, lock state and avatars.
-// The ONLY place that names LDAP attributes and object classes.
-//
-//   <base>
-//   └─ ou=Services
-//      └─ ou=Jabber
-//         ├─ ou=Users   uid=<name>: inetOrgPerson (cn nickname, sn, mail bare JID,
-//         │             userPassword, departmentNumber = its one group, jpegPhoto)
-//         └─ ou=Groups  cn=<name>: organizationalRole (may have no members)
-//
-// Membership lives in one place only, the user's departmentNumber, so every change of
-// membership is a single-entry, value-level LDAP modify: concurrent changes never lose
-// each other, and a user can never be in two groups.
+// The operations on the Jabber subtree: users, groups, lock, expiry and avatars, over one
+// connection. Where each field lives in LDAP is schema.hpp's business; how to connect is
+// directory_connection.hpp's.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +12,7 @@
 #include "jabberadmin/account.hpp"
 #include "jabberadmin/error.hpp"
 #include "jabberadmin/ldap.hpp"
+#include "jabberadmin/schema.hpp"
 #include "jabberadmin/settings.hpp"
 
 namespace jabberadmin {
@@ -34,6 +26,19 @@ struct NewUser {
   std::string photo;                      // JPEG bytes (see avatar.hpp), empty = none
 };
 
+// Any set of changes to one user, made by update_user in one LDAP modify. Unset = unchanged.
+struct UserUpdate {
+  enum class Lock { Keep, Lock, Unlock };
+  std::optional<std::string> nickname;
+  std::optional<std::string> photo;       // JPEG bytes; empty = remove the avatar
+  std::optional<std::string> group;       // must exist: the user moves into it
+  std::optional<std::string> password;    // clear; hashed here. A locked account stays locked
+  // Lock: the marker in the hash and shadowExpire 1, which takes the place of an expiry
+  // date. Unlock: takes the lock's value away only, never an expiry date.
+  Lock lock = Lock::Keep;
+  std::optional<std::optional<std::int64_t>> expires;  // set: the new expiry day, or none
+};
+
 // What add_members did for each user.
 struct MembershipChange {
   std::string user;
@@ -43,16 +48,8 @@ struct MembershipChange {
 class Directory {
  public:
   Directory(ldap::Connection connection, std::string base_dn, std::string primary_host);
-
-  // Connects as the settings say (SASL EXTERNAL over ldapi://, or a simple bind with the
-  // password file). Throws Error(Directory) naming the URI when it cannot.
+  // Connects as the settings say (directory_connection.hpp).
   static Directory open(const Settings& settings);
-  static ldap::ConnectOptions connect_options(const LdapSettings& settings);
-  // The settings the server connects with: its read-only service identity when they name
-  // one (a simple bind with the service password file when this process can read it, else
-  // SASL EXTERNAL over ldapi://, which slapd maps to the identity for the server's system
-  // account); unchanged when they name none (an adopted directory's bind_dn).
-  static Settings as_service(Settings settings);
 
   // Creates ou=Services, ou=Jabber, ou=Users and ou=Groups where missing (the base must
   // exist). Returns the DNs it created.
@@ -72,56 +69,38 @@ class Directory {
   std::vector<User> users() const;                         // sorted by name
   std::vector<User> members(std::string_view group) const; // sorted by name
   void remove_user(std::string_view name);
-  void set_nickname(std::string_view name, std::string_view nickname);
-  void set_photo(std::string_view name, std::string_view jpeg);  // empty = remove
-  void set_password(std::string_view name, std::string_view clear);  // keeps a lock
-  void lock(std::string_view name);    // Error(InvalidArgument) when there is no password
-  void unlock(std::string_view name);
-  // Puts the user into group (moving it out of any other); returns its previous group.
-  std::optional<std::string> set_group(std::string_view name, std::string_view group);
-  void clear_group(std::string_view name);
+  // One read (no avatar) and ONE modify, whatever the update holds; every value is checked
+  // before anything is written. Returns the user as it is now, without reading it back
+  // (its photo only when the update set one).
+  User update_user(std::string_view name, const UserUpdate& update);
 
   // Groups. Names are free UTF-8 text; unique regardless of case.
   Group add_group(std::string_view name);
   std::optional<Group> find_group(std::string_view name) const;
   Group group(std::string_view name) const;                // Error(NotFound) when missing
+  // The group's name as stored (slapd matches it regardless of case): one read of the
+  // group entry, no member read. Error(NotFound) when missing.
+  std::string group_name(std::string_view name) const;
   std::vector<Group> groups() const;                       // with members, sorted by name
   void remove_group(std::string_view name);                // members stay, without a group
   void rename_group(std::string_view old_name, std::string_view new_name);  // members follow
+  // Each reads only the users' names and groups, then one modify per user.
   std::vector<MembershipChange> add_members(std::string_view group, const std::vector<std::string>& names);
   void remove_members(std::string_view group, const std::vector<std::string>& names);
 
-  // DNs, for the server's bind check.
-  std::string user_dn(std::string_view normalised_name) const;
-  std::string users_dn() const;
-  std::string groups_dn() const;
-  // Filter that selects every Jabber user entry, and the attributes a User is made from.
-  static std::string user_filter();
-  static const std::vector<std::string>& user_attributes();
-  // The names other servers need to read this subtree themselves (the generated
-  // ejabberd.yml). Spelled exactly as here: ejabberd compares attribute names by case.
-  struct Schema {
-    const char* user_class;    // object class of every user entry
-    const char* uid;           // the JID localpart
-    const char* nickname;
-    const char* group;         // the user's one group, by name
-    const char* photo;         // JPEG avatar
-    const char* lock;          // set to locked_value when the account is locked
-    const char* locked_value;
-  };
-  static Schema schema();
-  // users_dn() of a directory with this base, without a connection (for generated configs).
-  static std::string users_dn_under(std::string_view base_dn);
-  // Builds a User from an entry read with user_attributes().
-  User user_from_entry(const ldap::Entry& entry) const;
+  // Builds a User from an entry read with schema::user_attributes().
+  User user_from_entry(const ldap::Entry& entry, std::int64_t today = day_number()) const {
+    return schema::user_from_entry(entry, primary_host_, today);
+  }
+  const schema::Layout& layout() const noexcept { return layout_; }
+  std::string user_dn(std::string_view normalised_name) const { return layout_.user_dn(normalised_name); }
+  std::string users_dn() const { return layout_.users_dn(); }
+  std::string groups_dn() const { return layout_.groups_dn(); }
 
   ldap::Connection& connection() noexcept { return connection_; }
   const std::string& primary_host() const noexcept { return primary_host_; }
 
  private:
-  std::string jabber_dn() const;
-  std::string group_dn(std::string_view name) const;
-  std::string canonical_group_name(std::string_view name) const;  // as stored, or NotFound
   // The entry for a new user; group is its canonical name (or none). Validates the rest.
   ldap::Connection::NewEntry new_user_entry(const NewUser& request, const std::optional<std::string>& group) const;
   static Error add_error(const ldap::LdapError& e, const std::string& dn);
@@ -129,10 +108,13 @@ class Directory {
   // entry gets its error in results instead. index_of[k] is the user of entries[k].
   void new_user_entries(const std::vector<NewUser>& users, std::vector<std::optional<Error>>& results,
                         std::vector<ldap::Connection::NewEntry>& entries, std::vector<std::size_t>& index_of) const;
+  // Names and groups of users, read with nothing else; NotFound for the first one missing.
+  std::vector<ldap::Entry> memberships(const std::vector<std::string>& names) const;
+  std::vector<std::string> member_names(std::string_view group) const;  // sorted
   static std::string check_group_name(std::string_view name);
 
   ldap::Connection connection_;
-  std::string base_dn_;
+  schema::Layout layout_;
   std::string primary_host_;
 };
 
