@@ -80,10 +80,11 @@ TEST(SchemaUpgrade, AnOldDatabaseKeepsEveryRow) {
     ASSERT_EQ(offline.pending("anna@h").size(), 1u);
     EXPECT_EQ(offline.pending("anna@h")[0].stanza, "<message>kept</message>");
     EXPECT_TRUE(accounts.known_jids().contains("romeo@other"));
+    EXPECT_FALSE(accounts.entry_uuid("anna")) << "the entry table is new, and empty";
     auto versions = db.prepare("SELECT component, version FROM schema_version ORDER BY component");
     std::vector<std::pair<std::string, std::int64_t>> recorded;
     while (versions.step()) recorded.emplace_back(versions.text(0), versions.integer(1));
-    EXPECT_EQ(recorded, (std::vector<std::pair<std::string, std::int64_t>>{{"offline", 1}, {"roster", 1}}));
+    EXPECT_EQ(recorded, (std::vector<std::pair<std::string, std::int64_t>>{{"offline", 1}, {"roster", 2}}));
   }
   // And the upgraded file still works: a new item, a new message.
   Database db(file);
