@@ -98,10 +98,26 @@ std::uint32_t le(std::string_view b, std::size_t at, int n) {
   return v;
 }
 
+// The canvas a WebP's first chunk claims (RFC 9649 §2.5-2.7): extended (VP8X), lossless
+// (VP8L) or lossy (VP8).
+std::optional<std::pair<std::uint64_t, std::uint64_t>> webp_size(std::string_view b) {
+  if (b.size() >= 30 && has_at(b, 12, "VP8X"sv)) return {{le(b, 24, 3) + 1ULL, le(b, 27, 3) + 1ULL}};
+  if (b.size() >= 25 && has_at(b, 12, "VP8L"sv) && static_cast<unsigned char>(b[20]) == 0x2f) {
+    const std::uint32_t bits = le(b, 21, 4);
+    return {{(bits & 0x3fff) + 1ULL, ((bits >> 14) & 0x3fff) + 1ULL}};
+  }
+  if (b.size() >= 30 && has_at(b, 12, "VP8 "sv) && has_at(b, 23, "\x9d\x01\x2a"sv))
+    return {{le(b, 26, 2) & 0x3fffULL, le(b, 28, 2) & 0x3fffULL}};
+  return std::nullopt;
+}
+
 // The size the header claims, where it is cheap to read: ImageMagick's own ping of a PNG
-// beyond its side limit fails without saying why, and this way the message names the size.
+// beyond its side limit fails without saying why, and its ping of a WebP decodes the whole
+// picture first (a 36-byte file claiming 12048x8208 took seconds and a gigabyte); this way
+// the refusal is immediate and the message names the size.
 std::optional<std::pair<std::uint64_t, std::uint64_t>> header_size(std::string_view b,
                                                                    std::string_view coder) {
+  if (coder == "WEBP") return webp_size(b);
   if (coder == "PNG" && b.size() >= 24 && has_at(b, 12, "IHDR"sv)) return {{be32(b, 16), be32(b, 20)}};
   if (coder == "GIF" && b.size() >= 10) return {{le(b, 6, 2), le(b, 8, 2)}};
   if (coder == "BMP" && le(b, 14, 4) >= 40) {

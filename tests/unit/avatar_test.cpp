@@ -318,6 +318,35 @@ TEST(Avatar, PngBombIsRefusedFromItsHeader) {
   EXPECT_REFUSED(to_jpeg(read_image("bomb-30000x30000.png")), "image too large: 30000x30000 pixels");
 }
 
+// Found by the avatar fuzz target: 36 bytes of lossless WebP whose header claims 12048x8208.
+// ImageMagick's ping of a WebP decodes the whole picture (seconds, and ~1 GiB at 16-bit
+// quanta) before anything could refuse it, so the size is read from the header first, as for
+// PNG. The same for the extended (VP8X) and lossy (VP8) headers.
+TEST(Avatar, WebpBombIsRefusedFromItsHeader) {
+  const auto bytes = [](std::initializer_list<int> list) {
+    std::string out;
+    for (int b : list) out += static_cast<char>(b);
+    return out;
+  };
+  const std::string riff = bytes({'R', 'I', 'F', 'F', 0x1c, 0, 0, 0, 'W', 'E', 'B', 'P'});
+  // VP8L: 0x2f, then width-1 and height-1 in 14 bits each.
+  const std::string lossless = riff + bytes({'V', 'P', '8', 'L', 0x0f, 0, 0, 0, 0x2f, 0x0f, 0xef, 0x03, 0x08, 0x07,
+                                             0xd3, 0xff, 0x88, 0xfe, 0x07, 0x22, 0xa2, 0xff, 0x01, 0x00});
+  // VP8X: flags, three reserved bytes, then canvas width-1 and height-1 in 24 bits each.
+  const std::string extended =
+      riff + bytes({'V', 'P', '8', 'X', 0x0a, 0, 0, 0, 0, 0, 0, 0, 0x1f, 0x4e, 0x00, 0x1f, 0x4e, 0x00});
+  // VP8: a key frame's tag, the start code 9d 01 2a, then width and height in 14 bits each.
+  const std::string lossy = riff + bytes({'V', 'P', '8', ' ', 0x10, 0, 0, 0, 0x50, 0x01, 0x00, 0x9d, 0x01, 0x2a,
+                                          0xff, 0x3f, 0xff, 0x3f});
+  if (!supports_any_format()) {
+    EXPECT_REFUSED(to_jpeg(lossless), kNoMagick);
+    return;
+  }
+  EXPECT_REFUSED(to_jpeg(lossless), "image too large: 12048x8208 pixels, at most 67108864 pixels");
+  EXPECT_REFUSED(to_jpeg(extended), "image too large: 20000x20000 pixels, at most 67108864 pixels");
+  EXPECT_REFUSED(to_jpeg(lossy), "image too large: 16383x16383 pixels, at most 67108864 pixels");
+}
+
 TEST(Avatar, ResourceLimitsRefuseWhatTheHeaderCheckLetsThrough) {
   // 7000x7000 is under kMaxInputPixels, but its pixel cache would not fit the memory the
   // library allows ImageMagick: refused by ResourceLimits, not by the header check.
