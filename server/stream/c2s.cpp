@@ -13,6 +13,8 @@
 namespace jabberadmin::stream {
 namespace {
 using Clock = std::chrono::steady_clock;
+// A login check waiting for a place among its address's checks in flight looks again this often.
+constexpr std::chrono::milliseconds kPlaceRetry{50};
 
 std::string random_hex(std::size_t bytes) {
   unsigned char buf[32];
@@ -343,19 +345,37 @@ void C2s::check_credentials(std::string_view base64) {
     context_.address_failures.record(address);
     return sasl_failure("not-authorized");
   }
-  // The address: its failures and its checks in flight; at the limit it is refused
-  // without asking the directory.
-  if (context_.address_failures.blocked(address)) {
+  state_ = State::Authenticating;
+  wait_for_place(std::make_shared<PlainCredentials>(std::move(c)));
+}
+
+// The address: at its limit of answered failures it is refused without asking the directory.
+// Its checks in flight count too, but a check beyond the places left waits for one to be
+// answered instead of being refused: a school or an office behind one address logs in all
+// at once with good passwords, while guesses sent in parallel still cannot outnumber the
+// failures the address has left. The wait is bounded by the negotiation timeout.
+void C2s::wait_for_place(std::shared_ptr<PlainCredentials> credentials) {
+  if (state_ != State::Authenticating) return;
+  const std::string& address = transport_->peer_address();
+  if (context_.address_failures.refused(address)) {
     log::warning(log_prefix() + "too many failed logins from this address, refused without checking");
+    state_ = State::Negotiating;
     return sasl_failure("not-authorized", "Too many failed attempts; try again later");
+  }
+  if (context_.address_failures.blocked(address)) {
+    throttle_timer_.expires_after(kPlaceRetry);
+    throttle_timer_.async_wait([weak = weak_from_this(), credentials](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) self->wait_for_place(credentials);
+    });
+    return;
   }
   // The account (its name: one directory entry, whichever host it logs in on) is never
   // refused, so nobody can lock its owner out: past its free failures a check waits first,
   // longer each time.
-  const auto wait = context_.account_failures.delay(*name, config_.throttle_first, config_.throttle_cap);
-  PendingCheck check{std::make_shared<PlainCredentials>(std::move(c)), context_.address_failures.begin(address),
-                     context_.account_failures.begin(*name)};
-  state_ = State::Authenticating;
+  const auto wait = context_.account_failures.delay(username_, config_.throttle_first, config_.throttle_cap);
+  PendingCheck check{std::move(credentials), context_.address_failures.begin(address),
+                     context_.account_failures.begin(username_)};
   if (wait <= Clock::duration::zero()) return start_check(std::move(check));
   log::info(log_prefix() + "repeated failed logins for this account: the check waits " +
             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()) + " ms");

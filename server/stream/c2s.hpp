@@ -98,6 +98,7 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
     FailureLimiter::Attempt account;
   };
   void check_credentials(std::string_view base64);
+  void wait_for_place(std::shared_ptr<PlainCredentials> credentials);
   void start_check(PendingCheck check);
   void auth_done(AuthResult result);
   void sasl_failure(std::string_view condition, std::string_view text = {});

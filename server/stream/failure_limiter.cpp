@@ -60,6 +60,12 @@ FailureLimiter::Entry& FailureLimiter::entry(const std::string& key, Clock::time
   return e;
 }
 
+bool FailureLimiter::refused(const std::string& key, Clock::time_point now) {
+  const std::size_t all = count(key, now);  // expires the window first
+  if (all < max_failures_) return false;
+  return state_->entries.at(key).failures.size() >= max_failures_;
+}
+
 std::size_t FailureLimiter::count(const std::string& key, Clock::time_point now) {
   const auto it = state_->entries.find(key);
   if (it == state_->entries.end()) return 0;

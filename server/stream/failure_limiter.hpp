@@ -1,7 +1,8 @@
 // Counts failed logins per key (a remote address, an account) over a sliding window, so
 // password guessing is slowed without any LDAP work. A check still in flight counts as a
 // failure until its answer says otherwise (Attempt), so guesses sent in parallel cannot all
-// reach the directory before the first answer. Bounded: old keys are forgotten first.
+// reach the directory before the first answer: a caller makes a check wait while the key is
+// blocked(), and refuses it only once the key is refused() by its answered failures. Bounded: old keys are forgotten first.
 #pragma once
 
 #include <chrono>
@@ -43,7 +44,11 @@ class FailureLimiter {
 
   // Failures in the window plus checks in flight.
   std::size_t count(const std::string& key, Clock::time_point now = Clock::now());
+  // No place for another check now: failures and checks in flight reach the limit.
   bool blocked(const std::string& key, Clock::time_point now = Clock::now()) { return count(key, now) >= max_failures_; }
+  // Refused: the failures of the window alone reach the limit (checks in flight may still
+  // succeed and free their places).
+  bool refused(const std::string& key, Clock::time_point now = Clock::now());
   // How long a new check for key waits: nothing below max_failures, then `first`, doubled
   // for every failure (or check in flight) beyond, at most `cap`.
   Clock::duration delay(const std::string& key, Clock::duration first, Clock::duration cap,

@@ -354,9 +354,10 @@ TEST_F(C2sTest, ShutdownSendsSystemShutdown) {
   EXPECT_NE(transport->take().find("<system-shutdown"), std::string::npos);
 }
 
-// 30 wrong passwords for one account sent at once on 30 streams from one address: the
+// 30 wrong passwords sent at once on 30 streams from one address: the
 // limits count checks still in flight, so no more than the address's 10 reach the
-// directory although no answer has come back yet, and the rest are refused at once.
+// directory although no answer has come back yet; the rest wait for a place, and are
+// refused once those 10 have failed.
 TEST_F(C2sTest, AttemptsInFlightCountAgainstTheLimits) {
   std::vector<std::pair<std::shared_ptr<FakeTransport>, std::shared_ptr<C2s>>> streams;
   for (int i = 0; i < 30; ++i) {
@@ -369,11 +370,41 @@ TEST_F(C2sTest, AttemptsInFlightCountAgainstTheLimits) {
     s->on_data(kOpen);
     streams.emplace_back(t, s);
   }
-  for (auto& [t, s] : streams) s->on_data(plain("alice", "wrong"));  // no answer runs meanwhile
+  // Each guess for another account, so that only the address's limit is at work (one
+  // account's own limit would slow its guesses further).
+  for (int i = 0; i < 30; ++i) streams[i].second->on_data(plain("user" + std::to_string(i), "wrong"));
+  EXPECT_LE(auth.calls, 10);  // no answer has run yet
+  io.run_for(std::chrono::milliseconds(300));  // the answers, then the waiting checks look again
   int refused = 0;
   for (auto& [t, s] : streams) refused += t->take().find("Too many failed attempts") != std::string::npos ? 1 : 0;
-  EXPECT_LE(auth.calls, 10);
+  EXPECT_EQ(auth.calls, 10);
   EXPECT_EQ(refused, 20);
+  for (auto& [t, s] : streams) s->on_closed();
+}
+
+// A school behind one address: 30 pupils log in at the same moment with good passwords.
+// No more than the address's 10 checks are in flight at once, and nobody is refused: the
+// others wait for a place. (Before, checks in flight beyond 10 were refused as failures.)
+TEST_F(C2sTest, GoodLoginsFromOneAddressAtOnceWaitForAPlaceInsteadOfBeingRefused) {
+  std::vector<std::pair<std::shared_ptr<FakeTransport>, std::shared_ptr<C2s>>> streams;
+  for (int i = 0; i < 30; ++i) {
+    auth.passwords["pupil" + std::to_string(i)] = "pw" + std::to_string(i);
+    auto t = std::make_shared<FakeTransport>();
+    t->is_secure = true;
+    auto s = std::make_shared<C2s>(io.get_executor(), t,
+                                   C2sContext{auth, host, address_failures, account_failures, account_rates, {}},
+                                   C2sConfig{}, std::nullopt);
+    s->start();
+    s->on_data(kOpen);
+    streams.emplace_back(t, s);
+  }
+  for (int i = 0; i < 30; ++i) streams[i].second->on_data(plain("pupil" + std::to_string(i), "pw" + std::to_string(i)));
+  EXPECT_LE(auth.calls, 10) << "no more checks in flight than the address may fail";
+  io.run_for(std::chrono::milliseconds(500));
+  int succeeded = 0;
+  for (auto& [t, s] : streams) succeeded += t->take().find("<success") != std::string::npos ? 1 : 0;
+  EXPECT_EQ(succeeded, 30);
+  EXPECT_EQ(auth.calls, 30);
   for (auto& [t, s] : streams) s->on_closed();
 }
 
