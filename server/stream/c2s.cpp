@@ -1,5 +1,6 @@
 #include "stream/c2s.hpp"
 
+#include <boost/asio/post.hpp>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -13,8 +14,6 @@
 namespace jabberadmin::stream {
 namespace {
 using Clock = std::chrono::steady_clock;
-// A login check waiting for a place among its address's checks in flight looks again this often.
-constexpr std::chrono::milliseconds kPlaceRetry{50};
 
 std::string random_hex(std::size_t bytes) {
   unsigned char buf[32];
@@ -170,6 +169,7 @@ void C2s::finish() {
   leave_router();
   timer_.cancel();
   throttle_timer_.cancel();  // a waiting check is dropped with its password
+  waiting_credentials_.reset();
 }
 
 void C2s::leave_router() {
@@ -363,10 +363,15 @@ void C2s::wait_for_place(std::shared_ptr<PlainCredentials> credentials) {
     return sasl_failure("not-authorized", "Too many failed attempts; try again later");
   }
   if (context_.address_failures.blocked(address)) {
-    throttle_timer_.expires_after(kPlaceRetry);
-    throttle_timer_.async_wait([weak = weak_from_this(), credentials](const boost::system::error_code& ec) {
-      if (ec) return;
-      if (auto self = weak.lock()) self->wait_for_place(credentials);
+    // Looks again once a check of this address is answered (posted: that answer is another
+    // stream's, still being handled).
+    // The stream keeps the password meanwhile, so that it goes with the stream (finish()).
+    waiting_credentials_ = std::move(credentials);
+    context_.address_failures.when_answered(address, [weak = weak_from_this(), executor = executor_] {
+      boost::asio::post(executor, [weak] {
+        if (auto self = weak.lock(); self && self->waiting_credentials_)
+          self->wait_for_place(std::exchange(self->waiting_credentials_, nullptr));
+      });
     });
     return;
   }

@@ -124,6 +124,7 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   RateBuckets connection_rate_;               // before login: this connection's own
   std::shared_ptr<RateBuckets> account_rate_;  // after: the account's, shared with its streams
   boost::asio::steady_timer throttle_timer_;  // a check for a much-failed account waits on it
+  std::shared_ptr<PlainCredentials> waiting_credentials_;  // a check waiting for its address's place
   State state_ = State::Opening;
   bool header_sent_ = false;
   bool authenticated_ = false;

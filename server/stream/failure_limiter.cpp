@@ -1,6 +1,7 @@
 #include "stream/failure_limiter.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace jabberadmin::stream {
 namespace {
@@ -23,7 +24,11 @@ void FailureLimiter::Attempt::end() {
   state_.reset();
   if (!state) return;
   const auto it = state->entries.find(key_);
-  if (it != state->entries.end() && it->second.in_flight > 0) --it->second.in_flight;
+  if (it == state->entries.end()) return;
+  if (it->second.in_flight > 0) --it->second.in_flight;
+  // Taken out first: a waiter may begin a check of its own, which changes the entries.
+  const auto waiting = std::exchange(it->second.waiting, {});
+  for (const auto& wake : waiting) wake();
 }
 
 void FailureLimiter::Attempt::failed(Clock::time_point now) {
@@ -90,6 +95,13 @@ void FailureLimiter::record(const std::string& key, Clock::time_point now) {
   Entry& e = entry(key, now);
   e.failures.push_back(now);
   expire(e, now);
+}
+
+void FailureLimiter::when_answered(const std::string& key, std::function<void()> wake) {
+  const auto it = state_->entries.find(key);
+  // Nothing in flight, nothing to wait for (an entry with a check in flight is never forgotten).
+  if (it == state_->entries.end() || it->second.in_flight == 0) return wake();
+  it->second.waiting.push_back(std::move(wake));
 }
 
 FailureLimiter::Attempt FailureLimiter::begin(const std::string& key) {

@@ -2,15 +2,18 @@
 // password guessing is slowed without any LDAP work. A check still in flight counts as a
 // failure until its answer says otherwise (Attempt), so guesses sent in parallel cannot all
 // reach the directory before the first answer: a caller makes a check wait while the key is
-// blocked(), and refuses it only once the key is refused() by its answered failures. Bounded: old keys are forgotten first.
+// blocked() (when_answered() wakes it), and refuses it only once the key is refused() by its
+// answered failures. Bounded: old keys are forgotten first.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace jabberadmin::stream {
 
@@ -55,11 +58,16 @@ class FailureLimiter {
                         Clock::time_point now = Clock::now());
   void record(const std::string& key, Clock::time_point now = Clock::now());
   Attempt begin(const std::string& key);
+  // Calls wake once, when the next check in flight for key is answered (its Attempt fails or
+  // ends), or at once when key has none: then a blocked caller looks again. wake runs inside
+  // the Attempt's end, so it should only post work.
+  void when_answered(const std::string& key, std::function<void()> wake);
 
  private:
   struct Entry {
     std::deque<Clock::time_point> failures;  // oldest first, at most max_failures + kKeptBeyond
     std::size_t in_flight = 0;
+    std::vector<std::function<void()>> waiting;  // when_answered, woken at the next answer
   };
   struct State {
     std::unordered_map<std::string, Entry> entries;
