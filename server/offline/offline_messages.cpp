@@ -66,22 +66,21 @@ OfflineMessages::OfflineMessages(router::Router& router, store::Database& db, Ac
       store_(db, options.limit_per_user),
       exists_(std::move(exists)),
       options_(std::move(options)) {
-  undeliverable_ = router_.on_undeliverable_message([this](const xml::Element& m) { undeliverable(m); });
+  undeliverable_ = router_.on_undeliverable_message([this](const stream::Stanza& m) { undeliverable(m); });
   available_ = router_.on_available([this](const Jid& full) { deliver_stored(full); });
 }
 
-void OfflineMessages::undeliverable(const xml::Element& message) {
-  const auto to = stream::address(message, "to").jid;
-  if (!to) return;
-  const Jid user = to->to_bare();
+void OfflineMessages::undeliverable(const stream::Stanza& message) {
+  if (!message.has_to()) return;
+  const Jid user = message.to().to_bare();
   // RFC 6121 §8.5.1: no such account (or a locked one: nothing is kept for it).
   if (!exists_(user)) return router_.bounce(message, "cancel", "service-unavailable");
-  const std::string type = stream::stanza_type(message);
+  const std::string_view type = message.type();
   if (type != "normal" && type != "chat") return;  // the router handles the others (§8.5.2.2.1)
   if (!worth_storing(message)) {
     // A chat state or receipt for nobody is dropped (XEP-0085 §5.5); content the sender
     // asked us not to store is refused, as RFC 6121 requires for what is not kept.
-    if (message.child("body", ns::kClient))
+    if (message.element().child("body", ns::kClient))
       router_.bounce(message, "cancel", "service-unavailable", "The recipient is offline and the message asks not to be stored");
     return;
   }

@@ -59,7 +59,7 @@ class OfflineMessages final : public module::Module {
   OfflineMessages(router::Router& router, store::Database& db, AccountExists exists, OfflineOptions options = {});
 
   // Stores or refuses one message nobody could take (the router's undeliverable hook).
-  void undeliverable(const xml::Element& message);
+  void undeliverable(const stream::Stanza& message);
   // Starts handing the user's stored messages to this resource (unless another resource
   // of the user is already being given them).
   void deliver_stored(const Jid& full);
