@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <exception>
+#include <set>
 #include <variant>
 #include <vector>
 
@@ -57,7 +58,18 @@ xml::Element with_delay(xml::Element message, std::string_view host, std::chrono
 
 OfflineMessages::OfflineMessages(module::Context& context, std::size_t limit_per_user)
     : OfflineMessages(context.router(), context.database(), module::message_recipients(context.directory()),
-                      paced(context.executor(), limit_per_user)) {}
+                      paced(context.executor(), limit_per_user)) {
+  kept_ = context.account_data().keep(keeper());
+}
+
+module::AccountData::Keeper OfflineMessages::keeper() {
+  return {.name = "offline messages",
+          .known =
+              [this](std::set<std::string>& jids) {
+                for (auto& user : store_.users()) jids.insert(std::move(user));
+              },
+          .remove = [this](const std::vector<std::string>& jids) { return store_.remove_users(jids); }};
+}
 
 OfflineMessages::OfflineMessages(router::Router& router, store::Database& db, AccountExists exists,
                                  OfflineOptions options)
