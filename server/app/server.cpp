@@ -127,16 +127,11 @@ void Server::accept(asio::ip::tcp::socket socket, bool direct_tls) {
   auto address = remote.address();
   if (address.is_v6() && address.to_v6().is_v4_mapped())
     address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-  auto ticket = admission_.admit(address.to_string());
-  auto evictable = std::make_shared<std::weak_ptr<stream::C2s>>();
-  ticket.on_evict([evictable] {
-    if (auto stream = evictable->lock()) stream->evict();
-  });
+  auto ticket = admission_.admit(address.to_string());  // the stream answers its eviction
   auto connection = std::make_shared<net::Connection>(std::move(socket), tls_, net::ConnectionOptions{});
   stream::C2sContext context{authenticator_, router_, address_failures_, account_failures_, account_rates_,
                              [this](stream::C2s& s) { streams_.erase(&s); }, &stream_features_};
   auto stream = std::make_shared<stream::C2s>(io_.get_executor(), connection, context, c2s_config_, std::move(ticket));
-  *evictable = stream;
   streams_.emplace(stream.get(), stream);
   connection->start(stream, direct_tls);
   stream->start();

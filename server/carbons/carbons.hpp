@@ -19,12 +19,12 @@ class Carbons final : public module::Module {
   explicit Carbons(module::Context& context);
 
  private:
-  void on_request(const xml::Element& iq);
+  void on_request(const stream::Stanza& iq);
   bool anyone_enabled(std::string_view bare) const;  // a resource of bare asked for copies
-  void sent(const xml::Element& message);
-  void received(const xml::Element& message, const std::vector<std::string>& reached);
+  void sent(const stream::Stanza& message);
+  void received(const stream::Stanza& message, const std::vector<std::string>& reached);
   // Wraps message for each enabled resource of bare other than those in skip.
-  void copy(std::string_view wrapper, const Jid& bare, const xml::Element& message,
+  void copy(std::string_view wrapper, const Jid& bare, const stream::Stanza& message,
             const std::vector<std::string>& skip);
 
   router::Router& router_;

@@ -7,9 +7,9 @@ namespace jabberadmin::disco {
 namespace {
 }  // namespace
 
-void Disco::info(router::Router& router, const xml::Element& iq, router::IqTarget target) const {
-  const xml::Element* query = iq.first_element();
-  if (stream::stanza_type(iq) != "get") return router.bounce(iq, "cancel", "not-allowed");
+void Disco::info(router::Router& router, const stream::Stanza& iq, router::IqTarget target) const {
+  const xml::Element* query = iq.payload();
+  if (iq.type() != "get") return router.bounce(iq, "cancel", "not-allowed");
   if (query->attr("node")) return router.bounce(iq, "cancel", "item-not-found");
   xml::Element reply = stream::iq_result(iq);
   xml::Element& q = reply.add(xml::Element("query", std::string(ns::kDiscoInfo)));
@@ -21,24 +21,24 @@ void Disco::info(router::Router& router, const xml::Element& iq, router::IqTarge
   }
   for (const std::string& feature : features_.of(target))
     q.add(xml::Element("feature", std::string(ns::kDiscoInfo))).set_attr("var", feature);
-  router.deliver(reply);
+  router.reply(iq, reply);
 }
 
 namespace {
-void items(router::Router& router, const xml::Element& iq) {
-  const xml::Element* query = iq.first_element();
-  if (stream::stanza_type(iq) != "get") return router.bounce(iq, "cancel", "not-allowed");
+void items(router::Router& router, const stream::Stanza& iq) {
+  const xml::Element* query = iq.payload();
+  if (iq.type() != "get") return router.bounce(iq, "cancel", "not-allowed");
   if (query->attr("node")) return router.bounce(iq, "cancel", "item-not-found");
   xml::Element reply = stream::iq_result(iq);
   reply.add(xml::Element("query", std::string(ns::kDiscoItems)));
-  router.deliver(reply);
+  router.reply(iq, reply);
 }
 }  // namespace
 
 Disco::Disco(module::Context& context) : Module("disco"), features_(context.disco_features()) {
   using router::IqTarget;
   for (IqTarget target : {IqTarget::Server, IqTarget::Account}) {
-    handlers_.push_back(context.handle_iq(target, std::string(ns::kDiscoInfo), [this, target](router::Router& r, const xml::Element& iq) {
+    handlers_.push_back(context.handle_iq(target, std::string(ns::kDiscoInfo), [this, target](router::Router& r, const stream::Stanza& iq) {
       info(r, iq, target);
     }));
     handlers_.push_back(context.handle_iq(target, std::string(ns::kDiscoItems), items));

@@ -12,7 +12,7 @@ class Disco final : public module::Module {
   explicit Disco(module::Context& context);
 
  private:
-  void info(router::Router& router, const xml::Element& iq, router::IqTarget target) const;
+  void info(router::Router& router, const stream::Stanza& iq, router::IqTarget target) const;
 
   const module::DiscoFeatures& features_;
   std::vector<module::Registration> handlers_;

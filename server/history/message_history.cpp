@@ -11,20 +11,20 @@ namespace jabberadmin::history {
 MessageHistory::MessageHistory(router::Router& router, HistoryLog& log, AccountExists exists, Clock now,
                                std::size_t bytes_per_day)
     : router_(router), log_(log), exists_(std::move(exists)), now_(std::move(now)), bytes_per_day_(bytes_per_day) {
-  observer_ = router_.on_client_message([this](const xml::Element& m) { record(m); });
+  observer_ = router_.on_client_message([this](const stream::Stanza& m) { record(m); });
 }
 
-void MessageHistory::record(const xml::Element& message) {
-  const std::string type = stream::stanza_type(message);
+void MessageHistory::record(const stream::Stanza& message) {
+  const std::string_view type = message.type();
   if (type != "chat" && type != "normal" && type != "headline") return;
-  const xml::Element* body = message.child("body", ns::kClient);
+  const xml::Element* body = message.element().child("body", ns::kClient);
   if (body == nullptr) return;
-  const auto from = stream::address(message, "from").jid;
-  const auto to = stream::address(message, "to").jid;
-  if (!from || !to || from->local.empty() || to->local.empty()) return;
-  if (!router_.serves(from->domain) || !router_.serves(to->domain)) return;
-  const Jid sender = from->to_bare();
-  const Jid recipient = to->to_bare();
+  const Jid& from = message.from();
+  const Jid& to = message.to();
+  if (from.local.empty() || to.local.empty()) return;
+  if (!router_.serves(from.domain) || !router_.serves(to.domain)) return;
+  const Jid sender = from.to_bare();
+  const Jid recipient = to.to_bare();
   if (!exists_(recipient)) return;
   const auto when = now_();
   const std::string text = body->text();

@@ -34,7 +34,8 @@ class MessageHistory {
   MessageHistory(router::Router& router, HistoryLog& log, AccountExists exists,
                  Clock now = [] { return std::chrono::system_clock::now(); }, std::size_t bytes_per_day = 0);
 
-  void record(const xml::Element& message);
+  // A message a local client sent (the router's on_client_message).
+  void record(const stream::Stanza& message);
 
  private:
   // Charges bytes to sender's quota for the day of when; false when they do not fit.

@@ -52,7 +52,7 @@ std::function<bool(const Jid& bare)> message_recipients(const directory::Directo
   };
 }
 
-Modules::Modules(Services services, const std::vector<Factory>& list) : context_(services, modules_) {
+Modules::Modules(Services services, const std::vector<Factory>& list) : context_(services, modules_, account_data_) {
   try {
     for (const Factory& factory : list) modules_.push_back(factory(context_));
   } catch (...) {

@@ -36,6 +36,7 @@
 
 #include "directory/directory_cache.hpp"
 #include "jabberadmin/settings.hpp"
+#include "module/account_data.hpp"
 #include "module/disco_features.hpp"
 #include "router/router.hpp"
 #include "store/database.hpp"
@@ -90,6 +91,8 @@ class Context {
   boost::asio::any_io_executor executor() const;
   const DiscoFeatures& disco_features() const noexcept { return services_.disco_features; }
   stream::StreamFeatures& stream_features() const noexcept { return services_.stream_features; }
+  // What the modules keep per account, and the event that removes it (module/account_data).
+  AccountData& account_data() const noexcept { return *account_data_; }
 
   // A module built before this one (earlier in the list); std::logic_error if there is none.
   template <class M>
@@ -101,12 +104,13 @@ class Context {
 
  private:
   friend class Modules;
-  Context(Services services, const std::vector<std::unique_ptr<Module>>& modules)
-      : services_(services), modules_(&modules) {}
+  Context(Services services, const std::vector<std::unique_ptr<Module>>& modules, AccountData& account_data)
+      : services_(services), modules_(&modules), account_data_(&account_data) {}
   [[noreturn]] void missing(std::string_view what) const;
 
   Services services_;
   const std::vector<std::unique_ptr<Module>>* modules_;
+  AccountData* account_data_;
 };
 
 // Who may be sent messages: the directory's users, on every host we serve, unless locked
@@ -141,6 +145,7 @@ class Modules {
   }
 
  private:
+  AccountData account_data_;  // before the modules, which register with it
   std::vector<std::unique_ptr<Module>> modules_;
   Context context_;
 };

@@ -15,9 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
-#include <set>
 #include <string>
 
 namespace jabberadmin::net {
@@ -33,7 +31,11 @@ struct AdmissionLimits {
 std::string network_of(const std::string& address);
 
 class Admission {
+  struct Places;
+
  public:
+  // One connection's place. It may outlive the Admission (a stream still closing when the
+  // server goes): then it does nothing, as a util::Registration does.
   class Ticket {
    public:
     Ticket(Ticket&&) noexcept;
@@ -49,9 +51,9 @@ class Admission {
 
    private:
     friend class Admission;
-    Ticket(std::shared_ptr<Admission*> owner, std::uint64_t id);
+    Ticket(const std::shared_ptr<Places>& places, std::uint64_t id);
     void release();
-    std::weak_ptr<Admission*> owner_;
+    std::weak_ptr<Places> places_;  // the admission's places, while it lasts
     std::uint64_t id_ = 0;
   };
 
@@ -64,29 +66,14 @@ class Admission {
   Ticket admit(const std::string& address);
 
   std::size_t unauthenticated(const std::string& address) const;
-  std::size_t unauthenticated() const noexcept { return entries_.size(); }
-  std::size_t evicted() const noexcept { return evicted_; }
+  std::size_t unauthenticated() const noexcept;
+  std::size_t evicted() const noexcept;
 
  private:
-  struct Entry {
-    std::string address, network;
-    std::function<void()> evict;
-  };
-  // Ids grow with time, so the first id of a set is its oldest connection.
-  using Ids = std::set<std::uint64_t>;
-
-  void forget(std::uint64_t id);
-  std::uint64_t insert(Entry entry);
-  // Evicts the oldest of ids, if there are at least limit of them.
-  void make_room(const Ids* ids, std::size_t limit, const std::string& scope);
-
   AdmissionLimits limits_;
-  std::map<std::uint64_t, Entry> entries_;
-  std::map<std::string, Ids, std::less<>> by_address_, by_network_;
-  Ids all_;
-  std::uint64_t next_id_ = 1;
-  std::size_t evicted_ = 0;
-  std::shared_ptr<Admission*> self_;  // tickets outliving us must not touch us
+  // Owned here and shared only weakly with the tickets (the pattern of util::Hooks and its
+  // registrations): a ticket reaches the places while they exist and nothing after.
+  std::shared_ptr<Places> places_;
 };
 
 }  // namespace jabberadmin::net

@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <exception>
+#include <set>
 #include <variant>
 #include <vector>
 
@@ -57,7 +58,18 @@ xml::Element with_delay(xml::Element message, std::string_view host, std::chrono
 
 OfflineMessages::OfflineMessages(module::Context& context, std::size_t limit_per_user)
     : OfflineMessages(context.router(), context.database(), module::message_recipients(context.directory()),
-                      paced(context.executor(), limit_per_user)) {}
+                      paced(context.executor(), limit_per_user)) {
+  kept_ = context.account_data().keep(keeper());
+}
+
+module::AccountData::Keeper OfflineMessages::keeper() {
+  return {.name = "offline messages",
+          .known =
+              [this](std::set<std::string>& jids) {
+                for (auto& user : store_.users()) jids.insert(std::move(user));
+              },
+          .remove = [this](const std::vector<std::string>& jids) { return store_.remove_users(jids); }};
+}
 
 OfflineMessages::OfflineMessages(router::Router& router, store::Database& db, AccountExists exists,
                                  OfflineOptions options)
@@ -66,22 +78,21 @@ OfflineMessages::OfflineMessages(router::Router& router, store::Database& db, Ac
       store_(db, options.limit_per_user),
       exists_(std::move(exists)),
       options_(std::move(options)) {
-  undeliverable_ = router_.on_undeliverable_message([this](const xml::Element& m) { undeliverable(m); });
+  undeliverable_ = router_.on_undeliverable_message([this](const stream::Stanza& m) { undeliverable(m); });
   available_ = router_.on_available([this](const Jid& full) { deliver_stored(full); });
 }
 
-void OfflineMessages::undeliverable(const xml::Element& message) {
-  const auto to = stream::address(message, "to").jid;
-  if (!to) return;
-  const Jid user = to->to_bare();
+void OfflineMessages::undeliverable(const stream::Stanza& message) {
+  if (!message.has_to()) return;
+  const Jid user = message.to().to_bare();
   // RFC 6121 §8.5.1: no such account (or a locked one: nothing is kept for it).
   if (!exists_(user)) return router_.bounce(message, "cancel", "service-unavailable");
-  const std::string type = stream::stanza_type(message);
+  const std::string_view type = message.type();
   if (type != "normal" && type != "chat") return;  // the router handles the others (§8.5.2.2.1)
   if (!worth_storing(message)) {
     // A chat state or receipt for nobody is dropped (XEP-0085 §5.5); content the sender
     // asked us not to store is refused, as RFC 6121 requires for what is not kept.
-    if (message.child("body", ns::kClient))
+    if (message.element().child("body", ns::kClient))
       router_.bounce(message, "cancel", "service-unavailable", "The recipient is offline and the message asks not to be stored");
     return;
   }

@@ -59,10 +59,13 @@ class OfflineMessages final : public module::Module {
   OfflineMessages(router::Router& router, store::Database& db, AccountExists exists, OfflineOptions options = {});
 
   // Stores or refuses one message nobody could take (the router's undeliverable hook).
-  void undeliverable(const xml::Element& message);
+  void undeliverable(const stream::Stanza& message);
   // Starts handing the user's stored messages to this resource (unless another resource
   // of the user is already being given them).
   void deliver_stored(const Jid& full);
+  // The stored messages as per-account data: listed for the sweep at start, removed with an
+  // account removed from the directory. The module registers it with its context.
+  module::AccountData::Keeper keeper();
 
  private:
   // One user's hand-over in progress.
@@ -85,7 +88,7 @@ class OfflineMessages final : public module::Module {
   std::map<std::string, Flush> flushes_;  // by bare JID
   std::uint64_t next_token_ = 0;
   std::map<std::string, util::Registration> pending_;  // each hand-over's next tick, by bare JID
-  module::Registration undeliverable_, available_;
+  module::Registration undeliverable_, available_, kept_;
 };
 
 }  // namespace jabberadmin::offline

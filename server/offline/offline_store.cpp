@@ -58,6 +58,24 @@ void OfflineStore::remove_through(std::string_view user, std::int64_t id) {
   db_.prepare("DELETE FROM offline WHERE user = ? AND id <= ?").bind(1, user).bind(2, id).step();
 }
 
+std::size_t OfflineStore::remove_users(const std::vector<std::string>& users) {
+  std::size_t removed = 0;
+  store::Transaction transaction(db_);
+  for (const auto& user : users) {
+    db_.prepare("DELETE FROM offline WHERE user = ?").bind(1, user).step();
+    removed += db_.changes();
+  }
+  transaction.commit();
+  return removed;
+}
+
+std::vector<std::string> OfflineStore::users() {
+  std::vector<std::string> out;
+  auto query = db_.prepare("SELECT DISTINCT user FROM offline");
+  while (query.step()) out.push_back(query.text(0));
+  return out;
+}
+
 std::size_t OfflineStore::count(std::string_view user) {
   auto query = db_.prepare("SELECT count(*) FROM offline WHERE user = ?");
   query.bind(1, user).step();

@@ -33,6 +33,10 @@ class OfflineStore {
   // Forgets the user's messages up to and including id, once they have been handed over.
   void remove_through(std::string_view user, std::int64_t id);
   std::size_t count(std::string_view user);
+  // An account removed from the directory: all its messages go; how many went.
+  std::size_t remove_users(const std::vector<std::string>& users);
+  // Every user holding a message.
+  std::vector<std::string> users();
 
  private:
   store::Database& db_;

@@ -7,9 +7,9 @@ namespace jabberadmin::ping {
 namespace {
 using ns::kPing;
 
-void pong(router::Router& r, const xml::Element& iq) {
-  if (stream::stanza_type(iq) != "get") return r.bounce(iq, "modify", "bad-request");
-  r.deliver(stream::iq_result(iq));
+void pong(router::Router& r, const stream::Stanza& iq) {
+  if (iq.type() != "get") return r.bounce(iq, "modify", "bad-request");
+  r.reply(iq, stream::iq_result(iq));
 }
 }  // namespace
 

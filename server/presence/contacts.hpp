@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "jabberadmin/jid.hpp"
-#include "xml/element.hpp"
+#include "stream/stanza_view.hpp"
 
 namespace jabberadmin::presence {
 
@@ -33,11 +33,12 @@ class Contacts {
 class Subscriptions {
  public:
   virtual ~Subscriptions() = default;
-  // The user's resource (full JID) sent one to a 'to' address; 'from' is stamped with the
-  // bare JID (RFC 6121 §3.1.2), errors go back to the resource.
-  virtual void outbound(const Jid& sender, const xml::Element& presence) = 0;
-  // One arrived for a local account ('to' is a bare JID on our hosts).
-  virtual void inbound(const xml::Element& presence) = 0;
+  // The user's resource (full JID) sent one to a 'to' address (presence as the client sent
+  // it, 'from' the resource); what goes on carries the bare JID (RFC 6121 §3.1.2), errors
+  // go back to the resource.
+  virtual void outbound(const Jid& sender, const stream::Stanza& presence) = 0;
+  // One arrived for a local account ('to' is a bare JID on our hosts, 'from' set).
+  virtual void inbound(const stream::Stanza& presence) = 0;
   // A resource sent its initial presence: requests still waiting go to it.
   virtual void available(const Jid& full) = 0;
 };

@@ -41,8 +41,8 @@ Presence::Presence(module::Context& context) : Presence(context.router()) {
 Presence::Presence(router::Router& router, const Contacts& contacts) : Presence(router) { contacts_ = &contacts; }
 
 Presence::Presence(router::Router& router) : Module("presence"), router_(router) {
-  client_presence_ = router_.on_client_presence([this](stream::Session& s, const xml::Element& p) { from_client(s, p); });
-  account_presence_ = router_.on_account_presence([this](const xml::Element& p) { to_account(p); });
+  client_presence_ = router_.on_client_presence([this](stream::Session& s, const stream::Stanza& p) { from_client(s, p); });
+  account_presence_ = router_.on_account_presence([this](const stream::Stanza& p) { to_account(p); });
   unbound_ = router_.on_unbind([this](const Jid& full, const router::Resource& r) {
     // Gone without a word (or replaced): everyone who saw it online hears it leave (§4.6.3).
     xml::Element p("presence", std::string(ns::kClient));
@@ -63,10 +63,10 @@ std::vector<Jid> Presence::subscriptions(const Jid& user) const {
 void Presence::send(xml::Element presence, const Jid& from, const Jid& to) {
   presence.set_attr("from", from.full());
   presence.set_attr("to", to.full());
-  router_.deliver(presence);
+  router_.deliver(stream::Stanza(presence, from, to));
 }
 
-Presence::Outgoing::Outgoing(const xml::Element& presence, const Jid& from) : element(presence) {
+Presence::Outgoing::Outgoing(const xml::Element& presence, const Jid& from) : from(from), element(presence) {
   element.set_attr("from", from.full());
   element.remove_attr("to");
   bytes = xml::StanzaTemplate(element, ns::kClient);
@@ -77,18 +77,17 @@ void Presence::send(const Outgoing& presence, const Jid& to) {
   // Not one of our accounts: the general rules (and their bounces) apply.
   xml::Element copy = presence.element;
   copy.set_attr("to", to.full());
-  router_.deliver(copy);
+  router_.deliver(stream::Stanza(copy, presence.from, to));
 }
 
-void Presence::from_client(stream::Session& session, const xml::Element& presence) {
+void Presence::from_client(stream::Session& session, const stream::Stanza& presence) {
   const Jid& me = session.jid();
-  const std::string type = stream::stanza_type(presence);
-  const stream::Address to = stream::address(presence, "to");
-  if (!to.jid) {
+  const std::string_view type = presence.type();
+  if (!presence.has_to()) {
     if (type == "available") {
       const router::Resource* r = router_.find(me);
       const bool initial = r != nullptr && !r->available;
-      xml::Element stored = presence;
+      xml::Element stored = presence.element();
       stored.remove_attr("to");
       stamp(me, stored);
       router_.set_presence(me, true, priority_of(presence), stored);
@@ -96,33 +95,34 @@ void Presence::from_client(stream::Session& session, const xml::Element& presenc
       if (initial && subscriptions_ && router_.find(me)) subscriptions_->available(me);
     } else if (type == "unavailable") {
       router_.set_presence(me, false, 0, std::nullopt);
-      unavailable(me, presence, true);
+      unavailable(me, presence.element(), true);
       directed_.erase(me.full());
     }
     return;  // other types without 'to' mean nothing (RFC 6121 §4.7.1)
   }
   if (stream::is_subscription(type)) {
+    if (subscriptions_) return subscriptions_->outbound(me, presence);
     // Subscription stanzas carry the bare JID (RFC 6121 §3.1.2).
-    xml::Element copy = presence;
+    xml::Element copy = presence.element();
     copy.set_attr("from", me.bare());
-    if (subscriptions_) return subscriptions_->outbound(me, copy);
-    return router_.deliver(copy);
+    return router_.deliver(stream::Stanza(copy, me.to_bare(), presence.to()));
   }
   if (type == "probe") return;  // a client has no business probing (§4.3)
+  const std::string to = presence.to().full();
   if (type == "available") {
     auto& targets = directed_[me.full()];
-    if (targets.size() >= max_directed_ && !targets.contains(to.jid->full()))
+    if (targets.size() >= max_directed_ && !targets.contains(to))
       return router_.bounce(presence, "wait", "resource-constraint",
                             "Directed presence to more than " + std::to_string(max_directed_) + " addresses");
-    targets.insert(to.jid->full());
+    targets.insert(to);
   }
   if (type == "unavailable") {
-    if (auto it = directed_.find(me.full()); it != directed_.end()) it->second.erase(to.jid->full());
+    if (auto it = directed_.find(me.full()); it != directed_.end()) it->second.erase(to);
   }
   if (type == "available") {
-    xml::Element stamped = presence;
+    xml::Element stamped = presence.element();
     stamp(me, stamped);
-    return router_.deliver(stamped);
+    return router_.deliver(stream::Stanza(stamped, presence.from(), presence.to()));
   }
   router_.deliver(presence);
 }
@@ -176,20 +176,16 @@ void Presence::unavailable(const Jid& from, const xml::Element& presence, bool w
   // Looked up again: the deliveries above may have changed directed_.
   if (auto it = directed_.find(from.full()); it != directed_.end()) {
     for (const std::string& to : it->second)
-      if (!sent.contains(to))
-        if (auto jid = Jid::parse(to)) send(outgoing, *jid);
+      if (!sent.contains(to)) send(outgoing, Jid::split_normalized(to));  // stored normalised
   }
 }
 
-void Presence::to_account(const xml::Element& presence) {
-  const auto to = stream::address(presence, "to").jid;
-  const auto from = stream::address(presence, "from").jid;
-  if (!to || !from) return;
-  const std::string type = stream::stanza_type(presence);
-  if (type == "probe") return answer_probe(*to, *from);
+void Presence::to_account(const stream::Stanza& presence) {
+  if (!presence.has_to() || presence.from().domain.empty()) return;
+  if (presence.type() == "probe") return answer_probe(presence.to(), presence.from());
   if (subscriptions_) return subscriptions_->inbound(presence);
   // Without a roster, subscription requests just reach the user's online resources.
-  for (auto& [jid, r] : router_.resources(*to))
+  for (auto& [jid, r] : router_.resources(presence.to()))
     if (r->available) r->session->deliver(presence);
 }
 

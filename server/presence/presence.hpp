@@ -49,15 +49,16 @@ class Presence final : public module::Module {
   void rebroadcast(const Jid& user);
 
  private:
-  void from_client(stream::Session& session, const xml::Element& presence);
+  void from_client(stream::Session& session, const stream::Stanza& presence);
   void broadcast(const Jid& from, const xml::Element& presence, bool initial);
   void unavailable(const Jid& from, const xml::Element& presence, bool was_available);
-  void to_account(const xml::Element& presence);
+  void to_account(const stream::Stanza& presence);
   void answer_probe(const Jid& user, const Jid& prober);
   void send(xml::Element presence, const Jid& from, const Jid& to);
   // One presence for many recipients: 'from' stamped and serialized once.
   struct Outgoing {
     Outgoing(const xml::Element& presence, const Jid& from);
+    Jid from;
     xml::Element element;     // for recipients the router does not take serialized
     xml::StanzaTemplate bytes;
   };

@@ -26,7 +26,6 @@ AccountPurge::Removed AccountPurge::purge(const std::vector<std::string>& bare_j
   for (const auto& jid : gone) {
     run("DELETE FROM roster WHERE user = ?1 OR jid = ?1", jid);
     run("DELETE FROM roster_pending_in WHERE user = ?1 OR jid = ?1", jid);
-    run("DELETE FROM offline WHERE user = ?", jid);
     bump(jid);
   }
   std::set<std::string> owners;
@@ -40,7 +39,7 @@ std::set<std::string> AccountPurge::known_jids() {
   std::set<std::string> out;
   auto q = db_.prepare(
       "SELECT user FROM roster UNION SELECT jid FROM roster UNION SELECT user FROM roster_pending_in "
-      "UNION SELECT jid FROM roster_pending_in UNION SELECT user FROM offline");
+      "UNION SELECT jid FROM roster_pending_in");
   while (q.step()) out.insert(q.text(0));
   return out;
 }

@@ -1,6 +1,7 @@
-// What a deleted account leaves in the server's database, removed in one transaction: its
-// personal roster, the subscription requests waiting for it, its offline messages, and
-// every other user's roster item for it and request from it.
+// What a deleted account leaves in the roster's tables, removed in one transaction: its
+// personal roster, the subscription requests waiting for it, and every other user's roster
+// item for it and request from it. (Other modules remove their own per-account data when
+// the roster's AccountRemoval tells module::AccountData.)
 //
 // An account is its name on every served host (each host is a view of the same directory
 // entry), so the caller passes all its bare JIDs at once. The account's roster version row
@@ -21,7 +22,7 @@ namespace jabberadmin::roster {
 
 class AccountPurge {
  public:
-  // Brings the roster's tables up to date; the offline component's table must exist too.
+  // Brings the roster's tables up to date.
   explicit AccountPurge(store::Database& db);
 
   struct Removed {
@@ -31,7 +32,7 @@ class AccountPurge {
   };
   Removed purge(const std::vector<std::string>& bare_jids);
 
-  // Every bare JID the database names, as an owner or as a contact.
+  // Every bare JID the roster's tables name, as an owner or as a contact.
   std::set<std::string> known_jids();
 
   // The directory entry (entryUUID) each account's data belongs to, by account name.

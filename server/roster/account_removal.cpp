@@ -9,8 +9,8 @@
 namespace jabberadmin::roster {
 
 AccountRemoval::AccountRemoval(router::Router& router, Roster& roster, RosterPushes& pushes,
-                               RosterDirectory& live)
-    : router_(router), roster_(roster), pushes_(pushes), live_(live) {}
+                               RosterDirectory& live, const module::AccountData* others)
+    : router_(router), roster_(roster), pushes_(pushes), live_(live), others_(others) {}
 
 void AccountRemoval::deleted(const std::string& name) {
   // Its streams first: their unavailable presence still reaches its contacts.
@@ -24,13 +24,15 @@ void AccountRemoval::deleted(const std::string& name) {
     log::error("accounts: cannot remove what the deleted account " + name + " left: " + e.what());
     return;
   }
+  // The other modules' data (each logs its own failure).
+  const std::size_t others = others_ ? others_->removed(jids) : 0;
   try {
     roster_.accounts().forget_entry_uuid(name);
   } catch (const std::exception& e) {
     log::error("accounts: cannot forget the entry of the deleted account " + name + ": " + e.what());
   }
-  if (removed.rows > 0)
-    log::info("accounts: " + name + " was deleted: " + std::to_string(removed.rows) +
+  if (removed.rows + others > 0)
+    log::info("accounts: " + name + " was deleted: " + std::to_string(removed.rows + others) +
               " roster items, requests and offline messages removed");
   for (const auto& [owner, contact] : removed.items) pushes_.push(Jid::split_normalized(owner), contact);
 }
@@ -43,7 +45,9 @@ void AccountRemoval::sweep() {
   }
   std::set<std::string> names;
   try {
-    for (const auto& bare : roster_.accounts().known_jids()) {
+    std::set<std::string> known = roster_.accounts().known_jids();
+    if (others_) known.merge(others_->known());
+    for (const auto& bare : known) {
       Jid jid = Jid::split_normalized(bare);
       if (jid.local.empty() || !router_.serves(jid.domain)) continue;
       if (directory.find(jid.local) == nullptr) names.insert(std::move(jid.local));

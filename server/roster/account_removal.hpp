@@ -1,6 +1,7 @@
 // A deleted account leaves nothing behind (the server's half of cl-userdel): its streams
-// end, everything it had in the database goes (AccountPurge), and every other
-// user's item for it goes too, with a roster push to their resources.
+// end, everything it had in the roster's tables goes (AccountPurge), and every other
+// user's item for it goes too, with a roster push to their resources; then the other
+// modules remove what they keep for it (module::AccountData: the offline messages).
 //
 // Deletions are seen live, as the directory cache reports them (RFC 4533 sync), and, for
 // those made while the server was down, at the cache's first complete refresh: every
@@ -15,6 +16,7 @@
 
 #include "roster/roster_directory.hpp"
 #include "roster/roster_pushes.hpp"
+#include "module/account_data.hpp"
 #include "roster/roster.hpp"
 #include "router/router.hpp"
 
@@ -22,7 +24,9 @@ namespace jabberadmin::roster {
 
 class AccountRemoval {
  public:
-  AccountRemoval(router::Router& router, Roster& roster, RosterPushes& pushes, RosterDirectory& live);
+  // others: the other modules' per-account data (nullptr: none).
+  AccountRemoval(router::Router& router, Roster& roster, RosterPushes& pushes, RosterDirectory& live,
+                 const module::AccountData* others);
 
   // The directory no longer has the account (a normalised name, on every host).
   void deleted(const std::string& name);
@@ -39,6 +43,7 @@ class AccountRemoval {
   Roster& roster_;
   RosterPushes& pushes_;
   RosterDirectory& live_;
+  const module::AccountData* others_;
 };
 
 }  // namespace jabberadmin::roster

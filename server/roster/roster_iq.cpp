@@ -20,14 +20,14 @@ std::string shared_text(const Item& item) {
 
 // An empty result to the resource that asked (from, parsed once by the handler): where
 // router.deliver() would take it, without reading its address again.
-void answer(router::Router& router, const Jid& from, const xml::Element& iq) {
+void answer(router::Router& router, const Jid& from, const stream::Stanza& iq) {
   xml::Element reply = stream::iq_result(iq);
   reply.remove_attr("from");
   if (router::Resource* r = router.find(from)) r->session->deliver(reply);
 }
 
 void get(router::Router& router, Roster& roster, RosterBytes& bytes, RosterPushes& pushes, const Jid& user,
-         const Jid& from, const xml::Element& iq, const xml::Element& query) {
+         const Jid& from, const stream::Stanza& iq, const xml::Element& query) {
   pushes.interested(from);
   const std::string version = roster.version(user);
   const auto asked = query.attr("ver");
@@ -44,7 +44,7 @@ void get(router::Router& router, Roster& roster, RosterBytes& bytes, RosterPushe
 }
 
 void remove(router::Router& router, Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
-            const Jid& user, const Jid& from, const xml::Element& iq, const Jid& contact) {
+            const Jid& user, const Jid& from, const stream::Stanza& iq, const Jid& contact) {
   const auto item = roster.item(user, contact);
   if (item && item->shared_group) return router.bounce(iq, "cancel", "not-allowed", shared_text(*item));
   const PairState state = roster.state(user, contact.bare());
@@ -67,7 +67,7 @@ void remove(router::Router& router, Roster& roster, RosterPushes& pushes, Roster
 }
 
 void set(router::Router& router, Roster& roster, RosterPushes& pushes, RosterSubscriptions& subscriptions,
-         const RosterLimits& limits, const Jid& user, const Jid& from, const xml::Element& iq,
+         const RosterLimits& limits, const Jid& user, const Jid& from, const stream::Stanza& iq,
          const xml::Element& query) {
   // §2.3.3: exactly one item, with a valid JID.
   const xml::Element* item = nullptr;
@@ -122,16 +122,15 @@ util::Registration install_roster(router::Router& router, Roster& roster, Roster
                     RosterSubscriptions& subscriptions, RosterLimits limits) {
   return router.handle_iq(router::IqTarget::Account, std::string(kRoster),
                    [&roster, &pushes, &subscriptions, limits,
-                    bytes = std::make_shared<RosterBytes>(roster)](router::Router& r, const xml::Element& iq) {
-                     const auto to = stream::address(iq, "to").jid;
-                     const auto from = stream::address(iq, "from").jid;
-                     if (!from) return;
+                    bytes = std::make_shared<RosterBytes>(roster)](router::Router& r, const stream::Stanza& iq) {
+                     const Jid& from = iq.from();
+                     if (from.domain.empty()) return;
                      // Only the account itself reads and changes its roster (§2.1.5).
-                     if (to && to->bare() != from->bare()) return r.bounce(iq, "auth", "forbidden");
-                     const Jid user = from->to_bare();
-                     const xml::Element& query = *iq.first_element();
-                     if (stream::stanza_type(iq) == "get") return get(r, roster, *bytes, pushes, user, *from, iq, query);
-                     set(r, roster, pushes, subscriptions, limits, user, *from, iq, query);
+                     if (iq.has_to() && iq.to().bare() != from.bare()) return r.bounce(iq, "auth", "forbidden");
+                     const Jid user = from.to_bare();
+                     const xml::Element& query = *iq.payload();
+                     if (iq.type() == "get") return get(r, roster, *bytes, pushes, user, from, iq, query);
+                     set(r, roster, pushes, subscriptions, limits, user, from, iq, query);
                    });
 }
 

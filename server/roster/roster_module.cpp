@@ -20,7 +20,8 @@ RosterModule::RosterModule(module::Context& context)
   const JabberSettings& j = context.settings().jabber;
   RosterDirectoryOptions live;
   live.hosts = context.router().hosts();  // the router already holds the served hosts, normalised
-  start(presence, context.executor(), std::move(live), RosterLimits{j.max_roster_items, j.max_roster_item_size});
+  start(presence, context.executor(), std::move(live), RosterLimits{j.max_roster_items, j.max_roster_item_size},
+        &context.account_data());
   follow(context.directory());
   advertised_ = context.disco_feature(router::IqTarget::Account, std::string(ns::kRoster));
   versioning_ = offer_roster_versioning(context.stream_features());
@@ -34,7 +35,7 @@ RosterModule::~RosterModule() {
 }
 
 void RosterModule::start(presence::Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
-                    RosterLimits limits) {
+                    RosterLimits limits, const module::AccountData* account_data) {
   presence_ = &presence;
   pushes_ = std::make_unique<RosterPushes>(router_, roster_);
   // The personal items kept for a login are forgotten when the account's last resource goes.
@@ -45,7 +46,7 @@ void RosterModule::start(presence::Presence& presence, boost::asio::any_io_execu
   live_ = std::make_unique<RosterDirectory>(std::move(executor), router_, roster_, *pushes_, presence, contacts_,
                                             std::move(options));
   subscriptions_->set_max_items(limits.max_items);
-  removal_ = std::make_unique<AccountRemoval>(router_, roster_, *pushes_, *live_);
+  removal_ = std::make_unique<AccountRemoval>(router_, roster_, *pushes_, *live_, account_data);
   presence.set_subscriptions(subscriptions_.get());
   presence.set_avatar_hash([this](const Jid& bare) { return roster_.shared().avatar_hash(bare); });
   handler_ = install_roster(router_, roster_, *pushes_, *subscriptions_, limits);

@@ -43,8 +43,9 @@ class RosterModule final : public module::Module {
   Roster& roster() { return roster_; }
 
   // Registers the handlers with router and presence.
+  // A removed account's other data goes through account_data (nullptr: there is none).
   void start(presence::Presence& presence, boost::asio::any_io_executor executor, RosterDirectoryOptions options,
-             RosterLimits limits = {});
+             RosterLimits limits = {}, const module::AccountData* account_data = nullptr);
   // Follows the cache: its changes (a deleted account's data goes at once), and its first
   // refresh (the accounts deleted while the server was down).
   void follow(directory::DirectoryCache& cache);

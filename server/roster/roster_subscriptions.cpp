@@ -15,14 +15,13 @@ void RosterSubscriptions::reply(std::string_view type, const Jid& from, const Ji
   p.set_attr("type", type);
   p.set_attr("from", from.bare());
   p.set_attr("to", to.bare());
-  router_.deliver(p);
+  router_.deliver(stream::Stanza(p, from.to_bare(), to.to_bare()));
 }
 
-void RosterSubscriptions::outbound(const Jid& sender, const xml::Element& presence) {
-  const auto to = stream::address(presence, "to").jid;
-  const auto kind = subscription_kind(stream::stanza_type(presence));
-  if (!to || !kind) return;
-  outbound(sender, to->to_bare(), *kind, presence);
+void RosterSubscriptions::outbound(const Jid& sender, const stream::Stanza& presence) {
+  const auto kind = subscription_kind(presence.type());
+  if (!presence.has_to() || !kind) return;
+  outbound(sender, presence.to().to_bare(), *kind, presence);
 }
 
 void RosterSubscriptions::outbound(const Jid& sender, const Jid& contact, SubscriptionKind kind,
@@ -42,7 +41,9 @@ void RosterSubscriptions::outbound(const Jid& sender, const Jid& contact, Subscr
     return refuse("not-allowed", contact.bare() + " is in your directory group '" + shared->group +
                               "': that subscription comes from the directory and cannot be cancelled");
   }
+  // Subscription stanzas carry the bare JIDs (RFC 6121 §3.1.2).
   xml::Element routed = presence;
+  routed.set_attr("from", user.bare());
   routed.set_attr("to", contact.bare());
   // No server-to-server links: nothing to route it over and no state to keep.
   if (!router_.serves(contact.domain))
@@ -55,18 +56,16 @@ void RosterSubscriptions::outbound(const Jid& sender, const Jid& contact, Subscr
                   "A roster may hold at most " + std::to_string(max_items_) + " personal items");
   if (o.after != before) roster_.set_state(user, contact.bare(), o.after);
   if (o.push) pushes_.push(user, contact);
-  if (o.forward) router_.deliver(routed);
+  if (o.forward) router_.deliver(stream::Stanza(routed, user, contact));
   if (o.send_presence) presence_.share(user, contact);
   if (o.send_unavailable) presence_.unshare(user, contact);
 }
 
-void RosterSubscriptions::inbound(const xml::Element& presence) {
-  const auto to = stream::address(presence, "to").jid;
-  const auto from = stream::address(presence, "from").jid;
-  const auto kind = subscription_kind(stream::stanza_type(presence));
-  if (!to || !from || !kind) return;
-  const Jid user = to->to_bare();
-  const Jid contact = from->to_bare();
+void RosterSubscriptions::inbound(const stream::Stanza& presence) {
+  const auto kind = subscription_kind(presence.type());
+  if (!presence.has_to() || presence.from().domain.empty() || !kind) return;
+  const Jid user = presence.to().to_bare();
+  const Jid contact = presence.from().to_bare();
   using K = SubscriptionKind;
   if (!roster_.account_exists(user)) {
     // RFC 6121 §8.5.1: no such account; a request is refused rather than left hanging.
@@ -79,7 +78,7 @@ void RosterSubscriptions::inbound(const xml::Element& presence) {
   }
   const PairState before = roster_.state(user, contact.bare());
   const Outcome o = roster::inbound(before, *kind);
-  xml::Element stored = presence;
+  xml::Element stored = presence.element();
   stored.set_attr("from", contact.bare());
   if (o.after != before)
     roster_.set_state(user, contact.bare(), o.after,

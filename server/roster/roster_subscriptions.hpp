@@ -18,10 +18,10 @@ class RosterSubscriptions final : public presence::Subscriptions {
  public:
   RosterSubscriptions(router::Router& router, Roster& roster, RosterPushes& pushes, presence::Presence& presence);
 
-  void outbound(const Jid& sender, const xml::Element& presence) override;
+  void outbound(const Jid& sender, const stream::Stanza& presence) override;
   // The same with its addresses read already: contact is a bare JID.
   void outbound(const Jid& sender, const Jid& contact, SubscriptionKind kind, const xml::Element& presence);
-  void inbound(const xml::Element& presence) override;
+  void inbound(const stream::Stanza& presence) override;
   void available(const Jid& full) override;
   // Personal items a user may have: a request that would add one more is refused with
   // <resource-constraint/>, as a roster set would be (roster/roster_iq).

@@ -122,6 +122,18 @@ void Router::bounce(const xml::Element& stanza, std::string_view error_type, std
   deliver(stream::error_reply(stanza, error_type, condition, text));
 }
 
+void Router::bounce(const stream::Stanza& stanza, std::string_view error_type, std::string_view condition,
+                    std::string_view text) {
+  if (stanza.type() == "error") return;
+  if (stanza.is_iq() && stanza.type() == "result") return;
+  reply(stanza, stream::error_reply(stanza, error_type, condition, text));
+}
+
+void Router::reply(const stream::Stanza& request, const xml::Element& answer) {
+  // error_reply() and iq_result() swap the addresses: so does the view.
+  deliver(stream::Stanza(answer, request.to(), request.from()));
+}
+
 void Router::on_stanza(stream::Session& session, xml::Element stanza) {
   const auto kind = stream::stanza_kind(stanza);
   if (!kind) return;
@@ -131,41 +143,42 @@ void Router::on_stanza(stream::Session& session, xml::Element stanza) {
     return;
   }
   if (to.jid) stanza.set_attr("to", to.jid->full());  // normalised from here on
+  // RFC 6120 §10.3.1: a message without 'to' is for the sender's own bare JID.
+  if (*kind == StanzaKind::Message && !to.jid) stanza.set_attr("to", session.jid().bare());
+  // Parsed once: 'from' is the session's JID (the stream stamped it), 'to' is parsed above.
+  Jid addressee = to.jid ? *to.jid : (*kind == StanzaKind::Message ? session.jid().to_bare() : Jid{});
+  const stream::Stanza view(stanza, session.jid(), std::move(addressee));
   switch (*kind) {
     case StanzaKind::Presence:
       ++handling_;
-      if (client_presence_) client_presence_(session, stanza);
-      else if (to.jid) deliver(stanza);
+      if (client_presence_) client_presence_(session, view);
+      else if (view.has_to()) deliver(view);
       if (--handling_ == 0) announce_available();
       return;
     case StanzaKind::Message:
-      // RFC 6120 §10.3.1: no 'to' means the sender's own bare JID.
-      if (!to.jid) stanza.set_attr("to", session.jid().bare());
-      client_message_observers_(stanza);
-      return deliver(stanza);
+      client_message_observers_(view);
+      return deliver(view);
     case StanzaKind::Iq:
-      return route_iq_from_client(session, std::move(stanza));
+      return route_iq_from_client(session, view);
   }
 }
 
-void Router::route_iq_from_client(stream::Session& session, xml::Element iq) {
-  const std::string type = stream::stanza_type(iq);
+void Router::route_iq_from_client(stream::Session& session, const stream::Stanza& iq) {
+  const std::string_view type = iq.type();
   const bool request = type == "get" || type == "set";
   if (!request && type != "result" && type != "error") return session.deliver(stream::error_reply(iq, "modify", "bad-request"));
-  if (request && (!iq.attr("id") || iq.element_count() != 1))
+  if (request && (!iq.element().attr("id") || iq.element().element_count() != 1))
     return session.deliver(stream::error_reply(iq, "modify", "bad-request", "An IQ request carries one payload and an id"));
-  const stream::Address to = stream::address(iq, "to");
-  if (!to.jid) {
+  if (!iq.has_to()) {
     if (request) dispatch_iq(IqTarget::Account, iq);
     return;
   }
   deliver(iq);
 }
 
-void Router::dispatch_iq(IqTarget target, const xml::Element& iq) {
-  const std::string type = stream::stanza_type(iq);
-  if (type != "get" && type != "set") return;  // results and errors for the server end here
-  const xml::Element* payload = iq.first_element();
+void Router::dispatch_iq(IqTarget target, const stream::Stanza& iq) {
+  if (iq.type() != "get" && iq.type() != "set") return;  // results and errors for the server end here
+  const xml::Element* payload = iq.payload();
   const auto it = payload ? iq_handlers_->find({target, payload->xmlns()}) : iq_handlers_->end();
   if (it == iq_handlers_->end()) return bounce(iq, "cancel", "service-unavailable");
   const std::shared_ptr<IqHandler> handler = it->second;  // alive while it runs
@@ -175,13 +188,19 @@ void Router::dispatch_iq(IqTarget target, const xml::Element& iq) {
 void Router::deliver(const xml::Element& stanza) {
   const stream::Address to = stream::address(stanza, "to");
   if (!to.jid) return;
-  const Jid& jid = *to.jid;
+  const auto from = stanza.attr("from");
+  deliver(stream::Stanza(stanza, from ? Jid::split_normalized(*from) : Jid{}, *to.jid));
+}
+
+void Router::deliver(const stream::Stanza& stanza) {
+  if (!stanza.has_to()) return;
+  const Jid& jid = stanza.to();
   if (!serves(jid.domain)) return bounce(stanza, "cancel", "remote-server-not-found", "No server-to-server links here");
   if (jid.local.empty()) {
     // The server itself.
     if (!jid.resource.empty()) return bounce(stanza, "cancel", "service-unavailable");
-    if (stanza.name() == "iq") return dispatch_iq(IqTarget::Server, stanza);
-    if (stanza.name() == "message") return bounce(stanza, "cancel", "service-unavailable");
+    if (stanza.is_iq()) return dispatch_iq(IqTarget::Server, stanza);
+    if (stanza.is_message()) return bounce(stanza, "cancel", "service-unavailable");
     return;  // presence to the server: nothing to do
   }
   if (jid.is_bare()) return deliver_to_bare(jid, stanza);
@@ -204,20 +223,20 @@ bool Router::deliver_presence(const Jid& to, const xml::StanzaTemplate& presence
   return true;
 }
 
-void Router::deliver_to_full(const Jid& to, const xml::Element& stanza) {
+void Router::deliver_to_full(const Jid& to, const stream::Stanza& stanza) {
   if (Resource* r = find(to)) {
     r->session->deliver(stanza);
-    if (stanza.name() == "message") delivered(stanza, {to.resource});
+    if (stanza.is_message()) delivered_observers_(stanza, {to.resource});
     return;
   }
-  const std::string type = stream::stanza_type(stanza);
+  const std::string_view type = stanza.type();
   // RFC 6121 §8.5.3.2: no such resource.
-  if (stanza.name() == "message") {
+  if (stanza.is_message()) {
     if (type == "normal" || type == "chat") return message_to_bare(to.to_bare(), stanza);
     if (type == "groupchat") return bounce(stanza, "cancel", "service-unavailable");
     return;  // headline, error: dropped
   }
-  if (stanza.name() == "presence") {
+  if (stanza.is_presence()) {
     if (stream::is_subscription(type))
       return deliver_to_bare(to.to_bare(), stanza);
     return;
@@ -225,10 +244,10 @@ void Router::deliver_to_full(const Jid& to, const xml::Element& stanza) {
   if (type == "get" || type == "set") bounce(stanza, "cancel", "service-unavailable");
 }
 
-void Router::deliver_to_bare(const Jid& to, const xml::Element& stanza) {
-  const std::string type = stream::stanza_type(stanza);
-  if (stanza.name() == "message") return message_to_bare(to, stanza);
-  if (stanza.name() == "iq") return dispatch_iq(IqTarget::Account, stanza);
+void Router::deliver_to_bare(const Jid& to, const stream::Stanza& stanza) {
+  const std::string_view type = stanza.type();
+  if (stanza.is_message()) return message_to_bare(to, stanza);
+  if (stanza.is_iq()) return dispatch_iq(IqTarget::Account, stanza);
   // Presence (RFC 6121 §8.5.2.1.1): available and unavailable to every available resource;
   // probes and subscription requests are answered on the account's behalf.
   if (type == "available" || type == "unavailable") {
@@ -243,8 +262,8 @@ void Router::deliver_to_bare(const Jid& to, const xml::Element& stanza) {
       if (r->available) r->session->deliver(stanza);
 }
 
-void Router::message_to_bare(const Jid& to, const xml::Element& message) {
-  const std::string type = stream::stanza_type(message);
+void Router::message_to_bare(const Jid& to, const stream::Stanza& message) {
+  const std::string_view type = message.type();
   if (type == "groupchat") return bounce(message, "cancel", "service-unavailable");
   if (type == "error") return;
   // RFC 6121 §8.5.2.1.1: the available resource(s) with the highest non-negative priority.
@@ -259,14 +278,10 @@ void Router::message_to_bare(const Jid& to, const xml::Element& message) {
     r->session->deliver(message);
     reached.push_back(jid.resource);
   }
-  if (!reached.empty()) delivered(message, reached);
+  if (!reached.empty()) delivered_observers_(message, reached);
   if (!reached.empty() || type == "headline") return;
   if (undeliverable_) return undeliverable_(message);
   bounce(message, "cancel", "service-unavailable", "The recipient is not online and offline storage is not available");
-}
-
-void Router::delivered(const xml::Element& message, const std::vector<std::string>& resources) {
-  delivered_observers_(message, resources);
 }
 
 }  // namespace jabberadmin::router

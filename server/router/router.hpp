@@ -16,6 +16,7 @@
 
 #include "jabberadmin/jid.hpp"
 #include "stream/session.hpp"
+#include "stream/stanza_view.hpp"
 #include "util/hooks.hpp"
 #include "util/registration.hpp"
 #include "xml/element.hpp"
@@ -36,12 +37,19 @@ struct Resource {
 enum class IqTarget { Server, Account };
 
 class Router;
-// An IQ get/set with 'from' stamped; the handler answers through router.deliver().
-using IqHandler = std::function<void(Router& router, const xml::Element& iq)>;
-// A presence from a local client, 'from' stamped (the presence module).
-using ClientPresenceHandler = std::function<void(stream::Session& from, const xml::Element& presence)>;
-// Any stanza (a probe or subscription presence for an account; a message nobody can take).
-using StanzaHook = std::function<void(const xml::Element& stanza)>;
+// Handlers and hooks receive the stanza parsed once (stream::Stanza): its type, id and
+// addresses read when it entered the router. A handler written against
+// `const xml::Element&` (the legacy form) still compiles, the view converting to its
+// element, but it would read the attributes again: new code takes the view.
+//
+// An IQ get/set with 'from' stamped; the handler answers through router.reply() (or
+// router.deliver()).
+using IqHandler = std::function<void(Router& router, const stream::Stanza& iq)>;
+// A presence from a local client, 'from' stamped and 'to' normalised (the presence module).
+using ClientPresenceHandler = std::function<void(stream::Session& from, const stream::Stanza& presence)>;
+// Any stanza (a probe or subscription presence for an account; a message nobody can take;
+// a message a client sends).
+using StanzaHook = std::function<void(const stream::Stanza& stanza)>;
 // A resource is leaving; called before it is removed.
 using UnbindObserver = std::function<void(const Jid& full, const Resource& resource)>;
 // A resource has just become one that messages to its bare JID reach: available with a
@@ -51,7 +59,7 @@ using AvailableObserver = std::function<void(const Jid& full)>;
 // A message has just been handed to these resources (names) of its recipient's bare JID
 // ('to' normalised): message carbons copy it to the others (XEP-0280).
 using MessageDeliveredObserver =
-    std::function<void(const xml::Element& message, const std::vector<std::string>& resources)>;
+    std::function<void(const stream::Stanza& message, const std::vector<std::string>& resources)>;
 
 class Router final : public stream::SessionHost {
  public:
@@ -86,8 +94,15 @@ class Router final : public stream::SessionHost {
   void unbind(stream::Session& session) override;
   std::size_t other_resources(const Jid& full) const override;
 
-  // Routes a stanza whose 'from' and 'to' are set, by RFC 6121 §8.
+  // Routes a stanza whose 'from' and 'to' are set, by RFC 6121 §8. 'from' is one the
+  // server wrote (stamped or made from a normalised JID): it is split, not prepared again;
+  // 'to' is parsed (a malformed one: nothing is delivered).
   void deliver(const xml::Element& stanza);
+  // The same for a stanza whose addresses are parsed already: nothing is parsed again.
+  void deliver(const stream::Stanza& stanza);
+  // Sends answer (an IQ result or error made from request, from/to swapped) back to the
+  // request's sender, with the addresses the request was parsed with.
+  void reply(const stream::Stanza& request, const xml::Element& answer);
   // Available or unavailable presence, serialized with 'from' stamped, to a JID we already
   // hold normalised: what deliver() would do with it (to a bare JID, every available
   // resource; to a full JID, that resource), without parsing or serializing per recipient.
@@ -95,6 +110,8 @@ class Router final : public stream::SessionHost {
   bool deliver_presence(const Jid& to, const xml::StanzaTemplate& presence);
   // Answers stanza with a stanza error, unless it is an error itself (never answer those).
   void bounce(const xml::Element& stanza, std::string_view error_type, std::string_view condition,
+              std::string_view text = {});
+  void bounce(const stream::Stanza& stanza, std::string_view error_type, std::string_view condition,
               std::string_view text = {});
 
   // Resources of a bare JID ("user@host"), and one by its full JID.
@@ -116,12 +133,11 @@ class Router final : public stream::SessionHost {
   std::vector<stream::Session*> sessions() const;
 
  private:
-  void route_iq_from_client(stream::Session& session, xml::Element iq);
-  void dispatch_iq(IqTarget target, const xml::Element& iq);
-  void deliver_to_bare(const Jid& to, const xml::Element& stanza);
-  void deliver_to_full(const Jid& to, const xml::Element& stanza);
-  void message_to_bare(const Jid& to, const xml::Element& message);
-  void delivered(const xml::Element& message, const std::vector<std::string>& resources);
+  void route_iq_from_client(stream::Session& session, const stream::Stanza& iq);
+  void dispatch_iq(IqTarget target, const stream::Stanza& iq);
+  void deliver_to_bare(const Jid& to, const stream::Stanza& stanza);
+  void deliver_to_full(const Jid& to, const stream::Stanza& stanza);
+  void message_to_bare(const Jid& to, const stream::Stanza& message);
   void announce_available();  // on_available for became_available_
 
   // Lookups by string_view without building a std::string (C++20 heterogeneous lookup).
@@ -137,13 +153,13 @@ class Router final : public stream::SessionHost {
   // (target, namespace) -> handler; shared with the registrations, which erase their entry.
   using IqHandlers = std::map<std::pair<IqTarget, std::string>, std::shared_ptr<IqHandler>>;
   std::shared_ptr<IqHandlers> iq_handlers_ = std::make_shared<IqHandlers>();
-  util::Single<stream::Session&, const xml::Element&> client_presence_{"client presence"};
-  util::Single<const xml::Element&> account_presence_{"account presence"};
-  util::Single<const xml::Element&> undeliverable_{"undeliverable messages"};
+  util::Single<stream::Session&, const stream::Stanza&> client_presence_{"client presence"};
+  util::Single<const stream::Stanza&> account_presence_{"account presence"};
+  util::Single<const stream::Stanza&> undeliverable_{"undeliverable messages"};
   util::Hooks<const Jid&, const Resource&> unbind_observers_;
   util::Hooks<const Jid&> available_observers_;
-  util::Hooks<const xml::Element&> client_message_observers_;
-  util::Hooks<const xml::Element&, const std::vector<std::string>&> delivered_observers_;
+  util::Hooks<const stream::Stanza&> client_message_observers_;
+  util::Hooks<const stream::Stanza&, const std::vector<std::string>&> delivered_observers_;
   // While a client's stanza is handled, resources that became reachable wait here for it
   // to be done (on_available).
   int handling_ = 0;

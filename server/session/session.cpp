@@ -5,9 +5,9 @@
 
 namespace jabberadmin::session {
 namespace {
-void ok(router::Router& r, const xml::Element& iq) {
-  if (stream::stanza_type(iq) != "set") return r.bounce(iq, "modify", "bad-request");
-  r.deliver(stream::iq_result(iq));
+void ok(router::Router& r, const stream::Stanza& iq) {
+  if (iq.type() != "set") return r.bounce(iq, "modify", "bad-request");
+  r.reply(iq, stream::iq_result(iq));
 }
 
 xml::Element optional_session() {

@@ -66,6 +66,11 @@ std::string C2s::log_prefix() const {
 
 void C2s::start() {
   started_ = last_read_ = last_write_ = Clock::now();
+  // The admission ends this stream when a newcomer needs its place; the ticket is ours, so
+  // the stream it names is alive as long as the ticket counts (weak only for the cycle).
+  if (ticket_) ticket_->on_evict([weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->evict();
+  });
   arm_timer();
 }
 

@@ -61,6 +61,7 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
       C2sConfig config, std::optional<net::Admission::Ticket> ticket);
   ~C2s() override;
 
+  // Starts the timers and answers the admission ticket's eviction (evict()).
   void start();
   // Server shutdown: <system-shutdown/> and close.
   void shutdown();

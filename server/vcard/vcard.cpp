@@ -28,18 +28,16 @@ xml::Element vcard_of(const User& user, const Jid& jid) {
 }
 
 router::IqHandler handler(FindAccount find) {
-  return [find = std::move(find)](router::Router& r, const xml::Element& iq) {
-    const auto to = stream::address(iq, "to").jid;
-    const auto from = stream::address(iq, "from").jid;
-    if (!from) return;
-    const Jid owner = (to ? *to : *from).to_bare();
-    if (stream::stanza_type(iq) == "set")
+  return [find = std::move(find)](router::Router& r, const stream::Stanza& iq) {
+    const Jid owner = (iq.has_to() ? iq.to() : iq.from()).to_bare();
+    if (owner.domain.empty()) return;
+    if (iq.type() == "set")
       return r.bounce(iq, "cancel", "not-allowed", kVcardReadOnly);
     const User* user = find(owner);
     if (user == nullptr) return r.bounce(iq, "cancel", "item-not-found");
     xml::Element result = stream::iq_result(iq);
     result.add(vcard_of(*user, owner));
-    r.deliver(result);
+    r.reply(iq, result);
   };
 }
 

@@ -14,13 +14,13 @@ Version::Version(module::Context& context, std::string name, std::string version
     : Module("version"),
       handler_(context.handle_iq(router::IqTarget::Server, std::string(kVersion),
                                  [name = std::move(name), version = std::move(version)](router::Router& r,
-                                                                                        const xml::Element& iq) {
-                                   if (stream::stanza_type(iq) != "get") return r.bounce(iq, "cancel", "not-allowed");
+                                                                                        const stream::Stanza& iq) {
+                                   if (iq.type() != "get") return r.bounce(iq, "cancel", "not-allowed");
                                    xml::Element reply = stream::iq_result(iq);
                                    xml::Element& q = reply.add(xml::Element("query", std::string(kVersion)));
                                    q.add(xml::Element("name", std::string(kVersion))).add_text(name);
                                    q.add(xml::Element("version", std::string(kVersion))).add_text(version);
-                                   r.deliver(reply);
+                                   r.reply(iq, reply);
                                  })) {}
 
 }  // namespace jabberadmin::version

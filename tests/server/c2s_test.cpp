@@ -281,9 +281,11 @@ TEST_F(C2sTest, EvictionEndsAnUnauthenticatedStreamAndFreesItsPlace) {
   make(admission.admit("192.0.2.1"));
   exchange(kOpen);
   EXPECT_EQ(admission.unauthenticated(), 1u);
-  auto newcomer = admission.admit("192.0.2.1");  // evicts nothing: no eviction hook was set
+  // The stream answers its own ticket's eviction (C2s::start): the newcomer's admission
+  // ends it, with nothing for the server to wire.
+  auto newcomer = admission.admit("192.0.2.1");
   EXPECT_EQ(admission.unauthenticated(), 1u);
-  c2s->evict();
+  EXPECT_EQ(admission.evicted(), 1u);
   const std::string out = transport->take();
   EXPECT_NE(out.find("<policy-violation"), std::string::npos) << out;
   EXPECT_TRUE(transport->closed);
