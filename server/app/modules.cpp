@@ -1,6 +1,8 @@
 #include "app/modules.hpp"
 
+#include "blocking/blocking.hpp"
 #include "carbons/carbons.hpp"
+#include "csi/csi.hpp"
 #include "disco/disco.hpp"
 #include "history/history.hpp"
 #include "offline/offline_messages.hpp"
@@ -27,6 +29,8 @@ std::vector<module::Factory> modules(const Options& options) {
       },
       module::make<history::History>(),
       module::make<vcard::Vcards>(),
+      module::make<blocking::Blocking>(),
+      module::make<csi::Csi>(),
   };
 }
 

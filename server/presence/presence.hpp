@@ -48,6 +48,10 @@ class Presence final : public module::Module {
   // to the contacts and the user's own resources again.
   void rebroadcast(const Jid& user);
 
+  // Who gets user's presence, and whose presence user gets (bare JIDs; Contacts says).
+  std::vector<Jid> subscribers(const Jid& user) const;
+  std::vector<Jid> subscriptions(const Jid& user) const;
+
  private:
   void from_client(stream::Session& session, const stream::Stanza& presence);
   void broadcast(const Jid& from, const xml::Element& presence, bool initial);
@@ -66,8 +70,6 @@ class Presence final : public module::Module {
   void stamp(const Jid& user, xml::Element& presence) const;
 
   explicit Presence(router::Router& router);
-  std::vector<Jid> subscribers(const Jid& user) const;
-  std::vector<Jid> subscriptions(const Jid& user) const;
 
   router::Router& router_;
   const Contacts* contacts_ = nullptr;

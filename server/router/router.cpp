@@ -29,6 +29,23 @@ util::Registration Router::handle_iq(IqTarget target, std::string xmlns, IqHandl
   });
 }
 
+util::Registration Router::handle_nonza(std::string xmlns, NonzaHandler handler) {
+  const auto [it, inserted] = nonza_handlers_->try_emplace(xmlns, std::make_shared<NonzaHandler>(std::move(handler)));
+  if (!inserted) throw std::logic_error("two handlers for nonzas in " + xmlns);
+  return util::Registration([handlers = std::weak_ptr<NonzaHandlers>(nonza_handlers_), xmlns, handler = it->second] {
+    if (auto h = handlers.lock(); h)
+      if (auto found = h->find(xmlns); found != h->end() && found->second == handler) h->erase(found);
+  });
+}
+
+bool Router::on_nonza(stream::Session& session, const xml::Element& nonza) {
+  const auto it = nonza_handlers_->find(nonza.xmlns());
+  if (it == nonza_handlers_->end()) return false;
+  const std::shared_ptr<NonzaHandler> handler = it->second;  // alive while it runs
+  (*handler)(session, nonza);
+  return true;
+}
+
 bool Router::serves(std::string_view domain) const {
   return std::find(hosts_.begin(), hosts_.end(), domain) != hosts_.end();
 }
@@ -195,6 +212,9 @@ void Router::deliver(const xml::Element& stanza) {
 void Router::deliver(const stream::Stanza& stanza) {
   if (!stanza.has_to()) return;
   const Jid& jid = stanza.to();
+  if (!route_filters_.empty() &&
+      !route_filters_(stanza.element().attr("from").value_or(""), jid, &stanza.element()))
+    return;
   if (!serves(jid.domain)) return bounce(stanza, "cancel", "remote-server-not-found", "No server-to-server links here");
   if (jid.local.empty()) {
     // The server itself.
@@ -209,6 +229,7 @@ void Router::deliver(const stream::Stanza& stanza) {
 
 bool Router::deliver_presence(const Jid& to, const xml::StanzaTemplate& presence) {
   if (to.local.empty() || !serves(to.domain)) return false;
+  if (!route_filters_.empty() && !route_filters_(presence.from(), to, nullptr)) return true;
   const std::string bare = to.bare();
   if (!to.is_bare()) {
     // Presence to a full JID reaches that resource, available or not (deliver_to_full).

@@ -60,6 +60,14 @@ using AvailableObserver = std::function<void(const Jid& full)>;
 // ('to' normalised): message carbons copy it to the others (XEP-0280).
 using MessageDeliveredObserver =
     std::function<void(const stream::Stanza& message, const std::vector<std::string>& resources)>;
+// A stanza about to be routed from `from` (as stamped) to `to` (normalised): true lets it
+// go on; false stops it, the filter having answered it as its protocol says, or dropped it
+// (XEP-0191 blocking). stanza is null for a presence the router holds only serialized
+// (deliver_presence: available or unavailable presence), which a filter can only drop.
+using RouteFilter = std::function<bool(std::string_view from, const Jid& to, const xml::Element* stanza)>;
+// A top-level element of a bound stream that is no stanza (XEP-0352's <active/>), by its
+// namespace.
+using NonzaHandler = std::function<void(stream::Session& from, const xml::Element& nonza)>;
 
 class Router final : public stream::SessionHost {
  public:
@@ -85,6 +93,11 @@ class Router final : public stream::SessionHost {
   util::Registration on_message_delivered(MessageDeliveredObserver observer) {
     return delivered_observers_.add(std::move(observer));
   }
+  // Asked before every delivery (deliver, deliver_presence), in the order they registered.
+  util::Registration filter_routes(RouteFilter filter) { return route_filters_.add(std::move(filter)); }
+  // One handler per namespace (a second throws std::logic_error); a nonza nobody handles
+  // ends the stream with <unsupported-stanza-type/>.
+  util::Registration handle_nonza(std::string xmlns, NonzaHandler handler);
 
   // stream::SessionHost
   bool serves(std::string_view domain) const override;
@@ -92,6 +105,7 @@ class Router final : public stream::SessionHost {
   void bind(stream::Session& session) override;
   void on_stanza(stream::Session& session, xml::Element stanza) override;
   void unbind(stream::Session& session) override;
+  bool on_nonza(stream::Session& session, const xml::Element& nonza) override;
   std::size_t other_resources(const Jid& full) const override;
 
   // Routes a stanza whose 'from' and 'to' are set, by RFC 6121 §8. 'from' is one the
@@ -160,6 +174,9 @@ class Router final : public stream::SessionHost {
   util::Hooks<const Jid&> available_observers_;
   util::Hooks<const stream::Stanza&> client_message_observers_;
   util::Hooks<const stream::Stanza&, const std::vector<std::string>&> delivered_observers_;
+  util::Filters<std::string_view, const Jid&, const xml::Element*> route_filters_;
+  using NonzaHandlers = std::map<std::string, std::shared_ptr<NonzaHandler>, std::less<>>;
+  std::shared_ptr<NonzaHandlers> nonza_handlers_ = std::make_shared<NonzaHandlers>();
   // While a client's stanza is handled, resources that became reachable wait here for it
   // to be done (on_available).
   int handling_ = 0;

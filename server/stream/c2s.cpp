@@ -109,11 +109,19 @@ void C2s::send(std::string bytes) {
 void C2s::send(const xml::Element& element) { send(xml::serialize(element, ns::kClient)); }
 
 void C2s::deliver(const xml::Element& stanza) {
-  if (state_ == State::Established) send(stanza);
+  if (state_ != State::Established) return;
+  if (outbound_filter_) return outbound_filter_(&stanza, xml::serialize(stanza, ns::kClient));
+  send(stanza);
 }
 
 void C2s::deliver_serialized(std::string stanza) {
-  if (state_ == State::Established) send(std::move(stanza));
+  if (state_ != State::Established) return;
+  if (outbound_filter_) return outbound_filter_(nullptr, std::move(stanza));
+  send(std::move(stanza));
+}
+
+void C2s::send_now(std::string bytes) {
+  if (state_ == State::Established) send(std::move(bytes));
 }
 
 void C2s::terminate(std::string_view condition, std::string_view text) { stream_error(condition, text); }
@@ -172,6 +180,7 @@ void C2s::close_stream() {
 // Leaves the router at once, so nothing is routed to a stream that is going away.
 void C2s::finish() {
   leave_router();
+  outbound_filter_ = nullptr;  // it belongs to a module that may go before this stream
   timer_.cancel();
   throttle_timer_.cancel();  // a waiting check is dropped with its password
   waiting_credentials_.reset();
@@ -498,7 +507,10 @@ void C2s::on_bind(const xml::Element& iq) {
 }
 
 void C2s::established(xml::Element e) {
-  if (!stanza_kind(e)) return stream_error("unsupported-stanza-type");
+  if (!stanza_kind(e)) {
+    if (context_.host.on_nonza(*this, e)) return;
+    return stream_error("unsupported-stanza-type");
+  }
   // RFC 6120 §8.1.2.1: the server stamps 'from'; a claim that is not ours ends the stream.
   if (const auto from = e.attr("from")) {
     const auto claimed = Jid::parse(*from);

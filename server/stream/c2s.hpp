@@ -74,6 +74,8 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   void deliver(const xml::Element& stanza) override;
   void deliver_serialized(std::string stanza) override;
   void terminate(std::string_view condition, std::string_view text = {}) override;
+  void filter_outbound(OutboundFilter filter) override { outbound_filter_ = std::move(filter); }
+  void send_now(std::string bytes) override;
 
   // net::TransportEvents
   void on_data(std::string_view bytes) override;
@@ -138,6 +140,7 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   std::string username_;
   std::string stream_id_;
   Jid jid_;
+  OutboundFilter outbound_filter_;  // XEP-0352: set while the client is inactive
   std::chrono::steady_clock::time_point started_, last_read_, last_write_;
 };
 

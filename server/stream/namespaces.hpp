@@ -23,9 +23,13 @@ inline constexpr std::string_view kDiscoItems = "http://jabber.org/protocol/disc
 inline constexpr std::string_view kVcard = "vcard-temp";                                   // XEP-0054
 inline constexpr std::string_view kVersion = "jabber:iq:version";                          // XEP-0092
 inline constexpr std::string_view kVcardUpdate = "vcard-temp:x:update";                    // XEP-0153
+inline constexpr std::string_view kBlocking = "urn:xmpp:blocking";                         // XEP-0191
+inline constexpr std::string_view kBlockingErrors = "urn:xmpp:blocking:errors";            // XEP-0191
 inline constexpr std::string_view kPing = "urn:xmpp:ping";                                 // XEP-0199
 inline constexpr std::string_view kDelay = "urn:xmpp:delay";                               // XEP-0203
 inline constexpr std::string_view kCarbons = "urn:xmpp:carbons:2";                         // XEP-0280
 inline constexpr std::string_view kForward = "urn:xmpp:forward:0";                         // XEP-0297
 inline constexpr std::string_view kHints = "urn:xmpp:hints";                               // XEP-0334
+inline constexpr std::string_view kCsi = "urn:xmpp:csi:0";                                 // XEP-0352
+inline constexpr std::string_view kChatStates = "http://jabber.org/protocol/chatstates";    // XEP-0085
 }  // namespace jabberadmin::ns

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,15 @@ class Session {
   virtual void deliver_serialized(std::string stanza) = 0;
   // Ends the stream with a stream error (conflict, system-shutdown, ...).
   virtual void terminate(std::string_view condition, std::string_view text = {}) = 0;
+
+  // XEP-0352: while a filter is set, what deliver() and deliver_serialized() would queue
+  // goes to it instead (the element when the sender had one, and always the bytes as the
+  // client gets them); it passes stanzas on, now or later, with send_now(). An empty
+  // filter removes it. A session that cannot filter (a test double) ignores it.
+  using OutboundFilter = std::function<void(const xml::Element* stanza, std::string bytes)>;
+  virtual void filter_outbound(OutboundFilter filter) { (void)filter; }
+  // Queues serialized stanzas for the client past any filter.
+  virtual void send_now(std::string bytes) { deliver_serialized(std::move(bytes)); }
 };
 
 class SessionHost {
@@ -37,6 +47,12 @@ class SessionHost {
   virtual void on_stanza(Session& session, xml::Element stanza) = 0;
   // The session ends (cleanly or not); called once, after bind.
   virtual void unbind(Session& session) = 0;
+  // A top-level element of the bound stream that is no stanza; false: nobody handles it.
+  virtual bool on_nonza(Session& session, const xml::Element& nonza) {
+    (void)session;
+    (void)nonza;
+    return false;
+  }
   // How many resources of full's account are bound, not counting full itself (which a new
   // bind would replace): the per-account cap on resources.
   virtual std::size_t other_resources(const Jid& full) const {

@@ -92,4 +92,31 @@ class Single {
   std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
+// Callbacks that each may stop something (a stanza on its way: XEP-0191 blocking): calling
+// the list asks them in the order they were added and answers false at the first that
+// does; the rest are not asked. Built on Hooks, with its safety while it runs.
+template <class... Args>
+class Filters {
+ public:
+  using Callback = std::function<bool(Args...)>;
+
+  Registration add(Callback callback) {
+    return hooks_.add([callback = std::move(callback)](Args... args, bool& pass) {
+      if (pass) pass = callback(args...);
+    });
+  }
+
+  bool empty() const noexcept { return hooks_.empty(); }
+
+  // True when every filter let it pass.
+  bool operator()(Args... args) const {
+    bool pass = true;
+    hooks_(args..., pass);
+    return pass;
+  }
+
+ private:
+  Hooks<Args..., bool&> hooks_;
+};
+
 }  // namespace jabberadmin::util

@@ -3,7 +3,7 @@
 namespace jabberadmin::xml {
 
 StanzaTemplate::StanzaTemplate(const Element& element, std::string_view parent_xmlns)
-    : after_name_(1 + element.name().size()) {
+    : from_(element.attr_or("from")), after_name_(1 + element.name().size()) {
   if (!element.attr("to")) {
     bytes_ = serialize(element, parent_xmlns);
     return;

@@ -20,9 +20,12 @@ class StanzaTemplate {
   std::string to(std::string_view to) const;
   // The stanza with no 'to' at all.
   const std::string& without_to() const noexcept { return bytes_; }
+  // Its 'from', as the element had it ("" when none): who the copies come from.
+  const std::string& from() const noexcept { return from_; }
 
  private:
   std::string bytes_;            // serialized without 'to'
+  std::string from_;
   std::size_t after_name_ = 0;   // 'to' goes right after "<name"
 };
 

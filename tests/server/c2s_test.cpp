@@ -26,6 +26,12 @@ struct RecordingHost : SessionHost {
   void bind(Session& s) override { bound.push_back(&s); }
   void on_stanza(Session&, xml::Element e) override { stanzas.push_back(std::move(e)); }
   void unbind(Session&) override { ++unbinds; }
+  std::vector<xml::Element> nonzas;  // taken in urn:test:nonza only
+  bool on_nonza(Session&, const xml::Element& e) override {
+    if (e.xmlns() != "urn:test:nonza") return false;
+    nonzas.push_back(e);
+    return true;
+  }
   std::size_t other_resources(const Jid&) const override { return others; }
 };
 
@@ -412,6 +418,40 @@ TEST_F(C2sTest, GoodLoginsFromOneAddressAtOnceWaitForAPlaceInsteadOfBeingRefused
   EXPECT_EQ(succeeded, 30);
   EXPECT_EQ(auth.calls, 30);
   for (auto& [t, s] : streams) s->on_closed();
+}
+
+// The hooks XEP-0352 needs: a nonza reaches the host, and an outbound filter sees what a
+// bound stream is given and decides when it goes.
+TEST_F(C2sTest, NonzasGoToTheHostAndUnknownOnesEndTheStream) {
+  login();
+  exchange(kOpen);
+  exchange("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+  EXPECT_EQ(exchange("<inactive xmlns='urn:test:nonza'/>"), "");
+  ASSERT_EQ(host.nonzas.size(), 1u);
+  EXPECT_EQ(host.nonzas[0].name(), "inactive");
+  EXPECT_NE(exchange("<what xmlns='urn:test:other'/>").find("<unsupported-stanza-type"), std::string::npos);
+}
+
+TEST_F(C2sTest, AnOutboundFilterHoldsWhatIsDeliveredUntilItSendsIt) {
+  login();
+  exchange(kOpen);
+  exchange("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+  std::vector<std::pair<bool, std::string>> seen;  // (had an element, bytes)
+  c2s->filter_outbound([&](const xml::Element* e, std::string bytes) { seen.emplace_back(e != nullptr, std::move(bytes)); });
+  xml::Element m("message", "jabber:client");
+  m.add(xml::Element("body", "jabber:client")).add_text("hi");
+  c2s->deliver(m);
+  c2s->deliver_serialized("<presence/>");
+  io.poll();
+  EXPECT_EQ(transport->take(), "");
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], std::make_pair(true, std::string("<message><body>hi</body></message>")));
+  EXPECT_EQ(seen[1], std::make_pair(false, std::string("<presence/>")));
+  c2s->send_now(seen[1].second);
+  EXPECT_EQ(transport->take(), "<presence/>");
+  c2s->filter_outbound({});
+  c2s->deliver(m);
+  EXPECT_EQ(transport->take(), "<message><body>hi</body></message>");
 }
 
 }  // namespace

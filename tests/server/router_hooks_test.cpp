@@ -105,5 +105,49 @@ TEST_F(RouterHooksTest, PresenceIqAndMalformedMessagesAreNotClientMessages) {
   EXPECT_EQ(seen, 0);
 }
 
+// Route filters (XEP-0191 blocking) are asked before every delivery, the serialized
+// presence fan-out included; a filter that says no stops the stanza there.
+TEST_F(RouterHooksTest, RouteFiltersSeeEveryDeliveryAndMayStopIt) {
+  auto& bob = bind("bob@example.org/b");
+  router.set_presence(jid("bob@example.org/b"), true, 0, std::nullopt);
+  std::vector<std::string> asked;  // "from -> to (element or bytes)"
+  bool pass = false;
+  const auto filter = router.filter_routes([&](std::string_view from, const Jid& to, const xml::Element* stanza) {
+    asked.push_back(std::string(from) + " -> " + to.full() + (stanza ? " element" : " bytes"));
+    return pass;
+  });
+  xml::Element m("message", "jabber:client");
+  m.set_attr("from", "alice@example.org/a");
+  m.set_attr("to", "bob@example.org");
+  m.set_attr("type", "chat");
+  router.deliver(m);
+  xml::Element p("presence", "jabber:client");
+  p.set_attr("from", "alice@example.org/a");
+  EXPECT_TRUE(router.deliver_presence(jid("bob@example.org"), xml::StanzaTemplate(p, "jabber:client")))
+      << "stopped is handled";
+  EXPECT_TRUE(bob.received.empty());
+  EXPECT_EQ(asked, (std::vector<std::string>{"alice@example.org/a -> bob@example.org element",
+                                             "alice@example.org/a -> bob@example.org bytes"}));
+  pass = true;
+  router.deliver(m);
+  router.deliver_presence(jid("bob@example.org"), xml::StanzaTemplate(p, "jabber:client"));
+  EXPECT_EQ(bob.received.size(), 2u);
+}
+
+TEST_F(RouterHooksTest, NonzasGoToTheHandlerOfTheirNamespace) {
+  auto& alice = bind("alice@example.org/a");
+  std::vector<std::string> seen;
+  {
+    const auto handler = router.handle_nonza("urn:xmpp:csi:0", [&](stream::Session& s, const xml::Element& e) {
+      seen.push_back(s.jid().full() + " " + e.name());
+    });
+    EXPECT_THROW(router.handle_nonza("urn:xmpp:csi:0", [](stream::Session&, const xml::Element&) {}), std::logic_error);
+    EXPECT_TRUE(router.on_nonza(alice, xml::Element("inactive", "urn:xmpp:csi:0")));
+    EXPECT_FALSE(router.on_nonza(alice, xml::Element("r", "urn:xmpp:sm:3")));
+  }
+  EXPECT_FALSE(router.on_nonza(alice, xml::Element("active", "urn:xmpp:csi:0"))) << "its registration is gone";
+  EXPECT_EQ(seen, std::vector<std::string>{"alice@example.org/a inactive"});
+}
+
 }  // namespace
 }  // namespace jabberadmin::router

@@ -1,0 +1,68 @@
+#include "csi/csi.hpp"
+
+#include "stream/namespaces.hpp"
+#include "xml/stream_parser.hpp"
+
+namespace jabberadmin::csi {
+
+// One inactive client: its session and what waits for it.
+struct Csi::Client {
+  Client(stream::Session& s, std::size_t limit) : session(s), held(limit) {}
+  stream::Session& session;
+  HeldStanzas held;
+
+  void write(std::string bytes) { session.send_now(std::move(bytes)); }
+  void take(const xml::Element* stanza, std::string bytes) {
+    const HeldStanzas::Write out = [this](std::string b) { write(std::move(b)); };
+    // A broadcast comes serialized; it is read back only for a client that is inactive.
+    std::optional<xml::Element> parsed;
+    if (stanza == nullptr && (parsed = xml::parse_serialized(bytes, ns::kClient))) stanza = &*parsed;
+    if (stanza == nullptr) {
+      held.flush(out);
+      return write(std::move(bytes));
+    }
+    held.offer(*stanza, std::move(bytes), out);
+  }
+};
+
+Csi::Csi(module::Context& context, std::size_t max_held) : Module("csi"), max_held_(max_held) {
+  feature_ = context.stream_feature(stream::FeatureStage::PostAuth, xml::Element("csi", std::string(ns::kCsi)));
+  nonzas_ = context.router().handle_nonza(std::string(ns::kCsi), [this](stream::Session& session, const xml::Element& nonza) {
+    on_nonza(session, nonza);
+  });
+  unbound_ = context.router().on_unbind([this](const Jid& full, const router::Resource& r) {
+    // Gone: what waited for it was only presence and chat states, stale by now.
+    if (inactive_.erase(full.full()) != 0 && r.session != nullptr) r.session->filter_outbound({});
+  });
+}
+
+Csi::~Csi() {
+  for (auto& [jid, client] : inactive_) client->session.filter_outbound({});
+}
+
+void Csi::on_nonza(stream::Session& session, const xml::Element& nonza) {
+  if (nonza.name() == "inactive") return inactive(session);
+  if (nonza.name() == "active") return active(session);
+  // Anything else in the namespace means nothing (XEP-0352 defines only these two).
+}
+
+void Csi::inactive(stream::Session& session) {
+  auto [it, added] = inactive_.try_emplace(session.jid().full());
+  if (!added) return;
+  it->second = std::make_shared<Client>(session, max_held_);
+  session.filter_outbound([weak = std::weak_ptr<Client>(it->second), &session](const xml::Element* stanza, std::string bytes) {
+    if (const auto client = weak.lock()) return client->take(stanza, std::move(bytes));
+    session.send_now(std::move(bytes));
+  });
+}
+
+void Csi::active(stream::Session& session) {
+  const auto it = inactive_.find(session.jid().full());
+  if (it == inactive_.end()) return;
+  const std::shared_ptr<Client> client = std::move(it->second);
+  inactive_.erase(it);
+  session.filter_outbound({});
+  client->held.flush([&client](std::string b) { client->write(std::move(b)); });
+}
+
+}  // namespace jabberadmin::csi
