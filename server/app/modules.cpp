@@ -3,11 +3,14 @@
 #include "carbons/carbons.hpp"
 #include "disco/disco.hpp"
 #include "history/history.hpp"
+#include "last/last_activity.hpp"
 #include "offline/offline_messages.hpp"
 #include "ping/ping.hpp"
 #include "presence/presence.hpp"
+#include "private/private_storage.hpp"
 #include "roster/roster_module.hpp"
 #include "session/session.hpp"
+#include "time/entity_time.hpp"
 #include "vcard/vcard.hpp"
 #include "version/version.hpp"
 
@@ -27,6 +30,9 @@ std::vector<module::Factory> modules(const Options& options) {
       },
       module::make<history::History>(),
       module::make<vcard::Vcards>(),
+      module::make<entity_time::EntityTime>(),
+      module::make<last::LastActivity>(),
+      module::make<private_storage::PrivateStorage>(),
   };
 }
 

@@ -57,7 +57,10 @@ xml::Element with_delay(xml::Element message, std::string_view host, std::chrono
 
 OfflineMessages::OfflineMessages(module::Context& context, std::size_t limit_per_user)
     : OfflineMessages(context.router(), context.database(), module::message_recipients(context.directory()),
-                      paced(context.executor(), limit_per_user)) {}
+                      paced(context.executor(), limit_per_user)) {
+  advertised_ = context.disco_feature(router::IqTarget::Server, std::string(ns::kMsgOffline),
+                                      "XEP-0160: messages to offline accounts are stored (on_undeliverable_message)");
+}
 
 OfflineMessages::OfflineMessages(router::Router& router, store::Database& db, AccountExists exists,
                                  OfflineOptions options)

@@ -98,6 +98,7 @@ void Presence::from_client(stream::Session& session, const xml::Element& presenc
       router_.set_presence(me, false, 0, std::nullopt);
       unavailable(me, presence, true);
       directed_.erase(me.full());
+      unavailable_observers_(me, presence);
     }
     return;  // other types without 'to' mean nothing (RFC 6121 §4.7.1)
   }

@@ -28,4 +28,10 @@ inline constexpr std::string_view kDelay = "urn:xmpp:delay";                    
 inline constexpr std::string_view kCarbons = "urn:xmpp:carbons:2";                         // XEP-0280
 inline constexpr std::string_view kForward = "urn:xmpp:forward:0";                         // XEP-0297
 inline constexpr std::string_view kHints = "urn:xmpp:hints";                               // XEP-0334
+inline constexpr std::string_view kLast = "jabber:iq:last";                                // XEP-0012
+inline constexpr std::string_view kPrivate = "jabber:iq:private";                          // XEP-0049
+inline constexpr std::string_view kMsgOffline = "msgoffline";                              // XEP-0160 (a disco feature)
+inline constexpr std::string_view kTime = "urn:xmpp:time";                                 // XEP-0202
+inline constexpr std::string_view kBookmarks = "storage:bookmarks";                        // XEP-0048 (in private storage)
+inline constexpr std::string_view kServer = "jabber:server";                               // RFC 6120 (never stored)
 }  // namespace jabberadmin::ns
