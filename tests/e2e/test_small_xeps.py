@@ -45,10 +45,20 @@ class EntityTime(SmallXeps):
             iq = await a.plugin["xep_0202"].get_entity_time(HOST, timeout=10)
             after = datetime.datetime.now(datetime.timezone.utc)
             self.assertEqual(iq.xml.find("{urn:xmpp:time}time/{urn:xmpp:time}tzo").text, "+00:00")
-            utc = iq["entity_time"]["utc"]
+            # Read raw: slixmpp 1.8.3's get_utc appends a "Z" to the XEP-0082 time, which
+            # already ends in one, and then cannot parse it.
+            text = iq.xml.find("{urn:xmpp:time}time/{urn:xmpp:time}utc").text
+            self.assertRegex(text, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+            utc = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
             self.assertLessEqual(abs((utc - before).total_seconds()), 2 + (after - before).total_seconds(), utc)
             # To a full JID: routed to that client, whose plugin answers.
-            iq = await a.plugin["xep_0202"].get_entity_time(f"boris@{HOST}/desk", timeout=10)
+            # (slixmpp 1.8.3's own answer fails inside the plugin, so boris's client may
+            # answer with an error; either way the answer is the client's, not the server's.)
+            try:
+                iq = await a.plugin["xep_0202"].get_entity_time(f"boris@{HOST}/desk", timeout=10)
+            except IqError as e:
+                iq = e.iq
+                self.assertEqual(iq["error"]["text"], "Slixmpp got into trouble.")
             self.assertEqual(str(iq["from"]), f"boris@{HOST}/desk")
             info = await a.plugin["xep_0030"].get_info(HOST, timeout=10)
             self.assertIn("urn:xmpp:time", info["disco_info"]["features"])
@@ -214,4 +224,4 @@ class Alpn(SmallXeps):
     def test_another_protocol_only_is_refused(self):
         with self.assertRaises(ssl.SSLError) as caught:
             self.handshake(["h2", "http/1.1"])
-        self.assertIn("NO_APPLICATION_PROTOCOL", str(caught.exception).upper())
+        self.assertIn("NO APPLICATION PROTOCOL", str(caught.exception).upper().replace("_", " "))
