@@ -5,11 +5,14 @@
 #include "csi/csi.hpp"
 #include "disco/disco.hpp"
 #include "history/history.hpp"
+#include "last/last_activity.hpp"
 #include "offline/offline_messages.hpp"
 #include "ping/ping.hpp"
 #include "presence/presence.hpp"
+#include "private/private_storage.hpp"
 #include "roster/roster_module.hpp"
 #include "session/session.hpp"
+#include "time/entity_time.hpp"
 #include "vcard/vcard.hpp"
 #include "version/version.hpp"
 
@@ -31,6 +34,9 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<vcard::Vcards>(),
       module::make<blocking::Blocking>(),
       module::make<csi::Csi>(),
+      module::make<entity_time::EntityTime>(),
+      module::make<last::LastActivity>(),
+      module::make<private_storage::PrivateStorage>(),
   };
 }
 

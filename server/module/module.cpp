@@ -12,8 +12,8 @@ Registration Context::handle_iq(router::IqTarget target, std::string xmlns, rout
   });
 }
 
-Registration Context::disco_feature(router::IqTarget target, std::string var) {
-  return services_.disco_features.add(target, std::move(var));
+Registration Context::disco_feature(router::IqTarget target, std::string var, std::string without_handler) {
+  return services_.disco_features.add(target, std::move(var), std::move(without_handler));
 }
 
 Registration Context::stream_feature(stream::FeatureStage stage, const xml::Element& feature) {

@@ -79,7 +79,9 @@ class Context {
  public:
   // Registrations.
   Registration handle_iq(router::IqTarget target, std::string xmlns, router::IqHandler handler);
-  Registration disco_feature(router::IqTarget target, std::string var);
+  // without_handler: why var is advertised with no IQ handler of its own (the roster's
+  // handler is the router's; msgoffline is a behaviour), read by the disco audit test.
+  Registration disco_feature(router::IqTarget target, std::string var, std::string without_handler = {});
   Registration stream_feature(stream::FeatureStage stage, const xml::Element& feature);
 
   // Services.

@@ -5,6 +5,30 @@
 #include "jabberadmin/error.hpp"
 
 namespace jabberadmin::net {
+namespace {
+
+int select_xmpp_client(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                       unsigned int inlen, void*) {
+  const std::string_view offered(reinterpret_cast<const char*>(in), inlen);
+  const auto at = find_alpn(offered, kAlpnXmppClient);
+  if (!at) return SSL_TLSEXT_ERR_ALERT_FATAL;  // no_application_protocol
+  *out = in + *at;
+  *outlen = static_cast<unsigned char>(kAlpnXmppClient.size());
+  return SSL_TLSEXT_ERR_OK;
+}
+
+}  // namespace
+
+std::optional<std::size_t> find_alpn(std::string_view offered, std::string_view protocol) {
+  std::size_t i = 0;
+  while (i < offered.size()) {
+    const std::size_t length = static_cast<unsigned char>(offered[i]);
+    if (length == 0 || i + 1 + length > offered.size()) return std::nullopt;  // malformed
+    if (offered.substr(i + 1, length) == protocol) return i + 1;
+    i += 1 + length;
+  }
+  return std::nullopt;
+}
 
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesystem::path& pem) {
   namespace ssl = boost::asio::ssl;
@@ -28,6 +52,7 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesyste
                           "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
                           "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
                           "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+  SSL_CTX_set_alpn_select_cb(native, select_xmpp_client, nullptr);
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(pem.string(), ec);
   if (!ec) ctx->use_private_key_file(pem.string(), ssl::context::pem, ec);

@@ -60,6 +60,8 @@ OfflineMessages::OfflineMessages(module::Context& context, std::size_t limit_per
     : OfflineMessages(context.router(), context.database(), module::message_recipients(context.directory()),
                       paced(context.executor(), limit_per_user)) {
   kept_ = context.account_data().keep(keeper());
+  advertised_ = context.disco_feature(router::IqTarget::Server, std::string(ns::kMsgOffline),
+                                      "XEP-0160: messages to offline accounts are stored (on_undeliverable_message)");
 }
 
 module::AccountData::Keeper OfflineMessages::keeper() {

@@ -89,6 +89,7 @@ class OfflineMessages final : public module::Module {
   std::uint64_t next_token_ = 0;
   std::map<std::string, util::Registration> pending_;  // each hand-over's next tick, by bare JID
   module::Registration undeliverable_, available_, kept_;
+  module::Registration advertised_;  // msgoffline (XEP-0160), by the module's context
 };
 
 }  // namespace jabberadmin::offline

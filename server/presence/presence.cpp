@@ -97,6 +97,7 @@ void Presence::from_client(stream::Session& session, const stream::Stanza& prese
       router_.set_presence(me, false, 0, std::nullopt);
       unavailable(me, presence.element(), true);
       directed_.erase(me.full());
+      unavailable_observers_(me, presence);
     }
     return;  // other types without 'to' mean nothing (RFC 6121 §4.7.1)
   }

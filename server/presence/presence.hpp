@@ -11,6 +11,7 @@
 #include "module/module.hpp"
 #include "presence/contacts.hpp"
 #include "router/router.hpp"
+#include "util/hooks.hpp"
 
 namespace jabberadmin::presence {
 
@@ -47,6 +48,11 @@ class Presence final : public module::Module {
   // The user's avatar changed: each available resource's last presence, stamped anew, goes
   // to the contacts and the user's own resources again.
   void rebroadcast(const Jid& user);
+  // A local resource (full JID) sent unavailable presence with no 'to', after it went out:
+  // the last activity module keeps its status text (XEP-0012).
+  util::Registration on_unavailable(std::function<void(const Jid&, const xml::Element&)> observer) {
+    return unavailable_observers_.add(std::move(observer));
+  }
 
   // Who gets user's presence, and whose presence user gets (bare JIDs; Contacts says).
   std::vector<Jid> subscribers(const Jid& user) const;
@@ -79,6 +85,7 @@ class Presence final : public module::Module {
   std::map<std::string, std::set<std::string>> directed_;
   std::size_t max_directed_ = 1000;
   util::Registration client_presence_, account_presence_, unbound_;
+  util::Hooks<const Jid&, const xml::Element&> unavailable_observers_;
 };
 
 }  // namespace jabberadmin::presence

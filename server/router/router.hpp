@@ -80,6 +80,8 @@ class Router final : public stream::SessionHost {
   // registration of either throws std::logic_error. Observers: any number, called in the
   // order they registered. Destroying a registration inside a running hook is safe.
   util::Registration handle_iq(IqTarget target, std::string xmlns, IqHandler handler);
+  // Whether a handler answers IQs in xmlns for target (what disco#info advertises is checked against it).
+  bool handles_iq(IqTarget target, const std::string& xmlns) const { return iq_handlers_->contains({target, xmlns}); }
   util::Registration on_client_presence(ClientPresenceHandler handler) { return client_presence_.set(std::move(handler)); }
   util::Registration on_account_presence(StanzaHook hook) { return account_presence_.set(std::move(hook)); }
   util::Registration on_undeliverable_message(StanzaHook hook) { return undeliverable_.set(std::move(hook)); }

@@ -32,4 +32,10 @@ inline constexpr std::string_view kForward = "urn:xmpp:forward:0";              
 inline constexpr std::string_view kHints = "urn:xmpp:hints";                               // XEP-0334
 inline constexpr std::string_view kCsi = "urn:xmpp:csi:0";                                 // XEP-0352
 inline constexpr std::string_view kChatStates = "http://jabber.org/protocol/chatstates";    // XEP-0085
+inline constexpr std::string_view kLast = "jabber:iq:last";                                // XEP-0012
+inline constexpr std::string_view kPrivate = "jabber:iq:private";                          // XEP-0049
+inline constexpr std::string_view kMsgOffline = "msgoffline";                              // XEP-0160 (a disco feature)
+inline constexpr std::string_view kTime = "urn:xmpp:time";                                 // XEP-0202
+inline constexpr std::string_view kBookmarks = "storage:bookmarks";                        // XEP-0048 (in private storage)
+inline constexpr std::string_view kServer = "jabber:server";                               // RFC 6120 (never stored)
 }  // namespace jabberadmin::ns

@@ -24,12 +24,13 @@ SERVER_LAYERS = ["util", "xml", "net", "store", "directory", "stream", "auth", "
 # One module each; a module includes only the layers below it and, where a dependency is
 # declared in MODULE_DEPENDENCIES, the headers of that other module.
 FEATURE_MODULES = ["presence", "roster", "offline", "history", "vcard", "carbons", "ping",
-                   "version", "disco", "session", "blocking", "csi"]
+                   "version", "disco", "session", "blocking", "csi", "time", "last", "private"]
 
 # module -> the modules whose headers it may include (keep it acyclic and short).
 MODULE_DEPENDENCIES = {
     "roster": {"presence"},
     "blocking": {"presence"},
+    "last": {"presence", "roster"},  # the unavailable status; who may see an account's presence
 }
 
 # Files directly in server/ (main.cpp) count as this layer.
