@@ -1,5 +1,6 @@
 #include "app/modules.hpp"
 
+#include "caps/caps.hpp"
 #include "carbons/carbons.hpp"
 #include "disco/disco.hpp"
 #include "history/history.hpp"
@@ -27,6 +28,7 @@ std::vector<module::Factory> modules(const Options& options) {
       },
       module::make<history::History>(),
       module::make<vcard::Vcards>(),
+      module::make<caps::EntityCaps>(),
   };
 }
 

@@ -50,6 +50,9 @@ using UnbindObserver = std::function<void(const Jid& full, const Resource& resou
 using AvailableObserver = std::function<void(const Jid& full)>;
 // A message has just been handed to these resources (names) of its recipient's bare JID
 // ('to' normalised): message carbons copy it to the others (XEP-0280).
+// A resource's presence state was just set (available or not; the Resource holds the last
+// broadcast presence): entity capabilities (XEP-0115) read what the client announces there.
+using PresenceObserver = std::function<void(const Jid& full, const Resource& resource)>;
 using MessageDeliveredObserver =
     std::function<void(const xml::Element& message, const std::vector<std::string>& resources)>;
 
@@ -77,6 +80,11 @@ class Router final : public stream::SessionHost {
   util::Registration on_message_delivered(MessageDeliveredObserver observer) {
     return delivered_observers_.add(std::move(observer));
   }
+  // Every set_presence, after the state is stored (and before on_available).
+  util::Registration on_presence_changed(PresenceObserver observer) { return presence_observers_.add(std::move(observer)); }
+  // An IQ result or error addressed to the server itself (the answer to a query a module
+  // sent from a served domain, e.g. disco#info for entity capabilities). 'from' is stamped.
+  util::Registration on_server_iq_response(StanzaHook observer) { return server_responses_.add(std::move(observer)); }
 
   // stream::SessionHost
   bool serves(std::string_view domain) const override;
@@ -144,6 +152,8 @@ class Router final : public stream::SessionHost {
   util::Hooks<const Jid&> available_observers_;
   util::Hooks<const xml::Element&> client_message_observers_;
   util::Hooks<const xml::Element&, const std::vector<std::string>&> delivered_observers_;
+  util::Hooks<const Jid&, const Resource&> presence_observers_;
+  util::Hooks<const xml::Element&> server_responses_;
   // While a client's stanza is handled, resources that became reachable wait here for it
   // to be done (on_available).
   int handling_ = 0;

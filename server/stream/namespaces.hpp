@@ -28,4 +28,12 @@ inline constexpr std::string_view kDelay = "urn:xmpp:delay";                    
 inline constexpr std::string_view kCarbons = "urn:xmpp:carbons:2";                         // XEP-0280
 inline constexpr std::string_view kForward = "urn:xmpp:forward:0";                         // XEP-0297
 inline constexpr std::string_view kHints = "urn:xmpp:hints";                               // XEP-0334
+inline constexpr std::string_view kDataForms = "jabber:x:data";                                    // XEP-0004
+inline constexpr std::string_view kPubsub = "http://jabber.org/protocol/pubsub";                   // XEP-0060
+inline constexpr std::string_view kPubsubOwner = "http://jabber.org/protocol/pubsub#owner";        // XEP-0060
+inline constexpr std::string_view kPubsubEvent = "http://jabber.org/protocol/pubsub#event";        // XEP-0060
+inline constexpr std::string_view kPubsubErrors = "http://jabber.org/protocol/pubsub#errors";      // XEP-0060
+inline constexpr std::string_view kCaps = "http://jabber.org/protocol/caps";                       // XEP-0115
+inline constexpr std::string_view kAvatarData = "urn:xmpp:avatar:data";                            // XEP-0084
+inline constexpr std::string_view kAvatarMetadata = "urn:xmpp:avatar:metadata";                    // XEP-0084
 }  // namespace jabberadmin::ns
