@@ -5,6 +5,7 @@
 #include "disco/disco.hpp"
 #include "history/history.hpp"
 #include "offline/offline_messages.hpp"
+#include "pep/pep.hpp"
 #include "ping/ping.hpp"
 #include "presence/presence.hpp"
 #include "roster/roster_module.hpp"
@@ -29,6 +30,7 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<history::History>(),
       module::make<vcard::Vcards>(),
       module::make<caps::EntityCaps>(),
+      module::make<pep::Pep>(),
   };
 }
 

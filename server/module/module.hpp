@@ -79,6 +79,12 @@ class Context {
   // Registrations.
   Registration handle_iq(router::IqTarget target, std::string xmlns, router::IqHandler handler);
   Registration disco_feature(router::IqTarget target, std::string var);
+  Registration disco_identity(router::IqTarget target, const std::string& category, const std::string& type) {
+    return services_.disco_features.add_identity(target, category, type);
+  }
+  Registration disco_items(router::IqTarget target, DiscoFeatures::ItemsProvider provider) {
+    return services_.disco_features.add_items(target, std::move(provider));
+  }
   Registration stream_feature(stream::FeatureStage stage, const xml::Element& feature);
 
   // Services.
