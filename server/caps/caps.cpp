@@ -82,6 +82,10 @@ void EntityCaps::presence_changed(const Jid& full, const router::Resource& resou
     return;
   }
   const Key key{std::string(*c->attr("hash")), std::string(*c->attr("ver"))};
+  if (key.hash != "sha-1" && key.hash != "sha-256") {
+    resources_.erase(name);  // a hash we cannot check: not worth a question
+    return;
+  }
   if (const auto it = resources_.find(name); it != resources_.end() && it->second.first == key) return;  // unchanged
   auto features = lookup(key);
   resources_[name] = {key, features};
@@ -113,7 +117,8 @@ void EntityCaps::response(const xml::Element& iq) {
   const auto computed = ver(*query, asked.key.hash);
   if (!computed || *computed != asked.key.ver) {
     // §5.4: not to be believed (nor asked again of this resource until it says otherwise).
-    log::warning("entity capabilities of " + asked.asked + " do not match their ver " + asked.key.ver + ": ignored");
+    // Debug only: a client choosing what it announces must not be able to flood the log.
+    log::debug("entity capabilities of " + asked.asked + " do not match their ver: ignored");
     return;
   }
   Features features;

@@ -59,13 +59,14 @@ const xml::Element* form_of(const xml::Element* parent) {
 Pep::Pep(module::Context& context)
     : Pep(context, context.require<caps::EntityCaps>(), context.require<roster::RosterModule>().contacts()) {}
 
-Pep::Pep(module::Context& context, caps::EntityCaps& caps, const presence::Contacts& contacts)
+Pep::Pep(module::Context& context, caps::EntityCaps& caps, const presence::Contacts& contacts, PepLimits limits)
     : Module("pep"),
       router_(context.router()),
       directory_(context.directory()),
       store_(context.database()),
       caps_(caps),
-      contacts_(contacts) {
+      contacts_(contacts),
+      limits_(limits) {
   using router::IqTarget;
   registrations_.push_back(context.handle_iq(IqTarget::Account, std::string(kPubsub),
                                              [this](router::Router&, const xml::Element& iq) { pubsub(iq); }));
@@ -170,10 +171,17 @@ void Pep::publish(const Request& r, const xml::Element& publish, const xml::Elem
   if (item == nullptr || item->element_count() != 1)
     return fail(router_, iq, "modify", "bad-request", "Publish one item with one payload", "invalid-payload");
   const xml::Element& payload = *item->first_element();
-  if (xml::serialize(payload, ns::kClient).size() > kMaxItemBytes)
+  const std::size_t size = xml::serialize(payload, ns::kClient).size();
+  if (size > limits_.item_bytes)
     return fail(router_, iq, "modify", "not-acceptable",
-                "An item may have at most " + std::to_string(kMaxItemBytes) + " bytes", "payload-too-big");
+                "An item may have at most " + std::to_string(limits_.item_bytes) + " bytes", "payload-too-big");
   std::string id = item->attr_or("id");
+  // What the account stores besides the item this one replaces, if any.
+  const Usage used = store_.usage(r.user->name, name, id);
+  if (used.items + 1 > limits_.items || used.bytes + size > limits_.bytes)
+    return fail(router_, iq, "wait", "resource-constraint",
+                "The account's PEP storage is full (at most " + std::to_string(limits_.items) + " items, " +
+                    std::to_string(limits_.bytes / 1024) + " KiB)");
   if (id.empty())
     id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) + "-" + std::to_string(++next_id_);
 
@@ -181,9 +189,9 @@ void Pep::publish(const Request& r, const xml::Element& publish, const xml::Elem
   auto config = store_.node(r.user->name, name);
   if (!config) {
     // Auto-create (XEP-0163 §3), configured by the publish-options.
-    if (store_.nodes(r.user->name).size() >= kMaxNodesPerAccount)
+    if (store_.nodes(r.user->name).size() >= limits_.nodes)
       return fail(router_, iq, "wait", "policy-violation",
-                  "An account may have at most " + std::to_string(kMaxNodesPerAccount) + " nodes");
+                  "An account may have at most " + std::to_string(limits_.nodes) + " nodes");
     FormResult applied = form ? apply_form(*form, NodeConfig{}) : FormResult{};
     if (!applied.error.empty()) return fail(router_, iq, "cancel", "conflict", applied.error, "precondition-not-met");
     config = applied.config;
@@ -277,9 +285,9 @@ void Pep::create(const Request& r, const xml::Element& create, const xml::Elemen
   if (name.empty()) return fail(router_, iq, "modify", "not-acceptable", "Instant nodes are not supported", "nodeid-required");
   if (is_avatar_node(name)) return fail(router_, iq, "cancel", "not-allowed", kAvatarReadOnly);
   if (store_.node(r.user->name, name)) return fail(router_, iq, "cancel", "conflict", "Node " + name + " exists");
-  if (store_.nodes(r.user->name).size() >= kMaxNodesPerAccount)
+  if (store_.nodes(r.user->name).size() >= limits_.nodes)
     return fail(router_, iq, "wait", "policy-violation",
-                "An account may have at most " + std::to_string(kMaxNodesPerAccount) + " nodes");
+                "An account may have at most " + std::to_string(limits_.nodes) + " nodes");
   const xml::Element* form = form_of(configure);
   const FormResult applied = form ? apply_form(*form, NodeConfig{}) : FormResult{};
   if (!applied.error.empty()) return fail(router_, iq, "modify", "not-acceptable", applied.error);

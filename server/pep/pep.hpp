@@ -19,15 +19,19 @@
 
 namespace jabberadmin::pep {
 
-// Limits per account (cl-jabberd(8)).
-inline constexpr std::size_t kMaxNodesPerAccount = 100;
-inline constexpr std::size_t kMaxItemBytes = 64 * 1024;
+// Limits per account (cl-jabberd(8)): a client cannot fill the server's disk.
+struct PepLimits {
+  std::size_t nodes = 100;
+  std::size_t item_bytes = 64 * 1024;     // one item's payload, serialized
+  std::size_t items = 2000;               // stored items of all the account's nodes
+  std::size_t bytes = 4 * 1024 * 1024;    // their payloads together
+};
 
 class Pep final : public module::Module {
  public:
   explicit Pep(module::Context& context);
   // The parts, for unit tests.
-  Pep(module::Context& context, caps::EntityCaps& caps, const presence::Contacts& contacts);
+  Pep(module::Context& context, caps::EntityCaps& caps, const presence::Contacts& contacts, PepLimits limits = {});
 
  private:
   void pubsub(const xml::Element& iq);
@@ -67,6 +71,7 @@ class Pep final : public module::Module {
   PepStore store_;
   caps::EntityCaps& caps_;
   const presence::Contacts& contacts_;
+  PepLimits limits_;
   std::uint64_t next_id_ = 0;
   std::vector<module::Registration> registrations_;
 };

@@ -146,6 +146,23 @@ bool PepStore::retract(const std::string& account, const std::string& node, cons
   return db_.changes() > 0;
 }
 
+Usage PepStore::usage(const std::string& account, const std::string& node, const std::string& id) {
+  auto st = db_.prepare(
+      "SELECT COUNT(*), COALESCE(SUM(LENGTH(CAST(payload AS BLOB))), 0) FROM pep_items"
+      " WHERE account = ?1 AND NOT (node = ?2 AND id = ?3)");
+  st.bind(1, account).bind(2, node).bind(3, id);
+  Usage u;
+  if (st.step()) u = Usage{static_cast<std::size_t>(st.integer(0)), static_cast<std::size_t>(st.integer(1))};
+  // Transient nodes keep their last item in memory: it counts too (unless the publish is to
+  // that node, whose last item it then replaces whatever its id).
+  for (const auto& [key, item] : transient_)
+    if (key.first == account && key.second != node) {
+      ++u.items;
+      u.bytes += xml::serialize(item.payload, ns::kClient).size();
+    }
+  return u;
+}
+
 void PepStore::purge(const std::string& account, const std::string& node) {
   trim(account, node, 0);
   transient_.erase({account, node});

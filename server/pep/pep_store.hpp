@@ -21,6 +21,12 @@ struct Item {
   xml::Element payload;
 };
 
+// What an account stores: items and their payloads' bytes.
+struct Usage {
+  std::size_t items = 0;
+  std::size_t bytes = 0;
+};
+
 class PepStore {
  public:
   explicit PepStore(store::Database& database);
@@ -41,6 +47,9 @@ class PepStore {
   bool retract(const std::string& account, const std::string& node, const std::string& id);
   // Every item of the node.
   void purge(const std::string& account, const std::string& node);
+  // The account's stored items and bytes, leaving out the item (node, id) if there is one
+  // (a publish that replaces it).
+  Usage usage(const std::string& account, const std::string& node, const std::string& id);
   // Everything of a deleted account.
   void purge(const std::string& account);
 

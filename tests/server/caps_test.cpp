@@ -152,6 +152,16 @@ TEST_F(EntityCapsTest, AnAnswerThatDoesNotHashToVerIsNotBelieved) {
   EXPECT_EQ(caps.cached(), 0u);
 }
 
+TEST_F(EntityCapsTest, AHashWeCannotCheckIsNotAsked) {
+  EntityCaps caps(router, nullptr);
+  auto& desk = bind("bob@example.org/desk");
+  xml::Element p = presence_with("QgayPKawpkPSDYmwT/WM94uAlu0=");
+  p.children().front().set_attr("hash", "md5");
+  router.set_presence(desk.jid(), true, 0, p);
+  EXPECT_TRUE(desk.take().empty());
+  EXPECT_EQ(caps.pending(), 0u);
+}
+
 TEST_F(EntityCapsTest, OnlyTheAskedResourceMayAnswer) {
   EntityCaps caps(router, nullptr);
   auto& desk = bind("bob@example.org/desk");

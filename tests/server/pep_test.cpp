@@ -159,12 +159,13 @@ class PepModuleTest : public ::testing::Test {
     cache.refreshed();
     start();
   }
+  PepLimits limits;
   void start() {
     modules.reset();
     modules = std::make_unique<module::Modules>(
         module::Services{router, stream_features, disco_features, nullptr, &cache, &db},
         std::vector<module::Factory>{module::make<caps::EntityCaps>(), [this](module::Context& c) {
-                                       return std::make_unique<Pep>(c, c.require<caps::EntityCaps>(), contacts);
+                                       return std::make_unique<Pep>(c, c.require<caps::EntityCaps>(), contacts, limits);
                                      }});
   }
   // A resource online whose caps name these +notify features (answered at once).
@@ -323,6 +324,29 @@ TEST_F(PepModuleTest, DirectoryAvatarIsServedReadOnlyAndChangesAreNotified) {
   const xml::Element* metadata = removed[0].child("event")->child("items")->child("item")->first_element();
   ASSERT_NE(metadata, nullptr);
   EXPECT_EQ(metadata->element_count(), 0u) << "an empty <metadata/>";
+}
+
+TEST_F(PepModuleTest, LimitsPerAccountAreClearErrors) {
+  limits = PepLimits{.nodes = 2, .item_bytes = 200, .items = 3, .bytes = 100000};
+  start();
+  auto& alice = online("alice@example.org/a", {});
+  const std::string max = field("pubsub#max_items", "10");
+  ASSERT_EQ(iq(alice, "set", "", publish("n1", "1", max)).attr_or("type"), "result");
+  ASSERT_EQ(iq(alice, "set", "", publish("n2", "1", max)).attr_or("type"), "result");
+  const auto third_node = iq(alice, "set", "", publish("n3", "1"));
+  EXPECT_EQ(condition(third_node), "policy-violation");
+  EXPECT_EQ(third_node.child("error")->child("text")->text(), "An account may have at most 2 nodes");
+
+  ASSERT_EQ(iq(alice, "set", "", publish("n1", "2")).attr_or("type"), "result");
+  const auto full = iq(alice, "set", "", publish("n2", "2"));
+  EXPECT_EQ(condition(full), "resource-constraint") << "a fourth item";
+  EXPECT_EQ(iq(alice, "set", "", publish("n2", "1")).attr_or("type"), "result") << "replacing an item is fine";
+
+  const std::string big = "<pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='n1'><item id='big'><x xmlns='urn:t'>" +
+                          std::string(300, 'a') + "</x></item></publish></pubsub>";
+  const auto too_big = iq(alice, "set", "", big);
+  EXPECT_EQ(condition(too_big), "not-acceptable");
+  EXPECT_NE(too_big.child("error")->child("payload-too-big", ns::kPubsubErrors), nullptr);
 }
 
 TEST_F(PepModuleTest, DiscoSaysPepIdentityAndFeatures) {
