@@ -1,12 +1,14 @@
 #include "app/modules.hpp"
 
 #include "blocking/blocking.hpp"
+#include "caps/caps.hpp"
 #include "carbons/carbons.hpp"
 #include "csi/csi.hpp"
 #include "disco/disco.hpp"
 #include "history/history.hpp"
 #include "last/last_activity.hpp"
 #include "offline/offline_messages.hpp"
+#include "pep/pep.hpp"
 #include "ping/ping.hpp"
 #include "presence/presence.hpp"
 #include "private/private_storage.hpp"
@@ -37,6 +39,8 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<entity_time::EntityTime>(),
       module::make<last::LastActivity>(),
       module::make<private_storage::PrivateStorage>(),
+      module::make<caps::EntityCaps>(),
+      module::make<pep::Pep>(),
   };
 }
 

@@ -13,6 +13,7 @@ class Disco final : public module::Module {
 
  private:
   void info(router::Router& router, const stream::Stanza& iq, router::IqTarget target) const;
+  void items(router::Router& router, const stream::Stanza& iq, router::IqTarget target) const;
 
   const module::DiscoFeatures& features_;
   std::vector<module::Registration> handlers_;

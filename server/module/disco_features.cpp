@@ -3,11 +3,48 @@
 namespace jabberadmin::module {
 
 util::Registration DiscoFeatures::add(router::IqTarget target, std::string var, std::string without_handler) {
+  return count(counts_, target, std::move(var), std::move(without_handler));
+}
+
+util::Registration DiscoFeatures::add_identity(router::IqTarget target, const std::string& category,
+                                               const std::string& type) {
+  return count(identities_, target, category + "/" + type);
+}
+
+std::vector<std::pair<std::string, std::string>> DiscoFeatures::identities(router::IqTarget target) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [key, n] : *identities_)
+    if (key.first == target) {
+      const auto slash = key.second.find('/');
+      out.emplace_back(key.second.substr(0, slash), key.second.substr(slash + 1));
+    }
+  return out;
+}
+
+util::Registration DiscoFeatures::add_items(router::IqTarget target, ItemsProvider provider) {
+  const std::uint64_t id = next_provider_++;
+  providers_->emplace(id, std::make_pair(target, std::move(provider)));
+  return util::Registration([providers = std::weak_ptr<Providers>(providers_), id] {
+    if (auto p = providers.lock()) p->erase(id);
+  });
+}
+
+std::vector<xml::Element> DiscoFeatures::items(router::IqTarget target, const xml::Element& iq) const {
+  std::vector<xml::Element> out;
+  const auto providers = providers_;  // a provider may not unregister while it runs, but be safe
+  for (const auto& [id, entry] : *providers)
+    if (entry.first == target)
+      for (xml::Element& item : entry.second(iq)) out.push_back(std::move(item));
+  return out;
+}
+
+util::Registration DiscoFeatures::count(const std::shared_ptr<Counts>& table, router::IqTarget target, std::string var,
+                                         std::string without_handler) {
   auto key = std::make_pair(target, std::move(var));
-  Held& held = (*counts_)[key];
+  Held& held = (*table)[key];
   ++held.count;
   if (!without_handler.empty()) held.without_handler = std::move(without_handler);
-  return util::Registration([counts = std::weak_ptr<Counts>(counts_), key = std::move(key)] {
+  return util::Registration([counts = std::weak_ptr<Counts>(table), key = std::move(key)] {
     auto c = counts.lock();
     if (!c) return;
     if (auto it = c->find(key); it != c->end() && --it->second.count == 0) c->erase(it);

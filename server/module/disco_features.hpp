@@ -4,6 +4,8 @@
 // disco module answers disco#info from here.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,14 +25,30 @@ class DiscoFeatures {
   std::vector<std::string> of(router::IqTarget target) const;
   // The reason given for a feature without a handler ("" if none was given).
   std::string without_handler(router::IqTarget target, const std::string& var) const;
+  // An identity besides the built-in one (server/im, account/registered): PEP's pubsub/pep.
+  util::Registration add_identity(router::IqTarget target, const std::string& category, const std::string& type);
+  // (category, type) of the added identities of target, sorted, each once.
+  std::vector<std::pair<std::string, std::string>> identities(router::IqTarget target) const;
+  // disco#items without a node: each provider adds the <item/>s it has for the asking IQ
+  // (PEP: an account's nodes the requester may see).
+  using ItemsProvider = std::function<std::vector<xml::Element>(const xml::Element& iq)>;
+  util::Registration add_items(router::IqTarget target, ItemsProvider provider);
+  std::vector<xml::Element> items(router::IqTarget target, const xml::Element& iq) const;
 
  private:
   struct Held {
     std::size_t count = 0;  // how many registrations hold it
     std::string without_handler;
   };
+  // (target, var) -> who holds it.
   using Counts = std::map<std::pair<router::IqTarget, std::string>, Held>;
+  static util::Registration count(const std::shared_ptr<Counts>& table, router::IqTarget target, std::string key,
+                                  std::string without_handler = {});
   std::shared_ptr<Counts> counts_ = std::make_shared<Counts>();
+  std::shared_ptr<Counts> identities_ = std::make_shared<Counts>();  // key "category/type"
+  using Providers = std::map<std::uint64_t, std::pair<router::IqTarget, ItemsProvider>>;
+  std::shared_ptr<Providers> providers_ = std::make_shared<Providers>();
+  std::uint64_t next_provider_ = 0;
 };
 
 }  // namespace jabberadmin::module

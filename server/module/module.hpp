@@ -82,6 +82,12 @@ class Context {
   // without_handler: why var is advertised with no IQ handler of its own (the roster's
   // handler is the router's; msgoffline is a behaviour), read by the disco audit test.
   Registration disco_feature(router::IqTarget target, std::string var, std::string without_handler = {});
+  Registration disco_identity(router::IqTarget target, const std::string& category, const std::string& type) {
+    return services_.disco_features.add_identity(target, category, type);
+  }
+  Registration disco_items(router::IqTarget target, DiscoFeatures::ItemsProvider provider) {
+    return services_.disco_features.add_items(target, std::move(provider));
+  }
   Registration stream_feature(stream::FeatureStage stage, const xml::Element& feature);
 
   // Services.

@@ -111,6 +111,12 @@ void Router::set_presence(const Jid& full, bool available, int priority, std::op
   r->priority = priority;
   r->presence = std::move(presence);
   r->presence_bytes = r->presence ? xml::StanzaTemplate(*r->presence, ns::kClient) : xml::StanzaTemplate();
+  if (!presence_observers_.empty()) {
+    const Jid jid = full;
+    presence_observers_(jid, *r);
+    r = find(jid);  // an observer may have changed the sessions
+    if (r == nullptr) return;
+  }
   if (was_reachable || !available || priority < 0) return;
   if (handling_ > 0) return became_available_.push_back(full);
   const Jid jid = full;  // r is not touched again: observers may change the sessions
@@ -194,7 +200,11 @@ void Router::route_iq_from_client(stream::Session& session, const stream::Stanza
 }
 
 void Router::dispatch_iq(IqTarget target, const stream::Stanza& iq) {
-  if (iq.type() != "get" && iq.type() != "set") return;  // results and errors for the server end here
+  if (iq.type() != "get" && iq.type() != "set") {
+    // Results and errors for the server end here, seen by whoever asked.
+    if (target == IqTarget::Server) server_responses_(iq);
+    return;
+  }
   const xml::Element* payload = iq.payload();
   const auto it = payload ? iq_handlers_->find({target, payload->xmlns()}) : iq_handlers_->end();
   if (it == iq_handlers_->end()) return bounce(iq, "cancel", "service-unavailable");

@@ -56,6 +56,9 @@ using UnbindObserver = std::function<void(const Jid& full, const Resource& resou
 // non-negative priority, which it was not a moment before (initial presence, or a priority
 // raised from negative). The offline store delivers here (XEP-0160).
 using AvailableObserver = std::function<void(const Jid& full)>;
+// A resource's presence state was just set (available or not; the Resource holds the last
+// broadcast presence): entity capabilities (XEP-0115) read what the client announces there.
+using PresenceObserver = std::function<void(const Jid& full, const Resource& resource)>;
 // A message has just been handed to these resources (names) of its recipient's bare JID
 // ('to' normalised): message carbons copy it to the others (XEP-0280).
 using MessageDeliveredObserver =
@@ -100,6 +103,11 @@ class Router final : public stream::SessionHost {
   // One handler per namespace (a second throws std::logic_error); a nonza nobody handles
   // ends the stream with <unsupported-stanza-type/>.
   util::Registration handle_nonza(std::string xmlns, NonzaHandler handler);
+  // Every set_presence, after the state is stored (and before on_available).
+  util::Registration on_presence_changed(PresenceObserver observer) { return presence_observers_.add(std::move(observer)); }
+  // An IQ result or error addressed to the server itself (the answer to a query a module
+  // sent from a served domain, e.g. disco#info for entity capabilities). 'from' is stamped.
+  util::Registration on_server_iq_response(StanzaHook observer) { return server_responses_.add(std::move(observer)); }
 
   // stream::SessionHost
   bool serves(std::string_view domain) const override;
@@ -179,6 +187,8 @@ class Router final : public stream::SessionHost {
   util::Filters<std::string_view, const Jid&, const xml::Element*> route_filters_;
   using NonzaHandlers = std::map<std::string, std::shared_ptr<NonzaHandler>, std::less<>>;
   std::shared_ptr<NonzaHandlers> nonza_handlers_ = std::make_shared<NonzaHandlers>();
+  util::Hooks<const Jid&, const Resource&> presence_observers_;
+  util::Hooks<const stream::Stanza&> server_responses_;
   // While a client's stanza is handled, resources that became reachable wait here for it
   // to be done (on_available).
   int handling_ = 0;

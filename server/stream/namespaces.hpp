@@ -38,4 +38,12 @@ inline constexpr std::string_view kMsgOffline = "msgoffline";                   
 inline constexpr std::string_view kTime = "urn:xmpp:time";                                 // XEP-0202
 inline constexpr std::string_view kBookmarks = "storage:bookmarks";                        // XEP-0048 (in private storage)
 inline constexpr std::string_view kServer = "jabber:server";                               // RFC 6120 (never stored)
+inline constexpr std::string_view kDataForms = "jabber:x:data";                                    // XEP-0004
+inline constexpr std::string_view kPubsub = "http://jabber.org/protocol/pubsub";                   // XEP-0060
+inline constexpr std::string_view kPubsubOwner = "http://jabber.org/protocol/pubsub#owner";        // XEP-0060
+inline constexpr std::string_view kPubsubEvent = "http://jabber.org/protocol/pubsub#event";        // XEP-0060
+inline constexpr std::string_view kPubsubErrors = "http://jabber.org/protocol/pubsub#errors";      // XEP-0060
+inline constexpr std::string_view kCaps = "http://jabber.org/protocol/caps";                       // XEP-0115
+inline constexpr std::string_view kAvatarData = "urn:xmpp:avatar:data";                            // XEP-0084
+inline constexpr std::string_view kAvatarMetadata = "urn:xmpp:avatar:metadata";                    // XEP-0084
 }  // namespace jabberadmin::ns

@@ -24,13 +24,15 @@ SERVER_LAYERS = ["util", "xml", "net", "store", "directory", "stream", "auth", "
 # One module each; a module includes only the layers below it and, where a dependency is
 # declared in MODULE_DEPENDENCIES, the headers of that other module.
 FEATURE_MODULES = ["presence", "roster", "offline", "history", "vcard", "carbons", "ping",
-                   "version", "disco", "session", "blocking", "csi", "time", "last", "private"]
+                   "version", "disco", "session", "blocking", "csi", "time", "last", "private",
+                   "caps", "pep"]
 
 # module -> the modules whose headers it may include (keep it acyclic and short).
 MODULE_DEPENDENCIES = {
     "roster": {"presence"},
     "blocking": {"presence"},
     "last": {"presence", "roster"},  # the unavailable status; who may see an account's presence
+    "pep": {"caps", "presence", "roster"},
 }
 
 # Files directly in server/ (main.cpp) count as this layer.

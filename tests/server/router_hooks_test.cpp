@@ -149,5 +149,39 @@ TEST_F(RouterHooksTest, NonzasGoToTheHandlerOfTheirNamespace) {
   EXPECT_EQ(seen, std::vector<std::string>{"alice@example.org/a inactive"});
 }
 
+TEST_F(RouterHooksTest, PresenceChangesAreSeenWithTheStoredPresence) {
+  bind("bob@example.org/desk");
+  std::vector<std::pair<std::string, bool>> seen;
+  std::string stored_child;
+  const auto observer = router.on_presence_changed([&](const Jid& full, const Resource& r) {
+    seen.emplace_back(full.full(), r.available);
+    if (r.presence && r.presence->first_element()) stored_child = r.presence->first_element()->name();
+  });
+  xml::Element p("presence", "jabber:client");
+  p.add(xml::Element("c", "http://jabber.org/protocol/caps"));
+  router.set_presence(jid("bob@example.org/desk"), true, -1, p);
+  router.set_presence(jid("bob@example.org/desk"), false, 0, std::nullopt);
+  const std::vector<std::pair<std::string, bool>> expected{{"bob@example.org/desk", true}, {"bob@example.org/desk", false}};
+  EXPECT_EQ(seen, expected) << "every change, a negative priority and unavailable included";
+  EXPECT_EQ(stored_child, "c");
+}
+
+TEST_F(RouterHooksTest, ResponsesToTheServerReachItsObserversAndNothingElse) {
+  auto& alice = bind("alice@example.org/a");
+  std::vector<xml::Element> seen;
+  const auto observer = router.on_server_iq_response([&](const xml::Element& iq) { seen.push_back(iq); });
+  xml::Element result("iq", "jabber:client");
+  result.set_attr("type", "result").set_attr("id", "q1").set_attr("to", "example.org").set_attr("from", "alice@example.org/a");
+  router.on_stanza(alice, result);
+  xml::Element request = result;
+  request.set_attr("type", "get").add(xml::Element("query", "urn:example"));
+  router.on_stanza(alice, request);
+  xml::Element to_account = result;
+  to_account.set_attr("to", "alice@example.org");
+  router.on_stanza(alice, to_account);
+  ASSERT_EQ(seen.size(), 1u) << "only the result to the server";
+  EXPECT_EQ(seen[0].attr_or("id"), "q1");
+}
+
 }  // namespace
 }  // namespace jabberadmin::router

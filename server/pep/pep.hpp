@@ -1,0 +1,79 @@
+// XEP-0163 Personal Eventing Protocol: every account's bare JID is a pubsub service
+// (XEP-0060 semantics, owner = the account). Publishing creates a node (publish-options
+// configure it, or are checked as preconditions); items, retract, delete, configure. Who
+// hears of an item: the owner's resources and, unless the node is a whitelist, the
+// contacts that receive the owner's presence (the roster's presence::Contacts), each
+// available resource whose entity capabilities (XEP-0115, caps::EntityCaps) say
+// 'node+notify'; a resource whose capabilities become known gets the last item of such
+// nodes (§4.3.2). Avatars (XEP-0084) are the directory's, served read-only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "caps/caps.hpp"
+#include "module/module.hpp"
+#include "pep/node_config.hpp"
+#include "pep/pep_store.hpp"
+#include "presence/contacts.hpp"
+
+namespace jabberadmin::pep {
+
+// Limits per account (cl-jabberd(8)): a client cannot fill the server's disk.
+struct PepLimits {
+  std::size_t nodes = 100;
+  std::size_t item_bytes = 64 * 1024;     // one item's payload, serialized
+  std::size_t items = 2000;               // stored items of all the account's nodes
+  std::size_t bytes = 4 * 1024 * 1024;    // their payloads together
+};
+
+class Pep final : public module::Module {
+ public:
+  explicit Pep(module::Context& context);
+  // The parts, for unit tests.
+  Pep(module::Context& context, caps::EntityCaps& caps, const presence::Contacts& contacts, PepLimits limits = {});
+
+ private:
+  void pubsub(const xml::Element& iq);
+  void owner(const xml::Element& iq);
+  // The parts of a request to account owner's service.
+  struct Request {
+    const xml::Element& iq;
+    Jid from;        // the full JID asking
+    Jid service;     // the owner's bare JID as addressed
+    const User* user;
+    bool is_owner;
+  };
+  std::optional<Request> request(const xml::Element& iq);
+  void publish(const Request& r, const xml::Element& publish, const xml::Element* options);
+  void items(const Request& r, const xml::Element& items);
+  void retract(const Request& r, const xml::Element& retract);
+  void create(const Request& r, const xml::Element& create, const xml::Element* configure);
+  void remove(const Request& r, const xml::Element& remove);
+  void configure(const Request& r, const xml::Element& configure);
+
+  std::optional<NodeConfig> node(const User& user, const std::string& node);
+  std::vector<Item> read(const User& user, const std::string& node, std::size_t max);
+  // May requester read owner's node (and hear of it)?
+  Access access_for(const NodeConfig& config, const Jid& owner, const Jid& requester) const;
+  // An event (an <items/>, <delete/> or <purge/> of pubsub#event) to everyone who hears of
+  // the node: the owner's resources and, as the node's access allows, the contacts'.
+  void notify(const std::string& account, const std::string& node, const NodeConfig& config, const xml::Element& event);
+  // disco#items of an account: the nodes the requester may read.
+  std::vector<xml::Element> node_items(const xml::Element& iq);
+  void send_event(const Jid& from, const Jid& to, const xml::Element& event);
+  // A resource's interests became known: the last items it wants of itself and its contacts.
+  void send_last_items(const Jid& full);
+  void avatar_changed(const User& user);
+
+  router::Router& router_;
+  directory::DirectoryCache& directory_;
+  PepStore store_;
+  caps::EntityCaps& caps_;
+  const presence::Contacts& contacts_;
+  PepLimits limits_;
+  std::uint64_t next_id_ = 0;
+  std::vector<module::Registration> registrations_;
+};
+
+}  // namespace jabberadmin::pep

@@ -1,0 +1,197 @@
+// XEP-0115: the verification string and hash with the XEP's own examples (§5.2, §5.3), the
+// §5.4 refusals, and the module asking a client once per unknown ver and believing only a
+// matching answer.
+#include <gtest/gtest.h>
+
+#include "caps/caps.hpp"
+#include "caps/caps_hash.hpp"
+#include "fakes.hpp"
+#include "router/router.hpp"
+#include "stream/namespaces.hpp"
+#include "temp_dir.hpp"
+#include "xml/stream_parser.hpp"
+
+namespace jabberadmin::caps {
+namespace {
+using test::FakeSession;
+
+xml::Element parse(std::string_view text) { return *xml::parse_serialized(text, ns::kClient); }
+
+// §5.2, the simple example.
+constexpr std::string_view kSimple =
+    "<query xmlns='http://jabber.org/protocol/disco#info'>"
+    "<identity category='client' name='Exodus 0.9.1' type='pc'/>"
+    "<feature var='http://jabber.org/protocol/caps'/>"
+    "<feature var='http://jabber.org/protocol/disco#info'/>"
+    "<feature var='http://jabber.org/protocol/disco#items'/>"
+    "<feature var='http://jabber.org/protocol/muc'/>"
+    "</query>";
+
+// §5.3, the complex example (identities in two languages, an extended-information form).
+constexpr std::string_view kComplex =
+    "<query xmlns='http://jabber.org/protocol/disco#info'>"
+    "<identity xml:lang='en' category='client' name='Psi 0.11' type='pc'/>"
+    "<identity xml:lang='el' category='client' name='\xce\xa8 0.11' type='pc'/>"
+    "<feature var='http://jabber.org/protocol/caps'/>"
+    "<feature var='http://jabber.org/protocol/disco#info'/>"
+    "<feature var='http://jabber.org/protocol/disco#items'/>"
+    "<feature var='http://jabber.org/protocol/muc'/>"
+    "<x xmlns='jabber:x:data' type='result'>"
+    "<field var='FORM_TYPE' type='hidden'><value>urn:xmpp:dataforms:softwareinfo</value></field>"
+    "<field var='ip_version'><value>ipv4</value><value>ipv6</value></field>"
+    "<field var='os'><value>Mac</value></field>"
+    "<field var='os_version'><value>10.5.1</value></field>"
+    "<field var='software'><value>Psi</value></field>"
+    "<field var='software_version'><value>0.11</value></field>"
+    "</x></query>";
+
+TEST(CapsHash, SimpleExampleOfTheXep) {
+  const xml::Element q = parse(kSimple);
+  EXPECT_EQ(verification_string(q),
+            "client/pc//Exodus 0.9.1<http://jabber.org/protocol/caps<http://jabber.org/protocol/disco#info<"
+            "http://jabber.org/protocol/disco#items<http://jabber.org/protocol/muc<");
+  EXPECT_EQ(ver(q, "sha-1"), "QgayPKawpkPSDYmwT/WM94uAlu0=");
+}
+
+TEST(CapsHash, ComplexExampleOfTheXep) {
+  const xml::Element q = parse(kComplex);
+  EXPECT_EQ(verification_string(q),
+            "client/pc/el/\xce\xa8 0.11<client/pc/en/Psi 0.11<http://jabber.org/protocol/caps<"
+            "http://jabber.org/protocol/disco#info<http://jabber.org/protocol/disco#items<"
+            "http://jabber.org/protocol/muc<urn:xmpp:dataforms:softwareinfo<ip_version<ipv4<ipv6<os<Mac<"
+            "os_version<10.5.1<software<Psi<software_version<0.11<");
+  EXPECT_EQ(ver(q, "sha-1"), "q07IKJEyjvHSyhy//CH0CxmKi8w=");
+}
+
+TEST(CapsHash, UnverifiableAnswersAndUnknownHashes) {
+  EXPECT_EQ(ver(parse(kSimple), "md5"), std::nullopt) << "a hash we do not know";
+  xml::Element twice = parse(kSimple);
+  twice.add(xml::Element("feature", std::string(ns::kDiscoInfo))).set_attr("var", "http://jabber.org/protocol/muc");
+  EXPECT_EQ(verification_string(twice), std::nullopt) << "a feature twice";
+  xml::Element identity_twice = parse(kSimple);
+  identity_twice.add(*parse(kSimple).child("identity"));
+  EXPECT_EQ(verification_string(identity_twice), std::nullopt) << "an identity twice";
+  xml::Element two_forms = parse(kComplex);
+  two_forms.add(*two_forms.child("x", "jabber:x:data"));
+  EXPECT_EQ(verification_string(two_forms), std::nullopt) << "two forms with one FORM_TYPE";
+  std::string not_hidden(kComplex);
+  not_hidden.replace(not_hidden.find(" type='hidden'"), 14, "");
+  EXPECT_EQ(verification_string(parse(not_hidden)), std::nullopt) << "FORM_TYPE not hidden";
+}
+
+class EntityCapsTest : public ::testing::Test {
+ protected:
+  router::Router router{{"example.org"}};
+  std::vector<std::unique_ptr<FakeSession>> sessions;
+
+  FakeSession& bind(std::string_view full) {
+    auto& s = *sessions.emplace_back(std::make_unique<FakeSession>(*Jid::parse(full)));
+    s.host = &router;
+    router.bind(s);
+    return s;
+  }
+  static xml::Element presence_with(std::string_view ver) {
+    xml::Element p("presence", std::string(ns::kClient));
+    p.add(xml::Element("c", std::string(ns::kCaps)))
+        .set_attr("hash", "sha-1")
+        .set_attr("node", "http://code.google.com/p/exodus")
+        .set_attr("ver", ver);
+    return p;
+  }
+  // The client answers the server's disco#info with query.
+  void answer(FakeSession& s, const xml::Element& asked, const xml::Element& query) {
+    xml::Element result("iq", std::string(ns::kClient));
+    result.set_attr("type", "result").set_attr("id", asked.attr_or("id")).set_attr("to", "example.org");
+    result.set_attr("from", s.jid().full());
+    xml::Element q = query;
+    q.set_attr("node", asked.first_element()->attr_or("node"));
+    result.add(q);
+    router.on_stanza(s, result);
+  }
+};
+
+TEST_F(EntityCapsTest, AnUnknownVerIsAskedOnceAndAMatchingAnswerIsBelieved) {
+  EntityCaps caps(router, nullptr);
+  std::vector<std::string> known;
+  const auto observer = caps.on_known([&](const Jid& full) { known.push_back(full.full()); });
+  auto& desk = bind("bob@example.org/desk");
+  auto& phone = bind("bob@example.org/phone");
+  router.set_presence(desk.jid(), true, 0, presence_with("QgayPKawpkPSDYmwT/WM94uAlu0="));
+  router.set_presence(phone.jid(), true, 0, presence_with("QgayPKawpkPSDYmwT/WM94uAlu0="));
+  const auto asked = desk.take();
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].attr_or("from"), "example.org");
+  EXPECT_EQ(asked[0].first_element()->attr_or("node"), "http://code.google.com/p/exodus#QgayPKawpkPSDYmwT/WM94uAlu0=");
+  EXPECT_TRUE(phone.take().empty()) << "one question per ver, not per resource";
+  EXPECT_EQ(caps.features(desk.jid()), nullptr);
+
+  answer(desk, asked[0], parse(kSimple));
+  ASSERT_NE(caps.features(phone.jid()), nullptr);
+  EXPECT_TRUE(caps.features(desk.jid())->contains("http://jabber.org/protocol/muc"));
+  EXPECT_EQ(known, (std::vector<std::string>{"bob@example.org/desk", "bob@example.org/phone"}));
+  EXPECT_FALSE(caps.wants_notify(desk.jid(), "http://jabber.org/protocol/muc"));
+  EXPECT_EQ(caps.cached(), 1u);
+  EXPECT_EQ(caps.pending(), 0u);
+
+  auto& laptop = bind("bob@example.org/laptop");
+  router.set_presence(laptop.jid(), true, 0, presence_with("QgayPKawpkPSDYmwT/WM94uAlu0="));
+  EXPECT_TRUE(laptop.take().empty()) << "a known ver is not asked again";
+  EXPECT_NE(caps.features(laptop.jid()), nullptr);
+  router.set_presence(laptop.jid(), false, 0, std::nullopt);
+  EXPECT_EQ(caps.features(laptop.jid()), nullptr) << "unavailable: no interests";
+}
+
+TEST_F(EntityCapsTest, AnAnswerThatDoesNotHashToVerIsNotBelieved) {
+  EntityCaps caps(router, nullptr);
+  auto& desk = bind("bob@example.org/desk");
+  router.set_presence(desk.jid(), true, 0, presence_with("forged+notify="));
+  const auto asked = desk.take();
+  ASSERT_EQ(asked.size(), 1u);
+  answer(desk, asked[0], parse(kSimple));
+  EXPECT_EQ(caps.features(desk.jid()), nullptr);
+  EXPECT_EQ(caps.cached(), 0u);
+}
+
+TEST_F(EntityCapsTest, AHashWeCannotCheckIsNotAsked) {
+  EntityCaps caps(router, nullptr);
+  auto& desk = bind("bob@example.org/desk");
+  xml::Element p = presence_with("QgayPKawpkPSDYmwT/WM94uAlu0=");
+  p.children().front().set_attr("hash", "md5");
+  router.set_presence(desk.jid(), true, 0, p);
+  EXPECT_TRUE(desk.take().empty());
+  EXPECT_EQ(caps.pending(), 0u);
+}
+
+TEST_F(EntityCapsTest, OnlyTheAskedResourceMayAnswer) {
+  EntityCaps caps(router, nullptr);
+  auto& desk = bind("bob@example.org/desk");
+  auto& mallory = bind("mallory@example.org/x");
+  router.set_presence(desk.jid(), true, 0, presence_with("QgayPKawpkPSDYmwT/WM94uAlu0="));
+  const auto asked = desk.take();
+  ASSERT_EQ(asked.size(), 1u);
+  answer(mallory, asked[0], parse(kSimple));
+  EXPECT_EQ(caps.cached(), 0u);
+  EXPECT_EQ(caps.pending(), 1u);
+}
+
+TEST_F(EntityCapsTest, TheCacheSurvivesARestartInTheDatabase) {
+  test::TempDir dir("caps");
+  {
+    store::Database db(dir.path() / "db.sqlite");
+    EntityCaps caps(router, &db);
+    auto& desk = bind("bob@example.org/desk");
+    router.set_presence(desk.jid(), true, 0, presence_with("QgayPKawpkPSDYmwT/WM94uAlu0="));
+    answer(desk, desk.take().at(0), parse(kSimple));
+    router.unbind(desk);
+  }
+  store::Database db(dir.path() / "db.sqlite");
+  EntityCaps caps(router, &db);
+  auto& phone = bind("bob@example.org/phone");
+  router.set_presence(phone.jid(), true, 0, presence_with("QgayPKawpkPSDYmwT/WM94uAlu0="));
+  EXPECT_TRUE(phone.take().empty()) << "known from the database";
+  ASSERT_NE(caps.features(phone.jid()), nullptr);
+  EXPECT_TRUE(caps.features(phone.jid())->contains("http://jabber.org/protocol/caps"));
+}
+
+}  // namespace
+}  // namespace jabberadmin::caps
