@@ -8,6 +8,7 @@
 #include "presence/presence.hpp"
 #include "roster/roster_module.hpp"
 #include "session/session.hpp"
+#include "sm/stream_management.hpp"
 #include "vcard/vcard.hpp"
 #include "version/version.hpp"
 
@@ -27,6 +28,7 @@ std::vector<module::Factory> modules(const Options& options) {
       },
       module::make<history::History>(),
       module::make<vcard::Vcards>(),
+      module::make<sm::StreamManagement>(),
   };
 }
 

@@ -84,6 +84,7 @@ class Router final : public stream::SessionHost {
   void bind(stream::Session& session) override;
   void on_stanza(stream::Session& session, xml::Element stanza) override;
   void unbind(stream::Session& session) override;
+  bool transfer(stream::Session& from, stream::Session& to) override;
   std::size_t other_resources(const Jid& full) const override;
 
   // Routes a stanza whose 'from' and 'to' are set, by RFC 6121 §8.

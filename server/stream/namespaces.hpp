@@ -23,6 +23,7 @@ inline constexpr std::string_view kDiscoItems = "http://jabber.org/protocol/disc
 inline constexpr std::string_view kVcard = "vcard-temp";                                   // XEP-0054
 inline constexpr std::string_view kVersion = "jabber:iq:version";                          // XEP-0092
 inline constexpr std::string_view kVcardUpdate = "vcard-temp:x:update";                    // XEP-0153
+inline constexpr std::string_view kSm = "urn:xmpp:sm:3";                               // XEP-0198
 inline constexpr std::string_view kPing = "urn:xmpp:ping";                                 // XEP-0199
 inline constexpr std::string_view kDelay = "urn:xmpp:delay";                               // XEP-0203
 inline constexpr std::string_view kCarbons = "urn:xmpp:carbons:2";                         // XEP-0280

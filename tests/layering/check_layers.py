@@ -24,7 +24,7 @@ SERVER_LAYERS = ["util", "xml", "net", "store", "directory", "stream", "auth", "
 # One module each; a module includes only the layers below it and, where a dependency is
 # declared in MODULE_DEPENDENCIES, the headers of that other module.
 FEATURE_MODULES = ["presence", "roster", "offline", "history", "vcard", "carbons", "ping",
-                   "version", "disco", "session"]
+                   "version", "disco", "session", "sm"]
 
 # module -> the modules whose headers it may include (keep it acyclic and short).
 MODULE_DEPENDENCIES = {
