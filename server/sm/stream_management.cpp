@@ -199,8 +199,8 @@ void StreamManagement::resume(stream::C2s& fresh, const xml::Element& e) {
   resumed.set_attr("h", std::to_string(session->handled()));
   fresh.send_nonza(resumed);
   for (const std::string& stanza : session->queue().pending()) fresh.resend(stanza);
-  log::info("sm: " + fresh.jid().full() + " resumed; " + std::to_string(session->queue().size()) +
-            " unacknowledged stanzas sent again");
+  log::info("sm: " + fresh.jid().full() + " resumed with h " + std::to_string(session->handled()) + "; " +
+            std::to_string(session->queue().size()) + " unacknowledged stanzas sent again");
   session->request();
 }
 
