@@ -15,6 +15,7 @@
 #include "roster/roster_module.hpp"
 #include "session/session.hpp"
 #include "time/entity_time.hpp"
+#include "sm/stream_management.hpp"
 #include "vcard/vcard.hpp"
 #include "version/version.hpp"
 
@@ -41,6 +42,7 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<private_storage::PrivateStorage>(),
       module::make<caps::EntityCaps>(),
       module::make<pep::Pep>(),
+      module::make<sm::StreamManagement>(),
   };
 }
 

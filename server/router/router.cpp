@@ -74,6 +74,13 @@ void Router::unbind(stream::Session& session) {
   unbind_observers_(jid, leaving);
 }
 
+bool Router::transfer(stream::Session& from, stream::Session& to) {
+  Resource* r = find(from.jid());
+  if (r == nullptr || r->session != &from || to.jid() != from.jid()) return false;
+  r->session = &to;
+  return true;
+}
+
 std::size_t Router::other_resources(const Jid& full) const {
   const auto user = sessions_.find(full.bare());
   if (user == sessions_.end()) return 0;

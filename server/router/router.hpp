@@ -116,6 +116,7 @@ class Router final : public stream::SessionHost {
   void on_stanza(stream::Session& session, xml::Element stanza) override;
   void unbind(stream::Session& session) override;
   bool on_nonza(stream::Session& session, const xml::Element& nonza) override;
+  bool transfer(stream::Session& from, stream::Session& to) override;
   std::size_t other_resources(const Jid& full) const override;
 
   // Routes a stanza whose 'from' and 'to' are set, by RFC 6121 §8. 'from' is one the

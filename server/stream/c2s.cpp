@@ -57,6 +57,8 @@ C2s::C2s(boost::asio::any_io_executor executor, std::shared_ptr<net::Transport> 
 
 C2s::~C2s() = default;
 
+Management* C2s::management() const { return context_.features ? context_.features->management() : nullptr; }
+
 std::string C2s::log_prefix() const {
   std::string p = "c2s " + transport_->peer_address();
   if (bound_) p += " " + jid_.full();
@@ -101,7 +103,7 @@ void C2s::on_tick() {
 }
 
 void C2s::send(std::string bytes) {
-  if (state_ == State::Closed) return;
+  if (state_ == State::Closed || state_ == State::Detached) return;
   last_write_ = Clock::now();
   transport_->send(std::move(bytes));
 }
@@ -109,19 +111,53 @@ void C2s::send(std::string bytes) {
 void C2s::send(const xml::Element& element) { send(xml::serialize(element, ns::kClient)); }
 
 void C2s::deliver(const xml::Element& stanza) {
-  if (state_ != State::Established) return;
+  if (state_ != State::Established && state_ != State::Detached) return;
   if (outbound_filter_) return outbound_filter_(&stanza, xml::serialize(stanza, ns::kClient));
-  send(stanza);
+  if (!managed_) return send(stanza);
+  send_now(xml::serialize(stanza, ns::kClient));
 }
 
+// Client state indication (outbound_filter_) may hold a stanza back and hand it to
+// send_now() later; stream management counts what is finally written.
 void C2s::deliver_serialized(std::string stanza) {
-  if (state_ != State::Established) return;
+  if (state_ != State::Established && state_ != State::Detached) return;
   if (outbound_filter_) return outbound_filter_(nullptr, std::move(stanza));
-  send(std::move(stanza));
+  send_now(std::move(stanza));
 }
 
-void C2s::send_now(std::string bytes) {
-  if (state_ == State::Established) send(std::move(bytes));
+void C2s::send_now(std::string stanza) {
+  if (!managed_) {
+    if (state_ == State::Established) send(std::move(stanza));
+    return;
+  }
+  // Managed: counted and kept until acknowledged, written only while connected.
+  if (state_ != State::Established && state_ != State::Detached) return;
+  if (state_ == State::Established) send(stanza);
+  managed_->sent(std::move(stanza));
+}
+
+void C2s::send_nonza(const xml::Element& element) { send(element); }
+
+void C2s::resend(std::string stanza) {
+  if (state_ == State::Established) send(std::move(stanza));
+}
+
+bool C2s::take_over(C2s& old) {
+  if (!authenticated_ || bound_ || state_ != State::Negotiating || !old.routed_ || !old.managed_) return false;
+  const Jid mine = std::exchange(jid_, old.jid_);
+  if (!context_.host.transfer(old, *this)) {
+    jid_ = mine;
+    return false;
+  }
+  bound_ = routed_ = true;
+  old.routed_ = false;  // the binding is ours now: old ends without leaving the router
+  managed_ = std::move(old.managed_);
+  managed_->moved(*this);
+  state_ = State::Established;
+  log::info(log_prefix() + "resumed");
+  if (old.state_ == State::Detached) old.end_detached();
+  else old.stream_error("conflict", "This session was resumed on another connection");
+  return true;
 }
 
 void C2s::terminate(std::string_view condition, std::string_view text) { stream_error(condition, text); }
@@ -146,6 +182,7 @@ void C2s::evict() {
 
 void C2s::stream_error(std::string_view condition, std::string_view text) {
   if (state_ == State::Closed || state_ == State::Closing) return;
+  if (state_ == State::Detached) return end_detached();  // nobody to tell
   if (!header_sent_) {
     // RFC 6120 §4.9.1.1: open our stream first so the error is well-formed.
     send("<?xml version='1.0'?><stream:stream xmlns='" + std::string(ns::kClient) + "' xmlns:stream='" +
@@ -186,14 +223,35 @@ void C2s::finish() {
   waiting_credentials_.reset();
 }
 
+// A detached session's end: its window closed, a new login took its resource, shutdown.
+void C2s::end_detached() {
+  const auto self = shared_from_this();  // on_finished drops the stream
+  state_ = State::Closed;
+  finish();
+  log::info(log_prefix() + "detached session ended");
+  if (context_.on_finished) context_.on_finished(*this);
+}
+
 void C2s::leave_router() {
   if (!routed_) return;
   routed_ = false;
   context_.host.unbind(*this);
+  // Unbound first, so that what the client never acknowledged is routed as to a resource
+  // that is gone (XEP-0198 §4: another resource, offline storage, or an error).
+  if (const auto managed = std::move(managed_)) managed->ended();
 }
 
 void C2s::on_closed() {
-  if (state_ == State::Closed) return;
+  if (state_ == State::Closed || state_ == State::Detached) return;
+  if (state_ == State::Established && managed_ && managed_->detach()) {
+    // Lost without </stream>, and resumable: the session stays bound, its stanzas queued.
+    state_ = State::Detached;
+    timer_.cancel();
+    throttle_timer_.cancel();
+    ticket_.reset();
+    log::info(log_prefix() + "connection lost; session kept for resumption");
+    return;
+  }
   state_ = State::Closed;
   finish();
   ticket_.reset();
@@ -310,6 +368,9 @@ void C2s::negotiate(const xml::Element& e) {
   if (e.is("abort", ns::kSasl) && !authenticated_) {
     awaiting_response_ = false;
     return sasl_failure("aborted");
+  }
+  if (authenticated_ && e.xmlns() == ns::kSm) {
+    if (Management* m = management()) return m->on_element(*this, e);
   }
   if (e.is("iq", ns::kClient) && authenticated_ && !bound_) {
     if (const auto* b = e.child("bind", ns::kBind); b && e.attr_or("type") == "set") return on_bind(e);
@@ -507,10 +568,14 @@ void C2s::on_bind(const xml::Element& iq) {
 }
 
 void C2s::established(xml::Element e) {
+  if (e.xmlns() == ns::kSm) {
+    if (Management* m = management()) return m->on_element(*this, e);
+  }
   if (!stanza_kind(e)) {
     if (context_.host.on_nonza(*this, e)) return;
     return stream_error("unsupported-stanza-type");
   }
+  if (managed_) managed_->received();
   // RFC 6120 §8.1.2.1: the server stamps 'from'; a claim that is not ours ends the stream.
   if (const auto from = e.attr("from")) {
     const auto claimed = Jid::parse(*from);

@@ -3,6 +3,10 @@
 //
 //   Opening -> (TLS) -> Authenticating -> Restarted -> Bound -> Closed
 //
+// With stream management (XEP-0198, stream/management.hpp) a bound stream whose connection
+// is lost without </stream> may be Detached instead: still bound, its stanzas queued, until
+// another stream of the account resumes it (take_over) or the module ends it.
+//
 // Runs on one executor; everything it waits for (TLS, LDAP, timers) comes back there.
 #pragma once
 
@@ -20,6 +24,7 @@
 #include "stream/authenticator.hpp"
 #include "stream/failure_limiter.hpp"
 #include "stream/features.hpp"
+#include "stream/management.hpp"
 #include "stream/rate_limit.hpp"
 #include "stream/sasl_plain.hpp"
 #include "stream/session.hpp"
@@ -69,6 +74,24 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   void evict();
   bool closed() const noexcept { return state_ == State::Closed; }
 
+  // Stream management (the sm module).
+  bool authenticated() const noexcept { return authenticated_; }
+  bool bound() const noexcept { return bound_; }
+  bool detached() const noexcept { return state_ == State::Detached; }
+  const std::string& username() const noexcept { return username_; }
+  const std::string& domain() const noexcept { return domain_; }
+  // Writes a nonza (not a stanza: never counted or queued), or bytes already counted (a
+  // resumed stream's unacknowledged stanzas), to the client.
+  void send_nonza(const xml::Element& element);
+  void resend(std::string stanza);
+  // Management enabled on this bound stream: from now on it hears of every stanza.
+  void manage(std::unique_ptr<Managed> managed) { managed_ = std::move(managed); }
+  Managed* managed() const noexcept { return managed_.get(); }
+  // Resumption: this authenticated, unbound stream becomes `old`'s session (its JID, its
+  // management state and its place in the router, through SessionHost::transfer); `old`
+  // ends without leaving the router (its connection, if it still has one, is closed with
+  // <conflict/>). False, nothing changed, when the host does not have `old` bound.
+  bool take_over(C2s& old);
   // Session
   const Jid& jid() const override { return jid_; }
   void deliver(const xml::Element& stanza) override;
@@ -83,7 +106,7 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   void on_closed() override;
 
  private:
-  enum class State { Opening, Negotiating, StartingTls, Authenticating, Established, Closing, Closed };
+  enum class State { Opening, Negotiating, StartingTls, Authenticating, Established, Detached, Closing, Closed };
 
   void throttle(std::size_t bytes, const std::vector<xml::StreamEvent>& events);
   void on_header(const xml::Element& header);
@@ -112,9 +135,11 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   void stream_error(std::string_view condition, std::string_view text = {});
   void close_stream();
   void finish();
+  void end_detached();
   void leave_router();
   void arm_timer();
   void on_tick();
+  Management* management() const;
   std::string log_prefix() const;
 
   boost::asio::any_io_executor executor_;
@@ -122,6 +147,7 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   C2sContext context_;
   C2sConfig config_;
   std::optional<net::Admission::Ticket> ticket_;
+  std::unique_ptr<Managed> managed_;  // stream management enabled
   xml::StreamParser parser_;
   boost::asio::steady_timer timer_;
   RateBuckets connection_rate_;               // before login: this connection's own

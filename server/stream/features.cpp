@@ -1,5 +1,7 @@
 #include "stream/features.hpp"
 
+#include <stdexcept>
+
 #include "stream/namespaces.hpp"
 
 namespace jabberadmin::stream {
@@ -17,6 +19,14 @@ std::string StreamFeatures::serialized(FeatureStage stage) const {
   for (auto it = features_->lower_bound({stage, 0}); it != features_->end() && it->first.first == stage; ++it)
     out += it->second;
   return out;
+}
+
+util::Registration StreamFeatures::manage(Management& management) {
+  if (*management_ != nullptr) throw std::logic_error("two handlers for stream management");
+  *management_ = &management;
+  return util::Registration([slot = std::weak_ptr<Management*>(management_), m = &management] {
+    if (auto s = slot.lock(); s && *s == m) *s = nullptr;
+  });
 }
 
 }  // namespace jabberadmin::stream

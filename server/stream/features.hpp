@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "stream/management.hpp"
 #include "util/registration.hpp"
 #include "xml/element.hpp"
 
@@ -33,10 +34,16 @@ class StreamFeatures {
   // were registered.
   std::string serialized(FeatureStage stage) const;
 
+  // Stream management (XEP-0198): the module that handles urn:xmpp:sm:3 on every stream,
+  // until the registration goes (one at most: a second is a std::logic_error).
+  util::Registration manage(Management& management);
+  Management* management() const noexcept { return *management_; }
+
  private:
   using Features = std::map<std::pair<FeatureStage, std::uint64_t>, std::string>;
   std::shared_ptr<Features> features_ = std::make_shared<Features>();
   std::uint64_t next_ = 0;
+  std::shared_ptr<Management*> management_ = std::make_shared<Management*>(nullptr);
 };
 
 }  // namespace jabberadmin::stream

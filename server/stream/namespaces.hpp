@@ -25,6 +25,7 @@ inline constexpr std::string_view kVersion = "jabber:iq:version";               
 inline constexpr std::string_view kVcardUpdate = "vcard-temp:x:update";                    // XEP-0153
 inline constexpr std::string_view kBlocking = "urn:xmpp:blocking";                         // XEP-0191
 inline constexpr std::string_view kBlockingErrors = "urn:xmpp:blocking:errors";            // XEP-0191
+inline constexpr std::string_view kSm = "urn:xmpp:sm:3";                               // XEP-0198
 inline constexpr std::string_view kPing = "urn:xmpp:ping";                                 // XEP-0199
 inline constexpr std::string_view kDelay = "urn:xmpp:delay";                               // XEP-0203
 inline constexpr std::string_view kCarbons = "urn:xmpp:carbons:2";                         // XEP-0280

@@ -53,6 +53,14 @@ class SessionHost {
     (void)nonza;
     return false;
   }
+  // A resumed stream (XEP-0198) takes over `from`'s binding: `to` has the same JID and is
+  // bound in its place with the same state (presence, priority), and nothing is told of it
+  // (no unbind, no presence). False, and nothing done, when `from` is not bound.
+  virtual bool transfer(Session& from, Session& to) {
+    (void)from;
+    (void)to;
+    return false;
+  }
   // How many resources of full's account are bound, not counting full itself (which a new
   // bind would replace): the per-account cap on resources.
   virtual std::size_t other_resources(const Jid& full) const {

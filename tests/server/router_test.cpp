@@ -73,6 +73,27 @@ TEST_F(RouterTest, MessageToFullJidGoesToThatResourceOnly) {
   EXPECT_EQ(b2.received[0].attr_or("from"), "alice@example.org/a");
 }
 
+TEST_F(RouterTest, TransferKeepsTheBindingAndItsPresenceWithoutUnbinding) {
+  auto& a = connect("alice@example.org/a");
+  auto& b = connect("bob@example.org/phone", 3);
+  FakeSession resumed(jid("bob@example.org/phone"));
+  FakeSession stranger(jid("bob@example.org/other"));
+  EXPECT_FALSE(router.transfer(b, stranger));  // another JID
+  EXPECT_FALSE(router.transfer(resumed, b));   // not bound
+  EXPECT_TRUE(router.transfer(b, resumed));
+  const Resource* r = router.find(jid("bob@example.org/phone"));
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->session, &resumed);
+  EXPECT_TRUE(r->available);
+  EXPECT_EQ(r->priority, 3);
+  EXPECT_TRUE(a.received.empty());  // nobody heard it leave
+  router.unbind(b);                 // the old session is no longer the one bound
+  EXPECT_EQ(router.find(jid("bob@example.org/phone"))->session, &resumed);
+  send(a, stanza("message", {}, "bob@example.org", "chat"));
+  EXPECT_EQ(resumed.received.size(), 1u);
+  EXPECT_TRUE(b.received.empty());
+}
+
 TEST_F(RouterTest, MessageToBareJidGoesToTheHighestPriority) {
   auto& a = connect("alice@example.org/a");
   auto& low = connect("bob@example.org/low", 1);

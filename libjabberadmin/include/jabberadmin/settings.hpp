@@ -58,6 +58,13 @@ struct JabberSettings {
   std::size_t max_roster_item_size = 1024;           // bytes of one personal roster item
   std::size_t history_bytes_per_day = 16 << 20;      // history logged per user per day
   std::size_t max_directed_presences = 1000;         // targets of directed presence per session
+  // Stream management (XEP-0198): how long a lost session waits to be resumed (0: no
+  // resumption), what one session may leave unacknowledged (0: no limit), and how many
+  // sessions of one account may wait at once.
+  std::size_t sm_resume_timeout = 300;               // seconds
+  std::size_t sm_max_unacked_stanzas = 1000;
+  std::size_t sm_max_unacked_bytes = 1 << 20;
+  std::size_t sm_max_detached_per_account = 4;
 };
 
 // The [jabber] limit keys above, each with its member: read by load(), and written by save()
@@ -82,6 +89,10 @@ inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"max_roster_item_size", &JabberSettings::max_roster_item_size},
     {"history_bytes_per_day", &JabberSettings::history_bytes_per_day},
     {"max_directed_presences", &JabberSettings::max_directed_presences},
+    {"sm_resume_timeout", &JabberSettings::sm_resume_timeout},
+    {"sm_max_unacked_stanzas", &JabberSettings::sm_max_unacked_stanzas},
+    {"sm_max_unacked_bytes", &JabberSettings::sm_max_unacked_bytes},
+    {"sm_max_detached_per_account", &JabberSettings::sm_max_detached_per_account},
 };
 
 struct Settings {
