@@ -5,6 +5,7 @@
 #include "presence/presence.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
+#include "util/log.hpp"
 
 namespace jabberadmin::blocking {
 namespace {
@@ -40,6 +41,28 @@ Blocking::Blocking(module::Context& context)
   filter_ = router_.filter_routes(
       [this](std::string_view from, const Jid& to, const xml::Element* stanza) { return allow(from, to, stanza); });
   unbound_ = router_.on_unbind([this](const Jid& full, const router::Resource&) { interested_.erase(full.full()); });
+  if (!context.has_directory()) return;
+  directory::DirectoryCache& directory = context.directory();
+  deleted_ = directory.observe([this](const directory::UserChange& change) {
+    // Gone, or a new directory entry under the old name: nothing of the old account stays.
+    if (change.before && (!change.after || change.after->uuid != change.before->uuid)) forget(change.before->name);
+  });
+  if (directory.ready()) sweep(directory);
+  else ready_ = directory.on_ready([this, &directory] { sweep(directory); });
+}
+
+void Blocking::forget(const std::string& account) {
+  if (lists_.erase(account) == 0) return;
+  store_.clear(account);
+  log::info("blocking: the deleted account " + account + "'s blocklist is removed");
+}
+
+void Blocking::sweep(const directory::DirectoryCache& directory) {
+  if (directory.size() == 0) return;  // a directory that lists nobody is more likely broken
+  std::vector<std::string> gone;
+  for (const auto& [account, list] : lists_)
+    if (directory.find(account) == nullptr) gone.push_back(account);
+  for (const std::string& account : gone) forget(account);
 }
 
 const Blocklist* Blocking::list_of(const Jid& jid) const {
