@@ -46,9 +46,10 @@ class Blocking final : public module::Module {
   // on an unblock (XEP-0191 §3.3, §3.4).
   void withdraw_presence(const Jid& user, const std::vector<std::string>& items);
   void restore_presence(const Jid& user, const std::vector<std::string>& items);
-  // A local account's list ("" when it has none), and whether jid is one of ours.
-  const Blocklist* list_of(const Jid& jid) const;
-  bool is_server(const Jid& jid) const;
+  // A local account's list (null when it has none), and whether a JID (its localpart and
+  // domain) is one of our hosts itself.
+  const Blocklist* list_of(std::string_view local, std::string_view domain) const;
+  bool is_server(std::string_view local, std::string_view domain) const;
   // A deleted account's list goes with it: seen live, or found missing at the first read
   // of the directory (deleted while the server was down).
   void forget(const std::string& account);
