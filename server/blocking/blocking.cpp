@@ -13,7 +13,9 @@ using ns::kBlocking;
 
 xml::Element blocking(std::string_view name) { return xml::Element(std::string(name), std::string(kBlocking)); }
 
-xml::Element with_items(std::string_view name, const std::vector<std::string>& items) {
+// <name xmlns='urn:xmpp:blocking'> with an <item jid/> for each of items (strings).
+template <class Items>
+xml::Element with_items(std::string_view name, const Items& items) {
   xml::Element e = blocking(name);
   for (const std::string& item : items) e.add(blocking("item")).set_attr("jid", item);
   return e;
@@ -137,9 +139,7 @@ void Blocking::on_request(const xml::Element& iq) {
 void Blocking::get(const xml::Element& iq, const Jid& user) {
   xml::Element result = stream::iq_result(iq);
   const auto it = lists_.find(user.local);
-  result.add(with_items("blocklist", it == lists_.end() ? std::vector<std::string>{}
-                                                         : std::vector<std::string>(it->second.items().begin(),
-                                                                                    it->second.items().end())));
+  result.add(it == lists_.end() ? blocking("blocklist") : with_items("blocklist", it->second.items()));
   interested_.insert(user.full());  // §3.3: pushes go to the resources that asked
   router_.deliver(result);
 }
