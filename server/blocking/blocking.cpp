@@ -5,6 +5,7 @@
 #include "presence/presence.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
+#include "util/log.hpp"
 
 namespace jabberadmin::blocking {
 namespace {
@@ -12,7 +13,9 @@ using ns::kBlocking;
 
 xml::Element blocking(std::string_view name) { return xml::Element(std::string(name), std::string(kBlocking)); }
 
-xml::Element with_items(std::string_view name, const std::vector<std::string>& items) {
+// <name xmlns='urn:xmpp:blocking'> with an <item jid/> for each of items (strings).
+template <class Items>
+xml::Element with_items(std::string_view name, const Items& items) {
   xml::Element e = blocking(name);
   for (const std::string& item : items) e.add(blocking("item")).set_attr("jid", item);
   return e;
@@ -40,33 +43,65 @@ Blocking::Blocking(module::Context& context)
   filter_ = router_.filter_routes(
       [this](std::string_view from, const Jid& to, const xml::Element* stanza) { return allow(from, to, stanza); });
   unbound_ = router_.on_unbind([this](const Jid& full, const router::Resource&) { interested_.erase(full.full()); });
+  if (!context.has_directory()) return;
+  directory::DirectoryCache& directory = context.directory();
+  deleted_ = directory.observe([this](const directory::UserChange& change) {
+    // Gone, or a new directory entry under the old name: nothing of the old account stays.
+    if (change.before && (!change.after || change.after->uuid != change.before->uuid)) forget(change.before->name);
+  });
+  if (directory.ready()) sweep(directory);
+  else ready_ = directory.on_ready([this, &directory] { sweep(directory); });
 }
 
-const Blocklist* Blocking::list_of(const Jid& jid) const {
-  if (jid.local.empty() || !router_.serves(jid.domain)) return nullptr;
-  const auto it = lists_.find(jid.local);
+void Blocking::forget(const std::string& account) {
+  if (lists_.erase(account) == 0) return;
+  store_.clear(account);
+  log::info("blocking: the deleted account " + account + "'s blocklist is removed");
+}
+
+void Blocking::sweep(const directory::DirectoryCache& directory) {
+  if (directory.size() == 0) return;  // a directory that lists nobody is more likely broken
+  std::vector<std::string> gone;
+  for (const auto& [account, list] : lists_)
+    if (directory.find(account) == nullptr) gone.push_back(account);
+  for (const std::string& account : gone) forget(account);
+}
+
+const Blocklist* Blocking::list_of(std::string_view local, std::string_view domain) const {
+  if (local.empty() || !router_.serves(domain)) return nullptr;
+  const auto it = lists_.find(local);
   return it == lists_.end() ? nullptr : &it->second;
 }
 
-bool Blocking::is_server(const Jid& jid) const { return jid.local.empty() && router_.serves(jid.domain); }
+bool Blocking::is_server(std::string_view local, std::string_view domain) const {
+  return local.empty() && router_.serves(domain);
+}
 
 bool Blocking::allow(std::string_view from_text, const Jid& to, const xml::Element* stanza) {
   if (lists_.empty() || from_text.empty()) return true;
-  const Jid from = Jid::split_normalized(from_text);  // stamped by this server: normalised
+  // 'from' was stamped by this server, so it is normalised: its parts are read in place,
+  // without allocating (this runs for every stanza routed, every copy of a broadcast).
+  const std::string_view from_bare = from_text.substr(0, from_text.find('/'));
+  const auto at = from_bare.find('@');
+  const std::string_view from_local = at == std::string_view::npos ? std::string_view() : from_bare.substr(0, at);
+  const std::string_view from_domain = at == std::string_view::npos ? from_bare : from_bare.substr(at + 1);
   // The server itself, and one resource of an account to another, are never blocked
   // (XEP-0191 §7): a user who blocks the own domain still gets the server's answers.
-  if (is_server(from) || is_server(to)) return true;
-  if (from.local == to.local && router_.serves(from.domain) && router_.serves(to.domain)) return true;
+  if (is_server(from_local, from_domain) || is_server(to.local, to.domain)) return true;
+  if (from_local == to.local && router_.serves(from_domain) && router_.serves(to.domain)) return true;
+  const Blocklist* mine = list_of(from_local, from_domain);
+  const Blocklist* theirs = list_of(to.local, to.domain);
+  if (mine == nullptr && theirs == nullptr) return true;
   const std::string kind = stanza ? stanza->name() : "presence";
   const std::string type = stanza ? stream::stanza_type(*stanza) : "available";
   const bool request = (kind == "iq" && (type == "get" || type == "set")) || (kind == "message" && type != "error");
   // §3.5: the user talks to someone the user blocked: not routed, and the client is told.
-  if (const Blocklist* mine = list_of(from); mine != nullptr && mine->blocks(to.full())) {
+  if (mine != nullptr && mine->blocks(to.full())) {
     if (request) answer(*stanza, "not-acceptable", true);
     return false;
   }
   // §3.4: someone the recipient blocked: presence vanishes, requests look like nobody is there.
-  if (const Blocklist* theirs = list_of(to); theirs != nullptr && theirs->blocks(from_text)) {
+  if (theirs != nullptr && theirs->blocks(from_text)) {
     if (request) answer(*stanza, "service-unavailable", false);
     return false;
   }
@@ -104,9 +139,7 @@ void Blocking::on_request(const xml::Element& iq) {
 void Blocking::get(const xml::Element& iq, const Jid& user) {
   xml::Element result = stream::iq_result(iq);
   const auto it = lists_.find(user.local);
-  result.add(with_items("blocklist", it == lists_.end() ? std::vector<std::string>{}
-                                                         : std::vector<std::string>(it->second.items().begin(),
-                                                                                    it->second.items().end())));
+  result.add(it == lists_.end() ? blocking("blocklist") : with_items("blocklist", it->second.items()));
   interested_.insert(user.full());  // §3.3: pushes go to the resources that asked
   router_.deliver(result);
 }

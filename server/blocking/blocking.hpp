@@ -27,7 +27,8 @@ inline constexpr std::size_t kMaxItems = 1000;
 class Blocking final : public module::Module {
  public:
   // Needs the database; presence (started before it) to withdraw and restore the user's
-  // presence when a contact is blocked or unblocked.
+  // presence when a contact is blocked or unblocked; the directory, when there is one, to
+  // drop a deleted account's list.
   explicit Blocking(module::Context& context);
 
   // Whether the stanza may go from `from` to `to` (the route filter; see router.hpp).
@@ -45,9 +46,14 @@ class Blocking final : public module::Module {
   // on an unblock (XEP-0191 §3.3, §3.4).
   void withdraw_presence(const Jid& user, const std::vector<std::string>& items);
   void restore_presence(const Jid& user, const std::vector<std::string>& items);
-  // A local account's list ("" when it has none), and whether jid is one of ours.
-  const Blocklist* list_of(const Jid& jid) const;
-  bool is_server(const Jid& jid) const;
+  // A local account's list (null when it has none), and whether a JID (its localpart and
+  // domain) is one of our hosts itself.
+  const Blocklist* list_of(std::string_view local, std::string_view domain) const;
+  bool is_server(std::string_view local, std::string_view domain) const;
+  // A deleted account's list goes with it: seen live, or found missing at the first read
+  // of the directory (deleted while the server was down).
+  void forget(const std::string& account);
+  void sweep(const directory::DirectoryCache& directory);
   // Answers stanza straight to the session that sent it (never through the filter, which
   // would stop the answer too).
   void answer(const xml::Element& stanza, std::string_view condition, bool blocked_by_sender);
@@ -58,7 +64,7 @@ class Blocking final : public module::Module {
   std::map<std::string, Blocklist, std::less<>> lists_;  // account name -> its items, never empty
   std::set<std::string> interested_;  // full JIDs that asked for their list in this session
   unsigned long pushes_ = 0;
-  module::Registration server_, account_, filter_, unbound_;
+  module::Registration server_, account_, filter_, unbound_, deleted_, ready_;
 };
 
 }  // namespace jabberadmin::blocking

@@ -93,6 +93,7 @@ class Context {
   // Services.
   router::Router& router() const noexcept { return services_.router; }
   bool has_settings() const noexcept { return services_.settings != nullptr; }
+  bool has_directory() const noexcept { return services_.directory != nullptr; }
   const Settings& settings() const;
   directory::DirectoryCache& directory() const;
   store::Database& database() const;

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from slixmpp.exceptions import IqError
 
 sys.path.insert(0, os.path.dirname(__file__))
-from client import TIMEOUT, Client, logout, next_item, round_trip  # noqa: E402
+from client import TIMEOUT, Client, arrived_before_round_trip, logout, next_item, round_trip  # noqa: E402
 from client import run  # noqa: E402
 from harness import HOST, World, WorldCase  # noqa: E402
 
@@ -167,6 +167,47 @@ class Blocking(BlockingWorld):
             self.assertNotIn("stored spam", [e[2] for e in a.log])
             await a.plugin["xep_0191"].unblock([], timeout=TIMEOUT)
             for c in (a, spam, carol):
+                await logout(c)
+        run(go())
+
+
+class BlockingPresence(BlockingWorld):
+    def test_block_withdraws_presence_both_ways_and_unblock_restores_it(self):
+        self.world._tool("cl-groupadd", "Desk", "jabber")
+        for name in ("gina", "hugo"):
+            self.world._tool("cl-useradd", "-P", "--allow-short-password", "-g", "Desk", name, "jabber",
+                             input=name + "-pw\n")
+        gina_jid, hugo_jid = f"gina@{HOST}/r", f"hugo@{HOST}/r"
+
+        def presence_from(jid, ptype):
+            return lambda p: str(p["from"]) == jid and p["type"] == ptype
+
+        async def go():
+            gina = await self.login("gina")
+            hugo = await self.login("hugo")
+            gina.send_presence()
+            hugo.send_presence()
+            await next_item(gina.presences, presence_from(hugo_jid, "available"))
+            await next_item(hugo.presences, presence_from(gina_jid, "available"))
+            await gina.plugin["xep_0191"].block(f"hugo@{HOST}", timeout=TIMEOUT)
+            # Each sees the other leave; what either says afterwards reaches nobody.
+            await next_item(hugo.presences, presence_from(gina_jid, "unavailable"))
+            await next_item(gina.presences, presence_from(hugo_jid, "unavailable"))
+            hugo.send_presence(pshow="away")
+            gina.send_presence(pshow="dnd")
+            await round_trip(hugo)
+            await round_trip(gina)
+            self.assertEqual([p for p in await arrived_before_round_trip(gina, gina.presences)
+                              if str(p["from"]) == hugo_jid], [])
+            self.assertEqual([p for p in await arrived_before_round_trip(hugo, hugo.presences)
+                              if str(p["from"]) == gina_jid], [])
+            # Unblocked: both get the other's current presence.
+            await gina.plugin["xep_0191"].unblock(f"hugo@{HOST}", timeout=TIMEOUT)
+            p = await next_item(hugo.presences, presence_from(gina_jid, "dnd"))
+            self.assertEqual(p["show"], "dnd")
+            p = await next_item(gina.presences, presence_from(hugo_jid, "away"))
+            self.assertEqual(p["show"], "away")
+            for c in (gina, hugo):
                 await logout(c)
         run(go())
 

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "blocking/blocking.hpp"
+#include "directory_users.hpp"
 #include "fakes.hpp"
 #include "module/module.hpp"
 #include "presence/presence.hpp"
@@ -48,6 +49,8 @@ class BlockingTest : public ::testing::Test {
   module::DiscoFeatures disco;
   std::unique_ptr<module::Modules> modules;
   PairContacts contacts;
+  // Never ready unless a test fills it.
+  std::unique_ptr<directory::DirectoryCache> directory = std::make_unique<directory::DirectoryCache>();
   std::vector<std::unique_ptr<FakeSession>> sessions;
   std::vector<std::string> stored;  // what reached the offline hook
   util::Registration offline;
@@ -66,7 +69,7 @@ class BlockingTest : public ::testing::Test {
     db = std::make_unique<store::Database>(tmp / "jabberadmin.sqlite");
     router = std::make_unique<router::Router>(std::vector<std::string>{"example.org", "example.net"});
     modules = std::make_unique<module::Modules>(
-        module::Services{*router, features, disco, nullptr, nullptr, db.get()},
+        module::Services{*router, features, disco, nullptr, directory.get(), db.get()},
         std::vector<module::Factory>{module::make<presence::Presence>(), module::make<Blocking>()});
     modules->find<presence::Presence>()->set_contacts(&contacts);
     offline = router->on_undeliverable_message([this](const xml::Element& m) { stored.push_back(m.attr_or("from")); });
@@ -289,6 +292,33 @@ TEST_F(BlockingTest, AnotherAccountsListIsForbidden) {
   ASSERT_EQ(mallory.received.size(), 1u);
   EXPECT_EQ(condition(mallory.received[0]), "forbidden");
 }
+
+// A deleted account's list goes with it: a new account under the old name starts with none,
+// whether the deletion is seen live or found at start.
+TEST_F(BlockingTest, ADeletedAccountsListGoesWithIt) {
+  auto& cache = *directory;
+  for (const char* name : {"alice", "bob", "spam"}) cache.put(test::make_user(name, std::nullopt));
+  cache.refreshed();
+  auto& alice = online("alice@example.org/a");
+  auto& bob = online("bob@example.org/b");
+  iq(alice, "set", command("block", {"spam@example.org"}));
+  iq(bob, "set", command("block", {"spam@example.org"}));
+  router->unbind(alice);
+  cache.erase("alice");
+  cache.put(test::make_user("alice", std::nullopt));
+  auto& again = online("alice@example.org/new");
+  EXPECT_EQ(iq(again, "get", xml::Element("blocklist", "urn:xmpp:blocking")).child("blocklist")->element_count(), 0u);
+  EXPECT_EQ(iq(bob, "get", xml::Element("blocklist", "urn:xmpp:blocking")).child("blocklist")->element_count(), 1u);
+  // Deleted while the server was down: found when the directory is first read.
+  stop();
+  directory = std::make_unique<directory::DirectoryCache>();
+  start();
+  for (const char* name : {"alice", "spam"}) directory->put(test::make_user(name, std::nullopt));
+  directory->refreshed();
+  auto& bob_again = online("bob@example.org/b");
+  EXPECT_EQ(iq(bob_again, "get", xml::Element("blocklist", "urn:xmpp:blocking")).child("blocklist")->element_count(), 0u);
+}
+
 
 }  // namespace
 }  // namespace jabberadmin::blocking
