@@ -27,6 +27,8 @@ AccountPurge::Removed AccountPurge::purge(const std::vector<std::string>& bare_j
     run("DELETE FROM roster WHERE user = ?1 OR jid = ?1", jid);
     run("DELETE FROM roster_pending_in WHERE user = ?1 OR jid = ?1", jid);
     run("DELETE FROM offline WHERE user = ?", jid);
+    for (const auto& [table, column] : db_.account_tables())
+      run("DELETE FROM " + table + " WHERE " + column + " = ?", jid);
     bump(jid);
   }
   std::set<std::string> owners;
@@ -42,6 +44,10 @@ std::set<std::string> AccountPurge::known_jids() {
       "SELECT user FROM roster UNION SELECT jid FROM roster UNION SELECT user FROM roster_pending_in "
       "UNION SELECT jid FROM roster_pending_in UNION SELECT user FROM offline");
   while (q.step()) out.insert(q.text(0));
+  for (const auto& [table, column] : db_.account_tables()) {
+    auto more = db_.prepare("SELECT DISTINCT " + column + " FROM " + table);
+    while (more.step()) out.insert(more.text(0));
+  }
   return out;
 }
 

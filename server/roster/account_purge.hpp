@@ -1,6 +1,8 @@
 // What a deleted account leaves in the server's database, removed in one transaction: its
-// personal roster, the subscription requests waiting for it, its offline messages, and
-// every other user's roster item for it and request from it.
+// personal roster, the subscription requests waiting for it, its offline messages, the
+// rows of every table a component declared as per account (store::Database::account_table:
+// private storage, last activity), and every other user's roster item for it and request
+// from it.
 //
 // An account is its name on every served host (each host is a view of the same directory
 // entry), so the caller passes all its bare JIDs at once. The account's roster version row
