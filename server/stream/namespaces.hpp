@@ -32,6 +32,4 @@ inline constexpr std::string_view kLast = "jabber:iq:last";                     
 inline constexpr std::string_view kPrivate = "jabber:iq:private";                          // XEP-0049
 inline constexpr std::string_view kMsgOffline = "msgoffline";                              // XEP-0160 (a disco feature)
 inline constexpr std::string_view kTime = "urn:xmpp:time";                                 // XEP-0202
-inline constexpr std::string_view kBookmarks = "storage:bookmarks";                        // XEP-0048 (in private storage)
-inline constexpr std::string_view kServer = "jabber:server";                               // RFC 6120 (never stored)
 }  // namespace jabberadmin::ns
