@@ -13,7 +13,10 @@ constexpr std::string_view kMigrations[] = {
 
 }  // namespace
 
-LastStore::LastStore(store::Database& db) : db_(db) { db_.migrate("last", kMigrations); }
+LastStore::LastStore(store::Database& db) : db_(db) {
+  db_.migrate("last", kMigrations);
+  db_.account_table("last_logout", "account");  // a deleted account's last logout goes with it
+}
 
 void LastStore::record(std::string_view account, const Logout& logout) {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(logout.when.time_since_epoch()).count();

@@ -8,6 +8,8 @@
 
 #include "fakes.hpp"
 #include "last/last_activity.hpp"
+#include "offline/offline_store.hpp"
+#include "roster/account_purge.hpp"
 #include "module/module.hpp"
 #include "presence/presence.hpp"
 #include "store/database.hpp"
@@ -168,6 +170,23 @@ TEST_F(LastActivityTest, OnlyTheAccountAndWhoSeesItsPresence) {
   seen_by.insert({"dave@example.org", "alice@example.org"});
   EXPECT_EQ(condition(ask(alice, "dave@example.org")), "item-not-found");
   EXPECT_EQ(ask(alice, "carol@example.org").child("query", ns::kLast)->text(), "bye");
+}
+
+}  // namespace
+}  // namespace jabberadmin::last
+
+namespace jabberadmin::last {
+namespace {
+
+TEST_F(LastActivityTest, ADeletedAccountsLogoutGoesWithIt) {
+  FakeSession& alice = login("alice@example.org/a");
+  logout(login("bob@example.org/b"), "bye");
+  seen_by.insert({"bob@example.org", "alice@example.org"});
+  offline::OfflineStore offline(*db, 10);  // the purge's other tables, as the server has them
+  roster::AccountPurge purge(*db);
+  EXPECT_TRUE(purge.known_jids().contains("bob@example.org"));
+  purge.purge({"bob@example.org"});
+  EXPECT_EQ(condition(ask(alice, "bob@example.org")), "item-not-found");
 }
 
 }  // namespace
