@@ -4,6 +4,8 @@
 // read-only directory avatars.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -147,6 +149,7 @@ class PepModuleTest : public ::testing::Test {
   stream::StreamFeatures stream_features;
   module::DiscoFeatures disco_features;
   Contacts contacts;
+  boost::asio::io_context io;
   std::unique_ptr<module::Modules> modules;
   std::map<std::string, std::unique_ptr<FakeSession>> sessions;
   int next = 0;
@@ -163,7 +166,7 @@ class PepModuleTest : public ::testing::Test {
   void start() {
     modules.reset();
     modules = std::make_unique<module::Modules>(
-        module::Services{router, stream_features, disco_features, nullptr, &cache, &db},
+        module::Services{router, stream_features, disco_features, nullptr, &cache, &db, io.get_executor()},
         std::vector<module::Factory>{module::make<caps::EntityCaps>(), [this](module::Context& c) {
                                        return std::make_unique<Pep>(c, c.require<caps::EntityCaps>(), contacts, limits);
                                      }});
