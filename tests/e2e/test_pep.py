@@ -129,6 +129,23 @@ class Pep(ConfiguredWorldTest):
             await logout(alice)
         run(go())
 
+    def test_the_server_caps_verify_in_the_client(self):
+        async def go():
+            alice = await self.online("alice", resource="servercaps")
+            self.assertIn("caps", alice.features, "the <c/> stream feature")
+            # slixmpp asks node#ver and believes it only if it hashes to ver.
+            deadline = time.monotonic() + 5
+            ver = None
+            while ver is None and time.monotonic() < deadline:
+                ver = await alice["xep_0115"].get_verstring(HOST)
+                await asyncio.sleep(0.05)
+            self.assertIsNotNone(ver, "the server's caps were verified")
+            info = await alice["xep_0030"].get_info(jid=HOST, node=f"urn:jabberadmin:cl-jabberd#{ver}", local=False,
+                                                    timeout=TIMEOUT)
+            self.assertEqual(alice["xep_0115"].generate_verstring(info["disco_info"], "sha-1"), ver)
+            await logout(alice)
+        run(go())
+
     def test_items_persist_across_a_restart(self):
         async def go():
             bob = await self.online("bob", resource="persist")
