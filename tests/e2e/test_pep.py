@@ -129,6 +129,33 @@ class Pep(ConfiguredWorldTest):
             await logout(alice)
         run(go())
 
+    def test_a_deleted_and_recreated_account_has_no_nodes(self):
+        w = self.world
+        w._tool("cl-useradd", "-P", "--allow-short-password", "fred", "jabber", input="fred-pw\n")
+
+        async def publish():
+            fred = await self.online("fred", resource="old")
+            await fred["xep_0060"].publish(f"fred@{HOST}", DEVICES, id="current", payload=devicelist(5),
+                                           options=options(access_model="open"))
+            await logout(fred)
+        run(publish())
+        w._tool("cl-userdel", "fred", "jabber")
+        w._tool("cl-useradd", "-P", "--allow-short-password", "fred", "jabber", input="fred-pw\n")
+
+        async def check():
+            carol = await self.online("carol", resource="fred")
+            deadline = time.monotonic() + 5
+            while True:
+                try:
+                    await carol["xep_0060"].get_items(f"fred@{HOST}", DEVICES, timeout=TIMEOUT)
+                except IqError as e:
+                    self.assertEqual(e.iq["error"]["condition"], "item-not-found")
+                    break
+                self.assertLess(time.monotonic(), deadline, "the old account's node is still there")
+                await asyncio.sleep(0.1)
+            await logout(carol)
+        run(check())
+
     def test_the_server_caps_verify_in_the_client(self):
         async def go():
             alice = await self.online("alice", resource="servercaps")

@@ -14,6 +14,7 @@
 #include "caps/caps_hash.hpp"
 #include "directory_users.hpp"
 #include "fakes.hpp"
+#include "no_contacts.hpp"
 #include "jabberadmin/encoding.hpp"
 #include "module/module.hpp"
 #include "pep/directory_avatar.hpp"
@@ -350,6 +351,34 @@ TEST_F(PepModuleTest, LimitsPerAccountAreClearErrors) {
   const auto too_big = iq(alice, "set", "", big);
   EXPECT_EQ(condition(too_big), "not-acceptable");
   EXPECT_NE(too_big.child("error")->child("payload-too-big", ns::kPubsubErrors), nullptr);
+}
+
+TEST(PepAccounts, DeletedWhileTheServerWasDownGoAtTheFirstRefresh) {
+  test::TempDir dir("pep");
+  store::Database db(dir.path() / "db.sqlite");
+  {
+    PepStore store(db);
+    for (std::string account : {"alice", "ghost"}) {
+      store.create(account, "n", NodeConfig{});
+      store.publish(account, "n", NodeConfig{}, Item{"1", parse("<x xmlns='urn:t'/>")});
+    }
+  }
+  directory::DirectoryCache cache;  // not ready: the server has just started
+  router::Router router{{"example.org"}};
+  stream::StreamFeatures stream_features;
+  module::DiscoFeatures disco_features;
+  boost::asio::io_context io;
+  test::NoContacts contacts;
+  module::Modules modules(module::Services{router, stream_features, disco_features, nullptr, &cache, &db, io.get_executor()},
+                          {module::make<caps::EntityCaps>(), [&](module::Context& c) {
+                             return std::make_unique<Pep>(c, c.require<caps::EntityCaps>(), contacts);
+                           }});
+  PepStore store(db);
+  EXPECT_EQ(store.accounts(), (std::vector<std::string>{"alice", "ghost"}));
+  cache.put(test::make_user("alice", "staff"));
+  cache.refreshed();
+  EXPECT_EQ(store.accounts(), std::vector<std::string>{"alice"}) << "ghost is no longer in the directory";
+  EXPECT_EQ(store.items("alice", "n", 10).size(), 1u);
 }
 
 TEST_F(PepModuleTest, DiscoSaysPepIdentityAndFeatures) {
