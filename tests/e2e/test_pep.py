@@ -116,6 +116,38 @@ class Pep(ConfiguredWorldTest):
                 await logout(c)
         run(go())
 
+    def test_bookmarks_as_xep_0402_publishes_them_stay_with_the_owner(self):
+        bookmarks = "urn:xmpp:bookmarks:1"
+
+        def conference(name):
+            c = ET.Element(f"{{{bookmarks}}}conference", {"name": name, "autojoin": "true"})
+            ET.SubElement(c, f"{{{bookmarks}}}nick").text = "alice"
+            return c
+
+        async def go():
+            phone = await self.online("alice", [bookmarks], resource="phone")
+            desk = await self.online("alice", resource="desk")
+            bob = await self.online("bob", [bookmarks], resource="bm")
+            await asyncio.sleep(0.5)  # the server has asked their caps
+            xep_0402 = options(persist_items="true", max_items="max", send_last_published_item="never",
+                               access_model="whitelist")
+            for room in ("a@conference.localhost", "b@conference.localhost"):
+                await desk["xep_0060"].publish(f"alice@{HOST}", bookmarks, id=room, payload=conference(room),
+                                               options=xep_0402)
+            _, m = await next_item(phone.events, lambda e: event_item(e[1])[0] == bookmarks)
+            self.assertEqual(event_item(m)[1][0]["id"], "a@conference.localhost", "the owner's other client hears")
+            got = await phone["xep_0060"].get_items(f"alice@{HOST}", bookmarks, timeout=TIMEOUT)
+            self.assertEqual(sorted(i["id"] for i in got["pubsub"]["items"]),
+                             ["a@conference.localhost", "b@conference.localhost"], "max_items=max keeps both")
+            with self.assertRaises(IqError) as caught:
+                await bob["xep_0060"].get_items(f"alice@{HOST}", bookmarks, timeout=TIMEOUT)
+            self.assertEqual(caught.exception.iq["error"]["condition"], "not-allowed")
+            self.assertTrue(all(event_item(e[1])[0] != bookmarks or str(e[1]["from"]) != f"alice@{HOST}"
+                                for e in list(bob.events._queue)), "a group-mate hears nothing of a whitelist node")
+            for c in (phone, desk, bob):
+                await logout(c)
+        run(go())
+
     def test_disco_of_the_account_says_pep(self):
         async def go():
             alice = await self.online("alice", resource="disco")
