@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include <boost/asio/post.hpp>
+
 #include "caps/caps_hash.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
@@ -37,7 +39,23 @@ Features split(std::string_view text) {
 }
 }  // namespace
 
-EntityCaps::EntityCaps(module::Context& context) : EntityCaps(context.router(), &context.database()) {}
+EntityCaps::EntityCaps(module::Context& context) : EntityCaps(context.router(), &context.database()) {
+  // Posted: it runs when the server's loop starts, after every module has registered its
+  // features and before any client is served.
+  boost::asio::post(context.executor(), [this, alive = std::weak_ptr<int>(alive_), &context] {
+    if (alive.lock()) advertise_server(context);
+  });
+}
+
+void EntityCaps::advertise_server(module::Context& context) {
+  const auto ver = caps::ver(context.disco_features().info_query(router::IqTarget::Server), "sha-1");
+  if (!ver) return;  // the server's own features cannot be ambiguous; nothing to say if they were
+  server_ver_ = *ver;
+  server_node_ = context.disco_info_node(router::IqTarget::Server, std::string(kServerNode) + "#" + server_ver_);
+  xml::Element c("c", std::string(ns::kCaps));
+  c.set_attr("hash", "sha-1").set_attr("node", kServerNode).set_attr("ver", server_ver_);
+  server_feature_ = context.stream_feature(stream::FeatureStage::PostAuth, c);
+}
 
 EntityCaps::EntityCaps(router::Router& router, store::Database* database)
     : Module("caps"), router_(router), database_(database) {

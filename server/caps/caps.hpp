@@ -3,6 +3,9 @@
 // resource that announced it; the answer is believed only if it hashes to ver (§5.4), then
 // kept by (hash, ver) in memory and in the database, so that the next client with the same
 // software costs nothing. PEP asks here who wants notifications of a node ('node+notify').
+// The server's own capabilities (§6.3) are a <c/> stream feature after authentication,
+// computed once every module has registered its disco features, and disco#info answers
+// their node#ver.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +21,9 @@
 
 namespace jabberadmin::caps {
 
+// The node of the server's own capabilities: a URI naming the software.
+inline constexpr std::string_view kServerNode = "urn:jabberadmin:cl-jabberd";
+
 using Features = std::set<std::string, std::less<>>;
 
 class EntityCaps final : public module::Module {
@@ -32,6 +38,9 @@ class EntityCaps final : public module::Module {
   bool wants_notify(const Jid& full, std::string_view node) const;
   // Called when a resource's features become known or change (PEP sends the last items).
   util::Registration on_known(std::function<void(const Jid& full)> observer) { return known_.add(std::move(observer)); }
+
+  // The ver of the server's own capabilities once advertised ("" before).
+  const std::string& server_ver() const noexcept { return server_ver_; }
 
   // Cache sizes, for tests and limits.
   std::size_t cached() const noexcept { return cache_.size(); }
@@ -51,6 +60,7 @@ class EntityCaps final : public module::Module {
   std::shared_ptr<const Features> lookup(const Key& key);
   void learn(const Key& key, Features features);
   void ask(const Jid& full, const Key& key, const std::string& node);
+  void advertise_server(module::Context& context);
 
   router::Router& router_;
   store::Database* database_;
@@ -60,6 +70,9 @@ class EntityCaps final : public module::Module {
   std::uint64_t next_id_ = 0;
   util::Hooks<const Jid&> known_;
   util::Registration presence_, responses_, unbound_;
+  std::string server_ver_;
+  util::Registration server_feature_, server_node_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>();  // the posted advertisement checks it
 };
 
 }  // namespace jabberadmin::caps

@@ -23,9 +23,15 @@ struct Field {
   std::vector<std::string> values;
 };
 
-// One form's part of the string (§5.1 step 7), or nothing when it has no hidden FORM_TYPE.
-std::optional<std::pair<std::string, std::string>> form_part(const xml::Element& form) {
+// One form's part of the string (§5.1 step 7).
+struct FormPart {
+  enum { Part, Ignored, IllFormed } kind = Ignored;
+  std::string form_type, text;
+};
+
+FormPart form_part(const xml::Element& form) {
   std::optional<std::string> form_type;
+  bool hidden = false;
   std::vector<Field> fields;
   for (const xml::Element& f : form.children()) {
     if (!f.is("field", kDataForms)) continue;
@@ -33,13 +39,18 @@ std::optional<std::pair<std::string, std::string>> form_part(const xml::Element&
     for (const xml::Element& v : f.children())
       if (v.is("value", kDataForms)) field.values.push_back(v.text());
     if (field.var == "FORM_TYPE") {
-      if (form_type || f.attr_or("type") != "hidden" || field.values.size() != 1) return std::nullopt;
+      // §5.4 3.5: more than one different value makes the whole answer ill-formed.
+      for (const std::string& v : field.values)
+        if (v != field.values.front()) return {FormPart::IllFormed, {}, {}};
+      if (form_type || field.values.empty()) return {FormPart::IllFormed, {}, {}};
       form_type = field.values.front();
+      hidden = f.attr_or("type") == "hidden";
       continue;
     }
     fields.push_back(std::move(field));
   }
-  if (!form_type) return std::nullopt;
+  // §5.4 3.6: without a hidden FORM_TYPE the form is left out, the rest still counts.
+  if (!form_type || !hidden) return {};
   std::sort(fields.begin(), fields.end(), [](const Field& a, const Field& b) { return a.var < b.var; });
   std::string s = *form_type + "<";
   for (Field& field : fields) {
@@ -47,7 +58,7 @@ std::optional<std::pair<std::string, std::string>> form_part(const xml::Element&
     std::sort(field.values.begin(), field.values.end());
     for (const std::string& v : field.values) s += v + "<";
   }
-  return std::make_pair(*form_type, s);
+  return {FormPart::Part, *form_type, std::move(s)};
 }
 }  // namespace
 
@@ -62,10 +73,9 @@ std::optional<std::string> verification_string(const xml::Element& query) {
     } else if (c.is("feature", ns::kDiscoInfo)) {
       if (!features.insert(c.attr_or("var")).second) return std::nullopt;
     } else if (c.is("x", kDataForms)) {
-      // §5.4 3.5/3.6: a form without a hidden FORM_TYPE makes the answer unverifiable.
-      auto part = form_part(c);
-      if (!part) return std::nullopt;
-      forms.push_back(std::move(*part));
+      FormPart part = form_part(c);
+      if (part.kind == FormPart::IllFormed) return std::nullopt;
+      if (part.kind == FormPart::Part) forms.emplace_back(std::move(part.form_type), std::move(part.text));
     }
   }
   std::sort(forms.begin(), forms.end());

@@ -11,9 +11,9 @@
 namespace jabberadmin::caps {
 
 // The §5.1 verification string of a <query xmlns='http://jabber.org/protocol/disco#info'/>,
-// or nothing when §5.4 says the answer cannot be verified: an identity or a feature twice,
-// two extended-information forms with the same FORM_TYPE, or a FORM_TYPE that is no hidden
-// field.
+// or nothing when §5.4 says the answer is ill-formed: an identity or a feature twice, two
+// extended-information forms with the same FORM_TYPE, or a FORM_TYPE with different values.
+// A form without a hidden FORM_TYPE is left out (§5.4 3.6).
 std::optional<std::string> verification_string(const xml::Element& query);
 
 // base64 of the hash of the verification string: what a client's 'ver' must be. Nothing when

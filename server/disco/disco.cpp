@@ -4,25 +4,15 @@
 #include "stream/stanza.hpp"
 
 namespace jabberadmin::disco {
-namespace {
-}  // namespace
-
 void Disco::info(router::Router& router, const stream::Stanza& iq, router::IqTarget target) const {
   const xml::Element* query = iq.payload();
   if (iq.type() != "get") return router.bounce(iq, "cancel", "not-allowed");
-  if (query->attr("node")) return router.bounce(iq, "cancel", "item-not-found");
+  const auto node = query->attr("node");
+  // A node is answered only if a module said it describes the target itself (XEP-0115 §6.2).
+  if (node && !features_.is_info_node(target, *node)) return router.bounce(iq, "cancel", "item-not-found");
   xml::Element reply = stream::iq_result(iq);
-  xml::Element& q = reply.add(xml::Element("query", std::string(ns::kDiscoInfo)));
-  xml::Element& identity = q.add(xml::Element("identity", std::string(ns::kDiscoInfo)));
-  if (target == router::IqTarget::Server) {
-    identity.set_attr("category", "server").set_attr("type", "im").set_attr("name", "cl-jabberd");
-  } else {
-    identity.set_attr("category", "account").set_attr("type", "registered");
-  }
-  for (const auto& [category, type] : features_.identities(target))
-    q.add(xml::Element("identity", std::string(ns::kDiscoInfo))).set_attr("category", category).set_attr("type", type);
-  for (const std::string& feature : features_.of(target))
-    q.add(xml::Element("feature", std::string(ns::kDiscoInfo))).set_attr("var", feature);
+  xml::Element& q = reply.add(features_.info_query(target));
+  if (node) q.set_attr("node", *node);
   router.reply(iq, reply);
 }
 

@@ -1,5 +1,7 @@
 #include "module/disco_features.hpp"
 
+#include "stream/namespaces.hpp"
+
 namespace jabberadmin::module {
 
 util::Registration DiscoFeatures::add(router::IqTarget target, std::string var, std::string without_handler) {
@@ -19,6 +21,28 @@ std::vector<std::pair<std::string, std::string>> DiscoFeatures::identities(route
       out.emplace_back(key.second.substr(0, slash), key.second.substr(slash + 1));
     }
   return out;
+}
+
+xml::Element DiscoFeatures::info_query(router::IqTarget target) const {
+  xml::Element q("query", std::string(ns::kDiscoInfo));
+  xml::Element& identity = q.add(xml::Element("identity", std::string(ns::kDiscoInfo)));
+  if (target == router::IqTarget::Server)
+    identity.set_attr("category", "server").set_attr("type", "im").set_attr("name", "cl-jabberd");
+  else
+    identity.set_attr("category", "account").set_attr("type", "registered");
+  for (const auto& [category, type] : identities(target))
+    q.add(xml::Element("identity", std::string(ns::kDiscoInfo))).set_attr("category", category).set_attr("type", type);
+  for (const std::string& feature : of(target))
+    q.add(xml::Element("feature", std::string(ns::kDiscoInfo))).set_attr("var", feature);
+  return q;
+}
+
+util::Registration DiscoFeatures::add_info_node(router::IqTarget target, std::string node) {
+  return count(info_nodes_, target, std::move(node));
+}
+
+bool DiscoFeatures::is_info_node(router::IqTarget target, std::string_view node) const {
+  return info_nodes_->contains({target, std::string(node)});
 }
 
 util::Registration DiscoFeatures::add_items(router::IqTarget target, ItemsProvider provider) {

@@ -9,10 +9,12 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "router/router.hpp"
 #include "util/registration.hpp"
+#include "xml/element.hpp"
 
 namespace jabberadmin::module {
 
@@ -29,6 +31,12 @@ class DiscoFeatures {
   util::Registration add_identity(router::IqTarget target, const std::string& category, const std::string& type);
   // (category, type) of the added identities of target, sorted, each once.
   std::vector<std::pair<std::string, std::string>> identities(router::IqTarget target) const;
+  // The target's whole disco#info <query/>: its built-in identity (server/im "cl-jabberd",
+  // account/registered), the added identities, the features.
+  xml::Element info_query(router::IqTarget target) const;
+  // A node whose disco#info is the target's own (the server's entity capabilities node#ver).
+  util::Registration add_info_node(router::IqTarget target, std::string node);
+  bool is_info_node(router::IqTarget target, std::string_view node) const;
   // disco#items without a node: each provider adds the <item/>s it has for the asking IQ
   // (PEP: an account's nodes the requester may see).
   using ItemsProvider = std::function<std::vector<xml::Element>(const xml::Element& iq)>;
@@ -46,6 +54,7 @@ class DiscoFeatures {
                                   std::string without_handler = {});
   std::shared_ptr<Counts> counts_ = std::make_shared<Counts>();
   std::shared_ptr<Counts> identities_ = std::make_shared<Counts>();  // key "category/type"
+  std::shared_ptr<Counts> info_nodes_ = std::make_shared<Counts>();
   using Providers = std::map<std::uint64_t, std::pair<router::IqTarget, ItemsProvider>>;
   std::shared_ptr<Providers> providers_ = std::make_shared<Providers>();
   std::uint64_t next_provider_ = 0;

@@ -85,6 +85,9 @@ class Context {
   Registration disco_identity(router::IqTarget target, const std::string& category, const std::string& type) {
     return services_.disco_features.add_identity(target, category, type);
   }
+  Registration disco_info_node(router::IqTarget target, std::string node) {
+    return services_.disco_features.add_info_node(target, std::move(node));
+  }
   Registration disco_items(router::IqTarget target, DiscoFeatures::ItemsProvider provider) {
     return services_.disco_features.add_items(target, std::move(provider));
   }

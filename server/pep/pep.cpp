@@ -57,7 +57,12 @@ const xml::Element* form_of(const xml::Element* parent) {
 }  // namespace
 
 Pep::Pep(module::Context& context)
-    : Pep(context, context.require<caps::EntityCaps>(), context.require<roster::RosterModule>().contacts()) {}
+    : Pep(context, context.require<caps::EntityCaps>(), context.require<roster::RosterModule>().contacts()) {
+  // An account deleted or re-created under its old name (the roster tells them apart by
+  // their directory entries) starts with no nodes.
+  registrations_.push_back(context.require<roster::RosterModule>().on_account_removed(
+      [this](const std::string& name) { store_.purge(name); }));
+}
 
 Pep::Pep(module::Context& context, caps::EntityCaps& caps, const presence::Contacts& contacts, PepLimits limits)
     : Module("pep"),
@@ -80,6 +85,13 @@ Pep::Pep(module::Context& context, caps::EntityCaps& caps, const presence::Conta
   registrations_.push_back(directory_.observe([this](const directory::UserChange& change) {
     if (change.before && !change.after) return store_.purge(change.before->name);  // the account is gone
     if (change.before && change.after && change.before->photo != change.after->photo) avatar_changed(*change.after);
+  }));
+  // Accounts deleted while the server was down, at the first complete refresh; never from
+  // an empty directory (more likely unreadable than emptied).
+  registrations_.push_back(directory_.on_ready([this] {
+    if (directory_.size() == 0) return;
+    for (const std::string& account : store_.accounts())
+      if (directory_.find(account) == nullptr) store_.purge(account);
   }));
 }
 

@@ -168,6 +168,13 @@ void PepStore::purge(const std::string& account, const std::string& node) {
   transient_.erase({account, node});
 }
 
+std::vector<std::string> PepStore::accounts() {
+  auto st = db_.prepare("SELECT DISTINCT account FROM pep_nodes");
+  std::vector<std::string> out;
+  while (st.step()) out.push_back(st.text(0));
+  return out;
+}
+
 void PepStore::purge(const std::string& account) {
   store::Transaction t(db_);
   for (std::string_view sql : {"DELETE FROM pep_items WHERE account = ?1", "DELETE FROM pep_nodes WHERE account = ?1"}) {

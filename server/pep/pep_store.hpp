@@ -50,6 +50,8 @@ class PepStore {
   // The account's stored items and bytes, leaving out the item (node, id) if there is one
   // (a publish that replaces it).
   Usage usage(const std::string& account, const std::string& node, const std::string& id);
+  // Every account that has nodes.
+  std::vector<std::string> accounts();
   // Everything of a deleted account.
   void purge(const std::string& account);
 

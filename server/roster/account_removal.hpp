@@ -11,6 +11,7 @@
 // server was down is told apart by its directory entry's entryUUID, and purged as well.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "module/account_data.hpp"
 #include "roster/roster.hpp"
 #include "router/router.hpp"
+#include "util/hooks.hpp"
 
 namespace jabberadmin::roster {
 
@@ -37,8 +39,13 @@ class AccountRemoval {
   // with every user (the database learns each one's entry), then live with a new user or
   // one whose entry changed.
   void check_entries(const std::vector<const User*>& users);
+  // Told the name of every account removed, so other modules' data of it can go too (PEP).
+  util::Registration on_removed(std::function<void(const std::string& name)> observer) {
+    return removed_.add(std::move(observer));
+  }
 
  private:
+  util::Hooks<const std::string&> removed_;
   router::Router& router_;
   Roster& roster_;
   RosterPushes& pushes_;

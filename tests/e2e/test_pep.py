@@ -116,6 +116,38 @@ class Pep(ConfiguredWorldTest):
                 await logout(c)
         run(go())
 
+    def test_bookmarks_as_xep_0402_publishes_them_stay_with_the_owner(self):
+        bookmarks = "urn:xmpp:bookmarks:1"
+
+        def conference(name):
+            c = ET.Element(f"{{{bookmarks}}}conference", {"name": name, "autojoin": "true"})
+            ET.SubElement(c, f"{{{bookmarks}}}nick").text = "alice"
+            return c
+
+        async def go():
+            phone = await self.online("alice", [bookmarks], resource="phone")
+            desk = await self.online("alice", resource="desk")
+            bob = await self.online("bob", [bookmarks], resource="bm")
+            await asyncio.sleep(0.5)  # the server has asked their caps
+            xep_0402 = options(persist_items="true", max_items="max", send_last_published_item="never",
+                               access_model="whitelist")
+            for room in ("a@conference.localhost", "b@conference.localhost"):
+                await desk["xep_0060"].publish(f"alice@{HOST}", bookmarks, id=room, payload=conference(room),
+                                               options=xep_0402)
+            _, m = await next_item(phone.events, lambda e: event_item(e[1])[0] == bookmarks)
+            self.assertEqual(event_item(m)[1][0]["id"], "a@conference.localhost", "the owner's other client hears")
+            got = await phone["xep_0060"].get_items(f"alice@{HOST}", bookmarks, timeout=TIMEOUT)
+            self.assertEqual(sorted(i["id"] for i in got["pubsub"]["items"]),
+                             ["a@conference.localhost", "b@conference.localhost"], "max_items=max keeps both")
+            with self.assertRaises(IqError) as caught:
+                await bob["xep_0060"].get_items(f"alice@{HOST}", bookmarks, timeout=TIMEOUT)
+            self.assertEqual(caught.exception.iq["error"]["condition"], "not-allowed")
+            self.assertTrue(all(event_item(e[1])[0] != bookmarks or str(e[1]["from"]) != f"alice@{HOST}"
+                                for e in list(bob.events._queue)), "a group-mate hears nothing of a whitelist node")
+            for c in (phone, desk, bob):
+                await logout(c)
+        run(go())
+
     def test_disco_of_the_account_says_pep(self):
         async def go():
             alice = await self.online("alice", resource="disco")
@@ -126,6 +158,50 @@ class Pep(ConfiguredWorldTest):
             for f in ("http://jabber.org/protocol/pubsub#publish", "http://jabber.org/protocol/pubsub#publish-options",
                       "http://jabber.org/protocol/pubsub#access-whitelist"):
                 self.assertIn(f, features)
+            await logout(alice)
+        run(go())
+
+    def test_a_deleted_and_recreated_account_has_no_nodes(self):
+        w = self.world
+        w._tool("cl-useradd", "-P", "--allow-short-password", "fred", "jabber", input="fred-pw\n")
+
+        async def publish():
+            fred = await self.online("fred", resource="old")
+            await fred["xep_0060"].publish(f"fred@{HOST}", DEVICES, id="current", payload=devicelist(5),
+                                           options=options(access_model="open"))
+            await logout(fred)
+        run(publish())
+        w._tool("cl-userdel", "fred", "jabber")
+        w._tool("cl-useradd", "-P", "--allow-short-password", "fred", "jabber", input="fred-pw\n")
+
+        async def check():
+            carol = await self.online("carol", resource="fred")
+            deadline = time.monotonic() + 5
+            while True:
+                try:
+                    await carol["xep_0060"].get_items(f"fred@{HOST}", DEVICES, timeout=TIMEOUT)
+                except IqError as e:
+                    self.assertEqual(e.iq["error"]["condition"], "item-not-found")
+                    break
+                self.assertLess(time.monotonic(), deadline, "the old account's node is still there")
+                await asyncio.sleep(0.1)
+            await logout(carol)
+        run(check())
+
+    def test_the_server_caps_verify_in_the_client(self):
+        async def go():
+            alice = await self.online("alice", resource="servercaps")
+            self.assertIn("caps", alice.features, "the <c/> stream feature")
+            # slixmpp asks node#ver and believes it only if it hashes to ver.
+            deadline = time.monotonic() + 5
+            ver = None
+            while ver is None and time.monotonic() < deadline:
+                ver = await alice["xep_0115"].get_verstring(HOST)
+                await asyncio.sleep(0.05)
+            self.assertIsNotNone(ver, "the server's caps were verified")
+            info = await alice["xep_0030"].get_info(jid=HOST, node=f"urn:jabberadmin:cl-jabberd#{ver}", local=False,
+                                                    timeout=TIMEOUT)
+            self.assertEqual(alice["xep_0115"].generate_verstring(info["disco_info"], "sha-1"), ver)
             await logout(alice)
         run(go())
 

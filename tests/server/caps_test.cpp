@@ -3,8 +3,13 @@
 // matching answer.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+
 #include "caps/caps.hpp"
 #include "caps/caps_hash.hpp"
+#include "disco/disco.hpp"
+#include "module/module.hpp"
+#include "ping/ping.hpp"
 #include "fakes.hpp"
 #include "router/router.hpp"
 #include "stream/namespaces.hpp"
@@ -74,9 +79,25 @@ TEST(CapsHash, UnverifiableAnswersAndUnknownHashes) {
   xml::Element two_forms = parse(kComplex);
   two_forms.add(*two_forms.child("x", "jabber:x:data"));
   EXPECT_EQ(verification_string(two_forms), std::nullopt) << "two forms with one FORM_TYPE";
+  std::string two_types(kComplex);
+  two_types.replace(two_types.find("</value></field>"), 0, "</value><value>urn:other");
+  EXPECT_EQ(verification_string(parse(two_types)), std::nullopt) << "FORM_TYPE with two different values";
+}
+
+TEST(CapsHash, FormsWithoutAHiddenFormTypeAreIgnored) {
+  // §5.4 3.6: such a form is left out of the string, the rest is processed.
+  const auto without_form = verification_string(parse(kSimple));
   std::string not_hidden(kComplex);
   not_hidden.replace(not_hidden.find(" type='hidden'"), 14, "");
-  EXPECT_EQ(verification_string(parse(not_hidden)), std::nullopt) << "FORM_TYPE not hidden";
+  xml::Element q = parse(kSimple);
+  q.add(*parse(not_hidden).child("x", "jabber:x:data"));
+  EXPECT_EQ(verification_string(q), without_form) << "FORM_TYPE not hidden";
+  std::string no_type(kComplex);
+  const auto start = no_type.find("<field var='FORM_TYPE'");
+  no_type.erase(start, no_type.find("</field>", start) + 8 - start);
+  xml::Element r = parse(kSimple);
+  r.add(*parse(no_type).child("x", "jabber:x:data"));
+  EXPECT_EQ(verification_string(r), without_form) << "no FORM_TYPE";
 }
 
 class EntityCapsTest : public ::testing::Test {
@@ -191,6 +212,40 @@ TEST_F(EntityCapsTest, TheCacheSurvivesARestartInTheDatabase) {
   EXPECT_TRUE(phone.take().empty()) << "known from the database";
   ASSERT_NE(caps.features(phone.jid()), nullptr);
   EXPECT_TRUE(caps.features(phone.jid())->contains("http://jabber.org/protocol/caps"));
+}
+
+TEST_F(EntityCapsTest, TheServerAdvertisesItsOwnCapsAndAnswersTheirNode) {
+  test::TempDir dir("caps");
+  store::Database db(dir.path() / "db.sqlite");
+  boost::asio::io_context io;
+  stream::StreamFeatures features;
+  module::DiscoFeatures disco;
+  module::Modules modules(module::Services{router, features, disco, nullptr, nullptr, &db, io.get_executor()},
+                          {module::make<disco::Disco>(), module::make<EntityCaps>(), module::make<ping::Ping>()});
+  EXPECT_EQ(features.serialized(stream::FeatureStage::PostAuth), "") << "not before every module has started";
+  io.poll();
+  const std::string ver = modules.find<EntityCaps>()->server_ver();
+  const auto expected = caps::ver(disco.info_query(router::IqTarget::Server), "sha-1");
+  ASSERT_TRUE(expected);
+  EXPECT_EQ(ver, *expected);
+  const std::string offered = features.serialized(stream::FeatureStage::PostAuth);
+  EXPECT_NE(offered.find("ver='" + ver + "'"), std::string::npos) << offered;
+  EXPECT_NE(disco.info_query(router::IqTarget::Server).child("feature"), nullptr);
+
+  auto& desk = bind("bob@example.org/desk");
+  xml::Element iq("iq", std::string(ns::kClient));
+  iq.set_attr("type", "get").set_attr("id", "d1").set_attr("to", "example.org").set_attr("from", "bob@example.org/desk");
+  iq.add(xml::Element("query", std::string(ns::kDiscoInfo))).set_attr("node", std::string(kServerNode) + "#" + ver);
+  router.on_stanza(desk, iq);
+  auto got = desk.take();
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].attr_or("type"), "result");
+  EXPECT_EQ(caps::ver(*got[0].child("query", ns::kDiscoInfo), "sha-1"), ver) << "the node's answer hashes to ver";
+  iq.children().front().set_attr("node", "urn:other#x");
+  router.on_stanza(desk, iq);
+  got = desk.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attr_or("type"), "error") << "another node is unknown";
 }
 
 }  // namespace

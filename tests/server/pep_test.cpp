@@ -4,6 +4,8 @@
 // read-only directory avatars.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -12,6 +14,7 @@
 #include "caps/caps_hash.hpp"
 #include "directory_users.hpp"
 #include "fakes.hpp"
+#include "no_contacts.hpp"
 #include "jabberadmin/encoding.hpp"
 #include "module/module.hpp"
 #include "pep/directory_avatar.hpp"
@@ -147,6 +150,7 @@ class PepModuleTest : public ::testing::Test {
   stream::StreamFeatures stream_features;
   module::DiscoFeatures disco_features;
   Contacts contacts;
+  boost::asio::io_context io;
   std::unique_ptr<module::Modules> modules;
   std::map<std::string, std::unique_ptr<FakeSession>> sessions;
   int next = 0;
@@ -163,7 +167,7 @@ class PepModuleTest : public ::testing::Test {
   void start() {
     modules.reset();
     modules = std::make_unique<module::Modules>(
-        module::Services{router, stream_features, disco_features, nullptr, &cache, &db},
+        module::Services{router, stream_features, disco_features, nullptr, &cache, &db, io.get_executor()},
         std::vector<module::Factory>{module::make<caps::EntityCaps>(), [this](module::Context& c) {
                                        return std::make_unique<Pep>(c, c.require<caps::EntityCaps>(), contacts, limits);
                                      }});
@@ -347,6 +351,34 @@ TEST_F(PepModuleTest, LimitsPerAccountAreClearErrors) {
   const auto too_big = iq(alice, "set", "", big);
   EXPECT_EQ(condition(too_big), "not-acceptable");
   EXPECT_NE(too_big.child("error")->child("payload-too-big", ns::kPubsubErrors), nullptr);
+}
+
+TEST(PepAccounts, DeletedWhileTheServerWasDownGoAtTheFirstRefresh) {
+  test::TempDir dir("pep");
+  store::Database db(dir.path() / "db.sqlite");
+  {
+    PepStore store(db);
+    for (std::string account : {"alice", "ghost"}) {
+      store.create(account, "n", NodeConfig{});
+      store.publish(account, "n", NodeConfig{}, Item{"1", parse("<x xmlns='urn:t'/>")});
+    }
+  }
+  directory::DirectoryCache cache;  // not ready: the server has just started
+  router::Router router{{"example.org"}};
+  stream::StreamFeatures stream_features;
+  module::DiscoFeatures disco_features;
+  boost::asio::io_context io;
+  test::NoContacts contacts;
+  module::Modules modules(module::Services{router, stream_features, disco_features, nullptr, &cache, &db, io.get_executor()},
+                          {module::make<caps::EntityCaps>(), [&](module::Context& c) {
+                             return std::make_unique<Pep>(c, c.require<caps::EntityCaps>(), contacts);
+                           }});
+  PepStore store(db);
+  EXPECT_EQ(store.accounts(), (std::vector<std::string>{"alice", "ghost"}));
+  cache.put(test::make_user("alice", "staff"));
+  cache.refreshed();
+  EXPECT_EQ(store.accounts(), std::vector<std::string>{"alice"}) << "ghost is no longer in the directory";
+  EXPECT_EQ(store.items("alice", "n", 10).size(), 1u);
 }
 
 TEST_F(PepModuleTest, DiscoSaysPepIdentityAndFeatures) {
