@@ -43,28 +43,25 @@ Blocking::Blocking(module::Context& context)
   filter_ = router_.filter_routes(
       [this](std::string_view from, const Jid& to, const xml::Element* stanza) { return allow(from, to, stanza); });
   unbound_ = router_.on_unbind([this](const Jid& full, const router::Resource&) { interested_.erase(full.full()); });
-  if (!context.has_directory()) return;
-  directory::DirectoryCache& directory = context.directory();
-  deleted_ = directory.observe([this](const directory::UserChange& change) {
-    // Gone, or a new directory entry under the old name: nothing of the old account stays.
-    if (change.before && (!change.after || change.after->uuid != change.before->uuid)) forget(change.before->name);
-  });
-  if (directory.ready()) sweep(directory);
-  else ready_ = directory.on_ready([this, &directory] { sweep(directory); });
+  // An account deleted (live, or while the server was down) or re-created under its old
+  // name (the roster tells them apart by their directory entries) starts with no list.
+  kept_ = context.account_data().keep(module::AccountData::by_name(
+      "blocklist", router_.hosts().front(),
+      [this] {
+        std::vector<std::string> names;
+        for (const auto& [account, list] : lists_) names.push_back(account);
+        return names;
+      },
+      [this](const std::string& account) { return forget(account); }));
 }
 
-void Blocking::forget(const std::string& account) {
-  if (lists_.erase(account) == 0) return;
+std::size_t Blocking::forget(const std::string& account) {
+  const auto list = lists_.find(account);
+  if (list == lists_.end()) return 0;
+  const std::size_t items = list->second.size();
+  lists_.erase(list);
   store_.clear(account);
-  log::info("blocking: the deleted account " + account + "'s blocklist is removed");
-}
-
-void Blocking::sweep(const directory::DirectoryCache& directory) {
-  if (directory.size() == 0) return;  // a directory that lists nobody is more likely broken
-  std::vector<std::string> gone;
-  for (const auto& [account, list] : lists_)
-    if (directory.find(account) == nullptr) gone.push_back(account);
-  for (const std::string& account : gone) forget(account);
+  return items;
 }
 
 const Blocklist* Blocking::list_of(std::string_view local, std::string_view domain) const {

@@ -52,8 +52,8 @@ class Blocking final : public module::Module {
   bool is_server(std::string_view local, std::string_view domain) const;
   // A deleted account's list goes with it: seen live, or found missing at the first read
   // of the directory (deleted while the server was down).
-  void forget(const std::string& account);
-  void sweep(const directory::DirectoryCache& directory);
+  // Removes a deleted account's list; how many items it held.
+  std::size_t forget(const std::string& account);
   // Answers stanza straight to the session that sent it (never through the filter, which
   // would stop the answer too).
   void answer(const xml::Element& stanza, std::string_view condition, bool blocked_by_sender);
@@ -64,7 +64,7 @@ class Blocking final : public module::Module {
   std::map<std::string, Blocklist, std::less<>> lists_;  // account name -> its items, never empty
   std::set<std::string> interested_;  // full JIDs that asked for their list in this session
   unsigned long pushes_ = 0;
-  module::Registration server_, account_, filter_, unbound_, deleted_, ready_;
+  module::Registration server_, account_, filter_, unbound_, kept_;
 };
 
 }  // namespace jabberadmin::blocking

@@ -37,6 +37,9 @@ LastActivity::LastActivity(module::Context& context, presence::Presence& presenc
       options_(std::move(options)),
       started_(options_.now()) {
   using router::IqTarget;
+  // A deleted account's last logout goes with it.
+  kept_ = context.account_data().keep(
+      module::AccountData::rows_of("last logout", context.database(), "last_logout", "account"));
   server_ = context.handle_iq(IqTarget::Server, std::string(ns::kLast),
                               [this](router::Router& r, const xml::Element& iq) { uptime(r, iq); });
   account_ = context.handle_iq(IqTarget::Account, std::string(ns::kLast),

@@ -45,7 +45,7 @@ class LastActivity final : public module::Module {
   LastOptions options_;
   std::chrono::system_clock::time_point started_;
   std::map<std::string, std::string> statuses_;  // full JID -> the status of its unavailable presence
-  module::Registration server_, account_, unavailable_, unbind_;
+  module::Registration server_, account_, unavailable_, unbind_, kept_;
 };
 
 }  // namespace jabberadmin::last

@@ -15,7 +15,6 @@ constexpr std::string_view kMigrations[] = {
 
 LastStore::LastStore(store::Database& db) : db_(db) {
   db_.migrate("last", kMigrations);
-  db_.account_table("last_logout", "account");  // a deleted account's last logout goes with it
 }
 
 void LastStore::record(std::string_view account, const Logout& logout) {

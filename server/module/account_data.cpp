@@ -3,6 +3,7 @@
 #include <exception>
 #include <memory>
 
+#include "jabberadmin/jid.hpp"
 #include "util/log.hpp"
 
 namespace jabberadmin::module {
@@ -29,6 +30,40 @@ util::Registration AccountData::keep(Keeper keeper) {
     known->reset();
     removed->reset();
   });
+}
+
+AccountData::Keeper AccountData::rows_of(std::string name, store::Database& db, std::string table, std::string column) {
+  return {.name = std::move(name),
+          .known =
+              [&db, select = "SELECT DISTINCT " + column + " FROM " + table](std::set<std::string>& jids) {
+                auto query = db.prepare(select);
+                while (query.step()) jids.insert(query.text(0));
+              },
+          .remove = [&db, remove = "DELETE FROM " + table + " WHERE " + column + " = ?"](
+                        const std::vector<std::string>& jids) -> std::size_t {
+            store::Transaction transaction(db);
+            std::size_t rows = 0;
+            for (const auto& jid : jids) {
+              db.prepare(remove).bind(1, jid).step();
+              rows += db.changes();
+            }
+            transaction.commit();
+            return rows;
+          }};
+}
+
+AccountData::Keeper AccountData::by_name(std::string name, std::string host,
+                                         std::function<std::vector<std::string>()> names,
+                                         std::function<std::size_t(const std::string& name)> remove) {
+  return {.name = std::move(name),
+          .known =
+              [host, names = std::move(names)](std::set<std::string>& jids) {
+                for (const auto& account : names()) jids.insert(Jid{account, host, {}}.bare());
+              },
+          .remove = [remove = std::move(remove)](const std::vector<std::string>& jids) -> std::size_t {
+            // Every JID of the list is the same account on another host.
+            return jids.empty() ? 0 : remove(Jid::split_normalized(jids.front()).local);
+          }};
 }
 
 std::set<std::string> AccountData::known() const {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "store/database.hpp"
 #include "util/hooks.hpp"
 #include "util/registration.hpp"
 
@@ -29,6 +30,14 @@ class AccountData {
     std::function<std::size_t(const std::vector<std::string>& bare_jids)> remove;
   };
   util::Registration keep(Keeper keeper);
+
+  // A keeper for a table with one row set per account, keyed by its bare JID in column
+  // (table and column are the module's own constants, never input).
+  static Keeper rows_of(std::string name, store::Database& db, std::string table, std::string column);
+  // A keeper for data kept by account name (the same on every served host): names() lists
+  // the names it keeps data for, remove(name) removes one's and returns the rows that went.
+  static Keeper by_name(std::string name, std::string host, std::function<std::vector<std::string>()> names,
+                        std::function<std::size_t(const std::string& name)> remove);
 
   // Every bare JID some keeper holds data for.
   std::set<std::string> known() const;

@@ -96,7 +96,6 @@ class Context {
   // Services.
   router::Router& router() const noexcept { return services_.router; }
   bool has_settings() const noexcept { return services_.settings != nullptr; }
-  bool has_directory() const noexcept { return services_.directory != nullptr; }
   const Settings& settings() const;
   directory::DirectoryCache& directory() const;
   store::Database& database() const;
@@ -149,6 +148,8 @@ class Modules {
   Modules& operator=(const Modules&) = delete;
 
   void reload();
+  // What the modules keep per account (the roster fires its removal; tests may too).
+  const AccountData& account_data() const noexcept { return account_data_; }
   template <class M>
   M* find() const {
     for (const auto& m : modules_)

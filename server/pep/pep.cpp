@@ -58,10 +58,6 @@ const xml::Element* form_of(const xml::Element* parent) {
 
 Pep::Pep(module::Context& context)
     : Pep(context, context.require<caps::EntityCaps>(), context.require<roster::RosterModule>().contacts()) {
-  // An account deleted or re-created under its old name (the roster tells them apart by
-  // their directory entries) starts with no nodes.
-  registrations_.push_back(context.require<roster::RosterModule>().on_account_removed(
-      [this](const std::string& name) { store_.purge(name); }));
 }
 
 Pep::Pep(module::Context& context, caps::EntityCaps& caps, const presence::Contacts& contacts, PepLimits limits)
@@ -83,16 +79,13 @@ Pep::Pep(module::Context& context, caps::EntityCaps& caps, const presence::Conta
   registrations_.push_back(context.disco_items(IqTarget::Account, [this](const xml::Element& iq) { return node_items(iq); }));
   registrations_.push_back(caps_.on_known([this](const Jid& full) { send_last_items(full); }));
   registrations_.push_back(directory_.observe([this](const directory::UserChange& change) {
-    if (change.before && !change.after) return store_.purge(change.before->name);  // the account is gone
     if (change.before && change.after && change.before->photo != change.after->photo) avatar_changed(*change.after);
   }));
-  // Accounts deleted while the server was down, at the first complete refresh; never from
-  // an empty directory (more likely unreadable than emptied).
-  registrations_.push_back(directory_.on_ready([this] {
-    if (directory_.size() == 0) return;
-    for (const std::string& account : store_.accounts())
-      if (directory_.find(account) == nullptr) store_.purge(account);
-  }));
+  // An account deleted (live, or while the server was down) or re-created under its old
+  // name (the roster tells them apart by their directory entries) starts with no nodes.
+  registrations_.push_back(context.account_data().keep(module::AccountData::by_name(
+      "PEP nodes", router_.hosts().front(), [this] { return store_.accounts(); },
+      [this](const std::string& name) { return store_.purge(name); })));
 }
 
 std::optional<Pep::Request> Pep::request(const xml::Element& iq) {

@@ -175,15 +175,18 @@ std::vector<std::string> PepStore::accounts() {
   return out;
 }
 
-void PepStore::purge(const std::string& account) {
+std::size_t PepStore::purge(const std::string& account) {
   store::Transaction t(db_);
+  std::size_t rows = 0;
   for (std::string_view sql : {"DELETE FROM pep_items WHERE account = ?1", "DELETE FROM pep_nodes WHERE account = ?1"}) {
     auto st = db_.prepare(sql);
     st.bind(1, account);
     st.step();
+    rows += db_.changes();
   }
   t.commit();
   std::erase_if(transient_, [&](const auto& e) { return e.first.first == account; });
+  return rows;
 }
 
 }  // namespace jabberadmin::pep

@@ -52,8 +52,8 @@ class PepStore {
   Usage usage(const std::string& account, const std::string& node, const std::string& id);
   // Every account that has nodes.
   std::vector<std::string> accounts();
-  // Everything of a deleted account.
-  void purge(const std::string& account);
+  // Everything of a deleted account; the rows that went.
+  std::size_t purge(const std::string& account);
 
  private:
   void trim(const std::string& account, const std::string& node, std::size_t max);

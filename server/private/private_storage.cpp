@@ -18,7 +18,10 @@ PrivateStorage::PrivateStorage(module::Context& context, std::size_t limit_per_a
     : Module("private"),
       store_(context.database(), limit_per_account),
       handler_(context.handle_iq(router::IqTarget::Account, std::string(ns::kPrivate),
-                                 [this](router::Router& r, const xml::Element& iq) { handle(r, iq); })) {}
+                                 [this](router::Router& r, const xml::Element& iq) { handle(r, iq); })),
+      // A deleted account's elements go with it.
+      kept_(context.account_data().keep(
+          module::AccountData::rows_of("private storage", context.database(), "private_storage", "account"))) {}
 
 util::Registration PrivateStorage::on_stored(std::string xmlns, StoredObserver observer) {
   return observers_[std::move(xmlns)].add(std::move(observer));

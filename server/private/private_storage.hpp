@@ -41,7 +41,7 @@ class PrivateStorage final : public module::Module {
 
   PrivateStore store_;
   std::map<std::string, util::Hooks<const Jid&, const xml::Element&>, std::less<>> observers_;
-  module::Registration handler_;
+  module::Registration handler_, kept_;
 };
 
 }  // namespace jabberadmin::private_storage

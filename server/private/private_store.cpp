@@ -17,7 +17,6 @@ constexpr std::string_view kMigrations[] = {
 
 PrivateStore::PrivateStore(store::Database& db, std::size_t limit_per_account) : db_(db), limit_(limit_per_account) {
   db_.migrate("private", kMigrations);
-  db_.account_table("private_storage", "account");  // a deleted account's data goes with it
 }
 
 std::optional<std::string> PrivateStore::get(std::string_view account, std::string_view name, std::string_view xmlns) {

@@ -15,7 +15,6 @@ AccountRemoval::AccountRemoval(router::Router& router, Roster& roster, RosterPus
 void AccountRemoval::deleted(const std::string& name) {
   // Its streams first: their unavailable presence still reaches its contacts.
   live_.end_sessions(name, "account deleted");
-  removed_(name);
   std::vector<std::string> jids;
   for (const auto& host : router_.hosts()) jids.push_back(Jid{name, host, {}}.bare());
   AccountPurge::Removed removed;

@@ -39,13 +39,8 @@ class AccountRemoval {
   // with every user (the database learns each one's entry), then live with a new user or
   // one whose entry changed.
   void check_entries(const std::vector<const User*>& users);
-  // Told the name of every account removed, so other modules' data of it can go too (PEP).
-  util::Registration on_removed(std::function<void(const std::string& name)> observer) {
-    return removed_.add(std::move(observer));
-  }
 
  private:
-  util::Hooks<const std::string&> removed_;
   router::Router& router_;
   Roster& roster_;
   RosterPushes& pushes_;

@@ -51,11 +51,6 @@ class RosterModule final : public module::Module {
   // refresh (the accounts deleted while the server was down).
   void follow(directory::DirectoryCache& cache);
   RosterDirectory& live() { return *live_; }
-  // Every account removed (deleted live, while the server was down, or re-created under
-  // its name): other modules drop what they keep for it. After start().
-  util::Registration on_account_removed(std::function<void(const std::string& name)> observer) {
-    return removal_->on_removed(std::move(observer));
-  }
 
  private:
   router::Router& router_;

@@ -67,15 +67,6 @@ class Database {
   // schema_version). Steps are only ever appended; a file that has had more steps than
   // given (a newer cl-jabberd) is left as it is.
   void migrate(std::string_view component, std::span<const std::string_view> steps);
-  // A component's table with rows per account, keyed by its bare JID in column: a deleted
-  // account's rows go from each (the roster's AccountPurge). Names are the components' own
-  // constants, never input.
-  void account_table(std::string table, std::string column) {
-    auto entry = std::make_pair(std::move(table), std::move(column));
-    if (std::find(account_tables_.begin(), account_tables_.end(), entry) == account_tables_.end())
-      account_tables_.push_back(std::move(entry));
-  }
-  const std::vector<std::pair<std::string, std::string>>& account_tables() const noexcept { return account_tables_; }
 
  private:
   struct Kept {
@@ -86,7 +77,6 @@ class Database {
   sqlite3* db_ = nullptr;
   std::filesystem::path file_;
   std::map<std::string, Kept, std::less<>> kept_;
-  std::vector<std::pair<std::string, std::string>> account_tables_;
 };
 
 // BEGIN IMMEDIATE now, ROLLBACK at the end of the scope unless commit() ran: what throws

@@ -9,7 +9,6 @@
 #include "fakes.hpp"
 #include "last/last_activity.hpp"
 #include "offline/offline_store.hpp"
-#include "roster/account_purge.hpp"
 #include "module/module.hpp"
 #include "presence/presence.hpp"
 #include "store/database.hpp"
@@ -182,10 +181,8 @@ TEST_F(LastActivityTest, ADeletedAccountsLogoutGoesWithIt) {
   FakeSession& alice = login("alice@example.org/a");
   logout(login("bob@example.org/b"), "bye");
   seen_by.insert({"bob@example.org", "alice@example.org"});
-  offline::OfflineStore offline(*db, 10);  // the purge's other tables, as the server has them
-  roster::AccountPurge purge(*db);
-  EXPECT_TRUE(purge.known_jids().contains("bob@example.org"));
-  purge.purge({"bob@example.org"});
+  EXPECT_TRUE(modules->account_data().known().contains("bob@example.org")) << "swept at start if the directory lost it";
+  EXPECT_EQ(modules->account_data().removed({"bob@example.org"}), 1u);
   EXPECT_EQ(condition(ask(alice, "bob@example.org")), "item-not-found");
 }
 

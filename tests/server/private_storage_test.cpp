@@ -10,7 +10,6 @@
 #include "module/module.hpp"
 #include "offline/offline_store.hpp"
 #include "private/private_storage.hpp"
-#include "roster/account_purge.hpp"
 #include "store/database.hpp"
 #include "stream/namespaces.hpp"
 #include "temp_dir.hpp"
@@ -162,11 +161,9 @@ TEST_F(PrivateStorageTest, ObserversHearCommittedElementsOfTheirNamespace) {
 
 TEST_F(PrivateStorageTest, ADeletedAccountLeavesNothing) {
   ASSERT_EQ(ask("set", {bookmarks("room@conference.example.org")}).attr_or("type"), "result");
-  offline::OfflineStore offline(*db, 10);  // the purge's other tables, as the server has them
-  roster::AccountPurge purge(*db);
-  EXPECT_TRUE(purge.known_jids().contains("alice@example.org")) << "swept at start if the directory lost it";
-  EXPECT_EQ(purge.purge({"alice@example.org"}).rows, 1u);
-  EXPECT_FALSE(purge.known_jids().contains("alice@example.org"));
+  EXPECT_TRUE(modules->account_data().known().contains("alice@example.org")) << "swept at start if the directory lost it";
+  EXPECT_EQ(modules->account_data().removed({"alice@example.org"}), 1u);
+  EXPECT_FALSE(modules->account_data().known().contains("alice@example.org"));
   EXPECT_EQ(stored("storage", "storage:bookmarks"), element("storage", "storage:bookmarks"));
 }
 
