@@ -86,14 +86,12 @@ bool Router::any_available(std::string_view bare) const {
   return std::any_of(user->second.begin(), user->second.end(), [](const auto& r) { return r.second.available; });
 }
 
-void Router::set_presence(const Jid& full, bool available, int priority, std::optional<xml::Element> presence) {
+void Router::set_presence(const Jid& full, bool available, int priority) {
   Resource* r = find(full);
   if (r == nullptr) return;
   const bool was_reachable = r->available && r->priority >= 0;
   r->available = available;
   r->priority = priority;
-  r->presence = std::move(presence);
-  r->presence_bytes = r->presence ? xml::StanzaTemplate(*r->presence, ns::kClient) : xml::StanzaTemplate();
   if (was_reachable || !available || priority < 0) return;
   if (handling_ > 0) return became_available_.push_back(full);
   const Jid jid = full;  // r is not touched again: observers may change the sessions

@@ -24,13 +24,12 @@
 
 namespace jabberadmin::router {
 
-// One bound resource as routing sees it.
+// One bound resource as routing sees it: only what delivery needs (RFC 6121 §8). The
+// presence module owns the rest of a resource's presence (its last broadcast, for probes).
 struct Resource {
   stream::Session* session = nullptr;
-  bool available = false;               // has sent available presence (RFC 6121 §4.2)
+  bool available = false;  // has sent available presence (RFC 6121 §4.2)
   int priority = 0;
-  std::optional<xml::Element> presence; // the last broadcast presence, for probes
-  xml::StanzaTemplate presence_bytes;   // the same serialized once: a probe answer only addresses it
 };
 
 // Who an IQ is for: the server itself (to = a domain) or an account (no 'to', or a bare JID).
@@ -127,7 +126,7 @@ class Router final : public stream::SessionHost {
   // Presence state that routing needs (set by the presence module). A resource that becomes
   // reachable here is announced to on_available once the client's stanza being handled is
   // done, so the offline messages come after the user's own presence broadcast.
-  void set_presence(const Jid& full, bool available, int priority, std::optional<xml::Element> presence);
+  void set_presence(const Jid& full, bool available, int priority);
 
   // Every bound session (for shutdown).
   std::vector<stream::Session*> sessions() const;

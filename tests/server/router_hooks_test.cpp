@@ -32,24 +32,24 @@ class RouterHooksTest : public ::testing::Test {
 TEST_F(RouterHooksTest, AvailableFiresOnceWhenAResourceCanFirstTakeMessages) {
   bind("bob@example.org/desk");
   EXPECT_TRUE(available.empty()) << "binding is not availability";
-  router.set_presence(jid("bob@example.org/desk"), true, 0, std::nullopt);
+  router.set_presence(jid("bob@example.org/desk"), true, 0);
   EXPECT_EQ(available, std::vector<std::string>{"bob@example.org/desk"});
-  router.set_presence(jid("bob@example.org/desk"), true, 5, std::nullopt);
+  router.set_presence(jid("bob@example.org/desk"), true, 5);
   EXPECT_EQ(available.size(), 1u) << "a presence update is not initial presence";
-  router.set_presence(jid("bob@example.org/desk"), false, 0, std::nullopt);
+  router.set_presence(jid("bob@example.org/desk"), false, 0);
   EXPECT_EQ(available.size(), 1u) << "unavailable never fires";
-  router.set_presence(jid("bob@example.org/desk"), true, 1, std::nullopt);
+  router.set_presence(jid("bob@example.org/desk"), true, 1);
   EXPECT_EQ(available.size(), 2u) << "available again after unavailable fires again";
 }
 
 TEST_F(RouterHooksTest, NegativePriorityIsNotAvailableForMessagesUntilRaised) {
   bind("bob@example.org/bot");
-  router.set_presence(jid("bob@example.org/bot"), true, -1, std::nullopt);
+  router.set_presence(jid("bob@example.org/bot"), true, -1);
   EXPECT_TRUE(available.empty());
-  router.set_presence(jid("bob@example.org/bot"), true, 0, std::nullopt);
+  router.set_presence(jid("bob@example.org/bot"), true, 0);
   EXPECT_EQ(available, std::vector<std::string>{"bob@example.org/bot"});
-  router.set_presence(jid("bob@example.org/bot"), true, -5, std::nullopt);
-  router.set_presence(jid("bob@example.org/bot"), true, 2, std::nullopt);
+  router.set_presence(jid("bob@example.org/bot"), true, -5);
+  router.set_presence(jid("bob@example.org/bot"), true, 2);
   EXPECT_EQ(available.size(), 2u);
 }
 
@@ -60,12 +60,12 @@ TEST_F(RouterHooksTest, AvailableObserverSeesTheStateAlreadyUpdated) {
     const Resource* r = router.find(full);
     seen_available = r != nullptr && r->available && r->priority == 3;
   });
-  router.set_presence(jid("bob@example.org/desk"), true, 3, std::nullopt);
+  router.set_presence(jid("bob@example.org/desk"), true, 3);
   EXPECT_TRUE(seen_available);
 }
 
 TEST_F(RouterHooksTest, AvailableForAnUnboundJidDoesNothing) {
-  router.set_presence(jid("ghost@example.org/x"), true, 0, std::nullopt);
+  router.set_presence(jid("ghost@example.org/x"), true, 0);
   EXPECT_TRUE(available.empty());
 }
 
