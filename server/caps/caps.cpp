@@ -60,7 +60,8 @@ void EntityCaps::advertise_server(module::Context& context) {
 EntityCaps::EntityCaps(router::Router& router, store::Database* database)
     : Module("caps"), router_(router), database_(database) {
   if (database_) database_->migrate("caps", kMigrations);
-  presence_ = router_.on_presence_changed([this](const Jid& full, const router::Resource& r) { presence_changed(full, r); });
+  presence_ = router_.on_presence_changed(
+      [this](const Jid& full, const router::Resource& r, const xml::Element* presence) { presence_changed(full, r, presence); });
   responses_ = router_.on_server_iq_response([this](const xml::Element& iq) { response(iq); });
   unbound_ = router_.on_unbind([this](const Jid& full, const router::Resource&) {
     const std::string name = full.full();
@@ -91,9 +92,9 @@ std::shared_ptr<const Features> EntityCaps::lookup(const Key& key) {
   return features;
 }
 
-void EntityCaps::presence_changed(const Jid& full, const router::Resource& resource) {
+void EntityCaps::presence_changed(const Jid& full, const router::Resource& resource, const xml::Element* presence) {
   const std::string name = full.full();
-  const xml::Element* c = resource.available && resource.presence ? resource.presence->child("c", ns::kCaps) : nullptr;
+  const xml::Element* c = resource.available && presence ? presence->child("c", ns::kCaps) : nullptr;
   // Without a hash (legacy caps, §7) the 'ver' says nothing verifiable: treated as none.
   if (c == nullptr || !c->attr("hash") || !c->attr("ver") || !c->attr("node")) {
     resources_.erase(name);

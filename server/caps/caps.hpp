@@ -55,7 +55,7 @@ class EntityCaps final : public module::Module {
     Key key;
     std::string asked;  // the full JID asked: only its answer counts
   };
-  void presence_changed(const Jid& full, const router::Resource& resource);
+  void presence_changed(const Jid& full, const router::Resource& resource, const xml::Element* presence);
   void response(const xml::Element& iq);
   std::shared_ptr<const Features> lookup(const Key& key);
   void learn(const Key& key, Features features);

@@ -49,7 +49,15 @@ Presence::Presence(router::Router& router) : Module("presence"), router_(router)
     p.set_attr("type", "unavailable");
     unavailable(full, p, r.available);
     directed_.erase(full.full());
+    last_.erase(full.full());
   });
+}
+
+Presence::Last::Last(xml::Element presence) : element(std::move(presence)), bytes(element, ns::kClient) {}
+
+const Presence::Last* Presence::last(const Jid& full) const {
+  const auto it = last_.find(full.full());
+  return it == last_.end() ? nullptr : &it->second;
 }
 
 std::vector<Jid> Presence::subscribers(const Jid& user) const {
@@ -90,11 +98,13 @@ void Presence::from_client(stream::Session& session, const stream::Stanza& prese
       xml::Element stored = presence.element();
       stored.remove_attr("to");
       stamp(me, stored);
-      router_.set_presence(me, true, priority_of(presence), stored);
+      last_.insert_or_assign(me.full(), Last(stored));
+      router_.set_presence(me, true, priority_of(presence), &stored);
       broadcast(me, stored, initial);
       if (initial && subscriptions_ && router_.find(me)) subscriptions_->available(me);
     } else if (type == "unavailable") {
-      router_.set_presence(me, false, 0, std::nullopt);
+      last_.erase(me.full());
+      router_.set_presence(me, false, 0);
       unavailable(me, presence.element(), true);
       directed_.erase(me.full());
       unavailable_observers_(me, presence);
@@ -137,9 +147,10 @@ void Presence::broadcast(const Jid& from, const xml::Element& presence, bool ini
     if (!r->available) continue;
     send(outgoing, jid);
     // A resource coming online learns of its siblings.
-    if (initial && jid != from && r->presence) {
+    const Last* sibling_presence = initial && jid != from ? last(jid) : nullptr;
+    if (sibling_presence != nullptr) {
       if (router::Resource* self = router_.find(from)) {
-        xml::Element sibling = *r->presence;
+        xml::Element sibling = sibling_presence->element;
         sibling.set_attr("from", jid.full());
         sibling.set_attr("to", from.full());
         self->session->deliver(sibling);
@@ -197,14 +208,15 @@ void Presence::answer_probe(const Jid& user, const Jid& prober) {
   if (contacts_ == nullptr || !contacts_->is_subscriber(user.to_bare(), prober.to_bare())) return;  // no subscription: no answer
   // The last presence of each available resource, as stored: 'from' is that resource.
   router_.each_available(bare, [&](std::string_view, router::Resource& r) {
-    if (!r.presence) return;
-    if (!router_.deliver_presence(prober, r.presence_bytes)) send(*r.presence, r.session->jid(), prober);
+    const Last* p = last(r.session->jid());
+    if (p == nullptr) return;
+    if (!router_.deliver_presence(prober, p->bytes)) send(p->element, r.session->jid(), prober);
   });
 }
 
 void Presence::share(const Jid& user, const Jid& contact) {
   for (auto& [jid, r] : router_.resources(user.to_bare()))
-    if (r->available && r->presence) send(*r->presence, jid, contact.to_bare());
+    if (const Last* p = last(jid); r->available && p != nullptr) send(p->element, jid, contact.to_bare());
 }
 
 void Presence::unshare(const Jid& user, const Jid& contact) {
@@ -219,11 +231,12 @@ void Presence::unshare(const Jid& user, const Jid& contact) {
 void Presence::rebroadcast(const Jid& user) {
   std::vector<std::pair<Jid, xml::Element>> again;
   for (auto& [jid, r] : router_.resources(user.to_bare())) {
-    if (!r->available || !r->presence) continue;
-    xml::Element stamped = *r->presence;
+    const Last* p = last(jid);
+    if (!r->available || p == nullptr) continue;
+    xml::Element stamped = p->element;
     stamp(jid, stamped);
     // Stored again (serialized anew) so that probes are answered with the new hash too.
-    router_.set_presence(jid, true, r->priority, stamped);
+    last_.insert_or_assign(jid.full(), Last(stamped));
     again.emplace_back(jid, std::move(stamped));
   }
   // Every stored copy is new before any goes out.

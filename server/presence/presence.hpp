@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include "module/module.hpp"
 #include "presence/contacts.hpp"
@@ -83,6 +84,16 @@ class Presence final : public module::Module {
   AvatarHash avatar_hash_;
   // Who got directed available presence from a full JID, to hear of its going away (§4.6.3).
   std::map<std::string, std::set<std::string>> directed_;
+  // Each available resource's last broadcast presence (by full JID), 'from' unset, stamped:
+  // probes are answered with it and a new resource sees its siblings'. Here and not in the
+  // router, which keeps only what routing needs (available, priority).
+  struct Last {
+    explicit Last(xml::Element presence);
+    xml::Element element;
+    xml::StanzaTemplate bytes;  // serialized once: a probe answer only addresses it
+  };
+  std::unordered_map<std::string, Last> last_;
+  const Last* last(const Jid& full) const;
   std::size_t max_directed_ = 1000;
   util::Registration client_presence_, account_presence_, unbound_;
   util::Hooks<const Jid&, const xml::Element&> unavailable_observers_;

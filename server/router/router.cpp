@@ -110,17 +110,15 @@ bool Router::any_available(std::string_view bare) const {
   return std::any_of(user->second.begin(), user->second.end(), [](const auto& r) { return r.second.available; });
 }
 
-void Router::set_presence(const Jid& full, bool available, int priority, std::optional<xml::Element> presence) {
+void Router::set_presence(const Jid& full, bool available, int priority, const xml::Element* presence) {
   Resource* r = find(full);
   if (r == nullptr) return;
   const bool was_reachable = r->available && r->priority >= 0;
   r->available = available;
   r->priority = priority;
-  r->presence = std::move(presence);
-  r->presence_bytes = r->presence ? xml::StanzaTemplate(*r->presence, ns::kClient) : xml::StanzaTemplate();
   if (!presence_observers_.empty()) {
     const Jid jid = full;
-    presence_observers_(jid, *r);
+    presence_observers_(jid, *r, presence);
     r = find(jid);  // an observer may have changed the sessions
     if (r == nullptr) return;
   }

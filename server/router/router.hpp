@@ -24,13 +24,12 @@
 
 namespace jabberadmin::router {
 
-// One bound resource as routing sees it.
+// One bound resource as routing sees it: only what delivery needs (RFC 6121 §8). The
+// presence module owns the rest of a resource's presence (its last broadcast, for probes).
 struct Resource {
   stream::Session* session = nullptr;
-  bool available = false;               // has sent available presence (RFC 6121 §4.2)
+  bool available = false;  // has sent available presence (RFC 6121 §4.2)
   int priority = 0;
-  std::optional<xml::Element> presence; // the last broadcast presence, for probes
-  xml::StanzaTemplate presence_bytes;   // the same serialized once: a probe answer only addresses it
 };
 
 // Who an IQ is for: the server itself (to = a domain) or an account (no 'to', or a bare JID).
@@ -56,9 +55,9 @@ using UnbindObserver = std::function<void(const Jid& full, const Resource& resou
 // non-negative priority, which it was not a moment before (initial presence, or a priority
 // raised from negative). The offline store delivers here (XEP-0160).
 using AvailableObserver = std::function<void(const Jid& full)>;
-// A resource's presence state was just set (available or not; the Resource holds the last
-// broadcast presence): entity capabilities (XEP-0115) read what the client announces there.
-using PresenceObserver = std::function<void(const Jid& full, const Resource& resource)>;
+// A resource's presence state was just set (available or not), with the client's presence
+// that set it when there is one: entity capabilities (XEP-0115) read what it announces.
+using PresenceObserver = std::function<void(const Jid& full, const Resource& resource, const xml::Element* presence)>;
 // A message has just been handed to these resources (names) of its recipient's bare JID
 // ('to' normalised): message carbons copy it to the others (XEP-0280).
 using MessageDeliveredObserver =
@@ -152,7 +151,9 @@ class Router final : public stream::SessionHost {
   // Presence state that routing needs (set by the presence module). A resource that becomes
   // reachable here is announced to on_available once the client's stanza being handled is
   // done, so the offline messages come after the user's own presence broadcast.
-  void set_presence(const Jid& full, bool available, int priority, std::optional<xml::Element> presence);
+  // presence: the client's presence that set it, shown to on_presence_changed and not kept
+  // (the presence module keeps the last one).
+  void set_presence(const Jid& full, bool available, int priority, const xml::Element* presence = nullptr);
 
   // Every bound session (for shutdown).
   std::vector<stream::Session*> sessions() const;
@@ -188,7 +189,7 @@ class Router final : public stream::SessionHost {
   util::Filters<std::string_view, const Jid&, const xml::Element*> route_filters_;
   using NonzaHandlers = std::map<std::string, std::shared_ptr<NonzaHandler>, std::less<>>;
   std::shared_ptr<NonzaHandlers> nonza_handlers_ = std::make_shared<NonzaHandlers>();
-  util::Hooks<const Jid&, const Resource&> presence_observers_;
+  util::Hooks<const Jid&, const Resource&, const xml::Element*> presence_observers_;
   util::Hooks<const stream::Stanza&> server_responses_;
   // While a client's stanza is handled, resources that became reachable wait here for it
   // to be done (on_available).

@@ -1,5 +1,7 @@
 #include "stream/stanza_view.hpp"
 
+#include <utility>
+
 namespace jabberadmin::stream {
 namespace {
 StanzaKind kind_of(const xml::Element& element) {
@@ -23,12 +25,5 @@ Stanza::Stanza(const xml::Element& element, Jid from, Jid to)
       id_(element.attr("id").value_or(std::string_view())),
       from_(std::move(from)),
       to_(std::move(to)) {}
-
-std::optional<Stanza> Stanza::parse(const xml::Element& element) {
-  if (!stanza_kind(element)) return std::nullopt;
-  const Address from = address(element, "from"), to = address(element, "to");
-  if ((from.present && !from.jid) || (to.present && !to.jid)) return std::nullopt;
-  return Stanza(element, from.jid.value_or(Jid{}), to.jid.value_or(Jid{}));
-}
 
 }  // namespace jabberadmin::stream

@@ -13,7 +13,6 @@
 // it reads the attributes again: new code uses the view.
 #pragma once
 
-#include <optional>
 #include <string_view>
 
 #include "jabberadmin/jid.hpp"
@@ -28,9 +27,6 @@ class Stanza {
   // or stamped by the server. An empty Jid (no domain) stands for an absent address. The
   // kind comes from the element's name (message, presence, anything else an IQ).
   Stanza(const xml::Element& element, Jid from, Jid to);
-  // Both addresses parsed as text from outside (Jid::parse); nothing when either is
-  // present but malformed, or element is no jabber:client stanza.
-  static std::optional<Stanza> parse(const xml::Element& element);
 
   const xml::Element& element() const noexcept { return *element_; }
   // The legacy form: handlers written against the element still take a Stanza.

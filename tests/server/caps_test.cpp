@@ -119,6 +119,12 @@ class EntityCapsTest : public ::testing::Test {
         .set_attr("ver", ver);
     return p;
   }
+  // The resource's presence, with caps of that ver, as the presence module hands it over.
+  void announce(const Jid& full, std::string_view ver) {
+    const xml::Element presence = presence_with(ver);
+    router.set_presence(full, true, 0, &presence);
+  }
+
   // The client answers the server's disco#info with query.
   void answer(FakeSession& s, const xml::Element& asked, const xml::Element& query) {
     xml::Element result("iq", std::string(ns::kClient));
@@ -137,8 +143,8 @@ TEST_F(EntityCapsTest, AnUnknownVerIsAskedOnceAndAMatchingAnswerIsBelieved) {
   const auto observer = caps.on_known([&](const Jid& full) { known.push_back(full.full()); });
   auto& desk = bind("bob@example.org/desk");
   auto& phone = bind("bob@example.org/phone");
-  router.set_presence(desk.jid(), true, 0, presence_with("QgayPKawpkPSDYmwT/WM94uAlu0="));
-  router.set_presence(phone.jid(), true, 0, presence_with("QgayPKawpkPSDYmwT/WM94uAlu0="));
+  announce(desk.jid(), "QgayPKawpkPSDYmwT/WM94uAlu0=");
+  announce(phone.jid(), "QgayPKawpkPSDYmwT/WM94uAlu0=");
   const auto asked = desk.take();
   ASSERT_EQ(asked.size(), 1u);
   EXPECT_EQ(asked[0].attr_or("from"), "example.org");
@@ -155,17 +161,17 @@ TEST_F(EntityCapsTest, AnUnknownVerIsAskedOnceAndAMatchingAnswerIsBelieved) {
   EXPECT_EQ(caps.pending(), 0u);
 
   auto& laptop = bind("bob@example.org/laptop");
-  router.set_presence(laptop.jid(), true, 0, presence_with("QgayPKawpkPSDYmwT/WM94uAlu0="));
+  announce(laptop.jid(), "QgayPKawpkPSDYmwT/WM94uAlu0=");
   EXPECT_TRUE(laptop.take().empty()) << "a known ver is not asked again";
   EXPECT_NE(caps.features(laptop.jid()), nullptr);
-  router.set_presence(laptop.jid(), false, 0, std::nullopt);
+  router.set_presence(laptop.jid(), false, 0, nullptr);
   EXPECT_EQ(caps.features(laptop.jid()), nullptr) << "unavailable: no interests";
 }
 
 TEST_F(EntityCapsTest, AnAnswerThatDoesNotHashToVerIsNotBelieved) {
   EntityCaps caps(router, nullptr);
   auto& desk = bind("bob@example.org/desk");
-  router.set_presence(desk.jid(), true, 0, presence_with("forged+notify="));
+  announce(desk.jid(), "forged+notify=");
   const auto asked = desk.take();
   ASSERT_EQ(asked.size(), 1u);
   answer(desk, asked[0], parse(kSimple));
@@ -178,7 +184,7 @@ TEST_F(EntityCapsTest, AHashWeCannotCheckIsNotAsked) {
   auto& desk = bind("bob@example.org/desk");
   xml::Element p = presence_with("QgayPKawpkPSDYmwT/WM94uAlu0=");
   p.children().front().set_attr("hash", "md5");
-  router.set_presence(desk.jid(), true, 0, p);
+  router.set_presence(desk.jid(), true, 0, &p);
   EXPECT_TRUE(desk.take().empty());
   EXPECT_EQ(caps.pending(), 0u);
 }
@@ -187,7 +193,7 @@ TEST_F(EntityCapsTest, OnlyTheAskedResourceMayAnswer) {
   EntityCaps caps(router, nullptr);
   auto& desk = bind("bob@example.org/desk");
   auto& mallory = bind("mallory@example.org/x");
-  router.set_presence(desk.jid(), true, 0, presence_with("QgayPKawpkPSDYmwT/WM94uAlu0="));
+  announce(desk.jid(), "QgayPKawpkPSDYmwT/WM94uAlu0=");
   const auto asked = desk.take();
   ASSERT_EQ(asked.size(), 1u);
   answer(mallory, asked[0], parse(kSimple));
@@ -201,14 +207,14 @@ TEST_F(EntityCapsTest, TheCacheSurvivesARestartInTheDatabase) {
     store::Database db(dir.path() / "db.sqlite");
     EntityCaps caps(router, &db);
     auto& desk = bind("bob@example.org/desk");
-    router.set_presence(desk.jid(), true, 0, presence_with("QgayPKawpkPSDYmwT/WM94uAlu0="));
+    announce(desk.jid(), "QgayPKawpkPSDYmwT/WM94uAlu0=");
     answer(desk, desk.take().at(0), parse(kSimple));
     router.unbind(desk);
   }
   store::Database db(dir.path() / "db.sqlite");
   EntityCaps caps(router, &db);
   auto& phone = bind("bob@example.org/phone");
-  router.set_presence(phone.jid(), true, 0, presence_with("QgayPKawpkPSDYmwT/WM94uAlu0="));
+  announce(phone.jid(), "QgayPKawpkPSDYmwT/WM94uAlu0=");
   EXPECT_TRUE(phone.take().empty()) << "known from the database";
   ASSERT_NE(caps.features(phone.jid()), nullptr);
   EXPECT_TRUE(caps.features(phone.jid())->contains("http://jabber.org/protocol/caps"));

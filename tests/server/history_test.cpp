@@ -149,7 +149,7 @@ class MessageHistoryTest : public HistoryDir {
     auto& s = *sessions.emplace_back(std::make_unique<FakeSession>(*Jid::parse(full)));
     s.host = &router;
     router.bind(s);
-    router.set_presence(s.jid(), true, 0, std::nullopt);
+    router.set_presence(s.jid(), true, 0);
     return s;
   }
   void send(FakeSession& from, std::string_view to, std::string_view type, std::optional<std::string> body) {
@@ -246,7 +246,7 @@ TEST_F(MessageHistoryQuotaTest, TheQuotaSurvivesARestart) {
     FakeSession a(*Jid::parse("alice@example.org/a")), b(*Jid::parse("bob@example.org/b"));
     for (FakeSession* s : {&a, &b}) {
       before.bind(*s);
-      before.set_presence(s->jid(), true, 0, std::nullopt);
+      before.set_presence(s->jid(), true, 0);
     }
     const auto chat = [&](FakeSession& from, std::string_view to, std::string_view body) {
       xml::Element m("message", std::string(ns::kClient));

@@ -79,7 +79,7 @@ class OfflineTest : public ::testing::Test {
     routing->bind(s);
     return s;
   }
-  void online(const FakeSession& s, int priority = 0) { routing->set_presence(s.jid(), true, priority, std::nullopt); }
+  void online(const FakeSession& s, int priority = 0) { routing->set_presence(s.jid(), true, priority); }
   void send(FakeSession& from, std::string_view to, std::string_view body, std::string_view type = "chat") {
     xml::Element m("message", std::string(ns::kClient));
     m.set_attr("from", from.jid().full());

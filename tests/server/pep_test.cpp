@@ -184,7 +184,7 @@ class PepModuleTest : public ::testing::Test {
     xml::Element p("presence", std::string(ns::kClient));
     const std::string ver = *caps::ver(query, "sha-1");
     p.add(xml::Element("c", std::string(ns::kCaps))).set_attr("hash", "sha-1").set_attr("node", "urn:t").set_attr("ver", ver);
-    router.set_presence(s.jid(), true, 0, p);
+    router.set_presence(s.jid(), true, 0, &p);
     for (const xml::Element& asked : s.take()) {
       if (asked.name() != "iq") continue;
       xml::Element result("iq", std::string(ns::kClient));

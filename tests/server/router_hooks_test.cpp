@@ -32,24 +32,24 @@ class RouterHooksTest : public ::testing::Test {
 TEST_F(RouterHooksTest, AvailableFiresOnceWhenAResourceCanFirstTakeMessages) {
   bind("bob@example.org/desk");
   EXPECT_TRUE(available.empty()) << "binding is not availability";
-  router.set_presence(jid("bob@example.org/desk"), true, 0, std::nullopt);
+  router.set_presence(jid("bob@example.org/desk"), true, 0);
   EXPECT_EQ(available, std::vector<std::string>{"bob@example.org/desk"});
-  router.set_presence(jid("bob@example.org/desk"), true, 5, std::nullopt);
+  router.set_presence(jid("bob@example.org/desk"), true, 5);
   EXPECT_EQ(available.size(), 1u) << "a presence update is not initial presence";
-  router.set_presence(jid("bob@example.org/desk"), false, 0, std::nullopt);
+  router.set_presence(jid("bob@example.org/desk"), false, 0);
   EXPECT_EQ(available.size(), 1u) << "unavailable never fires";
-  router.set_presence(jid("bob@example.org/desk"), true, 1, std::nullopt);
+  router.set_presence(jid("bob@example.org/desk"), true, 1);
   EXPECT_EQ(available.size(), 2u) << "available again after unavailable fires again";
 }
 
 TEST_F(RouterHooksTest, NegativePriorityIsNotAvailableForMessagesUntilRaised) {
   bind("bob@example.org/bot");
-  router.set_presence(jid("bob@example.org/bot"), true, -1, std::nullopt);
+  router.set_presence(jid("bob@example.org/bot"), true, -1);
   EXPECT_TRUE(available.empty());
-  router.set_presence(jid("bob@example.org/bot"), true, 0, std::nullopt);
+  router.set_presence(jid("bob@example.org/bot"), true, 0);
   EXPECT_EQ(available, std::vector<std::string>{"bob@example.org/bot"});
-  router.set_presence(jid("bob@example.org/bot"), true, -5, std::nullopt);
-  router.set_presence(jid("bob@example.org/bot"), true, 2, std::nullopt);
+  router.set_presence(jid("bob@example.org/bot"), true, -5);
+  router.set_presence(jid("bob@example.org/bot"), true, 2);
   EXPECT_EQ(available.size(), 2u);
 }
 
@@ -60,12 +60,12 @@ TEST_F(RouterHooksTest, AvailableObserverSeesTheStateAlreadyUpdated) {
     const Resource* r = router.find(full);
     seen_available = r != nullptr && r->available && r->priority == 3;
   });
-  router.set_presence(jid("bob@example.org/desk"), true, 3, std::nullopt);
+  router.set_presence(jid("bob@example.org/desk"), true, 3);
   EXPECT_TRUE(seen_available);
 }
 
 TEST_F(RouterHooksTest, AvailableForAnUnboundJidDoesNothing) {
-  router.set_presence(jid("ghost@example.org/x"), true, 0, std::nullopt);
+  router.set_presence(jid("ghost@example.org/x"), true, 0);
   EXPECT_TRUE(available.empty());
 }
 
@@ -109,7 +109,7 @@ TEST_F(RouterHooksTest, PresenceIqAndMalformedMessagesAreNotClientMessages) {
 // presence fan-out included; a filter that says no stops the stanza there.
 TEST_F(RouterHooksTest, RouteFiltersSeeEveryDeliveryAndMayStopIt) {
   auto& bob = bind("bob@example.org/b");
-  router.set_presence(jid("bob@example.org/b"), true, 0, std::nullopt);
+  router.set_presence(jid("bob@example.org/b"), true, 0);
   std::vector<std::string> asked;  // "from -> to (element or bytes)"
   bool pass = false;
   const auto filter = router.filter_routes([&](std::string_view from, const Jid& to, const xml::Element* stanza) {
@@ -149,21 +149,21 @@ TEST_F(RouterHooksTest, NonzasGoToTheHandlerOfTheirNamespace) {
   EXPECT_EQ(seen, std::vector<std::string>{"alice@example.org/a inactive"});
 }
 
-TEST_F(RouterHooksTest, PresenceChangesAreSeenWithTheStoredPresence) {
+TEST_F(RouterHooksTest, PresenceChangesAreSeenWithThePresenceThatSetThem) {
   bind("bob@example.org/desk");
   std::vector<std::pair<std::string, bool>> seen;
-  std::string stored_child;
-  const auto observer = router.on_presence_changed([&](const Jid& full, const Resource& r) {
+  std::string shown_child;
+  const auto observer = router.on_presence_changed([&](const Jid& full, const Resource& r, const xml::Element* presence) {
     seen.emplace_back(full.full(), r.available);
-    if (r.presence && r.presence->first_element()) stored_child = r.presence->first_element()->name();
+    if (presence && presence->first_element()) shown_child = presence->first_element()->name();
   });
   xml::Element p("presence", "jabber:client");
   p.add(xml::Element("c", "http://jabber.org/protocol/caps"));
-  router.set_presence(jid("bob@example.org/desk"), true, -1, p);
-  router.set_presence(jid("bob@example.org/desk"), false, 0, std::nullopt);
+  router.set_presence(jid("bob@example.org/desk"), true, -1, &p);
+  router.set_presence(jid("bob@example.org/desk"), false, 0);
   const std::vector<std::pair<std::string, bool>> expected{{"bob@example.org/desk", true}, {"bob@example.org/desk", false}};
   EXPECT_EQ(seen, expected) << "every change, a negative priority and unavailable included";
-  EXPECT_EQ(stored_child, "c");
+  EXPECT_EQ(shown_child, "c") << "the presence that set it";
 }
 
 TEST_F(RouterHooksTest, ResponsesToTheServerReachItsObserversAndNothingElse) {

@@ -111,6 +111,18 @@ TEST_F(JidParses, ARosterGetAndALogin) {
   EXPECT_EQ(presence, 0);
 }
 
+TEST_F(JidParses, ARosterGetToTheOwnBareJid) {
+  auto& a = bind("anna@example.org/a");
+  send(a, xml::Element("presence", "jabber:client"));
+  // Some clients address their roster get to their own bare JID: the 'to' is parsed once.
+  const int get = count("a roster get with to='anna@example.org'", [&] {
+    xml::Element iq = roster_get();
+    iq.set_attr("to", "anna@example.org");
+    send(a, iq);
+  });
+  EXPECT_EQ(get, 1);
+}
+
 TEST_F(JidParses, ARosterSetAndAMessage) {
   auto& a = bind("anna@example.org/a");
   send(a, xml::Element("presence", "jabber:client"));
