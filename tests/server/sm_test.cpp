@@ -395,6 +395,24 @@ TEST_F(SmStreamTest, ANewLoginWithTheSameResourceReplacesADetachedSession) {
             std::string::npos);
 }
 
+TEST_F(SmStreamTest, AResumedSessionIsReplacedByANewLoginWithItsResource) {
+  Client alice, bob;
+  const std::string id = online(alice, "alice", "phone");
+  online(bob, "bob", "pc", false);
+  alice.stream->on_closed();
+  Client again = authenticated("alice");
+  ASSERT_NE(exchange(again, "<resume xmlns='urn:xmpp:sm:3' previd='" + id + "' h='1'/>").find("<resumed"),
+            std::string::npos);
+  exchange(bob, message("alice@example.org/phone", 1));  // not acknowledged
+  Client replacing;
+  online(replacing, "alice", "phone");
+  EXPECT_NE(again.transport->sent.find("<conflict"), std::string::npos);
+  EXPECT_TRUE(again.transport->closed);
+  EXPECT_EQ(bound("alice@example.org/phone"), replacing.stream.get());
+  ASSERT_EQ(undeliverable.size(), 1u);  // routed again, not lost
+  EXPECT_EQ(undeliverable[0].child("body")->text(), "1");
+}
+
 TEST_F(SmStreamTest, AResumeClosesTheOldConnectionIfItIsStillOpen) {
   Client alice;
   const std::string id = online(alice, "alice", "phone");
