@@ -88,16 +88,13 @@ class StreamManagement::Session final : public stream::Managed {
     if (queue_.size() > 0 && !due_) owner_.later(*this);
     return true;
   }
+  // The two nonzas of every exchange, written as bytes: no element to build per ack.
   void request() {
     if (requested_ || stream_->detached() || queue_.size() == 0) return;
     requested_ = true;
-    stream_->send_nonza(sm("r"));
+    stream_->send_nonza(std::string("<r xmlns='urn:xmpp:sm:3'/>"));
   }
-  void answer() {
-    xml::Element a = sm("a");
-    a.set_attr("h", std::to_string(received_.value()));
-    stream_->send_nonza(a);
-  }
+  void answer() { stream_->send_nonza("<a xmlns='urn:xmpp:sm:3' h='" + std::to_string(received_.value()) + "'/>"); }
 
   stream::C2s& stream() const noexcept { return *stream_; }
   const std::string& id() const noexcept { return id_; }
