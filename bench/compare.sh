@@ -6,7 +6,10 @@
 #   bench/compare.sh [--quick] [--sizes 100,1000,5000] [--runs N] [--group-runs N] [--group-seconds S]
 #                    [--servers cl-jabberd,ejabberd,prosody,ejabberd-roster-cache] [--scenarios login,chat,group]
 #                    [--pairs P] [--rates R1,R2,...] [--step-seconds S] [--group-size N]
-#                    [--build-dir DIR] [--no-provisioning] [--keep]
+#                    [--build-dir DIR] [--no-provisioning] [--keep] [--sm]
+#
+# --sm adds cl-jabberd-sm: cl-jabberd again, with XEP-0198 stream management enabled by every
+# client (xmppload --sm), to weigh what acknowledgements and the unacked queues cost.
 #
 # What runs: a private slapd (cl-setup ldap), accounts from one CSV (cl-useradd --from), one
 # group of 1,000 members, `cl-setup --server ejabberd jabber` (which renders ejabberd.yml),
@@ -38,6 +41,7 @@ concurrency=200
 provisioning=1
 keep=0
 quick=0
+sm=0
 command="bench/compare.sh${*:+ $*}"
 
 while [ $# -gt 0 ]; do
@@ -56,6 +60,7 @@ while [ $# -gt 0 ]; do
     --build-dir) build="$2"; shift ;;
     --no-provisioning) provisioning=0 ;;
     --keep) keep=1 ;;
+    --sm) sm=1 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -311,8 +316,9 @@ xl() {  # common xmppload arguments
   printf '%s\n' "${args[@]}"
 }
 
-run_server() {
+run_server() {  # name start-function [xmppload arguments for every scenario]
   local name=$1 start=$2
+  shift 2
   say "$name: starting"
   if ! $start; then
     say "$name: did not start"
@@ -321,6 +327,7 @@ run_server() {
   fi
   say "$name: pid(s) $server_pids, port $port"
   mapfile -t common < <(xl)
+  common+=("$@")
   local run c
   for ((run = 1; run <= runs; run++)); do
     [[ ",$scenarios," == *,login,* || ",$scenarios," == *,chat,* ]] || break
@@ -365,9 +372,11 @@ idle_size=${size_list[-1]}
 if [[ ",$sizes," != *",$group_size,"* ]]; then size_list+=("$group_size"); fi
 
 IFS=, read -r -a server_list <<< "$servers"
+if [ "$sm" = 1 ] && [[ ",$servers," != *,cl-jabberd-sm,* ]]; then server_list+=(cl-jabberd-sm); fi
 for s in "${server_list[@]}"; do
   case "$s" in
     cl-jabberd) run_server cl-jabberd start_cljabberd ;;
+    cl-jabberd-sm) run_server cl-jabberd-sm start_cljabberd --sm ;;
     ejabberd) run_server ejabberd start_ejabberd ;;
     ejabberd-roster-cache) run_server ejabberd-roster-cache "start_ejabberd roster-cache" ;;
     prosody) run_server prosody start_prosody ;;

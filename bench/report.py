@@ -8,9 +8,9 @@ import json
 import statistics
 import sys
 
-SERVERS = ["cl-jabberd", "ejabberd", "prosody", "ejabberd-roster-cache"]
-NAMES = {"cl-jabberd": "cl-jabberd", "ejabberd": "ejabberd", "prosody": "Prosody¹",
-         "ejabberd-roster-cache": "ejabberd, roster cache on³"}
+SERVERS = ["cl-jabberd", "cl-jabberd-sm", "ejabberd", "prosody", "ejabberd-roster-cache"]
+NAMES = {"cl-jabberd": "cl-jabberd", "cl-jabberd-sm": "cl-jabberd, XEP-0198 on", "ejabberd": "ejabberd",
+         "prosody": "Prosody¹", "ejabberd-roster-cache": "ejabberd, roster cache on³"}
 
 
 def load(path):

@@ -14,6 +14,7 @@
 
 #include <expat.h>
 
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -72,6 +73,10 @@ class XmlReader {
     if (XML_Parse(parser_, data, static_cast<int>(size), 0) == XML_STATUS_ERROR) return false;
     return true;
   }
+
+  // Top-level stanzas (message, presence, iq) parsed since the reader was made: XEP-0198's
+  // h, modulo 2^32, once the count at <enabled/> is taken off.
+  std::uint32_t stanza_count() const { return stanzas_; }
 
   bool stream_opened() const { return opened_; }
   bool stream_closed() const { return closed_; }
@@ -137,6 +142,7 @@ class XmlReader {
         self->skip_ = 0;
         if (self->skipping_presence_) {
           ++*self->presences_;
+          ++self->stanzas_;
           self->skipping_presence_ = false;
         }
       }
@@ -153,6 +159,9 @@ class XmlReader {
       return;
     }
     if (self->depth_ == 1 && !self->stack_.empty()) {
+      const std::string& name = self->stack_.back()->name;
+      if (self->stack_.back()->ns == "jabber:client" && (name == "message" || name == "presence" || name == "iq"))
+        ++self->stanzas_;
       self->ready_.push_back(std::move(self->stack_.back()));
       self->stack_.clear();
     }
@@ -168,6 +177,7 @@ class XmlReader {
   std::vector<Element*> open_;                   // its open descendants
   std::deque<std::unique_ptr<Element>> ready_;
   std::size_t* presences_ = nullptr;
+  std::uint32_t stanzas_ = 0;
   int depth_ = 0;
   int skip_ = 0;  // depth of the element being skipped (0: none)
   bool skipping_presence_ = false;

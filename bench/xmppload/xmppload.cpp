@@ -7,6 +7,9 @@
 //   chat   2P clients log in as P pairs, then exchange messages at increasing target rates;
 //          each body carries the send time, so the receiver measures end-to-end latency;
 //          every message is counted, so losses show.
+// With --sm every client enables XEP-0198 stream management (resumable) after binding,
+// answers the server's <r/> with its count of stanzas handled, and asks for an ack itself
+// every 5 stanzas it sends (as slixmpp does), so the cost of stream management shows.
 // Server CPU and memory come from /proc/PID/{stat,status} of the PIDs given with --server-pid
 // (and --ldap-pid for the directory), sampled at the phase boundaries; the generator's own CPU
 // from getrusage, so a reader can see which side was the limit.
@@ -52,6 +55,7 @@ struct Options {
   std::string target = "127.0.0.1";
   std::uint16_t port = 5222;
   bool direct_tls = false;
+  bool sm = false;  // --sm: XEP-0198 on every client
   std::string domain;
   std::string user_format = "u{i}";
   std::string password_format = "secret";
@@ -76,7 +80,7 @@ struct Options {
 
 [[noreturn]] void usage_error(const std::string& message) {
   std::cerr << "xmppload: " << message << "\n"
-            << "usage: xmppload --domain D [--target 127.0.0.1] [--port 5222] [--direct-tls]\n"
+            << "usage: xmppload --domain D [--target 127.0.0.1] [--port 5222] [--direct-tls] [--sm]\n"
                "  [--user-format u{i}] [--password-format secret] [--first N]\n"
                "  [--mode login|chat] [--clients C] [--concurrency W] [--login-timeout S]\n"
                "  [--idle-seconds T] [--settle-seconds S]\n"
@@ -113,6 +117,7 @@ Options parse(int argc, char** argv) {
     if (a == "--target") o.target = v();
     else if (a == "--port") o.port = static_cast<std::uint16_t>(number(a, v()));
     else if (a == "--direct-tls") o.direct_tls = true;
+    else if (a == "--sm") o.sm = true;
     else if (a == "--domain") o.domain = v();
     else if (a == "--user-format") o.user_format = v();
     else if (a == "--password-format") o.password_format = v();
@@ -322,6 +327,9 @@ struct Client {
   Client* partner = nullptr;
   std::uint64_t sent_seq = 0, last_seq_in = 0;
   std::size_t roster_items = 0;
+  // --sm: the reader's stanza count when <enabled/> came (h counts from there), and what we sent
+  bool sm = false;
+  std::uint32_t sm_base = 0, sm_sent = 0;
 };
 
 class Load {
@@ -594,6 +602,19 @@ class Load {
         co_await write(c, "<iq type='set' id='s'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>");
         co_await iq_answer(c, "s");
       }
+      if (o_.sm) {
+        c.phase = "sm";
+        if (!features->child("sm")) throw Failure{"no-sm"};
+        co_await write(c, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
+        for (;;) {
+          auto el = co_await next(c);
+          if (el->name == "failed") throw Failure{"sm-failed"};
+          if (el->name == "enabled") break;
+          on_stanza(c, *el);
+        }
+        c.sm = true;
+        c.sm_base = c.reader.stanza_count();
+      }
       c.phase = "roster";
       co_await write(c, "<iq type='get' id='r'><query xmlns='jabber:iq:roster'/></iq>");
       auto roster = co_await iq_answer(c, "r");
@@ -668,6 +689,11 @@ class Load {
   // Presence stanzas never get here: the reader counts them into presences_in_ as it parses
   // them, whichever coroutine is reading (the login's or read_loop).
   void on_stanza(Client& c, const Element& el) {
+    if (el.name == "r" && el.ns == "urn:xmpp:sm:3" && c.sm) {
+      send(c, "<a xmlns='urn:xmpp:sm:3' h='" + std::to_string(static_cast<std::uint32_t>(c.reader.stanza_count() - c.sm_base)) +
+                  "'/>");
+      return;
+    }
     if (el.name == "message") {
       const Element* body = el.child("body");
       if (body == nullptr) return;
@@ -790,6 +816,7 @@ class Load {
                         static_cast<long long>(Clock::now().time_since_epoch().count()));
           std::string stanza = "<message type='chat' to='" + c.partner->full_jid + "' id='m" + std::to_string(c.sent_seq) +
                                "'><body>" + head + padding + "</body></message>";
+          if (c.sm && ++c.sm_sent % 5 == 0) stanza += "<r xmlns='urn:xmpp:sm:3'/>";
           send(c, stanza);
           ++s.sent;
         }

@@ -41,11 +41,14 @@ void failed(stream::C2s& stream, std::string_view condition, std::optional<std::
   stream.send_nonza(f);
 }
 
+constexpr std::size_t kMaxResumeTimeout = 86400;
+
 SmOptions from_settings(const module::Context& context) {
   SmOptions options;
   if (!context.has_settings()) return options;
   const JabberSettings& j = context.settings().jabber;
-  options.resume_timeout = std::chrono::seconds(j.sm_resume_timeout);
+  // At most a day: a deadline must stay within the clock's range (the setting allows 2^40).
+  options.resume_timeout = std::chrono::seconds(std::min<std::size_t>(j.sm_resume_timeout, kMaxResumeTimeout));
   options.limits = QueueLimits{j.sm_max_unacked_stanzas, j.sm_max_unacked_bytes};
   options.max_detached_per_account = j.sm_max_detached_per_account;
   return options;
@@ -64,13 +67,15 @@ class StreamManagement::Session final : public stream::Managed {
     if (!queue_.push(std::move(stanza))) return overflow();
     if (requested_ || stream_->detached()) return;
     if (queue_.size() >= owner_.options_.request_stanzas || queue_.bytes() >= owner_.options_.request_bytes) request();
-    else owner_.later(*this);
+    else if (!due_) owner_.later(*this);
   }
   bool detach() override { return owner_.detach(*this); }
   void ended() override {
     owner_.forget(*this);
     owner_.reroute(queue_.take());
   }
+  bool due_ = false;  // in the owner's waiting_: an <r/> due at its next sweep
+
   void moved(stream::C2s& stream) override {
     stream_ = &stream;
     requested_ = false;
@@ -80,19 +85,16 @@ class StreamManagement::Session final : public stream::Managed {
   bool acknowledge(std::uint32_t h) {
     if (!queue_.acknowledge(h)) return false;
     requested_ = false;
-    if (queue_.size() > 0) owner_.later(*this);
+    if (queue_.size() > 0 && !due_) owner_.later(*this);
     return true;
   }
+  // The two nonzas of every exchange, written as bytes: no element to build per ack.
   void request() {
     if (requested_ || stream_->detached() || queue_.size() == 0) return;
     requested_ = true;
-    stream_->send_nonza(sm("r"));
+    stream_->send_nonza(std::string("<r xmlns='urn:xmpp:sm:3'/>"));
   }
-  void answer() {
-    xml::Element a = sm("a");
-    a.set_attr("h", std::to_string(received_.value()));
-    stream_->send_nonza(a);
-  }
+  void answer() { stream_->send_nonza("<a xmlns='urn:xmpp:sm:3' h='" + std::to_string(received_.value()) + "'/>"); }
 
   stream::C2s& stream() const noexcept { return *stream_; }
   const std::string& id() const noexcept { return id_; }
@@ -211,13 +213,13 @@ bool StreamManagement::detach(Session& session) {
     if (const auto it = resumable_.find(id); it != resumable_.end())
       end_later(it->second->stream(), "policy-violation", "Too many sessions waiting to be resumed");
   }
-  waiting_.erase(&session);
+  if (std::exchange(session.due_, false)) waiting_.erase(&session);
   arm_window();
   return true;
 }
 
 void StreamManagement::forget(Session& session) {
-  waiting_.erase(&session);
+  if (std::exchange(session.due_, false)) waiting_.erase(&session);
   if (session.id().empty()) return;
   if (const auto it = resumable_.find(session.id()); it != resumable_.end() && it->second == &session)
     resumable_.erase(it);
@@ -257,6 +259,7 @@ void StreamManagement::close_windows() {
 }
 
 void StreamManagement::later(Session& session) {
+  session.due_ = true;
   waiting_.insert(&session);
   if (sweeping_) return;
   sweeping_ = true;
@@ -268,7 +271,10 @@ void StreamManagement::later(Session& session) {
 }
 
 void StreamManagement::sweep() {
-  for (Session* session : std::exchange(waiting_, {})) session->request();
+  for (Session* session : std::exchange(waiting_, {})) {
+    session->due_ = false;
+    session->request();
+  }
 }
 
 void StreamManagement::reroute(std::deque<std::string> stanzas) {

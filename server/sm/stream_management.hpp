@@ -3,7 +3,7 @@
 // Offered after authentication as <sm xmlns='urn:xmpp:sm:3'/>. A bound stream that sends
 // <enable/> gets a Session (stream::Managed): h counted for what it receives, its sent
 // stanzas kept until acknowledged (bounded: over sm_max_unacked_stanzas or _bytes the
-// stream ends with <policy-violation/>), an <r/> when 16 stanzas or 8 KiB wait or, at the
+// stream ends with <policy-violation/>), an <r/> when 32 stanzas or 16 KiB wait or, at the
 // latest, within a second of a stanza being sent.
 //
 // With resume='true' a connection lost without </stream> leaves the session bound, its
@@ -44,8 +44,8 @@ struct SmOptions {
   QueueLimits limits;
   std::size_t max_detached_per_account = 4;
   // An <r/> goes out at once when this much waits unacknowledged, else at the next sweep.
-  std::size_t request_stanzas = 16;
-  std::size_t request_bytes = 8 * 1024;
+  std::size_t request_stanzas = 32;
+  std::size_t request_bytes = 16 * 1024;
   std::chrono::milliseconds sweep{1000};
 };
 

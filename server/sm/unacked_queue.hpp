@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 
 namespace jabberadmin::sm {
@@ -42,11 +43,11 @@ class UnackedQueue {
 
   std::uint32_t sent() const noexcept { return sent_.value(); }   // h of everything written
   std::uint32_t acked() const noexcept { return acked_; }         // the last valid h
-  std::size_t size() const noexcept { return pending_.size(); }
+  std::size_t size() const noexcept { return pending_ ? pending_->size() : 0; }
   std::size_t bytes() const noexcept { return bytes_; }
   bool over_limit() const noexcept;
   // Oldest first: what a resumed stream writes again, or what is routed when the session ends.
-  const std::deque<std::string>& pending() const noexcept { return pending_; }
+  const std::deque<std::string>& pending() const noexcept;
   std::deque<std::string> take();
 
  private:
@@ -54,7 +55,9 @@ class UnackedQueue {
   Counter sent_;
   std::uint32_t acked_ = 0;
   std::size_t bytes_ = 0;
-  std::deque<std::string> pending_;
+  // Made at the first stanza and dropped when all is acknowledged: an idle session holds no
+  // deque (an empty std::deque still keeps a 512-byte block).
+  std::unique_ptr<std::deque<std::string>> pending_;
 };
 
 }  // namespace jabberadmin::sm

@@ -138,8 +138,8 @@ void C2s::send_now(std::string stanza) {
 
 void C2s::send_nonza(const xml::Element& element) { send(element); }
 
-void C2s::resend(std::string stanza) {
-  if (state_ == State::Established) send(std::move(stanza));
+void C2s::send_nonza(std::string bytes) {
+  if (state_ == State::Established) send(std::move(bytes));
 }
 
 bool C2s::take_over(C2s& old) {

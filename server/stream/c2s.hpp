@@ -80,10 +80,12 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   bool detached() const noexcept { return state_ == State::Detached; }
   const std::string& username() const noexcept { return username_; }
   const std::string& domain() const noexcept { return domain_; }
-  // Writes a nonza (not a stanza: never counted or queued), or bytes already counted (a
-  // resumed stream's unacknowledged stanzas), to the client.
+  // Writes a nonza (not a stanza: never counted or queued) to the client, as an element or
+  // as bytes serialized beforehand; resend writes a resumed stream's unacknowledged stanzas
+  // (counted already).
   void send_nonza(const xml::Element& element);
-  void resend(std::string stanza);
+  void send_nonza(std::string bytes);
+  void resend(std::string stanza) { send_nonza(std::move(stanza)); }
   // Management enabled on this bound stream: from now on it hears of every stanza.
   void manage(std::unique_ptr<Managed> managed) { managed_ = std::move(managed); }
   Managed* managed() const noexcept { return managed_.get(); }

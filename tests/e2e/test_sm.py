@@ -134,8 +134,9 @@ class WindowCloses(ConfiguredWorldTest):
                 b.send_message(mto=self.alice, mbody=f"w{i}", mtype="chat")
             await round_trip(b)  # queued on the detached session: no error to bob
             self.assertNotIn("stored a message for alice", self.world.server_log())
-            # The session's end routes its queue at once, in the same turn as this line.
             await self.world.log_shows("was not resumed in time; the session ends", timeout=10)
+            # Logged once the session has left the router and its queue was routed again.
+            await self.world.log_shows("alice@localhost/phone: detached session ended")
             self.assertIn("offline: stored a message for alice@localhost", self.world.server_log())
             fresh = await online(self.alice + "/desk", "alice-pw", self.world.port, SmClient)
             await until(lambda: len(fresh.bodies) >= N)

@@ -244,20 +244,20 @@ TEST_F(SmStreamTest, EnableOnlyOnceAndAfterBind) {
   EXPECT_NE(exchange(alice, "<enable xmlns='urn:xmpp:sm:3'/>").find("<unexpected-request"), std::string::npos);
 }
 
-TEST_F(SmStreamTest, TheServerAsksForAnAckAfterSixteenStanzas) {
+TEST_F(SmStreamTest, TheServerAsksForAnAckAfterThirtyTwoStanzas) {
   Client alice, bob;
   online(alice, "alice", "phone");
   online(bob, "bob", "pc", false);
   alice.transport->take();
   // Her own presence came back to her: one stanza waits already.
-  for (int i = 0; i < 14; ++i) exchange(bob, message("alice@example.org", i));
+  for (int i = 0; i < 30; ++i) exchange(bob, message("alice@example.org", i));
   EXPECT_EQ(count(alice.transport->sent, "<r xmlns='urn:xmpp:sm:3'/>"), 0u);
-  exchange(bob, message("alice@example.org", 14));
+  exchange(bob, message("alice@example.org", 30));
   EXPECT_EQ(count(alice.transport->take(), "<r xmlns='urn:xmpp:sm:3'/>"), 1u);
-  exchange(bob, message("alice@example.org", 15));
+  exchange(bob, message("alice@example.org", 31));
   EXPECT_EQ(count(alice.transport->take(), "<r "), 0u);  // one request at a time
-  exchange(alice, "<a xmlns='urn:xmpp:sm:3' h='17'/>");  // her presence and the 16
-  exchange(bob, message("alice@example.org", 16));
+  exchange(alice, "<a xmlns='urn:xmpp:sm:3' h='33'/>");  // her presence and the 32
+  exchange(bob, message("alice@example.org", 32));
   EXPECT_EQ(count(alice.transport->take(), "<r "), 0u);
   // The rest is asked for within the sweep.
   io.run_for(options.sweep + std::chrono::milliseconds(200));
@@ -393,6 +393,24 @@ TEST_F(SmStreamTest, ANewLoginWithTheSameResourceReplacesADetachedSession) {
   Client late = authenticated("alice");
   EXPECT_NE(exchange(late, "<resume xmlns='urn:xmpp:sm:3' previd='" + id + "' h='0'/>").find("<item-not-found"),
             std::string::npos);
+}
+
+TEST_F(SmStreamTest, AResumedSessionIsReplacedByANewLoginWithItsResource) {
+  Client alice, bob;
+  const std::string id = online(alice, "alice", "phone");
+  online(bob, "bob", "pc", false);
+  alice.stream->on_closed();
+  Client again = authenticated("alice");
+  ASSERT_NE(exchange(again, "<resume xmlns='urn:xmpp:sm:3' previd='" + id + "' h='1'/>").find("<resumed"),
+            std::string::npos);
+  exchange(bob, message("alice@example.org/phone", 1));  // not acknowledged
+  Client replacing;
+  online(replacing, "alice", "phone");
+  EXPECT_NE(again.transport->sent.find("<conflict"), std::string::npos);
+  EXPECT_TRUE(again.transport->closed);
+  EXPECT_EQ(bound("alice@example.org/phone"), replacing.stream.get());
+  ASSERT_EQ(undeliverable.size(), 1u);  // routed again, not lost
+  EXPECT_EQ(undeliverable[0].child("body")->text(), "1");
 }
 
 TEST_F(SmStreamTest, AResumeClosesTheOldConnectionIfItIsStillOpen) {
