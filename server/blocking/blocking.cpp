@@ -243,11 +243,8 @@ void Blocking::restore_presence(const Jid& user, const std::vector<std::string>&
   const Jid bare = user.to_bare();
   for (const Jid& subscriber : presence_.subscribers(bare))
     if (covered(subscriber)) presence_.share(bare, subscriber);
-  for (const Jid& contact : presence_.subscriptions(bare)) {
-    if (!covered(contact)) continue;
-    for (const auto& [jid, r] : router_.resources(contact))
-      if (r->available && r->presence) router_.deliver_presence(bare, r->presence_bytes);
-  }
+  for (const Jid& contact : presence_.subscriptions(bare))
+    if (covered(contact)) presence_.share(contact, bare);
 }
 
 }  // namespace jabberadmin::blocking

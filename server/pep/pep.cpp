@@ -75,7 +75,8 @@ Pep::Pep(module::Context& context, caps::EntityCaps& caps, const presence::Conta
                                              [this](router::Router&, const xml::Element& iq) { owner(iq); }));
   registrations_.push_back(context.disco_identity(IqTarget::Account, "pubsub", "pep"));
   for (std::string_view f : kFeatures)
-    registrations_.push_back(context.disco_feature(IqTarget::Account, std::string(kPubsub) + "#" + std::string(f)));
+    registrations_.push_back(context.disco_feature(IqTarget::Account, std::string(kPubsub) + "#" + std::string(f),
+                                                   "a XEP-0060 feature of the pubsub handler"));
   registrations_.push_back(context.disco_items(IqTarget::Account, [this](const xml::Element& iq) { return node_items(iq); }));
   registrations_.push_back(caps_.on_known([this](const Jid& full) { send_last_items(full); }));
   registrations_.push_back(directory_.observe([this](const directory::UserChange& change) {
