@@ -49,6 +49,22 @@ LastActivity::LastActivity(module::Context& context, presence::Presence& presenc
     statuses_[full.full()] = status ? status->text() : std::string();
   });
   unbind_ = router_.on_unbind([this](const Jid& full, const router::Resource&) { unbound(full); });
+  filter_ = router_.filter_routes(
+      [this](std::string_view from, const Jid& to, const xml::Element* stanza) { return may_reach(from, to, stanza); });
+}
+
+bool LastActivity::may_reach(std::string_view from, const Jid& to, const xml::Element* stanza) {
+  // Cheapest tests first: this is asked of every delivery.
+  if (stanza == nullptr || to.resource.empty() || to.local.empty() || from.empty() || stanza->name() != "iq") return true;
+  const xml::Element* query = stanza->first_element();
+  if (query == nullptr || !query->is("query", ns::kLast) || !router_.serves(to.domain)) return true;
+  const std::string type = stream::stanza_type(*stanza);
+  if (type != "get" && type != "set") return true;  // the client's answer goes back as usual
+  const Jid user = to.to_bare();
+  const Jid asker = Jid::split_normalized(from).to_bare();  // stamped by the server
+  if (asker.bare() == user.bare() || options_.may_see(user, asker)) return true;
+  router_.bounce(*stanza, "auth", "forbidden", "Only contacts who see this account's presence may ask");
+  return false;
 }
 
 LastActivity::~LastActivity() {

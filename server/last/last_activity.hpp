@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "last/last_store.hpp"
 #include "module/module.hpp"
@@ -37,6 +38,9 @@ class LastActivity final : public module::Module {
  private:
   void uptime(router::Router& router, const xml::Element& iq) const;
   void account(router::Router& router, const xml::Element& iq);
+  // XEP-0012 §3: a request to a client (a full JID) of ours is delivered only if its sender
+  // may see the user's presence; else it is answered <forbidden/> (a route filter).
+  bool may_reach(std::string_view from, const Jid& to, const xml::Element* stanza);
   void unbound(const Jid& full);
   void record(const std::string& bare, std::string status);
 
@@ -45,7 +49,7 @@ class LastActivity final : public module::Module {
   LastOptions options_;
   std::chrono::system_clock::time_point started_;
   std::map<std::string, std::string> statuses_;  // full JID -> the status of its unavailable presence
-  module::Registration server_, account_, unavailable_, unbind_, kept_;
+  module::Registration server_, account_, unavailable_, unbind_, kept_, filter_;
 };
 
 }  // namespace jabberadmin::last

@@ -78,6 +78,15 @@ class LastActivityTest : public ::testing::Test {
     EXPECT_EQ(got.size(), 1u);
     return got.empty() ? xml::Element{} : got.back();
   }
+  // A request that is to reach another client: the sender gets nothing back (yet).
+  void from_client_to(FakeSession& from, std::string_view to) {
+    xml::Element iq("iq", std::string(ns::kClient));
+    iq.set_attr("type", "get").set_attr("id", "l2").set_attr("from", from.jid().full()).set_attr("to", to);
+    iq.add(xml::Element("query", std::string(ns::kLast)));
+    from.take();
+    router->on_stanza(from, iq);
+    EXPECT_TRUE(from.take().empty()) << "no answer from the server";
+  }
   static std::string seconds(const xml::Element& r) {
     const xml::Element* q = r.child("query", ns::kLast);
     return q ? q->attr_or("seconds", "none") : "no query: " + xml::serialize(r);
@@ -94,6 +103,24 @@ class LastActivityTest : public ::testing::Test {
   std::unique_ptr<module::Modules> modules;
   std::vector<std::unique_ptr<FakeSession>> sessions;
 };
+
+// XEP-0012 §3: a request to a client goes through only from those who may see the user's
+// presence (and the user's own resources); others are answered <forbidden/> by the server.
+TEST_F(LastActivityTest, ARequestToAClientGoesOnlyFromThoseWhoSeeItsPresence) {
+  FakeSession& alice = login("alice@example.org/a");
+  FakeSession& bob = login("bob@example.org/b");
+  FakeSession& carol = login("carol@example.org/c");
+  EXPECT_EQ(condition(ask(carol, "bob@example.org/b")), "forbidden") << "carol does not see bob";
+  EXPECT_TRUE(bob.take().empty()) << "nothing reached bob's client";
+  from_client_to(alice, "bob@example.org/b");
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 1u) << "alice sees bob: her request reaches his client";
+  EXPECT_NE(got[0].child("query", ns::kLast), nullptr);
+  FakeSession& bob_phone = login("bob@example.org/phone");
+  bob.take();  // the phone's presence
+  from_client_to(bob_phone, "bob@example.org/b");
+  EXPECT_EQ(bob.take().size(), 1u) << "his own resources may ask";
+}
 
 TEST_F(LastActivityTest, TheServerTellsItsUptime) {
   FakeSession& alice = login("alice@example.org/a");
