@@ -199,6 +199,7 @@ std::string render_conf(const Paths& paths, const std::string& base_dn, const st
       {"cosine_schema", schema("cosine.schema")},
       {"inetorgperson_schema", schema("inetorgperson.schema")},
       {"nis_schema", schema("nis.schema")},
+      {"authpassword_schema", render::slapd_quoted((render::template_dir() / "authpassword.schema").string())},
       {"pidfile", render::slapd_quoted(paths.pidfile.string())},
       {"argsfile", render::slapd_quoted(paths.argsfile.string())},
       {"logfile", render::slapd_quoted(paths.log.string())},

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "jabberadmin/password.hpp"
+#include "jabberadmin/scram.hpp"
 
 namespace jabberadmin::schema {
 
@@ -18,7 +19,7 @@ std::string user_filter() { return std::string("(objectClass=") + kUserClass + "
 std::string group_filter() { return std::string("(objectClass=") + kGroupClass + ")"; }
 
 const std::vector<std::string>& user_attributes() {
-  static const std::vector<std::string> attributes{kUid, kNickname, kMail, kGroup, kPassword, kExpire, kPhoto, kUuid};
+  static const std::vector<std::string> attributes{kUid, kNickname, kMail, kGroup, kPassword, kExpire, kPhoto, kUuid, kScramVerifier};
   return attributes;
 }
 
@@ -41,6 +42,11 @@ User user_from_entry(const ldap::Entry& entry, std::string_view primary_host, st
   u.expired = u.expired_on(today);
   u.photo = entry.first(kPhoto).value_or("");
   u.uuid = entry.first(kUuid).value_or("");
+  // Values that are not well-formed SCRAM verifiers (another scheme, damaged) are skipped:
+  // the account then logs in as if it had none of that hash.
+  if (const auto found = entry.attributes.find(kScramVerifier); found != entry.attributes.end())
+    for (const auto& value : found->second)
+      if (auto verifier = scram::parse_auth_password(value)) u.verifiers.push_back(std::move(*verifier));
   return u;
 }
 

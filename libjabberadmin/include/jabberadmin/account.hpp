@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "jabberadmin/scram.hpp"
+
 namespace jabberadmin {
 
 // Days since 1970-01-01 in UTC: the unit of shadowExpire (shadow(5)).
@@ -32,6 +34,9 @@ struct User {
   // entryUUID (RFC 4530): tells an account from one deleted and re-created under its name.
   // Empty when the directory does not give it.
   std::string uuid;
+  // SCRAM verifiers (authPassword, RFC 5803), at most one per hash. Empty: the account logs
+  // in by PLAIN only (checked by a bind), as accounts made before SCRAM or adopted ones do.
+  std::vector<scram::Verifier> verifiers;
 
   // As shadow(5) and pam_unix count: expired on the expiry day itself.
   bool expired_on(std::int64_t day) const noexcept { return expires && day >= *expires; }

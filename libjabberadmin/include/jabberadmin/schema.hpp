@@ -37,6 +37,9 @@ inline constexpr const char* kMail = "mail";              // the bare JID, when 
 inline constexpr const char* kPassword = "userPassword";
 inline constexpr const char* kGroup = "departmentNumber"; // the user's one group, by name
 inline constexpr const char* kPhoto = "jpegPhoto";
+// RFC 3112's authPassword holding RFC 5803 SCRAM verifiers, one value per hash: what the
+// server checks a SCRAM login against (never the password). Readable by the server only.
+inline constexpr const char* kScramVerifier = "authPassword";
 // shadowExpire (nis schema) in days since 1970. 1 is the lock: a day in 1970, so it makes
 // the lock visible to readers that may not read password hashes (the server, ejabberd).
 // Any later day is an expiry date; 0 and negative values mean none (shadow-utils' -1).
