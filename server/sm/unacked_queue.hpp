@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "jabberadmin/settings.hpp"
+
 namespace jabberadmin::sm {
 
 // h for what one side has handled: stanzas, modulo 2^32.
@@ -24,9 +26,10 @@ class Counter {
   std::uint32_t value_ = 0;
 };
 
+// The defaults are the settings' (sm_max_unacked_stanzas and _bytes).
 struct QueueLimits {
-  std::size_t stanzas = 1000;     // 0: no limit
-  std::size_t bytes = 1 << 20;    // 0: no limit
+  std::size_t stanzas = JabberSettings{}.sm_max_unacked_stanzas;  // 0: no limit
+  std::size_t bytes = JabberSettings{}.sm_max_unacked_bytes;       // 0: no limit
 };
 
 class UnackedQueue {

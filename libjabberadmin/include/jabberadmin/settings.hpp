@@ -62,8 +62,11 @@ struct JabberSettings {
   // resumption), what one session may leave unacknowledged (0: no limit), and how many
   // sessions of one account may wait at once.
   std::size_t sm_resume_timeout = 300;               // seconds
-  std::size_t sm_max_unacked_stanzas = 1000;
-  std::size_t sm_max_unacked_bytes = 1 << 20;
+  // Above the largest group: at login a member is sent every member's presence at once, and
+  // a slow client acknowledges them late (1000 ended streams in a 1,000-member group's login
+  // storm). 5000 is ejabberd's max_ack_queue; 4 MiB holds 5000 stanzas of 800 bytes.
+  std::size_t sm_max_unacked_stanzas = 5000;
+  std::size_t sm_max_unacked_bytes = 4 << 20;
   std::size_t sm_max_detached_per_account = 4;
 };
 
