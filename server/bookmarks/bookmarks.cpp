@@ -59,17 +59,22 @@ void Bookmarks::to_pep(const Jid& account, const xml::Element& storage) try {
       current[item.id] = b ? canonical(*b) : std::string();
     }
   std::set<std::string> kept;
+  std::size_t refused = 0;  // rooms PEP's limits kept out; the others still follow
+  std::string why;
   for (const Bookmark& b : wanted) {
     kept.insert(b.jid);
     // XEP-0402 §7: no notification for a room that did not change.
     if (const auto it = current.find(b.jid); it != current.end() && it->second == xml::serialize(b.conference, ns::kClient))
       continue;
-    if (const std::string refused = pep_.publish_item(name, kNode, node_config(), pep::Item{b.jid, b.conference});
-        !refused.empty())
-      return log::warning("bookmarks: " + account.bare() + "'s room " + b.jid + " not copied into PEP: " + refused);
+    if (std::string reason = pep_.publish_item(name, kNode, node_config(), pep::Item{b.jid, b.conference}); !reason.empty()) {
+      ++refused;
+      why = std::move(reason);
+    }
   }
   for (const auto& [id, conference] : current)
     if (!kept.contains(id)) pep_.retract_item(name, kNode, id);
+  if (refused > 0)
+    log::warning("bookmarks: " + std::to_string(refused) + " of " + account.bare() + "'s rooms not copied into PEP: " + why);
 } catch (const std::exception& e) {
   log::error("bookmarks: cannot copy " + account.bare() + "'s private bookmarks into PEP: " + e.what());
 }

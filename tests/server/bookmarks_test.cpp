@@ -324,6 +324,14 @@ TEST_F(BookmarksTest, MalformedAndHugeBookmarksAreStoredOrRefusedAsBeforeWithout
   ASSERT_EQ(store_private(legacy, many).attr_or("type"), "result");
   EXPECT_TRUE(events(modern).empty());
   EXPECT_EQ(items(modern).size(), 1u) << "the node as it was";
+  EXPECT_TRUE(str(private_copy(legacy)) == str(parse(many))) << "stored as sent";
+
+  // A room too big for a PEP item: the others still follow, the private copy keeps it.
+  const std::string big = "<storage xmlns='storage:bookmarks'><conference jid='big@conference.example.org' name='" +
+                          std::string(100 * 1024, 'x') + "'/><conference jid='small@conference.example.org'/></storage>";
+  ASSERT_EQ(store_private(legacy, big).attr_or("type"), "result");
+  EXPECT_EQ(events(modern), (std::vector<std::string>{"+small@conference.example.org", "-good@conference.example.org"}));
+  EXPECT_TRUE(str(private_copy(legacy)) == str(parse(big))) << "stored as sent";
 
   // Over the private limit: refused as before, nothing converted.
   std::string huge = "<storage xmlns='storage:bookmarks'><conference jid='big@conference.example.org' name='" +
@@ -333,11 +341,12 @@ TEST_F(BookmarksTest, MalformedAndHugeBookmarksAreStoredOrRefusedAsBeforeWithout
   EXPECT_EQ(refused.child("error")->first_element()->name(), "policy-violation");
   EXPECT_TRUE(events(modern).empty());
 
-  // A PEP item that is no XEP-0402 conference leaves the private copy without it.
+  // A PEP item that is no XEP-0402 conference leaves the private copy without it (and
+  // without the room PEP refused: the private copy follows the node).
   ASSERT_EQ(publish(modern, "odd@conference.example.org", "<x xmlns='urn:not-a-bookmark'/>").attr_or("type"), "result");
   EXPECT_EQ(str(private_copy(legacy)),
-            "<storage xmlns='storage:bookmarks'><conference jid='good@conference.example.org' autojoin='false'><nick/>"
-            "</conference></storage>")
+            "<storage xmlns='storage:bookmarks'><conference jid='small@conference.example.org' autojoin='false'/>"
+            "</storage>")
       << "rewritten from the node's one valid room";
 }
 
