@@ -1,6 +1,7 @@
 #include "app/modules.hpp"
 
 #include "blocking/blocking.hpp"
+#include "bookmarks/bookmarks.hpp"
 #include "caps/caps.hpp"
 #include "carbons/carbons.hpp"
 #include "csi/csi.hpp"
@@ -42,6 +43,7 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<private_storage::PrivateStorage>(),
       module::make<caps::EntityCaps>(),
       module::make<pep::Pep>(),
+      module::make<bookmarks::Bookmarks>(),
       module::make<sm::StreamManagement>(),
   };
 }

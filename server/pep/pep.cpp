@@ -162,9 +162,44 @@ void Pep::owner(const xml::Element& iq) {
     router_.deliver(stream::iq_result(iq));
     xml::Element purge("purge", std::string(kPubsubEvent));
     purge.set_attr("node", name);
-    return notify(r->user->name, name, *config, purge);
+    notify(r->user->name, name, *config, purge);
+    return changed(r->service, name);
   }
   fail(router_, iq, "cancel", "feature-not-implemented", "Not supported by this PEP service: " + op->name(), "unsupported");
+}
+
+std::optional<Pep::Refusal> Pep::store_item(const std::string& account, const std::string& name, Item& item,
+                                            const xml::Element* form, const NodeConfig& defaults, NodeConfig& config) {
+  const std::size_t size = xml::serialize(item.payload, ns::kClient).size();
+  if (size > limits_.item_bytes)
+    return Refusal{"modify", "not-acceptable",
+                   "An item may have at most " + std::to_string(limits_.item_bytes) + " bytes", "payload-too-big"};
+  // What the account stores besides the item this one replaces, if any.
+  const Usage used = store_.usage(account, name, item.id);
+  if (used.items + 1 > limits_.items || used.bytes + size > limits_.bytes)
+    return Refusal{"wait", "resource-constraint",
+                   "The account's PEP storage is full (at most " + std::to_string(limits_.items) + " items, " +
+                       std::to_string(limits_.bytes / 1024) + " KiB)",
+                   {}};
+  if (item.id.empty())
+    item.id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) + "-" + std::to_string(++next_id_);
+
+  auto existing = store_.node(account, name);
+  if (!existing) {
+    // Auto-create (XEP-0163 §3), configured by the publish-options.
+    if (store_.nodes(account).size() >= limits_.nodes)
+      return Refusal{"wait", "policy-violation", "An account may have at most " + std::to_string(limits_.nodes) + " nodes", {}};
+    FormResult applied = form ? apply_form(*form, defaults) : FormResult{defaults, {}};
+    if (!applied.error.empty()) return Refusal{"cancel", "conflict", applied.error, "precondition-not-met"};
+    existing = applied.config;
+    store_.create(account, name, *existing);
+  } else if (form) {
+    if (const std::string field = unmet_precondition(*form, *existing); !field.empty())
+      return Refusal{"cancel", "conflict", "The node's " + field + " is not as the publish-options ask", "precondition-not-met"};
+  }
+  config = *existing;
+  store_.publish(account, name, config, item);
+  return std::nullopt;
 }
 
 void Pep::publish(const Request& r, const xml::Element& publish, const xml::Element* options) {
@@ -176,50 +211,56 @@ void Pep::publish(const Request& r, const xml::Element& publish, const xml::Elem
   const xml::Element* item = publish.child("item", kPubsub);
   if (item == nullptr || item->element_count() != 1)
     return fail(router_, iq, "modify", "bad-request", "Publish one item with one payload", "invalid-payload");
-  const xml::Element& payload = *item->first_element();
-  const std::size_t size = xml::serialize(payload, ns::kClient).size();
-  if (size > limits_.item_bytes)
-    return fail(router_, iq, "modify", "not-acceptable",
-                "An item may have at most " + std::to_string(limits_.item_bytes) + " bytes", "payload-too-big");
-  std::string id = item->attr_or("id");
-  // What the account stores besides the item this one replaces, if any.
-  const Usage used = store_.usage(r.user->name, name, id);
-  if (used.items + 1 > limits_.items || used.bytes + size > limits_.bytes)
-    return fail(router_, iq, "wait", "resource-constraint",
-                "The account's PEP storage is full (at most " + std::to_string(limits_.items) + " items, " +
-                    std::to_string(limits_.bytes / 1024) + " KiB)");
-  if (id.empty())
-    id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) + "-" + std::to_string(++next_id_);
-
-  const xml::Element* form = form_of(options);
-  auto config = store_.node(r.user->name, name);
-  if (!config) {
-    // Auto-create (XEP-0163 §3), configured by the publish-options.
-    if (store_.nodes(r.user->name).size() >= limits_.nodes)
-      return fail(router_, iq, "wait", "policy-violation",
-                  "An account may have at most " + std::to_string(limits_.nodes) + " nodes");
-    FormResult applied = form ? apply_form(*form, NodeConfig{}) : FormResult{};
-    if (!applied.error.empty()) return fail(router_, iq, "cancel", "conflict", applied.error, "precondition-not-met");
-    config = applied.config;
-    store_.create(r.user->name, name, *config);
-  } else if (form) {
-    if (const std::string field = unmet_precondition(*form, *config); !field.empty())
-      return fail(router_, iq, "cancel", "conflict", "The node's " + field + " is not as the publish-options ask",
-                  "precondition-not-met");
-  }
-  const Item stored{id, payload};
-  store_.publish(r.user->name, name, *config, stored);
+  Item stored{item->attr_or("id"), *item->first_element()};
+  NodeConfig config;
+  if (const auto refused = store_item(r.user->name, name, stored, form_of(options), NodeConfig{}, config))
+    return fail(router_, iq, refused->type, refused->condition, refused->text, refused->pubsub_condition);
 
   xml::Element reply = stream::iq_result(iq);
   reply.add(pubsub_element(kPubsub, "publish", name))
       .children()
       .front()
       .add(xml::Element("item", std::string(kPubsub)))
-      .set_attr("id", id);
+      .set_attr("id", stored.id);
   router_.deliver(reply);
   xml::Element event = event_items(name);
   event.add(item_element(kPubsubEvent, stored));
-  notify(r.user->name, name, *config, event);
+  notify(r.user->name, name, config, event);
+  changed(r.service, name);
+}
+
+std::optional<NodeConfig> Pep::node_config(const std::string& account, const std::string& node) {
+  return store_.node(account, node);
+}
+
+std::vector<Item> Pep::node_contents(const std::string& account, const std::string& node) {
+  return store_.items(account, node, kMaxItemsPerNode);
+}
+
+std::string Pep::publish_item(const std::string& account, const std::string& node, const NodeConfig& config, Item item) {
+  NodeConfig used;
+  if (const auto refused = store_item(account, node, item, nullptr, config, used)) return refused->text;
+  xml::Element event = event_items(node);
+  event.add(item_element(kPubsubEvent, item));
+  notify(account, node, used, event);
+  return {};
+}
+
+bool Pep::retract_item(const std::string& account, const std::string& node, const std::string& id) {
+  const auto config = store_.node(account, node);
+  if (!config || !store_.retract(account, node, id)) return false;
+  xml::Element event = event_items(node);
+  event.add(xml::Element("retract", std::string(kPubsubEvent))).set_attr("id", id);
+  notify(account, node, *config, event);
+  return true;
+}
+
+util::Registration Pep::on_changed(std::string node, ChangeObserver observer) {
+  return observers_[std::move(node)].add(std::move(observer));
+}
+
+void Pep::changed(const Jid& account, const std::string& node) const {
+  if (const auto it = observers_.find(node); it != observers_.end()) it->second(account);
 }
 
 void Pep::items(const Request& r, const xml::Element& items) {
@@ -278,10 +319,12 @@ void Pep::retract(const Request& r, const xml::Element& retract) {
   if (!store_.retract(r.user->name, name, id)) return fail(router_, iq, "cancel", "item-not-found", "No item " + id);
   router_.deliver(stream::iq_result(iq));
   const std::string notify_attr = retract.attr_or("notify");
-  if (notify_attr != "true" && notify_attr != "1") return;
-  xml::Element event = event_items(name);
-  event.add(xml::Element("retract", std::string(kPubsubEvent))).set_attr("id", id);
-  notify(r.user->name, name, *config, event);
+  if (notify_attr == "true" || notify_attr == "1") {
+    xml::Element event = event_items(name);
+    event.add(xml::Element("retract", std::string(kPubsubEvent))).set_attr("id", id);
+    notify(r.user->name, name, *config, event);
+  }
+  changed(r.service, name);
 }
 
 void Pep::create(const Request& r, const xml::Element& create, const xml::Element* configure) {
@@ -312,6 +355,7 @@ void Pep::remove(const Request& r, const xml::Element& remove) {
   xml::Element event("delete", std::string(kPubsubEvent));
   event.set_attr("node", name);
   notify(r.user->name, name, *config, event);
+  changed(r.service, name);
 }
 
 void Pep::configure(const Request& r, const xml::Element& configure) {

@@ -8,6 +8,8 @@
 // nodes (§4.3.2). Avatars (XEP-0084) are the directory's, served read-only.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "pep/node_config.hpp"
 #include "pep/pep_store.hpp"
 #include "presence/contacts.hpp"
+#include "util/hooks.hpp"
 
 namespace jabberadmin::pep {
 
@@ -32,6 +35,22 @@ class Pep final : public module::Module {
   explicit Pep(module::Context& context);
   // The parts, for unit tests.
   Pep(module::Context& context, caps::EntityCaps& caps, const presence::Contacts& contacts, PepLimits limits = {});
+
+  // Changes the server makes on an account's behalf (the bookmarks conversion, XEP-0411).
+  // Accounts are directory names. They are notified as a client's change would be, but the
+  // on_changed observers do not hear of them: a conversion does not echo back.
+  std::optional<NodeConfig> node_config(const std::string& account, const std::string& node);
+  std::vector<Item> node_contents(const std::string& account, const std::string& node);
+  // Publishes item (its id given) to the node, created with config if it does not exist; the
+  // reason when the account's limits refuse it, empty when published.
+  std::string publish_item(const std::string& account, const std::string& node, const NodeConfig& config, Item item);
+  // Retracts an item (notified); false when there was none.
+  bool retract_item(const std::string& account, const std::string& node, const std::string& id);
+
+  // observer hears, after the reply, that a client of account (bare JID) changed node: an
+  // item published or retracted, the node purged or deleted.
+  using ChangeObserver = std::function<void(const Jid& account)>;
+  util::Registration on_changed(std::string node, ChangeObserver observer);
 
  private:
   void pubsub(const xml::Element& iq);
@@ -51,6 +70,18 @@ class Pep final : public module::Module {
   void create(const Request& r, const xml::Element& create, const xml::Element* configure);
   void remove(const Request& r, const xml::Element& remove);
   void configure(const Request& r, const xml::Element& configure);
+
+  // Why a publish is refused: the stanza error to answer.
+  struct Refusal {
+    std::string_view type, condition;
+    std::string text;
+    std::string_view pubsub_condition;
+  };
+  // Stores item in account's node (an id made up when it has none), creating the node as
+  // form configures defaults; the node's configuration, or why not.
+  std::optional<Refusal> store_item(const std::string& account, const std::string& node, Item& item,
+                                    const xml::Element* form, const NodeConfig& defaults, NodeConfig& config);
+  void changed(const Jid& account, const std::string& node) const;
 
   std::optional<NodeConfig> node(const User& user, const std::string& node);
   std::vector<Item> read(const User& user, const std::string& node, std::size_t max);
@@ -73,6 +104,7 @@ class Pep final : public module::Module {
   const presence::Contacts& contacts_;
   PepLimits limits_;
   std::uint64_t next_id_ = 0;
+  std::map<std::string, util::Hooks<const Jid&>, std::less<>> observers_;
   std::vector<module::Registration> registrations_;
 };
 

@@ -27,6 +27,20 @@ util::Registration PrivateStorage::on_stored(std::string xmlns, StoredObserver o
   return observers_[std::move(xmlns)].add(std::move(observer));
 }
 
+std::optional<xml::Element> PrivateStorage::stored(const Jid& account, std::string_view name, std::string_view xmlns) {
+  const auto kept = store_.get(account.bare(), name, xmlns);
+  if (!kept) return std::nullopt;
+  return xml::parse_serialized(*kept, ns::kPrivate);
+}
+
+bool PrivateStorage::store(const Jid& account, const xml::Element& element) {
+  return store_.set(account.bare(), {{element.name(), element.xmlns(), xml::serialize(element, ns::kPrivate)}});
+}
+
+std::vector<std::string> PrivateStorage::accounts_with(std::string_view name, std::string_view xmlns) {
+  return store_.accounts(name, xmlns);
+}
+
 void PrivateStorage::get(router::Router& router, const xml::Element& iq, const std::string& bare,
                          const xml::Element& wanted) {
   std::optional<xml::Element> element;

@@ -2,13 +2,17 @@
 // server, one per (element name, namespace), for its own resources only (bookmarks for
 // mcabber and others, XEP-0048). Stored in SQLite (PrivateStore), within a per-account limit.
 //
-// Other modules can follow what is stored in one namespace (on_stored): the place where a
-// later XEP-0411 module mirrors storage:bookmarks into PEP.
+// Other modules can follow what is stored in one namespace (on_stored), read and write an
+// account's elements themselves: the bookmarks module (XEP-0411) mirrors storage:bookmarks
+// into PEP and back.
 #pragma once
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "module/module.hpp"
 #include "private/private_store.hpp"
@@ -34,6 +38,15 @@ class PrivateStorage final : public module::Module {
 
   // observer hears of every element stored in namespace xmlns, once it is committed.
   util::Registration on_stored(std::string xmlns, StoredObserver observer);
+
+  // What account (bare JID) keeps as (name, xmlns); throws when it cannot be read.
+  std::optional<xml::Element> stored(const Jid& account, std::string_view name, std::string_view xmlns);
+  // Stores element for account, as the account's own set would, within its limit (false:
+  // over it, nothing changed). on_stored observers do not hear of it: a module's own write
+  // does not echo back to it.
+  bool store(const Jid& account, const xml::Element& element);
+  // The accounts (bare JIDs) that keep an element (name, xmlns).
+  std::vector<std::string> accounts_with(std::string_view name, std::string_view xmlns);
 
  private:
   void handle(router::Router& router, const xml::Element& iq);

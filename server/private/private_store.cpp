@@ -42,6 +42,14 @@ bool PrivateStore::set(std::string_view account, const std::vector<PrivateItem>&
   return true;
 }
 
+std::vector<std::string> PrivateStore::accounts(std::string_view name, std::string_view xmlns) {
+  auto query = db_.prepare("SELECT account FROM private_storage WHERE name = ? AND xmlns = ? ORDER BY account");
+  query.bind(1, name).bind(2, xmlns);
+  std::vector<std::string> out;
+  while (query.step()) out.push_back(query.text(0));
+  return out;
+}
+
 std::size_t PrivateStore::used(std::string_view account) {
   auto query = db_.prepare(
       "SELECT COALESCE(SUM(LENGTH(CAST(data AS BLOB)) + LENGTH(CAST(name AS BLOB)) + LENGTH(CAST(xmlns AS BLOB))), 0) "

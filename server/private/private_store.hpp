@@ -28,6 +28,8 @@ class PrivateStore {
   // transaction, or none of them: false, and nothing changed, when the account's items
   // would then take more than the limit.
   bool set(std::string_view account, const std::vector<PrivateItem>& items);
+  // The accounts keeping an item (name, xmlns).
+  std::vector<std::string> accounts(std::string_view name, std::string_view xmlns);
   // Bytes the account's items take.
   std::size_t used(std::string_view account);
   std::size_t limit() const noexcept { return limit_; }

@@ -45,4 +45,8 @@ inline constexpr std::string_view kPubsubErrors = "http://jabber.org/protocol/pu
 inline constexpr std::string_view kCaps = "http://jabber.org/protocol/caps";                       // XEP-0115
 inline constexpr std::string_view kAvatarData = "urn:xmpp:avatar:data";                            // XEP-0084
 inline constexpr std::string_view kAvatarMetadata = "urn:xmpp:avatar:metadata";                    // XEP-0084
+inline constexpr std::string_view kBookmarksLegacy = "storage:bookmarks";                          // XEP-0048
+inline constexpr std::string_view kBookmarks = "urn:xmpp:bookmarks:1";                             // XEP-0402
+inline constexpr std::string_view kBookmarksCompat = "urn:xmpp:bookmarks:1#compat";                // XEP-0402 §7
+inline constexpr std::string_view kBookmarksConversion = "urn:xmpp:bookmarks-conversion:0";        // XEP-0411
 }  // namespace jabberadmin::ns

@@ -1,19 +1,25 @@
 """Interop: mcabber (a real console client, driven under tmux) keeps its data in private
 storage (XEP-0049). It no longer says "Server does not support bookmarks storage", and a
-roster note written in one mcabber session is read back in the next.
+roster note written in one mcabber session is read back in the next. A room a XEP-0402 client
+(slixmpp publishing to urn:xmpp:bookmarks:1) bookmarks is among the bookmarks mcabber reads.
 
 Run directly (ctest label interop): exits 77, which ctest counts as skipped, when mcabber
 or tmux is not installed.
 """
+import asyncio
 import os
 import shutil
 import subprocess
 import sys
 import time
 import unittest
+import xml.etree.ElementTree as ET
+
+from slixmpp.plugins.xep_0004 import Form
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import ConfiguredWorldTest  # noqa: E402
+from client import TIMEOUT, Client, logout  # noqa: E402
+from common import ConfiguredWorldTest, run  # noqa: E402
 from harness import HOST  # noqa: E402
 
 SKIP = 77
@@ -120,6 +126,33 @@ class McabberPrivateStorage(ConfiguredWorldTest):
             m.tmux("send-keys", "-t", "mc", "Enter")  # the buddy's window
             m.type("/roster note")
             m.wait_screen("Note: hello from mcabber")
+            for complaint in NOT_SUPPORTED:
+                self.assertNotIn(complaint, m.trace_text())
+        finally:
+            m.quit()
+
+    def test_a_room_bookmarked_over_pep_is_in_mcabbers_bookmarks(self):
+        """XEP-0411: what a XEP-0402 client publishes, mcabber reads from private storage."""
+        async def publish():
+            c = Client(f"boris@{HOST}/phone", "boris-pw")
+            for plugin in ("xep_0004", "xep_0060"):
+                c.register_plugin(plugin)
+            c.connect(("127.0.0.1", self.world.port), force_starttls=True)
+            self.assertIs(await asyncio.wait_for(c.outcome, TIMEOUT), True)
+            form = Form()
+            form["type"] = "submit"
+            form.add_field(var="FORM_TYPE", ftype="hidden", value="http://jabber.org/protocol/pubsub#publish-options")
+            form.add_field(var="pubsub#access_model", value="whitelist")
+            form.add_field(var="pubsub#max_items", value="max")
+            conference = ET.Element("{urn:xmpp:bookmarks:1}conference", {"name": "Lobby", "autojoin": "false"})
+            await c["xep_0060"].publish(f"boris@{HOST}", "urn:xmpp:bookmarks:1", id="lobby@conference.example.org",
+                                        payload=conference, options=form, timeout=TIMEOUT)
+            await logout(c)
+        run(publish())
+
+        m = Mcabber(self.world, "boris", "boris-pw")
+        try:
+            m.wait_trace("jid='lobby@conference.example.org' name='Lobby'")
             for complaint in NOT_SUPPORTED:
                 self.assertNotIn(complaint, m.trace_text())
         finally:

@@ -163,7 +163,8 @@ class Disco(SmallXeps):
         than service-unavailable, except the features that name a behaviour rather than a
         namespace (XEP-0160 msgoffline), which must then be listed here with their test, and
         the sub-features of an advertised namespace (pubsub#...), answered through it."""
-        not_iq = {"msgoffline": "test_offline"}
+        not_iq = {"msgoffline": "test_offline", "urn:xmpp:bookmarks-conversion:0": "test_bookmarks",
+                  "urn:xmpp:bookmarks:1#compat": "test_bookmarks"}
 
         async def go():
             a = await self.client("anna")

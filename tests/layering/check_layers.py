@@ -25,7 +25,7 @@ SERVER_LAYERS = ["util", "xml", "net", "store", "directory", "stream", "auth", "
 # declared in MODULE_DEPENDENCIES, the headers of that other module.
 FEATURE_MODULES = ["presence", "roster", "offline", "history", "vcard", "carbons", "ping",
                    "version", "disco", "session", "blocking", "csi", "time", "last", "private",
-                   "caps", "pep", "sm"]
+                   "caps", "pep", "sm", "bookmarks"]
 
 # module -> the modules whose headers it may include (keep it acyclic and short).
 MODULE_DEPENDENCIES = {
@@ -33,6 +33,7 @@ MODULE_DEPENDENCIES = {
     "blocking": {"presence"},
     "last": {"presence", "roster"},  # the unavailable status; who may see an account's presence
     "pep": {"caps", "presence", "roster"},
+    "bookmarks": {"pep", "private"},  # XEP-0411: converts between the two
 }
 
 # Files directly in server/ (main.cpp) count as this layer.

@@ -295,6 +295,47 @@ TEST_F(PepModuleTest, LastItemWhenCapsBecomeKnownRetractAndDelete) {
   EXPECT_EQ(condition(iq(bob, "get", "alice@example.org", items("urn:xmpp:tune"))), "item-not-found");
 }
 
+TEST_F(PepModuleTest, ObserversHearWhatClientsChangeAndNotWhatTheServerPublishesForAnotherModule) {
+  auto& alice = online("alice@example.org/a", {});
+  auto& other = online("alice@example.org/b", {"urn:t:n"});
+  Pep& pep = *modules->find<Pep>();
+  std::vector<std::string> heard;
+  util::Registration hook = pep.on_changed("urn:t:n", [&](const Jid& account) { heard.push_back(account.bare()); });
+  ASSERT_EQ(iq(alice, "set", "", publish("urn:t:n", "1")).attr_or("type"), "result");
+  ASSERT_EQ(iq(alice, "set", "", publish("urn:t:other", "1")).attr_or("type"), "result");
+  EXPECT_EQ(heard, std::vector<std::string>{"alice@example.org"}) << "its node only";
+  events(other);
+
+  // The server's own publish and retraction: notified as a client's, not heard.
+  EXPECT_EQ(pep.publish_item("alice", "urn:t:n", NodeConfig{}, Item{"2", parse("<x xmlns='urn:t'/>")}), "");
+  EXPECT_EQ(pep.node_contents("alice", "urn:t:n").front().id, "2");
+  EXPECT_TRUE(pep.retract_item("alice", "urn:t:n", "2"));
+  EXPECT_FALSE(pep.retract_item("alice", "urn:t:n", "2"));
+  EXPECT_EQ(events(other).size(), 2u);
+  EXPECT_EQ(heard.size(), 1u);
+  EXPECT_NE(pep.publish_item("alice", "urn:t:n", NodeConfig{},
+                             Item{"big", parse("<x xmlns='urn:t'>" + std::string(limits.item_bytes, 'x') + "</x>")}),
+            "")
+      << "within the account's limits";
+  EXPECT_EQ(pep.publish_item("alice", "urn:t:new", NodeConfig{.access = AccessModel::Whitelist}, Item{"1", parse("<x xmlns='urn:t'/>")}),
+            "");
+  EXPECT_EQ(pep.node_config("alice", "urn:t:new")->access, AccessModel::Whitelist) << "created as asked";
+
+  // A client's retraction (even without notify), purge and delete are heard.
+  ASSERT_EQ(iq(alice, "set", "", publish("urn:t:n", "3")).attr_or("type"), "result");
+  ASSERT_EQ(iq(alice, "set", "",
+               "<pubsub xmlns='http://jabber.org/protocol/pubsub'><retract node='urn:t:n'><item id='3'/></retract></pubsub>")
+                .attr_or("type"),
+            "result");
+  ASSERT_EQ(iq(alice, "set", "", "<pubsub xmlns='http://jabber.org/protocol/pubsub#owner'><purge node='urn:t:n'/></pubsub>")
+                .attr_or("type"),
+            "result");
+  ASSERT_EQ(iq(alice, "set", "", "<pubsub xmlns='http://jabber.org/protocol/pubsub#owner'><delete node='urn:t:n'/></pubsub>")
+                .attr_or("type"),
+            "result");
+  EXPECT_EQ(heard.size(), 5u);
+}
+
 TEST_F(PepModuleTest, ItemsSurviveARestartOfTheModules) {
   auto& alice = online("alice@example.org/a", {});
   ASSERT_EQ(iq(alice, "set", "", publish(kDevices, "current", field("pubsub#access_model", "open"))).attr_or("type"), "result");

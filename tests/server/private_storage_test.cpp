@@ -1,6 +1,7 @@
 // XEP-0049 private XML storage: a round trip (also across a restart), the empty answer, the
 // refusals the XEP names (no element, reserved namespaces, another's storage), the
-// per-account limit, and the observers a later bookmarks module (XEP-0411) will hook.
+// per-account limit, the observers, and the reads and writes of another module (the
+// bookmarks conversion, XEP-0411), which keep the limit and do not echo to the observers.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -157,6 +158,22 @@ TEST_F(PrivateStorageTest, ObserversHearCommittedElementsOfTheirNamespace) {
   hook.reset();
   ASSERT_EQ(ask("set", {bookmarks("room@conference.example.org")}).attr_or("type"), "result");
   EXPECT_EQ(heard.size(), 1u) << "unregistered";
+}
+
+TEST_F(PrivateStorageTest, AnotherModulesWritesKeepTheLimitAndAreNotHeard) {
+  int heard = 0;
+  util::Registration hook = storage().on_stored("storage:bookmarks", [&](const Jid&, const xml::Element&) { ++heard; });
+  const Jid account = *Jid::parse("alice@example.org");
+  EXPECT_FALSE(storage().stored(account, "storage", "storage:bookmarks"));
+  EXPECT_TRUE(storage().store(account, bookmarks("room@conference.example.org")));
+  EXPECT_EQ(heard, 0) << "a module's own write is not echoed";
+  EXPECT_EQ(storage().stored(account, "storage", "storage:bookmarks"), bookmarks("room@conference.example.org"));
+  EXPECT_EQ(stored("storage", "storage:bookmarks"), bookmarks("room@conference.example.org")) << "the client reads it";
+  EXPECT_EQ(storage().accounts_with("storage", "storage:bookmarks"), std::vector<std::string>{"alice@example.org"});
+  EXPECT_TRUE(storage().accounts_with("storage", "other:ns").empty());
+  EXPECT_FALSE(storage().store(account, bookmarks(std::string(PrivateStorage::kDefaultLimit, 'r') + "@example.org")));
+  EXPECT_EQ(storage().stored(account, "storage", "storage:bookmarks"), bookmarks("room@conference.example.org"))
+      << "over the limit: nothing changed";
 }
 
 TEST_F(PrivateStorageTest, ADeletedAccountLeavesNothing) {
