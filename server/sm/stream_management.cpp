@@ -5,7 +5,6 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 
 #include "jabberadmin/encoding.hpp"
@@ -25,13 +24,6 @@ std::string new_id() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes for a resumption id");
   return encoding::hex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
-}
-
-std::optional<std::uint32_t> parse_h(std::string_view text) {
-  std::uint32_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
 }
 
 void failed(stream::C2s& stream, std::string_view condition, std::optional<std::uint32_t> h = std::nullopt) {
