@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <utility>
+#include <vector>
 
 #include "caps/caps_hash.hpp"
 #include "elements.hpp"
@@ -18,8 +20,14 @@
 using namespace jabberadmin;
 
 namespace {
+// The child elements of every element in reverse order, text where it was (the text of a
+// <value/> is its text nodes in order, which is no list).
 void reverse_all(xml::Element& e) {
-  std::reverse(e.children().begin(), e.children().end());
+  std::vector<std::size_t> slots;
+  for (std::size_t i = 0; i < e.children().size(); ++i)
+    if (e.children()[i].is_element()) slots.push_back(i);
+  for (std::size_t i = 0, j = slots.size(); i + 1 < j; ++i, --j)
+    std::swap(e.children()[slots[i]], e.children()[slots[j - 1]]);
   for (xml::Element& c : e.children())
     if (c.is_element()) reverse_all(c);
 }
