@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "jabberadmin/encoding.hpp"
+#include "router/reroute.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 #include "util/log.hpp"
@@ -271,18 +272,7 @@ void StreamManagement::sweep() {
 
 void StreamManagement::reroute(std::deque<std::string> stanzas) {
   for (const std::string& bytes : stanzas) {
-    auto stanza = xml::parse_serialized(bytes, ns::kClient);
-    if (!stanza) continue;
-    const std::string type = stream::stanza_type(*stanza);
-    if (type == "error") continue;
-    if (stanza->name() == "message") {
-      // A carbon copy: the message itself reached the user elsewhere.
-      if (stanza->child("sent", ns::kCarbons) || stanza->child("received", ns::kCarbons)) continue;
-      router_.deliver(*stanza);
-    } else if (stanza->name() == "iq" && (type == "get" || type == "set")) {
-      router_.bounce(*stanza, "cancel", "service-unavailable");
-    }
-    // Presence to a resource that is gone is dropped (RFC 6121 §8.5.3.2.2).
+    if (auto stanza = xml::parse_serialized(bytes, ns::kClient)) router::reroute(router_, *stanza);
   }
 }
 
