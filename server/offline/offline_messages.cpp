@@ -2,6 +2,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <set>
 #include <variant>
@@ -39,6 +40,20 @@ OfflineOptions paced(boost::asio::any_io_executor executor, std::size_t limit_pe
     });
   };
   return options;
+}
+}  // namespace
+
+namespace {
+// A message as it was stored, if it carries the <delay/> a hand-over from host adds.
+std::optional<std::string> without_delay(const xml::Element& message, std::string_view host) {
+  xml::Element copy = message;
+  auto& children = copy.children();
+  const auto delay = std::find_if(children.begin(), children.end(), [&](const xml::Element& c) {
+    return c.is("delay", kDelay) && c.attr_or("from") == host && c.text() == "Offline Storage";
+  });
+  if (delay == children.end()) return std::nullopt;
+  children.erase(delay);
+  return xml::serialize(copy, ns::kClient);
 }
 }  // namespace
 
@@ -109,6 +124,9 @@ void OfflineMessages::undeliverable(const stream::Stanza& message) {
   }
   bool stored = false;
   try {
+    // Handed over from here and routed back unacknowledged (XEP-0198: its session ended
+    // before the batch was confirmed): still stored, kept once.
+    if (const auto handed = without_delay(message, user.domain); handed && store_.contains(user.bare(), *handed)) return;
     stored = store_.store(user.bare(), xml::serialize(message, ns::kClient), options_.now());
   } catch (const std::exception& e) {
     log::error(std::string("offline: cannot store a message for ") + user.bare() + ": " + e.what());

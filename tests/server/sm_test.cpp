@@ -520,5 +520,33 @@ TEST_F(SmStreamTest, OfflineMessagesHandedToAResumedSessionArriveOnceAndAreForgo
   again.stream->shutdown();  // before the store goes
 }
 
+// A session given a batch of offline messages ends before the batch was confirmed: the batch
+// stays stored for the next login, and stream management routes the same messages back as
+// unacknowledged. They are kept once, not twice.
+TEST_F(SmStreamTest, AnOfflineBatchRoutedBackByStreamManagementIsNotStoredTwice) {
+  undeliverable_hook = {};
+  const test::TempDir tmp("sm-offline-back");
+  store::Database db(tmp.path() / "jabberadmin.sqlite");
+  std::vector<std::function<void()>> ticks;
+  offline::OfflineOptions paced{.limit_per_user = 100, .batch_bytes = 1};
+  paced.later = [&ticks](std::function<void()> f) {
+    ticks.push_back(std::move(f));
+    return util::Registration([] {});
+  };
+  offline::OfflineMessages offline(router, db, [](const Jid&) { return true; }, paced);
+  offline::OfflineStore stored(db, 100);
+  Client alice, bob;
+  online(bob, "bob", "pc", false);
+  for (int i = 1; i <= 2; ++i) exchange(bob, message("alice@example.org", i));
+  online(alice, "alice", "phone");  // message 1 handed over, not yet confirmed
+  exchange(alice, "</stream:stream>");
+  EXPECT_EQ(bound("alice@example.org/phone"), nullptr);
+  EXPECT_EQ(stored.count("alice@example.org"), 2u) << "message 1 once, message 2";
+  const auto kept = stored.pending("alice@example.org");
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_NE(kept[0].stanza.find("<body>1</body>"), std::string::npos);
+  EXPECT_NE(kept[1].stanza.find("<body>2</body>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace jabberadmin::sm
