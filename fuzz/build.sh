@@ -2,16 +2,20 @@
 # Builds the libFuzzer targets with clang-14 (ASan + UBSan), each from its sources alone.
 #   fuzz/build.sh [OUTDIR [TARGET...]]     -> OUTDIR/<target>_fuzz (default build-fuzz, every target)
 #   fuzz/run.sh TARGET SECONDS [OUTDIR]    -> runs one from its corpus in fuzz/corpus/TARGET
-# Targets: stream_parser sasl_plain jid csv settings avatar
+# Targets: stream_parser sasl_plain jid csv settings avatar, and the server modules' parsers:
+# caps pep_config sm blocking stanza
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-"$root/build-fuzz"}
 [ $# -gt 0 ] && shift
-targets=${*:-"stream_parser sasl_plain jid csv settings avatar"}
+targets=${*:-"stream_parser sasl_plain jid csv settings avatar caps pep_config sm blocking stanza"}
 mkdir -p "$out"
 cxx="clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 lib="$root/libjabberadmin/src"
 inc="-I$root/libjabberadmin/include -I$root/server"
+xml="$root/server/xml/element.cpp $root/server/xml/stream_parser.cpp"
+jid="$lib/jid.cpp $lib/error.cpp $lib/encoding.cpp"
+idn="$(pkg-config --libs libidn libidn2)"
 for target in $targets; do
   case $target in
     stream_parser) srcs="$root/server/xml/element.cpp $root/server/xml/stream_parser.cpp"; libs="-lexpat"; flags="" ;;
@@ -24,6 +28,11 @@ for target in $targets; do
     avatar)
       srcs="$lib/avatar.cpp $lib/avatar_libjpeg.cpp $lib/error.cpp $lib/encoding.cpp"
       libs="$(pkg-config --libs Magick++) -ljpeg -lcrypto"; flags="$(pkg-config --cflags Magick++) -DJABBERADMIN_HAVE_MAGICK=1" ;;
+    caps) srcs="$xml $root/server/caps/caps_hash.cpp $lib/encoding.cpp"; libs="-lexpat -lcrypto"; flags="" ;;
+    pep_config) srcs="$xml $root/server/pep/node_config.cpp"; libs="-lexpat"; flags="" ;;
+    sm) srcs="$xml $root/server/sm/unacked_queue.cpp"; libs="-lexpat"; flags="" ;;
+    blocking) srcs="$xml $root/server/blocking/blocklist.cpp $jid"; libs="-lexpat $idn -lcrypto"; flags="" ;;
+    stanza) srcs="$xml $root/server/stream/stanza.cpp $root/server/stream/stanza_view.cpp $jid"; libs="-lexpat $idn -lcrypto"; flags="" ;;
     *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086 # word splitting of the flag lists is meant

@@ -103,6 +103,18 @@ std::string normalize_domain(std::string_view domain) {
   if (rc != IDN2_OK) return ace;
   std::string out(unicode);
   idn2_free(unicode);
+  // RFC 5891 §5.4: an A-label must be the punycode of a valid U-label. libidn2's lookup
+  // passes "xn--" labels through unchecked, and one that is no such punycode decodes to
+  // text that is no host name (so the name would normalise differently next time): the
+  // decoded name must look up to the same A-labels again.
+  if (labels.starts_with("xn--") || labels.find(".xn--") != std::string_view::npos) {
+    char* again = nullptr;
+    rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(out.c_str()), reinterpret_cast<uint8_t**>(&again),
+                        IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+    const bool same = rc == IDN2_OK && labels == again;
+    idn2_free(again);
+    if (!same) throw Error(ErrorKind::InvalidArgument, "bad host name '" + std::string(domain) + "': invalid A-label");
+  }
   return out;
 }
 

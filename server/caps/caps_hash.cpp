@@ -52,6 +52,10 @@ FormPart form_part(const xml::Element& form) {
   // §5.4 3.6: without a hidden FORM_TYPE the form is left out, the rest still counts.
   if (!form_type || !hidden) return {};
   std::sort(fields.begin(), fields.end(), [](const Field& a, const Field& b) { return a.var < b.var; });
+  // XEP-0004 §3.2: a var names one field of a form. Two would sort in no defined order, so
+  // one answer could hash two ways: ill-formed, like a FORM_TYPE twice.
+  for (std::size_t i = 1; i < fields.size(); ++i)
+    if (fields[i].var == fields[i - 1].var) return {FormPart::IllFormed, {}, {}};
   std::string s = *form_type + "<";
   for (Field& field : fields) {
     s += field.var + "<";

@@ -12,7 +12,8 @@ namespace jabberadmin::caps {
 
 // The §5.1 verification string of a <query xmlns='http://jabber.org/protocol/disco#info'/>,
 // or nothing when §5.4 says the answer is ill-formed: an identity or a feature twice, two
-// extended-information forms with the same FORM_TYPE, or a FORM_TYPE with different values.
+// extended-information forms with the same FORM_TYPE, a FORM_TYPE with different values,
+// or a field named twice in one form (XEP-0004 §3.2).
 // A form without a hidden FORM_TYPE is left out (§5.4 3.6).
 std::optional<std::string> verification_string(const xml::Element& query);
 

@@ -1,17 +1,22 @@
 #include "csi/csi.hpp"
 
+#include "router/reroute.hpp"
 #include "stream/namespaces.hpp"
 #include "xml/stream_parser.hpp"
 
 namespace jabberadmin::csi {
 
-// One inactive client: its session and what waits for it.
+// One inactive client: its resource and what waits for it. Written to through whatever
+// session the resource has now: a stream that resumes it (XEP-0198) takes the filter over.
 struct Csi::Client {
-  Client(stream::Session& s, std::size_t limit) : session(s), held(limit) {}
-  stream::Session& session;
+  Client(router::Router& r, Jid jid, std::size_t limit) : router(r), full(std::move(jid)), held(limit) {}
+  router::Router& router;
+  Jid full;
   HeldStanzas held;
 
-  void write(std::string bytes) { session.send_now(std::move(bytes)); }
+  void write(std::string bytes) {
+    if (router::Resource* r = router.find(full); r != nullptr && r->session != nullptr) r->session->send_now(std::move(bytes));
+  }
   void take(const xml::Element* stanza, std::string bytes) {
     const HeldStanzas::Write out = [this](std::string b) { write(std::move(b)); };
     // A broadcast comes serialized; it is read back only for a client that is inactive.
@@ -25,19 +30,31 @@ struct Csi::Client {
   }
 };
 
-Csi::Csi(module::Context& context, std::size_t max_held) : Module("csi"), max_held_(max_held) {
+Csi::Csi(module::Context& context, std::size_t max_held)
+    : Module("csi"), router_(context.router()), max_held_(max_held) {
   feature_ = context.stream_feature(stream::FeatureStage::PostAuth, xml::Element("csi", std::string(ns::kCsi)));
   nonzas_ = context.router().handle_nonza(std::string(ns::kCsi), [this](stream::Session& session, const xml::Element& nonza) {
     on_nonza(session, nonza);
   });
   unbound_ = context.router().on_unbind([this](const Jid& full, const router::Resource& r) {
-    // Gone: what waited for it was only presence and chat states, stale by now.
-    if (inactive_.erase(full.full()) != 0 && r.session != nullptr) r.session->filter_outbound({});
+    const auto it = inactive_.find(full.full());
+    if (it == inactive_.end()) return;
+    const std::shared_ptr<Client> client = std::move(it->second);
+    inactive_.erase(it);
+    if (r.session != nullptr) r.session->filter_outbound({});
+    // The session ended without a resume: what waited goes as stream management routes
+    // what a client never acknowledged (messages to another resource or offline storage,
+    // presence dropped). Only presence and chat states wait, never a body.
+    client->held.flush([this](std::string bytes) {
+      if (auto stanza = xml::parse_serialized(bytes, ns::kClient)) router::reroute(router_, *stanza);
+    });
   });
 }
 
 Csi::~Csi() {
-  for (auto& [jid, client] : inactive_) client->session.filter_outbound({});
+  for (auto& [jid, client] : inactive_)
+    if (router::Resource* r = router_.find(client->full); r != nullptr && r->session != nullptr)
+      r->session->filter_outbound({});
 }
 
 void Csi::on_nonza(stream::Session& session, const xml::Element& nonza) {
@@ -49,10 +66,10 @@ void Csi::on_nonza(stream::Session& session, const xml::Element& nonza) {
 void Csi::inactive(stream::Session& session) {
   auto [it, added] = inactive_.try_emplace(session.jid().full());
   if (!added) return;
-  it->second = std::make_shared<Client>(session, max_held_);
-  session.filter_outbound([weak = std::weak_ptr<Client>(it->second), &session](const xml::Element* stanza, std::string bytes) {
-    if (const auto client = weak.lock()) return client->take(stanza, std::move(bytes));
-    session.send_now(std::move(bytes));
+  it->second = std::make_shared<Client>(router_, session.jid(), max_held_);
+  // The filter is removed before its client goes (active, unbound, ~Csi).
+  session.filter_outbound([client = it->second.get()](const xml::Element* stanza, std::string bytes) {
+    client->take(stanza, std::move(bytes));
   });
 }
 

@@ -29,6 +29,7 @@ class Csi final : public module::Module {
   void inactive(stream::Session& session);
   void active(stream::Session& session);
 
+  router::Router& router_;
   std::size_t max_held_;
   std::map<std::string, std::shared_ptr<Client>> inactive_;  // by full JID
   module::Registration feature_, nonzas_, unbound_;

@@ -2,6 +2,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <set>
 #include <variant>
@@ -42,6 +43,20 @@ OfflineOptions paced(boost::asio::any_io_executor executor, std::size_t limit_pe
 }
 }  // namespace
 
+namespace {
+// A message as it was stored, if it carries the <delay/> a hand-over from host adds.
+std::optional<std::string> without_delay(const xml::Element& message, std::string_view host) {
+  xml::Element copy = message;
+  auto& children = copy.children();
+  const auto delay = std::find_if(children.begin(), children.end(), [&](const xml::Element& c) {
+    return c.is("delay", kDelay) && c.attr_or("from") == host && c.text() == "Offline Storage";
+  });
+  if (delay == children.end()) return std::nullopt;
+  children.erase(delay);
+  return xml::serialize(copy, ns::kClient);
+}
+}  // namespace
+
 bool worth_storing(const xml::Element& message) {
   if (message.child("no-store", kHints) || message.child("no-permanent-store", kHints)) return false;
   return message.child("body", ns::kClient) || message.child("subject", ns::kClient) ||
@@ -49,6 +64,10 @@ bool worth_storing(const xml::Element& message) {
 }
 
 xml::Element with_delay(xml::Element message, std::string_view host, std::chrono::system_clock::time_point stamp) {
+  // Handed over before and routed back (a session with stream management that ended):
+  // the first stamp says when it was sent.
+  for (const xml::Element& c : message.children())
+    if (c.is("delay", kDelay) && c.attr_or("from") == host) return message;
   xml::Element& delay = message.add(xml::Element("delay", std::string(kDelay)));
   delay.set_attr("from", host);
   delay.set_attr("stamp", util::xmpp_datetime(stamp));
@@ -82,6 +101,11 @@ OfflineMessages::OfflineMessages(router::Router& router, store::Database& db, Ac
       options_(std::move(options)) {
   undeliverable_ = router_.on_undeliverable_message([this](const stream::Stanza& m) { undeliverable(m); });
   available_ = router_.on_available([this](const Jid& full) { deliver_stored(full); });
+  // The session being given them ended (a resume is no unbind): its hand-over stops, the
+  // unconfirmed batch stays stored for the next login.
+  unbound_ = router_.on_unbind([this](const Jid& full, const router::Resource&) {
+    if (const auto it = flushes_.find(full.bare()); it != flushes_.end() && it->second.to == full) flushes_.erase(it);
+  });
 }
 
 void OfflineMessages::undeliverable(const stream::Stanza& message) {
@@ -100,6 +124,9 @@ void OfflineMessages::undeliverable(const stream::Stanza& message) {
   }
   bool stored = false;
   try {
+    // Handed over from here and routed back unacknowledged (XEP-0198: its session ended
+    // before the batch was confirmed): still stored, kept once.
+    if (const auto handed = without_delay(message, user.domain); handed && store_.contains(user.bare(), *handed)) return;
     stored = store_.store(user.bare(), xml::serialize(message, ns::kClient), options_.now());
   } catch (const std::exception& e) {
     log::error(std::string("offline: cannot store a message for ") + user.bare() + ": " + e.what());
@@ -119,7 +146,9 @@ void OfflineMessages::undeliverable(const stream::Stanza& message) {
 
 bool OfflineMessages::still_there(const Flush& flush) {
   const router::Resource* r = router_.find(flush.to);
-  return r != nullptr && r->session == flush.session && r->available;
+  // The same binding: one that ended (unbound) took its hand-over with it, so a session in
+  // its place is the stream that resumed it (Router::transfer), not a new login.
+  return r != nullptr && r->session != nullptr && r->available;
 }
 
 void OfflineMessages::deliver_stored(const Jid& full) {
@@ -131,7 +160,7 @@ void OfflineMessages::deliver_stored(const Jid& full) {
   const router::Resource* r = router_.find(full);
   if (r == nullptr || r->session == nullptr) return;
   const std::uint64_t token = ++next_token_;
-  flushes_.insert_or_assign(user, Flush{full, r->session, token});
+  flushes_.insert_or_assign(user, Flush{full, token});
   run(user, token, 0, std::nullopt);
 }
 
@@ -183,7 +212,8 @@ std::optional<std::int64_t> OfflineMessages::tick(const std::string& user, std::
       break;
     }
     if (auto message = xml::parse_serialized(stored.stanza, ns::kClient)) {
-      flush.session->deliver(with_delay(std::move(*message), flush.to.domain, stored.stamp));
+      // The resource's session now: a resumed one is another stream.
+      router_.find(flush.to)->session->deliver(with_delay(std::move(*message), flush.to.domain, stored.stamp));
       // A stream that cannot take more is dropped in a later turn (net::Transport::send), and
       // the next tick finds it gone: then this batch is not confirmed. Gone already (a
       // session ended from elsewhere meanwhile): the same.

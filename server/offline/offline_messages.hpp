@@ -10,6 +10,9 @@
 // once the session has survived queueing it and a pause (the last batch, which no batch of
 // ours follows, at once). A session that ends midway keeps the unconfirmed batch stored:
 // a duplicate at the next login rather than a loss. Most users' backlog is one batch.
+// A session resumed on another stream (XEP-0198) goes on getting them, the unconfirmed
+// batch confirmed once the resumed stream has it again; a hand-over ends with its session
+// (the router's unbind: a resume is none, a new login with the resource is one).
 #pragma once
 
 #include <chrono>
@@ -70,8 +73,7 @@ class OfflineMessages final : public module::Module {
  private:
   // One user's hand-over in progress.
   struct Flush {
-    Jid to;                           // the receiving resource
-    stream::Session* session;         // and its session, to notice a new login
+    Jid to;                           // the receiving resource (whichever stream has its session now)
     std::uint64_t token;              // tells this hand-over from a later one
   };
   // Confirms the previous batch and hands over the next; the id of its last message, or
@@ -88,7 +90,7 @@ class OfflineMessages final : public module::Module {
   std::map<std::string, Flush> flushes_;  // by bare JID
   std::uint64_t next_token_ = 0;
   std::map<std::string, util::Registration> pending_;  // each hand-over's next tick, by bare JID
-  module::Registration undeliverable_, available_, kept_;
+  module::Registration undeliverable_, available_, unbound_, kept_;
   module::Registration advertised_;  // msgoffline (XEP-0160), by the module's context
 };
 

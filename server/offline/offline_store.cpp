@@ -21,6 +21,12 @@ OfflineStore::OfflineStore(store::Database& db, std::size_t limit_per_user) : db
   db_.migrate("offline", kMigrations);
 }
 
+bool OfflineStore::contains(std::string_view user, std::string_view stanza) {
+  auto st = db_.prepare("SELECT 1 FROM offline WHERE user = ? AND stanza = ? LIMIT 1");
+  st.bind(1, user).bind(2, stanza);
+  return st.step();
+}
+
 bool OfflineStore::store(std::string_view user, std::string_view stanza, std::chrono::system_clock::time_point stamp) {
   if (count(user) >= limit_) return false;
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(stamp.time_since_epoch()).count();

@@ -97,7 +97,8 @@ std::string unmet_precondition(const xml::Element& form, const NodeConfig& confi
     const std::string var = f.attr_or("var");
     if (var == "FORM_TYPE") continue;
     NodeConfig wanted = config;
-    if (!apply_field(var, first_value(f), wanted) || wanted != config) return var;
+    // A field without a var is none we could meet: named, so that "" keeps meaning "all met".
+    if (!apply_field(var, first_value(f), wanted) || wanted != config) return var.empty() ? "(a field without a var)" : var;
   }
   return {};
 }

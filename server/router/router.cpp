@@ -184,8 +184,10 @@ void Router::on_stanza(stream::Session& session, xml::Element stanza) {
       if (--handling_ == 0) announce_available();
       return;
     case StanzaKind::Message:
+      // Filters first: what they refuse was never sent, so nothing records it.
+      if (!allowed(view)) return;
       client_message_observers_(view);
-      return deliver(view);
+      return route(view);
     case StanzaKind::Iq:
       return route_iq_from_client(session, view);
   }
@@ -225,11 +227,17 @@ void Router::deliver(const xml::Element& stanza) {
 }
 
 void Router::deliver(const stream::Stanza& stanza) {
-  if (!stanza.has_to()) return;
+  if (allowed(stanza)) route(stanza);
+}
+
+bool Router::allowed(const stream::Stanza& stanza) {
+  if (!stanza.has_to()) return false;
+  return route_filters_.empty() ||
+         route_filters_(stanza.element().attr("from").value_or(""), stanza.to(), &stanza.element());
+}
+
+void Router::route(const stream::Stanza& stanza) {
   const Jid& jid = stanza.to();
-  if (!route_filters_.empty() &&
-      !route_filters_(stanza.element().attr("from").value_or(""), jid, &stanza.element()))
-    return;
   if (!serves(jid.domain)) return bounce(stanza, "cancel", "remote-server-not-found", "No server-to-server links here");
   if (jid.local.empty()) {
     // The server itself.

@@ -92,7 +92,8 @@ class Router final : public stream::SessionHost {
   // its presence broadcast), or at once when set_presence is called outside one.
   util::Registration on_available(AvailableObserver observer) { return available_observers_.add(std::move(observer)); }
   // Sees every message a local client sends, 'from' stamped and 'to' set and normalised,
-  // just before it is routed (whatever then becomes of it): the history log.
+  // once the route filters let it go and just before it is routed (whatever then becomes
+  // of it): the history log, carbons. A message a filter refuses reaches no observer.
   util::Registration on_client_message(StanzaHook observer) { return client_message_observers_.add(std::move(observer)); }
   util::Registration on_message_delivered(MessageDeliveredObserver observer) {
     return delivered_observers_.add(std::move(observer));
@@ -159,6 +160,10 @@ class Router final : public stream::SessionHost {
   std::vector<stream::Session*> sessions() const;
 
  private:
+  // The route filters' verdict on a stanza about to be routed (they answer or drop it).
+  bool allowed(const stream::Stanza& stanza);
+  // deliver() once the filters have let the stanza go.
+  void route(const stream::Stanza& stanza);
   void route_iq_from_client(stream::Session& session, const stream::Stanza& iq);
   void dispatch_iq(IqTarget target, const stream::Stanza& iq);
   void deliver_to_bare(const Jid& to, const stream::Stanza& stanza);

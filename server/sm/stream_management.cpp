@@ -5,10 +5,10 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 
 #include "jabberadmin/encoding.hpp"
+#include "router/reroute.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 #include "util/log.hpp"
@@ -25,13 +25,6 @@ std::string new_id() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes for a resumption id");
   return encoding::hex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
-}
-
-std::optional<std::uint32_t> parse_h(std::string_view text) {
-  std::uint32_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
 }
 
 void failed(stream::C2s& stream, std::string_view condition, std::optional<std::uint32_t> h = std::nullopt) {
@@ -279,18 +272,7 @@ void StreamManagement::sweep() {
 
 void StreamManagement::reroute(std::deque<std::string> stanzas) {
   for (const std::string& bytes : stanzas) {
-    auto stanza = xml::parse_serialized(bytes, ns::kClient);
-    if (!stanza) continue;
-    const std::string type = stream::stanza_type(*stanza);
-    if (type == "error") continue;
-    if (stanza->name() == "message") {
-      // A carbon copy: the message itself reached the user elsewhere.
-      if (stanza->child("sent", ns::kCarbons) || stanza->child("received", ns::kCarbons)) continue;
-      router_.deliver(*stanza);
-    } else if (stanza->name() == "iq" && (type == "get" || type == "set")) {
-      router_.bounce(*stanza, "cancel", "service-unavailable");
-    }
-    // Presence to a resource that is gone is dropped (RFC 6121 §8.5.3.2.2).
+    if (auto stanza = xml::parse_serialized(bytes, ns::kClient)) router::reroute(router_, *stanza);
   }
 }
 

@@ -1,8 +1,16 @@
 #include "sm/unacked_queue.hpp"
 
+#include <charconv>
 #include <utility>
 
 namespace jabberadmin::sm {
+
+std::optional<std::uint32_t> parse_h(std::string_view text) {
+  std::uint32_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
 
 bool UnackedQueue::push(std::string stanza) {
   bytes_ += stanza.size();

@@ -9,11 +9,17 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "jabberadmin/settings.hpp"
 
 namespace jabberadmin::sm {
+
+// A count as a client writes it in 'h' (and 'max'): decimal digits of an unsigned 32-bit
+// number, nothing else; nothing when the text is not one.
+std::optional<std::uint32_t> parse_h(std::string_view text);
 
 // h for what one side has handled: stanzas, modulo 2^32.
 class Counter {

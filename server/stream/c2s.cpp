@@ -153,6 +153,8 @@ bool C2s::take_over(C2s& old) {
   old.routed_ = false;  // the binding is ours now: old ends without leaving the router
   managed_ = std::move(old.managed_);
   managed_->moved(*this);
+  // XEP-0352: an inactive client is still inactive, and what waits for it waits for us.
+  outbound_filter_ = std::move(old.outbound_filter_);
   state_ = State::Established;
   log::info(log_prefix() + "resumed");
   if (old.state_ == State::Detached) old.end_detached();

@@ -84,6 +84,22 @@ TEST(CapsHash, UnverifiableAnswersAndUnknownHashes) {
   EXPECT_EQ(verification_string(parse(two_types)), std::nullopt) << "FORM_TYPE with two different values";
 }
 
+TEST(CapsHash, AFieldNamedTwiceInAFormIsUnverifiable) {
+  // Found by the caps fuzz target: two fields with one var were sorted in no defined order,
+  // so the same answer hashed differently as its fields were listed. XEP-0004 §3.2 wants a
+  // var once per form: such an answer is ill-formed, whatever the order.
+  std::string twice(kComplex);
+  twice.replace(twice.find("<field var='os'>"), 0, "<field var='ip_version'><value>ipv2</value></field>");
+  EXPECT_EQ(verification_string(parse(twice)), std::nullopt);
+  std::string reversed(kComplex);
+  reversed.replace(reversed.find("<field var='os'>"), 0, "<field var='ip_version'><value>ipv2</value></field>");
+  const auto first = reversed.find("<field var='ip_version'>");
+  const auto end = reversed.find("</field>", first) + 8;
+  reversed.insert(reversed.find("</x>"), reversed.substr(first, end - first));
+  reversed.erase(first, end - first);
+  EXPECT_EQ(verification_string(parse(reversed)), std::nullopt);
+}
+
 TEST(CapsHash, FormsWithoutAHiddenFormTypeAreIgnored) {
   // §5.4 3.6: such a form is left out of the string, the rest is processed.
   const auto without_form = verification_string(parse(kSimple));

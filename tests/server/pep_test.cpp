@@ -66,6 +66,16 @@ TEST(PepNodeConfig, FormsConfigureAndCheckPreconditions) {
   EXPECT_EQ(apply_form(config_form(bookmarks.config), NodeConfig{}).config, bookmarks.config) << "the form round-trips";
 }
 
+TEST(PepNodeConfig, AFieldWithoutAVarIsNoPreconditionMet) {
+  // Found by the pep_config fuzz target: a field without a var made unmet_precondition()
+  // answer "" ("every field met") and stop looking, so a publish-options asking a whitelist
+  // node to be open passed once a nameless field came first.
+  const NodeConfig whitelist{AccessModel::Whitelist, true, 1, true};
+  const xml::Element options = form("<field><value>x</value></field>" + field("pubsub#access_model", "open"));
+  EXPECT_NE(apply_form(options, NodeConfig{}).error, "");
+  EXPECT_NE(unmet_precondition(options, whitelist), "");
+}
+
 TEST(PepNodeConfig, WhoMayRead) {
   NodeConfig c;
   c.access = AccessModel::Presence;

@@ -134,6 +134,39 @@ TEST_F(RouterHooksTest, RouteFiltersSeeEveryDeliveryAndMayStopIt) {
   EXPECT_EQ(bob.received.size(), 2u);
 }
 
+// A client's message a route filter refuses (XEP-0191: to a JID the user blocked) reaches
+// no observer: the history log and carbons never see what was not sent. The filter is
+// asked once.
+TEST_F(RouterHooksTest, AMessageAFilterRefusesReachesNoObserver) {
+  auto& alice = bind("alice@example.org/a");
+  auto& bob = bind("bob@example.org/b");
+  router.set_presence(jid("bob@example.org/b"), true, 0);
+  int seen = 0, delivered = 0, asked = 0;
+  bool pass = false;
+  const auto observer = router.on_client_message([&](const stream::Stanza&) { ++seen; });
+  const auto delivery = router.on_message_delivered(
+      [&](const stream::Stanza&, const std::vector<std::string>&) { ++delivered; });
+  const auto filter = router.filter_routes([&](std::string_view, const Jid&, const xml::Element*) {
+    ++asked;
+    return pass;
+  });
+  xml::Element m("message", "jabber:client");
+  m.set_attr("from", "alice@example.org/a");
+  m.set_attr("to", "bob@example.org");
+  m.set_attr("type", "chat");
+  router.on_stanza(alice, m);
+  EXPECT_EQ(seen, 0) << "refused before any observer";
+  EXPECT_EQ(delivered, 0);
+  EXPECT_EQ(asked, 1);
+  EXPECT_TRUE(bob.received.empty());
+  pass = true;
+  router.on_stanza(alice, m);
+  EXPECT_EQ(seen, 1);
+  EXPECT_EQ(delivered, 1);
+  EXPECT_EQ(asked, 2) << "asked once per message";
+  EXPECT_EQ(bob.received.size(), 1u);
+}
+
 TEST_F(RouterHooksTest, NonzasGoToTheHandlerOfTheirNamespace) {
   auto& alice = bind("alice@example.org/a");
   std::vector<std::string> seen;

@@ -8,15 +8,19 @@
 #include <memory>
 #include <regex>
 
+#include "csi/csi.hpp"
 #include "fakes.hpp"
 #include "jabberadmin/encoding.hpp"
 #include "no_contacts.hpp"
+#include "offline/offline_messages.hpp"
+#include "offline/offline_store.hpp"
 #include "presence/presence.hpp"
 #include "router/router.hpp"
 #include "sm/detached_sessions.hpp"
 #include "sm/stream_management.hpp"
 #include "sm/unacked_queue.hpp"
 #include "stream/c2s.hpp"
+#include "temp_dir.hpp"
 
 namespace jabberadmin::sm {
 namespace {
@@ -170,16 +174,18 @@ class SmStreamTest : public ::testing::Test {
     streams.clear();
   }
   void start() {
+    std::vector<module::Factory> list{
+        [this](module::Context& c) {
+          auto p = std::make_unique<presence::Presence>(c);
+          p->set_contacts(&no_contacts);
+          return p;
+        },
+        [this](module::Context& c) { return std::make_unique<StreamManagement>(c, options); }};
+    if (with_csi) list.push_back([](module::Context& c) { return std::make_unique<csi::Csi>(c); });
     modules = std::make_unique<module::Modules>(
-        module::Services{router, features, disco, nullptr, nullptr, nullptr, io.get_executor()},
-        std::vector<module::Factory>{
-            [this](module::Context& c) {
-              auto p = std::make_unique<presence::Presence>(c);
-              p->set_contacts(&no_contacts);
-              return p;
-            },
-            [this](module::Context& c) { return std::make_unique<StreamManagement>(c, options); }});
+        module::Services{router, features, disco, nullptr, nullptr, nullptr, io.get_executor()}, list);
   }
+  bool with_csi = false;  // XEP-0352 too (start() again after setting it)
   StreamManagement& sm() { return *modules->find<StreamManagement>(); }
 
   std::string exchange(Client& c, std::string_view in) {
@@ -442,6 +448,123 @@ TEST_F(SmStreamTest, AResumeClosesTheOldConnectionIfItIsStillOpen) {
   EXPECT_TRUE(alice.transport->closed);
   alice.stream->on_closed();
   EXPECT_EQ(bound("alice@example.org/phone"), again.stream.get());
+}
+
+// ---------------------------------------------------------------- with CSI and offline storage
+
+constexpr std::string_view kPaused = "<paused xmlns='http://jabber.org/protocol/chatstates'/>";
+
+// XEP-0352 on a resumed session: what the inactive client had waiting still waits, for the
+// stream that resumed it, and the client is still inactive there. (The held stanzas used to
+// stay with the old stream, the new one had no filter, and an <active/> wrote to the old.)
+TEST_F(SmStreamTest, AnInactiveClientStaysInactiveAndKeepsWhatWaitsAcrossAResume) {
+  with_csi = true;
+  modules.reset();
+  start();
+  Client alice, bob;
+  const std::string id = online(alice, "alice", "phone");
+  online(bob, "bob", "pc", false);
+  exchange(alice, "<inactive xmlns='urn:xmpp:csi:0'/>");
+  exchange(bob, "<message type='chat' to='alice@example.org/phone'><composing xmlns='http://jabber.org/protocol/chatstates'/></message>");
+  EXPECT_EQ(alice.transport->take().find("composing"), std::string::npos) << "held";
+  alice.stream->on_closed();
+  Client again = authenticated("alice");
+  ASSERT_NE(exchange(again, "<resume xmlns='urn:xmpp:sm:3' previd='" + id + "' h='1'/>").find("<resumed"),
+            std::string::npos);
+  exchange(bob, "<message type='chat' to='alice@example.org/phone'>" + std::string(kPaused) + "</message>");
+  EXPECT_EQ(again.transport->take().find("paused"), std::string::npos) << "still inactive: held";
+  const std::string out = exchange(again, "<active xmlns='urn:xmpp:csi:0'/>");
+  EXPECT_NE(out.find("<paused"), std::string::npos) << "the latest chat state, on the resumed stream: " << out;
+  EXPECT_EQ(out.find("composing"), std::string::npos) << "squashed";
+}
+
+// An inactive client's session that ends without a resume: the messages it had waiting are
+// routed as stream management routes what a client never acknowledged, as to a resource
+// that is gone (another resource, or offline storage, which keeps what asks to be kept).
+// Held presence is dropped. No message with a body is ever held (it goes at once).
+TEST_F(SmStreamTest, WhatAnInactiveClientHadWaitingIsRoutedWhenItsSessionEnds) {
+  with_csi = true;
+  modules.reset();
+  start();
+  Client alice, bob;
+  online(alice, "alice", "phone");
+  online(bob, "bob", "pc", false);
+  exchange(alice, "<inactive xmlns='urn:xmpp:csi:0'/>");
+  exchange(alice, "<a xmlns='urn:xmpp:sm:3' h='1'/>");  // her presence: nothing unacknowledged
+  exchange(bob, "<message type='chat' to='alice@example.org/phone'>" + std::string(kPaused) +
+                    "<store xmlns='urn:xmpp:hints'/></message>");
+  EXPECT_EQ(alice.transport->take().find("paused"), std::string::npos) << "held";
+  exchange(alice, "</stream:stream>");
+  EXPECT_EQ(bound("alice@example.org/phone"), nullptr);
+  ASSERT_EQ(undeliverable.size(), 1u) << "routed, not dropped";
+  EXPECT_NE(undeliverable[0].child("paused", "http://jabber.org/protocol/chatstates"), nullptr);
+}
+
+// Offline messages handed over to a session that is then lost and resumed: the resumed
+// stream gets each once (the unacknowledged one again through stream management, the rest
+// from the store), and the store keeps nothing a next login would get a second time.
+TEST_F(SmStreamTest, OfflineMessagesHandedToAResumedSessionArriveOnceAndAreForgotten) {
+  undeliverable_hook = {};
+  const test::TempDir tmp("sm-offline");
+  store::Database db(tmp.path() / "jabberadmin.sqlite");
+  std::vector<std::function<void()>> ticks;
+  offline::OfflineOptions paced{.limit_per_user = 100, .batch_bytes = 1};  // one message a batch
+  paced.later = [&ticks](std::function<void()> f) {
+    auto cancelled = std::make_shared<bool>(false);
+    ticks.push_back([f = std::move(f), cancelled] {
+      if (!*cancelled) f();
+    });
+    return util::Registration([cancelled] { *cancelled = true; });
+  };
+  offline::OfflineMessages offline(router, db, [](const Jid&) { return true; }, paced);
+  offline::OfflineStore stored(db, 100);
+  Client alice, bob;
+  online(bob, "bob", "pc", false);
+  for (int i = 1; i <= 3; ++i) exchange(bob, message("alice@example.org", i));
+  ASSERT_EQ(stored.count("alice@example.org"), 3u);
+
+  const std::string id = online(alice, "alice", "phone");  // her presence: message 1 handed over
+  alice.stream->on_closed();
+  Client again = authenticated("alice");
+  std::string got = exchange(again, "<resume xmlns='urn:xmpp:sm:3' previd='" + id + "' h='0'/>");
+  ASSERT_NE(got.find("<resumed"), std::string::npos) << got;
+  for (int n = 0; n < 10 && !ticks.empty(); ++n) {
+    auto tick = std::move(ticks.front());
+    ticks.erase(ticks.begin());
+    tick();
+    got += again.transport->take();
+  }
+  for (int i = 1; i <= 3; ++i) EXPECT_EQ(count(got, "<body>" + std::to_string(i) + "</body>"), 1u) << i << ": " << got;
+  EXPECT_EQ(stored.count("alice@example.org"), 0u) << "nothing for a next login to get twice";
+  again.stream->shutdown();  // before the store goes
+}
+
+// A session given a batch of offline messages ends before the batch was confirmed: the batch
+// stays stored for the next login, and stream management routes the same messages back as
+// unacknowledged. They are kept once, not twice.
+TEST_F(SmStreamTest, AnOfflineBatchRoutedBackByStreamManagementIsNotStoredTwice) {
+  undeliverable_hook = {};
+  const test::TempDir tmp("sm-offline-back");
+  store::Database db(tmp.path() / "jabberadmin.sqlite");
+  std::vector<std::function<void()>> ticks;
+  offline::OfflineOptions paced{.limit_per_user = 100, .batch_bytes = 1};
+  paced.later = [&ticks](std::function<void()> f) {
+    ticks.push_back(std::move(f));
+    return util::Registration([] {});
+  };
+  offline::OfflineMessages offline(router, db, [](const Jid&) { return true; }, paced);
+  offline::OfflineStore stored(db, 100);
+  Client alice, bob;
+  online(bob, "bob", "pc", false);
+  for (int i = 1; i <= 2; ++i) exchange(bob, message("alice@example.org", i));
+  online(alice, "alice", "phone");  // message 1 handed over, not yet confirmed
+  exchange(alice, "</stream:stream>");
+  EXPECT_EQ(bound("alice@example.org/phone"), nullptr);
+  EXPECT_EQ(stored.count("alice@example.org"), 2u) << "message 1 once, message 2";
+  const auto kept = stored.pending("alice@example.org");
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_NE(kept[0].stanza.find("<body>1</body>"), std::string::npos);
+  EXPECT_NE(kept[1].stanza.find("<body>2</body>"), std::string::npos);
 }
 
 }  // namespace

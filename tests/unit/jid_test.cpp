@@ -97,5 +97,16 @@ TEST(Jid, ALoneDotIsNotAHostName) {
   EXPECT_FALSE(Jid::parse("a@\xcd\x8f"));
 }
 
+// Found by fuzz/blocking_fuzz (a blocklist item): an A-label that is no valid punycode of a
+// U-label ("xn--e1af-kfd") passed libidn2's lookup and decoded to text ("\u03aae1af")
+// that is no host name at all, so the normalised form was refused the next time: a JID
+// that normalised differently each pass. Such a label is refused (RFC 5891 §5.4).
+TEST(Domain, AnALabelThatDoesNotDecodeToAValidULabelIsRefused) {
+  EXPECT_THROW(normalize_domain("xn--e1af-kfd.xn--p1ai"), Error);
+  EXPECT_FALSE(Jid::parse("user@xn--e1af-kfd.xn--p1ai"));
+  EXPECT_EQ(normalize_domain("xn--e1afmkfd.xn--p1ai"), "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xbc\xd0\xb5\xd1\x80.\xd1\x80\xd1\x84")
+      << "a valid A-label still reads as its U-label";
+}
+
 }  // namespace
 }  // namespace jabberadmin
