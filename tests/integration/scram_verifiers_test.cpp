@@ -294,6 +294,15 @@ TEST_F(WithoutScramSchemaTest, ToolsStoreOnlyTheHashWithOneNoticeAndNoFailure) {
   // SASLprep is checked all the same: the password could never get a verifier.
   r = slapd().tool("cl-passwd", {"-P", "guest", "jabber"}, "bad\x07password\n");
   EXPECT_EQ(r.status, exit_code(ErrorKind::InvalidArgument)) << r.err;
+
+  // cl-setup jabber makes the admin account all the same, with a warning among its steps.
+  r = slapd().tool("cl-setup", {"--state-dir", (slapd().dir() / "jabber").string(), "--history-dir",
+                                (slapd().dir() / "history").string(), "jabber"},
+                   "admin-password\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: the directory's schema has no authPassword"), std::string::npos) << r.err;
+  EXPECT_TRUE(bind.check_password(slapd().directory().user_dn("admin"), "admin-password"));
+  EXPECT_TRUE(slapd().directory().user("admin").verifiers.empty());
 }
 
 // The LDIF for a directory configured through cn=config, loaded as cl-setup(8) says
