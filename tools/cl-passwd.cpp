@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     Directory directory = tool.directory();
     const User current = directory.user(user);
     directory.update_user(current.name, {.password = cli::read_new_password(stdin_password, tool.min_password_length())});
+    cli::note_scram(directory);
     return 0;
   });
 }

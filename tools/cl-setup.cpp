@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   bool stop = false;
   std::string hosts, history, history_dir, listen, certfile, server;
   std::uint16_t port = 0, tls_port = 0;
-  std::int64_t max_stanza_size = 0;
+  std::int64_t max_stanza_size = 0, scram_iterations = 0;
   auto& app = tool.app;
   auto* state_dir = app.add_option("--state-dir", private_ldap.state_dir,
                                    "ldap: the private slapd's directory (default: the one the settings record, else "
@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   auto* o_tls_port = app.add_option("--tls-port", tls_port, "Client port, direct TLS (jabber; default 5223)");
   auto* o_max_stanza = app.add_option("--max-stanza-size", max_stanza_size,
                                       "Largest stanza a client may send, in bytes (jabber; default 65536, 10240..16777216)");
+  auto* o_scram = app.add_option("--scram-iterations", scram_iterations,
+                                 "PBKDF2 iterations of new passwords' SCRAM verifiers (jabber; default 4096, at least 4096)");
   auto* o_certfile = app.add_option("--certfile", certfile, "PEM with key and certificate; '' = self-signed (jabber)");
   auto* o_server = app.add_option("--server", server, "Server to run: builtin (cl-jabberd) or ejabberd (jabber)")
                        ->check(CLI::IsMember({"builtin", "ejabberd"}));
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
       if (o_tls_port->count()) options.tls_port = tls_port;
       if (o_max_stanza->count()) options.max_stanza_size = max_stanza_size;
       if (o_certfile->count()) options.certfile = certfile;
+      if (o_scram->count()) options.scram_iterations = scram_iterations;
       if (o_server->count()) options.server = server;
       if (state_dir->count()) options.data_dir = private_ldap.state_dir;
       // Every option is checked before the password is asked for.

@@ -50,7 +50,10 @@ int main(int argc, char** argv) {
       }
       const ImportReport report = import_users(directory, *csv_path == "-" ? std::cin : file,
                                                {.dry_run = dry_run, .min_password_length = tool.min_password_length()});
-      if (report.has_passwords) warn_if_readable(*csv_path);
+      if (report.has_passwords) {
+        warn_if_readable(*csv_path);
+        cli::note_scram(directory);
+      }
       const std::string where = printable(*csv_path == "-" ? _("(standard input)") : *csv_path);
       for (const auto& f : report.failures) std::cerr << where << ":" << f.line << ": " << printable(cli::translate(f.error)) << '\n';
       const std::string created = std::to_string(report.created), failed = std::to_string(report.failures.size());
@@ -77,6 +80,7 @@ int main(int argc, char** argv) {
       request.password = cli::read_new_password(stdin_password, tool.min_password_length());
     const User created = directory.add_user(request);
     std::cout << cli::format(_("created %s"), created.jid) << '\n';
+    if (request.password) cli::note_scram(directory);
     return 0;
   });
 }

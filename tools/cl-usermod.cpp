@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     if (ask_password || stdin_password) update.password = cli::read_new_password(stdin_password, tool.min_password_length());
 
     const User now = directory.update_user(current.name, update);
+    if (update.password) cli::note_scram(directory);
     if (current.group && now.group != current.group)
       std::cout << cli::format(_("%s moved from group '%s'"), current.name, *current.group) << '\n';
     // shadowExpire holds one value: the lock's takes the place of the date.

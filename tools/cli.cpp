@@ -107,7 +107,12 @@ std::string read_new_password(bool from_stdin, std::size_t min_length) {
     password = read_line(false);
   }
   password::check_length(password, min_length);
+  password::check_saslprep(password);
   return password;
+}
+
+void note_scram(const Directory& directory) {
+  if (!directory.scram_iterations()) std::cerr << _("note: ") << _(kNoScramNotice) << '\n';
 }
 
 std::vector<std::string> split_list(const std::string& text) {

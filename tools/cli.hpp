@@ -48,8 +48,12 @@ class Tool {
 
 // A new password: asked twice without echo when stdin is a terminal and from_stdin is false,
 // else one line read from stdin. Never from argv. Throws Error(InvalidArgument) when empty,
-// shorter than min_length characters (password::check_length) or when the two entries differ.
+// shorter than min_length characters (password::check_length), when the two entries differ,
+// or when SASLprep refuses it (password::check_saslprep): before anything is written.
 std::string read_new_password(bool from_stdin, std::size_t min_length);
+// After a password was stored: the one notice that it got no SCRAM verifiers, when the
+// directory's schema lacks authPassword (Directory::scram_iterations).
+void note_scram(const Directory& directory);
 
 // "a, b,c\\,d" -> {"a","b","c,d"}: items split at commas, the spaces around each item
 // dropped, empty items dropped; "\\," is a comma inside an item (JID localparts may hold

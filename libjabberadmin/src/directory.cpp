@@ -1,6 +1,7 @@
 #include "jabberadmin/directory.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "jabberadmin/directory_connection.hpp"
@@ -41,6 +42,30 @@ std::string check_text(std::string_view text, std::string_view what, std::size_t
   return std::string(text);
 }
 
+// True when the directory's schema has authPassword's class: its subschema entry (RFC 4512
+// §4.2, named by the root DSE) lists it in objectClasses. A directory that will not say is
+// taken to lack it: passwords then get no verifiers, and nothing fails.
+bool schema_defines_scram(const ldap::Connection& connection) {
+  try {
+    const auto root = connection.read("", {"subschemaSubentry"});
+    const std::string subschema = root ? root->first("subschemaSubentry").value_or("cn=Subschema") : "cn=Subschema";
+    const auto entry = connection.read(subschema, {"objectClasses"});
+    if (!entry) return false;
+    const auto found = entry->attributes.find("objectClasses");
+    if (found == entry->attributes.end()) return false;
+    // "( 1.3.6.1.4.1.4203.1.4.7 NAME 'authPasswordObject' ... )": names match regardless of case.
+    std::string quoted = std::string("'") + kScramClass + "'";
+    std::transform(quoted.begin(), quoted.end(), quoted.begin(), [](unsigned char c) { return std::tolower(c); });
+    return std::any_of(found->second.begin(), found->second.end(), [&](std::string definition) {
+      std::transform(definition.begin(), definition.end(), definition.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      return definition.find(quoted) != std::string::npos;
+    });
+  } catch (const ldap::LdapError&) {
+    return false;
+  }
+}
+
 std::vector<User> sorted(std::vector<User> users) {
   std::sort(users.begin(), users.end(), [](const User& a, const User& b) { return a.name < b.name; });
   return users;
@@ -48,11 +73,29 @@ std::vector<User> sorted(std::vector<User> users) {
 
 }  // namespace
 
-Directory::Directory(ldap::Connection connection, std::string base_dn, std::string primary_host)
-    : connection_(std::move(connection)), layout_(std::move(base_dn)), primary_host_(std::move(primary_host)) {}
+Directory::Directory(ldap::Connection connection, std::string base_dn, std::string primary_host,
+                     unsigned scram_iterations)
+    : connection_(std::move(connection)),
+      layout_(std::move(base_dn)),
+      primary_host_(std::move(primary_host)),
+      scram_iterations_(scram_iterations) {
+  if (scram_iterations_ < scram::kMinIterations)
+    throw Error(ErrorKind::InvalidArgument, translatable("%s SCRAM iterations are too few: at least %s"),
+                {std::to_string(scram_iterations_), std::to_string(scram::kMinIterations)});
+}
 
 Directory Directory::open(const Settings& settings) {
-  return Directory(connect(settings.ldap), settings.ldap.base_dn, settings.primary_host());
+  return Directory(connect(settings.ldap), settings.ldap.base_dn, settings.primary_host(),
+                   settings.jabber.scram_iterations);
+}
+
+std::optional<unsigned> Directory::scram_iterations() const {
+  if (!schema_has_scram_) schema_has_scram_ = schema_defines_scram(connection_);
+  return *schema_has_scram_ ? std::optional(scram_iterations_) : std::nullopt;
+}
+
+password::Stored Directory::store_password(std::string_view clear) const {
+  return password::store(clear, scram_iterations());
 }
 
 bool Directory::tree_exists() const {
@@ -78,9 +121,9 @@ ldap::Connection::NewEntry Directory::new_user_entry(const NewUser& request,
                                                     const std::optional<std::string>& group) const {
   const std::string name = normalize_localpart(request.name);
   const std::string nickname = check_text(request.nickname.value_or(name), "nickname", kMaxNickname);
-  std::optional<std::string> hash = request.password_hash;
-  if (!hash && request.password) hash = password::hash(*request.password);
-  return {user_dn(name), new_user(name, nickname, name + "@" + primary_host_, hash, group, request.photo)};
+  std::optional<password::Stored> stored = request.stored_password;
+  if (!stored && request.password) stored = store_password(*request.password);
+  return {user_dn(name), new_user(name, nickname, name + "@" + primary_host_, stored, group, request.photo)};
 }
 
 Error Directory::add_error(const ldap::LdapError& e, const std::string& dn) {
@@ -201,15 +244,23 @@ User Directory::update_user(std::string_view name, const UserUpdate& update) {
   if (update.expires && *update.expires && **update.expires < kFirstExpiryDay)  // 0 is "never", 1 the lock
     throw Error(ErrorKind::InvalidArgument, translatable("expiry date %s is too early: the first one is %s"),
                 {format_date(**update.expires), format_date(kFirstExpiryDay)});
-  // Everything but the avatar: the stored hash is needed to lock, unlock or keep a lock.
+  // Everything but the avatar: the stored hash and verifiers are needed to lock, unlock or
+  // keep a lock, the object classes to add SCRAM's.
   std::vector<std::string> attributes = user_attributes();
   std::erase(attributes, std::string(kPhoto));
+  attributes.push_back(kObjectClass);
   const std::string normalised = normalize_localpart(name);
   auto entry = connection_.read(user_dn(normalised), attributes);
   if (!entry) throw Error(ErrorKind::NotFound, translatable("no such user '%s'"), {std::string(name)});
   const User before = user_from_entry(*entry);
   const auto stored_password = entry->first(kPassword);
   const auto stored_expire = entry->first(kExpire);
+  std::vector<std::string> stored_verifiers;
+  if (const auto found = entry->attributes.find(kScramVerifier); found != entry->attributes.end())
+    stored_verifiers = found->second;
+  // Made (and checked) before anything is written.
+  const std::optional<password::Stored> fresh =
+      update.password ? std::optional(store_password(*update.password)) : std::nullopt;
 
   std::vector<Modification> mods;
   if (update.nickname) mods.push_back({Op::Replace, kNickname, {check_text(*update.nickname, "nickname", kMaxNickname)}});
@@ -222,13 +273,25 @@ User Directory::update_user(std::string_view name, const UserUpdate& update) {
   if (update.group) mods.push_back({Op::Replace, kGroup, {group_name(*update.group)}});
 
   const bool locked_after = update.lock == Lock::Lock || (update.lock == Lock::Keep && before.locked);
-  // The hash is touched only by a new password, a lock or an unlock (lock and unlock are
-  // idempotent: a value already as wanted is not written again).
-  std::optional<std::string> hash = update.password ? std::optional(password::hash(*update.password)) : stored_password;
-  if (hash && (update.password || update.lock != Lock::Keep)) {
-    if (locked_after) hash = password::lock(*hash);
-    else if (update.lock == Lock::Unlock) hash = password::unlock(*hash);
-    if (hash != stored_password) mods.push_back({Op::Replace, kPassword, {*hash}});
+  // The hash and the verifiers are touched only by a new password, a lock or an unlock (lock
+  // and unlock are idempotent: a value already as wanted is not written again). A new
+  // password replaces every verifier, so none of the old password's is left.
+  std::optional<std::string> hash = fresh ? std::optional(fresh->hash) : stored_password;
+  std::vector<std::string> verifiers = fresh ? fresh->verifiers : stored_verifiers;
+  if (update.password || update.lock != Lock::Keep) {
+    if (hash) {
+      if (locked_after) hash = password::lock(*hash);
+      else if (update.lock == Lock::Unlock) hash = password::unlock(*hash);
+      if (hash != stored_password) mods.push_back({Op::Replace, kPassword, {*hash}});
+    }
+    for (auto& verifier : verifiers) {
+      if (locked_after) verifier = password::lock_verifier(verifier);
+      else if (update.lock == Lock::Unlock) verifier = password::unlock_verifier(verifier);
+    }
+    if (verifiers != stored_verifiers) {
+      if (!verifiers.empty() && !has_scram_class(*entry)) mods.push_back({Op::Add, kObjectClass, {kScramClass}});
+      mods.push_back({Op::Replace, kScramVerifier, verifiers});
+    }
   }
   if (update.lock == Lock::Lock) mods.push_back({Op::Replace, kExpire, {kLockedExpire}});
   if (update.lock == Lock::Unlock && stored_expire == kLockedExpire && !update.expires)

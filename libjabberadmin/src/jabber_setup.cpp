@@ -163,6 +163,7 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("certificate", a.certfile.string(), b.certfile.string());
   note("server", a.server, b.server);
   note("data directory", a.data_dir.string(), b.data_dir.string());
+  note("SCRAM iterations", std::to_string(a.scram_iterations), std::to_string(b.scram_iterations));
   return out;
 }
 
@@ -285,6 +286,14 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
     j.max_stanza_size = static_cast<std::size_t>(*o.max_stanza_size);
   }
 
+  if (o.scram_iterations) {
+    if (*o.scram_iterations < scram::kMinIterations || *o.scram_iterations > kMaxScramIterations)
+      throw Error(ErrorKind::InvalidArgument, "--scram-iterations " + std::to_string(*o.scram_iterations) +
+                                                  ": expected a number from " + std::to_string(scram::kMinIterations) +
+                                                  " (RFC 7677's least) to " + std::to_string(kMaxScramIterations));
+    j.scram_iterations = static_cast<unsigned>(*o.scram_iterations);
+  }
+
   if (o.server) j.server = *o.server;
   if (j.server != "builtin" && j.server != "ejabberd")
     throw Error(ErrorKind::InvalidArgument, "unknown server '" + j.server + "': builtin or ejabberd");
@@ -357,6 +366,7 @@ Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password) {
     directory.add_user({.name = kAdminName, .nickname = "Administrator", .password = std::string(admin_password)});
     steps.push_back("created " + admin_jid);
   }
+  if (!directory.scram_iterations()) steps.push_back(std::string("warning: ") + kNoScramNotice);
 
   std::vector<std::string> written;
   if (plan.make_certificate) {

@@ -14,6 +14,7 @@
 
 #include "jabberadmin/encoding.hpp"
 #include "jabberadmin/error.hpp"
+#include "jabberadmin/scram.hpp"
 
 namespace jabberadmin::password {
 namespace {
@@ -65,6 +66,23 @@ std::string hash(std::string_view clear) {
   return hashed;
 }
 
+void check_saslprep(std::string_view clear) {
+  const auto prepared = scram::saslprep(clear);
+  if (!prepared || prepared->empty())
+    throw Error(ErrorKind::InvalidArgument,
+                translatable("the password has characters SASLprep (RFC 4013) does not allow, such as control characters"),
+                {});
+}
+
+Stored store(std::string_view clear, std::optional<unsigned> scram_iterations) {
+  Stored out{hash(clear), {}};  // refuses an empty password and a NUL first
+  check_saslprep(clear);
+  if (scram_iterations)
+    for (scram::Hash h : scram::all_hashes())
+      out.verifiers.push_back(scram::format_auth_password(scram::new_verifier(h, clear, *scram_iterations)));
+  return out;
+}
+
 namespace {
 bool starts_with_crypt(std::string_view stored) {
   return stored.size() >= kCrypt.size() && ::strncasecmp(stored.data(), kCrypt.data(), kCrypt.size()) == 0;
@@ -95,6 +113,20 @@ std::string unlock(std::string_view stored) {
     return std::string(stored.substr(kCrypt.size() + kWrapped.size()));
   const auto pos = after_scheme(stored);
   return std::string(stored.substr(0, pos)) + std::string(stored.substr(pos + 1));
+}
+
+namespace {
+constexpr char kVerifierLock = '!';
+}  // namespace
+
+bool is_verifier_locked(std::string_view stored) { return stored.starts_with(kVerifierLock); }
+
+std::string lock_verifier(std::string_view stored) {
+  return is_verifier_locked(stored) ? std::string(stored) : kVerifierLock + std::string(stored);
+}
+
+std::string unlock_verifier(std::string_view stored) {
+  return std::string(is_verifier_locked(stored) ? stored.substr(1) : stored);
 }
 
 bool verify(std::string_view clear, std::string_view stored) {

@@ -24,18 +24,18 @@ struct Record {
 // Lines a chunk: its hashing runs while the previous chunk's adds wait on slapd.
 constexpr std::size_t kChunk = 128;
 
-// Hashing (SHA-512 crypt, ~1.4 ms of CPU each) is the import's main cost: spread over
-// every core.
-void hash_passwords(std::span<Record> records) {
+// Hashing (SHA-512 crypt, ~1.4 ms of CPU each, and the SCRAM verifiers' PBKDF2) is the
+// import's main cost: spread over every core.
+void hash_passwords(std::span<Record> records, std::optional<unsigned> scram_iterations) {
   const std::size_t workers = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::jthread> threads;
   for (std::size_t w = 0; w < workers; ++w) {
-    threads.emplace_back([records, workers, w] {
+    threads.emplace_back([records, workers, w, scram_iterations] {
       for (std::size_t i = w; i < records.size(); i += workers) {
         auto& record = records[i];
         if (!record.user.password) continue;
         try {
-          record.user.password_hash = password::hash(*record.user.password);
+          record.user.stored_password = password::store(*record.user.password, scram_iterations);
         } catch (const Error& e) {
           record.error = e;
         }
@@ -104,13 +104,16 @@ ImportReport import_users(Directory& directory, std::istream& csv, const ImportO
   }
   // Chunk k+1 is hashed on every core while chunk k is being added.
   const std::span<Record> all(records);
-  std::future<void> hashing = std::async(std::launch::async, hash_passwords, all.subspan(0, std::min(kChunk, all.size())));
+  const std::optional<unsigned> scram_iterations = report.has_passwords ? directory.scram_iterations() : std::nullopt;
+  std::future<void> hashing =
+      std::async(std::launch::async, hash_passwords, all.subspan(0, std::min(kChunk, all.size())), scram_iterations);
   for (std::size_t start = 0; start < all.size(); start += kChunk) {
     hashing.get();
     const auto chunk = all.subspan(start, std::min(kChunk, all.size() - start));
     const std::size_t next = start + kChunk;
     if (next < all.size())
-      hashing = std::async(std::launch::async, hash_passwords, all.subspan(next, std::min(kChunk, all.size() - next)));
+      hashing = std::async(std::launch::async, hash_passwords, all.subspan(next, std::min(kChunk, all.size() - next)),
+                           scram_iterations);
     add_records(directory, chunk, options.dry_run);
   }
   // A dry run has written nothing, so a name given twice is caught here.

@@ -1,5 +1,7 @@
 #include "jabberadmin/schema.hpp"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <charconv>
 
@@ -51,7 +53,7 @@ User user_from_entry(const ldap::Entry& entry, std::string_view primary_host, st
 }
 
 ldap::Attributes new_user(const std::string& name, const std::string& nickname, const std::string& jid,
-                          const std::optional<std::string>& password_hash, const std::optional<std::string>& group,
+                          const std::optional<password::Stored>& password, const std::optional<std::string>& group,
                           const std::string& photo) {
   ldap::Attributes attributes{
       {kObjectClass, {kUserClass, "shadowAccount"}},
@@ -61,10 +63,24 @@ ldap::Attributes new_user(const std::string& name, const std::string& nickname, 
   };
   if (std::all_of(jid.begin(), jid.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
     attributes[kMail] = {jid};
-  if (password_hash) attributes[kPassword] = {*password_hash};
+  if (password) {
+    attributes[kPassword] = {password->hash};
+    if (!password->verifiers.empty()) {
+      attributes[kObjectClass].push_back(kScramClass);
+      attributes[kScramVerifier] = password->verifiers;
+    }
+  }
   if (group) attributes[kGroup] = {*group};
   if (!photo.empty()) attributes[kPhoto] = {photo};
   return attributes;
+}
+
+bool has_scram_class(const ldap::Entry& entry) {
+  const auto found = entry.attributes.find(kObjectClass);
+  if (found == entry.attributes.end()) return false;
+  // Object class names match regardless of case (RFC 4512 §2.4).
+  return std::any_of(found->second.begin(), found->second.end(),
+                     [](const std::string& name) { return ::strcasecmp(name.c_str(), kScramClass) == 0; });
 }
 
 ldap::Attributes new_group(const std::string& name) { return {{kObjectClass, {kGroupClass}}, {kGroupName, {name}}}; }

@@ -190,6 +190,8 @@ Settings Settings::load(const fs::path& path) {
       jabber.integer("max_stanza_size", static_cast<std::int64_t>(j.max_stanza_size), kMinStanzaSize, kMaxStanzaSize));
   for (const auto& [key, value] : kJabberLimitKeys)
     j.*value = static_cast<std::size_t>(jabber.integer(key, static_cast<std::int64_t>(j.*value), 0, kMaxLimitValue));
+  j.scram_iterations = static_cast<unsigned>(
+      jabber.integer("scram_iterations", j.scram_iterations, scram::kMinIterations, kMaxScramIterations));
   return s;
 }
 
@@ -219,6 +221,8 @@ void Settings::save(const fs::path& path) const {
                   {"max_stanza_size", static_cast<int64_t>(jabber.max_stanza_size)}};
     for (const auto& [key, value] : kJabberLimitKeys)
       if (jabber.*value != JabberSettings{}.*value) j.insert(key, static_cast<int64_t>(jabber.*value));
+    if (jabber.scram_iterations != JabberSettings{}.scram_iterations)
+      j.insert("scram_iterations", static_cast<int64_t>(jabber.scram_iterations));
     root.insert("jabber", j);
   }
   std::ostringstream text;

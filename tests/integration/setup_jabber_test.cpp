@@ -309,6 +309,30 @@ TEST_F(SetupJabberTest, MaxStanzaSizeGoesToTheSettingsAndEjabberdYml) {
   EXPECT_NE(r.out.find("changed max stanza size: 1048576 -> 10240"), std::string::npos) << r.out;
 }
 
+TEST_F(SetupJabberTest, TheAdminGetsScramVerifiersWithTheIterationsAsked) {
+  auto args = own_dirs();
+  args.insert(args.end(), {"--scram-iterations", "8192"});
+  Result r = setup(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.scram_iterations, 8192u);
+  const auto verifiers = slapd().directory().user("admin").verifiers;
+  ASSERT_EQ(verifiers.size(), scram::all_hashes().size());
+  for (const auto& v : verifiers) {
+    EXPECT_EQ(v.iterations, 8192u);
+    EXPECT_EQ(scram::make_verifier(v.hash, "admin-pw", v.salt, v.iterations), v) << "the admin password's";
+  }
+  const auto before = snapshot(dir());
+  r = setup({"--scram-iterations", "1000"});
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_NE(r.err.find("--scram-iterations 1000: expected a number from 4096"), std::string::npos) << r.err;
+  EXPECT_TRUE(snapshot(dir()) == before) << "a refused value writes nothing";
+  r = setup({}, "admin-pw2\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.scram_iterations, 8192u) << "kept from the last run";
+  for (const auto& v : slapd().directory().user("admin").verifiers)
+    EXPECT_EQ(scram::make_verifier(v.hash, "admin-pw2", v.salt, v.iterations), v) << "the new password's";
+}
+
 TEST_F(SetupJabberTest, GivenCertificateIsCheckedAgainstTheHosts) {
   const fs::path good = dir() / "good.pem";
   certificate::make_self_signed(good, {primary(), "jabber.myhost.ru"});

@@ -158,6 +158,11 @@ TEST_F(ToolsTest, UsermodMakesOneModifyForEverythingItChanges) {
   const std::string ops =
       spied("cl-usermod", {"-c", "Новый", "-i", image, "-g", "B", "-P", "-L", "guest", "jabber"}, "new-password\n");
   EXPECT_EQ(count(ops, "MODIFY uid=guest,"), 1u) << ops;
+  // The new password's SCRAM verifiers go in that same modify, locked with the hash.
+  const auto modify = ops.find("MODIFY uid=guest,");
+  const std::string modify_line = ops.substr(modify, ops.find('\n', modify) - modify);
+  EXPECT_NE(modify_line.find(" userPassword"), std::string::npos) << modify_line;
+  EXPECT_NE(modify_line.find(" authPassword"), std::string::npos) << modify_line;
   const std::string e = entry("guest");
   EXPECT_NE(slapd().tool("cl-info", {"--json", "guest", "jabber"}).out.find("Новый"), std::string::npos);
   EXPECT_NE(e.find("departmentNumber: B"), std::string::npos) << e;
@@ -166,6 +171,7 @@ TEST_F(ToolsTest, UsermodMakesOneModifyForEverythingItChanges) {
   EXPECT_FALSE(binds("guest", "new-password")) << "locked";
   const std::string unlocked = spied("cl-usermod", {"-U", "--no-avatar", "-e", "2999-01-01", "guest", "jabber"});
   EXPECT_EQ(count(unlocked, "MODIFY uid=guest,"), 1u) << unlocked;
+  EXPECT_NE(unlocked.find(" authPassword"), std::string::npos) << "the verifiers are unlocked in it too: " << unlocked;
   EXPECT_TRUE(binds("guest", "new-password")) << "unlocked with the new password";
   EXPECT_EQ(entry("guest").find("jpegPhoto"), std::string::npos);
   EXPECT_NE(entry("guest").find("shadowExpire: 375835"), std::string::npos) << entry("guest");

@@ -56,6 +56,19 @@ TEST_F(SettingsLoad, EveryValueIsCheckedWithFileKeyAndWhatIsAccepted) {
   EXPECT_NE(jabber_error("data_dir = true").find("[jabber] data_dir = true"), std::string::npos);
 }
 
+TEST_F(SettingsLoad, ScramIterationsAreAtLeastRfc7677s4096) {
+  const std::string file = (dir / "jabberadmin.conf").string() + ": ";
+  EXPECT_EQ(jabber_error("scram_iterations = 1000"),
+            file + "[jabber] scram_iterations = 1000: expected an integer from 4096 to 1000000");
+  EXPECT_EQ(jabber_error("scram_iterations = '8192'"),
+            file + "[jabber] scram_iterations = '8192': expected an integer from 4096 to 1000000");
+  EXPECT_EQ(Settings::load(write(std::string(kLdap) + "[jabber]\n")).jabber.scram_iterations, scram::kDefaultIterations);
+  const Settings s = Settings::load(write(std::string(kLdap) + "[jabber]\nscram_iterations = 10000\n"));
+  EXPECT_EQ(s.jabber.scram_iterations, 10000u);
+  s.save(dir / "again.conf");
+  EXPECT_EQ(Settings::load(dir / "again.conf").jabber.scram_iterations, 10000u);
+}
+
 TEST_F(SettingsLoad, TheLdapSectionIsCheckedToo) {
   const auto error = [&](const std::string& text) -> std::string {
     try {

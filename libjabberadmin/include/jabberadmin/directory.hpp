@@ -12,16 +12,23 @@
 #include "jabberadmin/account.hpp"
 #include "jabberadmin/error.hpp"
 #include "jabberadmin/ldap.hpp"
+#include "jabberadmin/password.hpp"
 #include "jabberadmin/schema.hpp"
+#include "jabberadmin/scram.hpp"
 #include "jabberadmin/settings.hpp"
 
 namespace jabberadmin {
 
+// Said once by a tool that stored a password in a directory without authPassword.
+inline constexpr const char* kNoScramNotice =
+    "the directory's schema has no authPassword (RFC 3112), so passwords are stored without SCRAM "
+    "verifiers and log in by PLAIN only; cl-setup(8) tells how to add it";
+
 struct NewUser {
   std::string name;                       // normalised here; invalid -> Error(InvalidArgument)
   std::optional<std::string> nickname;    // default: the name
-  std::optional<std::string> password;    // clear; hashed here. none = cannot log in yet
-  std::optional<std::string> password_hash;  // or already hashed (password::hash), for bulk imports
+  std::optional<std::string> password;    // clear; stored here (password::store). none = cannot log in yet
+  std::optional<password::Stored> stored_password;  // or already stored, for bulk imports
   std::optional<std::string> group;       // must exist
   std::string photo;                      // JPEG bytes (see avatar.hpp), empty = none
 };
@@ -32,9 +39,11 @@ struct UserUpdate {
   std::optional<std::string> nickname;
   std::optional<std::string> photo;       // JPEG bytes; empty = remove the avatar
   std::optional<std::string> group;       // must exist: the user moves into it
-  std::optional<std::string> password;    // clear; hashed here. A locked account stays locked
-  // Lock: the marker in the hash and shadowExpire 1, which takes the place of an expiry
-  // date. Unlock: takes the lock's value away only, never an expiry date.
+  // Clear; stored here (password::store): hash and SCRAM verifiers replace the old ones
+  // together. A locked account stays locked.
+  std::optional<std::string> password;
+  // Lock: the marker in the hash and in each SCRAM verifier, and shadowExpire 1, which takes
+  // the place of an expiry date. Unlock: takes the lock's value away only, never an expiry date.
   Lock lock = Lock::Keep;
   std::optional<std::optional<std::int64_t>> expires;  // set: the new expiry day, or none
 };
@@ -47,9 +56,16 @@ struct MembershipChange {
 
 class Directory {
  public:
-  Directory(ldap::Connection connection, std::string base_dn, std::string primary_host);
+  Directory(ldap::Connection connection, std::string base_dn, std::string primary_host,
+            unsigned scram_iterations = scram::kDefaultIterations);
   // Connects as the settings say (directory_connection.hpp).
   static Directory open(const Settings& settings);
+
+  // The iteration count new SCRAM verifiers get, or nothing when the directory's schema has
+  // no authPassword (an adopted directory not given templates/authpassword.ldif): then
+  // passwords are stored as a hash only, and those accounts log in by PLAIN. The schema is
+  // read once, at the first password stored.
+  std::optional<unsigned> scram_iterations() const;
 
   // Creates ou=Services, ou=Jabber, ou=Users and ou=Groups where missing (the base must
   // exist). Returns the DNs it created.
@@ -113,9 +129,14 @@ class Directory {
   std::vector<std::string> member_names(std::string_view group) const;  // sorted
   static std::string check_group_name(std::string_view name);
 
+  // A new password as it is written: hash, and verifiers where the schema allows them.
+  password::Stored store_password(std::string_view clear) const;
+
   ldap::Connection connection_;
   schema::Layout layout_;
   std::string primary_host_;
+  unsigned scram_iterations_;
+  mutable std::optional<bool> schema_has_scram_;  // read at the first need
 };
 
 }  // namespace jabberadmin

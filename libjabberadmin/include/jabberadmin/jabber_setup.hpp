@@ -30,6 +30,7 @@ struct JabberOptions {
   std::optional<std::filesystem::path> certfile;   // PEM with key and certificate; none = self-signed
   std::optional<std::string> server;               // builtin | ejabberd
   std::optional<std::filesystem::path> data_dir;   // the server's state (cl-setup --state-dir)
+  std::optional<std::int64_t> scram_iterations;    // scram::kMinIterations..kMaxScramIterations
 };
 
 inline constexpr const char* kAdminName = "admin";

@@ -24,6 +24,7 @@
 
 #include "jabberadmin/account.hpp"
 #include "jabberadmin/ldap.hpp"
+#include "jabberadmin/password.hpp"
 
 namespace jabberadmin::schema {
 
@@ -40,6 +41,8 @@ inline constexpr const char* kPhoto = "jpegPhoto";
 // RFC 3112's authPassword holding RFC 5803 SCRAM verifiers, one value per hash: what the
 // server checks a SCRAM login against (never the password). Readable by the server only.
 inline constexpr const char* kScramVerifier = "authPassword";
+// Its auxiliary class (RFC 3112), added to an entry when it gets its first verifier.
+inline constexpr const char* kScramClass = "authPasswordObject";
 // shadowExpire (nis schema) in days since 1970. 1 is the lock: a day in 1970, so it makes
 // the lock visible to readers that may not read password hashes (the server, ejabberd).
 // Any later day is an expiry date; 0 and negative values mean none (shadow-utils' -1).
@@ -76,10 +79,13 @@ const std::vector<std::string>& user_attributes();
 User user_from_entry(const ldap::Entry& entry, std::string_view primary_host, std::int64_t today = day_number());
 
 // The attributes of a new user entry. mail is IA5 (ASCII) in the schema: a JID that is not
-// gets none, and readers fall back to name@primary host as user_from_entry does.
+// gets none, and readers fall back to name@primary host as user_from_entry does. SCRAM
+// verifiers, when the password has any, come with their class.
 ldap::Attributes new_user(const std::string& name, const std::string& nickname, const std::string& jid,
-                          const std::optional<std::string>& password_hash, const std::optional<std::string>& group,
+                          const std::optional<password::Stored>& password, const std::optional<std::string>& group,
                           const std::string& photo);
+// True when the entry's object classes (read as kObjectClass) include kScramClass.
+bool has_scram_class(const ldap::Entry& entry);
 ldap::Attributes new_group(const std::string& name);
 
 // An entry as it is after modifications that slapd accepted (for answering without a read).

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "jabberadmin/scram.hpp"
+
 namespace jabberadmin {
 
 struct LdapSettings {
@@ -68,7 +70,12 @@ struct JabberSettings {
   std::size_t sm_max_unacked_stanzas = 5000;
   std::size_t sm_max_unacked_bytes = 4 << 20;
   std::size_t sm_max_detached_per_account = 4;
+  // PBKDF2 iterations of the SCRAM verifiers stored with each new password (RFC 7677's
+  // 4096 at least; more slows an offline guess and every client's login alike).
+  unsigned scram_iterations = scram::kDefaultIterations;
 };
+
+inline constexpr std::int64_t kMaxScramIterations = 1000000;
 
 // The [jabber] limit keys above, each with its member: read by load(), and written by save()
 // only where they differ from the default, so a later default reaches files that never chose.
