@@ -1,5 +1,7 @@
-// The SASL mechanisms cl-jabberd offers, strongest first: for now PLAIN, checked by an LDAP
-// bind. The settings' allow list (jabberadmin.conf sasl_mechanisms) may leave out any of them.
+// The SASL mechanisms cl-jabberd offers, strongest first: SCRAM-SHA-512, -256, -1, each
+// with channel binding (-PLUS) before without, checked against the directory's verifiers;
+// then PLAIN, checked by an LDAP bind (the accounts without verifiers). The settings' allow
+// list (jabberadmin.conf sasl_mechanisms) may leave out any of them.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

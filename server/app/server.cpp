@@ -2,6 +2,7 @@
 
 #include "app/modules.hpp"
 #include "app/sasl.hpp"
+#include "auth/scram_accounts.hpp"
 
 #include "jabberadmin/directory.hpp"
 #include "jabberadmin/directory_connection.hpp"
@@ -80,7 +81,7 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
   c2s_config_.rate = stream::RateLimits{static_cast<double>(j.stanza_rate), static_cast<double>(j.stanza_burst),
                                         static_cast<double>(j.byte_rate), static_cast<double>(j.byte_burst)};
   mechanisms_ = sasl_mechanisms(SaslSetup{io.get_executor(), authenticator_, directory_,
-                                          std::string(),
+                                          auth::scram_secret(data_dir(settings_) / "scram-secret"),
                                           settings_.jabber.sasl_mechanisms});
   authenticator_.refuse_when([this](const std::string& name) {
     const User* user = directory_.find(name);
