@@ -42,13 +42,6 @@ std::optional<sasl::Mechanisms> plain_only(const C2sContext& context) {
 }
 
 // Normalisation that reports failure as a value (the library throws).
-std::optional<std::string> localpart(std::string_view name) {
-  try {
-    return normalize_localpart(name);
-  } catch (const Error&) {
-    return std::nullopt;
-  }
-}
 std::optional<std::string> resourcepart(std::string_view name) {
   try {
     return normalize_resource(name);
