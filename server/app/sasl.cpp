@@ -13,6 +13,7 @@ stream::sasl::Mechanisms sasl_mechanisms(const SaslSetup& setup) {
       options.hash = hash;
       options.plus = plus;
       options.secret = setup.secret;
+      options.fake_iterations = setup.iterations;
       options.lookup = [&directory = setup.directory](const std::string& name, scram::Hash h) {
         return auth::scram_account(directory, name, h);
       };

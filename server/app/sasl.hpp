@@ -21,6 +21,7 @@ struct SaslSetup {
   const directory::DirectoryCache& directory;
   std::string secret;             // for the fake salts (auth::scram_secret)
   std::vector<std::string> allowed;  // empty: all
+  unsigned iterations = scram::kDefaultIterations;  // what new verifiers get (scram_iterations)
 };
 
 stream::sasl::Mechanisms sasl_mechanisms(const SaslSetup& setup);

@@ -82,7 +82,7 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
                                         static_cast<double>(j.byte_rate), static_cast<double>(j.byte_burst)};
   mechanisms_ = sasl_mechanisms(SaslSetup{io.get_executor(), authenticator_, directory_,
                                           auth::scram_secret(data_dir(settings_) / "scram-secret"),
-                                          settings_.jabber.sasl_mechanisms});
+                                          settings_.jabber.sasl_mechanisms, settings_.jabber.scram_iterations});
   authenticator_.refuse_when([this](const std::string& name) {
     const User* user = directory_.find(name);
     return user != nullptr && user->disabled();

@@ -151,7 +151,7 @@ Step ScramMechanism::client_first(std::string_view message) {
     verifier_ = account.verifier;
   } else {
     verifier_.hash = options_.hash;
-    verifier_.iterations = scram::kDefaultIterations;
+    verifier_.iterations = options_.fake_iterations;
     verifier_.salt = fake_salt(options_.secret, options_.hash, username_);
     // Keys nobody's proof matches, so the check below costs what a real one costs.
     std::string keys(2 * scram::digest_size(options_.hash), '\0');

@@ -35,6 +35,9 @@ struct ScramOptions {
   // The account by normalised name, asked on the executor.
   std::function<ScramAccount(const std::string& username, scram::Hash hash)> lookup;
   std::string secret;  // the server's, for the fake salts of names it cannot show
+  // What the fake challenge says: the count the tools give new verifiers (scram_iterations),
+  // so a real account cannot be told from a fake one by it.
+  unsigned fake_iterations = scram::kDefaultIterations;
   // The server's part of the nonce (printable, no ','); OpenSSL RAND by default.
   std::function<std::string()> nonce;
 };

@@ -24,9 +24,12 @@ class ScramTest : public ::testing::Test {
   std::vector<std::string> looked_up;
   bool directory_down = false;
 
+  unsigned fake_iterations = scram::kDefaultIterations;
+
   std::unique_ptr<ScramMechanism> make(scram::Hash hash, std::string server_nonce, bool plus = false,
                                        bool plus_offered = false) {
     ScramOptions options;
+    options.fake_iterations = fake_iterations;
     options.hash = hash;
     options.plus = plus;
     options.secret = "server secret";
@@ -139,6 +142,16 @@ TEST_F(ScramTest, UnknownUserIsIndistinguishableFromAWrongPassword) {
             fake_salt("server secret", scram::Hash::Sha256, "nobody2"));
   EXPECT_NE(fake_salt("server secret", scram::Hash::Sha256, "nobody"),
             fake_salt("another secret", scram::Hash::Sha256, "nobody"));
+}
+
+// With new verifiers made at a higher count (scram_iterations), a fake challenge says that
+// count too: "i=4096" would tell a name without a verifier from a real account.
+TEST_F(ScramTest, AFakeChallengeGivesTheIterationsNewVerifiersGet) {
+  fake_iterations = 10000;
+  auto m = make(scram::Hash::Sha256, "SERVER");
+  const Step first = m->step("n,,n=nobody,r=abcdef");
+  ASSERT_EQ(first.kind, Step::Kind::Challenge);
+  EXPECT_TRUE(first.data.ends_with(",i=10000")) << first.data;
 }
 
 TEST_F(ScramTest, ALockOrPasswordChangeDuringTheExchangeCounts) {
