@@ -65,6 +65,8 @@ struct JabberSettings {
   std::size_t sm_max_unacked_stanzas = 1000;
   std::size_t sm_max_unacked_bytes = 1 << 20;
   std::size_t sm_max_detached_per_account = 4;
+  // FAST (XEP-0484): how many days a login token lives unused (0: no tokens are issued).
+  std::size_t fast_token_days = 14;
 };
 
 // The [jabber] limit keys above, each with its member: read by load(), and written by save()
@@ -93,6 +95,7 @@ inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"sm_max_unacked_stanzas", &JabberSettings::sm_max_unacked_stanzas},
     {"sm_max_unacked_bytes", &JabberSettings::sm_max_unacked_bytes},
     {"sm_max_detached_per_account", &JabberSettings::sm_max_detached_per_account},
+    {"fast_token_days", &JabberSettings::fast_token_days},
 };
 
 struct Settings {
