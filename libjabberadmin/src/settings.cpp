@@ -188,6 +188,13 @@ Settings Settings::load(const fs::path& path) {
   j.data_dir = jabber.path("data_dir");
   j.max_stanza_size = static_cast<std::size_t>(
       jabber.integer("max_stanza_size", static_cast<std::int64_t>(j.max_stanza_size), kMinStanzaSize, kMaxStanzaSize));
+  j.sasl_mechanisms = jabber.strings(
+      "sasl_mechanisms", "an array of SASL mechanism names, e.g. ['SCRAM-SHA-256', 'PLAIN']",
+      [](const std::string& name) {
+        for (const char* known : kSaslMechanismNames)
+          if (name == known) return name;
+        throw Error(ErrorKind::InvalidArgument, "unknown SASL mechanism " + name);
+      });
   for (const auto& [key, value] : kJabberLimitKeys)
     j.*value = static_cast<std::size_t>(jabber.integer(key, static_cast<std::int64_t>(j.*value), 0, kMaxLimitValue));
   return s;
@@ -217,6 +224,7 @@ void Settings::save(const fs::path& path) const {
                   {"server", jabber.server},
                   {"data_dir", jabber.data_dir.string()},
                   {"max_stanza_size", static_cast<int64_t>(jabber.max_stanza_size)}};
+    if (!jabber.sasl_mechanisms.empty()) j.insert("sasl_mechanisms", to_array(jabber.sasl_mechanisms));
     for (const auto& [key, value] : kJabberLimitKeys)
       if (jabber.*value != JabberSettings{}.*value) j.insert(key, static_cast<int64_t>(jabber.*value));
     root.insert("jabber", j);

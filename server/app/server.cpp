@@ -1,6 +1,8 @@
 #include "app/server.hpp"
 
 #include "app/modules.hpp"
+#include "app/sasl.hpp"
+#include "auth/scram_accounts.hpp"
 
 #include "jabberadmin/directory.hpp"
 #include "jabberadmin/directory_connection.hpp"
@@ -78,6 +80,9 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
   c2s_config_.max_resources_per_account = j.max_resources_per_account;
   c2s_config_.rate = stream::RateLimits{static_cast<double>(j.stanza_rate), static_cast<double>(j.stanza_burst),
                                         static_cast<double>(j.byte_rate), static_cast<double>(j.byte_burst)};
+  mechanisms_ = sasl_mechanisms(SaslSetup{io.get_executor(), authenticator_, directory_,
+                                          auth::scram_secret(data_dir(settings_) / "scram-secret"),
+                                          settings_.jabber.sasl_mechanisms});
   authenticator_.refuse_when([this](const std::string& name) {
     const User* user = directory_.find(name);
     return user != nullptr && user->disabled();
@@ -130,7 +135,7 @@ void Server::accept(asio::ip::tcp::socket socket, bool direct_tls) {
   auto ticket = admission_.admit(address.to_string());  // the stream answers its eviction
   auto connection = std::make_shared<net::Connection>(std::move(socket), tls_, net::ConnectionOptions{});
   stream::C2sContext context{authenticator_, router_, address_failures_, account_failures_, account_rates_,
-                             [this](stream::C2s& s) { streams_.erase(&s); }, &stream_features_};
+                             [this](stream::C2s& s) { streams_.erase(&s); }, &stream_features_, &mechanisms_};
   auto stream = std::make_shared<stream::C2s>(io_.get_executor(), connection, context, c2s_config_, std::move(ticket));
   streams_.emplace(stream.get(), stream);
   connection->start(stream, direct_tls);

@@ -60,6 +60,7 @@ class Server {
   module::Modules modules_;  // app/modules.cpp
   directory::DirectoryFeed directory_feed_;  // after what observes the cache: it stops first
   auth::LdapAuthenticator authenticator_;
+  stream::sasl::Mechanisms mechanisms_;  // app/sasl.cpp: what the settings allow
   stream::C2sConfig c2s_config_;
   std::vector<std::shared_ptr<net::Listener>> listeners_;
   std::map<stream::C2s*, std::shared_ptr<stream::C2s>> streams_;

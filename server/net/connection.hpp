@@ -41,6 +41,7 @@ class Connection final : public Transport, public std::enable_shared_from_this<C
   void send(std::string bytes) override;
   void start_tls() override;
   bool secure() const override { return phase_ == Phase::Secure; }
+  std::optional<std::string> channel_binding(std::string_view type) const override;
   bool tls_available() const override { return tls_ != nullptr; }
   void close() override;
   const std::string& peer_address() const override { return peer_; }

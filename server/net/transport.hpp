@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,13 @@ class Transport {
   virtual const std::string& peer_address() const = 0;
   // Reads nothing more from the peer for this long (its rate limit): TCP slows it down.
   virtual void pause_reading(std::chrono::milliseconds duration) = 0;
+  // Channel-binding data of the TLS session for SCRAM's -PLUS mechanisms: "tls-exporter"
+  // (RFC 9266, TLS 1.3 only) or "tls-server-end-point" (RFC 5929 §4.1). Nothing when the
+  // connection is not (yet) TLS or cannot give that type.
+  virtual std::optional<std::string> channel_binding(std::string_view type) const {
+    (void)type;
+    return std::nullopt;
+  }
 };
 
 }  // namespace jabberadmin::net

@@ -8,6 +8,7 @@
 #include "jabberadmin/encoding.hpp"
 #include "jabberadmin/error.hpp"
 #include "stream/namespaces.hpp"
+#include "stream/plain_mechanism.hpp"
 #include "stream/stanza.hpp"
 #include "util/log.hpp"
 
@@ -22,16 +23,25 @@ std::string random_hex(std::size_t bytes) {
   return encoding::hex(std::string_view(reinterpret_cast<const char*>(buf), bytes));
 }
 
-xml::Element sasl(std::string_view name) { return xml::Element(std::string(name), std::string(ns::kSasl)); }
+xml::Element sasl_element(std::string_view name) { return xml::Element(std::string(name), std::string(ns::kSasl)); }
+
+// RFC 6120 §6.4.2: empty data is "=", no data at all an empty element.
+xml::Element sasl_data(std::string_view name, std::string_view data) {
+  xml::Element e = sasl_element(name);
+  e.add_text(data.empty() ? std::string("=") : encoding::base64_encode(data));
+  return e;
+}
+
+std::optional<sasl::Mechanisms> plain_only(const C2sContext& context) {
+  if (context.mechanisms) return std::nullopt;
+  sasl::Mechanisms m;
+  m.add("PLAIN", [&authenticator = context.authenticator](const sasl::StreamInfo& info) {
+    return std::make_unique<sasl::PlainMechanism>(authenticator, info.domain);
+  });
+  return m;
+}
 
 // Normalisation that reports failure as a value (the library throws).
-std::optional<std::string> localpart(std::string_view name) {
-  try {
-    return normalize_localpart(name);
-  } catch (const Error&) {
-    return std::nullopt;
-  }
-}
 std::optional<std::string> resourcepart(std::string_view name) {
   try {
     return normalize_resource(name);
@@ -52,8 +62,8 @@ C2s::C2s(boost::asio::any_io_executor executor, std::shared_ptr<net::Transport> 
          C2sConfig config, std::optional<net::Admission::Ticket> ticket)
     : executor_(executor), transport_(std::move(transport)), context_(context), config_(config),
       ticket_(std::move(ticket)), parser_(config.parser), timer_(executor),
-      connection_rate_(config.rate),
-      throttle_timer_(executor) {}
+      connection_rate_(config.rate), plain_only_(plain_only(context_)),
+      mechanisms_(context_.mechanisms ? *context_.mechanisms : *plain_only_) {}
 
 C2s::~C2s() = default;
 
@@ -63,6 +73,7 @@ std::string C2s::log_prefix() const {
   std::string p = "c2s " + transport_->peer_address();
   if (bound_) p += " " + jid_.full();
   else if (!username_.empty()) p += " " + username_;
+  else if (exchange_ && !exchange_->username().empty()) p += " " + exchange_->username();
   return p + ": ";
 }
 
@@ -219,8 +230,7 @@ void C2s::finish() {
   leave_router();
   outbound_filter_ = nullptr;  // it belongs to a module that may go before this stream
   timer_.cancel();
-  throttle_timer_.cancel();  // a waiting check is dropped with its password
-  waiting_credentials_.reset();
+  exchange_.reset();  // a waiting check is dropped with its credentials
 }
 
 // A detached session's end: its window closed, a new login took its resource, shutdown.
@@ -247,7 +257,6 @@ void C2s::on_closed() {
     // Lost without </stream>, and resumable: the session stays bound, its stanzas queued.
     state_ = State::Detached;
     timer_.cancel();
-    throttle_timer_.cancel();
     ticket_.reset();
     log::info(log_prefix() + "connection lost; session kept for resumption");
     return;
@@ -334,9 +343,20 @@ void C2s::send_features() {
     add(tls);
   }
   if (!authenticated_ && (transport_->secure() || !config_.tls_required)) {
-    xml::Element mechanisms = sasl("mechanisms");
-    mechanisms.add(sasl("mechanism")).add_text("PLAIN");
+    xml::Element mechanisms = sasl_element("mechanisms");
+    bool plus = false;
+    for (const auto& name : mechanisms_.offered(*transport_)) {
+      mechanisms.add(sasl_element("mechanism")).add_text(name);
+      plus = plus || name.ends_with("-PLUS");
+    }
     add(mechanisms);
+    if (plus) {
+      // XEP-0440: which channel bindings the -PLUS mechanisms accept here.
+      xml::Element bindings("sasl-channel-binding", std::string(ns::kSaslChannelBinding));
+      for (const auto& type : sasl::Mechanisms::bindings(*transport_))
+        bindings.add(xml::Element("channel-binding", std::string(ns::kSaslChannelBinding))).set_attr("type", type);
+      add(bindings);
+    }
   }
   if (!authenticated_ && context_.features) children += context_.features->serialized(FeatureStage::PreAuth);
   if (authenticated_) {
@@ -367,6 +387,7 @@ void C2s::negotiate(const xml::Element& e) {
   if (e.is("response", ns::kSasl) && awaiting_response_) return on_sasl_response(e);
   if (e.is("abort", ns::kSasl) && !authenticated_) {
     awaiting_response_ = false;
+    exchange_.reset();
     return sasl_failure("aborted");
   }
   if (authenticated_ && e.xmlns() == ns::kSm) {
@@ -384,137 +405,85 @@ void C2s::negotiate(const xml::Element& e) {
 
 void C2s::on_auth(const xml::Element& auth) {
   if (!transport_->secure() && config_.tls_required) return sasl_failure("encryption-required");
-  if (auth.attr_or("mechanism") != "PLAIN") return sasl_failure("invalid-mechanism");
+  auto mechanism = mechanisms_.create(auth.attr_or("mechanism"), sasl::StreamInfo{domain_, transport_.get(), false});
+  if (!mechanism) return sasl_failure("invalid-mechanism");
+  const std::weak_ptr<C2s> weak = weak_from_this();
+  sasl::Outcome outcome{
+      [weak](std::string data) {
+        if (auto self = weak.lock()) {
+          self->state_ = State::Negotiating;
+          self->awaiting_response_ = true;
+          self->send(sasl_data("challenge", data));
+        }
+      },
+      [weak](const std::string& username, std::string additional) {
+        if (auto self = weak.lock()) self->sasl_success(username, std::move(additional));
+      },
+      [weak](std::string_view condition, std::string_view text, bool counted) {
+        if (auto self = weak.lock()) {
+          self->state_ = State::Negotiating;
+          self->awaiting_response_ = false;
+          self->exchange_.reset();
+          self->sasl_failure(condition, text, counted);
+        }
+      }};
+  exchange_ = std::make_shared<sasl::Exchange>(
+      executor_, sasl::Limits{context_.address_failures, context_.account_failures, config_.throttle_first,
+                              config_.throttle_cap},
+      transport_->peer_address(), std::move(mechanism), std::move(outcome), [weak] {
+        auto self = weak.lock();
+        return self ? self->log_prefix() : std::string();
+      });
   const std::string initial = auth.text();
   if (initial.empty()) {
     // No initial response: an empty challenge asks for it (RFC 6120 §6.4.3).
     awaiting_response_ = true;
-    return send(sasl("challenge"));
+    return send(sasl_element("challenge"));
   }
-  check_credentials(initial);
+  sasl_message(initial);
 }
 
 void C2s::on_sasl_response(const xml::Element& response) {
   awaiting_response_ = false;
   const std::string text = response.text();
-  check_credentials(text.empty() ? "=" : text);
+  sasl_message(text.empty() ? "=" : text);
 }
 
-void C2s::check_credentials(std::string_view base64) {
-  PlainParse parsed = parse_plain(base64);
-  if (!parsed.credentials) {
-    return sasl_failure(parsed.error == PlainError::IncorrectEncoding ? "incorrect-encoding" : "malformed-request");
+void C2s::sasl_message(std::string_view base64) {
+  std::optional<std::string> message = base64 == "=" ? std::optional<std::string>("") : encoding::base64_decode(base64);
+  if (!message) {
+    exchange_.reset();
+    return sasl_failure("incorrect-encoding");
   }
-  PlainCredentials& c = *parsed.credentials;
-  const auto name = localpart(c.authcid);
-  if (!name) return sasl_failure("not-authorized");
-  if (!c.authzid.empty()) {
-    const auto authz = Jid::parse(c.authzid);
-    if (!authz || authz->local != *name || authz->domain != domain_ || !authz->resource.empty())
-      return sasl_failure("invalid-authzid");
-  }
-  username_ = *name;
-  const std::string& address = transport_->peer_address();
-  if (c.password.empty()) {
-    log::info(log_prefix() + "empty password refused");
-    context_.address_failures.record(address);
-    return sasl_failure("not-authorized");
-  }
-  state_ = State::Authenticating;
-  wait_for_place(std::make_shared<PlainCredentials>(std::move(c)));
+  const auto exchange = exchange_;
+  exchange->respond(*message);
+  wipe(*message);
+  if (exchange_ == exchange && exchange->checking()) state_ = State::Authenticating;
 }
 
-// The address: at its limit of answered failures it is refused without asking the directory.
-// Its checks in flight count too, but a check beyond the places left waits for one to be
-// answered instead of being refused: a school or an office behind one address logs in all
-// at once with good passwords, while guesses sent in parallel still cannot outnumber the
-// failures the address has left. The wait is bounded by the negotiation timeout.
-void C2s::wait_for_place(std::shared_ptr<PlainCredentials> credentials) {
-  if (state_ != State::Authenticating) return;
-  const std::string& address = transport_->peer_address();
-  if (context_.address_failures.refused(address)) {
-    log::warning(log_prefix() + "too many failed logins from this address, refused without checking");
-    state_ = State::Negotiating;
-    return sasl_failure("not-authorized", "Too many failed attempts; try again later");
-  }
-  if (context_.address_failures.blocked(address)) {
-    // Looks again once a check of this address is answered (posted: that answer is another
-    // stream's, still being handled).
-    // The stream keeps the password meanwhile, so that it goes with the stream (finish()).
-    waiting_credentials_ = std::move(credentials);
-    context_.address_failures.when_answered(address, [weak = weak_from_this(), executor = executor_] {
-      boost::asio::post(executor, [weak] {
-        if (auto self = weak.lock(); self && self->waiting_credentials_)
-          self->wait_for_place(std::exchange(self->waiting_credentials_, nullptr));
-      });
-    });
-    return;
-  }
-  // The account (its name: one directory entry, whichever host it logs in on) is never
-  // refused, so nobody can lock its owner out: past its free failures a check waits first,
-  // longer each time.
-  const auto wait = context_.account_failures.delay(username_, config_.throttle_first, config_.throttle_cap);
-  PendingCheck check{std::move(credentials), context_.address_failures.begin(address),
-                     context_.account_failures.begin(username_)};
-  if (wait <= Clock::duration::zero()) return start_check(std::move(check));
-  log::info(log_prefix() + "repeated failed logins for this account: the check waits " +
-            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()) + " ms");
-  throttle_timer_.expires_after(wait);
-  throttle_timer_.async_wait([weak = weak_from_this(), check = std::move(check)](const boost::system::error_code& ec) mutable {
-    if (ec) return;
-    if (auto self = weak.lock()) self->start_check(std::move(check));
-  });
-}
-
-void C2s::start_check(PendingCheck check) {
-  if (state_ != State::Authenticating) return;
-  auto attempts = std::make_shared<PendingCheck>(std::move(check));
-  context_.authenticator.check(username_, std::move(attempts->credentials->password),
-                               [weak = weak_from_this(), attempts](AuthResult result) {
-                                 // A failure counts even when its stream is gone.
-                                 if (result == AuthResult::NotAuthorized) {
-                                   attempts->address.failed();
-                                   attempts->account.failed();
-                                 }
-                                 attempts->address = FailureLimiter::Attempt();
-                                 attempts->account = FailureLimiter::Attempt();
-                                 if (auto self = weak.lock()) self->auth_done(result);
-                               });
-}
-
-void C2s::auth_done(AuthResult result) {
-  if (state_ != State::Authenticating) return;
+void C2s::sasl_success(const std::string& username, std::string additional) {
   state_ = State::Negotiating;
-  switch (result) {
-    case AuthResult::Success:
-      log::info(log_prefix() + "authenticated");
-      authenticated_ = true;
-      account_rate_ = context_.account_rates.join(username_, config_.rate);
-      if (ticket_) ticket_->authenticated();
-      send(sasl("success"));
-      return restart();
-    case AuthResult::AccountDisabled:
-      log::info(log_prefix() + "login refused: account locked or expired");
-      return sasl_failure("account-disabled", "This account is locked or has expired");
-    case AuthResult::TemporaryFailure:
-      log::warning(log_prefix() + "login failed: directory unavailable");
-      return sasl_failure("temporary-auth-failure");
-    case AuthResult::NotAuthorized:
-      log::info(log_prefix() + "login refused: wrong password or no such user");
-      return sasl_failure("not-authorized");
-  }
+  exchange_.reset();
+  username_ = username;
+  log::info(log_prefix() + "authenticated");
+  authenticated_ = true;
+  account_rate_ = context_.account_rates.join(username_, config_.rate);
+  if (ticket_) ticket_->authenticated();
+  // RFC 6120 §6.3.10: additional data goes in <success/>.
+  send(additional.empty() ? sasl_element("success") : sasl_data("success", additional));
+  restart();
 }
 
-void C2s::sasl_failure(std::string_view condition, std::string_view text) {
-  xml::Element failure = sasl("failure");
-  failure.add(sasl(condition));
+void C2s::sasl_failure(std::string_view condition, std::string_view text, bool counted) {
+  xml::Element failure = sasl_element("failure");
+  failure.add(sasl_element(condition));
   if (!text.empty()) {
-    auto& t = failure.add(sasl("text"));
+    auto& t = failure.add(sasl_element("text"));
     t.set_attr("xml:lang", "en");
     t.add_text(text);
   }
   send(failure);
-  if (condition != "aborted" && ++auth_failures_ >= config_.max_auth_attempts)
+  if (counted && condition != "aborted" && ++auth_failures_ >= config_.max_auth_attempts)
     stream_error("policy-violation", "Too many failed authentication attempts");
 }
 

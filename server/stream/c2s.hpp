@@ -1,4 +1,5 @@
-// One client-to-server stream (RFC 6120): stream header, features, STARTTLS, SASL PLAIN,
+// One client-to-server stream (RFC 6120): stream header, features, STARTTLS, SASL (the
+// mechanisms of sasl::Mechanisms, driven through a sasl::Exchange),
 // resource binding; then stanzas, checked and stamped, go to the SessionHost.
 //
 //   Opening -> (TLS) -> Authenticating -> Restarted -> Bound -> Closed
@@ -26,7 +27,8 @@
 #include "stream/features.hpp"
 #include "stream/management.hpp"
 #include "stream/rate_limit.hpp"
-#include "stream/sasl_plain.hpp"
+#include "stream/sasl_exchange.hpp"
+#include "stream/sasl_mechanisms.hpp"
 #include "stream/session.hpp"
 #include "xml/stream_parser.hpp"
 
@@ -58,6 +60,8 @@ struct C2sContext {
   AccountRates& account_rates;       // what each account's streams send, metered together
   std::function<void(C2s&)> on_finished;  // the connection is gone; drop the stream
   const StreamFeatures* features = nullptr;  // what the modules offer; none: only the stream's own
+  // The SASL mechanisms offered; none: PLAIN alone, checked by the authenticator.
+  const sasl::Mechanisms* mechanisms = nullptr;
 };
 
 class C2s final : public std::enable_shared_from_this<C2s>, public Session, public net::TransportEvents {
@@ -118,18 +122,10 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   void send_features();
   void on_auth(const xml::Element& auth);
   void on_sasl_response(const xml::Element& response);
-  // One password check on its way: the password, and its place in the failure counts
-  // (a check in flight counts until its answer).
-  struct PendingCheck {
-    std::shared_ptr<PlainCredentials> credentials;
-    FailureLimiter::Attempt address;
-    FailureLimiter::Attempt account;
-  };
-  void check_credentials(std::string_view base64);
-  void wait_for_place(std::shared_ptr<PlainCredentials> credentials);
-  void start_check(PendingCheck check);
-  void auth_done(AuthResult result);
-  void sasl_failure(std::string_view condition, std::string_view text = {});
+  void sasl_message(std::string_view base64);
+  void sasl_success(const std::string& username, std::string additional);
+  // counted: one of the stream's failed attempts (max_auth_attempts)
+  void sasl_failure(std::string_view condition, std::string_view text = {}, bool counted = true);
   void on_bind(const xml::Element& iq);
   void restart();
   void send(std::string bytes);
@@ -154,12 +150,13 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   boost::asio::steady_timer timer_;
   RateBuckets connection_rate_;               // before login: this connection's own
   std::shared_ptr<RateBuckets> account_rate_;  // after: the account's, shared with its streams
-  boost::asio::steady_timer throttle_timer_;  // a check for a much-failed account waits on it
-  std::shared_ptr<PlainCredentials> waiting_credentials_;  // a check waiting for its address's place
+  std::optional<sasl::Mechanisms> plain_only_;  // when the context gives no mechanisms
+  const sasl::Mechanisms& mechanisms_;
+  std::shared_ptr<sasl::Exchange> exchange_;  // the SASL exchange under way
   State state_ = State::Opening;
   bool header_sent_ = false;
   bool authenticated_ = false;
-  bool awaiting_response_ = false;  // PLAIN without an initial response
+  bool awaiting_response_ = false;  // the exchange waits for the client's <response/>
   bool bound_ = false;
   bool routed_ = false;  // bound and not yet unbound
   bool throttled_ = false;  // logged once per stream

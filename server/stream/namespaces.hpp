@@ -12,6 +12,7 @@ inline constexpr std::string_view kStreamErrors = "urn:ietf:params:xml:ns:xmpp-s
 inline constexpr std::string_view kStanzaErrors = "urn:ietf:params:xml:ns:xmpp-stanzas";
 inline constexpr std::string_view kTls = "urn:ietf:params:xml:ns:xmpp-tls";
 inline constexpr std::string_view kSasl = "urn:ietf:params:xml:ns:xmpp-sasl";
+inline constexpr std::string_view kSaslChannelBinding = "urn:xmpp:sasl-cb:0";  // XEP-0440
 inline constexpr std::string_view kBind = "urn:ietf:params:xml:ns:xmpp-bind";
 inline constexpr std::string_view kSession = "urn:ietf:params:xml:ns:xmpp-session";
 // RFC 6121 rosters, and their versioning stream feature (XEP-0237)

@@ -28,6 +28,8 @@ struct PlainParse {
   PlainError error = PlainError::Malformed;
 };
 PlainParse parse_plain(std::string_view base64);
+// The same from the message already decoded: nothing when it is malformed.
+std::optional<PlainCredentials> parse_plain_message(std::string_view message);
 
 // Overwrites a secret before its memory is released.
 void wipe(std::string& secret) noexcept;

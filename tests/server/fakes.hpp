@@ -27,6 +27,7 @@ class FakeTransport : public net::Transport {
   bool tls_started = false;
   std::string peer = "192.0.2.1";
   std::chrono::milliseconds paused{0};  // all pause_reading() asked for
+  std::map<std::string, std::string, std::less<>> bindings;  // channel-binding type -> data
 
   void send(std::string bytes) override {
     if (!closed) sent += bytes;
@@ -37,6 +38,11 @@ class FakeTransport : public net::Transport {
   void close() override { closed = true; }
   const std::string& peer_address() const override { return peer; }
   void pause_reading(std::chrono::milliseconds d) override { paused += d; }
+  std::optional<std::string> channel_binding(std::string_view type) const override {
+    const auto found = bindings.find(type);
+    if (found == bindings.end()) return std::nullopt;
+    return found->second;
+  }
   std::string take() { return std::exchange(sent, {}); }
 };
 

@@ -68,3 +68,33 @@ TEST(ServerSettings, LimitKeysAreReadAndOnlyChosenOnesWrittenBack) {
 
 }  // namespace
 }  // namespace jabberadmin::app
+
+namespace jabberadmin::app {
+namespace {
+
+// The SASL allow list (issue 15): read, written back, and a name the server lacks refused
+// with the key named.
+TEST(ServerSettings, SaslMechanismsAllowList) {
+  test::TempDir tmp{"server-settings"};
+  {
+    std::ofstream f(tmp / "a.conf");
+    f << "[ldap]\nuri = 'ldapi://x'\nbase_dn = 'dc=test'\n[jabber]\nsasl_mechanisms = ['SCRAM-SHA-256', 'PLAIN']\n";
+  }
+  Settings s = Settings::load(tmp / "a.conf");
+  EXPECT_EQ(s.jabber.sasl_mechanisms, (std::vector<std::string>{"SCRAM-SHA-256", "PLAIN"}));
+  s.save(tmp / "b.conf");
+  EXPECT_EQ(Settings::load(tmp / "b.conf").jabber.sasl_mechanisms, s.jabber.sasl_mechanisms);
+  {
+    std::ofstream f(tmp / "c.conf");
+    f << "[ldap]\nuri = 'ldapi://x'\nbase_dn = 'dc=test'\n[jabber]\nsasl_mechanisms = ['DIGEST-MD5']\n";
+  }
+  try {
+    Settings::load(tmp / "c.conf");
+    FAIL() << "an unknown mechanism was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("sasl_mechanisms"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace jabberadmin::app

@@ -45,6 +45,8 @@ struct JabberSettings {
   std::string server = "builtin";              // builtin | ejabberd
   std::filesystem::path data_dir;              // server's SQLite store etc.
   std::size_t max_stanza_size = 65536;
+  // The SASL mechanisms cl-jabberd offers (cl-jabberd(8)); empty = all it has.
+  std::vector<std::string> sasl_mechanisms;
   // cl-jabberd's abuse limits (jabberadmin.conf(5), cl-jabberd(8)).
   std::size_t max_unauthenticated_per_address = 32;   // not yet logged in, from one address
   std::size_t max_unauthenticated_per_network = 128;  // ... from one /24 or /64
@@ -75,6 +77,10 @@ struct JabberLimitKey {
   const char* key;
   std::size_t JabberSettings::*value;
 };
+// The SASL mechanism names sasl_mechanisms may list.
+inline constexpr const char* kSaslMechanismNames[] = {
+    "SCRAM-SHA-512-PLUS", "SCRAM-SHA-512", "SCRAM-SHA-256-PLUS", "SCRAM-SHA-256",
+    "SCRAM-SHA-1-PLUS",   "SCRAM-SHA-1",   "PLAIN"};
 // The largest value any of them may be given in the settings file (for the rates, 0 means
 // no limit; jabberadmin.conf(5)).
 inline constexpr std::int64_t kMaxLimitValue = std::int64_t{1} << 40;
