@@ -1,6 +1,10 @@
 #include "fast/fast.hpp"
 
+#include "fast/token_mechanism.hpp"
+#include "jabberadmin/scram.hpp"
+#include "net/transport.hpp"
 #include "util/log.hpp"
+#include "util/utc_time.hpp"
 
 namespace jabberadmin::fast {
 namespace {
@@ -13,14 +17,23 @@ FastOptions from_settings(const module::Context& context) {
   return options;
 }
 
-// A change that must end the account's tokens: gone, another password, another entry under
+// What a token stays valid with, as far as the server can see the account's credentials:
+// the stored password where it may read it (an adopted directory), the SCRAM verifiers
+// (written anew, with a fresh salt, by every password change), and the entry's identity.
+std::string stamp_of(const User& user) {
+  std::string seen = user.password_stamp;
+  for (const auto& v : user.verifiers)
+    seen += std::string(scram::mechanism_name(v.hash)) + '\0' + std::to_string(v.iterations) + '\0' + v.salt + '\0' +
+            v.stored_key + '\0' + v.server_key + '\0';
+  return credentials_stamp(seen, user.uuid);
+}
+
+// A change that must end the account's tokens: gone, other credentials, another entry under
 // the same name, or no longer allowed to log in.
 bool ends_tokens(const directory::UserChange& change) {
   if (!change.before) return false;
-  const User& before = *change.before;
   if (!change.after) return true;
-  const User& after = *change.after;
-  return after.password_stamp != before.password_stamp || after.uuid != before.uuid || after.disabled();
+  return stamp_of(*change.after) != stamp_of(*change.before) || change.after->disabled();
 }
 
 }  // namespace
@@ -29,6 +42,7 @@ Fast::Fast(module::Context& context) : Fast(context, from_settings(context)) {}
 
 Fast::Fast(module::Context& context, FastOptions options)
     : Module("fast"),
+      executor_(context.executor()),
       directory_(&context.directory()),
       store_(context.database()),
       options_(std::move(options)),
@@ -36,14 +50,15 @@ Fast::Fast(module::Context& context, FastOptions options)
       // A deleted account's tokens go with it, also when it went while the server was down.
       kept_(context.account_data().keep(module::AccountData::by_name(
           "FAST tokens", context.router().hosts().front(), [this] { return store_.accounts(); },
-          [this](const std::string& account) { return store_.revoke(account); }))) {
+          [this](const std::string& account) { return store_.revoke(account); }))),
+      logins_(context.stream_features().token_logins(*this)) {
   store_.purge(options_.now());
 }
 
 std::optional<std::string> Fast::credentials(std::string_view account) const {
   const User* user = directory_->find(account);
   if (!user || user->disabled()) return std::nullopt;
-  return credentials_stamp(user->password_stamp, user->uuid);
+  return stamp_of(*user);
 }
 
 std::optional<Issued> Fast::issue(std::string_view account, std::string_view client, ChannelBinding mechanism) {
@@ -67,6 +82,41 @@ std::optional<Fast::Login> Fast::login(std::string_view account, std::string_vie
   if (accepted->expires - now < options_.lifetime / 2)
     login.rotated = store_.issue({account, client, mechanism, *stamp}, now + options_.lifetime);
   return login;
+}
+
+std::vector<std::string> Fast::mechanisms(const net::Transport& transport) const {
+  std::vector<std::string> names;
+  if (!enabled()) return names;
+  // Channel binding first (XEP-0484 §4: preferred), where the connection can give it.
+  if (transport.channel_binding("tls-exporter")) names.emplace_back(mechanism_name(ChannelBinding::Exporter));
+  if (transport.channel_binding("tls-server-end-point")) names.emplace_back(mechanism_name(ChannelBinding::Endpoint));
+  names.emplace_back(mechanism_name(ChannelBinding::None));
+  return names;
+}
+
+namespace {
+stream::LoginToken login_token(const Issued& issued) {
+  return {issued.token, util::xmpp_datetime(std::chrono::time_point_cast<std::chrono::seconds>(issued.expires))};
+}
+}  // namespace
+
+std::unique_ptr<stream::sasl::Mechanism> Fast::login(std::string_view mechanism, std::string client,
+                                                     const net::Transport& transport,
+                                                     std::function<void(stream::LoginToken)> rotated) {
+  const auto binding = mechanism_named(mechanism);
+  if (!binding || !enabled()) return nullptr;
+  auto m = TokenMechanism::on(*this, executor_, *binding, std::move(client), transport);
+  m->on_rotated([rotated = std::move(rotated)](const Issued& next) { rotated(login_token(next)); });
+  return m;
+}
+
+std::optional<stream::LoginToken> Fast::issue(const std::string& account, const std::string& client,
+                                              std::string_view mechanism) {
+  const auto binding = mechanism_named(mechanism);
+  if (!binding) return std::nullopt;
+  const auto issued = issue(std::string_view(account), std::string_view(client), *binding);
+  if (!issued) return std::nullopt;
+  return login_token(*issued);
 }
 
 void Fast::changed(const directory::UserChange& change) {

@@ -14,6 +14,7 @@
 #include "fast/hashed_token.hpp"
 #include "fast/token_store.hpp"
 #include "module/module.hpp"
+#include "stream/token_logins.hpp"
 
 namespace jabberadmin::fast {
 
@@ -22,7 +23,8 @@ struct FastOptions {
   std::function<Clock::time_point()> now = [] { return Clock::now(); };
 };
 
-class Fast final : public module::Module {
+// The module is also the streams' TokenLogins: SASL2 offers its mechanisms inside <fast/>.
+class Fast final : public module::Module, public stream::TokenLogins {
  public:
   explicit Fast(module::Context& context);
   Fast(module::Context& context, FastOptions options);
@@ -41,17 +43,28 @@ class Fast final : public module::Module {
   // the mechanism and its channel binding data. Nothing when refused.
   std::optional<Login> login(std::string_view account, std::string_view client, ChannelBinding mechanism,
                              std::string_view cb_data, std::string_view proof);
+
+  // stream::TokenLogins
+  std::vector<std::string> mechanisms(const net::Transport& transport) const override;
+  std::unique_ptr<stream::sasl::Mechanism> login(std::string_view mechanism, std::string client,
+                                                 const net::Transport& transport,
+                                                 std::function<void(stream::LoginToken)> rotated) override;
+  std::optional<stream::LoginToken> issue(const std::string& account, const std::string& client,
+                                          std::string_view mechanism) override;
   // <fast invalidate='true'/>: the client's tokens go.
-  void invalidate(std::string_view account, std::string_view client) { store_.invalidate(account, client); }
+  void invalidate(const std::string& account, const std::string& client) override {
+    store_.invalidate(account, client);
+  }
 
  private:
   void changed(const directory::UserChange& change);
   std::optional<std::string> credentials(std::string_view account) const;
 
+  boost::asio::any_io_executor executor_;
   directory::DirectoryCache* directory_;
   TokenStore store_;
   FastOptions options_;
-  module::Registration observed_, kept_;
+  module::Registration observed_, kept_, logins_;
 };
 
 }  // namespace jabberadmin::fast

@@ -4,11 +4,15 @@
 // deleted, and its rotation past half a token's life.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+
 #include <memory>
 
 #include "directory/directory_cache.hpp"
 #include "directory_users.hpp"
+#include "fakes.hpp"
 #include "fast/fast.hpp"
+#include "fast/token_mechanism.hpp"
 #include "fast/hashed_token.hpp"
 #include "fast/token_store.hpp"
 #include "jabberadmin/encoding.hpp"
@@ -59,13 +63,13 @@ TEST(HashedToken, RefusesShortTokensAndBadResponses) {
   EXPECT_NO_THROW(token_key(std::string(65, 'a')));
 
   const auto proof = client_proof(kToken);
-  const auto parsed = parse_initial_response("alice\0" + proof);
+  const auto parsed = parse_initial_response(std::string("alice\0", 6) + proof);
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->authcid, "alice");
   EXPECT_EQ(parsed->proof, proof);
   EXPECT_FALSE(parse_initial_response("alice"));                      // no NUL
   EXPECT_FALSE(parse_initial_response(std::string("\0", 1) + proof));  // no authcid
-  EXPECT_FALSE(parse_initial_response("alice\0" + proof.substr(1)));  // short proof
+  EXPECT_FALSE(parse_initial_response(std::string("alice\0", 6) + proof.substr(1)));  // short proof
 }
 
 TEST(HashedToken, MechanismNames) {
@@ -179,7 +183,7 @@ class FastModuleTest : public ::testing::Test {
   void start() {
     FastOptions options{.lifetime = 14 * 24h, .now = [this] { return now; }};
     modules = std::make_unique<module::Modules>(
-        module::Services{router, stream_features, disco_features, nullptr, &directory, &db},
+        module::Services{router, stream_features, disco_features, nullptr, &directory, &db, io.get_executor()},
         std::vector<module::Factory>{
             [options](module::Context& c) { return std::make_unique<Fast>(c, options); }});
     fast = modules->find<Fast>();
@@ -193,6 +197,7 @@ class FastModuleTest : public ::testing::Test {
     return issued.value_or(Issued{});
   }
 
+  boost::asio::io_context io;
   test::TempDir tmp{"fast-module"};
   store::Database db{tmp / "jabberadmin.sqlite"};
   router::Router router{{"example.org"}};
@@ -222,9 +227,13 @@ TEST_F(FastModuleTest, RotatesPastHalfItsLife) {
   ASSERT_TRUE(done);
   ASSERT_TRUE(done->rotated);
   EXPECT_EQ(done->rotated->expires, now + 14 * 24h);
-  EXPECT_TRUE(login(first));  // until the new one is used
-  EXPECT_TRUE(login(*done->rotated));
-  EXPECT_FALSE(login(first));
+  // The client missed the new one: the old one still works and brings another, which
+  // replaces the unused one (XEP-0484 §5).
+  const auto again = fast->login("alice", "phone-1", ChannelBinding::None, "", client_proof(first.token));
+  ASSERT_TRUE(again && again->rotated);
+  EXPECT_FALSE(login(*done->rotated));
+  EXPECT_TRUE(login(*again->rotated));
+  EXPECT_FALSE(login(first));  // gone once the new one is used
 }
 
 TEST_F(FastModuleTest, APasswordChangeRevokesTheTokens) {
@@ -235,6 +244,16 @@ TEST_F(FastModuleTest, APasswordChangeRevokesTheTokens) {
   auto left = db.prepare("SELECT count(*) FROM fast_tokens WHERE client = 'phone-1'");
   left.step();
   EXPECT_EQ(left.integer(0), 0);  // removed at once, not only refused
+}
+
+// Where the server may not read userPassword (its own directory), a password change shows
+// as new SCRAM verifiers (a fresh salt each time).
+TEST_F(FastModuleTest, NewScramVerifiersRevokeTheTokens) {
+  const auto issued = issue();
+  test::change_user(directory, "alice", [](User& u) {
+    u.verifiers.push_back(scram::make_verifier(scram::Hash::Sha256, "pencil", "0123456789abcdef", 4096));
+  });
+  EXPECT_FALSE(login(issued));
 }
 
 TEST_F(FastModuleTest, AnOtherChangeKeepsThem) {
@@ -286,9 +305,73 @@ TEST_F(FastModuleTest, AccountRemovalPurges) {
 TEST_F(FastModuleTest, LifetimeZeroIssuesNone) {
   modules.reset();
   modules = std::make_unique<module::Modules>(
-      module::Services{router, stream_features, disco_features, nullptr, &directory, &db},
+      module::Services{router, stream_features, disco_features, nullptr, &directory, &db, io.get_executor()},
       std::vector<module::Factory>{[](module::Context& c) { return std::make_unique<Fast>(c, FastOptions{.lifetime = 0s}); }});
   EXPECT_FALSE(modules->find<Fast>()->issue("alice", "phone-1", ChannelBinding::None));
+}
+
+// The HT mechanisms as SASL mechanisms: what the SASL2 framing runs.
+class TokenMechanismTest : public FastModuleTest {
+ protected:
+  std::optional<stream::sasl::Verdict> run(stream::sasl::Mechanism& mechanism) {
+    std::optional<stream::sasl::Verdict> verdict;
+    mechanism.verify([&](stream::sasl::Verdict v) { verdict = std::move(v); });
+    EXPECT_FALSE(verdict) << "the verdict comes later, never inside verify()";
+    io.run();
+    io.restart();
+    return verdict;
+  }
+  std::string message(const Issued& issued, std::string_view cb = {}) {
+    return "alice" + std::string(1, '\0') + client_proof(issued.token, cb);
+  }
+  test::FakeTransport transport;
+};
+
+TEST_F(TokenMechanismTest, ChecksTheTokenAndAnswersWithTheResponder) {
+  const auto issued = issue();
+  auto mechanism = TokenMechanism::on(*fast, io.get_executor(), ChannelBinding::None, "phone-1", transport);
+  ASSERT_EQ(mechanism->step(message(issued)).kind, stream::sasl::Step::Kind::Check);
+  EXPECT_EQ(mechanism->username(), "alice");
+  const auto verdict = run(*mechanism);
+  ASSERT_TRUE(verdict);
+  EXPECT_EQ(verdict->result, stream::AuthResult::Success);
+  EXPECT_EQ(verdict->additional, scram::hmac(scram::Hash::Sha256, issued.token, "Responder"));
+  EXPECT_EQ(mechanism->step(message(issued)).kind, stream::sasl::Step::Kind::Failure);  // one message only
+}
+
+TEST_F(TokenMechanismTest, RefusesAnotherClientOrAWrongToken) {
+  const auto issued = issue();
+  auto laptop = TokenMechanism::on(*fast, io.get_executor(), ChannelBinding::None, "laptop", transport);
+  ASSERT_EQ(laptop->step(message(issued)).kind, stream::sasl::Step::Kind::Check);
+  EXPECT_EQ(run(*laptop)->result, stream::AuthResult::NotAuthorized);
+  auto garbled = TokenMechanism::on(*fast, io.get_executor(), ChannelBinding::None, "phone-1", transport);
+  EXPECT_EQ(garbled->step("alice").kind, stream::sasl::Step::Kind::Failure);
+}
+
+TEST_F(TokenMechanismTest, ChannelBindingComesFromTheTransport) {
+  const auto endp = fast->issue("alice", "phone-1", ChannelBinding::Endpoint);
+  ASSERT_TRUE(endp);
+  // No TLS binding on this transport: refused before any check, as a negotiation failure.
+  auto without = TokenMechanism::on(*fast, io.get_executor(), ChannelBinding::Endpoint, "phone-1", transport);
+  const auto step = without->step(message(*endp, cb32()));
+  EXPECT_EQ(step.kind, stream::sasl::Step::Kind::Failure);
+  EXPECT_TRUE(step.negotiation);
+  transport.bindings["tls-server-end-point"] = cb32();
+  auto with = TokenMechanism::on(*fast, io.get_executor(), ChannelBinding::Endpoint, "phone-1", transport);
+  ASSERT_EQ(with->step(message(*endp, cb32())).kind, stream::sasl::Step::Kind::Check);
+  EXPECT_EQ(run(*with)->result, stream::AuthResult::Success);
+}
+
+TEST_F(TokenMechanismTest, HandsOnTheRotatedToken) {
+  const auto issued = issue();
+  now += 8 * 24h;
+  auto mechanism = TokenMechanism::on(*fast, io.get_executor(), ChannelBinding::None, "phone-1", transport);
+  std::optional<Issued> rotated;
+  mechanism->on_rotated([&](const Issued& next) { rotated = next; });
+  ASSERT_EQ(mechanism->step(message(issued)).kind, stream::sasl::Step::Kind::Check);
+  EXPECT_EQ(run(*mechanism)->result, stream::AuthResult::Success);
+  ASSERT_TRUE(rotated);
+  EXPECT_TRUE(login(*rotated));
 }
 
 }  // namespace

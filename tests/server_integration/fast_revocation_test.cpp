@@ -36,7 +36,7 @@ class FastRevocationTest : public SlapdTest {
     ASSERT_TRUE(run_until([&] { return cache.ready(); }, 5s));
     db = std::make_unique<store::Database>(slapd().state_dir().parent_path() / "fast.sqlite");
     modules = std::make_unique<module::Modules>(
-        module::Services{router, stream_features, disco_features, nullptr, &cache, db.get()},
+        module::Services{router, stream_features, disco_features, nullptr, &cache, db.get(), io.get_executor()},
         std::vector<module::Factory>{module::make<fast::Fast>()});
     fast = modules->find<fast::Fast>();
   }
