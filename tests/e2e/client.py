@@ -11,7 +11,11 @@ class Client(slixmpp.ClientXMPP):
     def __init__(self, jid, password):
         super().__init__(jid, password)
         loop = asyncio.get_event_loop()
-        self.outcome = loop.create_future()      # True on session start, else the SASL condition
+        # True on session start, else the condition of the last SASL failure once the client
+        # has tried every mechanism it would (slixmpp goes on to the next one after a failure:
+        # a -PLUS it cannot bind, then SCRAM, then PLAIN) or the server closed the stream.
+        self.outcome = loop.create_future()
+        self.sasl_failures = []
         self.stream_errors = []
         self.received = asyncio.Queue()
         self.presences = asyncio.Queue()
@@ -22,12 +26,13 @@ class Client(slixmpp.ClientXMPP):
         self.register_plugin("xep_0199")
         self.register_plugin("xep_0092")
         self.add_event_handler("session_start", self._started)
-        self.add_event_handler("failed_auth", self._failed)
+        self.add_event_handler("failed_auth", lambda stanza: self.sasl_failures.append(stanza["condition"]))
+        self.add_event_handler("failed_all_auth", lambda _: self._failed())
         self.add_event_handler("stream_error", lambda e: self.stream_errors.append(e["condition"]))
         self.add_event_handler("message", lambda m: self.received.put_nowait(m))
         self.add_event_handler("message_error", lambda m: self.received.put_nowait(m))
         self.add_event_handler("presence", lambda p: self.presences.put_nowait(p))
-        self.add_event_handler("disconnected", lambda e: self.disconnected_event.set())
+        self.add_event_handler("disconnected", self._disconnected)
 
     def _started(self, _):
         self.send_presence_on_start()
@@ -37,9 +42,13 @@ class Client(slixmpp.ClientXMPP):
     def send_presence_on_start(self):
         pass
 
-    def _failed(self, stanza):
-        if not self.outcome.done():
-            self.outcome.set_result(stanza["condition"])
+    def _failed(self):
+        if not self.outcome.done() and self.sasl_failures:
+            self.outcome.set_result(self.sasl_failures[-1])
+
+    def _disconnected(self, _):
+        self._failed()
+        self.disconnected_event.set()
 
 
 def run(coro, timeout=60):

@@ -53,6 +53,19 @@ class TwoStep final : public sasl::Mechanism {
   std::string name_, password_;
 };
 
+// Always refuses at once as a channel-binding mismatch: a negotiation failure.
+class NoBinding final : public sasl::Mechanism {
+ public:
+  sasl::Step step(std::string_view) override {
+    return sasl::Step::negotiation_failure("not-authorized", "Unsupported channel binding type");
+  }
+  void verify(std::function<void(sasl::Verdict)>) override {}
+  const std::string& username() const override { return name_; }
+
+ private:
+  std::string name_;
+};
+
 std::string auth(std::string_view mechanism, std::string_view initial) {
   return "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='" + std::string(mechanism) + "'>" +
          (initial.empty() ? std::string() : base64_encode(initial)) + "</auth>";
@@ -171,6 +184,21 @@ TEST_F(SaslC2sTest, AnAddressAtItsLimitIsRefusedWithoutACheckWhateverTheMechanis
   exchange(auth("X-TWO-STEP", "alice"));
   EXPECT_NE(exchange(response("good")).find("<not-authorized/>"), std::string::npos);
   EXPECT_EQ(checks, 0);
+}
+
+// A client whose only binding type we lack meets refusals that try no password: they do not
+// use up the stream's attempts, so it still reaches a mechanism it can use.
+TEST_F(SaslC2sTest, NegotiationFailuresDoNotCountAgainstTheStream) {
+  mechanisms.add("X-NO-BINDING", [](const sasl::StreamInfo&) { return std::make_unique<NoBinding>(); });
+  start();
+  exchange(kOpen);
+  for (int i = 0; i < 5; ++i) {
+    const std::string out = exchange(auth("X-NO-BINDING", "p=tls-unique,,n=alice,r=x"));
+    EXPECT_NE(out.find("<not-authorized/>"), std::string::npos) << out;
+    EXPECT_EQ(out.find("policy-violation"), std::string::npos) << out;
+  }
+  EXPECT_EQ(address_failures.count("192.0.2.1"), 0u);
+  EXPECT_NE(exchange(auth("PLAIN", std::string("\0alice\0secret", 13))).find("<success"), std::string::npos);
 }
 
 TEST_F(SaslC2sTest, AbortEndsTheExchange) {
