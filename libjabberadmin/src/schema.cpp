@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "jabberadmin/encoding.hpp"
 #include "jabberadmin/password.hpp"
 #include "jabberadmin/scram.hpp"
 
@@ -34,6 +35,7 @@ User user_from_entry(const ldap::Entry& entry, std::string_view primary_host, st
   u.group = entry.first(kGroup);
   const auto stored = entry.first(kPassword);
   u.has_password = stored.has_value();
+  if (stored) u.password_stamp = encoding::sha256(*stored);
   const auto expire = entry.first(kExpire);
   u.locked = (stored && password::is_locked(*stored)) || expire == kLockedExpire;
   std::int64_t day = 0;

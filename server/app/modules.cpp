@@ -6,6 +6,7 @@
 #include "carbons/carbons.hpp"
 #include "csi/csi.hpp"
 #include "disco/disco.hpp"
+#include "fast/fast.hpp"
 #include "history/history.hpp"
 #include "last/last_activity.hpp"
 #include "offline/offline_messages.hpp"
@@ -45,6 +46,7 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<pep::Pep>(),
       module::make<bookmarks::Bookmarks>(),
       module::make<sm::StreamManagement>(),
+      module::make<fast::Fast>(),
   };
 }
 

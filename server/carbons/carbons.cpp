@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "stream/c2s.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 
@@ -34,6 +35,11 @@ Carbons::Carbons(module::Context& context) : Module("carbons"), router_(context.
   received_ = router_.on_message_delivered(
       [this](const stream::Stanza& m, const std::vector<std::string>& r) { received(m, r); });
   unbound_ = router_.on_unbind([this](const Jid& full, const router::Resource&) { enabled_.erase(full.full()); });
+  // Bind2 (XEP-0386, XEP-0280 §4.1): <enable/> inside <bind/> enables copies for the new resource.
+  bind_inline_ = context.stream_features().bind_inline(
+      std::string(kCarbons), [this](stream::C2s& stream, const xml::Element& request, xml::Element&) {
+        if (request.name() == "enable") enabled_.insert(stream.jid().full());
+      });
 }
 
 void Carbons::on_request(const stream::Stanza& iq) {

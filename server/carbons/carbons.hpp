@@ -29,7 +29,7 @@ class Carbons final : public module::Module {
 
   router::Router& router_;
   std::set<std::string> enabled_;  // full JIDs that sent <enable/>
-  module::Registration server_, account_, sent_, received_, unbound_;
+  module::Registration server_, account_, sent_, received_, unbound_, bind_inline_;
 };
 
 }  // namespace jabberadmin::carbons

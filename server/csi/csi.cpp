@@ -1,6 +1,7 @@
 #include "csi/csi.hpp"
 
 #include "router/reroute.hpp"
+#include "stream/c2s.hpp"
 #include "stream/namespaces.hpp"
 #include "xml/stream_parser.hpp"
 
@@ -33,6 +34,10 @@ struct Csi::Client {
 Csi::Csi(module::Context& context, std::size_t max_held)
     : Module("csi"), router_(context.router()), max_held_(max_held) {
   feature_ = context.stream_feature(stream::FeatureStage::PostAuth, xml::Element("csi", std::string(ns::kCsi)));
+  // Bind2 (XEP-0386): <inactive/> inside <bind/>, a client that starts in the background.
+  bind_inline_ = context.stream_features().bind_inline(
+      std::string(ns::kCsi),
+      [this](stream::C2s& stream, const xml::Element& request, xml::Element&) { on_nonza(stream, request); });
   nonzas_ = context.router().handle_nonza(std::string(ns::kCsi), [this](stream::Session& session, const xml::Element& nonza) {
     on_nonza(session, nonza);
   });

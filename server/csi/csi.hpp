@@ -32,7 +32,7 @@ class Csi final : public module::Module {
   router::Router& router_;
   std::size_t max_held_;
   std::map<std::string, std::shared_ptr<Client>> inactive_;  // by full JID
-  module::Registration feature_, nonzas_, unbound_;
+  module::Registration feature_, nonzas_, unbound_, bind_inline_;
 };
 
 }  // namespace jabberadmin::csi

@@ -27,11 +27,15 @@ std::string new_id() {
   return encoding::hex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
-void failed(stream::C2s& stream, std::string_view condition, std::optional<std::uint32_t> h = std::nullopt) {
+xml::Element failure(std::string_view condition, std::optional<std::uint32_t> h = std::nullopt) {
   xml::Element f = sm("failed");
   if (h) f.set_attr("h", std::to_string(*h));
   f.add(xml::Element(std::string(condition), std::string(ns::kStanzaErrors)));
-  stream.send_nonza(f);
+  return f;
+}
+
+void failed(stream::C2s& stream, std::string_view condition, std::optional<std::uint32_t> h = std::nullopt) {
+  stream.send_nonza(failure(condition, h));
 }
 
 constexpr std::size_t kMaxResumeTimeout = 86400;
@@ -125,7 +129,12 @@ StreamManagement::StreamManagement(module::Context& context, SmOptions options)
       window_timer_(executor_),
       sweep_timer_(executor_),
       feature_(context.stream_feature(stream::FeatureStage::PostAuth, sm("sm"))),
-      management_(context.stream_features().manage(*this)) {}
+      management_(context.stream_features().manage(*this)),
+      // Bind2 (XEP-0386, XEP-0198 §3): <enable/> inside <bind/>; <enabled/> goes in <bound/>.
+      bind_inline_(context.stream_features().bind_inline(
+          std::string(ns::kSm), [this](stream::C2s& stream, const xml::Element& request, xml::Element& bound) {
+            if (request.name() == "enable") enable(stream, request, &bound);
+          })) {}
 
 StreamManagement::~StreamManagement() = default;
 
@@ -150,9 +159,12 @@ void StreamManagement::on_element(stream::C2s& stream, const xml::Element& e) {
   stream.terminate("unsupported-stanza-type");
 }
 
-void StreamManagement::enable(stream::C2s& stream, const xml::Element& e) {
+void StreamManagement::enable(stream::C2s& stream, const xml::Element& e, xml::Element* bound) {
   // After resource binding, once (XEP-0198 §3).
-  if (!stream.bound() || stream.managed() != nullptr) return failed(stream, "unexpected-request");
+  if (!stream.bound() || stream.managed() != nullptr) {
+    if (bound) return void(bound->add(failure("unexpected-request")));
+    return failed(stream, "unexpected-request");
+  }
   const std::string asked = e.attr_or("resume");
   const bool resumable = (asked == "true" || asked == "1") && options_.resume_timeout.count() > 0;
   std::chrono::seconds window = options_.resume_timeout;
@@ -166,7 +178,8 @@ void StreamManagement::enable(stream::C2s& stream, const xml::Element& e) {
     enabled.set_attr("resume", "true");
     enabled.set_attr("max", std::to_string(window.count()));
   }
-  stream.send_nonza(enabled);  // before anything is counted
+  if (bound) bound->add(std::move(enabled));  // inside SASL2's <success/>, sent next
+  else stream.send_nonza(enabled);            // before anything is counted
   stream.manage(std::move(session));
 }
 

@@ -62,7 +62,8 @@ class StreamManagement final : public module::Module, public stream::Management 
 
  private:
   class Session;
-  void enable(stream::C2s& stream, const xml::Element& enable);
+  // bound: Bind2's <bound/>, where the answer goes instead of onto the stream.
+  void enable(stream::C2s& stream, const xml::Element& enable, xml::Element* bound = nullptr);
   void resume(stream::C2s& stream, const xml::Element& resume);
   bool detach(Session& session);
   void forget(Session& session);
@@ -81,7 +82,7 @@ class StreamManagement final : public module::Module, public stream::Management 
   std::unordered_set<Session*> waiting_;  // an <r/> due at the next sweep
   boost::asio::steady_timer window_timer_, sweep_timer_;
   bool sweeping_ = false;
-  module::Registration feature_, management_;
+  module::Registration feature_, management_, bind_inline_;
 };
 
 }  // namespace jabberadmin::sm

@@ -13,8 +13,6 @@
 #include "util/log.hpp"
 
 namespace jabberadmin::stream {
-namespace {
-using Clock = std::chrono::steady_clock;
 
 std::string random_hex(std::size_t bytes) {
   unsigned char buf[32];
@@ -22,6 +20,9 @@ std::string random_hex(std::size_t bytes) {
   RAND_bytes(buf, static_cast<int>(bytes));
   return encoding::hex(std::string_view(reinterpret_cast<const char*>(buf), bytes));
 }
+
+namespace {
+using Clock = std::chrono::steady_clock;
 
 xml::Element sasl_element(std::string_view name) { return xml::Element(std::string(name), std::string(ns::kSasl)); }
 
@@ -352,6 +353,7 @@ void C2s::send_features() {
       plus = plus || name.ends_with("-PLUS");
     }
     add(mechanisms);
+    add(sasl2_feature());
     if (plus) {
       // XEP-0440: which channel bindings the -PLUS mechanisms accept here.
       xml::Element bindings("sasl-channel-binding", std::string(ns::kSaslChannelBinding));
@@ -386,8 +388,9 @@ void C2s::negotiate(const xml::Element& e) {
     return;
   }
   if (e.is("auth", ns::kSasl) && !authenticated_) return on_auth(e);
-  if (e.is("response", ns::kSasl) && awaiting_response_) return on_sasl_response(e);
-  if (e.is("abort", ns::kSasl) && !authenticated_) {
+  if (e.is("authenticate", ns::kSasl2) && !authenticated_) return on_authenticate(e);
+  if (e.is("response", sasl2_ ? ns::kSasl2 : ns::kSasl) && awaiting_response_) return on_sasl_response(e);
+  if (e.is("abort", sasl2_ ? ns::kSasl2 : ns::kSasl) && !authenticated_) {
     awaiting_response_ = false;
     exchange_.reset();
     return sasl_failure("aborted");
@@ -407,19 +410,34 @@ void C2s::negotiate(const xml::Element& e) {
 
 void C2s::on_auth(const xml::Element& auth) {
   if (!transport_->secure() && config_.tls_required) return sasl_failure("encryption-required");
+  sasl2_ = false;
   auto mechanism = mechanisms_.create(auth.attr_or("mechanism"), sasl::StreamInfo{domain_, transport_.get(), false});
   if (!mechanism) return sasl_failure("invalid-mechanism");
+  const std::string initial = auth.text();
+  start_exchange(std::move(mechanism), initial.empty() ? std::nullopt : std::optional<std::string>(initial));
+}
+
+void C2s::start_exchange(std::unique_ptr<sasl::Mechanism> mechanism, std::optional<std::string> initial) {
   const std::weak_ptr<C2s> weak = weak_from_this();
   sasl::Outcome outcome{
       [weak](std::string data) {
         if (auto self = weak.lock()) {
           self->state_ = State::Negotiating;
           self->awaiting_response_ = true;
-          self->send(sasl_data("challenge", data));
+          if (self->sasl2_) {
+            xml::Element challenge("challenge", std::string(ns::kSasl2));
+            challenge.add_text(encoding::base64_encode(data));
+            self->send(challenge);
+          } else {
+            self->send(sasl_data("challenge", data));
+          }
         }
       },
       [weak](const std::string& username, std::string additional) {
-        if (auto self = weak.lock()) self->sasl_success(username, std::move(additional));
+        if (auto self = weak.lock()) {
+          if (self->sasl2_) self->sasl2_success(username, std::move(additional));
+          else self->sasl_success(username, std::move(additional));
+        }
       },
       [weak](std::string_view condition, std::string_view text, bool counted) {
         if (auto self = weak.lock()) {
@@ -436,13 +454,12 @@ void C2s::on_auth(const xml::Element& auth) {
         auto self = weak.lock();
         return self ? self->log_prefix() : std::string();
       });
-  const std::string initial = auth.text();
-  if (initial.empty()) {
+  if (!initial) {
     // No initial response: an empty challenge asks for it (RFC 6120 §6.4.3).
     awaiting_response_ = true;
-    return send(sasl_element("challenge"));
+    return send(xml::Element("challenge", std::string(sasl2_ ? ns::kSasl2 : ns::kSasl)));
   }
-  sasl_message(initial);
+  sasl_message(*initial);
 }
 
 void C2s::on_sasl_response(const xml::Element& response) {
@@ -463,7 +480,7 @@ void C2s::sasl_message(std::string_view base64) {
   if (exchange_ == exchange && exchange->checking()) state_ = State::Authenticating;
 }
 
-void C2s::sasl_success(const std::string& username, std::string additional) {
+void C2s::authenticated_as(const std::string& username) {
   state_ = State::Negotiating;
   exchange_.reset();
   username_ = username;
@@ -471,16 +488,21 @@ void C2s::sasl_success(const std::string& username, std::string additional) {
   authenticated_ = true;
   account_rate_ = context_.account_rates.join(username_, config_.rate);
   if (ticket_) ticket_->authenticated();
+}
+
+void C2s::sasl_success(const std::string& username, std::string additional) {
+  authenticated_as(username);
   // RFC 6120 §6.3.10: additional data goes in <success/>.
   send(additional.empty() ? sasl_element("success") : sasl_data("success", additional));
   restart();
 }
 
 void C2s::sasl_failure(std::string_view condition, std::string_view text, bool counted) {
-  xml::Element failure = sasl_element("failure");
+  // SASL2's <failure/> carries the same RFC 6120 conditions (XEP-0388 §2.6).
+  xml::Element failure("failure", std::string(sasl2_ ? ns::kSasl2 : ns::kSasl));
   failure.add(sasl_element(condition));
   if (!text.empty()) {
-    auto& t = failure.add(sasl_element("text"));
+    auto& t = failure.add(xml::Element("text", failure.xmlns()));
     t.set_attr("xml:lang", "en");
     t.add_text(text);
   }
@@ -518,12 +540,22 @@ void C2s::on_bind(const xml::Element& iq) {
   } else {
     resource = "cl-" + random_hex(6);
   }
+  if (!bind_resource(resource))
+    return send(error_reply(iq, "wait", "resource-constraint", "Too many resources connected for this account"));
+  xml::Element result = iq_result(iq);
+  result.remove_attr("from");
+  result.remove_attr("to");
+  result.add(xml::Element("bind", std::string(ns::kBind))).add(xml::Element("jid", std::string(ns::kBind))).add_text(jid_.full());
+  send(result);
+}
+
+bool C2s::bind_resource(const std::string& resource) {
   const Jid wanted{username_, domain_, resource};
   if (context_.host.other_resources(wanted) >= config_.max_resources_per_account) {
     // RFC 6120 §7.6.2.1: the account has reached its limit of connected resources.
     log::info(log_prefix() + "refused a resource: " + std::to_string(config_.max_resources_per_account) +
               " already bound");
-    return send(error_reply(iq, "wait", "resource-constraint", "Too many resources connected for this account"));
+    return false;
   }
   jid_ = wanted;
   context_.host.bind(*this);
@@ -531,11 +563,7 @@ void C2s::on_bind(const xml::Element& iq) {
   state_ = State::Established;
   if (ticket_) ticket_->authenticated();
   log::info(log_prefix() + "bound");
-  xml::Element result = iq_result(iq);
-  result.remove_attr("from");
-  result.remove_attr("to");
-  result.add(xml::Element("bind", std::string(ns::kBind))).add(xml::Element("jid", std::string(ns::kBind))).add_text(jid_.full());
-  send(result);
+  return true;
 }
 
 void C2s::established(xml::Element e) {

@@ -36,6 +36,9 @@ namespace jabberadmin::stream {
 
 class C2s;
 
+// bytes random bytes from OpenSSL in hex: stream ids, generated resources.
+std::string random_hex(std::size_t bytes);
+
 struct C2sConfig {
   bool tls_required = true;                        // no SASL before STARTTLS
   xml::ParserLimits parser;
@@ -121,7 +124,19 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   void established(xml::Element element);
   void send_features();
   void on_auth(const xml::Element& auth);
+  // Runs mechanism on this stream's exchange, framed as RFC 6120's SASL or, with sasl2_,
+  // XEP-0388's; initial: the initial response (base64), if the client gave one.
+  void start_exchange(std::unique_ptr<sasl::Mechanism> mechanism, std::optional<std::string> initial);
   void on_sasl_response(const xml::Element& response);
+  void authenticated_as(const std::string& username);
+  // SASL2 (XEP-0388), with Bind2 (XEP-0386) and FAST (XEP-0484): stream/c2s_sasl2.cpp.
+  xml::Element sasl2_feature() const;
+  void on_authenticate(const xml::Element& authenticate);
+  void sasl2_success(const std::string& username, std::string additional);
+  // Bind2: binds a resource made from the client's <tag/> and sets up the inline features
+  // into bound; false when the account has no room for another resource.
+  bool bind2(const xml::Element& request, xml::Element& bound);
+  bool bind_resource(const std::string& resource);
   void sasl_message(std::string_view base64);
   void sasl_success(const std::string& username, std::string additional);
   // counted: one of the stream's failed attempts (max_auth_attempts)
@@ -153,6 +168,10 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   std::optional<sasl::Mechanisms> plain_only_;  // when the context gives no mechanisms
   const sasl::Mechanisms& mechanisms_;
   std::shared_ptr<sasl::Exchange> exchange_;  // the SASL exchange under way
+  bool sasl2_ = false;                         // that exchange is framed as SASL2
+  std::optional<xml::Element> authenticate_;   // SASL2: the client's <authenticate/>, until success
+  std::string client_id_;                      // SASL2: its <user-agent id=.../>
+  std::optional<LoginToken> rotated_token_;    // FAST: the next token, for <success/>
   State state_ = State::Opening;
   bool header_sent_ = false;
   bool authenticated_ = false;

@@ -29,4 +29,34 @@ util::Registration StreamFeatures::manage(Management& management) {
   });
 }
 
+util::Registration StreamFeatures::bind_inline(std::string xmlns, BindInline handler) {
+  for (const auto& [id, entry] : *bind_inlines_)
+    if (entry.first == xmlns) throw std::logic_error("two Bind2 handlers for " + xmlns);
+  const auto id = next_++;
+  bind_inlines_->emplace(id, std::make_pair(std::move(xmlns), std::make_shared<const BindInline>(std::move(handler))));
+  return util::Registration([inlines = std::weak_ptr<BindInlines>(bind_inlines_), id] {
+    if (auto i = inlines.lock()) i->erase(id);
+  });
+}
+
+std::vector<std::string> StreamFeatures::bind_inline_features() const {
+  std::vector<std::string> names;
+  for (const auto& [id, entry] : *bind_inlines_) names.push_back(entry.first);
+  return names;
+}
+
+const BindInline* StreamFeatures::bind_inline_handler(std::string_view xmlns) const {
+  for (const auto& [id, entry] : *bind_inlines_)
+    if (entry.first == xmlns) return entry.second.get();
+  return nullptr;
+}
+
+util::Registration StreamFeatures::token_logins(TokenLogins& logins) {
+  if (*token_logins_ != nullptr) throw std::logic_error("two handlers for FAST token logins");
+  *token_logins_ = &logins;
+  return util::Registration([slot = std::weak_ptr<TokenLogins*>(token_logins_), l = &logins] {
+    if (auto s = slot.lock(); s && *s == l) *s = nullptr;
+  });
+}
+
 }  // namespace jabberadmin::stream

@@ -15,6 +15,9 @@ inline constexpr std::string_view kSasl = "urn:ietf:params:xml:ns:xmpp-sasl";
 inline constexpr std::string_view kSaslChannelBinding = "urn:xmpp:sasl-cb:0";  // XEP-0440
 inline constexpr std::string_view kBind = "urn:ietf:params:xml:ns:xmpp-bind";
 inline constexpr std::string_view kSession = "urn:ietf:params:xml:ns:xmpp-session";
+inline constexpr std::string_view kSasl2 = "urn:xmpp:sasl:2";  // XEP-0388
+inline constexpr std::string_view kBind2 = "urn:xmpp:bind:0";  // XEP-0386
+inline constexpr std::string_view kFast = "urn:xmpp:fast:0";   // XEP-0484
 // RFC 6121 rosters, and their versioning stream feature (XEP-0237)
 inline constexpr std::string_view kRoster = "jabber:iq:roster";
 inline constexpr std::string_view kRosterVer = "urn:xmpp:features:rosterver";

@@ -29,6 +29,9 @@ struct User {
   std::optional<std::int64_t> expires;
   bool expired = false;
   bool has_password = false;
+  // SHA-256 of the stored userPassword value (empty without one): tells the server that the
+  // password changed (FAST tokens die with it) without it keeping the stored hash itself.
+  std::string password_stamp;
   std::string photo;                 // jpegPhoto bytes; empty = no avatar
   std::string dn;
   // entryUUID (RFC 4530): tells an account from one deleted and re-created under its name.

@@ -75,6 +75,8 @@ struct JabberSettings {
   // PBKDF2 iterations of the SCRAM verifiers stored with each new password (RFC 7677's
   // 4096 at least; more slows an offline guess and every client's login alike).
   unsigned scram_iterations = scram::kDefaultIterations;
+  // FAST (XEP-0484): how many days a login token lives unused (0: no tokens are issued).
+  std::size_t fast_token_days = 14;
 };
 
 inline constexpr std::int64_t kMaxScramIterations = 1000000;
@@ -109,6 +111,7 @@ inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"sm_max_unacked_stanzas", &JabberSettings::sm_max_unacked_stanzas},
     {"sm_max_unacked_bytes", &JabberSettings::sm_max_unacked_bytes},
     {"sm_max_detached_per_account", &JabberSettings::sm_max_detached_per_account},
+    {"fast_token_days", &JabberSettings::fast_token_days},
 };
 
 struct Settings {
