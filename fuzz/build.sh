@@ -21,7 +21,7 @@ for target in $targets; do
     stream_parser) srcs="$root/server/xml/element.cpp $root/server/xml/stream_parser.cpp"; libs="-lexpat"; flags="" ;;
     sasl_plain) srcs="$root/server/stream/sasl_plain.cpp $lib/encoding.cpp"; libs="-lcrypto"; flags="" ;;
     jid) srcs="$lib/jid.cpp $lib/error.cpp $lib/encoding.cpp"; libs="$(pkg-config --libs libidn libidn2) -lcrypto"; flags="" ;;
-    csv) srcs="$lib/csv.cpp $lib/password.cpp $lib/error.cpp $lib/encoding.cpp"; libs="$(pkg-config --libs libxcrypt) -lcrypto"; flags="" ;;
+    csv) srcs="$lib/csv.cpp $lib/password.cpp $lib/scram.cpp $lib/error.cpp $lib/encoding.cpp"; libs="$(pkg-config --libs libxcrypt libidn) -lcrypto"; flags="" ;;
     settings)
       srcs="$lib/settings.cpp $lib/jid.cpp $lib/error.cpp $lib/encoding.cpp"
       libs="$(pkg-config --libs tomlplusplus libidn libidn2) -lcrypto"; flags="$(pkg-config --cflags tomlplusplus)" ;;
