@@ -7,9 +7,14 @@
 #                    [--servers cl-jabberd,ejabberd,prosody,ejabberd-roster-cache] [--scenarios login,chat,group]
 #                    [--pairs P] [--rates R1,R2,...] [--step-seconds S] [--group-size N]
 #                    [--build-dir DIR] [--no-provisioning] [--keep] [--sm]
+#                    [--mechanisms plain,scram-sha-256,fast]
 #
 # --sm adds cl-jabberd-sm: cl-jabberd again, with XEP-0198 stream management enabled by every
 # client (xmppload --sm), to weigh what acknowledgements and the unacked queues cost.
+# --mechanisms runs cl-jabberd's login storms once per login mechanism, each a row of its own:
+# plain (cl-jabberd: SASL PLAIN, checked with an LDAP bind), scram-sha-256 (cl-jabberd-scram)
+# and fast (cl-jabberd-fast: SASL2 with a FAST token and Bind2). Only the login scenario runs
+# for the scram and fast rows; ejabberd, when among --servers, logs in with PLAIN as always.
 #
 # What runs: a private slapd (cl-setup ldap), accounts from one CSV (cl-useradd --from), one
 # group of 1,000 members, `cl-setup --server ejabberd jabber` (which renders ejabberd.yml),
@@ -42,6 +47,7 @@ provisioning=1
 keep=0
 quick=0
 sm=0
+mechanisms="plain"
 command="bench/compare.sh${*:+ $*}"
 
 while [ $# -gt 0 ]; do
@@ -61,11 +67,18 @@ while [ $# -gt 0 ]; do
     --no-provisioning) provisioning=0 ;;
     --keep) keep=1 ;;
     --sm) sm=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --mechanisms) mechanisms="$2"; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
+
+IFS=, read -r -a mechanism_list <<< "$mechanisms"
+for m in "${mechanism_list[@]}"; do
+  case "$m" in plain|scram-sha-256|fast) ;; *) echo "compare.sh: --mechanisms: plain, scram-sha-256 or fast, not $m" >&2; exit 2 ;; esac
+done
+[ "${#mechanism_list[@]}" -gt 0 ] || { echo "compare.sh: --mechanisms: none given" >&2; exit 2; }
 
 say() { printf '[compare %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -167,15 +180,28 @@ ldap_port=$(free_port)
 slapd_pid=$(cat "$work/ldap/slapd.pid")
 group="Bench group"
 "$tools/cl-groupadd" "$group" jabber >/dev/null
+(umask 077  # it holds the passwords
 {
   echo "login,nickname,group,password"
   for ((i = 0; i < max_clients; i++)); do echo "u$i,User $i,,$password"; done
   for ((i = 0; i < group_size; i++)); do echo "g$i,Member $i,$group,$password"; done
-} > "$work/accounts.csv"
+} > "$work/accounts.csv")
 say "creating $((max_clients + group_size)) accounts with cl-useradd --from"
 t0=$(date +%s%N)
 "$tools/cl-useradd" --from "$work/accounts.csv" jabber >/dev/null
 say "accounts created in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+# SCRAM and FAST need the accounts' SCRAM verifiers (authPassword), which cl-useradd writes
+# beside userPassword: checked on one account, as the manager (the server may not read
+# userPassword, and the verifiers are as secret as a hash: only their schemes are shown).
+if [[ ",$mechanisms," == *,scram-sha-256,* || ",$mechanisms," == *,fast,* ]]; then
+  IFS=$'\t' read -r base manager manager_file < <(python3 -c 'import sys, tomllib
+l = tomllib.load(open(sys.argv[1], "rb"))["ldap"]
+print(l["base_dn"], l["manager_dn"], l["manager_password_file"], sep="\t")' "$JABBERADMIN_CONFIG")
+  schemes=$(ldapsearch -LLL -x -H "ldap://127.0.0.1:$ldap_port" -D "$manager" -y "$manager_file" \
+    -o ldif-wrap=no -b "$base" '(uid=u0)' authPassword | sed -n 's/^authPassword: \([^$]*\)\$.*/\1/p' | sort | paste -sd' ' -)
+  [[ " $schemes " == *" SCRAM-SHA-256 "* ]] || die "u0 has no SCRAM-SHA-256 verifier in authPassword (found: ${schemes:-none})"
+  say "u0's authPassword verifiers: $schemes"
+fi
 
 ej_port=$(free_port)
 printf 'bench-admin-pw\n' | "$tools/cl-setup" --server ejabberd --listen 127.0.0.1 --port "$ej_port" \
@@ -342,7 +368,7 @@ run_server() {  # name start-function [xmppload arguments for every scenario]
       [[ ",$scenarios," == *,login,* ]] || break
       local idle=()
       # Memory and idle CPU once, on the first run at the largest size.
-      [ "$run" = 1 ] && [ "$c" = "$idle_size" ] && idle=(--idle-seconds "$idle_seconds")
+      [ "$run" = 1 ] && [ "$c" = "$idle_size" ] && [ "$idle_seconds" != 0 ] && idle=(--idle-seconds "$idle_seconds")
       say "$name run $run: login storm C=$c ${idle:+and idle}"
       "$load" "${common[@]}" --label "$name" --mode login --clients "$c" --user-format 'u{i}' "${idle[@]}" \
         2> >(grep -v '^$' >&2) | record "$name" "$run" || say "$name: xmppload failed"
@@ -373,9 +399,24 @@ if [[ ",$sizes," != *",$group_size,"* ]]; then size_list+=("$group_size"); fi
 
 IFS=, read -r -a server_list <<< "$servers"
 if [ "$sm" = 1 ] && [[ ",$servers," != *,cl-jabberd-sm,* ]]; then server_list+=(cl-jabberd-sm); fi
+# A row of cl-jabberd's login storms with another mechanism: the login scenario only, and no
+# idle hold (its warm-up logins have grown the heap already, so the memory per connection
+# would be understated). The dynamic scope of `local` makes run_server see both.
+run_mechanism() {  # name mechanism
+  [[ ",$scenarios," == *,login,* ]] || return 0
+  local scenarios=login idle_seconds=0
+  run_server "$1" start_cljabberd --mechanism "$2"
+}
 for s in "${server_list[@]}"; do
   case "$s" in
-    cl-jabberd) run_server cl-jabberd start_cljabberd ;;
+    cl-jabberd)
+      for m in "${mechanism_list[@]}"; do
+        case "$m" in
+          plain) run_server cl-jabberd start_cljabberd ;;
+          scram-sha-256) run_mechanism cl-jabberd-scram scram-sha-256 ;;
+          fast) run_mechanism cl-jabberd-fast fast ;;
+        esac
+      done ;;
     cl-jabberd-sm) run_server cl-jabberd-sm start_cljabberd --sm ;;
     ejabberd) run_server ejabberd start_ejabberd ;;
     ejabberd-roster-cache) run_server ejabberd-roster-cache "start_ejabberd roster-cache" ;;

@@ -7,6 +7,14 @@
 //   chat   2P clients log in as P pairs, then exchange messages at increasing target rates;
 //          each body carries the send time, so the receiver measures end-to-end latency;
 //          every message is counted, so losses show.
+// --mechanism chooses how the clients log in (README "Login mechanisms"):
+//   plain          RFC 6120 SASL PLAIN, then bind (the server checks it with an LDAP bind);
+//   scram-sha-256  RFC 6120 SASL SCRAM-SHA-256, then bind; the server's signature is checked;
+//   fast           XEP-0388 SASL2 with a XEP-0484 FAST token (HT-SHA-256-NONE) and XEP-0386
+//                  Bind2 inline, no stream restart and no separate bind.
+// For scram-sha-256 and fast every client first logs in once, untimed (the warm-up): SCRAM
+// over SASL2 asking for a token for fast, plain SCRAM for scram-sha-256, which leaves the
+// client's SaltedPassword cached as real clients keep it. The timed storm follows.
 // With --sm every client enables XEP-0198 stream management (resumable) after binding,
 // answers the server's <r/> with its count of stanzas handled, and asks for an ack itself
 // every 5 stanzas it sends (as slixmpp does), so the cost of stream management shows.
@@ -37,6 +45,7 @@
 #include <string>
 #include <vector>
 
+#include "sasl_client.hpp"
 #include "xml_reader.hpp"
 
 namespace asio = boost::asio;
@@ -61,6 +70,7 @@ struct Options {
   std::string password_format = "secret";
   std::size_t first = 0;
   std::string mode = "login";
+  std::string mechanism = "plain";  // plain | scram-sha-256 | fast
   std::size_t clients = 100;
   std::size_t concurrency = 200;
   double login_timeout = 60;
@@ -82,6 +92,7 @@ struct Options {
   std::cerr << "xmppload: " << message << "\n"
             << "usage: xmppload --domain D [--target 127.0.0.1] [--port 5222] [--direct-tls] [--sm]\n"
                "  [--user-format u{i}] [--password-format secret] [--first N]\n"
+               "  [--mechanism plain|scram-sha-256|fast]\n"
                "  [--mode login|chat] [--clients C] [--concurrency W] [--login-timeout S]\n"
                "  [--idle-seconds T] [--settle-seconds S]\n"
                "  [--pairs P] [--rates 1000,2000,...] [--step-seconds S] [--drain-seconds S] [--body-bytes N]\n"
@@ -123,6 +134,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--password-format") o.password_format = v();
     else if (a == "--first") o.first = static_cast<std::size_t>(number(a, v()));
     else if (a == "--mode") o.mode = v();
+    else if (a == "--mechanism") o.mechanism = v();
     else if (a == "--clients") o.clients = static_cast<std::size_t>(number(a, v()));
     else if (a == "--concurrency") o.concurrency = std::max<std::size_t>(1, static_cast<std::size_t>(number(a, v())));
     else if (a == "--login-timeout") o.login_timeout = number(a, v());
@@ -147,6 +159,8 @@ Options parse(int argc, char** argv) {
   }
   if (o.domain.empty()) usage_error("--domain is required");
   if (o.mode != "login" && o.mode != "chat") usage_error("--mode: login or chat");
+  if (o.mechanism != "plain" && o.mechanism != "scram-sha-256" && o.mechanism != "fast")
+    usage_error("--mechanism: plain, scram-sha-256 or fast");
   if (o.mode == "chat") o.clients = 2 * o.pairs;
   if (o.clients == 0) usage_error("no clients");
   if (o.clients > o.max_connections)
@@ -327,6 +341,8 @@ struct Client {
   Client* partner = nullptr;
   std::uint64_t sent_seq = 0, last_seq_in = 0;
   std::size_t roster_items = 0;
+  // SASL2: the <user-agent id=.../> (a UUID), and the FAST token the server last gave
+  std::string agent_id, fast_token;
   // --sm: the reader's stanza count when <enabled/> came (h counts from there), and what we sent
   bool sm = false;
   std::uint32_t sm_base = 0, sm_sent = 0;
@@ -340,11 +356,14 @@ class Load {
     SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
     SSL_CTX_set_mode(tls_.native_handle(), SSL_MODE_RELEASE_BUFFERS);
     target_ = tcp::endpoint(loopback_target(o_.target), o_.port);
+    unsigned char agent_base[16];
+    if (RAND_bytes(agent_base, sizeof agent_base) != 1) throw std::runtime_error("no random bytes for the client ids");
     for (std::size_t i = 0; i < o_.clients; ++i) {
       auto c = std::make_unique<Client>(io_, tls_);
       c->index = i;
       c->user = fill(o_.user_format, o_.first + i);
       c->password = fill(o_.password_format, o_.first + i);
+      c->agent_id = agent_id(agent_base, i);
       c->reader.count_presences(&presences_in_);  // every presence stanza any client receives
       clients_.push_back(std::move(c));
     }
@@ -369,6 +388,7 @@ class Load {
         if (!e) finish(3);
       });
     });
+    if (o_.mechanism != "plain" && !aborted_) co_await warm_up();
     co_await login_phase();
     if (o_.mode == "login" && o_.idle_seconds > 0 && !aborted_) co_await idle_phase();
     if (o_.mode == "chat" && !aborted_) co_await chat_phase();
@@ -376,6 +396,17 @@ class Load {
   }
 
  private:
+  // A version-4 UUID per client: the run's random bytes with the client's index in the last four.
+  static std::string agent_id(const unsigned char (&base)[16], std::size_t index) {
+    unsigned char b[16];
+    std::memcpy(b, base, sizeof b);
+    for (int k = 0; k < 4; ++k) b[15 - k] = static_cast<unsigned char>(index >> (8 * k));
+    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+    const std::string hex = encoding::hex(std::string_view(reinterpret_cast<const char*>(b), sizeof b));
+    return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" + hex.substr(20);
+  }
+
   Sample sample() const { return Sample{Clock::now(), cpu_seconds(o_.server_pids), cpu_seconds(o_.ldap_pids), own_cpu_seconds()}; }
 
   awaitable<void> sleep(double seconds) {
@@ -397,6 +428,7 @@ class Load {
     rss_before_ = rss_kib(o_.server_pids);
     ldap_rss_before_ = rss_kib(o_.ldap_pids);
     const Sample a = sample();
+    const std::size_t derived_before = keys_.derived();
     launch_more();
     while (finished_ < clients_.size() && !aborted_) co_await sleep(0.005);
     const Sample b = sample();
@@ -423,6 +455,15 @@ class Load {
     j.num("login_max_ms", login_ms_.ms(1.0));
     j.num("roster_items_avg", ok_ > 0 ? static_cast<double>(items) / static_cast<double>(ok_) : 0);
     j.num("presences_in", static_cast<double>(presences_in_));
+    j.str("mechanism", o_.mechanism == "plain" ? "PLAIN" : o_.mechanism == "fast" ? std::string(kHt) : "SCRAM-SHA-256");
+    if (o_.mechanism != "plain") {
+      // Logins in which the server proved it holds the account's SCRAM keys or the token.
+      j.num("server_proved", static_cast<double>(server_proved_));
+      j.num("client_pbkdf2_in_storm", static_cast<double>(keys_.derived() - derived_before));
+      if (o_.mechanism == "fast") j.num("tokens_rotated", static_cast<double>(tokens_rotated_));
+      j.num("warmup_ok", static_cast<double>(warm_.ok)).num("warmup_s", warm_s_).num("warmup_gen_cpu_s", warm_cpu_s_);
+      j.raw("warmup_errors", errors_json(warm_.errors));
+    }
     common(j, a, b);
     const double server = b.server_cpu - a.server_cpu, ldap = b.ldap_cpu - a.ldap_cpu;
     if (ok_ > 0 && a.server_cpu >= 0) {
@@ -519,26 +560,10 @@ class Load {
     }
   }
 
-  static std::string base64(const std::string& in) {
-    static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-      const unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
-      out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], t[v & 63]};
-    }
-    if (i + 1 == in.size()) {
-      const unsigned v = (unsigned char)in[i] << 16;
-      out += {t[v >> 18], t[(v >> 12) & 63], '=', '='};
-    } else if (i + 2 == in.size()) {
-      const unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
-      out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], '='};
-    }
-    return out;
-  }
+  // ---- logging in
+  static constexpr std::string_view kHt = "HT-SHA-256-NONE";
 
-  awaitable<void> login(Client& c) {
-    const auto t0 = Clock::now();
+  void arm_login_timeout(Client& c) {
     c.timer.expires_after(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.login_timeout)));
     c.timer.async_wait([&c](const boost::system::error_code& ec) {
       if (ec || c.done) return;
@@ -546,65 +571,194 @@ class Load {
       boost::system::error_code ignored;
       c.stream.lowest_layer().close(ignored);
     });
+  }
+
+  // What went wrong, as an error kind: ours, the socket's, or another exception's message.
+  static std::string kind_of(const Client& c, std::exception_ptr e) {
     try {
-      tcp::socket& sock = c.stream.next_layer();
-      c.phase = "connect";
-      sock.open(target_.protocol());
-      if (o_.per_source > 0 && target_.address().is_v4()) {
-        sock.set_option(asio::socket_base::reuse_address(true));
-        sock.bind(source_for(c.index));
-      }
-      co_await sock.async_connect(target_, use_awaitable);
-      sock.set_option(tcp::no_delay(true));
-      SSL_set_tlsext_host_name(c.stream.native_handle(), o_.domain.c_str());
-      if (o_.direct_tls) {
-        c.phase = "tls";
-        co_await c.stream.async_handshake(ssl::stream_base::client, use_awaitable);
-        c.tls = true;
-      }
-      c.phase = "stream";
-      auto features = co_await open_stream(c);
-      if (!c.tls) {
-        c.phase = "starttls";
-        if (!features->child("starttls")) throw Failure{"no-starttls"};
-        co_await write(c, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
-        auto proceed = co_await next(c);
-        if (proceed->name != "proceed") throw Failure{"starttls-refused"};
-        c.phase = "tls";
-        co_await c.stream.async_handshake(ssl::stream_base::client, use_awaitable);
-        c.tls = true;
-        c.reader.reset();
-        c.phase = "stream";
-        features = co_await open_stream(c);
-      }
-      c.phase = "sasl";
-      bool plain = false;
-      if (const Element* mechs = features->child("mechanisms"))
-        for (const auto& m : mechs->children) plain = plain || m->text == "PLAIN";
-      if (!plain) throw Failure{"no-sasl-plain"};
-      co_await write(c, "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" +
-                            base64(std::string(1, '\0') + c.user + std::string(1, '\0') + c.password) + "</auth>");
-      auto answer = co_await next(c);
-      if (answer->name != "success")
-        throw Failure{"sasl-" + answer->name + ":" + (answer->children.empty() ? "?" : answer->children.front()->name)};
+      std::rethrow_exception(std::move(e));
+    } catch (const Failure& f) {
+      return f.kind;
+    } catch (const boost::system::system_error& error) {
+      return c.timed_out ? "timeout" : error.code() == asio::error::eof ? "eof" : error.code().message();
+    } catch (const std::exception& error) {
+      return error.what();
+    }
+  }
+
+  // TCP connect from the client's loopback source, TLS (STARTTLS, or --direct-tls), and the
+  // features of the encrypted stream.
+  awaitable<std::unique_ptr<Element>> secure_stream(Client& c) {
+    tcp::socket& sock = c.stream.next_layer();
+    c.phase = "connect";
+    sock.open(target_.protocol());
+    if (o_.per_source > 0 && target_.address().is_v4()) {
+      sock.set_option(asio::socket_base::reuse_address(true));
+      sock.bind(source_for(c.index));
+    }
+    co_await sock.async_connect(target_, use_awaitable);
+    sock.set_option(tcp::no_delay(true));
+    SSL_set_tlsext_host_name(c.stream.native_handle(), o_.domain.c_str());
+    if (o_.direct_tls) {
+      c.phase = "tls";
+      co_await c.stream.async_handshake(ssl::stream_base::client, use_awaitable);
+      c.tls = true;
+    }
+    c.phase = "stream";
+    auto features = co_await open_stream(c);
+    if (!c.tls) {
+      c.phase = "starttls";
+      if (!features->child("starttls")) throw Failure{"no-starttls"};
+      co_await write(c, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+      auto proceed = co_await next(c);
+      if (proceed->name != "proceed") throw Failure{"starttls-refused"};
+      c.phase = "tls";
+      co_await c.stream.async_handshake(ssl::stream_base::client, use_awaitable);
+      c.tls = true;
       c.reader.reset();
       c.phase = "stream";
       features = co_await open_stream(c);
-      c.phase = "bind";
-      co_await write(c, "<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>load</resource></bind></iq>");
-      auto bound = co_await iq_answer(c, "b");
-      const Element* bind = bound->child("bind");
-      const Element* jid = bind ? bind->child("jid") : nullptr;
-      if (!jid || jid->text.empty()) throw Failure{"bind-no-jid"};
-      c.full_jid = jid->text;
-      if (const Element* session = features->child("session"); session && !session->child("optional")) {
-        c.phase = "session";
-        co_await write(c, "<iq type='set' id='s'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>");
-        co_await iq_answer(c, "s");
+    }
+    co_return features;
+  }
+
+  // Whether a list of <mechanism/> elements (RFC 6120's <mechanisms/>, SASL2's <authentication/>,
+  // FAST's <fast/>) names this one.
+  static bool offers(const Element* list, std::string_view name) {
+    if (list != nullptr)
+      for (const auto& m : list->children)
+        if (m->name == "mechanism" && m->text == name) return true;
+    return false;
+  }
+
+  // One SASL exchange, framed as RFC 6120's <auth/> or XEP-0388's <authenticate/> (`extra`:
+  // the children SASL2 carries beside the initial response). Challenges go to `scram`; the
+  // answer is <success/> and its data, decoded.
+  awaitable<std::pair<std::unique_ptr<Element>, std::string>> exchange(Client& c, bool sasl2, std::string_view mechanism,
+                                                                       std::string initial, std::string extra,
+                                                                       ScramClient* scram) {
+    const std::string ns = sasl2 ? "urn:xmpp:sasl:2" : "urn:ietf:params:xml:ns:xmpp-sasl";
+    if (sasl2)
+      co_await write(c, "<authenticate xmlns='" + ns + "' mechanism='" + std::string(mechanism) + "'><initial-response>" +
+                            encoding::base64_encode(initial) + "</initial-response>" + extra + "</authenticate>");
+    else
+      co_await write(c, "<auth xmlns='" + ns + "' mechanism='" + std::string(mechanism) + "'>" +
+                            encoding::base64_encode(initial) + "</auth>");
+    auto decode = [](std::string_view text) {
+      if (text.empty() || text == "=") return std::string();
+      auto bytes = encoding::base64_decode(text);
+      if (!bytes) throw Failure{"bad-base64"};
+      return *bytes;
+    };
+    for (;;) {
+      auto answer = co_await next(c);
+      if (answer->name == "challenge" && scram != nullptr) {
+        const std::string response = scram->respond(decode(answer->text));
+        co_await write(c, "<response xmlns='" + ns + "'>" + encoding::base64_encode(response) + "</response>");
+        continue;
+      }
+      if (answer->name != "success")
+        throw Failure{"sasl-" + answer->name + ":" + (answer->children.empty() ? "?" : answer->children.front()->name)};
+      const Element* data = sasl2 ? answer->child("additional-data") : answer.get();
+      std::string bytes = data ? decode(data->text) : std::string();
+      co_return std::make_pair(std::move(answer), std::move(bytes));
+    }
+  }
+
+  // RFC 6120 SASL with --mechanism plain or scram-sha-256; a mechanism not offered fails the login.
+  awaitable<void> password_login(Client& c, const Element& features) {
+    const Element* mechanisms = features.child("mechanisms");
+    if (o_.mechanism == "plain") {
+      if (!offers(mechanisms, "PLAIN")) throw Failure{"not-offered:PLAIN"};
+      co_await exchange(c, false, "PLAIN", std::string(1, '\0') + c.user + std::string(1, '\0') + c.password, {}, nullptr);
+      co_return;
+    }
+    if (!offers(mechanisms, "SCRAM-SHA-256")) throw Failure{"not-offered:SCRAM-SHA-256"};
+    ScramClient scram(c.user, c.password, keys_);
+    auto [success, data] = co_await exchange(c, false, "SCRAM-SHA-256", scram.first(), {}, &scram);
+    scram.success(data);
+    ++server_proved_;
+  }
+
+  // XEP-0388's <user-agent/>: FAST binds a token to its id.
+  static std::string user_agent(const Client& c) {
+    return "<user-agent id='" + c.agent_id + "'><software>xmppload</software></user-agent>";
+  }
+
+  // The warm-up of --mechanism fast: SASL2 with a password (SCRAM-SHA-256 where offered, as a
+  // real client prefers it, else PLAIN), asking for a FAST token, which the client keeps.
+  awaitable<void> request_token(Client& c, const Element& features) {
+    const Element* authentication = features.child("authentication");
+    if (authentication == nullptr) throw Failure{"not-offered:SASL2"};
+    const std::string extra = user_agent(c) + "<request-token xmlns='urn:xmpp:fast:0' mechanism='" + std::string(kHt) + "'/>";
+    std::unique_ptr<Element> success;
+    if (offers(authentication, "SCRAM-SHA-256")) {
+      ScramClient scram(c.user, c.password, keys_);
+      auto answer = co_await exchange(c, true, "SCRAM-SHA-256", scram.first(), extra, &scram);
+      scram.success(answer.second);
+      success = std::move(answer.first);
+    } else if (offers(authentication, "PLAIN")) {
+      success = (co_await exchange(c, true, "PLAIN", std::string(1, '\0') + c.user + std::string(1, '\0') + c.password, extra,
+                                   nullptr)).first;
+    } else {
+      throw Failure{"not-offered:SCRAM-SHA-256-or-PLAIN"};
+    }
+    const Element* token = success->child("token");
+    if (token == nullptr || token->attr("token").empty()) throw Failure{"no-token-issued"};
+    c.fast_token = token->attr("token");
+  }
+
+  // The timed login of --mechanism fast: SASL2 with the token, Bind2 inline. The server proves
+  // it knows the token too (its HT answer is checked); a rotated token replaces the old one.
+  awaitable<void> token_login(Client& c, const Element& features) {
+    const Element* authentication = features.child("authentication");
+    const Element* inline_features = authentication ? authentication->child("inline") : nullptr;
+    if (!offers(inline_features ? inline_features->child("fast") : nullptr, kHt)) throw Failure{"not-offered:HT-SHA-256-NONE"};
+    if (c.fast_token.empty()) throw Failure{"no-token"};
+    const std::string extra =
+        user_agent(c) + "<bind xmlns='urn:xmpp:bind:0'><tag>xmppload</tag></bind><fast xmlns='urn:xmpp:fast:0'/>";
+    auto [success, data] = co_await exchange(c, true, kHt, ht_initial_response(c.user, c.fast_token), extra, nullptr);
+    ht_check_responder(c.fast_token, data);
+    ++server_proved_;
+    if (const Element* token = success->child("token"); token && !token->attr("token").empty()) {
+      c.fast_token = token->attr("token");
+      ++tokens_rotated_;
+    }
+    const Element* jid = success->child("authorization-identifier");
+    if (!success->child("bound") || !jid || jid->text.find('/') == std::string::npos) throw Failure{"bind2-not-bound"};
+    c.full_jid = jid->text;
+  }
+
+  awaitable<void> login(Client& c) {
+    const auto t0 = Clock::now();
+    arm_login_timeout(c);
+    try {
+      auto features = co_await secure_stream(c);
+      c.phase = "sasl";
+      if (o_.mechanism == "fast") {
+        co_await token_login(c, *features);
+      } else {
+        co_await password_login(c, *features);
+        c.reader.reset();
+        c.phase = "stream";
+        features = co_await open_stream(c);
+        c.phase = "bind";
+        co_await write(c, "<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>load</resource></bind></iq>");
+        auto bound = co_await iq_answer(c, "b");
+        const Element* bind = bound->child("bind");
+        const Element* jid = bind ? bind->child("jid") : nullptr;
+        if (!jid || jid->text.empty()) throw Failure{"bind-no-jid"};
+        c.full_jid = jid->text;
+        if (const Element* session = features->child("session"); session && !session->child("optional")) {
+          c.phase = "session";
+          co_await write(c, "<iq type='set' id='s'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>");
+          co_await iq_answer(c, "s");
+        }
       }
       if (o_.sm) {
         c.phase = "sm";
-        if (!features->child("sm")) throw Failure{"no-sm"};
+        // After SASL2 there are no post-login features to look at: <enable/> is answered <failed/> if unsupported.
+        if (o_.mechanism != "fast" && !features->child("sm")) throw Failure{"no-sm"};
         co_await write(c, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
         for (;;) {
           auto el = co_await next(c);
@@ -628,16 +782,73 @@ class Load {
       last_login_ = Clock::now();
       ++ok_;
       asio::co_spawn(io_, read_loop(c), asio::detached);
-    } catch (const Failure& f) {
-      fail(c, f.kind);
-    } catch (const boost::system::system_error& e) {
-      fail(c, c.timed_out ? "timeout" : e.code() == asio::error::eof ? "eof" : e.code().message());
-    } catch (const std::exception& e) {
-      fail(c, e.what());
+    } catch (...) {
+      fail(c, kind_of(c, std::current_exception()));
     }
     --in_flight_;
     ++finished_;
     launch_more();
+  }
+
+  // ---- the warm-up (scram-sha-256, fast): every account logs in once on a connection of its
+  // own, untimed, then that connection is closed. What it leaves is what a client keeps
+  // between logins: the SaltedPassword, and for fast the token.
+  struct WarmUp {
+    std::size_t next = 0, in_flight = 0, finished = 0, ok = 0;
+    std::map<std::string, std::size_t> errors;
+    std::vector<std::unique_ptr<Client>> used;  // kept until the end: their timers' handlers may still be queued
+  };
+
+  awaitable<void> warm_up() {
+    const auto t0 = Clock::now();
+    const double cpu0 = own_cpu_seconds();
+    warm_.next = 0;
+    warm_more();
+    while (warm_.finished < clients_.size() && !aborted_) co_await sleep(0.005);
+    co_await sleep(1.0);  // the server closes the warm-up's connections before the clock starts
+    warm_s_ = seconds_since(t0);
+    warm_cpu_s_ = own_cpu_seconds() - cpu0;
+    warm_.used.clear();
+    server_proved_ = tokens_rotated_ = 0;
+    std::cerr << "xmppload: warm-up: " << warm_.ok << " of " << clients_.size() << " logged in with a password in "
+              << warm_s_ << " s (" << keys_.derived() << " PBKDF2 on the client)\n";
+  }
+
+  void warm_more() {
+    while (warm_.in_flight < o_.concurrency && warm_.next < clients_.size() && !aborted_) {
+      ++warm_.in_flight;
+      asio::co_spawn(io_, warm_one(*clients_[warm_.next++]), asio::detached);
+    }
+  }
+
+  awaitable<void> warm_one(Client& client) {
+    warm_.used.push_back(std::make_unique<Client>(io_, tls_));
+    Client& w = *warm_.used.back();
+    w.index = client.index;
+    w.user = client.user;
+    w.password = client.password;
+    w.agent_id = client.agent_id;
+    arm_login_timeout(w);
+    try {
+      auto features = co_await secure_stream(w);
+      w.phase = "sasl";
+      if (o_.mechanism == "fast") {
+        co_await request_token(w, *features);
+        client.fast_token = w.fast_token;
+      } else {
+        co_await password_login(w, *features);
+      }
+      ++warm_.ok;
+    } catch (...) {
+      ++warm_.errors[std::string(w.phase) + ":" + kind_of(w, std::current_exception())];
+    }
+    w.done = true;
+    w.timer.cancel();
+    boost::system::error_code ignored;
+    w.stream.lowest_layer().close(ignored);
+    --warm_.in_flight;
+    ++warm_.finished;
+    warm_more();
   }
 
   void fail(Client& c, const std::string& kind) {
@@ -895,6 +1106,10 @@ class Load {
   std::size_t next_ = 0, in_flight_ = 0, finished_ = 0, ok_ = 0, presences_in_ = 0, duplicates_or_reordered_ = 0;
   std::size_t reads_ = 0, read_bytes_ = 0;  // plaintext reads, for the stderr summary
   std::map<std::string, std::size_t> errors_;
+  SaltedPasswords keys_;
+  std::size_t server_proved_ = 0, tokens_rotated_ = 0;
+  WarmUp warm_;
+  double warm_s_ = 0, warm_cpu_s_ = 0;
   Percentiles login_ms_;
   Clock::time_point started_, last_login_;
   double rss_before_ = -1, ldap_rss_before_ = -1;
