@@ -8,30 +8,14 @@
 
 #include <regex>
 
-#include "fakes.hpp"
 #include "jabberadmin/encoding.hpp"
-#include "stream/c2s.hpp"
-#include "stream/features.hpp"
+#include "sasl_fixture.hpp"
 #include "stream/plain_mechanism.hpp"
 
 namespace jabberadmin::stream {
 namespace {
 using encoding::base64_encode;
-
-constexpr std::string_view kOpen =
-    "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
-    "to='example.org' version='1.0'>";
-
-struct Host : SessionHost {
-  bool serves(std::string_view d) const override { return d == "example.org"; }
-  void bind(Session& s) override { bound.push_back(s.jid().full()); }
-  void on_stanza(Session&, xml::Element e) override { stanzas.push_back(std::move(e)); }
-  void unbind(Session&) override {}
-  bool on_nonza(Session&, const xml::Element&) override { return false; }
-  std::size_t other_resources(const Jid&) const override { return 0; }
-  std::vector<std::string> bound;
-  std::vector<xml::Element> stanzas;
-};
+using test::kOpen;
 
 std::string authenticate(std::string_view mechanism, std::optional<std::string_view> initial, std::string_view inner) {
   return "<authenticate xmlns='urn:xmpp:sasl:2' mechanism='" + std::string(mechanism) + "'>" +
@@ -41,23 +25,12 @@ std::string authenticate(std::string_view mechanism, std::optional<std::string_v
 
 const std::string kAlice("\0alice\0secret", 13);
 
-class Sasl2C2sTest : public ::testing::Test {
+class Sasl2C2sTest : public test::SaslC2sFixture {
  protected:
-  boost::asio::io_context io;
-  test::FakeAuthenticator authenticator{io};
-  Host host;
-  FailureLimiter address_failures{10, std::chrono::minutes(1)};
-  FailureLimiter account_failures{5, std::chrono::minutes(1)};
-  AccountRates rates;
-  sasl::Mechanisms mechanisms;
-  StreamFeatures features;
   std::vector<std::string> inline_seen;
   util::Registration inline_feature;
-  std::shared_ptr<test::FakeTransport> transport = std::make_shared<test::FakeTransport>();
-  std::shared_ptr<C2s> c2s;
 
   void SetUp() override {
-    authenticator.passwords["alice"] = "secret";
     mechanisms.add("PLAIN", [this](const sasl::StreamInfo& info) {
       return std::make_unique<sasl::PlainMechanism>(authenticator, info.domain);
     });
@@ -66,24 +39,7 @@ class Sasl2C2sTest : public ::testing::Test {
       inline_seen.push_back(request.name() + " for " + s.jid().full());
       bound.add(xml::Element("done", "urn:example:inline"));
     });
-    transport->is_secure = true;
-  }
-  void start() {
-    C2sContext context{authenticator, host, address_failures, account_failures, rates, {}};
-    context.mechanisms = &mechanisms;
-    context.features = &features;
-    c2s = std::make_shared<C2s>(io.get_executor(), transport, context, C2sConfig{}, std::nullopt);
-    c2s->start();
-  }
-  void TearDown() override {
-    if (c2s) c2s->on_closed();
-  }
-  std::string exchange(std::string_view in) {
-    c2s->on_data(in);
-    io.restart();
-    while (io.poll() > 0) {
-    }
-    return transport->take();
+    offer_features = true;
   }
 };
 
