@@ -8,6 +8,7 @@
 
 #include <regex>
 
+#include "auth/scram_mechanism.hpp"
 #include "jabberadmin/encoding.hpp"
 #include "sasl_fixture.hpp"
 #include "stream/plain_mechanism.hpp"
@@ -108,6 +109,28 @@ TEST_F(Sasl2C2sTest, NoInitialResponseGetsAnEmptyChallenge) {
   EXPECT_EQ(exchange(authenticate("PLAIN", std::nullopt, "")), "<challenge xmlns='urn:xmpp:sasl:2'/>");
   const std::string out = exchange("<response xmlns='urn:xmpp:sasl:2'>" + base64_encode(kAlice) + "</response>");
   EXPECT_NE(out.find("<success xmlns='urn:xmpp:sasl:2'>"), std::string::npos) << out;
+}
+
+// XEP-0474 over SASL2: the same list as RFC 6120's. Binding data exists but no -PLUS
+// mechanism is offered, so no XEP-0440 list went out and none is hashed (no %x1F).
+TEST_F(Sasl2C2sTest, ScramHashesTheMechanismsThisStreamOffered) {
+  transport->bindings["tls-exporter"] = std::string(32, 'e');
+  mechanisms.add("SCRAM-SHA-256", [this](const sasl::StreamInfo& info) {
+    auth::ScramOptions options;
+    options.nonce = [] { return std::string("SERVER"); };
+    return std::make_unique<auth::ScramMechanism>(io.get_executor(), options, info);
+  });
+  start();
+  const std::string features = exchange(kOpen);
+  ASSERT_NE(features.find("<authentication xmlns='urn:xmpp:sasl:2'><mechanism>PLAIN</mechanism><mechanism>SCRAM-SHA-256"
+                          "</mechanism>"),
+            std::string::npos)
+      << features;
+  EXPECT_EQ(features.find("sasl-channel-binding"), std::string::npos);
+  const std::string challenge =
+      test::SaslC2sFixture::decoded_text(exchange(authenticate("SCRAM-SHA-256", "n,,n=alice,r=abc", "")));
+  EXPECT_TRUE(challenge.starts_with("r=abcSERVER,s=")) << challenge;
+  EXPECT_TRUE(challenge.ends_with(",h=" + base64_encode(encoding::sha256("PLAIN\x1eSCRAM-SHA-256")))) << challenge;
 }
 
 }  // namespace

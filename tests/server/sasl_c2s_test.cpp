@@ -5,6 +5,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "auth/scram_mechanism.hpp"
 #include "jabberadmin/encoding.hpp"
 #include "sasl_fixture.hpp"
 #include "stream/plain_mechanism.hpp"
@@ -169,6 +170,28 @@ TEST_F(SaslC2sTest, AbortEndsTheExchange) {
   EXPECT_NE(exchange(response("good")).find("unsupported-stanza-type"), std::string::npos)
       << "no response is expected after an abort";
   EXPECT_EQ(checks, 0);
+}
+
+// XEP-0474: SCRAM's first challenge hashes what this stream's features offered (the test's
+// mechanisms, SCRAM-SHA-256 among them, and XEP-0440's one binding type), written out here.
+TEST_F(SaslC2sTest, ScramHashesTheMechanismsAndBindingTypesThisStreamOffered) {
+  transport->bindings["tls-server-end-point"] = std::string(32, 'h');
+  mechanisms.add("SCRAM-SHA-256", [this](const sasl::StreamInfo& info) {
+    auth::ScramOptions options;  // no accounts: a fake challenge, which carries h= all the same
+    options.nonce = [] { return std::string("SERVER"); };
+    return std::make_unique<auth::ScramMechanism>(io.get_executor(), options, info);
+  });
+  start();
+  const std::string features = exchange(kOpen);
+  ASSERT_NE(features.find("<mechanism>X-TWO-STEP-PLUS</mechanism><mechanism>X-TWO-STEP</mechanism><mechanism>PLAIN"
+                          "</mechanism><mechanism>SCRAM-SHA-256</mechanism></mechanisms>"),
+            std::string::npos)
+      << features;
+  const std::string challenge = test::SaslC2sFixture::decoded_text(exchange(auth("SCRAM-SHA-256", "n,,n=alice,r=abc")));
+  EXPECT_TRUE(challenge.ends_with(",h=" + base64_encode(encoding::sha256(
+                                              "PLAIN\x1eSCRAM-SHA-256\x1eX-TWO-STEP\x1eX-TWO-STEP-PLUS"
+                                              "\x1ftls-server-end-point"))))
+      << challenge;
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fakes.hpp"
+#include "jabberadmin/encoding.hpp"
 #include "stream/c2s.hpp"
 #include "stream/features.hpp"
 #include "stream/sasl_mechanisms.hpp"
@@ -64,6 +65,11 @@ class SaslC2sFixture : public ::testing::Test {
   }
   void TearDown() override {
     if (c2s) c2s->on_closed();
+  }
+  // The base64 text of the one element out holds (<challenge>...</challenge>), decoded.
+  static std::string decoded_text(std::string_view out) {
+    const auto start = out.find('>') + 1;
+    return encoding::base64_decode(out.substr(start, out.rfind("</") - start)).value_or("(not base64)");
   }
   std::string exchange(std::string_view in) {
     c2s->on_data(in);
