@@ -49,11 +49,11 @@ def verifier(mechanism, password, iterations=4096):
 
 
 def set_verifiers(world, name, password, first=False):
-    """Writes the account's verifiers of every hash (replacing any), as the manager."""
+    """Writes the account's verifiers of every hash (replacing any), as the manager. The
+    tools give every new account authPasswordObject: first only when it has not."""
     values = "".join(f"authPassword: {verifier(m, password)}\n" for m in HASHES)
-    klass = "add: objectClass\nobjectClass: authPasswordObject\n-\n" if first else ""
     ldap_modify(world, f"dn: uid={name},ou=Users,ou=Jabber,ou=Services,{{base}}\nchangetype: modify\n"
-                       f"{klass}replace: authPassword\n{values}")
+                       f"replace: authPassword\n{values}")
 
 
 async def try_login(jid, password, port, mechanism=None):
@@ -101,7 +101,10 @@ class ScramLogins(WorldCase):
         cls.carol = cls.world.add_user("carol", "carol-pw")
         set_verifiers(cls.world, "carol", "carol-pw", first=True)
         cls.world.lock("carol")
-        cls.dave = cls.world.add_user("dave", "dave-pw")  # no verifiers: PLAIN only
+        cls.dave = cls.world.add_user("dave", "dave-pw")
+        # An account from before SCRAM: the tools give verifiers now, so take them away.
+        ldap_modify(cls.world, "dn: uid=dave,ou=Users,ou=Jabber,ou=Services,{base}\nchangetype: modify\n"
+                               "delete: authPassword\n")
         cls.erin = cls.world.add_user("erin", "erin-old")
         set_verifiers(cls.world, "erin", "erin-old", first=True)
         # The verifiers reach the server through its sync.
