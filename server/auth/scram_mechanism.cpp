@@ -54,6 +54,20 @@ bool printable_nonce(std::string_view nonce) {
 }
 
 Step malformed(std::string text) { return Step::failure("malformed-request", std::move(text)); }
+
+// XEP-0474 (SSDP, 0.5.0) §6.1: the mechanisms offered, sorted by octet, joined by %x1E; when XEP-0440
+// advertised channel bindings, %x1F and their types, sorted and joined the same way.
+std::string downgrade_protection_input(const stream::sasl::StreamInfo& info) {
+  const auto sorted_joined = [](std::vector<std::string> names) {
+    std::sort(names.begin(), names.end());  // char_traits<char> compares as unsigned: i;octet
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : "\x1e") + names[i];
+    return out;
+  };
+  std::string input = sorted_joined(info.offered);
+  if (!info.advertised_bindings.empty()) input += '\x1f' + sorted_joined(info.advertised_bindings);
+  return input;
+}
 }  // namespace
 
 std::string fake_salt(std::string_view secret, scram::Hash hash, std::string_view username) {
@@ -165,6 +179,11 @@ Step ScramMechanism::client_first(std::string_view message) {
   nonce_ = std::string(client_nonce) + *server_nonce;
   server_first_ = "r=" + nonce_ + ",s=" + encoding::base64_encode(verifier_.salt) +
                   ",i=" + std::to_string(verifier_.iterations);
+  // XEP-0474: h= hashes what the stream offered; a client compares it with what it saw, so a
+  // man in the middle who struck -PLUS mechanisms or binding types shows. It is part of the
+  // AuthMessage, so the client's proof covers it.
+  if (!info_.offered.empty())
+    server_first_ += ",h=" + encoding::base64_encode(scram::digest(options_.hash, downgrade_protection_input(info_)));
   stage_ = Stage::ClientFinal;
   return Step::challenge(server_first_);
 }

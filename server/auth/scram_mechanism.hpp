@@ -9,6 +9,9 @@
 //
 // The client's messages are parsed strictly (RFC 5802 §7): the gs2 header and its channel
 // binding flag, n= with =2C/=3D escapes, r=, c=, p=; a mandatory extension (m=) is refused.
+//
+// Downgrade protection (XEP-0474, SSDP): the server-first-message ends with h=, the hash (this
+// mechanism's) of the mechanisms and channel-binding types the stream offered.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

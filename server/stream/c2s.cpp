@@ -347,17 +347,14 @@ void C2s::send_features() {
   }
   if (!authenticated_ && (transport_->secure() || !config_.tls_required)) {
     xml::Element mechanisms = sasl_element("mechanisms");
-    bool plus = false;
-    for (const auto& name : mechanisms_.offered(*transport_)) {
-      mechanisms.add(sasl_element("mechanism")).add_text(name);
-      plus = plus || name.ends_with("-PLUS");
-    }
+    for (const auto& name : mechanisms_.offered(*transport_)) mechanisms.add(sasl_element("mechanism")).add_text(name);
     add(mechanisms);
     add(sasl2_feature());
-    if (plus) {
-      // XEP-0440: which channel bindings the -PLUS mechanisms accept here.
+    // XEP-0440: which channel bindings the -PLUS mechanisms accept here (the same list
+    // SCRAM's downgrade protection hashes).
+    if (const auto types = mechanisms_.advertised_bindings(*transport_); !types.empty()) {
       xml::Element bindings("sasl-channel-binding", std::string(ns::kSaslChannelBinding));
-      for (const auto& type : sasl::Mechanisms::bindings(*transport_))
+      for (const auto& type : types)
         bindings.add(xml::Element("channel-binding", std::string(ns::kSaslChannelBinding))).set_attr("type", type);
       add(bindings);
     }

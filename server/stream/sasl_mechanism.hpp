@@ -77,6 +77,11 @@ struct StreamInfo {
   std::string domain;                       // the host the client logs in to
   const net::Transport* transport = nullptr;  // channel-binding data (RFC 5929, RFC 9266)
   bool plus_offered = false;                // -PLUS mechanisms were offered on this stream
+  // What the stream advertised, for SCRAM's downgrade protection (XEP-0474): the mechanisms
+  // offered, and the channel-binding types of XEP-0440 (empty: the stream sent none).
+  // Mechanisms::create fills both; empty offered: no list known, no protection attribute.
+  std::vector<std::string> offered;
+  std::vector<std::string> advertised_bindings;
 };
 
 }  // namespace jabberadmin::stream::sasl

@@ -36,11 +36,20 @@ std::vector<std::string> Mechanisms::offered(const net::Transport& transport) co
   return out;
 }
 
+std::vector<std::string> Mechanisms::advertised_bindings(const net::Transport& transport) const {
+  const auto names = offered(transport);
+  if (std::none_of(names.begin(), names.end(), [](const std::string& n) { return needs_binding(n); })) return {};
+  return bindings(transport);
+}
+
 std::unique_ptr<Mechanism> Mechanisms::create(std::string_view name, StreamInfo info) const {
   if (!info.transport) return nullptr;
-  const auto names = offered(*info.transport);
+  auto names = offered(*info.transport);
   if (std::find(names.begin(), names.end(), name) == names.end()) return nullptr;
   info.plus_offered = std::any_of(names.begin(), names.end(), [](const std::string& n) { return needs_binding(n); });
+  // The lists the features showed the client (RFC 6120 SASL and SASL2 offer the same).
+  info.advertised_bindings = advertised_bindings(*info.transport);
+  info.offered = std::move(names);
   for (const auto& e : entries_)
     if (e.name == name) return e.factory(info);
   return nullptr;

@@ -35,6 +35,9 @@ class Mechanisms {
   std::vector<std::string> offered(const net::Transport& transport) const;
   // The channel-binding types transport can give (XEP-0440), preferred first.
   static std::vector<std::string> bindings(const net::Transport& transport);
+  // The types XEP-0440 advertises on transport: its bindings when a -PLUS mechanism is
+  // offered, none otherwise (nothing to bind then, and no <sasl-channel-binding/> sent).
+  std::vector<std::string> advertised_bindings(const net::Transport& transport) const;
   // A mechanism for one exchange; nothing when name is not offered on info.transport.
   std::unique_ptr<Mechanism> create(std::string_view name, StreamInfo info) const;
 

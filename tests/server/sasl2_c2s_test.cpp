@@ -8,30 +8,15 @@
 
 #include <regex>
 
-#include "fakes.hpp"
+#include "auth/scram_mechanism.hpp"
 #include "jabberadmin/encoding.hpp"
-#include "stream/c2s.hpp"
-#include "stream/features.hpp"
+#include "sasl_fixture.hpp"
 #include "stream/plain_mechanism.hpp"
 
 namespace jabberadmin::stream {
 namespace {
 using encoding::base64_encode;
-
-constexpr std::string_view kOpen =
-    "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
-    "to='example.org' version='1.0'>";
-
-struct Host : SessionHost {
-  bool serves(std::string_view d) const override { return d == "example.org"; }
-  void bind(Session& s) override { bound.push_back(s.jid().full()); }
-  void on_stanza(Session&, xml::Element e) override { stanzas.push_back(std::move(e)); }
-  void unbind(Session&) override {}
-  bool on_nonza(Session&, const xml::Element&) override { return false; }
-  std::size_t other_resources(const Jid&) const override { return 0; }
-  std::vector<std::string> bound;
-  std::vector<xml::Element> stanzas;
-};
+using test::kOpen;
 
 std::string authenticate(std::string_view mechanism, std::optional<std::string_view> initial, std::string_view inner) {
   return "<authenticate xmlns='urn:xmpp:sasl:2' mechanism='" + std::string(mechanism) + "'>" +
@@ -41,23 +26,12 @@ std::string authenticate(std::string_view mechanism, std::optional<std::string_v
 
 const std::string kAlice("\0alice\0secret", 13);
 
-class Sasl2C2sTest : public ::testing::Test {
+class Sasl2C2sTest : public test::SaslC2sFixture {
  protected:
-  boost::asio::io_context io;
-  test::FakeAuthenticator authenticator{io};
-  Host host;
-  FailureLimiter address_failures{10, std::chrono::minutes(1)};
-  FailureLimiter account_failures{5, std::chrono::minutes(1)};
-  AccountRates rates;
-  sasl::Mechanisms mechanisms;
-  StreamFeatures features;
   std::vector<std::string> inline_seen;
   util::Registration inline_feature;
-  std::shared_ptr<test::FakeTransport> transport = std::make_shared<test::FakeTransport>();
-  std::shared_ptr<C2s> c2s;
 
   void SetUp() override {
-    authenticator.passwords["alice"] = "secret";
     mechanisms.add("PLAIN", [this](const sasl::StreamInfo& info) {
       return std::make_unique<sasl::PlainMechanism>(authenticator, info.domain);
     });
@@ -66,24 +40,7 @@ class Sasl2C2sTest : public ::testing::Test {
       inline_seen.push_back(request.name() + " for " + s.jid().full());
       bound.add(xml::Element("done", "urn:example:inline"));
     });
-    transport->is_secure = true;
-  }
-  void start() {
-    C2sContext context{authenticator, host, address_failures, account_failures, rates, {}};
-    context.mechanisms = &mechanisms;
-    context.features = &features;
-    c2s = std::make_shared<C2s>(io.get_executor(), transport, context, C2sConfig{}, std::nullopt);
-    c2s->start();
-  }
-  void TearDown() override {
-    if (c2s) c2s->on_closed();
-  }
-  std::string exchange(std::string_view in) {
-    c2s->on_data(in);
-    io.restart();
-    while (io.poll() > 0) {
-    }
-    return transport->take();
+    offer_features = true;
   }
 };
 
@@ -152,6 +109,28 @@ TEST_F(Sasl2C2sTest, NoInitialResponseGetsAnEmptyChallenge) {
   EXPECT_EQ(exchange(authenticate("PLAIN", std::nullopt, "")), "<challenge xmlns='urn:xmpp:sasl:2'/>");
   const std::string out = exchange("<response xmlns='urn:xmpp:sasl:2'>" + base64_encode(kAlice) + "</response>");
   EXPECT_NE(out.find("<success xmlns='urn:xmpp:sasl:2'>"), std::string::npos) << out;
+}
+
+// XEP-0474 over SASL2: the same list as RFC 6120's. Binding data exists but no -PLUS
+// mechanism is offered, so no XEP-0440 list went out and none is hashed (no %x1F).
+TEST_F(Sasl2C2sTest, ScramHashesTheMechanismsThisStreamOffered) {
+  transport->bindings["tls-exporter"] = std::string(32, 'e');
+  mechanisms.add("SCRAM-SHA-256", [this](const sasl::StreamInfo& info) {
+    auth::ScramOptions options;
+    options.nonce = [] { return std::string("SERVER"); };
+    return std::make_unique<auth::ScramMechanism>(io.get_executor(), options, info);
+  });
+  start();
+  const std::string features = exchange(kOpen);
+  ASSERT_NE(features.find("<authentication xmlns='urn:xmpp:sasl:2'><mechanism>PLAIN</mechanism><mechanism>SCRAM-SHA-256"
+                          "</mechanism>"),
+            std::string::npos)
+      << features;
+  EXPECT_EQ(features.find("sasl-channel-binding"), std::string::npos);
+  const std::string challenge =
+      test::SaslC2sFixture::decoded_text(exchange(authenticate("SCRAM-SHA-256", "n,,n=alice,r=abc", "")));
+  EXPECT_TRUE(challenge.starts_with("r=abcSERVER,s=")) << challenge;
+  EXPECT_TRUE(challenge.ends_with(",h=" + base64_encode(encoding::sha256("PLAIN\x1eSCRAM-SHA-256")))) << challenge;
 }
 
 }  // namespace

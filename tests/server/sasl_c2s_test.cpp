@@ -5,27 +5,15 @@
 
 #include <boost/asio/post.hpp>
 
-#include "fakes.hpp"
+#include "auth/scram_mechanism.hpp"
 #include "jabberadmin/encoding.hpp"
-#include "stream/c2s.hpp"
+#include "sasl_fixture.hpp"
 #include "stream/plain_mechanism.hpp"
 
 namespace jabberadmin::stream {
 namespace {
 using encoding::base64_encode;
-
-constexpr std::string_view kOpen =
-    "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
-    "to='example.org' version='1.0'>";
-
-struct Host : SessionHost {
-  bool serves(std::string_view d) const override { return d == "example.org"; }
-  void bind(Session&) override {}
-  void on_stanza(Session&, xml::Element) override {}
-  void unbind(Session&) override {}
-  bool on_nonza(Session&, const xml::Element&) override { return false; }
-  std::size_t other_resources(const Jid&) const override { return 0; }
-};
+using test::kOpen;
 
 // Two messages: "user" -> challenge "who?" ; then the password: Check, right when "good".
 class TwoStep final : public sasl::Mechanism {
@@ -74,43 +62,16 @@ std::string response(std::string_view data) {
   return "<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>" + base64_encode(data) + "</response>";
 }
 
-class SaslC2sTest : public ::testing::Test {
+class SaslC2sTest : public test::SaslC2sFixture {
  protected:
-  boost::asio::io_context io;
-  test::FakeAuthenticator authenticator{io};
-  Host host;
-  FailureLimiter address_failures{10, std::chrono::minutes(1)};
-  FailureLimiter account_failures{5, std::chrono::minutes(1)};
-  AccountRates rates;
-  sasl::Mechanisms mechanisms;
   int checks = 0;
-  std::shared_ptr<test::FakeTransport> transport = std::make_shared<test::FakeTransport>();
-  std::shared_ptr<C2s> c2s;
 
   void SetUp() override {
-    authenticator.passwords["alice"] = "secret";
     mechanisms.add("X-TWO-STEP-PLUS", [this](const sasl::StreamInfo&) { return std::make_unique<TwoStep>(io, checks); });
     mechanisms.add("X-TWO-STEP", [this](const sasl::StreamInfo&) { return std::make_unique<TwoStep>(io, checks); });
     mechanisms.add("PLAIN", [this](const sasl::StreamInfo& info) {
       return std::make_unique<sasl::PlainMechanism>(authenticator, info.domain);
     });
-    transport->is_secure = true;
-  }
-  void start() {
-    C2sContext context{authenticator, host, address_failures, account_failures, rates, {}};
-    context.mechanisms = &mechanisms;
-    c2s = std::make_shared<C2s>(io.get_executor(), transport, context, C2sConfig{}, std::nullopt);
-    c2s->start();
-  }
-  void TearDown() override {
-    if (c2s) c2s->on_closed();
-  }
-  std::string exchange(std::string_view in) {
-    c2s->on_data(in);
-    io.restart();
-    while (io.poll() > 0) {
-    }
-    return transport->take();
   }
 };
 
@@ -209,6 +170,28 @@ TEST_F(SaslC2sTest, AbortEndsTheExchange) {
   EXPECT_NE(exchange(response("good")).find("unsupported-stanza-type"), std::string::npos)
       << "no response is expected after an abort";
   EXPECT_EQ(checks, 0);
+}
+
+// XEP-0474: SCRAM's first challenge hashes what this stream's features offered (the test's
+// mechanisms, SCRAM-SHA-256 among them, and XEP-0440's one binding type), written out here.
+TEST_F(SaslC2sTest, ScramHashesTheMechanismsAndBindingTypesThisStreamOffered) {
+  transport->bindings["tls-server-end-point"] = std::string(32, 'h');
+  mechanisms.add("SCRAM-SHA-256", [this](const sasl::StreamInfo& info) {
+    auth::ScramOptions options;  // no accounts: a fake challenge, which carries h= all the same
+    options.nonce = [] { return std::string("SERVER"); };
+    return std::make_unique<auth::ScramMechanism>(io.get_executor(), options, info);
+  });
+  start();
+  const std::string features = exchange(kOpen);
+  ASSERT_NE(features.find("<mechanism>X-TWO-STEP-PLUS</mechanism><mechanism>X-TWO-STEP</mechanism><mechanism>PLAIN"
+                          "</mechanism><mechanism>SCRAM-SHA-256</mechanism></mechanisms>"),
+            std::string::npos)
+      << features;
+  const std::string challenge = test::SaslC2sFixture::decoded_text(exchange(auth("SCRAM-SHA-256", "n,,n=alice,r=abc")));
+  EXPECT_TRUE(challenge.ends_with(",h=" + base64_encode(encoding::sha256(
+                                              "PLAIN\x1eSCRAM-SHA-256\x1eX-TWO-STEP\x1eX-TWO-STEP-PLUS"
+                                              "\x1ftls-server-end-point"))))
+      << challenge;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <openssl/evp.h>
 
 #include "auth/scram_mechanism.hpp"
 #include "fakes.hpp"
@@ -25,6 +26,8 @@ class ScramTest : public ::testing::Test {
   bool directory_down = false;
 
   unsigned fake_iterations = scram::kDefaultIterations;
+  // What the stream offered (XEP-0474); left empty, no list is known and no h= is sent.
+  std::vector<std::string> offered, advertised_bindings;
 
   std::unique_ptr<ScramMechanism> make(scram::Hash hash, std::string server_nonce, bool plus = false,
                                        bool plus_offered = false) {
@@ -41,8 +44,9 @@ class ScramTest : public ::testing::Test {
       return ScramAccount{ScramAccount::State::Found, found->second};
     };
     if (!server_nonce.empty()) options.nonce = [server_nonce] { return server_nonce; };
-    return std::make_unique<ScramMechanism>(io.get_executor(), options,
-                                            stream::sasl::StreamInfo{"example.org", &transport, plus_offered});
+    return std::make_unique<ScramMechanism>(
+        io.get_executor(), options,
+        stream::sasl::StreamInfo{"example.org", &transport, plus_offered, offered, advertised_bindings});
   }
   Verdict verify(ScramMechanism& m) {
     std::optional<Verdict> out;
@@ -268,6 +272,103 @@ TEST_F(ScramTest, PlusBindsTheExchangeToTheTlsChannel) {
   EXPECT_EQ(make(scram::Hash::Sha256, "", true, true)->step("p=tls-server-end-point,,n=alice,r=abc").kind,
             Step::Kind::Failure);
   EXPECT_EQ(make(scram::Hash::Sha256, "", true, true)->step("p=tls-unique,,n=alice,r=abc").kind, Step::Kind::Failure);
+}
+
+// Downgrade protection (XEP-0474): the XEP's own example, end to end. SCRAM-SHA-1-PLUS
+// with tls-exporter (the XEP's fake binding data), the password "pencil", the XEP's nonces
+// and salt; the server offered SCRAM-SHA-1-PLUS and SCRAM-SHA-1 and both binding types.
+TEST_F(ScramTest, DowngradeProtectionAsInXep0474sExample) {
+  verifiers["user"] = scram::make_verifier(scram::Hash::Sha1, "pencil", *base64_decode("QSXCR+Q6sek8bf92"), 4096);
+  transport.bindings["tls-exporter"] = "THIS IS FAKE CB DATA";
+  offered = {"SCRAM-SHA-1-PLUS", "SCRAM-SHA-1"};
+  advertised_bindings = {"tls-exporter", "tls-server-end-point"};
+  auto m = make(scram::Hash::Sha1, "a09117a6-ac50-4f2f-93f1-93799c2bddf6", true, true);
+  const Step first = m->step("p=tls-exporter,,n=user,r=12C4CD5C-E38E-4A98-8F6D-15C38F51CCC6");
+  ASSERT_EQ(first.kind, Step::Kind::Challenge);
+  EXPECT_EQ(first.data,
+            "r=12C4CD5C-E38E-4A98-8F6D-15C38F51CCC6a09117a6-ac50-4f2f-93f1-93799c2bddf6,s=QSXCR+Q6sek8bf92,i=4096,"
+            "h=G6k/rBLDqgOhRRaCuuatSDFkJ08=");
+  const Step final = m->step(
+      "c=cD10bHMtZXhwb3J0ZXIsLFRISVMgSVMgRkFLRSBDQiBEQVRB,"
+      "r=12C4CD5C-E38E-4A98-8F6D-15C38F51CCC6a09117a6-ac50-4f2f-93f1-93799c2bddf6,"
+      "x=19C6532F-1CF4-4A27-A18D-DC9CEA41BBB3,p=M/SIDjT+dfcxUh89jZEypRvFxB4=");
+  ASSERT_EQ(final.kind, Step::Kind::Check);
+  const Verdict v = verify(*m);
+  EXPECT_EQ(v.result, stream::AuthResult::Success);
+  EXPECT_EQ(v.additional, "v=MQrMPvv7yv4x4Cq4W4Ih25EqS2c=");
+}
+
+// base64(H(text)) by OpenSSL directly, not through the code under test.
+std::string base64_digest(const EVP_MD* md, std::string_view text) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EXPECT_EQ(EVP_Digest(text.data(), text.size(), out, &size, md, nullptr), 1);
+  return base64_encode(std::string_view(reinterpret_cast<const char*>(out), size));
+}
+
+const std::vector<std::string> kEveryMechanism{"SCRAM-SHA-512-PLUS", "SCRAM-SHA-512", "SCRAM-SHA-256-PLUS",
+                                               "SCRAM-SHA-256",      "SCRAM-SHA-1-PLUS", "SCRAM-SHA-1",
+                                               "PLAIN"};
+
+// The list cl-jabberd offers by default with both binding types: the hash input written out
+// by hand from XEP-0474 §6.1 (sorted, %x1E between names, %x1F before the binding types),
+// hashed with each mechanism's own hash.
+TEST_F(ScramTest, TheServerFirstMessageEndsWithTheHashOfTheOfferedList) {
+  offered = kEveryMechanism;
+  advertised_bindings = {"tls-exporter", "tls-server-end-point"};
+  const std::string input =
+      "PLAIN\x1eSCRAM-SHA-1\x1eSCRAM-SHA-1-PLUS\x1eSCRAM-SHA-256\x1eSCRAM-SHA-256-PLUS\x1eSCRAM-SHA-512\x1e"
+      "SCRAM-SHA-512-PLUS\x1ftls-exporter\x1etls-server-end-point";
+  const std::string salt = base64_encode(fake_salt("server secret", scram::Hash::Sha256, "nobody"));
+  EXPECT_EQ(make(scram::Hash::Sha256, "SERVER")->step("n,,n=nobody,r=abcdef").data,
+            "r=abcdefSERVER,s=" + salt + ",i=4096,h=" + base64_digest(EVP_sha256(), input));
+  const std::string salt512 = base64_encode(fake_salt("server secret", scram::Hash::Sha512, "nobody"));
+  EXPECT_EQ(make(scram::Hash::Sha512, "SERVER")->step("n,,n=nobody,r=abcdef").data,
+            "r=abcdefSERVER,s=" + salt512 + ",i=4096,h=" + base64_digest(EVP_sha512(), input));
+}
+
+// What a man in the middle would make the client see gives another hash than what the
+// server offered: -PLUS struck (and with it XEP-0440's list), a binding type struck, PLAIN
+// alone. And whatever list it is, the client's proof covers h= (it is in the AuthMessage).
+TEST_F(ScramTest, TheHashChangesWhenTheOfferedListChanges) {
+  verifiers["alice"] = scram::make_verifier(scram::Hash::Sha256, "secret", "0123456789abcdef", 4096);
+  const auto h_of = [&](std::vector<std::string> mechanisms, std::vector<std::string> bindings) {
+    offered = std::move(mechanisms);
+    advertised_bindings = std::move(bindings);
+    const std::string data = make(scram::Hash::Sha256, "SERVER")->step("n,,n=alice,r=abcdef").data;
+    const auto at = data.find(",h=");
+    return at == std::string::npos ? std::string() : data.substr(at + 3);
+  };
+  const std::string full = h_of(kEveryMechanism, {"tls-exporter", "tls-server-end-point"});
+  const std::string no_plus = h_of({"SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"}, {});
+  const std::string one_binding = h_of(kEveryMechanism, {"tls-server-end-point"});
+  const std::string plain_only = h_of({"SCRAM-SHA-256", "PLAIN"}, {});
+  EXPECT_FALSE(full.empty());
+  EXPECT_NE(full, no_plus);
+  EXPECT_NE(full, one_binding);
+  EXPECT_NE(no_plus, one_binding);
+  // Without XEP-0440's list nothing follows the mechanisms (no %x1F).
+  EXPECT_EQ(no_plus, base64_digest(EVP_sha256(), "PLAIN\x1eSCRAM-SHA-1\x1eSCRAM-SHA-256\x1eSCRAM-SHA-512"));
+  EXPECT_EQ(plain_only, base64_digest(EVP_sha256(), "PLAIN\x1eSCRAM-SHA-256"));
+  // The order the server lists them in does not matter, only the set.
+  EXPECT_EQ(h_of({"PLAIN", "SCRAM-SHA-256"}, {}), plain_only);
+  // No list known (a mechanism made outside a stream's offer): no h=.
+  EXPECT_EQ(h_of({}, {}), "");
+
+  offered = kEveryMechanism;
+  advertised_bindings = {"tls-exporter", "tls-server-end-point"};
+  auto m = make(scram::Hash::Sha256, "SERVER");
+  const Step first = m->step("n,,n=alice,r=abcdef");
+  ASSERT_EQ(m->step(client_final(scram::Hash::Sha256, "secret", "n=alice,r=abcdef", first.data)).kind,
+            Step::Kind::Check);
+  EXPECT_EQ(verify(*m).result, stream::AuthResult::Success);
+  // A proof made over a server-first-message with another h= fails.
+  auto other = make(scram::Hash::Sha256, "SERVER");
+  const Step other_first = other->step("n,,n=alice,r=abcdef");
+  std::string tampered = other_first.data.substr(0, other_first.data.find(",h=")) + ",h=" + no_plus;
+  ASSERT_EQ(other->step(client_final(scram::Hash::Sha256, "secret", "n=alice,r=abcdef", tampered)).kind,
+            Step::Kind::Check);
+  EXPECT_EQ(verify(*other).result, stream::AuthResult::NotAuthorized);
 }
 
 }  // namespace
