@@ -14,7 +14,10 @@
 //                  Bind2 inline, no stream restart and no separate bind.
 // For scram-sha-256 and fast every client first logs in once, untimed (the warm-up): SCRAM
 // over SASL2 asking for a token for fast, plain SCRAM for scram-sha-256, which leaves the
-// client's SaltedPassword cached as real clients keep it. The timed storm follows.
+// client's SaltedPassword cached as real clients keep it. For fast the warm-up also uses each
+// token once, because a token's first use is not a steady-state login: the server moves it
+// from "new" to "current" in its store, a write later logins do not make. --fast-first-use
+// leaves that out, so the timed storm measures the first use instead. The timed storm follows.
 // With --sm every client enables XEP-0198 stream management (resumable) after binding,
 // answers the server's <r/> with its count of stanzas handled, and asks for an ack itself
 // every 5 stanzas it sends (as slixmpp does), so the cost of stream management shows.
@@ -71,6 +74,7 @@ struct Options {
   std::size_t first = 0;
   std::string mode = "login";
   std::string mechanism = "plain";  // plain | scram-sha-256 | fast
+  bool fast_first_use = false;      // --fast-first-use: time each token's first use
   std::size_t clients = 100;
   std::size_t concurrency = 200;
   double login_timeout = 60;
@@ -92,7 +96,7 @@ struct Options {
   std::cerr << "xmppload: " << message << "\n"
             << "usage: xmppload --domain D [--target 127.0.0.1] [--port 5222] [--direct-tls] [--sm]\n"
                "  [--user-format u{i}] [--password-format secret] [--first N]\n"
-               "  [--mechanism plain|scram-sha-256|fast]\n"
+               "  [--mechanism plain|scram-sha-256|fast] [--fast-first-use]\n"
                "  [--mode login|chat] [--clients C] [--concurrency W] [--login-timeout S]\n"
                "  [--idle-seconds T] [--settle-seconds S]\n"
                "  [--pairs P] [--rates 1000,2000,...] [--step-seconds S] [--drain-seconds S] [--body-bytes N]\n"
@@ -135,6 +139,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--first") o.first = static_cast<std::size_t>(number(a, v()));
     else if (a == "--mode") o.mode = v();
     else if (a == "--mechanism") o.mechanism = v();
+    else if (a == "--fast-first-use") o.fast_first_use = true;
     else if (a == "--clients") o.clients = static_cast<std::size_t>(number(a, v()));
     else if (a == "--concurrency") o.concurrency = std::max<std::size_t>(1, static_cast<std::size_t>(number(a, v())));
     else if (a == "--login-timeout") o.login_timeout = number(a, v());
@@ -161,6 +166,7 @@ Options parse(int argc, char** argv) {
   if (o.mode != "login" && o.mode != "chat") usage_error("--mode: login or chat");
   if (o.mechanism != "plain" && o.mechanism != "scram-sha-256" && o.mechanism != "fast")
     usage_error("--mechanism: plain, scram-sha-256 or fast");
+  if (o.fast_first_use && o.mechanism != "fast") usage_error("--fast-first-use needs --mechanism fast");
   if (o.mode == "chat") o.clients = 2 * o.pairs;
   if (o.clients == 0) usage_error("no clients");
   if (o.clients > o.max_connections)
@@ -460,7 +466,10 @@ class Load {
       // Logins in which the server proved it holds the account's SCRAM keys or the token.
       j.num("server_proved", static_cast<double>(server_proved_));
       j.num("client_pbkdf2_in_storm", static_cast<double>(keys_.derived() - derived_before));
-      if (o_.mechanism == "fast") j.num("tokens_rotated", static_cast<double>(tokens_rotated_));
+      if (o_.mechanism == "fast") {
+        j.num("tokens_rotated", static_cast<double>(tokens_rotated_));
+        j.str("fast_token_use", o_.fast_first_use ? "first" : "steady");
+      }
       j.num("warmup_ok", static_cast<double>(warm_.ok)).num("warmup_s", warm_s_).num("warmup_gen_cpu_s", warm_cpu_s_);
       j.raw("warmup_errors", errors_json(warm_.errors));
     }
@@ -729,16 +738,22 @@ class Load {
     c.full_jid = jid->text;
   }
 
+  // The SASL step of every login, timed or not: with the FAST token (Bind2 inline), or with
+  // the password (for fast, over SASL2 asking for a token).
+  awaitable<void> authenticate(Client& c, const Element& features, bool with_token) {
+    c.phase = "sasl";
+    if (with_token) co_await token_login(c, features);
+    else if (o_.mechanism == "fast") co_await request_token(c, features);
+    else co_await password_login(c, features);
+  }
+
   awaitable<void> login(Client& c) {
     const auto t0 = Clock::now();
     arm_login_timeout(c);
     try {
       auto features = co_await secure_stream(c);
-      c.phase = "sasl";
-      if (o_.mechanism == "fast") {
-        co_await token_login(c, *features);
-      } else {
-        co_await password_login(c, *features);
+      co_await authenticate(c, *features, o_.mechanism == "fast");
+      if (o_.mechanism != "fast") {
         c.reader.reset();
         c.phase = "stream";
         features = co_await open_stream(c);
@@ -791,8 +806,9 @@ class Load {
   }
 
   // ---- the warm-up (scram-sha-256, fast): every account logs in once on a connection of its
-  // own, untimed, then that connection is closed. What it leaves is what a client keeps
-  // between logins: the SaltedPassword, and for fast the token.
+  // own, untimed, then that connection is closed (for fast, a second connection uses the
+  // token once). What it leaves is what a client keeps between logins: the SaltedPassword,
+  // and for fast the token.
   struct WarmUp {
     std::size_t next = 0, in_flight = 0, finished = 0, ok = 0;
     std::map<std::string, std::size_t> errors;
@@ -822,23 +838,31 @@ class Load {
   }
 
   awaitable<void> warm_one(Client& client) {
+    bool ok = co_await warm_connection(client, false);
+    if (ok && o_.mechanism == "fast" && !o_.fast_first_use) ok = co_await warm_connection(client, true);
+    if (ok) ++warm_.ok;
+    --warm_.in_flight;
+    ++warm_.finished;
+    warm_more();
+  }
+
+  // One untimed login up to the end of SASL on a connection of its own, then closed; a
+  // failure is counted by the phase it failed in. The client keeps the token it ends with.
+  awaitable<bool> warm_connection(Client& client, bool with_token) {
     warm_.used.push_back(std::make_unique<Client>(io_, tls_));
     Client& w = *warm_.used.back();
     w.index = client.index;
     w.user = client.user;
     w.password = client.password;
     w.agent_id = client.agent_id;
+    w.fast_token = client.fast_token;
     arm_login_timeout(w);
+    bool ok = false;
     try {
       auto features = co_await secure_stream(w);
-      w.phase = "sasl";
-      if (o_.mechanism == "fast") {
-        co_await request_token(w, *features);
-        client.fast_token = w.fast_token;
-      } else {
-        co_await password_login(w, *features);
-      }
-      ++warm_.ok;
+      co_await authenticate(w, *features, with_token);
+      client.fast_token = w.fast_token;
+      ok = true;
     } catch (...) {
       ++warm_.errors[std::string(w.phase) + ":" + kind_of(w, std::current_exception())];
     }
@@ -846,9 +870,7 @@ class Load {
     w.timer.cancel();
     boost::system::error_code ignored;
     w.stream.lowest_layer().close(ignored);
-    --warm_.in_flight;
-    ++warm_.finished;
-    warm_more();
+    co_return ok;
   }
 
   void fail(Client& c, const std::string& kind) {
