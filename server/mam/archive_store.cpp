@@ -101,7 +101,8 @@ void ArchiveStore::append(std::string_view owner, const ArchivedMessage& m) {
       .bind(2, m.id)
       .bind(3, micros(m.stamp))
       .bind(4, with.substr(0, slash))
-      .bind(5, slash == std::string_view::npos ? std::string_view() : with.substr(slash + 1))
+      // "" and not an empty view: one without data would be bound as NULL.
+      .bind(5, slash == std::string_view::npos ? std::string_view("") : with.substr(slash + 1))
       .bind(6, static_cast<std::int64_t>(m.direction))
       .bind(7, m.stanza)
       .step();

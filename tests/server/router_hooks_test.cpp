@@ -223,7 +223,9 @@ TEST_F(RouterHooksTest, StampersChangeAMessageOnceBeforeDeliveryOrOfflineStorage
   auto& bob = bind("bob@example.org/desk");
   router.set_presence(jid("bob@example.org/desk"), true, 0);
   int stamped = 0;
+  std::vector<std::string> stamped_to;
   const auto stamper = router.stamp_messages([&](const stream::Stanza& original, xml::Element& message) {
+    stamped_to.push_back(original.to().full() + " " + std::string(original.type()));
     EXPECT_EQ(original.to().bare(), message.attr_or("to").substr(0, original.to().bare().size()));
     message.add(xml::Element("stamp", "urn:test")).set_attr("n", std::to_string(++stamped));
   });
@@ -264,7 +266,10 @@ TEST_F(RouterHooksTest, StampersChangeAMessageOnceBeforeDeliveryOrOfflineStorage
   xml::Element to_server = m;
   to_server.set_attr("to", "example.org");
   router.deliver(to_server);
-  EXPECT_EQ(stamped, 3) << "only messages to accounts are stamped";
+  // Neither the IQ nor the message to the server; the error that answers the message is
+  // one to alice's account.
+  EXPECT_EQ(stamped_to, (std::vector<std::string>{"bob@example.org chat", "bob@example.org/gone chat",
+                                                  "bob@example.org chat", "alice@example.org/a error"}));
 }
 
 }  // namespace
