@@ -89,8 +89,10 @@ Mam::Mam(module::Context& context) : Module("mam") {
   advertised_ = context.disco_feature(router::IqTarget::Account, std::string(ns::kMam));
   extended_ = context.disco_feature(router::IqTarget::Account, std::string(ns::kMamExtended),
                                     "XEP-0313 §6.1: before-id and after-id, answered by the urn:xmpp:mam:2 handler");
-  if (const std::size_t days = context.settings().jabber.mam_retention_days; days > 0)
-    archive_->schedule_pruning(context.executor(), std::chrono::days(days));
+  const std::size_t days = context.settings().jabber.mam_retention_days;
+  if (days > 0) archive_->schedule_pruning(context.executor(), std::chrono::days(days));
+  log::info("mam: message archive on; accounts that chose nothing keep " + context.settings().jabber.mam_default +
+            ", kept " + (days > 0 ? std::to_string(days) + " days" : std::string("for ever")));
 }
 
 MessageArchive::MessageArchive(router::Router& router, store::Database& db, MamOptions options)

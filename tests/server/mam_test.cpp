@@ -3,6 +3,8 @@
 // of a message, the recipient's stanza-id, forged ids removed, preferences, and queries.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+
 #include <filesystem>
 #include <set>
 
@@ -419,6 +421,41 @@ TEST_F(MessageArchiveTest, QueriesPageTheOwnArchiveAndRefuseAnothers) {
   iq(bob, "<iq type='get' id='f'><query xmlns='urn:xmpp:mam:2'/></iq>");
   ASSERT_EQ(bob.received.size(), 1u);
   EXPECT_NE(xml::serialize(bob.received[0]).find("var='after-id'"), std::string::npos);
+}
+
+// A deleted account's archive and preferences go with it (module::AccountData).
+TEST_F(MessageArchiveTest, TheKeeperListsAndRemovesArchives) {
+  auto& alice = online("alice@example.org/a");
+  online("bob@example.org/b");
+  send(alice, "bob@example.org", "hello");
+  iq(alice, "<iq type='set' id='p'><prefs xmlns='urn:xmpp:mam:2' default='never'/></iq>");
+  const auto keeper = archive->keeper();
+  std::set<std::string> known;
+  keeper.known(known);
+  EXPECT_EQ(known, (std::set<std::string>{"alice@example.org", "bob@example.org"}));
+  EXPECT_EQ(keeper.remove({"alice@example.org"}), 2u) << "one message and the preferences";
+  known.clear();
+  keeper.known(known);
+  EXPECT_EQ(known, std::set<std::string>{"bob@example.org"});
+  send(alice, "bob@example.org", "archived again: the preferences went too");
+  EXPECT_EQ(archived("alice@example.org"), 1u);
+}
+
+// Retention: what is older than the period goes at once, in batches, and nothing newer.
+TEST_F(MessageArchiveTest, PruningRemovesWhatIsOlderThanTheRetention) {
+  for (int i = 0; i < 2500; ++i)
+    archive->store().append("alice@example.org", {"old" + std::to_string(i), kT0 - std::chrono::hours(72), "bob@example.org",
+                                                  Direction::Incoming, "<m/>"});
+  archive->store().append("alice@example.org", {"new", kT0 - std::chrono::hours(1), "bob@example.org",
+                                                Direction::Incoming, "<m/>"});
+  now = kT0;
+  boost::asio::io_context io;
+  archive->schedule_pruning(io.get_executor(), std::chrono::days(1));
+  io.run_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(archived("alice@example.org"), 1u);
+  EXPECT_TRUE(archive->store().position("alice@example.org", "new"));
+  archive.reset();  // its timer cancelled: nothing runs on a gone archive
+  io.run_for(std::chrono::milliseconds(20));
 }
 
 }  // namespace
