@@ -1,7 +1,7 @@
 """End-to-end: XEP-0313 message archive, through slixmpp's xep_0313 and xep_0059 plugins.
 Messages to an offline and an online account are archived on both sides and reach the
-recipient with the archive's XEP-0359 stanza-id; a second device pages through the archive
-with RSM and finds them all, in order, under the same ids; the 'with' and 'start' filters;
+recipient with the archive's XEP-0359 stanza-id (the carbons to a second device too); that
+device pages through the archive with RSM and finds them all, in order, under the same ids; the 'with' and 'start' filters;
 the 'never' preference; another account's archive is refused; hostile queries get errors.
 """
 import datetime
@@ -78,6 +78,12 @@ class Mam(ConfiguredWorldTest):
             phone.send_presence()
             got = [await next_item(phone.received, lambda m: m["body"]) for _ in range(30)]
             self.assertEqual([m["body"] for m in got], [f"offline {i}" for i in range(30)])
+            # bob's second device, with carbons (XEP-0280): what the phone gets, it sees too.
+            desk = await self.client(self.bob + "/desk", "bob-pw")
+            desk.register_plugin("xep_0280")
+            carbons = []
+            desk.add_event_handler("carbon_received", carbons.append)
+            await desk.plugin["xep_0280"].enable(timeout=10)
             # 5 while bob is online.
             for i in range(5):
                 a.send_message(mto=self.bob, mbody=f"online {i}", mtype="chat")
@@ -86,8 +92,13 @@ class Mam(ConfiguredWorldTest):
             self.assertNotIn(None, delivered_ids, "every message carries bob's archive id")
             self.assertEqual(len(set(delivered_ids)), 35, "unique ids")
 
-            # bob's second device: three pages of 10 with RSM, then the rest.
-            desk = await self.client(self.bob + "/desk", "bob-pw")
+            # The carbons carry the same archive ids as the phone's copies.
+            await round_trip(desk)
+            forwarded = [c["carbon_received"] for c in carbons]
+            self.assertEqual([m["body"] for m in forwarded], [f"online {i}" for i in range(5)])
+            self.assertEqual([stanza_id(m) for m in forwarded], delivered_ids[30:])
+
+            # Three pages of 10 with RSM, then the rest.
             info = await desk.plugin["xep_0030"].get_info(self.bob, timeout=10)
             self.assertIn(MAM, info["disco_info"]["features"])
             self.assertIn(MAM + "#extended", info["disco_info"]["features"])
