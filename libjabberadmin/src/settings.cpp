@@ -199,6 +199,10 @@ Settings Settings::load(const fs::path& path) {
     j.*value = static_cast<std::size_t>(jabber.integer(key, static_cast<std::int64_t>(j.*value), 0, kMaxLimitValue));
   j.scram_iterations = static_cast<unsigned>(
       jabber.integer("scram_iterations", j.scram_iterations, scram::kMinIterations, kMaxScramIterations));
+  j.mam = jabber.boolean("mam", j.mam);
+  j.mam_default = jabber.text("mam_default", j.mam_default);
+  if (j.mam_default != "always" && j.mam_default != "roster" && j.mam_default != "never")
+    jabber.refuse("mam_default", toml::value<std::string>(j.mam_default), "'always', 'roster' or 'never'");
   return s;
 }
 
@@ -231,6 +235,8 @@ void Settings::save(const fs::path& path) const {
       if (jabber.*value != JabberSettings{}.*value) j.insert(key, static_cast<int64_t>(jabber.*value));
     if (jabber.scram_iterations != JabberSettings{}.scram_iterations)
       j.insert("scram_iterations", static_cast<int64_t>(jabber.scram_iterations));
+    if (jabber.mam != JabberSettings{}.mam) j.insert("mam", jabber.mam);
+    if (jabber.mam_default != JabberSettings{}.mam_default) j.insert("mam_default", jabber.mam_default);
     root.insert("jabber", j);
   }
   std::ostringstream text;

@@ -246,6 +246,14 @@ void Router::route(const stream::Stanza& stanza) {
     if (stanza.is_message()) return bounce(stanza, "cancel", "service-unavailable");
     return;  // presence to the server: nothing to do
   }
+  if (stanza.is_message() && !stampers_.empty()) {
+    // Stamped once on its way to the account: the copy goes on in the message's place.
+    xml::Element stamped = stanza.element();
+    stampers_(stanza, stamped);
+    const stream::Stanza view(stamped, stanza.from(), jid);
+    if (jid.is_bare()) return deliver_to_bare(jid, view);
+    return deliver_to_full(jid, view);
+  }
   if (jid.is_bare()) return deliver_to_bare(jid, stanza);
   deliver_to_full(jid, stanza);
 }

@@ -62,6 +62,11 @@ using PresenceObserver = std::function<void(const Jid& full, const Resource& res
 // ('to' normalised): message carbons copy it to the others (XEP-0280).
 using MessageDeliveredObserver =
     std::function<void(const stream::Stanza& message, const std::vector<std::string>& resources)>;
+// A message on its way to a local account, once, before it is delivered or stored offline:
+// a stamper may change `message` (a copy of the stanza, which then goes on in its place),
+// e.g. add the recipient's archive id (XEP-0359 <stanza-id/>, message archive). `original`
+// is the message as routed, its addresses parsed.
+using MessageStamper = std::function<void(const stream::Stanza& original, xml::Element& message)>;
 // A stanza about to be routed from `from` (as stamped) to `to` (normalised): true lets it
 // go on; false stops it, the filter having answered it as its protocol says, or dropped it
 // (XEP-0191 blocking). stanza is null for a presence the router holds only serialized
@@ -98,6 +103,10 @@ class Router final : public stream::SessionHost {
   util::Registration on_message_delivered(MessageDeliveredObserver observer) {
     return delivered_observers_.add(std::move(observer));
   }
+  // Every message to an account on our hosts that the route filters let go, just before
+  // it reaches the account's resources or the undeliverable hook (offline storage), in the
+  // order they registered; what they change is what is delivered, stored and observed.
+  util::Registration stamp_messages(MessageStamper stamper) { return stampers_.add(std::move(stamper)); }
   // Asked before every delivery (deliver, deliver_presence), in the order they registered.
   util::Registration filter_routes(RouteFilter filter) { return route_filters_.add(std::move(filter)); }
   // One handler per namespace (a second throws std::logic_error); a nonza nobody handles
@@ -191,6 +200,7 @@ class Router final : public stream::SessionHost {
   util::Hooks<const Jid&> available_observers_;
   util::Hooks<const stream::Stanza&> client_message_observers_;
   util::Hooks<const stream::Stanza&, const std::vector<std::string>&> delivered_observers_;
+  util::Hooks<const stream::Stanza&, xml::Element&> stampers_;
   util::Filters<std::string_view, const Jid&, const xml::Element*> route_filters_;
   using NonzaHandlers = std::map<std::string, std::shared_ptr<NonzaHandler>, std::less<>>;
   std::shared_ptr<NonzaHandlers> nonza_handlers_ = std::make_shared<NonzaHandlers>();

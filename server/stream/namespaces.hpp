@@ -53,4 +53,8 @@ inline constexpr std::string_view kBookmarksLegacy = "storage:bookmarks";       
 inline constexpr std::string_view kBookmarks = "urn:xmpp:bookmarks:1";                             // XEP-0402
 inline constexpr std::string_view kBookmarksCompat = "urn:xmpp:bookmarks:1#compat";                // XEP-0402 §7
 inline constexpr std::string_view kBookmarksConversion = "urn:xmpp:bookmarks-conversion:0";        // XEP-0411
+inline constexpr std::string_view kMam = "urn:xmpp:mam:2";                                    // XEP-0313
+inline constexpr std::string_view kMamExtended = "urn:xmpp:mam:2#extended";                   // XEP-0313 §6.1
+inline constexpr std::string_view kRsm = "http://jabber.org/protocol/rsm";                    // XEP-0059
+inline constexpr std::string_view kStanzaId = "urn:xmpp:sid:0";                               // XEP-0359
 }  // namespace jabberadmin::ns

@@ -25,7 +25,7 @@ SERVER_LAYERS = ["util", "xml", "net", "store", "directory", "stream", "auth", "
 # declared in MODULE_DEPENDENCIES, the headers of that other module.
 FEATURE_MODULES = ["presence", "roster", "offline", "history", "vcard", "carbons", "ping",
                    "version", "disco", "session", "blocking", "csi", "time", "last", "private",
-                   "caps", "pep", "sm", "bookmarks", "fast"]
+                   "caps", "pep", "sm", "bookmarks", "fast", "mam"]
 
 # module -> the modules whose headers it may include (keep it acyclic and short).
 MODULE_DEPENDENCIES = {
@@ -34,6 +34,7 @@ MODULE_DEPENDENCIES = {
     "last": {"presence", "roster"},  # the unavailable status; who may see an account's presence
     "pep": {"caps", "presence", "roster"},
     "bookmarks": {"pep", "private"},  # XEP-0411: converts between the two
+    "mam": {"presence", "roster"},  # the 'roster' preference asks the roster's Contacts
 }
 
 # Files directly in server/ (main.cpp) count as this layer.

@@ -216,5 +216,61 @@ TEST_F(RouterHooksTest, ResponsesToTheServerReachItsObserversAndNothingElse) {
   EXPECT_EQ(seen[0].attr_or("id"), "q1");
 }
 
+// A message to a local account is stamped once before it is delivered or handed to the
+// undeliverable hook (offline storage): the recipient, the delivered observers and the
+// offline store all see the stamped copy (the archive's XEP-0359 stanza-id).
+TEST_F(RouterHooksTest, StampersChangeAMessageOnceBeforeDeliveryOrOfflineStorage) {
+  auto& bob = bind("bob@example.org/desk");
+  router.set_presence(jid("bob@example.org/desk"), true, 0);
+  int stamped = 0;
+  std::vector<std::string> stamped_to;
+  const auto stamper = router.stamp_messages([&](const stream::Stanza& original, xml::Element& message) {
+    stamped_to.push_back(original.to().full() + " " + std::string(original.type()));
+    EXPECT_EQ(original.to().bare(), message.attr_or("to").substr(0, original.to().bare().size()));
+    message.add(xml::Element("stamp", "urn:test")).set_attr("n", std::to_string(++stamped));
+  });
+  std::vector<std::string> delivered, offline;
+  const auto seen = router.on_message_delivered([&](const stream::Stanza& m, const std::vector<std::string>&) {
+    delivered.push_back(m.element().child("stamp", "urn:test") ? m.element().child("stamp", "urn:test")->attr_or("n") : "");
+  });
+  const auto stored = router.on_undeliverable_message([&](const stream::Stanza& m) {
+    offline.push_back(m.element().child("stamp", "urn:test") ? m.element().child("stamp", "urn:test")->attr_or("n") : "");
+  });
+  xml::Element m("message", "jabber:client");
+  m.set_attr("from", "alice@example.org/a");
+  m.set_attr("to", "bob@example.org");
+  m.set_attr("type", "chat");
+  router.deliver(m);
+  ASSERT_EQ(bob.received.size(), 1u);
+  ASSERT_NE(bob.received[0].child("stamp", "urn:test"), nullptr);
+  EXPECT_EQ(delivered, std::vector<std::string>{"1"});
+  EXPECT_EQ(m.child("stamp", "urn:test"), nullptr) << "the caller's element is left alone";
+
+  m.set_attr("to", "bob@example.org/gone");  // no such resource: to the bare JID, stamped once
+  router.deliver(m);
+  EXPECT_EQ(delivered, (std::vector<std::string>{"1", "2"}));
+  ASSERT_EQ(bob.received.size(), 2u);
+  EXPECT_EQ(bob.received[1].children().size(), m.children().size() + 1) << "one stamp, not two";
+
+  router.set_presence(jid("bob@example.org/desk"), false, 0);
+  m.set_attr("to", "bob@example.org");
+  router.deliver(m);
+  EXPECT_EQ(offline, std::vector<std::string>{"3"}) << "offline storage gets the stamped copy";
+
+  xml::Element iq("iq", "jabber:client");
+  iq.set_attr("from", "alice@example.org/a");
+  iq.set_attr("to", "example.org");
+  iq.set_attr("type", "get");
+  iq.set_attr("id", "x");
+  router.deliver(iq);
+  xml::Element to_server = m;
+  to_server.set_attr("to", "example.org");
+  router.deliver(to_server);
+  // Neither the IQ nor the message to the server; the error that answers the message is
+  // one to alice's account.
+  EXPECT_EQ(stamped_to, (std::vector<std::string>{"bob@example.org chat", "bob@example.org/gone chat",
+                                                  "bob@example.org chat", "alice@example.org/a error"}));
+}
+
 }  // namespace
 }  // namespace jabberadmin::router

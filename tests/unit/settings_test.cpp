@@ -69,6 +69,28 @@ TEST_F(SettingsLoad, ScramIterationsAreAtLeastRfc7677s4096) {
   EXPECT_EQ(Settings::load(dir / "again.conf").jabber.scram_iterations, 10000u);
 }
 
+TEST_F(SettingsLoad, MessageArchiveIsOnByDefaultAndItsSettingsAreChecked) {
+  const std::string file = (dir / "jabberadmin.conf").string() + ": ";
+  const Settings defaults = Settings::load(write(std::string(kLdap) + "[jabber]\n"));
+  EXPECT_TRUE(defaults.jabber.mam);
+  EXPECT_EQ(defaults.jabber.mam_default, "always");
+  EXPECT_EQ(defaults.jabber.mam_retention_days, 0u);
+  EXPECT_EQ(jabber_error("mam = 'on'"), file + "[jabber] mam = 'on': expected true or false (without quotes)");
+  EXPECT_EQ(jabber_error("mam_default = 'sometimes'"),
+            file + "[jabber] mam_default = 'sometimes': expected 'always', 'roster' or 'never'");
+  EXPECT_NE(jabber_error("mam_retention_days = -1").find("expected an integer from 0"), std::string::npos);
+  const Settings s = Settings::load(
+      write(std::string(kLdap) + "[jabber]\nmam = false\nmam_default = 'roster'\nmam_retention_days = 30\n"));
+  EXPECT_FALSE(s.jabber.mam);
+  EXPECT_EQ(s.jabber.mam_default, "roster");
+  EXPECT_EQ(s.jabber.mam_retention_days, 30u);
+  s.save(dir / "again.conf");
+  const Settings again = Settings::load(dir / "again.conf");
+  EXPECT_FALSE(again.jabber.mam);
+  EXPECT_EQ(again.jabber.mam_default, "roster");
+  EXPECT_EQ(again.jabber.mam_retention_days, 30u);
+}
+
 TEST_F(SettingsLoad, TheLdapSectionIsCheckedToo) {
   const auto error = [&](const std::string& text) -> std::string {
     try {

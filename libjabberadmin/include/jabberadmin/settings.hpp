@@ -77,6 +77,12 @@ struct JabberSettings {
   unsigned scram_iterations = scram::kDefaultIterations;
   // FAST (XEP-0484): how many days a login token lives unused (0: no tokens are issued).
   std::size_t fast_token_days = 14;
+  // Message archive (XEP-0313): on by default, so a user's phone and desktop share one
+  // history; the preference of an account that has set none (always | roster | never); days
+  // a message is kept (0: for ever).
+  bool mam = true;
+  std::string mam_default = "always";
+  std::size_t mam_retention_days = 0;
 };
 
 inline constexpr std::int64_t kMaxScramIterations = 1000000;
@@ -112,6 +118,7 @@ inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"sm_max_unacked_bytes", &JabberSettings::sm_max_unacked_bytes},
     {"sm_max_detached_per_account", &JabberSettings::sm_max_detached_per_account},
     {"fast_token_days", &JabberSettings::fast_token_days},
+    {"mam_retention_days", &JabberSettings::mam_retention_days},
 };
 
 struct Settings {

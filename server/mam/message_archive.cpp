@@ -1,0 +1,338 @@
+#include "mam/message_archive.hpp"
+
+#include <openssl/rand.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <exception>
+#include <set>
+#include <stdexcept>
+#include <tuple>
+
+#include "jabberadmin/encoding.hpp"
+#include "roster/roster_module.hpp"
+#include "stream/namespaces.hpp"
+#include "stream/stanza.hpp"
+#include "util/log.hpp"
+#include "util/utc_time.hpp"
+
+namespace jabberadmin::mam {
+namespace {
+using ns::kMam;
+using ns::kStanzaId;
+
+constexpr std::size_t kPruneBatch = 1000;          // rows per turn of the io thread
+constexpr std::size_t kMaxPreferenceJids = 1000;   // in each of <always/> and <never/>
+
+std::string new_id() {
+  unsigned char bytes[12];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes for an archive id");
+  std::string id = encoding::base64_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+  for (char& c : id) c = c == '+' ? '-' : c == '/' ? '_' : c;  // base64url: 12 bytes, no padding
+  return id;
+}
+
+// Removes every <stanza-id/> whose 'by' is an account on our hosts (or a host itself):
+// only the server issues those (XEP-0359 §5). Returns the id it carried for `keep_by`, if any.
+std::optional<std::string> strip_our_ids(xml::Element& message, const router::Router& router, std::string_view keep_by) {
+  std::optional<std::string> found;
+  auto& children = message.children();
+  std::erase_if(children, [&](const xml::Element& c) {
+    if (!c.is("stanza-id", kStanzaId)) return false;
+    const auto by = Jid::parse(c.attr_or("by"));
+    if (!by || !by->resource.empty() || !router.serves(by->domain)) return false;
+    if (by->bare() == keep_by && !found) found = c.attr_or("id");
+    return true;
+  });
+  return found;
+}
+
+xml::Element stanza_id(const std::string& id, const std::string& by) {
+  xml::Element e("stanza-id", std::string(kStanzaId));
+  e.set_attr("id", id);
+  e.set_attr("by", by);
+  return e;
+}
+
+MamOptions from_context(module::Context& context) {
+  const presence::Contacts& contacts = context.require<roster::RosterModule>().contacts();
+  const JabberSettings& j = context.settings().jabber;
+  return MamOptions{
+      .exists = module::message_recipients(context.directory()),
+      .in_roster =
+          [&contacts](const Jid& user, const Jid& contact) {
+            if (contacts.is_subscriber(user, contact)) return true;
+            for (const Jid& s : contacts.subscriptions(user))
+              if (s.bare() == contact.bare()) return true;
+            return false;
+          },
+      .default_policy = policy(j.mam_default).value_or(Policy::Always),
+  };
+}
+}  // namespace
+
+bool archivable(const stream::Stanza& message) {
+  const std::string_view type = message.type();
+  if (type != "chat" && type != "normal") return false;
+  const xml::Element& e = message.element();
+  if (!e.child("body", ns::kClient)) return false;
+  return !e.child("no-store", ns::kHints) && !e.child("no-permanent-store", ns::kHints);
+}
+
+Mam::Mam(module::Context& context) : Module("mam") {
+  if (!context.settings().jabber.mam) return;
+  archive_ = std::make_unique<MessageArchive>(context.router(), context.database(), from_context(context));
+  kept_ = context.account_data().keep(archive_->keeper());
+  // The handler is the archive's own (registered with the router): advertised here.
+  advertised_ = context.disco_feature(router::IqTarget::Account, std::string(ns::kMam));
+  extended_ = context.disco_feature(router::IqTarget::Account, std::string(ns::kMamExtended),
+                                    "XEP-0313 §6.1: before-id and after-id, answered by the urn:xmpp:mam:2 handler");
+  const std::size_t days = context.settings().jabber.mam_retention_days;
+  if (days > 0) archive_->schedule_pruning(context.executor(), std::chrono::days(days));
+  log::info("mam: message archive on; accounts that chose nothing keep " + context.settings().jabber.mam_default +
+            ", kept " + (days > 0 ? std::to_string(days) + " days" : std::string("for ever")));
+}
+
+MessageArchive::MessageArchive(router::Router& router, store::Database& db, MamOptions options)
+    : router_(router), store_(db), options_(std::move(options)) {
+  stamper_ = router_.stamp_messages([this](const stream::Stanza& o, xml::Element& m) { stamp(o, m); });
+  sent_ = router_.on_client_message([this](const stream::Stanza& m) { sent(m); });
+  iq_ = router_.handle_iq(router::IqTarget::Account, std::string(kMam),
+                          [this](router::Router&, const stream::Stanza& iq) { on_iq(iq); });
+}
+
+MessageArchive::~MessageArchive() {
+  *alive_ = false;
+  if (stop_pruning_) stop_pruning_();
+}
+
+module::AccountData::Keeper MessageArchive::keeper() {
+  return {.name = "message archive",
+          .known =
+              [this](std::set<std::string>& jids) {
+                for (auto& owner : store_.owners()) jids.insert(std::move(owner));
+              },
+          .remove = [this](const std::vector<std::string>& jids) {
+            for (const auto& jid : jids) preferences_.erase(jid);
+            return store_.remove_owners(jids);
+          }};
+}
+
+void MessageArchive::stamp(const stream::Stanza& original, xml::Element& message) {
+  const Jid owner = original.to().to_bare();
+  const std::string owner_bare = owner.bare();
+  const std::optional<std::string> carried = strip_our_ids(message, router_, owner_bare);
+  if (!archivable(original) || original.from().domain.empty() || !options_.exists(owner)) return;
+  const Jid other = original.from().to_bare();
+  try {
+    // Routed here before and archived then (a stream that ended with it unacknowledged,
+    // XEP-0198): the id it was given stays, and it is not archived twice. A client cannot
+    // pass a message off as one of these: the ids are random and only the owner sees them.
+    if (carried)
+      if (const auto known = store_.position(owner_bare, *carried)) {
+        message.add(stanza_id(*carried, owner_bare));
+        return;
+      }
+    if (!wanted(owner, other)) return;
+    ArchivedMessage archived{new_id(), options_.now(), original.from().full(), Direction::Incoming,
+                             xml::serialize(message)};
+    store_.append(owner_bare, archived);
+    message.add(stanza_id(archived.id, owner_bare));
+  } catch (const std::exception& e) {
+    // The message goes on unarchived rather than not at all.
+    log::error("mam: cannot archive a message for " + owner_bare + ": " + e.what());
+  }
+}
+
+void MessageArchive::sent(const stream::Stanza& message) {
+  const Jid& from = message.from();
+  const Jid& to = message.to();
+  if (from.local.empty() || to.local.empty() || !router_.serves(to.domain)) return;
+  const Jid owner = from.to_bare(), other = to.to_bare();
+  // To oneself: the incoming copy is the one archived.
+  if (owner == other || !archivable(message) || !options_.exists(other)) return;
+  try {
+    if (!wanted(owner, other)) return;
+    xml::Element copy = message.element();
+    strip_our_ids(copy, router_, {});
+    store_.append(owner.bare(), {new_id(), options_.now(), to.full(), Direction::Outgoing, xml::serialize(copy)});
+  } catch (const std::exception& e) {
+    log::error("mam: cannot archive a message of " + owner.bare() + ": " + e.what());
+  }
+}
+
+const Preferences& MessageArchive::preferences_of(const std::string& owner) {
+  if (const auto it = preferences_.find(owner); it != preferences_.end()) return it->second;
+  Preferences p = store_.preferences(owner).value_or(Preferences{.default_policy = options_.default_policy});
+  return preferences_.emplace(owner, std::move(p)).first->second;
+}
+
+bool MessageArchive::wanted(const Jid& owner, const Jid& other) {
+  const Preferences& p = preferences_of(owner.bare());
+  const std::string with = other.bare();
+  if (std::find(p.never.begin(), p.never.end(), with) != p.never.end()) return false;
+  if (std::find(p.always.begin(), p.always.end(), with) != p.always.end()) return true;
+  switch (p.default_policy) {
+    case Policy::Always: return true;
+    case Policy::Never: return false;
+    case Policy::Roster: return options_.in_roster && options_.in_roster(owner, other);
+  }
+  return false;
+}
+
+void MessageArchive::on_iq(const stream::Stanza& iq) {
+  const Jid& from = iq.from();
+  if (from.local.empty()) return router_.bounce(iq, "cancel", "service-unavailable");
+  // An account's archive is its own (a room's will be the room's).
+  if (iq.has_to() && iq.to().bare() != from.bare())
+    return router_.bounce(iq, "auth", "forbidden", "Only the account itself may read its archive");
+  const xml::Element* payload = iq.payload();
+  if (payload->name() == "prefs") return prefs(iq);
+  if (payload->name() != "query") return router_.bounce(iq, "cancel", "feature-not-implemented");
+  if (iq.type() == "get") {
+    xml::Element reply = stream::iq_result(iq);
+    reply.add(xml::Element("query", std::string(kMam))).add(query_form());
+    return router_.reply(iq, reply);
+  }
+  auto parsed = parse_query(*payload);
+  if (auto* error = std::get_if<QueryError>(&parsed))
+    return router_.bounce(iq, error->condition == "bad-request" ? "modify" : "cancel", error->condition, error->text);
+  query(iq, std::get<ArchiveQuery>(parsed));
+}
+
+void MessageArchive::query(const stream::Stanza& iq, const ArchiveQuery& q) {
+  const std::string owner = iq.from().bare();
+  Selection s{.owner = owner, .start = q.start, .end = q.end, .max = q.max};
+  if (q.with) {
+    s.with_bare = q.with->bare();
+    s.with_resource = q.with->resource;
+  }
+  Page page;
+  try {
+    // Every id named must be one of this archive's; the tighter bound of two wins.
+    const auto at = [&](const std::optional<std::string>& id) -> std::optional<std::optional<Position>> {
+      if (!id || id->empty()) return std::optional<Position>();
+      if (auto p = store_.position(owner, *id)) return p;
+      return std::nullopt;
+    };
+    const auto after_id = at(q.after_id), before_id = at(q.before_id), after = at(q.after), before = at(q.before);
+    if (!after_id || !before_id || !after || !before)
+      return router_.bounce(iq, "cancel", "item-not-found", "No such message in the archive");
+    const auto later = [](const std::optional<Position>& a, const std::optional<Position>& b) {
+      if (!a || !b) return a ? a : b;
+      return std::tie(a->stamp, a->seq) > std::tie(b->stamp, b->seq) ? a : b;
+    };
+    const auto earlier = [](const std::optional<Position>& a, const std::optional<Position>& b) {
+      if (!a || !b) return a ? a : b;
+      return std::tie(a->stamp, a->seq) < std::tie(b->stamp, b->seq) ? a : b;
+    };
+    s.after = later(*after_id, *after);
+    s.before = earlier(*before_id, *before);
+    s.from_the_end = q.before.has_value();  // <before/>, empty or not: the page before it
+    page = store_.select(s);
+  } catch (const std::exception& e) {
+    log::error("mam: cannot read the archive of " + owner + ": " + e.what());
+    return router_.bounce(iq, "wait", "internal-server-error");
+  }
+  router::Resource* asking = router_.find(iq.from());
+  if (asking == nullptr || asking->session == nullptr) return;
+  xml::Element result("message", std::string(ns::kClient));
+  result.set_attr("from", owner);
+  result.set_attr("to", iq.from().full());
+  for (const ArchivedMessage& m : page.items) {
+    xml::Element& r = result.children().emplace_back("result", std::string(kMam));
+    if (!q.queryid.empty()) r.set_attr("queryid", q.queryid);
+    r.set_attr("id", m.id);
+    xml::Element& forwarded = r.add(xml::Element("forwarded", std::string(ns::kForward)));
+    forwarded.add(xml::Element("delay", std::string(ns::kDelay))).set_attr("stamp", util::xmpp_datetime(m.stamp));
+    forwarded.add(xml::Element::raw(m.stanza));  // stored serialized with its xmlns: sent as it is
+    asking->session->deliver(result);
+    result.children().clear();
+  }
+  xml::Element reply = stream::iq_result(iq);
+  xml::Element& fin = reply.add(xml::Element("fin", std::string(kMam)));
+  fin.set_attr("complete", page.complete ? "true" : "false");
+  xml::Element& set = fin.add(xml::Element("set", std::string(ns::kRsm)));
+  if (!page.items.empty()) {
+    set.add(xml::Element("first", std::string(ns::kRsm))).add_text(page.items.front().id);
+    set.add(xml::Element("last", std::string(ns::kRsm))).add_text(page.items.back().id);
+  }
+  router_.reply(iq, reply);
+}
+
+void MessageArchive::prefs(const stream::Stanza& iq) {
+  const std::string owner = iq.from().bare();
+  if (iq.type() == "set") {
+    const xml::Element& request = *iq.payload();
+    const auto chosen = policy(request.attr_or("default"));
+    if (!chosen) return router_.bounce(iq, "modify", "bad-request", "'default' is always, roster or never");
+    Preferences p{.default_policy = *chosen};
+    for (const xml::Element& list : request.children()) {
+      if (!list.is("always", kMam) && !list.is("never", kMam)) continue;
+      auto& into = list.name() == "always" ? p.always : p.never;
+      for (const xml::Element& j : list.children()) {
+        if (!j.is("jid", kMam)) continue;
+        const auto jid = Jid::parse(j.text());
+        if (!jid || jid->domain.empty()) return router_.bounce(iq, "modify", "bad-request", "Not a JID: " + j.text());
+        into.push_back(jid->bare());
+        if (into.size() > kMaxPreferenceJids)
+          return router_.bounce(iq, "modify", "not-acceptable",
+                                "At most " + std::to_string(kMaxPreferenceJids) + " JIDs in each list");
+      }
+    }
+    try {
+      store_.set_preferences(owner, p);
+    } catch (const std::exception& e) {
+      log::error("mam: cannot store the preferences of " + owner + ": " + e.what());
+      return router_.bounce(iq, "wait", "internal-server-error");
+    }
+    preferences_.insert_or_assign(owner, std::move(p));
+  }
+  const Preferences& p = preferences_of(owner);
+  xml::Element reply = stream::iq_result(iq);
+  xml::Element& out = reply.add(xml::Element("prefs", std::string(kMam)));
+  out.set_attr("default", to_string(p.default_policy));
+  for (const auto& [name, jids] : {std::pair{"always", &p.always}, std::pair{"never", &p.never}}) {
+    xml::Element& list = out.add(xml::Element(name, std::string(kMam)));
+    for (const auto& jid : *jids) list.add(xml::Element("jid", std::string(kMam))).add_text(jid);
+  }
+  router_.reply(iq, reply);
+}
+
+std::size_t MessageArchive::prune(TimePoint cutoff) {
+  std::size_t removed = 0, batch = 0;
+  do {
+    batch = store_.prune(cutoff, kPruneBatch);
+    removed += batch;
+  } while (batch == kPruneBatch);
+  return removed;
+}
+
+void MessageArchive::schedule_pruning(boost::asio::any_io_executor executor, std::chrono::days retention) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(executor);
+  stop_pruning_ = [timer] { timer->cancel(); };
+  // Once at start, then hourly; one batch per turn so the io thread is never held long.
+  auto run = std::make_shared<std::function<void()>>();
+  *run = [this, timer, retention, alive = std::weak_ptr<bool>(alive_), weak = std::weak_ptr<std::function<void()>>(run)] {
+    const auto self = weak.lock();
+    if (!self || alive.expired()) return;
+    std::size_t removed = 0;
+    try {
+      removed = store_.prune(options_.now() - retention, kPruneBatch);
+    } catch (const std::exception& e) {
+      log::error(std::string("mam: cannot prune the archive: ") + e.what());
+    }
+    if (removed > 0) log::debug("mam: pruned " + std::to_string(removed) + " archived messages");
+    timer->expires_after(removed == kPruneBatch ? std::chrono::milliseconds(10) : std::chrono::hours(1));
+    timer->async_wait([self, alive](const boost::system::error_code& ec) {
+      if (!ec && !alive.expired()) (*self)();
+    });
+  };
+  boost::asio::post(executor, [run, alive = std::weak_ptr<bool>(alive_)] {
+    if (!alive.expired()) (*run)();
+  });
+}
+
+}  // namespace jabberadmin::mam
