@@ -199,6 +199,7 @@ Settings Settings::load(const fs::path& path) {
     j.*value = static_cast<std::size_t>(jabber.integer(key, static_cast<std::int64_t>(j.*value), 0, kMaxLimitValue));
   j.scram_iterations = static_cast<unsigned>(
       jabber.integer("scram_iterations", j.scram_iterations, scram::kMinIterations, kMaxScramIterations));
+  j.scram_upgrade_on_plain = jabber.boolean("scram_upgrade_on_plain", j.scram_upgrade_on_plain);
   return s;
 }
 
@@ -231,6 +232,7 @@ void Settings::save(const fs::path& path) const {
       if (jabber.*value != JabberSettings{}.*value) j.insert(key, static_cast<int64_t>(jabber.*value));
     if (jabber.scram_iterations != JabberSettings{}.scram_iterations)
       j.insert("scram_iterations", static_cast<int64_t>(jabber.scram_iterations));
+    if (jabber.scram_upgrade_on_plain) j.insert("scram_upgrade_on_plain", true);
     root.insert("jabber", j);
   }
   std::ostringstream text;

@@ -69,6 +69,17 @@ TEST_F(SettingsLoad, ScramIterationsAreAtLeastRfc7677s4096) {
   EXPECT_EQ(Settings::load(dir / "again.conf").jabber.scram_iterations, 10000u);
 }
 
+TEST_F(SettingsLoad, ScramUpgradeOnPlainIsOffUnlessSaidAndSurvivesASave) {
+  const std::string file = (dir / "jabberadmin.conf").string() + ": ";
+  EXPECT_FALSE(Settings::load(write(std::string(kLdap) + "[jabber]\n")).jabber.scram_upgrade_on_plain);
+  EXPECT_EQ(jabber_error("scram_upgrade_on_plain = 'on'"),
+            file + "[jabber] scram_upgrade_on_plain = 'on': expected true or false (without quotes)");
+  Settings s = Settings::load(write(std::string(kLdap) + "[jabber]\nscram_upgrade_on_plain = true\n"));
+  EXPECT_TRUE(s.jabber.scram_upgrade_on_plain);
+  s.save(dir / "again.conf");
+  EXPECT_TRUE(Settings::load(dir / "again.conf").jabber.scram_upgrade_on_plain);
+}
+
 TEST_F(SettingsLoad, TheLdapSectionIsCheckedToo) {
   const auto error = [&](const std::string& text) -> std::string {
     try {
