@@ -3,12 +3,12 @@
 #   fuzz/build.sh [OUTDIR [TARGET...]]     -> OUTDIR/<target>_fuzz (default build-fuzz, every target)
 #   fuzz/run.sh TARGET SECONDS [OUTDIR]    -> runs one from its corpus in fuzz/corpus/TARGET
 # Targets: stream_parser sasl_plain jid csv settings avatar, and the server modules' parsers:
-# caps pep_config sm blocking stanza mam_query
+# caps pep_config sm blocking stanza mam_query, and SCRAM's and FAST's client messages: scram
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-"$root/build-fuzz"}
 [ $# -gt 0 ] && shift
-targets=${*:-"stream_parser sasl_plain jid csv settings avatar caps pep_config sm blocking stanza mam_query"}
+targets=${*:-"stream_parser sasl_plain jid csv settings avatar caps pep_config sm blocking stanza mam_query scram"}
 mkdir -p "$out"
 cxx="clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 lib="$root/libjabberadmin/src"
@@ -34,6 +34,9 @@ for target in $targets; do
     blocking) srcs="$xml $root/server/blocking/blocklist.cpp $jid"; libs="-lexpat $idn -lcrypto"; flags="" ;;
     stanza) srcs="$xml $root/server/stream/stanza.cpp $root/server/stream/stanza_view.cpp $jid"; libs="-lexpat $idn -lcrypto"; flags="" ;;
     mam_query) srcs="$xml $root/server/mam/archive_query.cpp $root/server/util/utc_time.cpp $jid"; libs="-lexpat $idn -lcrypto"; flags="" ;;
+    scram)
+      srcs="$root/server/auth/scram_mechanism.cpp $root/server/stream/sasl_mechanisms.cpp $root/server/stream/sasl_plain.cpp"
+      srcs="$srcs $root/server/fast/hashed_token.cpp $lib/scram.cpp $jid"; libs="$idn -lcrypto"; flags="" ;;
     *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086 # word splitting of the flag lists is meant

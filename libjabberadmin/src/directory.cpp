@@ -305,6 +305,25 @@ User Directory::update_user(std::string_view name, const UserUpdate& update) {
   return user_from_entry(*entry);
 }
 
+bool Directory::add_first_verifiers(std::string_view name, std::string_view clear) {
+  const auto iterations = scram_iterations();
+  if (!iterations) return false;
+  const auto entry = connection_.read(user_dn(normalize_localpart(name)), {kObjectClass, kScramVerifier});
+  if (!entry || entry->has(kScramVerifier)) return false;
+  std::vector<Modification> mods;
+  if (!has_scram_class(*entry)) mods.push_back({Op::Add, kObjectClass, {kScramClass}});
+  mods.push_back({Op::Add, kScramVerifier, password::verifiers(clear, *iterations)});
+  const std::string no_verifier = std::string("(!(") + kScramVerifier + "=*))";
+  const std::string unlocked = "(!" + ldap::filter_equals(kExpire, kLockedExpire) + ")";
+  try {
+    connection_.modify(entry->dn, mods, ldap::filter_and({no_verifier, unlocked}));
+  } catch (const ldap::LdapError& e) {
+    if (e.code() == ldap::kAssertionFailed) return false;
+    throw;
+  }
+  return true;
+}
+
 std::string Directory::check_group_name(std::string_view name) { return check_text(name, "group name", kMaxGroupName); }
 
 std::string Directory::group_name(std::string_view name) const {

@@ -164,6 +164,7 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("server", a.server, b.server);
   note("data directory", a.data_dir.string(), b.data_dir.string());
   note("SCRAM iterations", std::to_string(a.scram_iterations), std::to_string(b.scram_iterations));
+  note("SCRAM upgrade on PLAIN", a.scram_upgrade_on_plain ? "on" : "off", b.scram_upgrade_on_plain ? "on" : "off");
   return out;
 }
 
@@ -293,6 +294,7 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
                                                   " (RFC 7677's least) to " + std::to_string(kMaxScramIterations));
     j.scram_iterations = static_cast<unsigned>(*o.scram_iterations);
   }
+  if (o.scram_upgrade_on_plain) j.scram_upgrade_on_plain = *o.scram_upgrade_on_plain;
 
   if (o.server) j.server = *o.server;
   if (j.server != "builtin" && j.server != "ejabberd")

@@ -318,7 +318,8 @@ std::vector<std::optional<LdapError>> Connection::add_many(const std::vector<New
   return results;
 }
 
-void Connection::modify(const std::string& dn, const std::vector<Modification>& modifications) {
+void Connection::modify(const std::string& dn, const std::vector<Modification>& modifications,
+                        const std::string& assertion) {
   ModList mods;
   for (const auto& m : modifications) {
     const int op = m.op == Modification::Op::Add      ? LDAP_MOD_ADD
@@ -326,7 +327,14 @@ void Connection::modify(const std::string& dn, const std::vector<Modification>& 
                                                       : LDAP_MOD_REPLACE;
     mods.push(op, m.attribute, m.values);
   }
-  const int rc = ldap_modify_ext_s(handle_.get(), dn.c_str(), mods.get(), nullptr, nullptr);
+  LDAPControl* control = nullptr;
+  if (!assertion.empty()) {
+    const int made = ldap_create_assertion_control(handle_.get(), const_cast<char*>(assertion.c_str()), 1, &control);
+    if (made != LDAP_SUCCESS) fail(made, "cannot assert on", dn);
+  }
+  LDAPControl* controls[] = {control, nullptr};
+  const int rc = ldap_modify_ext_s(handle_.get(), dn.c_str(), mods.get(), control ? controls : nullptr, nullptr);
+  if (control) ldap_control_free(control);
   if (rc != LDAP_SUCCESS) fail(rc, "cannot modify", dn);
 }
 

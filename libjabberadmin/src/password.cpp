@@ -77,9 +77,15 @@ void check_saslprep(std::string_view clear) {
 Stored store(std::string_view clear, std::optional<unsigned> scram_iterations) {
   Stored out{hash(clear), {}};  // refuses an empty password and a NUL first
   check_saslprep(clear);
-  if (scram_iterations)
-    for (scram::Hash h : scram::all_hashes())
-      out.verifiers.push_back(scram::format_auth_password(scram::new_verifier(h, clear, *scram_iterations)));
+  if (scram_iterations) out.verifiers = verifiers(clear, *scram_iterations);
+  return out;
+}
+
+std::vector<std::string> verifiers(std::string_view clear, unsigned scram_iterations) {
+  check_saslprep(clear);
+  std::vector<std::string> out;
+  for (scram::Hash h : scram::all_hashes())
+    out.push_back(scram::format_auth_password(scram::new_verifier(h, clear, scram_iterations)));
   return out;
 }
 

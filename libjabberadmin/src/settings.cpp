@@ -203,6 +203,7 @@ Settings Settings::load(const fs::path& path) {
   j.mam_default = jabber.text("mam_default", j.mam_default);
   if (j.mam_default != "always" && j.mam_default != "roster" && j.mam_default != "never")
     jabber.refuse("mam_default", toml::value<std::string>(j.mam_default), "'always', 'roster' or 'never'");
+  j.scram_upgrade_on_plain = jabber.boolean("scram_upgrade_on_plain", j.scram_upgrade_on_plain);
   return s;
 }
 
@@ -237,6 +238,7 @@ void Settings::save(const fs::path& path) const {
       j.insert("scram_iterations", static_cast<int64_t>(jabber.scram_iterations));
     if (jabber.mam != JabberSettings{}.mam) j.insert("mam", jabber.mam);
     if (jabber.mam_default != JabberSettings{}.mam_default) j.insert("mam_default", jabber.mam_default);
+    if (jabber.scram_upgrade_on_plain) j.insert("scram_upgrade_on_plain", true);
     root.insert("jabber", j);
   }
   std::ostringstream text;

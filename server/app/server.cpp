@@ -87,6 +87,13 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
     const User* user = directory_.find(name);
     return user != nullptr && user->disabled();
   });
+  if (settings_.jabber.scram_upgrade_on_plain)
+    authenticator_.add_verifiers_when([this](const std::string& name) {
+      // None parsed: none written yet, or every one locked (add_first_verifiers then writes
+      // nothing, seeing values there).
+      const User* user = directory_.find(name);
+      return user != nullptr && user->verifiers.empty();
+    });
 
   const auto& addresses = options_.listen.empty() ? settings_.jabber.listen : options_.listen;
   const std::uint16_t port = options_.port.value_or(settings_.jabber.port);

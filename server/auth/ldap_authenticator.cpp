@@ -47,7 +47,8 @@ void LdapAuthenticator::stop() {
 
 void LdapAuthenticator::check(std::string username, std::string password,
                               std::function<void(AuthResult)> done) {
-  Job job{std::move(username), std::move(password), std::move(done)};
+  const bool add_verifiers = wanted_ && wanted_(username);
+  Job job{std::move(username), std::move(password), std::move(done), add_verifiers};
   {
     std::lock_guard lock(mutex_);
     if (!stopping_ && queue_.size() < options_.max_queue) {
@@ -114,6 +115,7 @@ void LdapAuthenticator::work() {
     }
     AuthResult result = AuthResult::TemporaryFailure;
     std::chrono::steady_clock::duration hold{};
+    std::string verifiers_of;  // the proven password, kept past the answer for the verifiers
     const auto started = std::chrono::steady_clock::now();
     try {
       if (!directory) directory.emplace(Directory::open(settings_));
@@ -122,6 +124,7 @@ void LdapAuthenticator::work() {
       // the entry, to tell a locked account from a wrong password or a missing user.
       if (binder->check_password(directory->user_dn(job.username), job.password)) {
         result = AuthResult::Success;
+        if (job.add_verifiers) verifiers_of = job.password;
       } else {
         const auto user = directory->find_user(job.username);
         result = user && user->disabled() ? AuthResult::AccountDisabled : AuthResult::NotAuthorized;
@@ -134,7 +137,17 @@ void LdapAuthenticator::work() {
       directory.reset();
       binder.reset();
     }
+    const std::string username = verifiers_of.empty() ? std::string() : job.username;
     answer(job, result, hold);
+    if (verifiers_of.empty()) continue;
+    try {
+      if (directory->add_first_verifiers(username, verifiers_of))
+        log::info("auth: " + username + " has SCRAM verifiers now (scram_upgrade_on_plain)");
+    } catch (const std::exception& e) {
+      log::warning("auth: cannot give " + username + " SCRAM verifiers: " + e.what());
+      directory.reset();
+    }
+    stream::wipe(verifiers_of);
   }
 }
 

@@ -11,6 +11,10 @@
 // it nothing. So that the time of a refusal does not tell who exists, the refusal of an
 // unknown user is held back (on a timer, no thread waits) until it has taken as long as
 // the refusals of real users take: a running average of those.
+//
+// With [jabber] scram_upgrade_on_plain, an account without SCRAM verifiers gets them after
+// a successful bind (Directory::add_first_verifiers): on the same worker thread, after the
+// answer is on its way, so the three PBKDF2 runs never hold up the event loop or the login.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -43,6 +47,9 @@ class LdapAuthenticator final : public stream::Authenticator {
   // Asked on the executor after a successful bind: true refuses the login as account-disabled.
   // Set before the first check.
   void refuse_when(std::function<bool(const std::string& username)> disabled) { disabled_ = std::move(disabled); }
+  // Asked on the executor when a check is queued: true when the account should get SCRAM
+  // verifiers if the bind succeeds. Set before the first check.
+  void add_verifiers_when(std::function<bool(const std::string& username)> wanted) { wanted_ = std::move(wanted); }
   // Ends the workers; queued checks are answered with temporary-auth-failure.
   void stop();
 
@@ -51,6 +58,7 @@ class LdapAuthenticator final : public stream::Authenticator {
     std::string username;
     std::string password;
     std::function<void(stream::AuthResult)> done;
+    bool add_verifiers = false;
   };
   void work();
   // The answer goes to the executor, not before `after` has passed.
@@ -61,6 +69,7 @@ class LdapAuthenticator final : public stream::Authenticator {
   Settings settings_;
   PoolOptions options_;
   std::function<bool(const std::string&)> disabled_;
+  std::function<bool(const std::string&)> wanted_;
   // How long refusals take, for real users and for unknown ones (the latest few of each):
   // an unknown user's refusal is held back by the difference of their quickest, so the two
   // kinds take the same time however busy the machine is.

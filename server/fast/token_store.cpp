@@ -85,17 +85,13 @@ std::optional<Accepted> TokenStore::accept(const TokenUse& use, std::string_view
     const auto key = encoding::base64_decode(row.key);
     if (!key || !proof_matches(*key, cb_data, proof)) continue;
     if (row.slot == "new") {
-      // The new token is in use: the one before it goes (XEP-0484 §5).
-      store::Transaction transaction(db_);
-      db_.prepare("DELETE FROM fast_tokens WHERE account = ? AND client = ? AND slot = 'current'")
+      // The new token is in use: the one before it goes (XEP-0484 §5). OR REPLACE removes
+      // the old "current" row the new one collides with, in the same atomic statement.
+      db_.prepare(
+             "UPDATE OR REPLACE fast_tokens SET slot = 'current' WHERE account = ? AND client = ? AND slot = 'new'")
           .bind(1, use.account)
           .bind(2, use.client)
           .step();
-      db_.prepare("UPDATE fast_tokens SET slot = 'current' WHERE account = ? AND client = ? AND slot = 'new'")
-          .bind(1, use.account)
-          .bind(2, use.client)
-          .step();
-      transaction.commit();
     }
     return Accepted{*key, from_seconds(row.expires)};
   }

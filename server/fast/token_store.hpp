@@ -5,7 +5,9 @@
 // to the HT mechanism it was asked for, expires, and remembers the account's credentials
 // (its password and identity) when it was issued: a token of a password since changed, or
 // of an account deleted and made again, is refused even if the live revocation missed it
-// (the server was down). Only SHA-256(token) is kept (fast/hashed_token.hpp).
+// (the server was down). Only SHA-256(token) is kept (fast/hashed_token.hpp). Its SQL goes
+// through Database::prepare, which compiles each statement once and keeps it for the
+// database's life: a login with a current token runs one kept SELECT and writes nothing.
 #pragma once
 
 #include <chrono>

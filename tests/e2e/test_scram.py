@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import ssl
+import subprocess
 import sys
 import time
 
@@ -130,12 +131,74 @@ class ScramLogins(WorldCase):
     def test_an_account_without_verifiers_logs_in_by_plain(self):
         self.assertIs(outcome(self.world, self.dave, "dave-pw", "PLAIN"), True)
         self.assertEqual(outcome(self.world, self.dave, "dave-pw", "SCRAM-SHA-256"), "not-authorized")
+        # scram_upgrade_on_plain is off by default: the PLAIN login wrote no verifiers.
+        time.sleep(0.5)
+        self.assertEqual(stored_verifiers(self.world, "dave")[0], [])
 
     def test_a_password_change_counts_at_the_next_login(self):
         self.assertIs(outcome(self.world, self.erin, "erin-old", "SCRAM-SHA-256"), True)
         set_verifiers(self.world, "erin", "erin-new")
         self.assertIs(eventually(lambda: outcome(self.world, self.erin, "erin-new", "SCRAM-SHA-256") is True), True)
         self.assertEqual(outcome(self.world, self.erin, "erin-old", "SCRAM-SHA-256"), "not-authorized")
+
+
+def stored_verifiers(world, name):
+    """The account's authPassword values and whether it has authPasswordObject, read as the
+    manager (the socket's root peer)."""
+    s = world.ldap_settings()
+    r = subprocess.run(["ldapsearch", "-LLL", "-o", "ldif-wrap=no", "-Q", "-Y", "EXTERNAL", "-H", s["uri"],
+                        "-b", s["base_dn"], f"(uid={name})", "authPassword", "objectClass"],
+                       capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        raise RuntimeError("ldapsearch failed: " + r.stderr)
+    lines = r.stdout.splitlines()
+    values = [line.split(" ", 1)[1] for line in lines if line.startswith("authPassword")]
+    return values, "objectClass: authPasswordObject" in lines
+
+
+def make_pre_scram(world, name):
+    """The account as versions before SCRAM made it: userPassword ({CRYPT}) only."""
+    ldap_modify(world, f"dn: uid={name},ou=Users,ou=Jabber,ou=Services,{{base}}\nchangetype: modify\n"
+                       "delete: authPassword\n-\ndelete: objectClass\nobjectClass: authPasswordObject\n")
+
+
+class ScramUpgradeOnPlain(WorldCase):
+    """[jabber] scram_upgrade_on_plain: a PLAIN login gives an account without verifiers its
+    verifiers, so its next login can be SCRAM; without the setting nothing is written."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.world = World((), 65536, NO_PLUS + "scram_upgrade_on_plain = true\n")
+        cls.old = cls.world.add_user("old", "old-pw")
+        make_pre_scram(cls.world, "old")
+        cls.wrong = cls.world.add_user("wrong", "wrong-pw")
+        make_pre_scram(cls.world, "wrong")
+
+    def test_a_plain_login_gives_an_old_account_scram(self):
+        self.assertEqual(stored_verifiers(self.world, "old"), ([], False))
+        self.assertEqual(outcome(self.world, self.old, "old-pw", "SCRAM-SHA-256"), "not-authorized")
+        self.assertIs(outcome(self.world, self.old, "old-pw", "PLAIN"), True)
+        self.assertIs(eventually(lambda: outcome(self.world, self.old, "old-pw", "SCRAM-SHA-256") is True), True)
+        for mechanism in HASHES:
+            with self.subTest(mechanism=mechanism):
+                self.assertIs(outcome(self.world, self.old, "old-pw", mechanism), True)
+                self.assertEqual(outcome(self.world, self.old, "not-old-pw", mechanism), "not-authorized")
+        values, has_class = stored_verifiers(self.world, "old")
+        self.assertEqual(sorted(v.split("$", 1)[0] for v in values), sorted(HASHES))
+        self.assertTrue(has_class)
+        self.assertTrue(all(v.split("$")[1].startswith("4096:") for v in values), values)
+        # Another PLAIN login writes nothing more.
+        self.assertIs(outcome(self.world, self.old, "old-pw", "PLAIN"), True)
+        time.sleep(0.5)
+        self.assertEqual(stored_verifiers(self.world, "old")[0], values)
+        log = self.world.server_log()
+        self.assertIn("old has SCRAM verifiers now", log)
+        self.assertNotIn("old-pw", log, "a password must never be logged")
+
+    def test_a_failed_plain_login_writes_nothing(self):
+        self.assertEqual(outcome(self.world, self.wrong, "not-the-pw", "PLAIN"), "not-authorized")
+        time.sleep(0.5)
+        self.assertEqual(stored_verifiers(self.world, "wrong"), ([], False))
 
 
 def scram_plus_login(port, user, password, mechanism="SCRAM-SHA-256-PLUS", flag="p=tls-server-end-point"):

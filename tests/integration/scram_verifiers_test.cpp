@@ -239,6 +239,65 @@ TEST_F(ScramVerifiersTest, OnlyTheServiceIdentityReadsVerifiersAndNobodyWritesTh
   EXPECT_EQ(stored("guest").size(), 3u) << "nothing changed";
 }
 
+// cl-jabberd's scram_upgrade_on_plain: after a PLAIN login the service identity gives an
+// account made before SCRAM its verifiers. The ACL lets it add authPassword values and the
+// class that allows them, nothing else; a user may not add its own.
+TEST_F(ScramVerifiersTest, TheServiceAddsTheFirstVerifiersOfAnOldAccountAndNothingElse) {
+  Directory directory = slapd().directory();
+  for (const std::string name : {"old", "older", "locked"})
+    directory.connection().add(directory.user_dn(name), {{"objectClass", {"inetOrgPerson", "shadowAccount"}},
+                                                         {"uid", {name}},
+                                                         {"cn", {name}},
+                                                         {"sn", {name}},
+                                                         {"userPassword", {password::hash(name + "-password")}}});
+  ASSERT_EQ(slapd().tool("cl-usermod", {"-L", "locked", "jabber"}).status, 0);
+  Directory as_server(connect(as_service(slapd().settings()).ldap), slapd().base_dn(), "localhost");
+  const auto code_of = [](const std::function<void()>& operation) {
+    try {
+      operation();
+    } catch (const ldap::LdapError& e) {
+      return e.code();
+    }
+    return 0;
+  };
+
+  EXPECT_TRUE(as_server.add_first_verifiers("old", "old-password"));
+  expect_verifiers_of("old", "old-password");
+  const auto written = stored("old");
+  EXPECT_FALSE(as_server.add_first_verifiers("old", "another-password")) << "it has verifiers now";
+  EXPECT_EQ(stored("old"), written);
+  EXPECT_FALSE(as_server.add_first_verifiers("locked", "locked-password")) << "the lock asserted against";
+  EXPECT_TRUE(stored("locked").empty());
+
+  // Add only: the service replaces and deletes nothing, and writes no other attribute or class.
+  const std::string old = directory.user_dn("old"), older = directory.user_dn("older");
+  EXPECT_EQ(code_of([&] { as_server.connection().modify(old, {{Op::Delete, "authPassword", {}}}); }),
+            ldap::kInsufficientAccess);
+  EXPECT_EQ(code_of([&] { as_server.connection().modify(old, {{Op::Replace, "cn", {"renamed"}}}); }),
+            ldap::kInsufficientAccess);
+  EXPECT_EQ(code_of([&] { as_server.connection().modify(older, {{Op::Add, "objectClass", {"posixAccount"}}}); }),
+            ldap::kInsufficientAccess);
+  EXPECT_EQ(code_of([&] { as_server.connection().modify(older, {{Op::Add, "userPassword", {"{CRYPT}x"}}}); }),
+            ldap::kInsufficientAccess);
+  EXPECT_EQ(stored("old"), written);
+
+  // A user, bound as itself, adds neither verifiers nor their class to its own entry, and
+  // still reads its classes, authPasswordObject among them.
+  ldap::Connection user = ldap::Connection::open({.uri = slapd().tcp_uri()});
+  ASSERT_TRUE(user.check_password(older, "older-password"));
+  const std::string forged = scram::format_auth_password(scram::make_verifier(scram::Hash::Sha256, "x", "salt", 4096));
+  EXPECT_EQ(code_of([&] {
+              user.modify(older, {{Op::Add, "objectClass", {"authPasswordObject"}}, {Op::Add, "authPassword", {forged}}});
+            }),
+            ldap::kInsufficientAccess);
+  EXPECT_TRUE(stored("older").empty());
+  ASSERT_TRUE(user.check_password(old, "old-password"));
+  const auto classes = user.read(old, {"objectClass"});
+  ASSERT_TRUE(classes && classes->has("objectClass"));
+  const auto& values = classes->attributes.at("objectClass");
+  EXPECT_NE(std::find(values.begin(), values.end(), "authPasswordObject"), values.end());
+}
+
 // A directory whose schema has no authPassword, as an adopted one may be: the private
 // slapd.conf without templates/authpassword.schema.
 class WithoutScramSchemaTest : public ScramVerifiersTest {
@@ -254,7 +313,9 @@ class WithoutScramSchemaTest : public ScramVerifiersTest {
     bool in_rule = false;
     for (std::string line; std::getline(lines, line);) {
       if (line.find("authpassword.schema") != std::string::npos) continue;
-      if (line.starts_with("access to attrs=authPassword")) in_rule = true;
+      if (line.starts_with("access to attrs=authPassword") ||
+          line.starts_with("access to attrs=objectClass val=authPasswordObject"))
+        in_rule = true;
       else if (!line.starts_with("  ")) in_rule = false;
       if (!in_rule) kept += line + "\n";
     }

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
+#include <utility>
 
 #include "directory/directory_cache.hpp"
 #include "directory_users.hpp"
@@ -148,6 +149,30 @@ TEST_F(TokenStoreTest, RotationKeepsTheOldTokenUntilTheNewOneIsUsed) {
   EXPECT_FALSE(accepts(alice, third, now));
   EXPECT_TRUE(accepts(alice, second, now));
   EXPECT_TRUE(accepts(alice, fourth, now));
+}
+
+// The store's statements are the database's kept ones, compiled once for its life. A login
+// with the current token only reads; a token's first use moves it from "new" to "current"
+// with one statement (UPDATE OR REPLACE drops the old "current" in the same step).
+TEST_F(TokenStoreTest, LoginsRunKeptStatementsAndTheFirstUseWritesOnce) {
+  const auto uses = [&] {
+    std::uint64_t reads = 0, writes = 0;
+    for (const auto& [sql, n] : db.statement_uses()) {
+      if (sql.find("fast_tokens") == std::string::npos) continue;
+      (sql.starts_with("SELECT") ? reads : writes) += n;
+    }
+    return std::pair{reads, writes};
+  };
+  const auto issued = tokens.issue(alice, now + 1h);
+  const auto before_first = uses();
+  ASSERT_TRUE(accepts(alice, issued, now));
+  const auto after_first = uses();
+  EXPECT_EQ(after_first.first - before_first.first, 1u);
+  EXPECT_EQ(after_first.second - before_first.second, 1u);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(accepts(alice, issued, now));
+  const auto after_more = uses();
+  EXPECT_EQ(after_more.first - after_first.first, 3u);
+  EXPECT_EQ(after_more.second, after_first.second);
 }
 
 TEST_F(TokenStoreTest, InvalidateRevokeAndPurge) {

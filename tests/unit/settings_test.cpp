@@ -91,6 +91,17 @@ TEST_F(SettingsLoad, MessageArchiveIsOnByDefaultAndItsSettingsAreChecked) {
   EXPECT_EQ(again.jabber.mam_retention_days, 30u);
 }
 
+TEST_F(SettingsLoad, ScramUpgradeOnPlainIsOffUnlessSaidAndSurvivesASave) {
+  const std::string file = (dir / "jabberadmin.conf").string() + ": ";
+  EXPECT_FALSE(Settings::load(write(std::string(kLdap) + "[jabber]\n")).jabber.scram_upgrade_on_plain);
+  EXPECT_EQ(jabber_error("scram_upgrade_on_plain = 'on'"),
+            file + "[jabber] scram_upgrade_on_plain = 'on': expected true or false (without quotes)");
+  Settings s = Settings::load(write(std::string(kLdap) + "[jabber]\nscram_upgrade_on_plain = true\n"));
+  EXPECT_TRUE(s.jabber.scram_upgrade_on_plain);
+  s.save(dir / "again.conf");
+  EXPECT_TRUE(Settings::load(dir / "again.conf").jabber.scram_upgrade_on_plain);
+}
+
 TEST_F(SettingsLoad, TheLdapSectionIsCheckedToo) {
   const auto error = [&](const std::string& text) -> std::string {
     try {

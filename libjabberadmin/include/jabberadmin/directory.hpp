@@ -89,6 +89,14 @@ class Directory {
   // before anything is written. Returns the user as it is now, without reading it back
   // (its photo only when the update set one).
   User update_user(std::string_view name, const UserUpdate& update);
+  // After a bind proved clear to be the password of user name (cl-jabberd's
+  // scram_upgrade_on_plain): SCRAM verifiers for an account with no authPassword value at
+  // all, as accounts made before SCRAM are, with authPasswordObject where missing. Values
+  // are only added, which the server's service identity may do (templates/slapd.conf.in),
+  // and the modify asserts (RFC 4528) that the entry still has no verifier and no lock, so
+  // a cl-passwd or cl-usermod -L in between wins. True when written; false when the schema
+  // has no authPassword, the account has a value already, or the assertion failed.
+  bool add_first_verifiers(std::string_view name, std::string_view clear);
 
   // Groups. Names are free UTF-8 text; unique regardless of case.
   Group add_group(std::string_view name);

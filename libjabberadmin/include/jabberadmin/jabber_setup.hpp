@@ -31,6 +31,7 @@ struct JabberOptions {
   std::optional<std::string> server;               // builtin | ejabberd
   std::optional<std::filesystem::path> data_dir;   // the server's state (cl-setup --state-dir)
   std::optional<std::int64_t> scram_iterations;    // scram::kMinIterations..kMaxScramIterations
+  std::optional<bool> scram_upgrade_on_plain;      // verifiers for old accounts after a PLAIN login
 };
 
 inline constexpr const char* kAdminName = "admin";

@@ -69,6 +69,7 @@ inline constexpr int kAlreadyExists = 68;
 inline constexpr int kNoSuchAttribute = 16;
 inline constexpr int kTypeOrValueExists = 20;
 inline constexpr int kInsufficientAccess = 50;
+inline constexpr int kAssertionFailed = 122;  // RFC 4528
 inline constexpr int kServerDown = -1;
 
 // A failed LDAP operation: the result code, the server's diagnostic text and the URI.
@@ -105,7 +106,10 @@ class Connection {
     Attributes attributes;
   };
   std::vector<std::optional<LdapError>> add_many(const std::vector<NewEntry>& entries, std::size_t window = 32);
-  void modify(const std::string& dn, const std::vector<Modification>& modifications);
+  // assertion: a filter (built with the helpers above) the entry must match for anything to
+  // change, checked by the server in the same operation (RFC 4528); else kAssertionFailed.
+  void modify(const std::string& dn, const std::vector<Modification>& modifications,
+              const std::string& assertion = {});
   void remove(const std::string& dn);
   void rename(const std::string& dn, const std::string& new_rdn);
 

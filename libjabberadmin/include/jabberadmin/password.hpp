@@ -40,6 +40,9 @@ struct Stored {
 // password SASLprep (RFC 4013) refuses, with or without verifiers: such a password could
 // never get one, so it is refused before anything is written.
 Stored store(std::string_view clear, std::optional<unsigned> scram_iterations);
+// The verifiers alone, one per hash, each with a fresh salt (what store() writes beside the
+// hash). Throws Error(InvalidArgument) for a password SASLprep refuses.
+std::vector<std::string> verifiers(std::string_view clear, unsigned scram_iterations);
 
 // True when the stored userPassword value carries the lock marker: "{SCHEME}!...".
 // The marker goes after the scheme so slapd still sees the scheme and the value can never

@@ -75,6 +75,9 @@ struct JabberSettings {
   // PBKDF2 iterations of the SCRAM verifiers stored with each new password (RFC 7677's
   // 4096 at least; more slows an offline guess and every client's login alike).
   unsigned scram_iterations = scram::kDefaultIterations;
+  // After a PLAIN login, cl-jabberd writes SCRAM verifiers for an account that has none
+  // (made before SCRAM), so it can log in by SCRAM from then on (jabberadmin.conf(5)).
+  bool scram_upgrade_on_plain = false;
   // FAST (XEP-0484): how many days a login token lives unused (0: no tokens are issued).
   std::size_t fast_token_days = 14;
   // Message archive (XEP-0313): on by default, so a user's phone and desktop share one
