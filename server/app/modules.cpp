@@ -9,6 +9,7 @@
 #include "fast/fast.hpp"
 #include "history/history.hpp"
 #include "last/last_activity.hpp"
+#include "muc/muc.hpp"
 #include "offline/offline_messages.hpp"
 #include "pep/pep.hpp"
 #include "ping/ping.hpp"
@@ -47,6 +48,7 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<bookmarks::Bookmarks>(),
       module::make<sm::StreamManagement>(),
       module::make<fast::Fast>(),
+      module::make<muc::Muc>(),
   };
 }
 

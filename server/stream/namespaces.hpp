@@ -53,4 +53,10 @@ inline constexpr std::string_view kBookmarksLegacy = "storage:bookmarks";       
 inline constexpr std::string_view kBookmarks = "urn:xmpp:bookmarks:1";                             // XEP-0402
 inline constexpr std::string_view kBookmarksCompat = "urn:xmpp:bookmarks:1#compat";                // XEP-0402 §7
 inline constexpr std::string_view kBookmarksConversion = "urn:xmpp:bookmarks-conversion:0";        // XEP-0411
+inline constexpr std::string_view kMuc = "http://jabber.org/protocol/muc";                        // XEP-0045
+inline constexpr std::string_view kMucUser = "http://jabber.org/protocol/muc#user";               // XEP-0045
+inline constexpr std::string_view kMucAdmin = "http://jabber.org/protocol/muc#admin";             // XEP-0045
+inline constexpr std::string_view kMucOwner = "http://jabber.org/protocol/muc#owner";             // XEP-0045
+inline constexpr std::string_view kMucRoomConfig = "http://jabber.org/protocol/muc#roomconfig";   // XEP-0045
+inline constexpr std::string_view kMucRoomInfo = "http://jabber.org/protocol/muc#roominfo";       // XEP-0045
 }  // namespace jabberadmin::ns
