@@ -157,6 +157,7 @@ TEST_F(MucTest, TheHostListsTheServiceWhichIsAConferenceService) {
   EXPECT_EQ(listed->attr_or("jid"), "conference.example.org");
 
   const xml::Element info = iq(alice, "get", "conference.example.org", xml::Element("query", std::string(ns::kDiscoInfo)));
+  ASSERT_NE(info.child("query"), nullptr) << "answered by the service, not bounced";
   const xml::Element* identity = info.child("query")->child("identity", ns::kDiscoInfo);
   ASSERT_NE(identity, nullptr);
   EXPECT_EQ(identity->attr_or("category"), "conference");
@@ -513,6 +514,35 @@ TEST_F(MucTest, HostileAddressesGetTheirErrorsAndNoRoom) {
   // A message to a room that does not exist.
   send(alice, groupchat("anyone?", "ghost@conference.example.org"));
   EXPECT_EQ(condition(alice.take().at(0)), "item-not-found");
+}
+
+TEST_F(MucTest, AnOwnerDestroysTheRoomAndEveryoneIsToldWhy) {
+  FakeSession& alice = owner_with_instant_room();
+  EXPECT_EQ(iq(alice, "set", kRoom, config({{"muc#roomconfig_persistentroom", "1"}})).attr_or("type"), "result");
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Bob");
+  bob.take();
+  EXPECT_EQ(condition(iq(bob, "set", kRoom, [] {
+              xml::Element q("query", std::string(ns::kMucOwner));
+              q.add(xml::Element("destroy", std::string(ns::kMucOwner)));
+              return q;
+            }())),
+            "forbidden")
+      << "only owners";
+  xml::Element query("query", std::string(ns::kMucOwner));
+  query.add(xml::Element("destroy", std::string(ns::kMucOwner)))
+      .add(xml::Element("reason", std::string(ns::kMucOwner)))
+      .add_text("Moved");
+  EXPECT_EQ(iq(alice, "set", kRoom, query).attr_or("type"), "result");
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attr_or("type"), "unavailable");
+  const xml::Element* destroyed = got[0].child("x", ns::kMucUser)->child("destroy", ns::kMucUser);
+  ASSERT_NE(destroyed, nullptr);
+  EXPECT_EQ(destroyed->child("reason", ns::kMucUser)->text(), "Moved");
+  EXPECT_EQ(service().room_count(), 0u);
+  start();
+  EXPECT_EQ(service().room_count(), 0u) << "gone from the database too";
 }
 
 TEST_F(MucTest, CodeCreatesAPersistentMembersOnlyRoomAndSetsAffiliationsLive) {
