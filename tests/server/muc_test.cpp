@@ -5,6 +5,7 @@
 // affiliations and roles (kick, ban, members-only, password, moderated), and the limits.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -514,6 +515,45 @@ TEST_F(MucTest, HostileAddressesGetTheirErrorsAndNoRoom) {
   // A message to a room that does not exist.
   send(alice, groupchat("anyone?", "ghost@conference.example.org"));
   EXPECT_EQ(condition(alice.take().at(0)), "item-not-found");
+}
+
+TEST_F(MucTest, TheServiceListsPublicRoomsAndARoomDescribesItself) {
+  FakeSession& alice = owner_with_instant_room();
+  join(alice, "Alice", "hidden@conference.example.org");
+  alice.take();
+  EXPECT_EQ(iq(alice, "set", "hidden@conference.example.org", config({{"muc#roomconfig_publicroom", "0"}})).attr_or("type"),
+            "result");
+  const xml::Element items = iq(alice, "get", "conference.example.org", xml::Element("query", std::string(ns::kDiscoItems)));
+  ASSERT_NE(items.child("query"), nullptr);
+  std::vector<std::string> listed;
+  for (const xml::Element& i : items.child("query")->children()) listed.push_back(i.attr_or("jid"));
+  EXPECT_EQ(listed, std::vector<std::string>{std::string(kRoom)});
+  const xml::Element info = iq(alice, "get", kRoom, xml::Element("query", std::string(ns::kDiscoInfo)));
+  ASSERT_NE(info.child("query"), nullptr);
+  std::vector<std::string> features;
+  for (const xml::Element& f : info.child("query")->children())
+    if (f.name() == "feature") features.push_back(f.attr_or("var"));
+  for (const char* expected : {"http://jabber.org/protocol/muc", "muc_temporary", "muc_public", "muc_open",
+                               "muc_unmoderated", "muc_unsecured", "muc_nonanonymous"})
+    EXPECT_NE(std::find(features.begin(), features.end(), expected), features.end()) << expected;
+}
+
+TEST_F(MucTest, AMediatedInvitationReachesTheInviteeFromTheRoom) {
+  FakeSession& alice = owner_with_instant_room();
+  FakeSession& carol = login("carol@example.org/c");
+  xml::Element m("message", std::string(ns::kClient));
+  m.set_attr("to", kRoom);
+  xml::Element& invite = m.add(xml::Element("x", std::string(ns::kMucUser))).add(xml::Element("invite", std::string(ns::kMucUser)));
+  invite.set_attr("to", "carol@example.org");
+  invite.add(xml::Element("reason", std::string(ns::kMucUser))).add_text("Join us");
+  send(alice, m);
+  auto got = carol.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attr_or("from"), kRoom);
+  const xml::Element* received = got[0].child("x", ns::kMucUser)->child("invite", ns::kMucUser);
+  ASSERT_NE(received, nullptr);
+  EXPECT_EQ(received->attr_or("from"), "alice@example.org");
+  EXPECT_EQ(received->child("reason", ns::kMucUser)->text(), "Join us");
 }
 
 TEST_F(MucTest, AnOwnerDestroysTheRoomAndEveryoneIsToldWhy) {
