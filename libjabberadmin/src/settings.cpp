@@ -21,6 +21,16 @@ namespace jabberadmin {
 namespace fs = std::filesystem;
 namespace {
 
+// A lowercase host name label as IDNA leaves it: what a service's sub-domain is made of.
+bool is_dns_label(const std::string& label) {
+  if (label.find('.') != std::string::npos) return false;
+  try {
+    return normalize_domain(label) == label;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 // Reads the values of one section of the file, each checked for its type and range: a wrong
 // one stops the load with one error naming the file, the key, the value and what is accepted.
 class SectionReader {
@@ -195,6 +205,10 @@ Settings Settings::load(const fs::path& path) {
           if (name == known) return name;
         throw Error(ErrorKind::InvalidArgument, "unknown SASL mechanism " + name);
       });
+  j.muc_service = jabber.text("muc_service", j.muc_service);
+  // One DNS label: the service's domain is it, a dot and each served host.
+  if (!j.muc_service.empty() && !is_dns_label(j.muc_service))
+    jabber.refuse("muc_service", toml::value<std::string>(j.muc_service), "one DNS label, e.g. 'conference' ('' = no MUC)");
   for (const auto& [key, value] : kJabberLimitKeys)
     j.*value = static_cast<std::size_t>(jabber.integer(key, static_cast<std::int64_t>(j.*value), 0, kMaxLimitValue));
   j.scram_iterations = static_cast<unsigned>(
@@ -234,6 +248,7 @@ void Settings::save(const fs::path& path) const {
     if (!jabber.sasl_mechanisms.empty()) j.insert("sasl_mechanisms", to_array(jabber.sasl_mechanisms));
     for (const auto& [key, value] : kJabberLimitKeys)
       if (jabber.*value != JabberSettings{}.*value) j.insert(key, static_cast<int64_t>(jabber.*value));
+    if (jabber.muc_service != JabberSettings{}.muc_service) j.insert("muc_service", jabber.muc_service);
     if (jabber.scram_iterations != JabberSettings{}.scram_iterations)
       j.insert("scram_iterations", static_cast<int64_t>(jabber.scram_iterations));
     if (jabber.mam != JabberSettings{}.mam) j.insert("mam", jabber.mam);

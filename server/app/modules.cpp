@@ -10,6 +10,7 @@
 #include "history/history.hpp"
 #include "last/last_activity.hpp"
 #include "mam/message_archive.hpp"
+#include "muc/muc.hpp"
 #include "offline/offline_messages.hpp"
 #include "pep/pep.hpp"
 #include "ping/ping.hpp"
@@ -49,6 +50,7 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<sm::StreamManagement>(),
       module::make<fast::Fast>(),
       module::make<mam::Mam>(),
+      module::make<muc::Muc>(),
   };
 }
 

@@ -38,6 +38,16 @@ util::Registration Router::handle_nonza(std::string xmlns, NonzaHandler handler)
   });
 }
 
+util::Registration Router::serve_domain(std::string domain, DomainHandler handler) {
+  if (serves(domain)) throw std::logic_error(domain + " is a login host, not a component's domain");
+  const auto [it, inserted] = domain_handlers_->try_emplace(domain, std::make_shared<DomainHandler>(std::move(handler)));
+  if (!inserted) throw std::logic_error("two handlers for the domain " + domain);
+  return util::Registration([handlers = std::weak_ptr<DomainHandlers>(domain_handlers_), domain, handler = it->second] {
+    if (auto h = handlers.lock(); h)
+      if (auto found = h->find(domain); found != h->end() && found->second == handler) h->erase(found);
+  });
+}
+
 bool Router::on_nonza(stream::Session& session, const xml::Element& nonza) {
   const auto it = nonza_handlers_->find(nonza.xmlns());
   if (it == nonza_handlers_->end()) return false;
@@ -238,6 +248,12 @@ bool Router::allowed(const stream::Stanza& stanza) {
 
 void Router::route(const stream::Stanza& stanza) {
   const Jid& jid = stanza.to();
+  if (!domain_handlers_->empty()) {
+    if (const auto component = domain_handlers_->find(jid.domain); component != domain_handlers_->end()) {
+      const std::shared_ptr<DomainHandler> handler = component->second;  // alive while it runs
+      return (*handler)(stanza);
+    }
+  }
   if (!serves(jid.domain)) return bounce(stanza, "cancel", "remote-server-not-found", "No server-to-server links here");
   if (jid.local.empty()) {
     // The server itself.

@@ -72,6 +72,9 @@ using MessageStamper = std::function<void(const stream::Stanza& original, xml::E
 // (XEP-0191 blocking). stanza is null for a presence the router holds only serialized
 // (deliver_presence: available or unavailable presence), which a filter can only drop.
 using RouteFilter = std::function<bool(std::string_view from, const Jid& to, const xml::Element* stanza)>;
+// Every stanza routed to an address on a domain a module serves as a whole (a component:
+// the MUC service), 'from' stamped by the server and 'to' normalised.
+using DomainHandler = std::function<void(const stream::Stanza& stanza)>;
 // A top-level element of a bound stream that is no stanza (XEP-0352's <active/>), by its
 // namespace.
 using NonzaHandler = std::function<void(stream::Session& from, const xml::Element& nonza)>;
@@ -117,6 +120,13 @@ class Router final : public stream::SessionHost {
   // An IQ result or error addressed to the server itself (the answer to a query a module
   // sent from a served domain, e.g. disco#info for entity capabilities). 'from' is stamped.
   util::Registration on_server_iq_response(StanzaHook observer) { return server_responses_.add(std::move(observer)); }
+
+  // A sub-domain served by a module as a whole (XEP-0045's conference.<host>): every stanza
+  // routed to that domain, of any kind and to any address on it, goes to handler instead of
+  // the rules below. It is no login host (serves() stays false for it). One handler per
+  // domain; a second, or a domain that is a login host, throws std::logic_error.
+  util::Registration serve_domain(std::string domain, DomainHandler handler);
+  bool serves_component(std::string_view domain) const { return domain_handlers_->contains(domain); }
 
   // stream::SessionHost
   bool serves(std::string_view domain) const override;
@@ -206,6 +216,8 @@ class Router final : public stream::SessionHost {
   std::shared_ptr<NonzaHandlers> nonza_handlers_ = std::make_shared<NonzaHandlers>();
   util::Hooks<const Jid&, const Resource&, const xml::Element*> presence_observers_;
   util::Hooks<const stream::Stanza&> server_responses_;
+  using DomainHandlers = std::map<std::string, std::shared_ptr<DomainHandler>, std::less<>>;
+  std::shared_ptr<DomainHandlers> domain_handlers_ = std::make_shared<DomainHandlers>();
   // While a client's stanza is handled, resources that became reachable wait here for it
   // to be done (on_available).
   int handling_ = 0;

@@ -57,4 +57,10 @@ inline constexpr std::string_view kMam = "urn:xmpp:mam:2";                      
 inline constexpr std::string_view kMamExtended = "urn:xmpp:mam:2#extended";                   // XEP-0313 §6.1
 inline constexpr std::string_view kRsm = "http://jabber.org/protocol/rsm";                    // XEP-0059
 inline constexpr std::string_view kStanzaId = "urn:xmpp:sid:0";                               // XEP-0359
+inline constexpr std::string_view kMuc = "http://jabber.org/protocol/muc";                        // XEP-0045
+inline constexpr std::string_view kMucUser = "http://jabber.org/protocol/muc#user";               // XEP-0045
+inline constexpr std::string_view kMucAdmin = "http://jabber.org/protocol/muc#admin";             // XEP-0045
+inline constexpr std::string_view kMucOwner = "http://jabber.org/protocol/muc#owner";             // XEP-0045
+inline constexpr std::string_view kMucRoomConfig = "http://jabber.org/protocol/muc#roomconfig";   // XEP-0045
+inline constexpr std::string_view kMucRoomInfo = "http://jabber.org/protocol/muc#roominfo";       // XEP-0045
 }  // namespace jabberadmin::ns

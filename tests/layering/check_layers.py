@@ -25,7 +25,8 @@ SERVER_LAYERS = ["util", "xml", "net", "store", "directory", "stream", "auth", "
 # declared in MODULE_DEPENDENCIES, the headers of that other module.
 FEATURE_MODULES = ["presence", "roster", "offline", "history", "vcard", "carbons", "ping",
                    "version", "disco", "session", "blocking", "csi", "time", "last", "private",
-                   "caps", "pep", "sm", "bookmarks", "fast", "mam"]
+                   "caps", "pep", "sm", "bookmarks", "fast", "mam",
+                   "muc"]
 
 # module -> the modules whose headers it may include (keep it acyclic and short).
 MODULE_DEPENDENCIES = {

@@ -102,6 +102,23 @@ TEST_F(SettingsLoad, ScramUpgradeOnPlainIsOffUnlessSaidAndSurvivesASave) {
   EXPECT_TRUE(Settings::load(dir / "again.conf").jabber.scram_upgrade_on_plain);
 }
 
+TEST_F(SettingsLoad, TheMucServiceIsOneDnsLabelOrEmpty) {
+  const std::string file = (dir / "jabberadmin.conf").string() + ": ";
+  EXPECT_EQ(jabber_error("muc_service = 'rooms.example'"),
+            file + "[jabber] muc_service = 'rooms.example': expected one DNS label, e.g. 'conference' ('' = no MUC)");
+  EXPECT_NE(jabber_error("muc_service = 'a b'").find("expected one DNS label"), std::string::npos);
+  EXPECT_NE(jabber_error("muc_service = 'Rooms'").find("expected one DNS label"), std::string::npos) << "lower case";
+  EXPECT_NE(jabber_error("muc_max_occupants = -1").find("muc_max_occupants"), std::string::npos);
+  EXPECT_EQ(Settings::load(write(std::string(kLdap) + "[jabber]\n")).jabber.muc_service, "conference");
+  const Settings s = Settings::load(write(std::string(kLdap) + "[jabber]\nmuc_service = ''\nmuc_history_size = 50\n"));
+  EXPECT_EQ(s.jabber.muc_service, "");
+  EXPECT_EQ(s.jabber.muc_history_size, 50u);
+  s.save(dir / "again.conf");
+  const Settings again = Settings::load(dir / "again.conf");
+  EXPECT_EQ(again.jabber.muc_service, "");
+  EXPECT_EQ(again.jabber.muc_history_size, 50u);
+}
+
 TEST_F(SettingsLoad, TheLdapSectionIsCheckedToo) {
   const auto error = [&](const std::string& text) -> std::string {
     try {

@@ -86,6 +86,14 @@ struct JabberSettings {
   bool mam = true;
   std::string mam_default = "always";
   std::size_t mam_retention_days = 0;
+  // Multi-user chat (XEP-0045): the service is <muc_service>.<host> for every served host
+  // ("" turns it off); its limits (jabberadmin.conf(5)).
+  std::string muc_service = "conference";
+  std::size_t muc_max_rooms_per_user = 100;          // rooms one account may create
+  std::size_t muc_max_occupants = 1000;              // occupants of one room
+  std::size_t muc_message_rate = 5;                  // messages/s one occupant may send (0 = no limit)
+  std::size_t muc_message_burst = 20;
+  std::size_t muc_history_size = 20;                 // messages a room keeps for newcomers
 };
 
 inline constexpr std::int64_t kMaxScramIterations = 1000000;
@@ -122,6 +130,11 @@ inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"sm_max_detached_per_account", &JabberSettings::sm_max_detached_per_account},
     {"fast_token_days", &JabberSettings::fast_token_days},
     {"mam_retention_days", &JabberSettings::mam_retention_days},
+    {"muc_max_rooms_per_user", &JabberSettings::muc_max_rooms_per_user},
+    {"muc_max_occupants", &JabberSettings::muc_max_occupants},
+    {"muc_message_rate", &JabberSettings::muc_message_rate},
+    {"muc_message_burst", &JabberSettings::muc_message_burst},
+    {"muc_history_size", &JabberSettings::muc_history_size},
 };
 
 struct Settings {

@@ -1,0 +1,114 @@
+#include "muc/room_store.hpp"
+
+namespace jabberadmin::muc {
+namespace {
+
+// Only ever appended to.
+constexpr std::string_view kMigrations[] = {
+    R"(CREATE TABLE muc_room (
+         jid TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         description TEXT NOT NULL,
+         public INTEGER NOT NULL,
+         members_only INTEGER NOT NULL,
+         moderated INTEGER NOT NULL,
+         change_subject INTEGER NOT NULL,
+         whois_anyone INTEGER NOT NULL,
+         secret_hash TEXT NOT NULL,
+         subject TEXT NOT NULL,
+         subject_by TEXT NOT NULL) WITHOUT ROWID;
+       CREATE TABLE muc_affiliation (
+         room TEXT NOT NULL,
+         jid TEXT NOT NULL,
+         affiliation TEXT NOT NULL,
+         PRIMARY KEY (room, jid)) WITHOUT ROWID;
+       CREATE INDEX muc_affiliation_by_jid ON muc_affiliation(jid);)",
+};
+
+}  // namespace
+
+RoomStore::RoomStore(store::Database& db) : db_(db) { db_.migrate("muc", kMigrations); }
+
+std::vector<StoredRoom> RoomStore::load() {
+  std::vector<StoredRoom> rooms;
+  std::map<std::string, std::size_t> index;
+  auto query = db_.prepare(
+      "SELECT jid, name, description, public, members_only, moderated, change_subject, whois_anyone, secret_hash, "
+      "subject, subject_by FROM muc_room ORDER BY jid");
+  while (query.step()) {
+    StoredRoom r;
+    r.jid = query.text(0);
+    r.config.name = query.text(1);
+    r.config.description = query.text(2);
+    r.config.persistent = true;
+    r.config.is_public = query.integer(3) != 0;
+    r.config.members_only = query.integer(4) != 0;
+    r.config.moderated = query.integer(5) != 0;
+    r.config.change_subject = query.integer(6) != 0;
+    r.config.whois_anyone = query.integer(7) != 0;
+    r.config.secret_hash = query.text(8);
+    r.subject = query.text(9);
+    r.subject_by = query.text(10);
+    index[r.jid] = rooms.size();
+    rooms.push_back(std::move(r));
+  }
+  auto affiliations = db_.prepare("SELECT room, jid, affiliation FROM muc_affiliation");
+  while (affiliations.step()) {
+    const auto room = index.find(affiliations.text(0));
+    const auto a = parse_affiliation(affiliations.text(2));
+    if (room != index.end() && a) rooms[room->second].affiliations[affiliations.text(1)] = *a;
+  }
+  return rooms;
+}
+
+void RoomStore::save(const Room& room) {
+  const std::string jid = room.jid().bare();
+  const RoomConfig& c = room.config();
+  store::Transaction t(db_);
+  db_.prepare(
+         "INSERT OR REPLACE INTO muc_room(jid, name, description, public, members_only, moderated, change_subject, "
+         "whois_anyone, secret_hash, subject, subject_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, jid)
+      .bind(2, c.name)
+      .bind(3, c.description)
+      .bind(4, std::int64_t{c.is_public})
+      .bind(5, std::int64_t{c.members_only})
+      .bind(6, std::int64_t{c.moderated})
+      .bind(7, std::int64_t{c.change_subject})
+      .bind(8, std::int64_t{c.whois_anyone})
+      .bind(9, c.secret_hash)
+      .bind(10, room.subject())
+      .bind(11, room.subject_by())
+      .step();
+  db_.prepare("DELETE FROM muc_affiliation WHERE room = ?").bind(1, jid).step();
+  for (const auto& [bare, a] : room.affiliations())
+    db_.prepare("INSERT INTO muc_affiliation(room, jid, affiliation) VALUES (?, ?, ?)")
+        .bind(1, jid)
+        .bind(2, bare)
+        .bind(3, to_string(a))
+        .step();
+  t.commit();
+}
+
+void RoomStore::remove(std::string_view room_jid) {
+  store::Transaction t(db_);
+  db_.prepare("DELETE FROM muc_affiliation WHERE room = ?").bind(1, room_jid).step();
+  db_.prepare("DELETE FROM muc_room WHERE jid = ?").bind(1, room_jid).step();
+  t.commit();
+}
+
+void RoomStore::affiliated(std::set<std::string>& bare_jids) {
+  auto query = db_.prepare("SELECT DISTINCT jid FROM muc_affiliation");
+  while (query.step()) bare_jids.insert(query.text(0));
+}
+
+std::size_t RoomStore::remove_affiliations(const std::vector<std::string>& bare_jids) {
+  std::size_t removed = 0;
+  for (const std::string& bare : bare_jids) {
+    db_.prepare("DELETE FROM muc_affiliation WHERE jid = ?").bind(1, bare).step();
+    removed += db_.changes();
+  }
+  return removed;
+}
+
+}  // namespace jabberadmin::muc

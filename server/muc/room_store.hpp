@@ -1,0 +1,40 @@
+// Persistent rooms in SQLite (the "muc" migrations): each room's configuration, subject and
+// affiliations, so that a restart keeps them. Temporary rooms are never stored; occupants
+// and history are not kept (a restart ends every session anyway).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "muc/room.hpp"
+#include "store/database.hpp"
+
+namespace jabberadmin::muc {
+
+struct StoredRoom {
+  std::string jid;  // bare, normalised
+  RoomConfig config;
+  std::string subject, subject_by;
+  std::map<std::string, Affiliation> affiliations;
+};
+
+class RoomStore {
+ public:
+  explicit RoomStore(store::Database& db);
+
+  std::vector<StoredRoom> load();
+  // Writes the room whole (its row and its affiliations), in one transaction.
+  void save(const Room& room);
+  void remove(std::string_view room_jid);
+  // Bare JIDs holding an affiliation somewhere, and removing all of theirs (a deleted account).
+  void affiliated(std::set<std::string>& bare_jids);
+  std::size_t remove_affiliations(const std::vector<std::string>& bare_jids);
+
+ private:
+  store::Database& db_;
+};
+
+}  // namespace jabberadmin::muc

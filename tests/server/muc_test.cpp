@@ -1,0 +1,614 @@
+// XEP-0045 multi-user chat on a bare router with the presence module: the service's disco,
+// creating (locked, 201) and configuring a room, joining with the presence exchange and
+// status codes, groupchat, subject, private messages, leaving and a session's end, history
+// with its limits, nickname conflicts and changes, persistence across a restart, and the
+// affiliations and roles (kick, ban, members-only, password, moderated), and the limits.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+
+#include "disco/disco.hpp"
+#include "fakes.hpp"
+#include "module/module.hpp"
+#include "muc/muc.hpp"
+#include "muc/room_history.hpp"
+#include "presence/presence.hpp"
+#include "store/database.hpp"
+#include "stream/namespaces.hpp"
+#include "temp_dir.hpp"
+
+namespace jabberadmin::muc {
+namespace {
+using test::FakeSession;
+
+constexpr std::string_view kRoom = "lounge@conference.example.org";
+
+std::string condition(const xml::Element& e) {
+  const xml::Element* error = e.child("error");
+  return error && error->first_element() ? error->first_element()->name() : std::string();
+}
+
+std::vector<int> codes(const xml::Element& stanza) {
+  std::vector<int> out;
+  if (const xml::Element* x = stanza.child("x", ns::kMucUser))
+    for (const xml::Element& c : x->children())
+      if (c.is("status", ns::kMucUser)) out.push_back(std::stoi(c.attr_or("code")));
+  return out;
+}
+
+const xml::Element* item(const xml::Element& stanza) {
+  const xml::Element* x = stanza.child("x", ns::kMucUser);
+  return x ? x->child("item", ns::kMucUser) : nullptr;
+}
+
+std::string body(const xml::Element& m) {
+  const xml::Element* b = m.child("body", ns::kClient);
+  return b ? b->text() : std::string();
+}
+
+xml::Element groupchat(std::string_view text, std::string_view to = kRoom) {
+  xml::Element m("message", std::string(ns::kClient));
+  m.set_attr("to", to).set_attr("type", "groupchat");
+  m.add(xml::Element("body", std::string(ns::kClient))).add_text(text);
+  return m;
+}
+
+class MucTest : public ::testing::Test {
+ protected:
+  void SetUp() override { start(); }
+  void TearDown() override { stop(); }
+
+  // A fresh router, database handle and modules: what a restarted server has.
+  void start() {
+    stop();
+    router = std::make_unique<router::Router>(std::vector<std::string>{"example.org"});
+    db = std::make_unique<store::Database>(tmp / "jabberadmin.sqlite");
+    modules = std::make_unique<module::Modules>(
+        module::Services{*router, stream_features, disco_features, nullptr, nullptr, db.get()},
+        std::vector<module::Factory>{module::make<presence::Presence>(), module::make<disco::Disco>(),
+                                     [this](module::Context& c) { return std::make_unique<Muc>(c, "conference", options); }});
+  }
+  void stop() {
+    sessions.clear();
+    modules.reset();
+    db.reset();
+    router.reset();
+  }
+  MucService& service() { return *modules->find<Muc>()->service(); }
+
+  FakeSession& login(std::string_view full) {
+    auto& s = *sessions.emplace_back(std::make_unique<FakeSession>(*Jid::parse(full)));
+    s.host = router.get();
+    router->bind(s);
+    send(s, xml::Element("presence", std::string(ns::kClient)));
+    s.take();
+    return s;
+  }
+  void send(FakeSession& s, xml::Element e) {
+    e.set_attr("from", s.jid().full());  // what C2s stamps
+    router->on_stanza(s, std::move(e));
+  }
+  void join(FakeSession& s, std::string_view nick, std::string_view room = kRoom,
+            std::optional<xml::Element> history = std::nullopt, std::string_view password = {}) {
+    xml::Element p("presence", std::string(ns::kClient));
+    p.set_attr("to", std::string(room) + "/" + std::string(nick));
+    xml::Element& x = p.add(xml::Element("x", std::string(ns::kMuc)));
+    if (history) x.add(*history);
+    if (!password.empty()) x.add(xml::Element("password", std::string(ns::kMuc))).add_text(password);
+    send(s, p);
+  }
+  xml::Element iq(FakeSession& s, std::string_view type, std::string_view to, xml::Element payload) {
+    xml::Element q("iq", std::string(ns::kClient));
+    q.set_attr("type", type).set_attr("id", "q1").set_attr("to", to);
+    q.add(std::move(payload));
+    s.take();
+    send(s, q);
+    // The answer; other stanzas (a configuration change's status 104) may follow it.
+    for (xml::Element& e : s.take())
+      if (e.name() == "iq" && e.attr_or("id") == "q1") return e;
+    ADD_FAILURE() << "no answer";
+    return xml::Element();
+  }
+  // alice creates kRoom and accepts the defaults (an instant room, §10.1.2).
+  FakeSession& owner_with_instant_room(std::string_view nick = "Alice") {
+    FakeSession& alice = login("alice@example.org/a");
+    join(alice, nick);
+    alice.take();
+    xml::Element query("query", std::string(ns::kMucOwner));
+    query.add(xml::Element("x", std::string(ns::kDataForms))).set_attr("type", "submit");
+    EXPECT_EQ(iq(alice, "set", kRoom, query).attr_or("type"), "result");
+    return alice;
+  }
+  xml::Element admin_item(std::string_view attr, std::string_view value, std::string_view who_attr, std::string_view who) {
+    xml::Element q("query", std::string(ns::kMucAdmin));
+    q.add(xml::Element("item", std::string(ns::kMucAdmin))).set_attr(attr, value).set_attr(who_attr, who);
+    return q;
+  }
+  xml::Element config(std::vector<std::pair<std::string, std::string>> fields) {
+    xml::Element q("query", std::string(ns::kMucOwner));
+    xml::Element& x = q.add(xml::Element("x", std::string(ns::kDataForms)));
+    x.set_attr("type", "submit");
+    fields.insert(fields.begin(), {"FORM_TYPE", std::string(ns::kMucRoomConfig)});
+    for (const auto& [var, value] : fields)
+      x.add(xml::Element("field", std::string(ns::kDataForms)))
+          .set_attr("var", var)
+          .add(xml::Element("value", std::string(ns::kDataForms)))
+          .add_text(value);
+    return q;
+  }
+
+  test::TempDir tmp{"muc"};
+  MucOptions options;
+  stream::StreamFeatures stream_features;
+  module::DiscoFeatures disco_features;
+  std::unique_ptr<router::Router> router;
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<module::Modules> modules;
+  std::vector<std::unique_ptr<FakeSession>> sessions;
+};
+
+TEST_F(MucTest, TheHostListsTheServiceWhichIsAConferenceService) {
+  FakeSession& alice = login("alice@example.org/a");
+  const xml::Element items = iq(alice, "get", "example.org", xml::Element("query", std::string(ns::kDiscoItems)));
+  ASSERT_NE(items.child("query"), nullptr);
+  const xml::Element* listed = items.child("query")->child("item", ns::kDiscoItems);
+  ASSERT_NE(listed, nullptr);
+  EXPECT_EQ(listed->attr_or("jid"), "conference.example.org");
+
+  const xml::Element info = iq(alice, "get", "conference.example.org", xml::Element("query", std::string(ns::kDiscoInfo)));
+  ASSERT_NE(info.child("query"), nullptr) << "answered by the service, not bounced";
+  const xml::Element* identity = info.child("query")->child("identity", ns::kDiscoInfo);
+  ASSERT_NE(identity, nullptr);
+  EXPECT_EQ(identity->attr_or("category"), "conference");
+  EXPECT_EQ(identity->attr_or("type"), "text");
+  bool muc = false;
+  for (const xml::Element& f : info.child("query")->children()) muc |= f.attr_or("var") == ns::kMuc;
+  EXPECT_TRUE(muc);
+  EXPECT_FALSE(router->serves("conference.example.org")) << "no login host";
+}
+
+TEST_F(MucTest, JoiningANewRoomCreatesItLockedUntilItsOwnerAcceptsTheDefaults) {
+  FakeSession& alice = login("alice@example.org/a");
+  FakeSession& bob = login("bob@example.org/b");
+  join(alice, "Alice");
+  auto got = alice.take();
+  ASSERT_EQ(got.size(), 2u) << "self-presence and the (empty) subject";
+  EXPECT_EQ(got[0].attr_or("from"), std::string(kRoom) + "/Alice");
+  EXPECT_EQ(codes(got[0]), (std::vector<int>{110, 201, 100}));
+  EXPECT_EQ(item(got[0])->attr_or("affiliation"), "owner");
+  EXPECT_EQ(item(got[0])->attr_or("role"), "moderator");
+  ASSERT_NE(got[1].child("subject", ns::kClient), nullptr);
+
+  join(bob, "Bob");
+  got = bob.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(condition(got[0]), "item-not-found") << "locked (§10.1.1)";
+
+  xml::Element query("query", std::string(ns::kMucOwner));
+  query.add(xml::Element("x", std::string(ns::kDataForms))).set_attr("type", "submit");
+  EXPECT_EQ(iq(alice, "set", kRoom, query).attr_or("type"), "result");
+  join(bob, "Bob");
+  got = bob.take();
+  ASSERT_EQ(got.size(), 3u) << "Alice's presence, Bob's own, the subject";
+  EXPECT_EQ(got[0].attr_or("from"), std::string(kRoom) + "/Alice");
+  EXPECT_EQ(item(got[0])->attr_or("jid"), "alice@example.org/a") << "non-anonymous by default";
+  EXPECT_EQ(codes(got[1]), (std::vector<int>{110, 100}));
+  EXPECT_EQ(item(got[1])->attr_or("role"), "participant");
+  got = alice.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attr_or("from"), std::string(kRoom) + "/Bob");
+}
+
+TEST_F(MucTest, GroupchatIsReflectedToEveryOccupantAndStrangersAreRefused) {
+  FakeSession& alice = owner_with_instant_room();
+  FakeSession& bob = login("bob@example.org/b");
+  FakeSession& eve = login("eve@example.org/e");
+  join(bob, "Bob");
+  alice.take(), bob.take();
+  send(bob, groupchat("hello"));
+  for (FakeSession* s : {&alice, &bob}) {
+    auto got = s->take();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].attr_or("from"), std::string(kRoom) + "/Bob");
+    EXPECT_EQ(got[0].attr_or("to"), s->jid().full());
+    EXPECT_EQ(body(got[0]), "hello");
+  }
+  send(eve, groupchat("let me in"));
+  auto got = eve.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(condition(got[0]), "not-acceptable");
+  EXPECT_TRUE(alice.take().empty());
+}
+
+TEST_F(MucTest, ATakenNicknameIsAConflict) {
+  FakeSession& alice = owner_with_instant_room();
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Alice");
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(condition(got[0]), "conflict");
+  EXPECT_TRUE(alice.take().empty());
+}
+
+TEST_F(MucTest, AnOversizedNicknameIsNotAcceptableAndCreatesNoRoom) {
+  FakeSession& alice = login("alice@example.org/a");
+  join(alice, std::string(200, 'n'));
+  auto got = alice.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(condition(got[0]), "not-acceptable");
+  EXPECT_EQ(service().room_count(), 0u);
+}
+
+TEST_F(MucTest, LeavingAndASessionsEndAreSeenByTheOthers) {
+  FakeSession& alice = owner_with_instant_room();
+  FakeSession& bob = login("bob@example.org/b");
+  FakeSession& carol = login("carol@example.org/c");
+  join(bob, "Bob");
+  join(carol, "Carol");
+  alice.take(), bob.take(), carol.take();
+
+  xml::Element leave("presence", std::string(ns::kClient));
+  leave.set_attr("to", std::string(kRoom) + "/Bob").set_attr("type", "unavailable");
+  send(bob, leave);
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attr_or("type"), "unavailable");
+  EXPECT_EQ(codes(got[0]), (std::vector<int>{110, 100}));
+  got = alice.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attr_or("from"), std::string(kRoom) + "/Bob");
+  EXPECT_EQ(item(got[0])->attr_or("role"), "none");
+
+  router->unbind(carol);  // gone without a word
+  got = alice.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attr_or("from"), std::string(kRoom) + "/Carol");
+  EXPECT_EQ(got[0].attr_or("type"), "unavailable");
+}
+
+TEST_F(MucTest, ATemporaryRoomGoesWhenItsLastOccupantLeaves) {
+  FakeSession& alice = owner_with_instant_room();
+  EXPECT_EQ(service().room_count(), 1u);
+  router->unbind(alice);
+  EXPECT_EQ(service().room_count(), 0u);
+}
+
+TEST_F(MucTest, ALateJoinerGetsTheHistoryWithDelayThenTheSubject) {
+  FakeSession& alice = owner_with_instant_room();
+  xml::Element subject("message", std::string(ns::kClient));
+  subject.set_attr("to", kRoom).set_attr("type", "groupchat");
+  subject.add(xml::Element("subject", std::string(ns::kClient))).add_text("Plans");
+  send(alice, subject);
+  for (int i = 1; i <= 3; ++i) send(alice, groupchat("m" + std::to_string(i)));
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Bob");
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 6u) << "Alice, self, 3 history, subject";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(body(got[2 + i]), "m" + std::to_string(i + 1));
+    const xml::Element* delay = got[2 + i].child("delay", ns::kDelay);
+    ASSERT_NE(delay, nullptr);
+    EXPECT_EQ(delay->attr_or("from"), kRoom);
+    EXPECT_FALSE(delay->attr_or("stamp").empty());
+  }
+  EXPECT_EQ(got[5].child("subject", ns::kClient)->text(), "Plans");
+  EXPECT_EQ(got[5].attr_or("from"), std::string(kRoom) + "/Alice");
+
+  FakeSession& carol = login("carol@example.org/c");
+  xml::Element history("history", std::string(ns::kMuc));
+  history.set_attr("maxstanzas", "1");
+  join(carol, "Carol", kRoom, history);
+  got = carol.take();
+  ASSERT_EQ(got.size(), 5u) << "Alice, Bob, self, 1 history, subject";
+  EXPECT_EQ(body(got[3]), "m3");
+
+  FakeSession& dave = login("dave@example.org/d");
+  history = xml::Element("history", std::string(ns::kMuc));
+  history.set_attr("maxchars", "0");
+  join(dave, "Dave", kRoom, history);
+  EXPECT_EQ(dave.take().size(), 5u) << "3 presences, self, subject, no history";
+}
+
+TEST(RoomHistory, LimitsKeepTheLatestAndTheBoundDropsTheOldest) {
+  RoomHistory history(3);
+  const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
+  for (int i = 0; i < 5; ++i) {
+    xml::Element m("message", std::string(ns::kClient));
+    m.add(xml::Element("body", std::string(ns::kClient))).add_text("m" + std::to_string(i));
+    history.add(m, t0 + std::chrono::minutes(i));
+  }
+  EXPECT_EQ(history.size(), 3u);
+  EXPECT_EQ(history.replay({}, "r@c").size(), 3u);
+  EXPECT_EQ(history.replay({.max_stanzas = 2}, "r@c").size(), 2u);
+  EXPECT_EQ(history.replay({.since = t0 + std::chrono::minutes(4)}, "r@c").size(), 1u);
+  const auto since = parse_datetime("2027-01-15T08:00:00Z");
+  ASSERT_TRUE(since);
+  EXPECT_EQ(*since, std::chrono::sys_days(std::chrono::year(2027) / 1 / 15) + std::chrono::hours(8));
+  EXPECT_EQ(*parse_datetime("2027-01-15T10:00:00.123+02:00"), *since);
+  EXPECT_FALSE(parse_datetime("2027-13-15T08:00:00Z"));
+  EXPECT_FALSE(parse_datetime("yesterday"));
+  xml::Element bad("history", std::string(ns::kMuc));
+  bad.set_attr("maxstanzas", "-1");
+  EXPECT_FALSE(parse_history_request(&bad, t0));
+}
+
+TEST_F(MucTest, PrivateMessagesGoToTheOccupantFromTheSendersRoomNick) {
+  FakeSession& alice = owner_with_instant_room();
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Bob");
+  alice.take(), bob.take();
+  xml::Element pm = groupchat("psst", std::string(kRoom) + "/Bob");
+  pm.set_attr("type", "chat");
+  send(alice, pm);
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attr_or("from"), std::string(kRoom) + "/Alice");
+  EXPECT_NE(got[0].child("x", ns::kMucUser), nullptr);
+  pm.set_attr("to", std::string(kRoom) + "/Nobody");
+  send(alice, pm);
+  got = alice.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(condition(got[0]), "item-not-found");
+}
+
+TEST_F(MucTest, ANicknameChangeIsAnUnavailableWith303ThenTheNewPresence) {
+  FakeSession& alice = owner_with_instant_room();
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Bob");
+  alice.take(), bob.take();
+  join(bob, "Robert");
+  auto got = alice.take();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].attr_or("type"), "unavailable");
+  EXPECT_EQ(codes(got[0]), std::vector<int>{303});
+  EXPECT_EQ(item(got[0])->attr_or("nick"), "Robert");
+  EXPECT_EQ(got[1].attr_or("from"), std::string(kRoom) + "/Robert");
+}
+
+TEST_F(MucTest, APersistentRoomKeepsItsConfigurationAffiliationsAndSubjectAcrossARestart) {
+  FakeSession& alice = owner_with_instant_room();
+  EXPECT_EQ(iq(alice, "set", kRoom,
+               config({{"muc#roomconfig_persistentroom", "1"},
+                       {"muc#roomconfig_roomname", "The Lounge"},
+                       {"muc#roomconfig_membersonly", "1"}}))
+                .attr_or("type"),
+            "result");
+  EXPECT_EQ(iq(alice, "set", kRoom, admin_item("affiliation", "member", "jid", "bob@example.org")).attr_or("type"), "result");
+  start();
+  ASSERT_EQ(service().room_count(), 1u);
+  Room* room = service().find(*Jid::parse(kRoom));
+  ASSERT_NE(room, nullptr);
+  EXPECT_EQ(room->config().name, "The Lounge");
+  EXPECT_TRUE(room->config().members_only);
+  EXPECT_FALSE(room->locked());
+  EXPECT_EQ(room->affiliation(*Jid::parse("alice@example.org")), Affiliation::Owner);
+  EXPECT_EQ(room->affiliation(*Jid::parse("bob@example.org")), Affiliation::Member);
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Bob");
+  EXPECT_EQ(bob.take().size(), 2u) << "a member enters the empty persistent room";
+  FakeSession& eve = login("eve@example.org/e");
+  join(eve, "Eve");
+  auto got = eve.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(condition(got[0]), "registration-required");
+}
+
+TEST_F(MucTest, AModeratorKicksWith307AndAnOwnerBansWith301) {
+  FakeSession& alice = owner_with_instant_room();
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Bob");
+  alice.take(), bob.take();
+  xml::Element kick = admin_item("role", "none", "nick", "Bob");
+  EXPECT_EQ(iq(alice, "set", kRoom, kick).attr_or("type"), "result");
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attr_or("type"), "unavailable");
+  EXPECT_EQ(codes(got[0]), (std::vector<int>{110, 307, 100}));
+  ASSERT_NE(item(got[0])->child("actor", ns::kMucUser), nullptr);
+
+  join(bob, "Bob");
+  bob.take();
+  EXPECT_EQ(iq(alice, "set", kRoom, admin_item("affiliation", "outcast", "jid", "bob@example.org")).attr_or("type"), "result");
+  got = bob.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(codes(got[0]), (std::vector<int>{110, 301, 100}));
+  join(bob, "Bob");
+  got = bob.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(condition(got[0]), "forbidden");
+
+  // A participant may not kick; nobody may kick an owner.
+  FakeSession& carol = login("carol@example.org/c");
+  join(carol, "Carol");
+  EXPECT_EQ(condition(iq(carol, "set", kRoom, admin_item("role", "none", "nick", "Alice"))), "forbidden");
+  xml::Element outcasts("query", std::string(ns::kMucAdmin));
+  outcasts.add(xml::Element("item", std::string(ns::kMucAdmin))).set_attr("affiliation", "outcast");
+  const xml::Element list = iq(alice, "get", kRoom, outcasts);
+  ASSERT_NE(list.child("query"), nullptr);
+  ASSERT_NE(list.child("query")->child("item", ns::kMucAdmin), nullptr);
+  EXPECT_EQ(list.child("query")->child("item", ns::kMucAdmin)->attr_or("jid"), "bob@example.org");
+}
+
+TEST_F(MucTest, APasswordProtectedRoomWantsItsPassword) {
+  FakeSession& alice = owner_with_instant_room();
+  EXPECT_EQ(iq(alice, "set", kRoom,
+               config({{"muc#roomconfig_passwordprotectedroom", "1"}, {"muc#roomconfig_roomsecret", "s3cret"}}))
+                .attr_or("type"),
+            "result");
+  EXPECT_EQ(service().find(*Jid::parse(kRoom))->config().secret_hash.find("s3cret"), std::string::npos)
+      << "never kept in clear";
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Bob");
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(condition(got[0]), "not-authorized");
+  join(bob, "Bob", kRoom, std::nullopt, "wrong");
+  EXPECT_EQ(condition(bob.take().at(0)), "not-authorized");
+  join(bob, "Bob", kRoom, std::nullopt, "s3cret");
+  EXPECT_EQ(bob.take().size(), 3u);
+}
+
+TEST_F(MucTest, InAModeratedRoomVisitorsHaveNoVoiceUntilGivenIt) {
+  FakeSession& alice = owner_with_instant_room();
+  EXPECT_EQ(iq(alice, "set", kRoom, config({{"muc#roomconfig_moderatedroom", "1"}})).attr_or("type"), "result");
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Bob");
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(item(got[1])->attr_or("role"), "visitor");
+  send(bob, groupchat("may I?"));
+  got = bob.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(condition(got[0]), "forbidden");
+  EXPECT_EQ(iq(alice, "set", kRoom, admin_item("role", "participant", "nick", "Bob")).attr_or("type"), "result");
+  bob.take();
+  send(bob, groupchat("thanks"));
+  got = bob.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(body(got[0]), "thanks");
+}
+
+TEST_F(MucTest, LimitsOnRoomsPerUserOccupantsAndMessageRate) {
+  options.max_rooms_per_user = 1;
+  options.limits.max_occupants = 2;
+  options.limits.message_rate = 1;
+  options.limits.message_burst = 2;
+  start();
+  FakeSession& alice = owner_with_instant_room();
+  join(alice, "Alice", "second@conference.example.org");
+  EXPECT_EQ(condition(alice.take().at(0)), "not-allowed");
+  FakeSession& bob = login("bob@example.org/b");
+  FakeSession& carol = login("carol@example.org/c");
+  join(bob, "Bob");
+  join(carol, "Carol");
+  EXPECT_EQ(condition(carol.take().at(0)), "service-unavailable");
+  bob.take();
+  send(bob, groupchat("1"));
+  send(bob, groupchat("2"));
+  send(bob, groupchat("3"));
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(condition(got[2]), "resource-constraint");
+}
+
+TEST_F(MucTest, HostileAddressesGetTheirErrorsAndNoRoom) {
+  FakeSession& alice = login("alice@example.org/a");
+  // LDAP and JID metacharacters that a localpart may hold: just a name here.
+  join(alice, "Alice", "a*(b)\\5c=c@conference.example.org");
+  auto got = alice.take();
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(codes(got[0]), (std::vector<int>{110, 201, 100}));
+  // A presence to the room without a nickname, and one with a malformed address.
+  xml::Element bare("presence", std::string(ns::kClient));
+  bare.set_attr("to", "other@conference.example.org");
+  send(alice, bare);
+  EXPECT_EQ(condition(alice.take().at(0)), "jid-malformed");
+  xml::Element bad("presence", std::string(ns::kClient));
+  bad.set_attr("to", "x@@conference.example.org/nick");
+  send(alice, bad);
+  got = alice.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(condition(got[0]), "jid-malformed");
+  EXPECT_EQ(service().room_count(), 1u);
+  // A message to a room that does not exist.
+  send(alice, groupchat("anyone?", "ghost@conference.example.org"));
+  EXPECT_EQ(condition(alice.take().at(0)), "item-not-found");
+}
+
+TEST_F(MucTest, TheServiceListsPublicRoomsAndARoomDescribesItself) {
+  FakeSession& alice = owner_with_instant_room();
+  join(alice, "Alice", "hidden@conference.example.org");
+  alice.take();
+  EXPECT_EQ(iq(alice, "set", "hidden@conference.example.org", config({{"muc#roomconfig_publicroom", "0"}})).attr_or("type"),
+            "result");
+  const xml::Element items = iq(alice, "get", "conference.example.org", xml::Element("query", std::string(ns::kDiscoItems)));
+  ASSERT_NE(items.child("query"), nullptr);
+  std::vector<std::string> listed;
+  for (const xml::Element& i : items.child("query")->children()) listed.push_back(i.attr_or("jid"));
+  EXPECT_EQ(listed, std::vector<std::string>{std::string(kRoom)});
+  const xml::Element info = iq(alice, "get", kRoom, xml::Element("query", std::string(ns::kDiscoInfo)));
+  ASSERT_NE(info.child("query"), nullptr);
+  std::vector<std::string> features;
+  for (const xml::Element& f : info.child("query")->children())
+    if (f.name() == "feature") features.push_back(f.attr_or("var"));
+  for (const char* expected : {"http://jabber.org/protocol/muc", "muc_temporary", "muc_public", "muc_open",
+                               "muc_unmoderated", "muc_unsecured", "muc_nonanonymous"})
+    EXPECT_NE(std::find(features.begin(), features.end(), expected), features.end()) << expected;
+}
+
+TEST_F(MucTest, AMediatedInvitationReachesTheInviteeFromTheRoom) {
+  FakeSession& alice = owner_with_instant_room();
+  FakeSession& carol = login("carol@example.org/c");
+  xml::Element m("message", std::string(ns::kClient));
+  m.set_attr("to", kRoom);
+  xml::Element& invite = m.add(xml::Element("x", std::string(ns::kMucUser))).add(xml::Element("invite", std::string(ns::kMucUser)));
+  invite.set_attr("to", "carol@example.org");
+  invite.add(xml::Element("reason", std::string(ns::kMucUser))).add_text("Join us");
+  send(alice, m);
+  auto got = carol.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attr_or("from"), kRoom);
+  const xml::Element* received = got[0].child("x", ns::kMucUser)->child("invite", ns::kMucUser);
+  ASSERT_NE(received, nullptr);
+  EXPECT_EQ(received->attr_or("from"), "alice@example.org");
+  EXPECT_EQ(received->child("reason", ns::kMucUser)->text(), "Join us");
+}
+
+TEST_F(MucTest, AnOwnerDestroysTheRoomAndEveryoneIsToldWhy) {
+  FakeSession& alice = owner_with_instant_room();
+  EXPECT_EQ(iq(alice, "set", kRoom, config({{"muc#roomconfig_persistentroom", "1"}})).attr_or("type"), "result");
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Bob");
+  bob.take();
+  EXPECT_EQ(condition(iq(bob, "set", kRoom, [] {
+              xml::Element q("query", std::string(ns::kMucOwner));
+              q.add(xml::Element("destroy", std::string(ns::kMucOwner)));
+              return q;
+            }())),
+            "forbidden")
+      << "only owners";
+  xml::Element query("query", std::string(ns::kMucOwner));
+  query.add(xml::Element("destroy", std::string(ns::kMucOwner)))
+      .add(xml::Element("reason", std::string(ns::kMucOwner)))
+      .add_text("Moved");
+  EXPECT_EQ(iq(alice, "set", kRoom, query).attr_or("type"), "result");
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attr_or("type"), "unavailable");
+  const xml::Element* destroyed = got[0].child("x", ns::kMucUser)->child("destroy", ns::kMucUser);
+  ASSERT_NE(destroyed, nullptr);
+  EXPECT_EQ(destroyed->child("reason", ns::kMucUser)->text(), "Moved");
+  EXPECT_EQ(service().room_count(), 0u);
+  start();
+  EXPECT_EQ(service().room_count(), 0u) << "gone from the database too";
+}
+
+TEST_F(MucTest, CodeCreatesAPersistentMembersOnlyRoomAndSetsAffiliationsLive) {
+  RoomConfig c;
+  c.persistent = true;
+  c.members_only = true;
+  c.name = "Sales";
+  Room& room = service().create_room(*Jid::parse("sales@conference.example.org"), c,
+                                     {{"alice@example.org", Affiliation::Member}});
+  FakeSession& alice = login("alice@example.org/a");
+  FakeSession& bob = login("bob@example.org/b");
+  join(alice, "Alice", "sales@conference.example.org");
+  EXPECT_EQ(alice.take().size(), 2u);
+  join(bob, "Bob", "sales@conference.example.org");
+  EXPECT_EQ(condition(bob.take().at(0)), "registration-required");
+  room.set_affiliation(*Jid::parse("bob@example.org"), Affiliation::Member);
+  join(bob, "Bob", "sales@conference.example.org");
+  EXPECT_EQ(bob.take().size(), 3u);
+  alice.take();
+  room.set_affiliation(*Jid::parse("bob@example.org"), Affiliation::None);
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(codes(got[0]), (std::vector<int>{110, 321, 100}));
+  start();
+  EXPECT_NE(service().find(*Jid::parse("sales@conference.example.org")), nullptr) << "stored";
+}
+
+}  // namespace
+}  // namespace jabberadmin::muc
