@@ -34,17 +34,18 @@ std::string new_id() {
   return id;
 }
 
-// Removes every <stanza-id/> whose 'by' is an account on our hosts (or a host itself):
-// only the server issues those (XEP-0359 §5). Returns the id it carried for `keep_by`, if any.
-std::optional<std::string> strip_our_ids(xml::Element& message, const router::Router& router, std::string_view keep_by) {
+// Removes every <stanza-id/> whose 'by' is one of these accounts' bare JIDs: only the
+// server issues ids for their archives (XEP-0359 §5). Ids of others (a room's) stay.
+// Returns the id it carried for the first of them, if any.
+std::optional<std::string> strip_ids_by(xml::Element& message, std::string_view owner, std::string_view other = {}) {
   std::optional<std::string> found;
-  auto& children = message.children();
-  std::erase_if(children, [&](const xml::Element& c) {
+  std::erase_if(message.children(), [&](const xml::Element& c) {
     if (!c.is("stanza-id", kStanzaId)) return false;
     const auto by = Jid::parse(c.attr_or("by"));
-    if (!by || !by->resource.empty() || !router.serves(by->domain)) return false;
-    if (by->bare() == keep_by && !found) found = c.attr_or("id");
-    return true;
+    if (!by || !by->resource.empty()) return false;
+    const std::string bare = by->bare();
+    if (bare == owner && !found) found = c.attr_or("id");
+    return bare == owner || (!other.empty() && bare == other);
   });
   return found;
 }
@@ -123,7 +124,11 @@ module::AccountData::Keeper MessageArchive::keeper() {
 void MessageArchive::stamp(const stream::Stanza& original, xml::Element& message) {
   const Jid owner = original.to().to_bare();
   const std::string owner_bare = owner.bare();
-  const std::optional<std::string> carried = strip_our_ids(message, router_, owner_bare);
+  // The sender's too, when it is an account of ours (its archive's ids are ours as well).
+  const std::string sender = router_.serves(original.from().domain) && !original.from().local.empty()
+                                 ? original.from().bare()
+                                 : std::string();
+  const std::optional<std::string> carried = strip_ids_by(message, owner_bare, sender);
   if (!archivable(original) || original.from().domain.empty() || !options_.exists(owner)) return;
   const Jid other = original.from().to_bare();
   try {
@@ -156,7 +161,7 @@ void MessageArchive::sent(const stream::Stanza& message) {
   try {
     if (!wanted(owner, other)) return;
     xml::Element copy = message.element();
-    strip_our_ids(copy, router_, {});
+    strip_ids_by(copy, owner.bare());
     store_.append(owner.bare(), {new_id(), options_.now(), to.full(), Direction::Outgoing, xml::serialize(copy)});
   } catch (const std::exception& e) {
     log::error("mam: cannot archive a message of " + owner.bare() + ": " + e.what());

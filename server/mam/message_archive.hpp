@@ -7,8 +7,9 @@
 // recipient's when the router stamps it on its way in (Router::stamp_messages), before it
 // is delivered or stored offline. That copy carries <stanza-id by='recipient'/> with the
 // archive id, so each of the recipient's clients can match it with the archive. A
-// stanza-id a client wrote with one of our accounts as 'by' is removed first (XEP-0359 §5):
-// archive ids are the server's alone. Each side's preferences decide for its own archive.
+// stanza-id a client wrote with the recipient or the sender as 'by' is removed first (XEP-0359 §5:
+// archive ids are the server's alone; a room's ids stay).
+// Each side's preferences decide for its own archive.
 //
 // Ids: 96 random bits, base64url (16 characters): unique, and not to be guessed from one
 // another. The order of an archive is the time a message was archived, then its arrival.
