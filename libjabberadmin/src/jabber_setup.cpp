@@ -101,15 +101,38 @@ std::string listeners_yaml(const JabberSettings& j) {
   return out;
 }
 
-std::string history_yaml(const JabberSettings& j) {
-  if (!j.history)
-    return "  ## History is off. With `cl-setup --history on jabber` every message is archived (mod_mam).";
-  return "  ## History (cl-setup --history on): ejabberd cannot log messages to files as cl-jabberd\n"
-         "  ## does in " + j.history_dir.string() + "; its nearest equivalent is the message archive\n"
-         "  ## (XEP-0313) of every user, always on, kept in ejabberd's spool and read with any MAM client.\n"
-         "  mod_mam:\n"
-         "    default: always\n"
-         "    assume_mam_usage: true";
+// The message archive (XEP-0313): what cl-jabberd's `mam` keeps, and ejabberd's nearest
+// equivalent of the history files too. Retention is cl-jabberd's alone: ejabberd prunes its
+// archive only when told (ejabberdctl delete_old_mam_messages).
+std::string archive_yaml(const JabberSettings& j) {
+  if (!j.mam && !j.history)
+    return "  ## The message archive is off (mam = false); with it on every device sees the history (mod_mam).";
+  std::string text;
+  if (j.history)
+    text = "  ## History (cl-setup --history on): ejabberd cannot log messages to files as cl-jabberd\n"
+           "  ## does in " + j.history_dir.string() + "; its nearest equivalent is this archive.\n";
+  text += "  ## The message archive (XEP-0313) that clients read, so every device shows one history;\n"
+          "  ## an account's own preference wins over the default.\n"
+          "  mod_mam:\n"
+          "    default: " + (j.mam ? j.mam_default : std::string("always")) + "\n"
+          "    assume_mam_usage: true";
+  return text;
+}
+
+// Group chat (XEP-0045) on <muc_service>.<host>, with cl-jabberd's limits. The rooms
+// cl-jabberd makes for directory groups have no ejabberd equivalent.
+std::string muc_yaml(const JabberSettings& j) {
+  if (j.muc_service.empty()) return "  ## Group chat is off (muc_service = '').";
+  return "  ## Group chat (XEP-0045) on " + j.muc_service + ".<host>; local users create rooms.\n"
+         "  mod_muc:\n"
+         "    host: \"" + j.muc_service + ".@HOST@\"\n"
+         "    access_create: local\n"
+         "    access_persistent: local\n"
+         "    access_admin: admin\n"
+         "    history_size: " + std::to_string(j.muc_history_size) + "\n"
+         "    max_users: " + std::to_string(j.muc_max_occupants) + "\n"
+         "    default_room_options:\n"
+         "      mam: " + (j.mam ? "true" : "false");
 }
 
 void write_file(const fs::path& path, const std::string& text, mode_t mode) {
@@ -220,7 +243,8 @@ std::string render_ejabberd(const Settings& settings, const std::string& ldap_pa
       {"group_filter", q(group_filter, "filter")},
       {"admin_jid", q(std::string(kAdminName) + "@" + j.hosts.front(), "admin JID")},
       {"max_stanza_size", std::to_string(j.max_stanza_size)},
-      {"history_modules", history_yaml(j)},
+      {"archive_module", archive_yaml(j)},
+      {"muc_module", muc_yaml(j)},
   };
   return render::fill(render::load("ejabberd.yml.in"), values);
 }

@@ -391,6 +391,18 @@ TEST_F(EjabberdTest, StanzaSizeLimitIs64KiB) {
   EXPECT_EQ(get(big.result, {"stream_error"}), "policy-violation") << diagnostics(big);
 }
 
+// The generated mod_muc and mod_mam: a room on conference.<host> is made by joining it, a
+// groupchat message comes back, and both the room's archive and the account's answer.
+TEST_F(EjabberdTest, GroupChatAndItsArchiveWork) {
+  const std::string room = "staff@conference." + server_.host;
+  const Login l = login(jid("alice"), "pw-alice", {"--muc", room});
+  ASSERT_EQ(l.status, 0) << diagnostics(l);
+  EXPECT_EQ(get(l.result, {"muc_joined"}), true) << diagnostics(l);
+  EXPECT_EQ(get(l.result, {"muc_reflected"}), true) << diagnostics(l);
+  EXPECT_EQ(get(l.result, {"room_archive"}), json::array({"hello room"})) << "the room keeps its archive: " << diagnostics(l);
+  EXPECT_TRUE(get(l.result, {"own_archive"}).is_number()) << "the account's archive answers: " << diagnostics(l);
+}
+
 TEST_F(EjabberdTest, WrongPasswordIsRefused) {
   const Login l = login(jid("alice"), "not-her-password");
   EXPECT_EQ(l.status, 3) << diagnostics(l);

@@ -2,7 +2,7 @@
 """A real XMPP client (slixmpp) for the ejabberd tests: logs in, prints what it saw as JSON.
 
 Usage: xmpp_login.py JID PASSWORD HOST PORT [--direct-tls] [--vcard JID]... [--send-bytes N] [--commands]
-                     [--set-vcard]
+                     [--set-vcard] [--muc ROOM-JID]
        (PASSWORD '-' = stdin)
 Exit: 0 logged in (JSON on stdout: roster items with names and groups, vCards asked for),
       3 authentication refused, 4 timed out, 2 any other failure.
@@ -31,7 +31,10 @@ class Client(slixmpp.ClientXMPP):
         self.ssl_context.verify_mode = ssl.CERT_NONE
         self.register_plugin("xep_0054")
         self.register_plugin("xep_0030")
+        self.register_plugin("xep_0045")
+        self.register_plugin("xep_0313")
         self.list_commands = False
+        self.muc_room = None
         self.set_vcard = False
         self.add_event_handler("session_start", self.on_session)
         self.add_event_handler("failed_all_auth", self.on_failed)
@@ -91,6 +94,8 @@ class Client(slixmpp.ClientXMPP):
                     self.result["nickname_after_set"] = nickname[0] if isinstance(nickname, list) else nickname
                 except Exception as e:  # noqa: BLE001 - reported to the test as is
                     self.result["nickname_after_set"] = repr(e)
+            if self.muc_room:
+                await self.use_room(self.muc_room)
             if self.send_bytes:
                 # A message to ourselves whose stanza is about send_bytes long: the server's
                 # max_stanza_size decides whether the stream survives it.
@@ -112,6 +117,34 @@ class Client(slixmpp.ClientXMPP):
             self.result["error"] = repr(e)
         self.disconnect()
         self.done.set()
+
+    async def use_room(self, room):
+        """Group chat and its archive: join (creating the room), a groupchat message reflected
+        back, then the room's message archive (XEP-0313) read back, and the account's own."""
+        await self["xep_0045"].join_muc_wait(slixmpp.JID(room), "tester", maxstanzas=0, timeout=10)
+        self.result["muc_joined"] = True
+        reflected = asyncio.get_running_loop().create_future()
+
+        def on_groupchat(msg):
+            if msg["mucnick"] == "tester" and msg["body"] == "hello room" and not reflected.done():
+                reflected.set_result(True)
+        self.add_event_handler("groupchat_message", on_groupchat)
+        self.send_message(mto=room, mbody="hello room", mtype="groupchat")
+        try:
+            self.result["muc_reflected"] = await asyncio.wait_for(reflected, 10)
+        except asyncio.TimeoutError:
+            self.result["muc_reflected"] = False
+        try:
+            iq = await self["xep_0313"].retrieve(jid=slixmpp.JID(room), timeout=10)
+            self.result["room_archive"] = [m["mam_result"]["forwarded"]["stanza"]["body"]
+                                           for m in iq["mam"]["results"]]
+        except slixmpp.exceptions.IqError as e:
+            self.result["room_archive"] = e.iq["error"]["condition"]
+        try:
+            iq = await self["xep_0313"].retrieve(timeout=10)
+            self.result["own_archive"] = len(iq["mam"]["results"])
+        except slixmpp.exceptions.IqError as e:
+            self.result["own_archive"] = e.iq["error"]["condition"]
 
     def on_failed(self, _event):
         self.result["status"] = "auth-failed"
@@ -139,11 +172,13 @@ async def main():
     parser.add_argument("--send-bytes", type=int, default=0, help="then send a message this long")
     parser.add_argument("--commands", action="store_true", help="list the server's ad-hoc commands")
     parser.add_argument("--set-vcard", action="store_true", help="then set our own vCard with a photo")
+    parser.add_argument("--muc", help="then join this room, talk in it and read its archive")
     args = parser.parse_args()
     password = sys.stdin.readline().rstrip("\n") if args.password == "-" else args.password
     client = Client(args.jid, password, args.vcard, args.send_bytes)
     client.list_commands = args.commands
     client.set_vcard = args.set_vcard
+    client.muc_room = args.muc
     client.connect(address=(args.host, args.port), use_ssl=args.direct_tls)
     try:
         await asyncio.wait_for(client.done.wait(), args.timeout)

@@ -170,6 +170,8 @@ TEST_F(SetupJabberTest, GeneratedEjabberdConfig) {
   has("certfiles:\n  - \"" + (dir() / "jabber" / "server.pem").string() + "\"\n");
   has("acl:\n  admin:\n    user:\n      - \"admin@" + primary() + "\"\n");
   has("  mod_mam:\n    default: always\n");
+  has("  mod_muc:\n    host: \"conference.@HOST@\"\n");
+  has("      mam: true");
   EXPECT_EQ(yml.find("{{"), std::string::npos) << "every placeholder filled";
 
   // Files written: all inside the caller's dirs; the summary names them.
