@@ -19,6 +19,7 @@
 #include "store/database.hpp"
 #include "stream/namespaces.hpp"
 #include "temp_dir.hpp"
+#include "xml/stream_parser.hpp"
 
 namespace jabberadmin::muc {
 namespace {
@@ -650,7 +651,8 @@ class MucArchiveTest : public MucTest {
     Answer a;
     for (xml::Element& e : s.take()) {
       if (e.name() == "iq" && e.attr_or("id") == "m1") a.iq = std::move(e);
-      else if (e.name() == "message") a.results.push_back(std::move(e));
+      // The archived stanza is embedded as raw bytes: read back as a client would.
+      else if (e.name() == "message") a.results.push_back(xml::parse_serialized(xml::serialize(e), ns::kClient).value());
     }
     return a;
   }
