@@ -1,7 +1,12 @@
 #include "mam/archive_store.hpp"
 
+#include <openssl/rand.h>
+
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
+
+#include "jabberadmin/encoding.hpp"
 
 namespace jabberadmin::mam {
 namespace {
@@ -198,6 +203,14 @@ std::size_t ArchiveStore::count(std::string_view owner) {
   auto st = db_.prepare("SELECT count(*) FROM mam_archive WHERE owner = ?");
   st.bind(1, owner).step();
   return static_cast<std::size_t>(st.integer(0));
+}
+
+std::string new_archive_id() {
+  unsigned char bytes[12];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes for an archive id");
+  std::string id = encoding::base64_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+  for (char& c : id) c = c == '+' ? '-' : c == '/' ? '_' : c;  // base64url: 12 bytes, no padding
+  return id;
 }
 
 }  // namespace jabberadmin::mam

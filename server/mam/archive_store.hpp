@@ -63,6 +63,10 @@ struct Preferences {
   std::vector<std::string> always, never;  // bare JIDs
 };
 
+// A new archive id (XEP-0359 stanza-id): 96 random bits, base64url (16 characters): unique,
+// and not to be guessed from one another.
+std::string new_archive_id();
+
 class ArchiveStore {
  public:
   // Brings the archive's tables up to date (the "mam" component's migrations).

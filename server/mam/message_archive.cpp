@@ -1,6 +1,6 @@
 #include "mam/message_archive.hpp"
 
-#include <openssl/rand.h>
+#include "mam/archive_answer.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,9 +9,7 @@
 #include <exception>
 #include <set>
 #include <stdexcept>
-#include <tuple>
 
-#include "jabberadmin/encoding.hpp"
 #include "roster/roster_module.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
@@ -25,14 +23,6 @@ using ns::kStanzaId;
 
 constexpr std::size_t kPruneBatch = 1000;          // rows per turn of the io thread
 constexpr std::size_t kMaxPreferenceJids = 1000;   // in each of <always/> and <never/>
-
-std::string new_id() {
-  unsigned char bytes[12];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes for an archive id");
-  std::string id = encoding::base64_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
-  for (char& c : id) c = c == '+' ? '-' : c == '/' ? '_' : c;  // base64url: 12 bytes, no padding
-  return id;
-}
 
 // Removes every <stanza-id/> whose 'by' is one of these accounts' bare JIDs: only the
 // server issues ids for their archives (XEP-0359 §5). Ids of others (a room's) stay.
@@ -141,7 +131,7 @@ void MessageArchive::stamp(const stream::Stanza& original, xml::Element& message
         return;
       }
     if (!wanted(owner, other)) return;
-    ArchivedMessage archived{new_id(), options_.now(), original.from().full(), Direction::Incoming,
+    ArchivedMessage archived{new_archive_id(), options_.now(), original.from().full(), Direction::Incoming,
                              xml::serialize(message)};
     store_.append(owner_bare, archived);
     message.add(stanza_id(archived.id, owner_bare));
@@ -162,7 +152,7 @@ void MessageArchive::sent(const stream::Stanza& message) {
     if (!wanted(owner, other)) return;
     xml::Element copy = message.element();
     strip_ids_by(copy, owner.bare());
-    store_.append(owner.bare(), {new_id(), options_.now(), to.full(), Direction::Outgoing, xml::serialize(copy)});
+    store_.append(owner.bare(), {new_archive_id(), options_.now(), to.full(), Direction::Outgoing, xml::serialize(copy)});
   } catch (const std::exception& e) {
     log::error("mam: cannot archive a message of " + owner.bare() + ": " + e.what());
   }
@@ -190,81 +180,13 @@ bool MessageArchive::wanted(const Jid& owner, const Jid& other) {
 void MessageArchive::on_iq(const stream::Stanza& iq) {
   const Jid& from = iq.from();
   if (from.local.empty()) return router_.bounce(iq, "cancel", "service-unavailable");
-  // An account's archive is its own (a room's will be the room's).
+  // An account's archive is its own (a room answers for its archive itself: muc::Room).
   if (iq.has_to() && iq.to().bare() != from.bare())
     return router_.bounce(iq, "auth", "forbidden", "Only the account itself may read its archive");
   const xml::Element* payload = iq.payload();
   if (payload->name() == "prefs") return prefs(iq);
   if (payload->name() != "query") return router_.bounce(iq, "cancel", "feature-not-implemented");
-  if (iq.type() == "get") {
-    xml::Element reply = stream::iq_result(iq);
-    reply.add(xml::Element("query", std::string(kMam))).add(query_form());
-    return router_.reply(iq, reply);
-  }
-  auto parsed = parse_query(*payload);
-  if (auto* error = std::get_if<QueryError>(&parsed))
-    return router_.bounce(iq, error->condition == "bad-request" ? "modify" : "cancel", error->condition, error->text);
-  query(iq, std::get<ArchiveQuery>(parsed));
-}
-
-void MessageArchive::query(const stream::Stanza& iq, const ArchiveQuery& q) {
-  const std::string owner = iq.from().bare();
-  Selection s{.owner = owner, .start = q.start, .end = q.end, .max = q.max};
-  if (q.with) {
-    s.with_bare = q.with->bare();
-    s.with_resource = q.with->resource;
-  }
-  Page page;
-  try {
-    // Every id named must be one of this archive's; the tighter bound of two wins.
-    const auto at = [&](const std::optional<std::string>& id) -> std::optional<std::optional<Position>> {
-      if (!id || id->empty()) return std::optional<Position>();
-      if (auto p = store_.position(owner, *id)) return p;
-      return std::nullopt;
-    };
-    const auto after_id = at(q.after_id), before_id = at(q.before_id), after = at(q.after), before = at(q.before);
-    if (!after_id || !before_id || !after || !before)
-      return router_.bounce(iq, "cancel", "item-not-found", "No such message in the archive");
-    const auto later = [](const std::optional<Position>& a, const std::optional<Position>& b) {
-      if (!a || !b) return a ? a : b;
-      return std::tie(a->stamp, a->seq) > std::tie(b->stamp, b->seq) ? a : b;
-    };
-    const auto earlier = [](const std::optional<Position>& a, const std::optional<Position>& b) {
-      if (!a || !b) return a ? a : b;
-      return std::tie(a->stamp, a->seq) < std::tie(b->stamp, b->seq) ? a : b;
-    };
-    s.after = later(*after_id, *after);
-    s.before = earlier(*before_id, *before);
-    s.from_the_end = q.before.has_value();  // <before/>, empty or not: the page before it
-    page = store_.select(s);
-  } catch (const std::exception& e) {
-    log::error("mam: cannot read the archive of " + owner + ": " + e.what());
-    return router_.bounce(iq, "wait", "internal-server-error");
-  }
-  router::Resource* asking = router_.find(iq.from());
-  if (asking == nullptr || asking->session == nullptr) return;
-  xml::Element result("message", std::string(ns::kClient));
-  result.set_attr("from", owner);
-  result.set_attr("to", iq.from().full());
-  for (const ArchivedMessage& m : page.items) {
-    xml::Element& r = result.children().emplace_back("result", std::string(kMam));
-    if (!q.queryid.empty()) r.set_attr("queryid", q.queryid);
-    r.set_attr("id", m.id);
-    xml::Element& forwarded = r.add(xml::Element("forwarded", std::string(ns::kForward)));
-    forwarded.add(xml::Element("delay", std::string(ns::kDelay))).set_attr("stamp", util::xmpp_datetime(m.stamp));
-    forwarded.add(xml::Element::raw(m.stanza));  // stored serialized with its xmlns: sent as it is
-    asking->session->deliver(result);
-    result.children().clear();
-  }
-  xml::Element reply = stream::iq_result(iq);
-  xml::Element& fin = reply.add(xml::Element("fin", std::string(kMam)));
-  fin.set_attr("complete", page.complete ? "true" : "false");
-  xml::Element& set = fin.add(xml::Element("set", std::string(ns::kRsm)));
-  if (!page.items.empty()) {
-    set.add(xml::Element("first", std::string(ns::kRsm))).add_text(page.items.front().id);
-    set.add(xml::Element("last", std::string(ns::kRsm))).add_text(page.items.back().id);
-  }
-  router_.reply(iq, reply);
+  answer_query(router_, store_, iq, from.bare());
 }
 
 void MessageArchive::prefs(const stream::Stanza& iq) {

@@ -66,7 +66,6 @@ class MessageArchive {
   void stamp(const stream::Stanza& original, xml::Element& message);
   void sent(const stream::Stanza& message);
   void on_iq(const stream::Stanza& iq);
-  void query(const stream::Stanza& iq, const ArchiveQuery& q);
   void prefs(const stream::Stanza& iq);
   // Whether owner's preferences archive a message with other (bare).
   bool wanted(const Jid& owner, const Jid& other);

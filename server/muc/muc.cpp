@@ -2,13 +2,17 @@
 
 #include <algorithm>
 
+#include "mam/message_archive.hpp"
 #include "stream/namespaces.hpp"
 
 namespace jabberadmin::muc {
 namespace {
 
-MucOptions options_from(const JabberSettings& j) {
+MucOptions options_from(module::Context& context) {
+  const JabberSettings& j = context.settings().jabber;
   MucOptions o;
+  // Rooms keep their archives in the accounts' message archive (mam on), or none.
+  if (mam::MessageArchive* archive = context.require<mam::Mam>().archive()) o.archive = &archive->store();
   o.limits.max_occupants = j.muc_max_occupants;
   o.limits.message_rate = static_cast<double>(j.muc_message_rate);
   o.limits.message_burst = static_cast<double>(std::max<std::size_t>(j.muc_message_burst, 1));
@@ -21,7 +25,7 @@ MucOptions options_from(const JabberSettings& j) {
 
 Muc::Muc(module::Context& context)
     : Muc(context, context.has_settings() ? context.settings().jabber.muc_service : std::string("conference"),
-          context.has_settings() ? options_from(context.settings().jabber) : MucOptions{}) {}
+          context.has_settings() ? options_from(context) : MucOptions{}) {}
 
 Muc::Muc(module::Context& context, std::string subdomain, MucOptions options) : Module("muc") {
   if (subdomain.empty()) return;  // MUC turned off

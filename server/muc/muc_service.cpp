@@ -1,8 +1,11 @@
 #include "muc/muc_service.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <exception>
 #include <stdexcept>
 
+#include "mam/archive_answer.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 #include "util/log.hpp"
@@ -33,6 +36,23 @@ std::shared_ptr<Room> MucService::make_room(const Jid& room, RoomConfig config, 
             else store_->remove(r.jid().bare());
           },
   };
+  if (mam::ArchiveStore* archive = options_.archive) {
+    services.archive = [archive](const Room& r, const xml::Element& message) {
+      mam::ArchivedMessage archived{mam::new_archive_id(), std::chrono::system_clock::now(), message.attr_or("from"),
+                                    mam::Direction::Incoming, xml::serialize(message)};
+      try {
+        archive->append(r.jid().bare(), archived);
+        return archived.id;
+      } catch (const std::exception& e) {
+        // The message goes on unarchived rather than not at all.
+        log::error("muc: cannot archive a message of " + r.jid().bare() + ": " + e.what());
+        return std::string();
+      }
+    };
+    services.archive_query = [this, archive](const stream::Stanza& iq) {
+      mam::answer_query(router_, *archive, iq, iq.to().bare());
+    };
+  }
   return std::make_shared<Room>(room, std::move(config), options_.limits, std::move(services), locked);
 }
 
@@ -127,6 +147,13 @@ void MucService::settle(const std::string& room_jid) {
   const auto it = rooms_.find(room_jid);
   if (it == rooms_.end() || !it->second->gone()) return;
   if (store_ != nullptr && it->second->config().persistent) store_->remove(room_jid);
+  if (options_.archive != nullptr) {
+    try {
+      options_.archive->remove_owners({room_jid});
+    } catch (const std::exception& e) {
+      log::error("muc: cannot remove the archive of " + room_jid + ": " + e.what());
+    }
+  }
   rooms_.erase(it);
 }
 

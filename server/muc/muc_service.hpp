@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mam/archive_store.hpp"
 #include "muc/room.hpp"
 #include "muc/room_store.hpp"
 #include "router/router.hpp"
@@ -24,6 +25,9 @@ namespace jabberadmin::muc {
 struct MucOptions {
   RoomLimits limits;
   std::size_t max_rooms_per_user = 100;  // rooms one account may own (0 = none may be created)
+  // The message archive rooms keep theirs in, owned by the room's bare JID; null: the
+  // server keeps no archives (mam off), and no room archives anything.
+  mam::ArchiveStore* archive = nullptr;
 };
 
 class MucService {
@@ -52,7 +56,7 @@ class MucService {
   void service_iq(const stream::Stanza& iq);
   void to_missing_room(const stream::Stanza& stanza);
   std::size_t rooms_owned_by(const Jid& user) const;
-  // Lets a room go when it is gone (destroyed, or temporary and empty).
+  // Lets a room go when it is gone (destroyed, or temporary and empty), and its archive.
   void settle(const std::string& room_jid);
   void bounce(const stream::Stanza& stanza, std::string_view type, std::string_view condition, std::string_view text = {});
 

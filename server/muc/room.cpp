@@ -293,6 +293,18 @@ void Room::groupchat(Occupant& sender, const stream::Stanza& message) {
   xml::Element reflected = message.element();
   reflected.set_attr("from", occupant_jid(sender.nick).full());
   reflected.remove_attr("to");
+  // XEP-0359 §5: ids 'by' the room are the room's alone; one a client wrote is dropped.
+  std::erase_if(reflected.children(), [this](const xml::Element& c) {
+    if (!c.is("stanza-id", ns::kStanzaId)) return false;
+    const auto by = Jid::parse(c.attr_or("by"));
+    return !by || by->bare() == jid_.bare();
+  });
+  // XEP-0313 §5.1.2 (MUC archives): messages with a body, not subject changes; every
+  // occupant's copy carries the archive's id.
+  if (has_body && archiving()) {
+    const std::string id = services_.archive(*this, reflected);
+    if (!id.empty()) reflected.add(xml::Element("stanza-id", std::string(ns::kStanzaId))).set_attr("id", id).set_attr("by", jid_.bare());
+  }
   if (has_body) history_.add(reflected, services_.now());
   for (const auto& [nick, to] : occupants_) send_to(to, reflected);
 }
@@ -344,6 +356,7 @@ void Room::iq(const stream::Stanza& iq) {
   if (xmlns == ns::kMucOwner) return owner_iq(iq);
   if (xmlns == ns::kMucAdmin) return admin_iq(iq);
   if (xmlns == ns::kDiscoInfo && iq.type() == "get") return disco_info(iq);
+  if (xmlns == ns::kMam) return archive_iq(iq, me);
   if (xmlns == ns::kDiscoItems && iq.type() == "get") {
     xml::Element reply = stream::iq_result(iq.element());
     reply.add(xml::Element("query", std::string(ns::kDiscoItems)));  // occupants are not listed
@@ -351,6 +364,15 @@ void Room::iq(const stream::Stanza& iq) {
   }
   if (xmlns == ns::kPing && iq.type() == "get") return services_.send(stream::iq_result(iq.element()));
   bounce(iq, "cancel", "service-unavailable");
+}
+
+void Room::archive_iq(const stream::Stanza& iq, const Occupant* asker) {
+  if (!archiving()) return bounce(iq, "cancel", "service-unavailable", "This room keeps no archive");
+  // XEP-0313 §8: what was said in the room is for those who may be in it: its occupants,
+  // and its members (those of a members-only room included) while away. Others: forbidden.
+  if (asker == nullptr && affiliation(iq.from()) < Affiliation::Member)
+    return bounce(iq, "auth", "forbidden", "Only occupants and members read the room's archive");
+  services_.archive_query(iq);
 }
 
 void Room::disco_info(const stream::Stanza& iq) {
@@ -370,6 +392,7 @@ void Room::disco_info(const stream::Stanza& iq) {
                                          config_.moderated ? "muc_moderated" : "muc_unmoderated",
                                          config_.password_protected() ? "muc_passwordprotected" : "muc_unsecured",
                                          config_.whois_anyone ? "muc_nonanonymous" : "muc_semianonymous"};
+  if (archiving()) features.push_back(ns::kMam);
   std::sort(features.begin(), features.end());
   for (std::string_view var : features) q.add(xml::Element("feature", std::string(ns::kDiscoInfo))).set_attr("var", var);
   // XEP-0045 §6.4: the muc#roominfo form, which clients show as the room's details.

@@ -48,6 +48,11 @@ struct RoomServices {
   std::function<void(const xml::Element& stanza)> send;  // 'from' and 'to' set
   std::function<void(const class Room& room)> changed;   // configuration, affiliations or subject
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
+  // The room's XEP-0313 archive, when the server keeps archives (both null when not):
+  // archive keeps a groupchat message as the occupants get it (from room/nick) and gives
+  // its stanza-id; archive_query answers a urn:xmpp:mam:2 IQ whose asker may read it.
+  std::function<std::string(const class Room& room, const xml::Element& message)> archive;
+  std::function<void(const stream::Stanza& iq)> archive_query;
 };
 
 class Room {
@@ -64,6 +69,8 @@ class Room {
   std::size_t occupant_count() const noexcept { return occupants_.size(); }
   // Destroyed by its owner, or a temporary room nobody is in: the service lets it go.
   bool gone() const noexcept { return destroyed_ || (occupants_.empty() && !config_.persistent); }
+  // Its messages go to its archive: the server keeps archives and the room's config wants it.
+  bool archiving() const noexcept { return config_.archive && services_.archive != nullptr; }
 
   // The stanzas addressed to the room (its bare JID) or an occupant (room/nick).
   void presence(const stream::Stanza& presence, bool just_created = false);
@@ -106,6 +113,7 @@ class Room {
   void owner_iq(const stream::Stanza& iq);
   void admin_iq(const stream::Stanza& iq);
   void disco_info(const stream::Stanza& iq);
+  void archive_iq(const stream::Stanza& iq, const Occupant* asker);
   std::optional<std::string> apply_admin_items(const stream::Stanza& iq, std::string& condition);
 
   Role default_role(Affiliation a) const;

@@ -76,6 +76,7 @@ xml::Element config_form(const RoomConfig& c) {
   x.add(boolean("muc#roomconfig_membersonly", "Members only", c.members_only));
   x.add(boolean("muc#roomconfig_moderatedroom", "Moderated", c.moderated));
   x.add(boolean("muc#roomconfig_changesubject", "Participants may change the subject", c.change_subject));
+  x.add(boolean("muc#roomconfig_enablearchiving", "Archive messages (message archive)", c.archive));
   x.add(boolean("muc#roomconfig_passwordprotectedroom", "Password protected", c.password_protected()));
   x.add(text("muc#roomconfig_roomsecret", "text-private", "Password", ""));
   xml::Element whois = field("muc#roomconfig_whois", "list-single", "Who may see occupants' real addresses");
@@ -116,6 +117,7 @@ std::optional<std::string> apply_config_form(const xml::Element& form, RoomConfi
                      : key == "membersonly"  ? &c.members_only
                      : key == "moderatedroom" ? &c.moderated
                      : key == "changesubject" ? &c.change_subject
+                     : key == "enablearchiving" ? &c.archive
                                               : nullptr;
       if (target == nullptr && key != "passwordprotectedroom") continue;  // a field we do not offer
       const auto b = parse_boolean(value);

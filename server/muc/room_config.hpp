@@ -21,6 +21,10 @@ struct RoomConfig {
   // Non-anonymous by default (cl-jabberd(8)): the accounts are the office's directory, so
   // every occupant may see who is behind a nickname. "moderators" makes it semi-anonymous.
   bool whois_anyone = true;
+  // Its messages kept in its XEP-0313 archive (muc#roomconfig_enablearchiving, the field
+  // Prosody and Conversations use). On by default; nothing is archived while the server's
+  // mam setting is off, whatever a room says.
+  bool archive = true;
   // The room password, never kept in clear: a salted SHA-256 (room_secret_hash), empty
   // when the room has none.
   std::string secret_hash;

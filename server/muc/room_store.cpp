@@ -23,6 +23,7 @@ constexpr std::string_view kMigrations[] = {
          affiliation TEXT NOT NULL,
          PRIMARY KEY (room, jid)) WITHOUT ROWID;
        CREATE INDEX muc_affiliation_by_jid ON muc_affiliation(jid);)",
+    "ALTER TABLE muc_room ADD COLUMN archive INTEGER NOT NULL DEFAULT 1;",
 };
 
 }  // namespace
@@ -34,7 +35,7 @@ std::vector<StoredRoom> RoomStore::load() {
   std::map<std::string, std::size_t> index;
   auto query = db_.prepare(
       "SELECT jid, name, description, public, members_only, moderated, change_subject, whois_anyone, secret_hash, "
-      "subject, subject_by FROM muc_room ORDER BY jid");
+      "subject, subject_by, archive FROM muc_room ORDER BY jid");
   while (query.step()) {
     StoredRoom r;
     r.jid = query.text(0);
@@ -49,6 +50,7 @@ std::vector<StoredRoom> RoomStore::load() {
     r.config.secret_hash = query.text(8);
     r.subject = query.text(9);
     r.subject_by = query.text(10);
+    r.config.archive = query.integer(11) != 0;
     index[r.jid] = rooms.size();
     rooms.push_back(std::move(r));
   }
@@ -67,7 +69,7 @@ void RoomStore::save(const Room& room) {
   store::Transaction t(db_);
   db_.prepare(
          "INSERT OR REPLACE INTO muc_room(jid, name, description, public, members_only, moderated, change_subject, "
-         "whois_anyone, secret_hash, subject, subject_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+         "whois_anyone, secret_hash, subject, subject_by, archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, jid)
       .bind(2, c.name)
       .bind(3, c.description)
@@ -79,6 +81,7 @@ void RoomStore::save(const Room& room) {
       .bind(9, c.secret_hash)
       .bind(10, room.subject())
       .bind(11, room.subject_by())
+      .bind(12, std::int64_t{c.archive})
       .step();
   db_.prepare("DELETE FROM muc_affiliation WHERE room = ?").bind(1, jid).step();
   for (const auto& [bare, a] : room.affiliations())

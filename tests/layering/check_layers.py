@@ -36,6 +36,7 @@ MODULE_DEPENDENCIES = {
     "pep": {"caps", "presence", "roster"},
     "bookmarks": {"pep", "private"},  # XEP-0411: converts between the two
     "mam": {"presence", "roster"},  # the 'roster' preference asks the roster's Contacts
+    "muc": {"mam"},  # rooms keep their archives in the message archive (none with mam off)
 }
 
 # Files directly in server/ (main.cpp) count as this layer.

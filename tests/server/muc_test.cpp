@@ -12,12 +12,14 @@
 #include "disco/disco.hpp"
 #include "fakes.hpp"
 #include "module/module.hpp"
+#include "mam/archive_store.hpp"
 #include "muc/muc.hpp"
 #include "muc/room_history.hpp"
 #include "presence/presence.hpp"
 #include "store/database.hpp"
 #include "stream/namespaces.hpp"
 #include "temp_dir.hpp"
+#include "xml/stream_parser.hpp"
 
 namespace jabberadmin::muc {
 namespace {
@@ -65,6 +67,8 @@ class MucTest : public ::testing::Test {
     stop();
     router = std::make_unique<router::Router>(std::vector<std::string>{"example.org"});
     db = std::make_unique<store::Database>(tmp / "jabberadmin.sqlite");
+    archive = with_archive ? std::make_unique<mam::ArchiveStore>(*db) : nullptr;
+    options.archive = archive.get();
     modules = std::make_unique<module::Modules>(
         module::Services{*router, stream_features, disco_features, nullptr, nullptr, db.get()},
         std::vector<module::Factory>{module::make<presence::Presence>(), module::make<disco::Disco>(),
@@ -73,6 +77,7 @@ class MucTest : public ::testing::Test {
   void stop() {
     sessions.clear();
     modules.reset();
+    archive.reset();
     db.reset();
     router.reset();
   }
@@ -145,6 +150,8 @@ class MucTest : public ::testing::Test {
   module::DiscoFeatures disco_features;
   std::unique_ptr<router::Router> router;
   std::unique_ptr<store::Database> db;
+  bool with_archive = false;  // the server's mam setting
+  std::unique_ptr<mam::ArchiveStore> archive;
   std::unique_ptr<module::Modules> modules;
   std::vector<std::unique_ptr<FakeSession>> sessions;
 };
@@ -608,6 +615,200 @@ TEST_F(MucTest, CodeCreatesAPersistentMembersOnlyRoomAndSetsAffiliationsLive) {
   EXPECT_EQ(codes(got[0]), (std::vector<int>{110, 321, 100}));
   start();
   EXPECT_NE(service().find(*Jid::parse("sales@conference.example.org")), nullptr) << "stored";
+}
+
+// ---- The room's XEP-0313 archive (with the server's mam on) ----
+
+class MucArchiveTest : public MucTest {
+ protected:
+  void SetUp() override {
+    with_archive = true;
+    start();
+  }
+  // The stanza-ids 'by' the room in a message.
+  static std::vector<std::string> room_ids(const xml::Element& m) {
+    std::vector<std::string> ids;
+    for (const xml::Element& c : m.children())
+      if (c.is("stanza-id", ns::kStanzaId) && c.attr_or("by") == kRoom) ids.push_back(c.attr_or("id"));
+    return ids;
+  }
+  struct Answer {
+    std::vector<xml::Element> results;  // the <message/>s
+    xml::Element iq;                    // the result with <fin/>, or the error
+  };
+  Answer mam_query(FakeSession& s, std::string_view room = kRoom, std::size_t max = 0, std::string_view after = {}) {
+    xml::Element q("iq", std::string(ns::kClient));
+    q.set_attr("type", "set").set_attr("id", "m1").set_attr("to", room);
+    xml::Element& query = q.add(xml::Element("query", std::string(ns::kMam)));
+    query.set_attr("queryid", "f1");
+    if (max > 0) {
+      xml::Element& set = query.add(xml::Element("set", std::string(ns::kRsm)));
+      set.add(xml::Element("max", std::string(ns::kRsm))).add_text(std::to_string(max));
+      if (!after.empty()) set.add(xml::Element("after", std::string(ns::kRsm))).add_text(after);
+    }
+    s.take();
+    send(s, q);
+    Answer a;
+    for (xml::Element& e : s.take()) {
+      if (e.name() == "iq" && e.attr_or("id") == "m1") a.iq = std::move(e);
+      // The archived stanza is embedded as raw bytes: read back as a client would.
+      else if (e.name() == "message") a.results.push_back(xml::parse_serialized(xml::serialize(e), ns::kClient).value());
+    }
+    return a;
+  }
+  static const xml::Element* forwarded_message(const xml::Element& result) {
+    const xml::Element* r = result.child("result", ns::kMam);
+    const xml::Element* f = r ? r->child("forwarded", ns::kForward) : nullptr;
+    return f ? f->child("message", ns::kClient) : nullptr;
+  }
+  static std::vector<std::string> mam_features(const xml::Element& info) {
+    std::vector<std::string> found;
+    for (const xml::Element& f : info.child("query")->children())
+      if (f.name() == "feature" && f.attr_or("var") == ns::kMam) found.push_back(f.attr_or("var"));
+    return found;
+  }
+};
+
+TEST_F(MucArchiveTest, EveryCopyOfAGroupchatMessageCarriesTheRoomsOneStanzaIdAndTheArchiveHoldsIt) {
+  FakeSession& alice = owner_with_instant_room();
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Bob");
+  alice.take(), bob.take();
+  xml::Element forged = groupchat("hello");
+  forged.add(xml::Element("stanza-id", std::string(ns::kStanzaId))).set_attr("id", "forged").set_attr("by", kRoom);
+  send(bob, forged);
+  const auto a = alice.take(), b = bob.take();
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  ASSERT_EQ(room_ids(a[0]).size(), 1u) << "the client's id is gone, the room's is there";
+  EXPECT_NE(room_ids(a[0])[0], "forged");
+  EXPECT_EQ(room_ids(a[0]), room_ids(b[0])) << "one id for every occupant's copy";
+  EXPECT_EQ(archive->count(kRoom), 1u);
+  EXPECT_TRUE(archive->position(kRoom, room_ids(a[0])[0]).has_value()) << "the id is the archive's";
+
+  // Neither a subject change nor a private message is archived.
+  xml::Element subject("message", std::string(ns::kClient));
+  subject.set_attr("to", kRoom).set_attr("type", "groupchat");
+  subject.add(xml::Element("subject", std::string(ns::kClient))).add_text("Topic");
+  send(alice, subject);
+  xml::Element pm("message", std::string(ns::kClient));
+  pm.set_attr("to", std::string(kRoom) + "/Alice").set_attr("type", "chat");
+  pm.add(xml::Element("body", std::string(ns::kClient))).add_text("psst");
+  send(bob, pm);
+  EXPECT_EQ(archive->count(kRoom), 1u);
+  const auto got = alice.take();
+  ASSERT_FALSE(got.empty());
+  for (const xml::Element& m : got) EXPECT_TRUE(room_ids(m).empty()) << xml::serialize(m);
+}
+
+TEST_F(MucArchiveTest, ALateJoinerPagesThroughTheRoomsArchiveFromTheRoom) {
+  FakeSession& alice = owner_with_instant_room();
+  std::vector<std::string> live;
+  for (const char* text : {"one", "two", "three"}) {
+    send(alice, groupchat(text));
+    live.push_back(room_ids(alice.take().at(0)).at(0));
+  }
+  FakeSession& carol = login("carol@example.org/c");
+  join(carol, "Carol");
+  carol.take();
+  Answer first = mam_query(carol, kRoom, 2);
+  ASSERT_EQ(first.iq.attr_or("type"), "result") << xml::serialize(first.iq);
+  ASSERT_EQ(first.results.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const xml::Element& r = first.results[i];
+    EXPECT_EQ(r.attr_or("from"), kRoom);
+    EXPECT_EQ(r.attr_or("to"), "carol@example.org/c");
+    EXPECT_EQ(r.child("result", ns::kMam)->attr_or("queryid"), "f1");
+    EXPECT_EQ(r.child("result", ns::kMam)->attr_or("id"), live[i]);
+    const xml::Element* m = forwarded_message(r);
+    ASSERT_NE(m, nullptr);
+    EXPECT_EQ(m->attr_or("from"), std::string(kRoom) + "/Alice");
+    EXPECT_EQ(m->attr_or("type"), "groupchat");
+  }
+  EXPECT_EQ(body(*forwarded_message(first.results[1])), "two");
+  const xml::Element* fin = first.iq.child("fin", ns::kMam);
+  ASSERT_NE(fin, nullptr);
+  EXPECT_EQ(fin->attr_or("complete"), "false");
+  Answer second = mam_query(carol, kRoom, 2, live[1]);
+  ASSERT_EQ(second.results.size(), 1u);
+  EXPECT_EQ(second.results[0].child("result", ns::kMam)->attr_or("id"), live[2]);
+  EXPECT_EQ(second.iq.child("fin", ns::kMam)->attr_or("complete"), "true");
+}
+
+TEST_F(MucArchiveTest, OnlyOccupantsAndMembersReadTheArchive) {
+  FakeSession& alice = owner_with_instant_room();  // an open room: its occupants, not passers-by
+  FakeSession& eve = login("eve@example.org/e");
+  EXPECT_EQ(condition(mam_query(eve).iq), "forbidden");
+
+  RoomConfig c;
+  c.persistent = true;
+  c.members_only = true;
+  const Jid sales = *Jid::parse("sales@conference.example.org");
+  Room& room = service().create_room(sales, c, {{"alice@example.org", Affiliation::Member}});
+  join(alice, "Alice", sales.bare());
+  alice.take();
+  send(alice, groupchat("members only", sales.bare()));
+  EXPECT_EQ(mam_query(alice, sales.bare()).results.size(), 1u) << "an occupant";
+  const Answer refused = mam_query(eve, sales.bare());
+  EXPECT_TRUE(refused.results.empty());
+  EXPECT_EQ(condition(refused.iq), "forbidden");
+  room.set_affiliation(Jid::split_normalized("eve@example.org"), Affiliation::Member);
+  EXPECT_EQ(mam_query(eve, sales.bare()).results.size(), 1u) << "a member who is not in the room";
+  room.set_affiliation(Jid::split_normalized("eve@example.org"), Affiliation::Outcast);
+  EXPECT_EQ(condition(mam_query(eve, sales.bare()).iq), "forbidden");
+}
+
+TEST_F(MucArchiveTest, TheRoomAdvertisesItsArchiveAndAnOwnerMayTurnItOff) {
+  FakeSession& alice = owner_with_instant_room();
+  EXPECT_EQ(mam_features(iq(alice, "get", kRoom, xml::Element("query", std::string(ns::kDiscoInfo)))).size(), 1u);
+  EXPECT_EQ(iq(alice, "set", kRoom,
+               config({{"muc#roomconfig_enablearchiving", "0"}, {"muc#roomconfig_persistentroom", "1"}}))
+                .attr_or("type"),
+            "result");
+  EXPECT_TRUE(mam_features(iq(alice, "get", kRoom, xml::Element("query", std::string(ns::kDiscoInfo)))).empty());
+  alice.take();
+  send(alice, groupchat("off the record"));
+  EXPECT_TRUE(room_ids(alice.take().at(0)).empty());
+  EXPECT_EQ(archive->count(kRoom), 0u);
+  EXPECT_EQ(condition(mam_query(alice).iq), "service-unavailable");
+  start();
+  EXPECT_FALSE(service().find(Jid::split_normalized(kRoom))->archiving()) << "the choice is stored";
+}
+
+TEST_F(MucArchiveTest, ARoomThatGoesTakesItsArchiveWithIt) {
+  FakeSession& alice = owner_with_instant_room();
+  send(alice, groupchat("soon gone"));
+  EXPECT_EQ(archive->count(kRoom), 1u);
+  xml::Element query("query", std::string(ns::kMucOwner));
+  query.add(xml::Element("destroy", std::string(ns::kMucOwner)));
+  EXPECT_EQ(iq(alice, "set", kRoom, query).attr_or("type"), "result");
+  EXPECT_EQ(archive->count(kRoom), 0u) << "destroyed";
+
+  // A temporary room again, left by its last occupant.
+  join(alice, "Alice");
+  xml::Element instant("query", std::string(ns::kMucOwner));
+  instant.add(xml::Element("x", std::string(ns::kDataForms))).set_attr("type", "submit");
+  EXPECT_EQ(iq(alice, "set", kRoom, instant).attr_or("type"), "result");
+  send(alice, groupchat("temporary"));
+  EXPECT_EQ(archive->count(kRoom), 1u);
+  xml::Element leave("presence", std::string(ns::kClient));
+  leave.set_attr("to", std::string(kRoom) + "/Alice").set_attr("type", "unavailable");
+  send(alice, leave);
+  EXPECT_EQ(service().room_count(), 0u);
+  EXPECT_EQ(archive->count(kRoom), 0u);
+}
+
+TEST_F(MucTest, WithTheServersMamOffNoRoomArchivesOrAdvertisesIt) {
+  FakeSession& alice = owner_with_instant_room();
+  const xml::Element info = iq(alice, "get", kRoom, xml::Element("query", std::string(ns::kDiscoInfo)));
+  for (const xml::Element& f : info.child("query")->children()) EXPECT_NE(f.attr_or("var"), ns::kMam);
+  alice.take();
+  send(alice, groupchat("hello"));
+  const auto got = alice.take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].child("stanza-id", ns::kStanzaId), nullptr);
+  xml::Element q("query", std::string(ns::kMam));
+  EXPECT_EQ(condition(iq(alice, "set", kRoom, q)), "service-unavailable");
 }
 
 }  // namespace
