@@ -93,6 +93,9 @@ struct JabberSettings {
   std::size_t muc_max_occupants = 1000;              // occupants of one room
   std::size_t muc_message_rate = 5;                  // messages/s one occupant may send (0 = no limit)
   std::size_t muc_message_burst = 20;
+  // A persistent, members-only room on the MUC service for every directory group, its
+  // members the group's (cl-jabberd(8)); off leaves the rooms made so far as they are.
+  bool group_rooms = true;
   std::size_t muc_history_size = 20;                 // messages a room keeps for newcomers
 };
 
