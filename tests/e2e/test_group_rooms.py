@@ -1,0 +1,135 @@
+"""End-to-end: a room for every directory group (cl-jabberd(8), "Group rooms") through
+slixmpp's xep_0045, with the real cl-groupadd, cl-groupmod and cl-userdel changing slapd
+while cl-jabberd runs: a group's members join its room and talk, anyone else is refused
+(registration-required), cl-groupmod -a lets a new member in within 2 s, cl-groupmod -d and
+cl-userdel take members out of the room live (321), a group with a Cyrillic name and a
+space gets its XEP-0106 escaped room, and a rename moves the room.
+"""
+import asyncio
+import os
+import sys
+import time
+
+from slixmpp.exceptions import PresenceError
+
+sys.path.insert(0, os.path.dirname(__file__))
+from client import TIMEOUT, login, logout, next_item  # noqa: E402
+from common import ConfiguredWorldTest, run  # noqa: E402
+from harness import HOST  # noqa: E402
+
+SERVICE = "conference." + HOST
+SALES = "sales@" + SERVICE
+CYRILLIC = "отдел\\20продаж@" + SERVICE  # "Отдел продаж", escaped (XEP-0106) and normalised
+
+
+class GroupRooms(ConfiguredWorldTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for name in ("anna", "boris", "dina", "vera"):
+            cls.world.add_user(name, name + "-pw")
+
+    def tool(self, *args):
+        return self.world._tool(*args)
+
+    async def client(self, name):
+        c, ok = await login(f"{name}@{HOST}/r", name + "-pw", self.world.port)
+        self.assertIs(ok, True)
+        c.register_plugin("xep_0045")
+        c.groupchat = asyncio.Queue()
+        c.add_event_handler("groupchat_message", lambda m: c.groupchat.put_nowait(m))
+        c.muc_presences = asyncio.Queue()
+        c.add_event_handler("groupchat_presence", lambda p: c.muc_presences.put_nowait(p))
+        return c
+
+    async def join(self, c, room, nick):
+        return await c.plugin["xep_0045"].join_muc_wait(room, nick, timeout=TIMEOUT)
+
+    async def join_within(self, c, room, nick, seconds):
+        """Joins as soon as the room lets c in; fails after seconds. Returns the time it took."""
+        start = time.monotonic()
+        while True:
+            try:
+                await self.join(c, room, nick)
+                return time.monotonic() - start
+            except PresenceError as e:
+                if time.monotonic() - start > seconds:
+                    raise AssertionError(f"{nick} not let into {room} within {seconds} s: "
+                                         f"{e.presence['error']['condition']}")
+                await asyncio.sleep(0.05)
+
+    async def removed(self, c, room, nick, code=321):
+        """c's own unavailable presence from room/nick, with code."""
+        p = await next_item(c.muc_presences, lambda p: str(p["from"]) == f"{room}/{nick}"
+                            and p["type"] == "unavailable")
+        self.assertIn(code, p["muc"]["status_codes"])
+
+    def test_group_members_are_the_rooms_members_live(self):
+        async def go():
+            self.tool("cl-groupadd", "Sales", "jabber")
+            self.tool("cl-groupmod", "-a", "anna,boris", "Sales", "jabber")
+            anna, boris, dina = await self.client("anna"), await self.client("boris"), await self.client("dina")
+            await self.join_within(anna, SALES, "Anna", 2)
+            info = await anna.plugin["xep_0030"].get_info(SALES, timeout=TIMEOUT)
+            self.assertIn(("conference", "text", None, "Sales"), info["disco_info"]["identities"])
+            self.assertIn("muc_membersonly", info["disco_info"]["features"])
+            self.assertIn("muc_persistent", info["disco_info"]["features"])
+            await self.join(boris, SALES, "Boris")
+            anna.send_message(mto=SALES, mbody="hello sales", mtype="groupchat")
+            m = await next_item(boris.groupchat, lambda m: m["body"] == "hello sales")
+            self.assertEqual(str(m["from"]), SALES + "/Anna")
+
+            # Not in the group: refused.
+            with self.assertRaises(PresenceError) as caught:
+                await self.join(dina, SALES, "Dina")
+            self.assertEqual(caught.exception.presence["error"]["condition"], "registration-required")
+
+            # cl-groupmod -a: in within 2 s.
+            self.tool("cl-groupmod", "-a", "dina", "Sales", "jabber")
+            took = await self.join_within(dina, SALES, "Dina", 2)
+            sys.stderr.write(f"\ncl-groupmod -a: joined the group room {1000 * took:.0f} ms after the command\n")
+
+            # cl-groupmod -d: out of the room live, with 321.
+            start = time.monotonic()
+            self.tool("cl-groupmod", "-d", "boris", "Sales", "jabber")
+            await self.removed(boris, SALES, "Boris")
+            self.assertLess(time.monotonic() - start, 2)
+            with self.assertRaises(PresenceError) as caught:
+                await self.join(boris, SALES, "Boris")
+            self.assertEqual(caught.exception.presence["error"]["condition"], "registration-required")
+
+            # cl-userdel: gone from the room; the others see dina leave.
+            start = time.monotonic()
+            self.tool("cl-userdel", "dina", "jabber")
+            await next_item(anna.muc_presences, lambda p: str(p["from"]) == SALES + "/Dina"
+                            and p["type"] == "unavailable")
+            self.assertLess(time.monotonic() - start, 2)
+            for c in (anna, boris):
+                await logout(c)
+        run(go())
+
+    def test_a_cyrillic_group_name_with_a_space_and_a_rename(self):
+        async def go():
+            self.tool("cl-groupadd", "Отдел продаж", "jabber")
+            self.tool("cl-groupmod", "-a", "vera", "Отдел продаж", "jabber")
+            vera = await self.client("vera")
+            await self.join_within(vera, CYRILLIC, "Вера", 2)
+            info = await vera.plugin["xep_0030"].get_info(CYRILLIC, timeout=TIMEOUT)
+            self.assertIn(("conference", "text", None, "Отдел продаж"), info["disco_info"]["identities"])
+            vera.send_message(mto=CYRILLIC, mbody="привет", mtype="groupchat")
+            await next_item(vera.groupchat, lambda m: m["body"] == "привет")
+
+            # A rename: the old room is destroyed (its occupants told so), the new one has the members.
+            self.tool("cl-groupmod", "-n", "Маркетинг", "Отдел продаж", "jabber")
+            gone = await next_item(vera.muc_presences, lambda p: str(p["from"]) == CYRILLIC + "/Вера"
+                                   and p["type"] == "unavailable")
+            self.assertTrue(gone.xml.find("{http://jabber.org/protocol/muc#user}x/"
+                                          "{http://jabber.org/protocol/muc#user}destroy") is not None)
+            await self.join_within(vera, "маркетинг@" + SERVICE, "Вера", 2)
+            await logout(vera)
+        run(go())
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()
