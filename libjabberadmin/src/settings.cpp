@@ -137,6 +137,15 @@ std::string fqdn() {
 
 std::string Settings::primary_host() const { return jabber.hosts.empty() ? fqdn() : jabber.hosts.front(); }
 
+std::optional<std::string> Settings::group_room(std::string_view group) const {
+  if (!jabber.group_rooms || jabber.muc_service.empty()) return std::nullopt;
+  try {
+    return group_room_localpart(group) + "@" + jabber.muc_service + "." + served_hosts().front();
+  } catch (const Error&) {
+    return std::nullopt;  // cl-jabberd makes no room for it either (and says so in its log)
+  }
+}
+
 std::vector<std::string> Settings::served_hosts() const {
   std::vector<std::string> hosts;
   for (const auto& h : jabber.hosts) hosts.push_back(normalize_domain(h));

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jabberadmin/scram.hpp"
@@ -148,6 +149,9 @@ struct Settings {
   std::string primary_host() const;
   // Every host the Jabber service answers for, normalised (IDNA); the primary one first.
   std::vector<std::string> served_hosts() const;
+  // The bare JID of a group's room on the primary host (cl-jabberd(8), "Group rooms"):
+  // nothing when group rooms or MUC are off, or when the name makes no localpart.
+  std::optional<std::string> group_room(std::string_view group) const;
 
   // Throws Error(Directory) naming the file when it is missing or not TOML, and
   // Error(InvalidArgument) naming the file, the key and what it accepts when a value is of
