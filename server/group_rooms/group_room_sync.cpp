@@ -15,8 +15,8 @@ std::string host_of(const std::string& domain) { return domain.substr(domain.fin
 }  // namespace
 
 GroupRoomSync::GroupRoomSync(muc::MucService& service, const directory::DirectoryCache& directory,
-                             GroupRoomStore& store)
-    : service_(service), directory_(directory), store_(store), marked_(store.load()) {}
+                             GroupRoomStore& store, MembershipObserver observer)
+    : service_(service), directory_(directory), store_(store), observer_(std::move(observer)), marked_(store.load()) {}
 
 void GroupRoomSync::reconcile() {
   std::set<std::string> groups;
@@ -70,6 +70,7 @@ void GroupRoomSync::sync_room(const Jid& jid, const std::string& group, const st
   const std::string bare = jid.bare();
   const auto mark = marked_.find(bare);
   muc::Room* room = service_.find(jid);
+  const bool primary = jid.domain == service_.domains().front();
   if (mark == marked_.end()) {
     if (room) {  // a user's own room of that name
       log::warning("group rooms: " + bare + " exists and is no group room; group '" + group + "' gets none");
@@ -93,6 +94,8 @@ void GroupRoomSync::sync_room(const Jid& jid, const std::string& group, const st
     for (const std::string& name : names) members[name + "@" + host] = muc::Affiliation::Member;
     service_.create_room(jid, std::move(config), members);
     log::info("group rooms: " + bare + " made for group '" + group + "'");
+    if (primary && observer_.joined)
+      for (const std::string& name : names) observer_.joined(name, jid, group);
     return;
   }
   // The directory is the authority: whoever is not a member of the group goes (321 if in).
@@ -102,11 +105,16 @@ void GroupRoomSync::sync_room(const Jid& jid, const std::string& group, const st
     if (member.domain != host || !names.contains(member.local) || affiliation != muc::Affiliation::Member)
       gone.push_back(who);
   }
-  for (const std::string& who : gone)
-    room->set_affiliation(Jid::split_normalized(who), muc::Affiliation::None, "not in group " + group);
+  for (const std::string& who : gone) {
+    const Jid member = Jid::split_normalized(who);
+    room->set_affiliation(member, muc::Affiliation::None, "not in group " + group);
+    if (primary && observer_.left && member.domain == host && !names.contains(member.local)) observer_.left(member.local, jid);
+  }
   for (const std::string& name : names) {
     const Jid member{name, host, {}};
-    if (room->affiliation(member) != muc::Affiliation::Member) room->set_affiliation(member, muc::Affiliation::Member);
+    if (room->affiliation(member) == muc::Affiliation::Member) continue;
+    room->set_affiliation(member, muc::Affiliation::Member);
+    if (primary && observer_.joined) observer_.joined(name, jid, group);
   }
 }
 
@@ -114,7 +122,13 @@ void GroupRoomSync::remove_room(const Jid& jid, const std::string& group) {
   const std::string bare = jid.bare();
   const auto mark = marked_.find(bare);
   if (mark == marked_.end() || mark->second != group) return;  // not this group's
-  if (service_.find(jid)) service_.destroy_room(jid, "group " + group + " has no members");
+  if (muc::Room* room = service_.find(jid)) {
+    std::vector<std::string> members;
+    for (const auto& [who, affiliation] : room->affiliations()) members.push_back(who);
+    service_.destroy_room(jid, "group " + group + " has no members");
+    if (jid.domain == service_.domains().front() && observer_.left)
+      for (const std::string& who : members) observer_.left(Jid::split_normalized(who).local, jid);
+  }
   store_.unmark(bare);
   marked_.erase(mark);
   log::info("group rooms: " + bare + " destroyed, group '" + group + "' has no members");

@@ -5,6 +5,7 @@
 // (GroupRoomStore) are ever changed; a room of the same name a user made is left alone.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -15,9 +16,18 @@
 
 namespace jabberadmin::group_rooms {
 
+// Told when an account becomes a member of a group room on the service's first domain (the
+// primary host) and when it stops being one: the module keeps the member's XEP-0402 bookmark.
+// Only on these changes, so a bookmark the user removed is not forced back at every start.
+struct MembershipObserver {
+  std::function<void(const std::string& name, const Jid& room, const std::string& group)> joined;
+  std::function<void(const std::string& name, const Jid& room)> left;
+};
+
 class GroupRoomSync {
  public:
-  GroupRoomSync(muc::MucService& service, const directory::DirectoryCache& directory, GroupRoomStore& store);
+  GroupRoomSync(muc::MucService& service, const directory::DirectoryCache& directory, GroupRoomStore& store,
+                MembershipObserver observer = {});
 
   // Every group the directory has and every group room made before: created, set right or
   // destroyed (the start, once the directory is ready).
@@ -39,6 +49,7 @@ class GroupRoomSync {
   muc::MucService& service_;
   const directory::DirectoryCache& directory_;
   GroupRoomStore& store_;
+  MembershipObserver observer_;
   std::map<std::string, std::string> marked_;  // room bare JID -> group, as the store has it
   std::set<std::string> pending_;
 };

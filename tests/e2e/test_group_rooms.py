@@ -17,6 +17,7 @@ from client import TIMEOUT, login, logout, next_item  # noqa: E402
 from common import ConfiguredWorldTest, run  # noqa: E402
 from harness import HOST  # noqa: E402
 
+BOOKMARKS = "urn:xmpp:bookmarks:1"
 SERVICE = "conference." + HOST
 SALES = "sales@" + SERVICE
 CYRILLIC = "отдел\\20продаж@" + SERVICE  # "Отдел продаж", escaped (XEP-0106) and normalised
@@ -36,6 +37,7 @@ class GroupRooms(ConfiguredWorldTest):
         c, ok = await login(f"{name}@{HOST}/r", name + "-pw", self.world.port)
         self.assertIs(ok, True)
         c.register_plugin("xep_0045")
+        c.register_plugin("xep_0060")
         c.groupchat = asyncio.Queue()
         c.add_event_handler("groupchat_message", lambda m: c.groupchat.put_nowait(m))
         c.muc_presences = asyncio.Queue()
@@ -58,6 +60,11 @@ class GroupRooms(ConfiguredWorldTest):
                                          f"{e.presence['error']['condition']}")
                 await asyncio.sleep(0.05)
 
+    async def bookmarks(self, c):
+        """The account's XEP-0402 bookmarks: room JID -> <conference/>."""
+        got = await c["xep_0060"].get_items(c.boundjid.bare, BOOKMARKS, timeout=TIMEOUT)
+        return {i["id"]: i.xml.find(f"{{{BOOKMARKS}}}conference") for i in got["pubsub"]["items"]}
+
     async def removed(self, c, room, nick, code=321):
         """c's own unavailable presence from room/nick, with code."""
         p = await next_item(c.muc_presences, lambda p: str(p["from"]) == f"{room}/{nick}"
@@ -79,6 +86,10 @@ class GroupRooms(ConfiguredWorldTest):
             m = await next_item(boris.groupchat, lambda m: m["body"] == "hello sales")
             self.assertEqual(str(m["from"]), SALES + "/Anna")
 
+            # Each member has an autojoin bookmark of the room (XEP-0402).
+            conference = (await self.bookmarks(anna))[SALES]
+            self.assertEqual((conference.get("name"), conference.get("autojoin")), ("Sales", "true"))
+
             # Not in the group: refused.
             with self.assertRaises(PresenceError) as caught:
                 await self.join(dina, SALES, "Dina")
@@ -97,6 +108,7 @@ class GroupRooms(ConfiguredWorldTest):
             with self.assertRaises(PresenceError) as caught:
                 await self.join(boris, SALES, "Boris")
             self.assertEqual(caught.exception.presence["error"]["condition"], "registration-required")
+            self.assertNotIn(SALES, await self.bookmarks(boris), "the bookmark goes with the membership")
 
             # cl-userdel: gone from the room; the others see dina leave.
             start = time.monotonic()

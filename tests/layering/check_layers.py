@@ -36,7 +36,7 @@ MODULE_DEPENDENCIES = {
     "pep": {"caps", "presence", "roster"},
     "bookmarks": {"pep", "private"},  # XEP-0411: converts between the two
     "mam": {"presence", "roster"},  # the 'roster' preference asks the roster's Contacts
-    "group_rooms": {"muc"},  # a room for every directory group
+    "group_rooms": {"muc", "pep", "bookmarks"},  # a room for every directory group; its members' bookmarks
 }
 
 # Files directly in server/ (main.cpp) count as this layer.

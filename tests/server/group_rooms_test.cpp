@@ -4,6 +4,7 @@
 // live (321 for who leaves it), rooms of emptied groups destroyed, users' own rooms left alone.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "directory/directory_cache.hpp"
@@ -60,7 +61,11 @@ class GroupRoomsTest : public ::testing::Test {
         std::vector<module::Factory>{module::make<presence::Presence>(), module::make<disco::Disco>(),
                                      [](module::Context& c) { return std::make_unique<muc::Muc>(c, "conference", muc::MucOptions{}); }});
     store = std::make_unique<GroupRoomStore>(*db);
-    sync = std::make_unique<GroupRoomSync>(service(), directory, *store);
+    sync = std::make_unique<GroupRoomSync>(
+        service(), directory, *store,
+        MembershipObserver{.joined = [this](const std::string& name, const Jid& room,
+                                            const std::string& group) { events.push_back("+" + name + " " + room.bare() + " " + group); },
+                           .left = [this](const std::string& name, const Jid& room) { events.push_back("-" + name + " " + room.bare()); }});
   }
   void stop() {
     sessions.clear();
@@ -112,6 +117,7 @@ class GroupRoomsTest : public ::testing::Test {
   std::unique_ptr<GroupRoomStore> store;
   std::unique_ptr<GroupRoomSync> sync;
   std::vector<std::unique_ptr<FakeSession>> sessions;
+  std::vector<std::string> events;  // what the membership observer (the bookmarks) heard
 };
 
 TEST_F(GroupRoomsTest, ReconcileMakesAPersistentMembersOnlyRoomPerGroup) {
@@ -206,6 +212,25 @@ TEST_F(GroupRoomsTest, ACaseOnlyRenameKeepsTheRoom) {
   ASSERT_TRUE(room(kSales)) << "the same localpart: passed to the new name, not destroyed";
   EXPECT_EQ(store->load().at("sales@conference.example.org"), "SALES");
   EXPECT_EQ(room(kSales)->affiliations().size(), 2u);
+}
+
+// The bookmarks follow changes of membership only: a restart publishes none again.
+TEST_F(GroupRoomsTest, TheMembershipObserverHearsOfChangesOnly) {
+  sync->reconcile();
+  std::sort(events.begin(), events.end());
+  EXPECT_EQ(events, (std::vector<std::string>{"+anna sales@conference.example.org Sales",
+                                              "+boris sales@conference.example.org Sales",
+                                              "+vera отдел\\20продаж@conference.example.org Отдел продаж"}));
+  events.clear();
+  change("anna", [](User& u) { u.group = "Отдел продаж"; });
+  EXPECT_EQ(events, (std::vector<std::string>{"-anna sales@conference.example.org",
+                                              "+anna отдел\\20продаж@conference.example.org Отдел продаж"}));
+  events.clear();
+  start();
+  sync->reconcile();
+  EXPECT_TRUE(events.empty());
+  change("boris", [](User& u) { u.group = std::nullopt; });  // Sales empties: its room goes
+  EXPECT_EQ(events, (std::vector<std::string>{"-boris sales@conference.example.org"}));
 }
 
 }  // namespace
