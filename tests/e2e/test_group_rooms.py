@@ -60,9 +60,8 @@ class GroupRooms(ConfiguredWorldTest):
                     raise AssertionError(f"{room} not made within {seconds} s")
                 await asyncio.sleep(0.05)
 
-    async def join_within(self, c, room, nick, seconds):
-        """Joins as soon as the room lets c in; fails after seconds. Returns the time it took."""
-        start = time.monotonic()
+    async def join_within(self, c, room, nick, seconds, start):
+        """Joins as soon as the room lets c in; fails seconds after start. Returns the time it took."""
         while True:
             try:
                 await self.join(c, room, nick)
@@ -108,10 +107,13 @@ class GroupRooms(ConfiguredWorldTest):
                 await self.join(dina, SALES, "Dina")
             self.assertEqual(caught.exception.presence["error"]["condition"], "registration-required")
 
-            # cl-groupmod -a: in within 2 s.
+            # cl-groupmod -a: in within 2 s of running the command.
+            start = time.monotonic()
             self.tool("cl-groupmod", "-a", "dina", "Sales", "jabber")
-            took = await self.join_within(dina, SALES, "Dina", 2)
-            sys.stderr.write(f"\ncl-groupmod -a: joined the group room {1000 * took:.0f} ms after the command\n")
+            tool_done = time.monotonic() - start
+            took = await self.join_within(dina, SALES, "Dina", 2, start)
+            sys.stderr.write(f"\ncl-groupmod -a: joined the group room {1000 * took:.0f} ms after running the command "
+                             f"(which itself took {1000 * tool_done:.0f} ms)\n")
 
             # cl-groupmod -d: out of the room live, with 321.
             start = time.monotonic()
