@@ -110,6 +110,7 @@ TEST_F(ToolsTest, UnreachableLdapNamesTheUri) {
 // group rooms are on and the group has members; with them off, no "room" at all.
 TEST_F(ToolsTest, InfoNamesEachGroupsRoom) {
   Settings s = slapd().settings();
+  s.jabber.configured = true;  // else the [jabber] section is not written
   s.jabber.hosts = {"example.org"};
   const auto config = slapd().dir() / "rooms.conf";
   s.save(config);
