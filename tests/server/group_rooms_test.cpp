@@ -206,11 +206,14 @@ TEST_F(GroupRoomsTest, ARestartSetsRightWhatChangedWhileTheServerWasDown) {
 
 TEST_F(GroupRoomsTest, ACaseOnlyRenameKeepsTheRoom) {
   sync->reconcile();
-  change("anna", [](User& u) { u.group = "SALES"; });  // the rename moves one member...
+  FakeSession& boris = login("boris@example.org/b");
+  EXPECT_FALSE(join(boris, "Boris").child("error"));
+  change("anna", [](User& u) { u.group = "sales"; });  // cl-groupmod -n sales Sales moves one member...
   EXPECT_TRUE(room(kSales));
-  change("boris", [](User& u) { u.group = "SALES"; });  // ...then the last
-  ASSERT_TRUE(room(kSales)) << "the same localpart: passed to the new name, not destroyed";
-  EXPECT_EQ(store->load().at("sales@conference.example.org"), "SALES");
+  change("boris", [](User& u) { u.group = "sales"; });  // ...then the last
+  ASSERT_TRUE(room(kSales)) << "the same localpart: passed to the new name";
+  EXPECT_TRUE(room(kSales)->has_occupant(boris.jid())) << "not destroyed and made again";
+  EXPECT_EQ(store->load().at("sales@conference.example.org"), "sales");
   EXPECT_EQ(room(kSales)->affiliations().size(), 2u);
 }
 
