@@ -16,7 +16,16 @@ json to_json(const User& u) {
           {"avatar", !u.photo.empty()}, {"password", u.has_password}};
 }
 
-json to_json(const Group& g) { return {{"name", g.name}, {"members", g.members}}; }
+// With group rooms on, each group with members has a room (cl-jabberd(8)): its JID, null for
+// an empty group. Off: no "room" key at all.
+json to_json(const Group& g, const Settings& settings) {
+  json out{{"name", g.name}, {"members", g.members}};
+  if (settings.jabber.group_rooms) {
+    const auto room = g.members.empty() ? std::nullopt : settings.group_room(g.name);
+    out["room"] = room ? json(*room) : json(nullptr);
+  }
+  return out;
+}
 
 void print(const User& u) {
   // Names written to the directory by other programs may hold anything: shown printable.
@@ -29,9 +38,11 @@ void print(const User& u) {
   std::cout << '\n';
 }
 
-void print(const Group& g) {
+void print(const Group& g, const Settings& settings) {
   std::cout << printable(g.name) << ":";
   for (const auto& m : g.members) std::cout << " " << printable(m);
+  if (const auto room = g.members.empty() ? std::nullopt : settings.group_room(g.name))
+    std::cout << "\t" << cli::format(_("room: %s"), printable(*room));
   std::cout << '\n';
 }
 
@@ -46,25 +57,26 @@ int main(int argc, char** argv) {
   tool.app.add_option("user", user, _("Show this user"))->excludes(g);
   return tool.run(argc, argv, [&] {
     const Directory directory = tool.directory();
+    const Settings settings = tool.settings();
     if (user) {
       const User u = directory.user(*user);
       as_json ? void(std::cout << to_json(u).dump(2) << '\n') : print(u);
     } else if (group) {
       const Group found = directory.group(*group);
-      as_json ? void(std::cout << to_json(found).dump(2) << '\n') : print(found);
+      as_json ? void(std::cout << to_json(found, settings).dump(2) << '\n') : print(found, settings);
     } else {
       const auto users = directory.users();
       const auto groups = directory.groups();
       if (as_json) {
         json out{{"users", json::array()}, {"groups", json::array()}};
         for (const auto& u : users) out["users"].push_back(to_json(u));
-        for (const auto& gr : groups) out["groups"].push_back(to_json(gr));
+        for (const auto& gr : groups) out["groups"].push_back(to_json(gr, settings));
         std::cout << out.dump(2) << '\n';
       } else {
         std::cout << _("Users:") << '\n';
         for (const auto& u : users) print(u);
         std::cout << _("Groups:") << '\n';
-        for (const auto& gr : groups) print(gr);
+        for (const auto& gr : groups) print(gr, settings);
       }
     }
     return 0;

@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   setup::PrivateLdap private_ldap;
   setup::ExistingLdap existing;
   bool stop = false;
-  std::string hosts, history, history_dir, listen, certfile, server, scram_upgrade;
+  std::string hosts, history, history_dir, listen, certfile, server, scram_upgrade, group_rooms;
   std::uint16_t port = 0, tls_port = 0;
   std::int64_t max_stanza_size = 0, scram_iterations = 0;
   auto& app = tool.app;
@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
       app.add_option("--scram-upgrade-on-plain", scram_upgrade,
                      "Give accounts without SCRAM verifiers theirs at their next PLAIN login: on or off (jabber; default off)")
           ->check(CLI::IsMember({"on", "off"}));
+  auto* o_group_rooms = app.add_option("--group-rooms", group_rooms,
+                                       "A members-only room for every directory group: on or off (jabber; default on)")
+                            ->check(CLI::IsMember({"on", "off"}));
   auto* o_certfile = app.add_option("--certfile", certfile, "PEM with key and certificate; '' = self-signed (jabber)");
   auto* o_server = app.add_option("--server", server, "Server to run: builtin (cl-jabberd) or ejabberd (jabber)")
                        ->check(CLI::IsMember({"builtin", "ejabberd"}));
@@ -66,6 +69,7 @@ int main(int argc, char** argv) {
       if (o_certfile->count()) options.certfile = certfile;
       if (o_scram->count()) options.scram_iterations = scram_iterations;
       if (o_scram_upgrade->count()) options.scram_upgrade_on_plain = scram_upgrade == "on";
+      if (o_group_rooms->count()) options.group_rooms = group_rooms == "on";
       if (o_server->count()) options.server = server;
       if (state_dir->count()) options.data_dir = private_ldap.state_dir;
       // Every option is checked before the password is asked for.

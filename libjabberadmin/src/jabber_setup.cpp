@@ -188,6 +188,7 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("data directory", a.data_dir.string(), b.data_dir.string());
   note("SCRAM iterations", std::to_string(a.scram_iterations), std::to_string(b.scram_iterations));
   note("SCRAM upgrade on PLAIN", a.scram_upgrade_on_plain ? "on" : "off", b.scram_upgrade_on_plain ? "on" : "off");
+  note("group rooms", a.group_rooms ? "on" : "off", b.group_rooms ? "on" : "off");
   return out;
 }
 
@@ -319,6 +320,7 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
     j.scram_iterations = static_cast<unsigned>(*o.scram_iterations);
   }
   if (o.scram_upgrade_on_plain) j.scram_upgrade_on_plain = *o.scram_upgrade_on_plain;
+  if (o.group_rooms) j.group_rooms = *o.group_rooms;
 
   if (o.server) j.server = *o.server;
   if (j.server != "builtin" && j.server != "ejabberd")

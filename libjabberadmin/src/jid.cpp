@@ -4,7 +4,9 @@
 #include <stringprep.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <iterator>
 #include <cstdlib>
 #include <memory>
 
@@ -61,6 +63,33 @@ std::string prepare(std::string_view input, const Stringprep_profile* profile, s
 
 std::string normalize_localpart(std::string_view localpart) {
   return prepare(localpart, stringprep_xmpp_nodeprep, "user name");
+}
+
+std::string escape_localpart(std::string_view text) {
+  static constexpr std::string_view kEscaped = " \"&'/:<>@\\";
+  static constexpr std::string_view kCodes[] = {"20", "22", "26", "27", "2f", "3a", "3c", "3e", "40", "5c"};
+  auto starts_escape = [&](std::size_t at) {  // text[at] is a backslash
+    if (at + 3 > text.size()) return false;
+    const std::string hex{static_cast<char>(std::tolower(static_cast<unsigned char>(text[at + 1]))),
+                          static_cast<char>(std::tolower(static_cast<unsigned char>(text[at + 2])))};
+    return std::find(std::begin(kCodes), std::end(kCodes), hex) != std::end(kCodes);
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const std::size_t which = kEscaped.find(text[i]);
+    if (which == std::string_view::npos || (text[i] == '\\' && !starts_escape(i))) {
+      out += text[i];
+    } else {
+      out += '\\';
+      out += kCodes[which];
+    }
+  }
+  return out;
+}
+
+std::string group_room_localpart(std::string_view group) {
+  return prepare(escape_localpart(group), stringprep_xmpp_nodeprep, "group room name");
 }
 
 std::string normalize_resource(std::string_view resource) {

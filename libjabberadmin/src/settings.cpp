@@ -137,6 +137,15 @@ std::string fqdn() {
 
 std::string Settings::primary_host() const { return jabber.hosts.empty() ? fqdn() : jabber.hosts.front(); }
 
+std::optional<std::string> Settings::group_room(std::string_view group) const {
+  if (!jabber.group_rooms || jabber.muc_service.empty()) return std::nullopt;
+  try {
+    return group_room_localpart(group) + "@" + jabber.muc_service + "." + served_hosts().front();
+  } catch (const Error&) {
+    return std::nullopt;  // cl-jabberd makes no room for it either (and says so in its log)
+  }
+}
+
 std::vector<std::string> Settings::served_hosts() const {
   std::vector<std::string> hosts;
   for (const auto& h : jabber.hosts) hosts.push_back(normalize_domain(h));
@@ -218,6 +227,7 @@ Settings Settings::load(const fs::path& path) {
   if (j.mam_default != "always" && j.mam_default != "roster" && j.mam_default != "never")
     jabber.refuse("mam_default", toml::value<std::string>(j.mam_default), "'always', 'roster' or 'never'");
   j.scram_upgrade_on_plain = jabber.boolean("scram_upgrade_on_plain", j.scram_upgrade_on_plain);
+  j.group_rooms = jabber.boolean("group_rooms", j.group_rooms);
   return s;
 }
 
@@ -254,6 +264,7 @@ void Settings::save(const fs::path& path) const {
     if (jabber.mam != JabberSettings{}.mam) j.insert("mam", jabber.mam);
     if (jabber.mam_default != JabberSettings{}.mam_default) j.insert("mam_default", jabber.mam_default);
     if (jabber.scram_upgrade_on_plain) j.insert("scram_upgrade_on_plain", true);
+    if (jabber.group_rooms != JabberSettings{}.group_rooms) j.insert("group_rooms", jabber.group_rooms);
     root.insert("jabber", j);
   }
   std::ostringstream text;

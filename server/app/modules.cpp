@@ -7,6 +7,7 @@
 #include "csi/csi.hpp"
 #include "disco/disco.hpp"
 #include "fast/fast.hpp"
+#include "group_rooms/group_rooms.hpp"
 #include "history/history.hpp"
 #include "last/last_activity.hpp"
 #include "mam/message_archive.hpp"
@@ -51,6 +52,7 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<fast::Fast>(),
       module::make<mam::Mam>(),
       module::make<muc::Muc>(),
+      module::make<group_rooms::GroupRooms>(),
   };
 }
 

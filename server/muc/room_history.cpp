@@ -1,7 +1,6 @@
 #include "muc/room_history.hpp"
 
 #include <charconv>
-#include <ctime>
 
 #include "stream/namespaces.hpp"
 #include "util/utc_time.hpp"
@@ -18,43 +17,7 @@ std::optional<std::size_t> count(const xml::Element& e, std::string_view name, b
   return n;
 }
 
-// Reads exactly `digits` decimal digits at text[pos].
-bool digits_at(std::string_view text, std::size_t pos, std::size_t digits, int& out) {
-  if (pos + digits > text.size()) return false;
-  const auto [end, ec] = std::from_chars(text.data() + pos, text.data() + pos + digits, out);
-  return ec == std::errc() && end == text.data() + pos + digits;
-}
-
 }  // namespace
-
-std::optional<std::chrono::system_clock::time_point> parse_datetime(std::string_view t) {
-  // CCYY-MM-DDThh:mm:ss[.sss](Z|(+|-)hh:mm)
-  int year, month, day, hour, minute, second;
-  if (!digits_at(t, 0, 4, year) || t.size() < 20 || t[4] != '-' || !digits_at(t, 5, 2, month) || t[7] != '-' ||
-      !digits_at(t, 8, 2, day) || t[10] != 'T' || !digits_at(t, 11, 2, hour) || t[13] != ':' ||
-      !digits_at(t, 14, 2, minute) || t[16] != ':' || !digits_at(t, 17, 2, second))
-    return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-  std::size_t pos = 19;
-  if (pos < t.size() && t[pos] == '.') {
-    ++pos;
-    while (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') ++pos;  // fractions: below what we keep
-  }
-  int offset_minutes = 0;
-  if (pos < t.size() && t[pos] == 'Z' && pos + 1 == t.size()) {
-  } else if (pos + 6 == t.size() && (t[pos] == '+' || t[pos] == '-') && t[pos + 3] == ':') {
-    int oh, om;
-    if (!digits_at(t, pos + 1, 2, oh) || !digits_at(t, pos + 4, 2, om) || oh > 23 || om > 59) return std::nullopt;
-    offset_minutes = (t[pos] == '+' ? 1 : -1) * (oh * 60 + om);
-  } else {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
-                                         std::chrono::day(static_cast<unsigned>(day))};
-  if (!date.ok()) return std::nullopt;
-  return std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute - offset_minutes) +
-         std::chrono::seconds(second);
-}
 
 std::optional<HistoryRequest> parse_history_request(const xml::Element* history,
                                                     std::chrono::system_clock::time_point now) {
@@ -66,7 +29,7 @@ std::optional<HistoryRequest> parse_history_request(const xml::Element* history,
   if (const auto seconds = count(*history, "seconds", bad))
     request.since = now - std::chrono::seconds(std::min<std::size_t>(*seconds, 100LL * 365 * 86400));
   if (const auto since = history->attr("since")) {
-    const auto when = parse_datetime(*since);
+    const auto when = util::parse_xmpp_datetime(*since);
     if (!when) return std::nullopt;
     // Both given: the later bound is the one both allow.
     if (!request.since || *when > *request.since) request.since = *when;

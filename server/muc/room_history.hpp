@@ -24,8 +24,6 @@ struct HistoryRequest {
 // attribute is malformed (the caller answers bad-request).
 std::optional<HistoryRequest> parse_history_request(const xml::Element* history,
                                                     std::chrono::system_clock::time_point now);
-// XEP-0082 DateTime ("2026-11-30T17:00:00Z", fractions and offsets allowed).
-std::optional<std::chrono::system_clock::time_point> parse_datetime(std::string_view text);
 
 class RoomHistory {
  public:

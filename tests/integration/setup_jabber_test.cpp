@@ -311,6 +311,27 @@ TEST_F(SetupJabberTest, MaxStanzaSizeGoesToTheSettingsAndEjabberdYml) {
   EXPECT_NE(r.out.find("changed max stanza size: 1048576 -> 10240"), std::string::npos) << r.out;
 }
 
+// --group-rooms on|off: the setting, said when it changes, kept when not given; bad syntax exits 2.
+TEST_F(SetupJabberTest, GroupRoomsAreOnByDefaultAndTurnedOffAndOn) {
+  Result r = setup(own_dirs());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slapd().settings().jabber.group_rooms);
+  r = setup({"--group-rooms", "off"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(slapd().settings().jabber.group_rooms);
+  EXPECT_NE(r.out.find("changed group rooms: on -> off"), std::string::npos) << r.out;
+  r = setup({});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(slapd().settings().jabber.group_rooms) << "an option not given keeps its value";
+  const auto before = snapshot(dir());
+  r = setup({"--group-rooms", "maybe"});
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_TRUE(snapshot(dir()) == before) << "a refused value writes nothing";
+  r = setup({"--group-rooms", "on"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slapd().settings().jabber.group_rooms);
+}
+
 TEST_F(SetupJabberTest, TheAdminGetsScramVerifiersWithTheIterationsAsked) {
   auto args = own_dirs();
   args.insert(args.end(), {"--scram-iterations", "8192"});

@@ -106,6 +106,33 @@ TEST_F(ToolsTest, UnreachableLdapNamesTheUri) {
   EXPECT_NE(r.err.find(s.ldap.uri), std::string::npos) << r.err;
 }
 
+// cl-jabberd(8), "Group rooms": cl-info names a group's room (on the primary host) while
+// group rooms are on and the group has members; with them off, no "room" at all.
+TEST_F(ToolsTest, InfoNamesEachGroupsRoom) {
+  Settings s = slapd().settings();
+  s.jabber.configured = true;  // else the [jabber] section is not written
+  s.jabber.hosts = {"example.org"};
+  const auto config = slapd().dir() / "rooms.conf";
+  s.save(config);
+  auto info = [&](std::vector<std::string> args) {
+    std::vector<std::string> all{"--config", config.string()};
+    all.insert(all.end(), args.begin(), args.end());
+    all.push_back("jabber");
+    return run(tool("cl-info"), all).out;
+  };
+  expect(0, "cl-groupadd", {"Отдел продаж", "jabber"});
+  expect(0, "cl-groupadd", {"Empty", "jabber"});
+  expect(0, "cl-useradd", {"-p", "-g", "Отдел продаж", "guest", "jabber"}, "rooms-pass\n");
+  EXPECT_NE(info({"--json"}).find("\"room\": \"отдел\\\\20продаж@conference.example.org\""), std::string::npos)
+      << info({"--json"});
+  EXPECT_NE(info({"--json", "-g", "Empty"}).find("\"room\": null"), std::string::npos);
+  EXPECT_NE(info({"-g", "Отдел продаж"}).find("room: отдел\\20продаж@conference.example.org"), std::string::npos);
+  s.jabber.group_rooms = false;
+  s.save(config);
+  EXPECT_EQ(info({"--json"}).find("\"room\""), std::string::npos);
+  EXPECT_EQ(info({"-g", "Отдел продаж"}).find("room:"), std::string::npos);
+}
+
 TEST_F(ToolsTest, LockAndUnlockKeepThePassword) {
   expect(0, "cl-useradd", {"-p", "guest", "jabber"}, "lock-pass\n");
   expect(0, "cl-usermod", {"-L", "guest", "jabber"});

@@ -26,7 +26,7 @@ SERVER_LAYERS = ["util", "xml", "net", "store", "directory", "stream", "auth", "
 FEATURE_MODULES = ["presence", "roster", "offline", "history", "vcard", "carbons", "ping",
                    "version", "disco", "session", "blocking", "csi", "time", "last", "private",
                    "caps", "pep", "sm", "bookmarks", "fast", "mam",
-                   "muc"]
+                   "muc", "group_rooms"]
 
 # module -> the modules whose headers it may include (keep it acyclic and short).
 MODULE_DEPENDENCIES = {
@@ -37,6 +37,7 @@ MODULE_DEPENDENCIES = {
     "bookmarks": {"pep", "private"},  # XEP-0411: converts between the two
     "mam": {"presence", "roster"},  # the 'roster' preference asks the roster's Contacts
     "muc": {"mam"},  # rooms keep their archives in the message archive (none with mam off)
+    "group_rooms": {"muc", "pep", "bookmarks"},  # a room for every directory group; its members' bookmarks
 }
 
 # Files directly in server/ (main.cpp) count as this layer.

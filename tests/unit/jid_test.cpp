@@ -108,5 +108,25 @@ TEST(Domain, AnALabelThatDoesNotDecodeToAValidULabelIsRefused) {
       << "a valid A-label still reads as its U-label";
 }
 
+
+// XEP-0106 §4: the ten characters, a backslash only where it would read as an escape.
+TEST(EscapeLocalpart, EscapesWhatALocalpartMayNotHold) {
+  EXPECT_EQ(escape_localpart("Отдел продаж"), "Отдел\\20продаж");
+  EXPECT_EQ(escape_localpart("a\"b&c'd/e:f<g>h@i"), "a\\22b\\26c\\27d\\2fe\\3af\\3cg\\3eh\\40i");
+  EXPECT_EQ(escape_localpart("c:\\net"), "c\\3a\\net");       // "\ne" is no escape: kept
+  EXPECT_EQ(escape_localpart("a\\20b"), "a\\5c20b");          // reads as one: escaped
+  EXPECT_EQ(escape_localpart("a\\5C"), "a\\5c5C");
+  EXPECT_EQ(escape_localpart("plain"), "plain");
+}
+
+TEST(GroupRoomLocalpart, IsTheEscapedNameNormalised) {
+  EXPECT_EQ(group_room_localpart("Отдел продаж"), "отдел\\20продаж");
+  EXPECT_EQ(group_room_localpart("Sales"), "sales");
+  EXPECT_EQ(group_room_localpart("R&D / Lab"), "r\\26d\\20\\2f\\20lab");
+  EXPECT_THROW(group_room_localpart(""), Error);
+  EXPECT_THROW(group_room_localpart("bad\x01name"), Error);
+  EXPECT_THROW(group_room_localpart(std::string(2000, 'a')), Error);
+}
+
 }  // namespace
 }  // namespace jabberadmin

@@ -102,6 +102,16 @@ TEST_F(SettingsLoad, ScramUpgradeOnPlainIsOffUnlessSaidAndSurvivesASave) {
   EXPECT_TRUE(Settings::load(dir / "again.conf").jabber.scram_upgrade_on_plain);
 }
 
+TEST_F(SettingsLoad, GroupRoomsAreOnUnlessSaidAndOffSurvivesASave) {
+  const std::string file = (dir / "jabberadmin.conf").string() + ": ";
+  EXPECT_TRUE(Settings::load(write(std::string(kLdap) + "[jabber]\n")).jabber.group_rooms);
+  EXPECT_EQ(jabber_error("group_rooms = 'off'"), file + "[jabber] group_rooms = 'off': expected true or false (without quotes)");
+  Settings s = Settings::load(write(std::string(kLdap) + "[jabber]\ngroup_rooms = false\n"));
+  EXPECT_FALSE(s.jabber.group_rooms);
+  s.save(dir / "again.conf");
+  EXPECT_FALSE(Settings::load(dir / "again.conf").jabber.group_rooms);
+}
+
 TEST_F(SettingsLoad, TheMucServiceIsOneDnsLabelOrEmpty) {
   const std::string file = (dir / "jabberadmin.conf").string() + ": ";
   EXPECT_EQ(jabber_error("muc_service = 'rooms.example'"),

@@ -32,6 +32,7 @@ struct JabberOptions {
   std::optional<std::filesystem::path> data_dir;   // the server's state (cl-setup --state-dir)
   std::optional<std::int64_t> scram_iterations;    // scram::kMinIterations..kMaxScramIterations
   std::optional<bool> scram_upgrade_on_plain;      // verifiers for old accounts after a PLAIN login
+  std::optional<bool> group_rooms;                 // a members-only room for every directory group
 };
 
 inline constexpr const char* kAdminName = "admin";

@@ -12,6 +12,14 @@ namespace jabberadmin {
 // that names the offending character, when empty, too long or holding a character RFC 7622
 // forbids there (" & ' / : < > @", spaces, controls, ...). Throws Error(InvalidArgument).
 std::string normalize_localpart(std::string_view localpart);
+// XEP-0106 JID escaping: the characters a localpart may not hold (space " & ' / : < > @)
+// become "\20", "\22", ...; a backslash becomes "\5c" only where it starts something that
+// reads as such an escape, as the XEP says. Everything else is left as it is.
+std::string escape_localpart(std::string_view text);
+// The localpart of a directory group's room (cl-jabberd(8)): the group name escaped as
+// above, then normalised; "Отдел продаж" -> "отдел\20продаж". Throws Error(InvalidArgument)
+// for a name that still is no valid localpart (a control character, too long).
+std::string group_room_localpart(std::string_view group);
 // Normalises a domain name (IDNA 2008 via libidn2; kept in Unicode form, lower case).
 std::string normalize_domain(std::string_view domain);
 // Normalises a resourcepart (resourceprep); throws Error(InvalidArgument).

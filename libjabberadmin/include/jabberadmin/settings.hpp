@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jabberadmin/scram.hpp"
@@ -93,6 +94,9 @@ struct JabberSettings {
   std::size_t muc_max_occupants = 1000;              // occupants of one room
   std::size_t muc_message_rate = 5;                  // messages/s one occupant may send (0 = no limit)
   std::size_t muc_message_burst = 20;
+  // A persistent, members-only room on the MUC service for every directory group, its
+  // members the group's (cl-jabberd(8)); off leaves the rooms made so far as they are.
+  bool group_rooms = true;
   std::size_t muc_history_size = 20;                 // messages a room keeps for newcomers
 };
 
@@ -145,6 +149,9 @@ struct Settings {
   std::string primary_host() const;
   // Every host the Jabber service answers for, normalised (IDNA); the primary one first.
   std::vector<std::string> served_hosts() const;
+  // The bare JID of a group's room on the primary host (cl-jabberd(8), "Group rooms"):
+  // nothing when group rooms or MUC are off, or when the name makes no localpart.
+  std::optional<std::string> group_room(std::string_view group) const;
 
   // Throws Error(Directory) naming the file when it is missing or not TOML, and
   // Error(InvalidArgument) naming the file, the key and what it accepts when a value is of
