@@ -7,7 +7,7 @@
 #                    [--servers cl-jabberd,ejabberd,prosody,ejabberd-roster-cache] [--scenarios login,chat,group]
 #                    [--pairs P] [--rates R1,R2,...] [--step-seconds S] [--group-size N]
 #                    [--build-dir DIR] [--no-provisioning] [--keep] [--sm]
-#                    [--mechanisms plain,scram-sha-256,fast]
+#                    [--mechanisms plain,scram-sha-256,fast] [--perf]
 #
 # --sm adds cl-jabberd-sm: cl-jabberd again, with XEP-0198 stream management enabled by every
 # client (xmppload --sm), to weigh what acknowledgements and the unacked queues cost.
@@ -15,6 +15,10 @@
 # plain (cl-jabberd: SASL PLAIN, checked with an LDAP bind), scram-sha-256 (cl-jabberd-scram)
 # and fast (cl-jabberd-fast: SASL2 with a FAST token and Bind2). Only the login scenario runs
 # for the scram and fast rows; ejabberd, when among --servers, logs in with PLAIN as always.
+# --perf profiles each cl-jabberd row's first-run login storms with `perf record` (call
+# graphs, 499 Hz, the server process only; for scram and fast the untimed warm-up is inside
+# the profile too) and writes the top of `perf report` beside the table:
+# bench/results/<date>-perf-<row>-C<size>.txt.
 #
 # What runs: a private slapd (cl-setup ldap), accounts from one CSV (cl-useradd --from), one
 # group of 1,000 members, `cl-setup --server ejabberd jabber` (which renders ejabberd.yml),
@@ -48,6 +52,7 @@ keep=0
 quick=0
 sm=0
 mechanisms="plain"
+perf_profile=0
 command="bench/compare.sh${*:+ $*}"
 
 while [ $# -gt 0 ]; do
@@ -68,6 +73,7 @@ while [ $# -gt 0 ]; do
     --keep) keep=1 ;;
     --sm) sm=1 ;;
     --mechanisms) mechanisms="$2"; shift ;;
+    --perf) perf_profile=1 ;;
     -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -370,8 +376,19 @@ run_server() {  # name start-function [xmppload arguments for every scenario]
       # Memory and idle CPU once, on the first run at the largest size.
       [ "$run" = 1 ] && [ "$c" = "$idle_size" ] && [ "$idle_seconds" != 0 ] && idle=(--idle-seconds "$idle_seconds")
       say "$name run $run: login storm C=$c ${idle:+and idle}"
+      local profiler=""
+      if [ "$perf_profile" = 1 ] && [ "$run" = 1 ] && [[ "$name" == cl-jabberd* ]]; then
+        perf record -q -F 499 -g -p "$server_pids" -o "$work/perf-$name-C$c.data" >/dev/null 2>&1 &
+        profiler=$!
+      fi
       "$load" "${common[@]}" --label "$name" --mode login --clients "$c" --user-format 'u{i}' "${idle[@]}" \
         2> >(grep -v '^$' >&2) | record "$name" "$run" || say "$name: xmppload failed"
+      if [ -n "$profiler" ]; then
+        kill -INT "$profiler" 2>/dev/null || true
+        wait "$profiler" || true
+        perf report -i "$work/perf-$name-C$c.data" --stdio --no-children --sort dso,symbol --percent-limit 0.7 \
+          -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -60 > "$work/perf-$name-C$c.txt" || true
+      fi
       sleep 2
     done
     [[ ",$scenarios," == *,chat,* ]] || continue
@@ -435,6 +452,9 @@ fi
 mkdir -p "$here/results"
 out="$here/results/$(date +%Y-%m-%d-%H%M).md"
 cp "$results" "${out%.md}.jsonl"
+for profile in "$work"/perf-*.txt; do
+  [ -s "$profile" ] && cp "$profile" "${out%.md}-$(basename "$profile")"
+done
 python3 "$here/report.py" "$results" --sizes "$sizes" --group-size "$group_size" --runs "$runs" \
   --command "$command" --cores "$(nproc)" --revision "$revision" --provisioning "$provisioning_md" > "$out"
 cat "$out"
