@@ -13,10 +13,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 from client import TIMEOUT, logout, next_item  # noqa: E402
 from common import run  # noqa: E402
 from harness import HOST  # noqa: E402
+from test_mam import MAM, SID, archived  # noqa: E402
 from test_muc import SERVICE, MucWorld  # noqa: E402
 
-MAM = "urn:xmpp:mam:2"
-SID = "{urn:xmpp:sid:0}stanza-id"
 ROOM = "archived@" + SERVICE
 
 
@@ -24,13 +23,6 @@ def room_id(message, room):
     """The id of the stanza-id the room put on a message (by = the room), or None."""
     ids = [e.get("id") for e in message.xml.findall(SID) if e.get("by") == room]
     return ids[0] if len(ids) == 1 else None
-
-
-def archived(result_message):
-    """(archive id, body, from) of one MAM result."""
-    r = result_message.xml.find(f"{{{MAM}}}result")
-    inner = r.find("{urn:xmpp:forward:0}forwarded/{jabber:client}message")
-    return r.get("id"), inner.find("{jabber:client}body").text, inner.get("from")
 
 
 class RoomArchive(MucWorld):

@@ -11,6 +11,7 @@
 #include "directory_users.hpp"
 #include "disco/disco.hpp"
 #include "fakes.hpp"
+#include "router_sessions.hpp"
 #include "group_rooms/group_room_store.hpp"
 #include "group_rooms/group_room_sync.hpp"
 #include "module/module.hpp"
@@ -83,18 +84,8 @@ class GroupRoomsTest : public ::testing::Test {
     if (sync->changed({before, *directory.find(name)})) sync->flush();
   }
 
-  FakeSession& login(std::string_view full) {
-    auto& s = *sessions.emplace_back(std::make_unique<FakeSession>(*Jid::parse(full)));
-    s.host = router.get();
-    router->bind(s);
-    send(s, xml::Element("presence", std::string(ns::kClient)));
-    s.take();
-    return s;
-  }
-  void send(FakeSession& s, xml::Element e) {
-    e.set_attr("from", s.jid().full());
-    router->on_stanza(s, std::move(e));
-  }
+  FakeSession& login(std::string_view full) { return test::log_in(*router, sessions, full); }
+  void send(FakeSession& s, xml::Element e) { test::send_from(*router, s, std::move(e)); }
   // The presence the room sends back to the joining user about itself (or its error).
   xml::Element join(FakeSession& s, std::string_view nick, std::string_view to = kSales) {
     xml::Element p("presence", std::string(ns::kClient));

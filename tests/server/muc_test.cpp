@@ -11,6 +11,7 @@
 
 #include "disco/disco.hpp"
 #include "fakes.hpp"
+#include "router_sessions.hpp"
 #include "module/module.hpp"
 #include "mam/archive_store.hpp"
 #include "muc/muc.hpp"
@@ -83,18 +84,8 @@ class MucTest : public ::testing::Test {
   }
   MucService& service() { return *modules->find<Muc>()->service(); }
 
-  FakeSession& login(std::string_view full) {
-    auto& s = *sessions.emplace_back(std::make_unique<FakeSession>(*Jid::parse(full)));
-    s.host = router.get();
-    router->bind(s);
-    send(s, xml::Element("presence", std::string(ns::kClient)));
-    s.take();
-    return s;
-  }
-  void send(FakeSession& s, xml::Element e) {
-    e.set_attr("from", s.jid().full());  // what C2s stamps
-    router->on_stanza(s, std::move(e));
-  }
+  FakeSession& login(std::string_view full) { return test::log_in(*router, sessions, full); }
+  void send(FakeSession& s, xml::Element e) { test::send_from(*router, s, std::move(e)); }
   void join(FakeSession& s, std::string_view nick, std::string_view room = kRoom,
             std::optional<xml::Element> history = std::nullopt, std::string_view password = {}) {
     xml::Element p("presence", std::string(ns::kClient));
