@@ -95,7 +95,39 @@ std::optional<Policy> policy(std::string_view text) {
 
 ArchiveStore::ArchiveStore(store::Database& db) : db_(db) { db_.migrate("mam", kMigrations); }
 
+ArchiveStore::~ArchiveStore() {
+  *alive_ = false;
+  try {
+    flush();
+  } catch (const std::exception&) {
+    // Nothing to tell at shutdown: the database is going too.
+  }
+}
+
+void ArchiveStore::write_behind(boost::asio::any_io_executor executor) {
+  timer_ = std::make_unique<boost::asio::steady_timer>(std::move(executor));
+}
+
+void ArchiveStore::flush() {
+  if (pending_.empty()) return;
+  store::Transaction transaction(db_);
+  for (const auto& [owner, message] : pending_) insert(owner, message);
+  transaction.commit();
+  pending_.clear();
+}
+
 void ArchiveStore::append(std::string_view owner, const ArchivedMessage& m) {
+  if (!timer_) return insert(owner, m);
+  pending_.emplace_back(std::string(owner), m);
+  if (pending_.size() >= kWriteBatch) return flush();
+  if (pending_.size() > 1) return;  // the first one's timer is running
+  timer_->expires_after(kWriteDelay);
+  timer_->async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (!ec && *alive) flush();
+  });
+}
+
+void ArchiveStore::insert(std::string_view owner, const ArchivedMessage& m) {
   // The other party's resource, kept apart so that 'with' a full JID finds it.
   const auto slash = m.with.find('/');
   const std::string_view with(m.with);
@@ -114,6 +146,7 @@ void ArchiveStore::append(std::string_view owner, const ArchivedMessage& m) {
 }
 
 std::optional<Position> ArchiveStore::position(std::string_view owner, std::string_view id) {
+  flush();
   auto st = db_.prepare("SELECT stamp, seq FROM mam_archive WHERE owner = ? AND id = ?");
   st.bind(1, owner).bind(2, id);
   if (!st.step()) return std::nullopt;
@@ -121,6 +154,7 @@ std::optional<Position> ArchiveStore::position(std::string_view owner, std::stri
 }
 
 Page ArchiveStore::select(const Selection& s) {
+  flush();
   constexpr std::int64_t kLow = INT64_MIN, kHigh = INT64_MAX;
   auto st = db_.prepare(page_sql(!s.with_bare.empty(), s.from_the_end));
   const Position after = s.after.value_or(Position{kLow, kLow});
@@ -168,6 +202,7 @@ void ArchiveStore::set_preferences(std::string_view owner, const Preferences& p)
 }
 
 std::size_t ArchiveStore::prune(TimePoint cutoff, std::size_t batch) {
+  flush();
   // Only the oldest rows by arrival are looked at: archiving times follow arrival, so the
   // expired ones are at the front, and a prune never scans the whole table.
   db_.prepare(
@@ -180,6 +215,7 @@ std::size_t ArchiveStore::prune(TimePoint cutoff, std::size_t batch) {
 }
 
 std::vector<std::string> ArchiveStore::owners() {
+  flush();
   std::vector<std::string> out;
   auto st = db_.prepare("SELECT DISTINCT owner FROM mam_archive UNION SELECT owner FROM mam_prefs");
   while (st.step()) out.push_back(st.text(0));
@@ -187,6 +223,7 @@ std::vector<std::string> ArchiveStore::owners() {
 }
 
 std::size_t ArchiveStore::remove_owners(const std::vector<std::string>& owners) {
+  flush();
   std::size_t removed = 0;
   store::Transaction transaction(db_);
   for (const auto& owner : owners) {
@@ -200,6 +237,7 @@ std::size_t ArchiveStore::remove_owners(const std::vector<std::string>& owners) 
 }
 
 std::size_t ArchiveStore::count(std::string_view owner) {
+  flush();
   auto st = db_.prepare("SELECT count(*) FROM mam_archive WHERE owner = ?");
   st.bind(1, owner).step();
   return static_cast<std::size_t>(st.integer(0));

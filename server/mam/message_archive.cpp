@@ -75,6 +75,7 @@ bool archivable(const stream::Stanza& message) {
 Mam::Mam(module::Context& context) : Module("mam") {
   if (!context.settings().jabber.mam) return;
   archive_ = std::make_unique<MessageArchive>(context.router(), context.database(), from_context(context));
+  archive_->store().write_behind(context.executor());
   kept_ = context.account_data().keep(archive_->keeper());
   // The handler is the archive's own (registered with the router): advertised here.
   advertised_ = context.disco_feature(router::IqTarget::Account, std::string(ns::kMam));

@@ -182,6 +182,38 @@ TEST_F(ArchiveStoreTest, FiltersByWithAndTime) {
   EXPECT_FALSE(archive.position("bob@example.org", "id1")) << "ids are per owner";
 }
 
+// Written behind: one transaction per batch, not a database sync per message. Rows the
+// database holds, counted past the store (whose reads write what waits first).
+TEST_F(ArchiveStoreTest, WrittenBehindInBatchesAndNeverMissedByAQuery) {
+  const auto rows = [&] {
+    auto st = db.prepare("SELECT count(*) FROM mam_archive");
+    st.step();
+    return st.integer(0);
+  };
+  const auto message = [](int i) {
+    return ArchivedMessage{"w" + std::to_string(i), kT0, "bob@example.org", Direction::Incoming, "<m/>"};
+  };
+  boost::asio::io_context io;  // before the stores: a timer must not outlive its io_context
+  ArchiveStore behind(db);
+  behind.write_behind(io.get_executor());
+  behind.append("alice@example.org", message(0));
+  EXPECT_EQ(rows(), 0) << "waits for its batch";
+  io.run_for(ArchiveStore::kWriteDelay * 5);
+  EXPECT_EQ(rows(), 1) << "written within the delay";
+  behind.append("alice@example.org", message(1));
+  EXPECT_EQ(behind.count("alice@example.org"), 2u) << "a read writes what waits first";
+  EXPECT_EQ(rows(), 2);
+  for (int i = 2; i < 2 + static_cast<int>(ArchiveStore::kWriteBatch); ++i) behind.append("alice@example.org", message(i));
+  EXPECT_EQ(rows(), 2 + static_cast<std::int64_t>(ArchiveStore::kWriteBatch)) << "a full batch goes at once";
+  {
+    ArchiveStore other(db);
+    other.write_behind(io.get_executor());
+    other.append("bob@example.org", message(9999));
+  }
+  EXPECT_EQ(rows(), 3 + static_cast<std::int64_t>(ArchiveStore::kWriteBatch)) << "what waits is written at the end";
+  io.run_for(ArchiveStore::kWriteDelay * 5);  // the destroyed store's timer fires harmlessly
+}
+
 TEST_F(ArchiveStoreTest, SameStampKeepsTheOrderOfArrival) {
   for (int i = 0; i < 5; ++i)
     archive.append("alice@example.org", {"s" + std::to_string(i), kT0, "bob@example.org", Direction::Incoming, "<m/>"});
