@@ -16,11 +16,11 @@ json to_json(const User& u) {
           {"avatar", !u.photo.empty()}, {"password", u.has_password}};
 }
 
-// With group rooms on, each group with members has a room (cl-jabberd(8)): its JID, null for
-// an empty group. Off: no "room" key at all.
+// With group rooms, each group with members has a room (cl-jabberd(8)): its JID, null for
+// an empty group. Without (off, or no Jabber service set up): no "room" key at all.
 json to_json(const Group& g, const Settings& settings) {
   json out{{"name", g.name}, {"members", g.members}};
-  if (settings.jabber.group_rooms) {
+  if (settings.jabber.configured && settings.jabber.group_rooms) {
     const auto room = g.members.empty() ? std::nullopt : settings.group_room(g.name);
     out["room"] = room ? json(*room) : json(nullptr);
   }

@@ -138,7 +138,8 @@ std::string fqdn() {
 std::string Settings::primary_host() const { return jabber.hosts.empty() ? fqdn() : jabber.hosts.front(); }
 
 std::optional<std::string> Settings::group_room(std::string_view group) const {
-  if (!jabber.group_rooms || jabber.muc_service.empty()) return std::nullopt;
+  // Rooms only where cl-jabberd runs: the Jabber service set up, group rooms and MUC on.
+  if (!jabber.configured || !jabber.group_rooms || jabber.muc_service.empty()) return std::nullopt;
   try {
     return group_room_localpart(group) + "@" + jabber.muc_service + "." + served_hosts().front();
   } catch (const Error&) {
