@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from client import TIMEOUT, login, logout, next_item  # noqa: E402
 from common import ConfiguredWorldTest, run  # noqa: E402
 from harness import HOST  # noqa: E402
+from test_muc import hear_rooms  # noqa: E402
 
 BOOKMARKS = "urn:xmpp:bookmarks:1"
 SERVICE = "conference." + HOST
@@ -36,13 +37,8 @@ class GroupRooms(ConfiguredWorldTest):
     async def client(self, name):
         c, ok = await login(f"{name}@{HOST}/r", name + "-pw", self.world.port)
         self.assertIs(ok, True)
-        c.register_plugin("xep_0045")
         c.register_plugin("xep_0060")
-        c.groupchat = asyncio.Queue()
-        c.add_event_handler("groupchat_message", lambda m: c.groupchat.put_nowait(m))
-        c.muc_presences = asyncio.Queue()
-        c.add_event_handler("groupchat_presence", lambda p: c.muc_presences.put_nowait(p))
-        return c
+        return hear_rooms(c)
 
     async def join(self, c, room, nick):
         return await c.plugin["xep_0045"].join_muc_wait(room, nick, timeout=TIMEOUT)

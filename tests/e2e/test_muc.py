@@ -21,6 +21,19 @@ SERVICE = "conference." + HOST
 ROOM = "office@" + SERVICE
 
 
+def hear_rooms(c):
+    """c with slixmpp's xep_0045 and queues of what rooms send it: groupchat messages,
+    subjects and occupants' presence."""
+    c.register_plugin("xep_0045")
+    c.groupchat = asyncio.Queue()
+    c.add_event_handler("groupchat_message", lambda m: c.groupchat.put_nowait(m))
+    c.subjects = asyncio.Queue()
+    c.add_event_handler("groupchat_subject", lambda m: c.subjects.put_nowait(m))
+    c.muc_presences = asyncio.Queue()
+    c.add_event_handler("groupchat_presence", lambda p: c.muc_presences.put_nowait(p))
+    return c
+
+
 class MucWorld(ConfiguredWorldTest):
     @classmethod
     def setUpClass(cls):
@@ -32,14 +45,7 @@ class MucWorld(ConfiguredWorldTest):
         c, ok = await login(f"{name}@{HOST}/{resource}", name + "-pw", self.world.port)
         self.assertIs(ok, True)
         c.register_plugin("xep_0004")
-        c.register_plugin("xep_0045")
-        c.groupchat = asyncio.Queue()
-        c.add_event_handler("groupchat_message", lambda m: c.groupchat.put_nowait(m))
-        c.subjects = asyncio.Queue()
-        c.add_event_handler("groupchat_subject", lambda m: c.subjects.put_nowait(m))
-        c.muc_presences = asyncio.Queue()
-        c.add_event_handler("groupchat_presence", lambda p: c.muc_presences.put_nowait(p))
-        return c
+        return hear_rooms(c)
 
     async def join(self, c, room, nick, **kwargs):
         return await c.plugin["xep_0045"].join_muc_wait(room, nick, timeout=TIMEOUT, **kwargs)
