@@ -348,6 +348,17 @@ xl() {  # common xmppload arguments
   printf '%s\n' "${args[@]}"
 }
 
+# The profile beside the table: the share of each library, the hottest symbols (self), and
+# the heaviest call paths counted with their callees (children), our own functions among them.
+perf_summary() {  # perf.data
+  local report=(perf report -i "$1" --stdio -g none --percent-limit 0.7)
+  {
+    echo "## Self time by library"; "${report[@]}" --no-children --sort dso 2>/dev/null
+    echo "## Self time by symbol"; "${report[@]}" --no-children --sort dso,symbol 2>/dev/null | head -40
+    echo "## Time with callees (children), by symbol"; "${report[@]}" --children --sort symbol 2>/dev/null | head -60
+  } | grep -v '^# \|^#$\|^$' | sed 's/[ -]*$//'
+}
+
 run_server() {  # name start-function [xmppload arguments for every scenario]
   local name=$1 start=$2
   shift 2
@@ -378,7 +389,9 @@ run_server() {  # name start-function [xmppload arguments for every scenario]
       say "$name run $run: login storm C=$c ${idle:+and idle}"
       local profiler=""
       if [ "$perf_profile" = 1 ] && [ "$run" = 1 ] && [[ "$name" == cl-jabberd* ]]; then
-        perf record -q -F 499 -g -p "$server_pids" -o "$work/perf-$name-C$c.data" >/dev/null 2>&1 &
+        # DWARF call graphs: the Release build has no frame pointers, so -g alone would cut
+        # every chain at the first optimised frame and hide who calls malloc or libcrypto.
+        perf record -q -F 199 --call-graph dwarf,16384 -p "$server_pids" -o "$work/perf-$name-C$c.data" >/dev/null 2>&1 &
         profiler=$!
       fi
       "$load" "${common[@]}" --label "$name" --mode login --clients "$c" --user-format 'u{i}' "${idle[@]}" \
@@ -386,8 +399,7 @@ run_server() {  # name start-function [xmppload arguments for every scenario]
       if [ -n "$profiler" ]; then
         kill -INT "$profiler" 2>/dev/null || true
         wait "$profiler" || true
-        perf report -i "$work/perf-$name-C$c.data" --stdio --no-children --sort dso,symbol --percent-limit 0.7 \
-          -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -60 > "$work/perf-$name-C$c.txt" || true
+        perf_summary "$work/perf-$name-C$c.data" > "$work/perf-$name-C$c.txt" || true
       fi
       sleep 2
     done

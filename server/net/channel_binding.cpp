@@ -41,9 +41,13 @@ std::optional<std::string> tls_server_end_point(SSL* ssl) {
 
 std::optional<std::string> Connection::channel_binding(std::string_view type) const {
   if (!secure() || !ssl_) return std::nullopt;
-  if (type == "tls-exporter") return tls_exporter(ssl_.get());
-  if (type == "tls-server-end-point") return tls_server_end_point(ssl_.get());
-  return std::nullopt;
+  if (const auto kept = channel_bindings_.find(type); kept != channel_bindings_.end()) return kept->second;
+  std::optional<std::string> data;
+  if (type == "tls-exporter") data = tls_exporter(ssl_.get());
+  else if (type == "tls-server-end-point") data = tls_server_end_point(ssl_.get());
+  else return std::nullopt;
+  channel_bindings_.emplace(type, data);
+  return data;
 }
 
 }  // namespace jabberadmin::net

@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -95,6 +96,10 @@ class Connection final : public Transport, public std::enable_shared_from_this<C
   bool finished_ = false;
   bool resume_armed_ = false;
   std::chrono::steady_clock::time_point paused_until_{};
+  // Channel-binding data by type, kept once the session is secure: the stream features and
+  // the SCRAM exchange ask for it several times per login (each asking hashed our
+  // certificate again), and it cannot change within a TLS session.
+  mutable std::map<std::string, std::optional<std::string>, std::less<>> channel_bindings_;
 };
 
 }  // namespace jabberadmin::net
