@@ -19,6 +19,8 @@ class GroupRoomStore {
   std::map<std::string, std::string> load();
   void mark(std::string_view room, std::string_view group);
   void unmark(std::string_view room);
+  // The server's database, which the rooms and bookmarks a sync writes share.
+  store::Database& database() { return db_; }
 
  private:
   store::Database& db_;

@@ -40,12 +40,17 @@ void GroupRoomSync::flush() {
 }
 
 void GroupRoomSync::sync(const std::set<std::string>& groups) {
+  // One commit, so one disk sync, for the whole pass: a group room's first start writes an
+  // affiliation and a bookmark for every member, and a commit each cost 0.7 s per 1,000
+  // members. The writes inside become savepoints: one that fails undoes only itself.
+  store::Transaction batch(store_.database());
   std::vector<std::string> empty;
   for (const std::string& group : groups) {
     if (directory_.members(group).empty()) empty.push_back(group);
     else sync_group(group);
   }
   for (const std::string& group : empty) sync_group(group);
+  batch.commit();
 }
 
 void GroupRoomSync::sync_group(const std::string& group) {

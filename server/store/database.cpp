@@ -115,6 +115,8 @@ std::map<std::string, std::uint64_t, std::less<>> Database::statement_uses() con
   return out;
 }
 
+bool Database::in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
+
 std::size_t Database::changes() const noexcept { return static_cast<std::size_t>(sqlite3_changes(db_)); }
 
 void Database::migrate(std::string_view component, std::span<const std::string_view> steps) {
@@ -143,19 +145,21 @@ void Database::migrate(std::string_view component, std::span<const std::string_v
   }
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.execute("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(db), nested_(db.in_transaction()) {
+  db_.execute(nested_ ? "SAVEPOINT nested" : "BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
   if (done_) return;
   try {
-    db_.execute("ROLLBACK");
+    db_.execute(nested_ ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
   } catch (...) {
     // Nothing to do: SQLite rolls back an unfinished transaction when it closes.
   }
 }
 
 void Transaction::commit() {
-  db_.execute("COMMIT");
+  db_.execute(nested_ ? "RELEASE nested" : "COMMIT");
   done_ = true;
 }
 

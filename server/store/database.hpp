@@ -61,6 +61,8 @@ class Database {
   std::map<std::string, std::uint64_t, std::less<>> statement_uses() const;
   // Rows the last INSERT, UPDATE or DELETE changed.
   std::size_t changes() const noexcept;
+  // A transaction is open (a Transaction made now is a savepoint inside it).
+  bool in_transaction() const noexcept;
 
   // Brings component's tables up to date: applies the steps the file has not had yet, in
   // order, each in its own transaction with the component's recorded version (table
@@ -80,7 +82,8 @@ class Database {
 };
 
 // BEGIN IMMEDIATE now, ROLLBACK at the end of the scope unless commit() ran: what throws
-// in between leaves nothing half-written.
+// in between leaves nothing half-written. Inside an open transaction it is a savepoint:
+// its rollback undoes only its own part, and its commit waits for the outer one's.
 class Transaction {
  public:
   explicit Transaction(Database& db);
@@ -91,6 +94,7 @@ class Transaction {
 
  private:
   Database& db_;
+  bool nested_;  // a savepoint inside an open transaction, committed or undone with it
   bool done_ = false;
 };
 

@@ -122,6 +122,56 @@ TEST_F(StoreTest, ATransactionRollsBackUnlessCommitted) {
   EXPECT_FALSE(rows.step());
 }
 
+// A batch (one commit, one disk sync) around work whose parts open their own transactions:
+// the parts become savepoints, a part that fails undoes only itself, and nothing is on
+// disk before the batch commits.
+TEST_F(StoreTest, ATransactionInsideAnotherIsPartOfIt) {
+  Database db(file());
+  db.execute("CREATE TABLE t(v INTEGER)");
+  Database reader(file());
+  auto count = [&reader] {
+    auto rows = reader.prepare("SELECT count(*) FROM t");
+    EXPECT_TRUE(rows.step());
+    return rows.integer(0);
+  };
+  {
+    Transaction batch(db);
+    EXPECT_TRUE(db.in_transaction());
+    {
+      Transaction part(db);
+      db.execute("INSERT INTO t VALUES (1)");
+      part.commit();
+    }
+    try {
+      Transaction part(db);
+      db.execute("INSERT INTO t VALUES (2)");
+      throw std::runtime_error("a part fails");
+    } catch (const std::runtime_error&) {
+    }
+    {
+      Transaction part(db);
+      db.execute("INSERT INTO t VALUES (3)");
+      part.commit();
+    }
+    EXPECT_EQ(count(), 0) << "nothing is visible before the batch commits";
+    batch.commit();
+  }
+  EXPECT_FALSE(db.in_transaction());
+  auto rows = db.prepare("SELECT v FROM t ORDER BY v");
+  ASSERT_TRUE(rows.step());
+  EXPECT_EQ(rows.integer(0), 1);
+  ASSERT_TRUE(rows.step());
+  EXPECT_EQ(rows.integer(0), 3);
+  EXPECT_FALSE(rows.step());
+  {
+    Transaction batch(db);
+    Transaction part(db);
+    db.execute("INSERT INTO t VALUES (4)");
+    part.commit();
+  }  // the batch rolls back: so does its committed part
+  EXPECT_EQ(count(), 2);
+}
+
 TEST_F(StoreTest, UnwritablePlaceIsNamed) {
   try {
     Database db("/proc/nope/db.sqlite");
