@@ -38,8 +38,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The next request, whole, within `timeout`: a client that trickles its header in is cut.
   void read(std::chrono::milliseconds timeout) {
     parser_.emplace();
-    parser_->header_limit(limits_.header_limit);
-    parser_->body_limit(limits_.body_limit);
+    apply_limits(*parser_, limits_);
     beast::get_lowest_layer(stream_).expires_after(timeout);
     bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](const error_code& ec, std::size_t) {
       self->on_request(ec);
@@ -101,11 +100,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const Limits& limits_;
   std::shared_ptr<void> slot_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   std::optional<Response> response_;
 };
 
 }  // namespace
+
+void apply_limits(RequestParser& parser, const Limits& limits) {
+  parser.header_limit(limits.header_limit);
+  parser.body_limit(limits.body_limit);
+}
 
 Listener::Listener(asio::io_context& io, const std::vector<asio::ip::tcp::endpoint>& endpoints,
                    std::function<std::shared_ptr<asio::ssl::context>()> tls, const Routes& routes, Limits limits)

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http/parser.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -31,6 +32,10 @@ struct Limits {
   std::chrono::milliseconds request_timeout{10000};  // handshake; a request, header and body
   std::chrono::milliseconds idle_timeout{30000};     // between requests on one connection
 };
+
+using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+// A fresh request's parser with the limits on its header and body set.
+void apply_limits(RequestParser& parser, const Limits& limits);
 
 class Listener {
  public:

@@ -102,6 +102,11 @@ class HttpsListener(HttpsWorldTest):
         answer = self.get("/.well-known/host-meta", "X-Filler: " + "a" * 20000 + "\r\n")
         self.assertTrue(answer.startswith("HTTP/1.1 431"), answer[:200])
 
+    def test_oversized_body_is_413(self):
+        answer = websocket_raw.request(self.http_port, f"POST /.well-known/host-meta HTTP/1.1\r\nHost: localhost\r\n"
+                                                       f"Content-Length: 100000\r\n\r\n" + "a" * 1000)
+        self.assertTrue(answer.startswith("HTTP/1.1 413"), answer[:200])
+
     def test_handshake_without_xmpp_subprotocol_is_refused(self):
         ws = websocket_raw.WebSocket(self.http_port, protocol=None)
         try:

@@ -1,5 +1,6 @@
 // The HTTPS listener's route table and XEP-0156's WebSocket URL.
 #include "http/host_meta.hpp"
+#include "http/listener.hpp"
 #include "http/routes.hpp"
 
 #include <gtest/gtest.h>
@@ -70,5 +71,36 @@ TEST(HostMeta, XrdAndJsonNameTheWebSocketUrl) {
             "{\"links\":[{\"rel\":\"urn:xmpp:alt-connections:websocket\",\"href\":\"wss://example.org:5443/xmpp-websocket\"}]}\n");
 }
 
+}  // namespace
+}  // namespace jabberadmin::http
+
+// The listener's parser refuses a header and a body over its limits while they arrive.
+namespace jabberadmin::http {
+namespace {
+boost::system::error_code parse(const std::string& text, const Limits& limits) {
+  RequestParser parser;
+  apply_limits(parser, limits);
+  boost::system::error_code ec;
+  std::string_view rest = text;
+  while (!rest.empty() && !ec && !parser.is_done()) {
+    const auto used = parser.put(boost::asio::buffer(rest.data(), rest.size()), ec);
+    if (ec == boost::beast::http::error::need_more) ec = {};
+    if (used == 0 && !ec) break;
+    rest.remove_prefix(used);
+  }
+  return ec;
+}
+
+TEST(HttpLimits, HeaderAndBodyLimitsAreApplied) {
+  const Limits limits{.header_limit = 1024, .body_limit = 100};
+  EXPECT_FALSE(parse("GET / HTTP/1.1\r\nHost: a\r\n\r\n", limits));
+  EXPECT_EQ(parse("GET / HTTP/1.1\r\nX: " + std::string(2000, 'a') + "\r\n\r\n", limits),
+            boost::beast::http::error::header_limit);
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: 101\r\n\r\n" + std::string(101, 'a'), limits),
+            boost::beast::http::error::body_limit);
+  EXPECT_FALSE(parse("POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'a'), limits));
+  // The defaults are set too, not Beast's own (1 MiB bodies).
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: 70000\r\n\r\n", Limits{}), boost::beast::http::error::body_limit);
+}
 }  // namespace
 }  // namespace jabberadmin::http
