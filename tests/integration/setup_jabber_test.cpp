@@ -205,7 +205,7 @@ TEST_F(SetupJabberTest, HttpPortWritesTheSettingAndEjabberdsWebSocketListener) {
             std::string::npos) << yml;
   EXPECT_NE(yml.find("      /ws: ejabberd_http_ws\n"), std::string::npos) << yml;
   const Result same = setup({"--http-port", "5222"});
-  EXPECT_EQ(same.status, 2) << same.out;
+  EXPECT_EQ(same.status, 3) << same.out;
   EXPECT_NE(same.err.find("--http-port 5222 is a client port already"), std::string::npos) << same.err;
 }
 
