@@ -57,16 +57,18 @@ class WebSocket:
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         self.head, self.buffer = read_response(self.sock)
 
-    def send(self, text):
+    def send(self, text, declared=None):
+        """One masked text frame; declared: a length to announce instead (the rest never sent)."""
         payload = text.encode()
+        length = len(payload) if declared is None else declared
         mask = os.urandom(4)
         header = bytes([0x81])
-        if len(payload) < 126:
-            header += bytes([0x80 | len(payload)])
-        elif len(payload) < 65536:
-            header += bytes([0x80 | 126]) + struct.pack(">H", len(payload))
+        if length < 126:
+            header += bytes([0x80 | length])
+        elif length < 65536:
+            header += bytes([0x80 | 126]) + struct.pack(">H", length)
         else:
-            header += bytes([0x80 | 127]) + struct.pack(">Q", len(payload))
+            header += bytes([0x80 | 127]) + struct.pack(">Q", length)
         masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
         self.sock.sendall(header + mask + masked)
 
