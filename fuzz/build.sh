@@ -3,12 +3,13 @@
 #   fuzz/build.sh [OUTDIR [TARGET...]]     -> OUTDIR/<target>_fuzz (default build-fuzz, every target)
 #   fuzz/run.sh TARGET SECONDS [OUTDIR]    -> runs one from its corpus in fuzz/corpus/TARGET
 # Targets: stream_parser sasl_plain jid csv settings avatar, and the server modules' parsers:
-# caps pep_config sm blocking stanza mam_query, and SCRAM's and FAST's client messages: scram
+# caps pep_config sm blocking stanza mam_query, and SCRAM's and FAST's client messages: scram;
+# the HTTPS listener's requests (Beast's parser with the listener's limits): http_request
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-"$root/build-fuzz"}
 [ $# -gt 0 ] && shift
-targets=${*:-"stream_parser sasl_plain jid csv settings avatar caps pep_config sm blocking stanza mam_query scram"}
+targets=${*:-"stream_parser sasl_plain jid csv settings avatar caps pep_config sm blocking stanza mam_query scram http_request"}
 mkdir -p "$out"
 cxx="clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 lib="$root/libjabberadmin/src"
@@ -37,6 +38,10 @@ for target in $targets; do
     scram)
       srcs="$root/server/auth/scram_mechanism.cpp $root/server/stream/sasl_mechanisms.cpp $root/server/stream/sasl_plain.cpp"
       srcs="$srcs $root/server/fast/hashed_token.cpp $lib/scram.cpp $jid"; libs="$idn -lcrypto"; flags="" ;;
+    http_request)
+      srcs="$xml $root/server/http/listener.cpp $root/server/http/routes.cpp $root/server/http/host_meta.cpp"
+      srcs="$srcs $root/server/http/websocket_framing.cpp $root/server/net/listener.cpp $root/server/util/log.cpp"
+      srcs="$srcs $root/server/util/repeat_filter.cpp"; libs="-lexpat -lssl -lcrypto -lpthread"; flags="" ;;
     *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086 # word splitting of the flag lists is meant

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   setup::ExistingLdap existing;
   bool stop = false;
   std::string hosts, history, history_dir, listen, certfile, server, scram_upgrade, group_rooms;
-  std::uint16_t port = 0, tls_port = 0;
+  std::uint16_t port = 0, tls_port = 0, http_port = 0;
   std::int64_t max_stanza_size = 0, scram_iterations = 0;
   auto& app = tool.app;
   auto* state_dir = app.add_option("--state-dir", private_ldap.state_dir,
@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   auto* o_listen = app.add_option("--listen", listen, "Client listen addresses, comma-separated, or 'all' (jabber)");
   auto* o_port = app.add_option("--port", port, "Client port, STARTTLS (jabber; default 5222)");
   auto* o_tls_port = app.add_option("--tls-port", tls_port, "Client port, direct TLS (jabber; default 5223)");
+  auto* o_http_port = app.add_option("--http-port", http_port,
+                                     "HTTPS port: XMPP over WebSocket, XEP-0156 (jabber; default 0 = off, e.g. 5443)");
   auto* o_max_stanza = app.add_option("--max-stanza-size", max_stanza_size,
                                       "Largest stanza a client may send, in bytes (jabber; default 65536, 10240..16777216)");
   auto* o_scram = app.add_option("--scram-iterations", scram_iterations,
@@ -65,6 +67,7 @@ int main(int argc, char** argv) {
       if (o_listen->count()) options.listen = listen == "all" ? std::vector<std::string>{} : cli::split_list(listen);
       if (o_port->count()) options.port = port;
       if (o_tls_port->count()) options.tls_port = tls_port;
+      if (o_http_port->count()) options.http_port = http_port;
       if (o_max_stanza->count()) options.max_stanza_size = max_stanza_size;
       if (o_certfile->count()) options.certfile = certfile;
       if (o_scram->count()) options.scram_iterations = scram_iterations;

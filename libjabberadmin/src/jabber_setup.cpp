@@ -96,6 +96,18 @@ std::string listeners_yaml(const JabberSettings& j) {
       out += "    protocol_options: TLS_OPTIONS\n";
       out += direct_tls ? "    tls: true\n" : "    starttls_required: true\n";
     }
+    if (j.http_port != 0) {
+      // cl-jabberd's HTTPS listener: RFC 7395 WebSocket at /xmpp-websocket (ejabberd's /ws).
+      out += "  -\n";
+      out += "    port: " + std::to_string(j.http_port) + "\n";
+      out += "    ip: " + render::yaml_quoted(address, "listen address") + "\n";
+      out += "    module: ejabberd_http\n";
+      out += "    tls: true\n";
+      out += "    protocol_options: TLS_OPTIONS\n";
+      out += "    request_handlers:\n";
+      out += "      /xmpp-websocket: ejabberd_http_ws\n";
+      out += "      /ws: ejabberd_http_ws\n";
+    }
   }
   if (!out.empty()) out.pop_back();
   return out;
@@ -182,6 +194,7 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("listen addresses", describe_listen(a.listen), describe_listen(b.listen));
   note("client port", std::to_string(a.port), std::to_string(b.port));
   note("TLS port", std::to_string(a.tls_port), std::to_string(b.tls_port));
+  note("HTTPS port", a.http_port ? std::to_string(a.http_port) : "off", b.http_port ? std::to_string(b.http_port) : "off");
   note("max stanza size", std::to_string(a.max_stanza_size), std::to_string(b.max_stanza_size));
   note("certificate", a.certfile.string(), b.certfile.string());
   note("server", a.server, b.server);
@@ -303,6 +316,10 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
   if (j.port == 0 || j.tls_port == 0) throw Error(ErrorKind::InvalidArgument, "port 0 is not a port a client can reach");
   if (j.port == j.tls_port)
     throw Error(ErrorKind::InvalidArgument, "--port and --tls-port are both " + std::to_string(j.port) + ": they must differ");
+  if (o.http_port) j.http_port = *o.http_port;
+  if (j.http_port != 0 && (j.http_port == j.port || j.http_port == j.tls_port))
+    throw Error(ErrorKind::InvalidArgument, "--http-port " + std::to_string(j.http_port) +
+                                                " is a client port already: it must differ from --port and --tls-port");
 
   if (o.max_stanza_size) {
     if (*o.max_stanza_size < kMinStanzaSize || *o.max_stanza_size > kMaxStanzaSize)
@@ -433,6 +450,8 @@ Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password) {
   steps.push_back("Jabber hosts:  " + join(j.hosts) + "   (administrator: " + admin_jid + ")");
   steps.push_back("Client ports:  " + std::to_string(j.port) + " (STARTTLS), " + std::to_string(j.tls_port) +
                   " (TLS), on " + describe_listen(j.listen));
+  if (j.http_port != 0)
+    steps.push_back("WebSocket:     wss://" + j.hosts.front() + ":" + std::to_string(j.http_port) + "/xmpp-websocket");
   steps.push_back("Certificate:   " + j.certfile.string());
   steps.push_back(std::string("History:       ") +
                   (j.history ? "on, in " + j.history_dir.string() + (plan.ejabberd_config.empty() ? "" : " (ejabberd: its message archive, mod_mam)")

@@ -201,6 +201,9 @@ Settings Settings::load(const fs::path& path) {
   j.tls_port = static_cast<std::uint16_t>(jabber.integer("tls_port", j.tls_port, 1, 65535));
   if (j.port == j.tls_port)
     jabber.refuse("port", toml::value<std::int64_t>(j.port), "a port other than tls_port's (" + std::to_string(j.tls_port) + ")");
+  j.http_port = static_cast<std::uint16_t>(jabber.integer("http_port", j.http_port, 0, 65535));
+  if (j.http_port != 0 && (j.http_port == j.port || j.http_port == j.tls_port))
+    jabber.refuse("http_port", toml::value<std::int64_t>(j.http_port), "a port other than port's and tls_port's");
   j.certfile = jabber.path("certfile");
   j.server = jabber.text("server", j.server);
   if (j.server != "builtin" && j.server != "ejabberd")
@@ -262,6 +265,7 @@ void Settings::save(const fs::path& path) const {
     if (jabber.muc_service != JabberSettings{}.muc_service) j.insert("muc_service", jabber.muc_service);
     if (jabber.scram_iterations != JabberSettings{}.scram_iterations)
       j.insert("scram_iterations", static_cast<int64_t>(jabber.scram_iterations));
+    if (jabber.http_port != 0) j.insert("http_port", int64_t{jabber.http_port});
     if (jabber.mam != JabberSettings{}.mam) j.insert("mam", jabber.mam);
     if (jabber.mam_default != JabberSettings{}.mam_default) j.insert("mam_default", jabber.mam_default);
     if (jabber.scram_upgrade_on_plain) j.insert("scram_upgrade_on_plain", true);

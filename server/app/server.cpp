@@ -3,6 +3,7 @@
 #include "app/modules.hpp"
 #include "app/sasl.hpp"
 #include "auth/scram_accounts.hpp"
+#include "http/host_meta.hpp"
 
 #include "jabberadmin/directory.hpp"
 #include "jabberadmin/directory_connection.hpp"
@@ -63,7 +64,7 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
       router_(settings_.served_hosts()),
       database_(data_dir(settings_) / "jabberadmin.sqlite"),
       modules_(module::Services{router_, stream_features_, disco_features_, &settings_, &directory_, &database_,
-                                io.get_executor()},
+                                io.get_executor(), &http_routes_},
                modules(options_)),
       directory_feed_(io, directory_, settings_),
       authenticator_(io.get_executor(), settings_, auth::PoolOptions{options_.auth_workers, 256}),
@@ -110,6 +111,34 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
     }
   }
   if (listeners_.empty()) throw Error(ErrorKind::InvalidArgument, "no port to listen on");
+  start_http(addresses);
+}
+
+// The HTTPS listener (http_port): RFC 7395 WebSocket streams, which are client streams like
+// the TCP ones (the same admission, limits and modules), and XEP-0156 discovery.
+void Server::start_http(const std::vector<std::string>& addresses) {
+  const JabberSettings& j = settings_.jabber;
+  if (j.http_port == 0) return;
+  http_tls_ = net::make_tls_context(j.certfile, net::kAlpnHttp11);
+  const http::Limits limits;
+  http::WebSocketLimits websocket;
+  websocket.max_message = 2 * j.max_stanza_size;
+  websocket.handshake_timeout = limits.request_timeout;
+  http_registrations_.push_back(http_routes_.add(
+      std::string(http::kWebSocketPath),
+      http::websocket_route(websocket, [this](std::shared_ptr<http::WebSocketTransport> transport) {
+        if (stopping_) return transport->close();
+        transport->start(start_stream(transport));
+      })));
+  http_registrations_.push_back(
+      http_routes_.add(std::string(http::kHostMetaPath), http::host_meta_route(router_.hosts(), j.http_port)));
+  const auto endpoints = endpoints_for(addresses, j.http_port);
+  try {
+    http_ = std::make_unique<http::Listener>(io_, endpoints, [this] { return http_tls_; }, http_routes_, limits);
+  } catch (const boost::system::system_error& e) {
+    throw Error(ErrorKind::Directory, "cannot listen on HTTPS port " + std::to_string(j.http_port) + ": " +
+                                          e.code().message());
+  }
 }
 
 Server::~Server() { authenticator_.stop(); }
@@ -122,11 +151,15 @@ std::vector<asio::ip::tcp::endpoint> Server::endpoints() const {
 
 void Server::start() {
   for (const auto& l : listeners_) l->start();
+  if (http_) http_->start();
   std::string hosts;
   for (const auto& h : router_.hosts()) hosts += (hosts.empty() ? "" : ", ") + h;
   std::string where;
   for (const auto& e : endpoints())
     where += (where.empty() ? "" : ", ") + e.address().to_string() + " port " + std::to_string(e.port());
+  if (http_)
+    for (const auto& e : http_->endpoints())
+      where += ", HTTPS on " + e.address().to_string() + " port " + std::to_string(e.port());
   log::info("cl-jabberd " JABBERADMIN_VERSION " serving " + hosts + " on " + where);
   sd::notify_ready();  // every listener accepts: systemd may start what comes After= us
 }
@@ -134,19 +167,21 @@ void Server::start() {
 void Server::accept(asio::ip::tcp::socket socket, bool direct_tls) {
   if (stopping_) return;
   boost::system::error_code ec;
-  const auto remote = socket.remote_endpoint(ec);
-  if (ec) return;
-  auto address = remote.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped())
-    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-  auto ticket = admission_.admit(address.to_string());  // the stream answers its eviction
+  (void)socket.remote_endpoint(ec);
+  if (ec) return;  // gone already
   auto connection = std::make_shared<net::Connection>(std::move(socket), tls_, net::ConnectionOptions{});
+  connection->start(start_stream(connection), direct_tls);
+}
+
+std::shared_ptr<stream::C2s> Server::start_stream(std::shared_ptr<net::Transport> transport) {
+  auto ticket = admission_.admit(transport->peer_address());  // the stream answers its eviction
   stream::C2sContext context{authenticator_, router_, address_failures_, account_failures_, account_rates_,
                              [this](stream::C2s& s) { streams_.erase(&s); }, &stream_features_, &mechanisms_};
-  auto stream = std::make_shared<stream::C2s>(io_.get_executor(), connection, context, c2s_config_, std::move(ticket));
+  auto stream = std::make_shared<stream::C2s>(io_.get_executor(), std::move(transport), context, c2s_config_,
+                                              std::move(ticket));
   streams_.emplace(stream.get(), stream);
-  connection->start(stream, direct_tls);
   stream->start();
+  return stream;
 }
 
 void Server::reload() {
@@ -155,6 +190,7 @@ void Server::reload() {
   modules_.reload();
   try {
     tls_ = net::make_tls_context(settings_.jabber.certfile);
+    if (http_) http_tls_ = net::make_tls_context(settings_.jabber.certfile, net::kAlpnHttp11);
     log::info("reloaded the TLS certificate from " + settings_.jabber.certfile.string());
   } catch (const std::exception& e) {
     log::error(std::string("keeping the old certificate: ") + e.what());
@@ -168,6 +204,7 @@ void Server::shutdown() {
   sd::notify_stopping();
   log::info("shutting down: closing " + std::to_string(streams_.size()) + " streams");
   for (const auto& l : listeners_) l->stop();
+  if (http_) http_->stop();
   // Copy: closing a stream may remove it from the map.
   std::vector<std::shared_ptr<stream::C2s>> streams;
   for (const auto& [p, s] : streams_) streams.push_back(s);

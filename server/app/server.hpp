@@ -14,6 +14,9 @@
 #include "auth/ldap_authenticator.hpp"
 #include "directory/directory_cache.hpp"
 #include "directory/directory_feed.hpp"
+#include "http/listener.hpp"
+#include "http/routes.hpp"
+#include "http/websocket.hpp"
 #include "jabberadmin/settings.hpp"
 #include "module/disco_features.hpp"
 #include "module/module.hpp"
@@ -42,6 +45,9 @@ class Server {
 
  private:
   void accept(boost::asio::ip::tcp::socket socket, bool direct_tls);
+  // A client stream over transport, counted by the admission against peer's address.
+  std::shared_ptr<stream::C2s> start_stream(std::shared_ptr<net::Transport> transport);
+  void start_http(const std::vector<std::string>& addresses);
   void poll_shutdown();
 
   boost::asio::io_context& io_;
@@ -56,6 +62,7 @@ class Server {
   store::Database database_;
   directory::DirectoryCache directory_;
   stream::StreamFeatures stream_features_;
+  http::Routes http_routes_;  // before the modules, which may register paths
   module::DiscoFeatures disco_features_;
   module::Modules modules_;  // app/modules.cpp
   directory::DirectoryFeed directory_feed_;  // after what observes the cache: it stops first
@@ -63,6 +70,9 @@ class Server {
   stream::sasl::Mechanisms mechanisms_;  // app/sasl.cpp: what the settings allow
   stream::C2sConfig c2s_config_;
   std::vector<std::shared_ptr<net::Listener>> listeners_;
+  std::shared_ptr<boost::asio::ssl::context> http_tls_;  // the same certificate, ALPN http/1.1
+  std::vector<util::Registration> http_registrations_;   // the server's own paths
+  std::unique_ptr<http::Listener> http_;                 // none when http_port is 0
   std::map<stream::C2s*, std::shared_ptr<stream::C2s>> streams_;
   boost::asio::steady_timer shutdown_timer_;
   boost::asio::steady_timer poll_timer_;

@@ -1,5 +1,7 @@
 #include "module/module.hpp"
 
+#include "http/routes.hpp"
+
 namespace jabberadmin::module {
 
 Registration Context::handle_iq(router::IqTarget target, std::string xmlns, router::IqHandler handler) {
@@ -32,6 +34,11 @@ const Settings& Context::settings() const {
 directory::DirectoryCache& Context::directory() const {
   if (services_.directory == nullptr) missing("the directory cache");
   return *services_.directory;
+}
+
+Registration Context::http_route(std::string prefix, http::Route route) {
+  if (services_.http_routes == nullptr) missing("the HTTP routes");
+  return services_.http_routes->add(std::move(prefix), std::move(route));
 }
 
 store::Database& Context::database() const {

@@ -43,6 +43,11 @@
 #include "stream/features.hpp"
 #include "util/registration.hpp"
 
+namespace jabberadmin::http {
+class Routes;  // http/routes.hpp, included by the modules that serve a path
+struct Route;
+}  // namespace jabberadmin::http
+
 namespace jabberadmin::module {
 
 using util::Registration;
@@ -73,6 +78,7 @@ struct Services {
   directory::DirectoryCache* directory = nullptr;  // live users and groups, never an LDAP search
   store::Database* database = nullptr;
   boost::asio::any_io_executor executor = {};      // timers, posted work
+  http::Routes* http_routes = nullptr;             // the HTTPS listener's paths (upload, BOSH, ...)
 };
 
 class Context {
@@ -100,6 +106,8 @@ class Context {
   directory::DirectoryCache& directory() const;
   store::Database& database() const;
   boost::asio::any_io_executor executor() const;
+  // A path prefix served on the HTTPS listener (http/routes.hpp), kept while registered.
+  Registration http_route(std::string prefix, http::Route route);
   const DiscoFeatures& disco_features() const noexcept { return services_.disco_features; }
   stream::StreamFeatures& stream_features() const noexcept { return services_.stream_features; }
   // What the modules keep per account, and the event that removes it (module/account_data).

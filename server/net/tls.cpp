@@ -7,13 +7,15 @@
 namespace jabberadmin::net {
 namespace {
 
-int select_xmpp_client(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-                       unsigned int inlen, void*) {
+// arg: the context's protocol, one of the string_view constants of tls.hpp.
+int select_protocol(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                    unsigned int inlen, void* arg) {
+  const std::string_view protocol = *static_cast<const std::string_view*>(arg);
   const std::string_view offered(reinterpret_cast<const char*>(in), inlen);
-  const auto at = find_alpn(offered, kAlpnXmppClient);
+  const auto at = find_alpn(offered, protocol);
   if (!at) return SSL_TLSEXT_ERR_ALERT_FATAL;  // no_application_protocol
   *out = in + *at;
-  *outlen = static_cast<unsigned char>(kAlpnXmppClient.size());
+  *outlen = static_cast<unsigned char>(protocol.size());
   return SSL_TLSEXT_ERR_OK;
 }
 
@@ -30,7 +32,7 @@ std::optional<std::size_t> find_alpn(std::string_view offered, std::string_view 
   return std::nullopt;
 }
 
-std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesystem::path& pem) {
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesystem::path& pem, std::string_view alpn) {
   namespace ssl = boost::asio::ssl;
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
@@ -52,7 +54,8 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesyste
                           "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
                           "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
                           "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
-  SSL_CTX_set_alpn_select_cb(native, select_xmpp_client, nullptr);
+  static constexpr std::string_view kXmpp = kAlpnXmppClient, kHttp = kAlpnHttp11;
+  SSL_CTX_set_alpn_select_cb(native, select_protocol, const_cast<std::string_view*>(alpn == kHttp ? &kHttp : &kXmpp));
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(pem.string(), ec);
   if (!ec) ctx->use_private_key_file(pem.string(), ssl::context::pem, ec);

@@ -190,6 +190,25 @@ TEST_F(SetupJabberTest, GeneratedEjabberdConfig) {
   EXPECT_NE(text.out.find("DNS:jabber.myhost.ru"), std::string::npos) << text.out;
 }
 
+TEST_F(SetupJabberTest, HttpPortWritesTheSettingAndEjabberdsWebSocketListener) {
+  ASSERT_EQ(setup({"--listen", "127.0.0.1"}).status, 0);
+  EXPECT_EQ(slapd().settings().jabber.http_port, 0) << "off unless asked for";
+  EXPECT_EQ(read_text(ejabberd_yml()).find("ejabberd_http"), std::string::npos);
+  const Result r = setup({"--http-port", "15443"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.http_port, 15443);
+  EXPECT_NE(r.out.find("changed HTTPS port: off -> 15443"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("wss://" + primary() + ":15443/xmpp-websocket"), std::string::npos) << r.out;
+  const std::string yml = read_text(ejabberd_yml());
+  EXPECT_EQ(yaml_error(ejabberd_yml()), "");
+  EXPECT_NE(yml.find("    port: 15443\n    ip: \"127.0.0.1\"\n    module: ejabberd_http\n    tls: true\n"),
+            std::string::npos) << yml;
+  EXPECT_NE(yml.find("      /ws: ejabberd_http_ws\n"), std::string::npos) << yml;
+  const Result same = setup({"--http-port", "5222"});
+  EXPECT_EQ(same.status, 3) << same.out;
+  EXPECT_NE(same.err.find("--http-port 5222 is a client port already"), std::string::npos) << same.err;
+}
+
 TEST_F(SetupJabberTest, ListenAllAndBackToDefaults) {
   ASSERT_EQ(setup({"--listen", "127.0.0.1"}).status, 0);
   EXPECT_EQ(slapd().settings().jabber.listen, std::vector<std::string>{"127.0.0.1"});

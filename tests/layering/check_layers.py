@@ -19,7 +19,7 @@ from pathlib import Path
 # module/ and app/; they are listed in FEATURE_MODULES.
 FEATURES = "<feature modules>"
 SERVER_LAYERS = ["util", "xml", "net", "store", "directory", "stream", "auth", "router",
-                 "module", FEATURES, "app"]
+                 "http", "module", FEATURES, "app"]
 
 # One module each; a module includes only the layers below it and, where a dependency is
 # declared in MODULE_DEPENDENCIES, the headers of that other module.

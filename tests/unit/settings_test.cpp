@@ -38,6 +38,9 @@ TEST_F(SettingsLoad, EveryValueIsCheckedWithFileKeyAndWhatIsAccepted) {
   EXPECT_EQ(jabber_error("port = 0"), file + "[jabber] port = 0: expected an integer from 1 to 65535");
   EXPECT_EQ(jabber_error("tls_port = '5223'"), file + "[jabber] tls_port = '5223': expected an integer from 1 to 65535");
   EXPECT_EQ(jabber_error("port = 5223"), file + "[jabber] port = 5223: expected a port other than tls_port's (5223)");
+  EXPECT_EQ(jabber_error("http_port = 70000"), file + "[jabber] http_port = 70000: expected an integer from 0 to 65535");
+  EXPECT_EQ(jabber_error("http_port = 5222"),
+            file + "[jabber] http_port = 5222: expected a port other than port's and tls_port's");
   EXPECT_EQ(jabber_error("history = 'yes'"), file + "[jabber] history = 'yes': expected true or false (without quotes)");
   EXPECT_EQ(jabber_error("max_stanza_size = 10"),
             file + "[jabber] max_stanza_size = 10: expected an integer from 10240 to 16777216");

@@ -26,6 +26,7 @@ struct JabberOptions {
   std::optional<std::vector<std::string>> listen;  // IP addresses; {} = all
   std::optional<std::uint16_t> port;
   std::optional<std::uint16_t> tls_port;
+  std::optional<std::uint16_t> http_port;          // HTTPS: WebSocket, XEP-0156; 0 = off
   std::optional<std::int64_t> max_stanza_size;  // kMinStanzaSize..kMaxStanzaSize
   std::optional<std::filesystem::path> certfile;   // PEM with key and certificate; none = self-signed
   std::optional<std::string> server;               // builtin | ejabberd

@@ -44,6 +44,7 @@ struct JabberSettings {
   std::vector<std::string> listen;             // empty = all addresses
   std::uint16_t port = 5222;                   // STARTTLS
   std::uint16_t tls_port = 5223;               // direct TLS
+  std::uint16_t http_port = 0;                 // HTTPS: WebSocket, XEP-0156 (0 = off)
   std::filesystem::path certfile;              // PEM with key and certificate
   std::string server = "builtin";              // builtin | ejabberd
   std::filesystem::path data_dir;              // server's SQLite store etc.

@@ -1,0 +1,57 @@
+// The HTTPS listener's routes: a path prefix and what serves it. The server registers the
+// WebSocket endpoint and XEP-0156 discovery; later features (file upload, BOSH, a served web
+// client) register theirs the same way and keep the registration (util::Registration).
+// The longest matching prefix wins; a path no route matches is answered 404.
+#pragma once
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/registration.hpp"
+
+namespace jabberadmin::http {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+struct Route {
+  // Answers a request; the connection then waits for the next one (keep-alive).
+  std::function<Response(const Request&)> answer;
+  // Or takes the connection over (a WebSocket upgrade) with the request read on it. `slot`
+  // is the connection's place under the listener's connection limit: keep it as long as
+  // the connection lives.
+  std::function<void(TlsStream stream, Request request, std::shared_ptr<void> slot)> take;
+  // With take: the answer to a request it will not take (a WebSocket handshake without the
+  // subprotocol), or nothing to take it.
+  std::function<std::optional<Response>(const Request&)> refusal;
+};
+
+class Routes {
+ public:
+  Routes();
+  // Serves every path that starts with prefix ("/xmpp-websocket", "/upload/").
+  util::Registration add(std::string prefix, Route route);
+  // The route for a request target's path (the query string ignored), or none.
+  const Route* find(std::string_view target) const;
+
+ private:
+  std::shared_ptr<std::map<std::string, Route, std::less<>>> routes_;
+};
+
+// Beast's string_view (Boost's, in Boost 1.74) as the standard one.
+inline std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+// A plain-text answer (errors, refusals) with the request's HTTP version.
+Response text_response(unsigned version, boost::beast::http::status status, std::string_view text);
+
+}  // namespace jabberadmin::http

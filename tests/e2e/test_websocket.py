@@ -1,0 +1,191 @@
+"""The HTTPS listener (http_port): RFC 7395 XMPP over WebSocket, XEP-0156 discovery, and the
+limits that keep a bad or slow client from hurting it. The WebSocket client of the chat test
+is xmpp.js (npm's @xmpp/client, its websocket transport), run under node; the raw tests use
+websocket_raw.py to send what no library would."""
+import asyncio
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from client import login, logout, next_item, run  # noqa: E402
+from common import ConfiguredWorldTest  # noqa: E402
+from harness import HOST, free_port  # noqa: E402
+from test_node import NODE_DIR, node_missing  # noqa: E402
+import websocket_raw  # noqa: E402
+
+FRAMING = "urn:ietf:params:xml:ns:xmpp-framing"
+
+
+class HttpsWorldTest(ConfiguredWorldTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.http_port = free_port()
+        cls.extra_jabber_lines = f"http_port = {cls.http_port}\n"
+        super().setUpClass()
+
+
+class WebSocketChat(HttpsWorldTest):
+    """A directory user logs in over WebSocket with xmpp.js and chats with a TCP slixmpp client."""
+
+    @classmethod
+    def setUpClass(cls):
+        missing = node_missing()
+        if missing:
+            raise unittest.SkipTest("skipped: " + missing)
+        super().setUpClass()
+        cls.world.add_user("alice", "alice-pw")
+        cls.world.add_user("bob", "bob-pw")
+
+    def test_websocket_client_chats_with_tcp_client(self):
+        async def scenario():
+            bob, ok = await login(f"bob@{HOST}", "bob-pw", self.world.port)
+            self.assertIs(ok, True)
+            bob.send_presence()
+            env = dict(os.environ, XMPP_WS_URL=f"wss://localhost:{self.http_port}/xmpp-websocket",
+                       XMPP_USER="alice", XMPP_PASSWORD="alice-pw", XMPP_PEER=f"bob@{HOST}",
+                       NODE_EXTRA_CA_CERTS=os.path.join(self.world.dir, "c.pem"))
+            node = await asyncio.create_subprocess_exec("node", "websocket.js", cwd=NODE_DIR, env=env,
+                                                        stdout=asyncio.subprocess.PIPE,
+                                                        stderr=asyncio.subprocess.PIPE)
+            try:
+                hello = await next_item(bob.received, lambda m: m["body"] == "hello over websocket", timeout=20)
+                self.assertEqual(hello["from"].bare, f"alice@{HOST}")
+                # Bind2 (XEP-0386), as xmpp.js logs in: the resource made from its tag.
+                self.assertRegex(hello["from"].resource, r"^browser\.[0-9a-f]{8}$")
+                bob.send_message(mto=hello["from"], mbody="hello over tcp", mtype="chat")
+                out, err = await asyncio.wait_for(node.communicate(), 30)
+            finally:
+                if node.returncode is None:
+                    node.kill()
+            lines = out.decode().strip().splitlines()
+            self.assertTrue(lines, "websocket.js printed nothing: " + err.decode())
+            result = json.loads(lines[-1])
+            self.assertEqual(node.returncode, 0, result)
+            self.assertEqual(result["jid"], str(hello["from"]))
+            self.assertEqual(result["reply"], "hello over tcp")
+            await logout(bob)
+        run(scenario())
+
+
+class HttpsListener(HttpsWorldTest):
+    """Discovery, refusals and limits, with raw requests and frames."""
+
+    def get(self, path, extra=""):
+        return websocket_raw.request(self.http_port, f"GET {path} HTTP/1.1\r\nHost: localhost:{self.http_port}\r\n"
+                                                     f"{extra}Connection: close\r\n\r\n")
+
+    def test_host_meta_names_the_websocket_endpoint(self):
+        url = f"wss://localhost:{self.http_port}/xmpp-websocket"
+        xrd = self.get("/.well-known/host-meta")
+        self.assertTrue(xrd.startswith("HTTP/1.1 200"), xrd)
+        self.assertIn("application/xrd+xml", xrd)
+        self.assertIn(f"<Link rel='urn:xmpp:alt-connections:websocket' href='{url}'/>", xrd)
+        body = self.get("/.well-known/host-meta.json")
+        self.assertTrue(body.startswith("HTTP/1.1 200"), body)
+        links = json.loads(body.split("\r\n\r\n", 1)[1])["links"]
+        self.assertEqual(links, [{"rel": "urn:xmpp:alt-connections:websocket", "href": url}])
+
+    def test_unknown_path_is_404(self):
+        self.assertTrue(self.get("/nothing-here").startswith("HTTP/1.1 404"))
+
+    def test_garbage_is_400_and_the_server_lives_on(self):
+        answer = websocket_raw.request(self.http_port, "NOT HTTP AT ALL\r\n\r\n")
+        self.assertTrue(answer.startswith("HTTP/1.1 400"), answer)
+        self.assertTrue(self.get("/.well-known/host-meta").startswith("HTTP/1.1 200"))
+
+    def test_oversized_header_is_431(self):
+        answer = self.get("/.well-known/host-meta", "X-Filler: " + "a" * 20000 + "\r\n")
+        self.assertTrue(answer.startswith("HTTP/1.1 431"), answer[:200])
+
+    def test_oversized_body_is_413(self):
+        answer = websocket_raw.request(self.http_port, f"POST /.well-known/host-meta HTTP/1.1\r\nHost: localhost\r\n"
+                                                       f"Content-Length: 100000\r\n\r\n" + "a" * 1000)
+        self.assertTrue(answer.startswith("HTTP/1.1 413"), answer[:200])
+
+    def test_handshake_without_xmpp_subprotocol_is_refused(self):
+        ws = websocket_raw.WebSocket(self.http_port, protocol=None)
+        try:
+            self.assertTrue(ws.head.startswith("HTTP/1.1 400"), ws.head)
+            self.assertNotIn("101", ws.head.split("\r\n")[0])
+        finally:
+            ws.close()
+        ws = websocket_raw.WebSocket(self.http_port, protocol="chat")
+        try:
+            self.assertTrue(ws.head.startswith("HTTP/1.1 400"), ws.head)
+        finally:
+            ws.close()
+
+    def test_slow_header_is_cut(self):
+        # A slowloris: one byte a second, never a whole header. Cut within the request
+        # timeout (10 s), not kept for as long as it trickles.
+        s = websocket_raw.tls_socket(self.http_port, timeout=20)
+        started = time.monotonic()
+        cut = None
+        try:
+            for ch in "GET /.well-known/host-meta HTTP/1.1\r\nX-Slow: " + "a" * 40:
+                s.sendall(ch.encode())
+                time.sleep(1)
+        except OSError:
+            cut = time.monotonic() - started
+        finally:
+            s.close()
+        self.assertIsNotNone(cut, "the server kept a client that sent one byte a second")
+        self.assertLess(cut, 15)
+
+    def open_stream(self):
+        ws = websocket_raw.WebSocket(self.http_port)
+        self.assertTrue(ws.head.startswith("HTTP/1.1 101"), ws.head)
+        self.assertIn("Sec-WebSocket-Protocol: xmpp", ws.head)
+        ws.send(f"<open xmlns='{FRAMING}' to='{HOST}' version='1.0'/>")
+        opened = ws.receive()
+        self.assertTrue(opened.startswith(f"<open xmlns='{FRAMING}'"), opened)
+        features = ws.receive()
+        return ws, features
+
+    def test_websocket_stream_offers_sasl_and_no_starttls(self):
+        ws, features = self.open_stream()
+        try:
+            self.assertIn("xmlns:stream='http://etherx.jabber.org/streams'", features)
+            self.assertIn("<mechanism>PLAIN</mechanism>", features)
+            self.assertNotIn("starttls", features)
+            ws.send(f"<close xmlns='{FRAMING}'/>")
+            self.assertEqual(ws.receive(), f"<close xmlns='{FRAMING}'/>")
+        finally:
+            ws.close()
+
+    def test_frame_over_the_stanza_limit_is_policy_violation(self):
+        self.world.add_user("carol", "carol-pw")
+        ws, _ = self.open_stream()
+        try:
+            ws.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" +
+                    base64.b64encode(b"\0carol\0carol-pw").decode() + "</auth>")
+            self.assertIn("<success", ws.receive())
+            ws.send(f"<open xmlns='{FRAMING}' to='{HOST}' version='1.0'/>")
+            self.assertIn("<open", ws.receive())
+            self.assertIn("<bind", ws.receive())
+            ws.send(f"<message to='bob@{HOST}'><body>" + "x" * 70000 + "</body></message>")
+            out = ws.messages_until_close()
+            self.assertTrue(any("<policy-violation" in m for m in out if isinstance(m, str)), out)
+            self.assertIn(f"<close xmlns='{FRAMING}'/>", out)
+        finally:
+            ws.close()
+
+    def test_frame_far_over_the_limit_is_refused_by_the_websocket_layer(self):
+        ws, _ = self.open_stream()
+        try:
+            # Refused on the frame's announced length: the server need not read it (nor may the
+            # client count on being able to send it all).
+            ws.send("<message><body>" + "x" * 1000, declared=200000)
+            out = ws.messages_until_close()
+            self.assertIn(("close", 1009), out)
+        finally:
+            ws.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
