@@ -32,8 +32,12 @@ std::shared_ptr<Room> MucService::make_room(const Jid& room, RoomConfig config, 
       .changed =
           [this](const Room& r) {
             if (store_ == nullptr) return;
-            if (r.config().persistent) store_->save(r);
+            if (r.config().persistent) store_->save_settings(r);
             else store_->remove(r.jid().bare());
+          },
+      .affiliation_changed =
+          [this](const Room& r, const std::string& bare, Affiliation a) {
+            if (store_ != nullptr && r.config().persistent) store_->save_affiliation(r.jid().bare(), bare, a);
           },
   };
   if (mam::ArchiveStore* archive = options_.archive) {

@@ -595,7 +595,7 @@ void Room::set_affiliation(const Jid& bare, Affiliation affiliation, std::string
 void Room::apply_affiliation(const std::string& bare, Affiliation a, std::string_view actor, std::string_view reason) {
   if (a == Affiliation::None) affiliations_.erase(bare);
   else affiliations_[bare] = a;
-  changed();
+  if (services_.affiliation_changed) services_.affiliation_changed(*this, bare, a);
   const std::string actor_nick(actor);  // a view of a nickname that may be removed below
   std::vector<std::string> theirs;
   for (const auto& [nick, o] : occupants_)

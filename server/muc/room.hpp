@@ -2,7 +2,7 @@
 // affiliations, the configuration, the subject and the recent history, and what each
 // stanza to the room does to them. It knows nothing of the router or the database: what it
 // sends goes through RoomServices::send, and a change worth keeping is reported through
-// RoomServices::changed (the service stores persistent rooms).
+// RoomServices::changed and affiliation_changed (the service stores persistent rooms).
 #pragma once
 
 #include <chrono>
@@ -46,7 +46,10 @@ struct RoomLimits {
 
 struct RoomServices {
   std::function<void(const xml::Element& stanza)> send;  // 'from' and 'to' set
-  std::function<void(const class Room& room)> changed;   // configuration, affiliations or subject
+  std::function<void(const class Room& room)> changed;   // configuration or subject
+  // One affiliation set (None: removed), apart: a room of thousands of members stores the
+  // one that changed, not its whole list.
+  std::function<void(const class Room& room, const std::string& bare, Affiliation affiliation)> affiliation_changed;
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
   // The room's XEP-0313 archive, when the server keeps archives (both null when not):
   // archive keeps a groupchat message as the occupants get it (from room/nick) and gives

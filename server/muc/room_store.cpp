@@ -63,14 +63,15 @@ std::vector<StoredRoom> RoomStore::load() {
   return rooms;
 }
 
-void RoomStore::save(const Room& room) {
-  const std::string jid = room.jid().bare();
+namespace {
+
+// The room's row: its configuration and subject, not its affiliations.
+void write_room_row(store::Database& db, const Room& room) {
   const RoomConfig& c = room.config();
-  store::Transaction t(db_);
-  db_.prepare(
-         "INSERT OR REPLACE INTO muc_room(jid, name, description, public, members_only, moderated, change_subject, "
-         "whois_anyone, secret_hash, subject, subject_by, archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, jid)
+  db.prepare(
+        "INSERT OR REPLACE INTO muc_room(jid, name, description, public, members_only, moderated, change_subject, "
+        "whois_anyone, secret_hash, subject, subject_by, archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, room.jid().bare())
       .bind(2, c.name)
       .bind(3, c.description)
       .bind(4, std::int64_t{c.is_public})
@@ -83,6 +84,14 @@ void RoomStore::save(const Room& room) {
       .bind(11, room.subject_by())
       .bind(12, std::int64_t{c.archive})
       .step();
+}
+
+}  // namespace
+
+void RoomStore::save(const Room& room) {
+  const std::string jid = room.jid().bare();
+  store::Transaction t(db_);
+  write_room_row(db_, room);
   db_.prepare("DELETE FROM muc_affiliation WHERE room = ?").bind(1, jid).step();
   for (const auto& [bare, a] : room.affiliations())
     db_.prepare("INSERT INTO muc_affiliation(room, jid, affiliation) VALUES (?, ?, ?)")
@@ -91,6 +100,23 @@ void RoomStore::save(const Room& room) {
         .bind(3, to_string(a))
         .step();
   t.commit();
+}
+
+void RoomStore::save_settings(const Room& room) {
+  // A temporary room made persistent is stored for the first time, affiliations and all.
+  if (!db_.prepare("SELECT 1 FROM muc_room WHERE jid = ?").bind(1, room.jid().bare()).step()) return save(room);
+  write_room_row(db_, room);
+}
+
+void RoomStore::save_affiliation(std::string_view room_jid, std::string_view bare, Affiliation affiliation) {
+  if (affiliation == Affiliation::None)
+    db_.prepare("DELETE FROM muc_affiliation WHERE room = ? AND jid = ?").bind(1, room_jid).bind(2, bare).step();
+  else
+    db_.prepare("INSERT OR REPLACE INTO muc_affiliation(room, jid, affiliation) VALUES (?, ?, ?)")
+        .bind(1, room_jid)
+        .bind(2, bare)
+        .bind(3, to_string(affiliation))
+        .step();
 }
 
 void RoomStore::remove(std::string_view room_jid) {

@@ -26,8 +26,13 @@ class RoomStore {
   explicit RoomStore(store::Database& db);
 
   std::vector<StoredRoom> load();
-  // Writes the room whole (its row and its affiliations), in one transaction.
+  // Writes the room whole (its row and its affiliations), in one transaction: a room
+  // stored for the first time.
   void save(const Room& room);
+  // Writes its configuration and subject only; a room not stored yet is saved whole.
+  void save_settings(const Room& room);
+  // Writes (None: deletes) one affiliation row of a stored room.
+  void save_affiliation(std::string_view room_jid, std::string_view bare, Affiliation affiliation);
   void remove(std::string_view room_jid);
   // Bare JIDs holding an affiliation somewhere, and removing all of theirs (a deleted account).
   void affiliated(std::set<std::string>& bare_jids);

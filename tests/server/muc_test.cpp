@@ -807,5 +807,60 @@ TEST_F(MucTest, WithTheServersMamOffNoRoomArchivesOrAdvertisesIt) {
   EXPECT_EQ(condition(iq(alice, "set", kRoom, q)), "service-unavailable");
 }
 
+
+// ---- What a persistent room writes to the store ----
+
+// Every row written to (inserted into, updated in or deleted from) muc_affiliation since
+// the call, counted by temporary triggers on this connection.
+class AffiliationWrites {
+ public:
+  explicit AffiliationWrites(store::Database& db) : db_(db) {
+    db_.execute("CREATE TEMP TABLE affiliation_writes(n INTEGER NOT NULL); INSERT INTO affiliation_writes VALUES (0);");
+    for (std::string_view event : {"INSERT", "UPDATE", "DELETE"})
+      db_.execute("CREATE TEMP TRIGGER count_affiliation_" + std::string(event) + " AFTER " + std::string(event) +
+                  " ON main.muc_affiliation BEGIN UPDATE affiliation_writes SET n = n + 1; END;");
+  }
+  std::int64_t count() {
+    auto q = db_.prepare("SELECT n FROM affiliation_writes");
+    q.step();
+    return q.integer(0);
+  }
+
+ private:
+  store::Database& db_;
+};
+
+TEST_F(MucTest, AnAffiliationChangeWritesOneRowHoweverLargeTheRoom) {
+  RoomConfig c;
+  c.persistent = true;
+  c.members_only = true;
+  const Jid jid = *Jid::parse("staff@conference.example.org");
+  Room& room = service().create_room(jid, c, {{"owner@example.org", Affiliation::Owner}});
+  AffiliationWrites writes(*db);
+  constexpr int kMembers = 1000;
+  for (int i = 0; i < kMembers; ++i)
+    room.set_affiliation(*Jid::parse("user" + std::to_string(i) + "@example.org"), Affiliation::Member);
+  EXPECT_EQ(writes.count(), kMembers) << "one row per member added, not the whole list each time";
+  const std::int64_t before = writes.count();
+  room.set_affiliation(*Jid::parse("user500@example.org"), Affiliation::Admin);
+  room.set_affiliation(*Jid::parse("user7@example.org"), Affiliation::None);
+  EXPECT_EQ(writes.count() - before, 2);
+  // A configuration change writes the room's row, no affiliation.
+  FakeSession& owner = login("owner@example.org/o");
+  join(owner, "Owner", "staff@conference.example.org");
+  const std::int64_t before_config = writes.count();
+  EXPECT_EQ(iq(owner, "set", "staff@conference.example.org", config({{"muc#roomconfig_roomname", "Staff"}})).attr_or("type"),
+            "result");
+  EXPECT_EQ(writes.count(), before_config);
+  const auto live = room.affiliations();
+  start();
+  Room* restored = service().find(jid);
+  ASSERT_NE(restored, nullptr);
+  EXPECT_EQ(restored->affiliations(), live);
+  EXPECT_EQ(restored->affiliations().size(), std::size_t{kMembers}) << "the owner and the members, user7 gone";
+  EXPECT_EQ(restored->affiliation(*Jid::parse("user500@example.org")), Affiliation::Admin);
+  EXPECT_EQ(restored->config().name, "Staff");
+}
+
 }  // namespace
 }  // namespace jabberadmin::muc
