@@ -21,6 +21,7 @@ MucService::MucService(router::Router& router, std::vector<std::string> domains,
     if (std::find(domains_.begin(), domains_.end(), jid.domain) == domains_.end()) continue;
     auto room = make_room(jid, std::move(stored.config), false);
     room->restore(std::move(stored.affiliations), std::move(stored.subject), std::move(stored.subject_by));
+    room->restore_history(std::move(stored.history));
     rooms_.emplace(stored.jid, std::move(room));
   }
   if (!rooms_.empty()) log::info("muc: " + std::to_string(rooms_.size()) + " persistent rooms loaded");
@@ -38,6 +39,11 @@ std::shared_ptr<Room> MucService::make_room(const Jid& room, RoomConfig config, 
       .affiliation_changed =
           [this](const Room& r, const std::string& bare, Affiliation a) {
             if (store_ != nullptr && r.config().persistent) store_->save_affiliation(r.jid().bare(), bare, a);
+          },
+      .history_added =
+          [this](const Room& r, const HistoryEntry& entry) {
+            if (store_ != nullptr && r.config().persistent && options_.limits.history_size > 0)
+              store_->add_history(r.jid().bare(), entry.message, entry.when, options_.limits.history_size);
           },
   };
   if (mam::ArchiveStore* archive = options_.archive) {

@@ -102,6 +102,10 @@ void Room::restore(std::map<std::string, Affiliation> affiliations, std::string 
   subject_by_ = std::move(subject_by);
 }
 
+void Room::restore_history(std::vector<HistoryEntry> history) {
+  for (HistoryEntry& e : history) history_.add(std::move(e.message), e.when);
+}
+
 void Room::send_to(const Occupant& to, xml::Element stanza) const {
   stanza.set_attr("to", to.real.full());
   services_.send(stanza);
@@ -305,7 +309,11 @@ void Room::groupchat(Occupant& sender, const stream::Stanza& message) {
     const std::string id = services_.archive(*this, reflected);
     if (!id.empty()) reflected.add(xml::Element("stanza-id", std::string(ns::kStanzaId))).set_attr("id", id).set_attr("by", jid_.bare());
   }
-  if (has_body) history_.add(reflected, services_.now());
+  if (has_body) {
+    HistoryEntry entry{reflected, services_.now()};
+    if (services_.history_added) services_.history_added(*this, entry);
+    history_.add(std::move(entry.message), entry.when);
+  }
   for (const auto& [nick, to] : occupants_) send_to(to, reflected);
 }
 

@@ -2,7 +2,8 @@
 // affiliations, the configuration, the subject and the recent history, and what each
 // stanza to the room does to them. It knows nothing of the router or the database: what it
 // sends goes through RoomServices::send, and a change worth keeping is reported through
-// RoomServices::changed and affiliation_changed (the service stores persistent rooms).
+// RoomServices::changed, affiliation_changed and history_added (the service stores
+// persistent rooms).
 #pragma once
 
 #include <chrono>
@@ -50,6 +51,8 @@ struct RoomServices {
   // One affiliation set (None: removed), apart: a room of thousands of members stores the
   // one that changed, not its whole list.
   std::function<void(const class Room& room, const std::string& bare, Affiliation affiliation)> affiliation_changed;
+  // A message kept in the room's history (as RoomHistory keeps it), for a store to keep too.
+  std::function<void(const class Room& room, const HistoryEntry& entry)> history_added;
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
   // The room's XEP-0313 archive, when the server keeps archives (both null when not):
   // archive keeps a groupchat message as the occupants get it (from room/nick) and gives
@@ -92,6 +95,8 @@ class Room {
   void set_affiliation(const Jid& bare, Affiliation affiliation, std::string_view reason = {});
   // Restores what the store kept, without telling anyone (the room is empty at start).
   void restore(std::map<std::string, Affiliation> affiliations, std::string subject, std::string subject_by);
+  // Restores the history the store kept (oldest first), without telling the store again.
+  void restore_history(std::vector<HistoryEntry> history);
   // Sends every occupant away (§10.9) and marks the room gone.
   void destroy(std::string_view reason = {}, std::string_view alternate = {});
   // The service's disco#items entry for it: its name, or its localpart.

@@ -1,5 +1,8 @@
 #include "muc/room_store.hpp"
 
+#include "stream/namespaces.hpp"
+#include "xml/stream_parser.hpp"
+
 namespace jabberadmin::muc {
 namespace {
 
@@ -24,7 +27,19 @@ constexpr std::string_view kMigrations[] = {
          PRIMARY KEY (room, jid)) WITHOUT ROWID;
        CREATE INDEX muc_affiliation_by_jid ON muc_affiliation(jid);)",
     "ALTER TABLE muc_room ADD COLUMN archive INTEGER NOT NULL DEFAULT 1;",
+    // A persistent room's last muc_history_size messages, replayed to newcomers after a
+    // restart too; seq orders them within the room.
+    R"(CREATE TABLE muc_history (
+         room TEXT NOT NULL,
+         seq INTEGER NOT NULL,
+         stamp INTEGER NOT NULL,
+         stanza TEXT NOT NULL,
+         PRIMARY KEY (room, seq)) WITHOUT ROWID;)",
 };
+
+std::int64_t to_millis(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
 
 }  // namespace
 
@@ -59,6 +74,14 @@ std::vector<StoredRoom> RoomStore::load() {
     const auto room = index.find(affiliations.text(0));
     const auto a = parse_affiliation(affiliations.text(2));
     if (room != index.end() && a) rooms[room->second].affiliations[affiliations.text(1)] = *a;
+  }
+  auto history = db_.prepare("SELECT room, stamp, stanza FROM muc_history ORDER BY room, seq");
+  while (history.step()) {
+    const auto room = index.find(history.text(0));
+    auto message = xml::parse_serialized(history.text(2), ns::kClient);
+    if (room == index.end() || !message) continue;  // a damaged row is one message less, not a failed start
+    rooms[room->second].history.push_back(HistoryEntry{
+        std::move(*message), std::chrono::system_clock::time_point(std::chrono::milliseconds(history.integer(1)))});
   }
   return rooms;
 }
@@ -119,8 +142,26 @@ void RoomStore::save_affiliation(std::string_view room_jid, std::string_view bar
         .step();
 }
 
+void RoomStore::add_history(std::string_view room_jid, const xml::Element& message,
+                            std::chrono::system_clock::time_point when, std::size_t keep) {
+  store::Transaction t(db_);
+  db_.prepare(
+         "INSERT INTO muc_history(room, seq, stamp, stanza) "
+         "SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3 FROM muc_history WHERE room = ?1")
+      .bind(1, room_jid)
+      .bind(2, to_millis(when))
+      .bind(3, xml::serialize(message, ns::kClient))
+      .step();
+  db_.prepare("DELETE FROM muc_history WHERE room = ?1 AND seq <= (SELECT MAX(seq) FROM muc_history WHERE room = ?1) - ?2")
+      .bind(1, room_jid)
+      .bind(2, static_cast<std::int64_t>(keep))
+      .step();
+  t.commit();
+}
+
 void RoomStore::remove(std::string_view room_jid) {
   store::Transaction t(db_);
+  db_.prepare("DELETE FROM muc_history WHERE room = ?").bind(1, room_jid).step();
   db_.prepare("DELETE FROM muc_affiliation WHERE room = ?").bind(1, room_jid).step();
   db_.prepare("DELETE FROM muc_room WHERE jid = ?").bind(1, room_jid).step();
   t.commit();

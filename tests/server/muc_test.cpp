@@ -309,6 +309,39 @@ TEST_F(MucTest, ALateJoinerGetsTheHistoryWithDelayThenTheSubject) {
   EXPECT_EQ(dave.take().size(), 5u) << "3 presences, self, subject, no history";
 }
 
+TEST_F(MucTest, APersistentRoomKeepsItsLastHistoryAcrossARestartATemporaryOneNothing) {
+  options.limits.history_size = 3;
+  start();
+  FakeSession& alice = owner_with_instant_room();
+  for (int i = 1; i <= 2; ++i) send(alice, groupchat("before " + std::to_string(i)));  // temporary: not stored
+  const auto stored = [this] {
+    auto q = db->prepare("SELECT COUNT(*) FROM muc_history");
+    q.step();
+    return q.integer(0);
+  };
+  EXPECT_EQ(stored(), 0);
+  EXPECT_EQ(iq(alice, "set", kRoom, config({{"muc#roomconfig_persistentroom", "1"}})).attr_or("type"), "result");
+  for (int i = 1; i <= 5; ++i) send(alice, groupchat("m" + std::to_string(i)));
+  EXPECT_EQ(stored(), 3) << "bounded by muc_history_size";
+  start();
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Bob");
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 5u) << "self, 3 history, subject";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(body(got[1 + i]), "m" + std::to_string(i + 3));
+    EXPECT_EQ(got[1 + i].attr_or("from"), std::string(kRoom) + "/Alice");
+    const xml::Element* delay = got[1 + i].child("delay", ns::kDelay);
+    ASSERT_NE(delay, nullptr);
+    EXPECT_EQ(delay->attr_or("from"), kRoom);
+  }
+  // Made temporary again: its stored history goes with its row.
+  FakeSession& alice2 = login("alice@example.org/a2");
+  join(alice2, "Alice");
+  EXPECT_EQ(iq(alice2, "set", kRoom, config({{"muc#roomconfig_persistentroom", "0"}})).attr_or("type"), "result");
+  EXPECT_EQ(stored(), 0);
+}
+
 TEST(RoomHistory, LimitsKeepTheLatestAndTheBoundDropsTheOldest) {
   RoomHistory history(3);
   const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
