@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "mam/archive_answer.hpp"
+#include "muc/occupant_id.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 #include "util/log.hpp"
@@ -13,7 +14,11 @@
 namespace jabberadmin::muc {
 
 MucService::MucService(router::Router& router, std::vector<std::string> domains, MucOptions options, RoomStore* store)
-    : router_(router), domains_(std::move(domains)), options_(std::move(options)), store_(store) {
+    : router_(router),
+      domains_(std::move(domains)),
+      options_(std::move(options)),
+      store_(store),
+      occupant_id_secret_(store_ ? store_->occupant_id_secret() : new_occupant_id_secret()) {
   if (store_ == nullptr) return;
   for (StoredRoom& stored : store_->load()) {
     const Jid jid = Jid::split_normalized(stored.jid);
@@ -44,6 +49,10 @@ std::shared_ptr<Room> MucService::make_room(const Jid& room, RoomConfig config, 
           [this](const Room& r, const HistoryEntry& entry) {
             if (store_ != nullptr && r.config().persistent && options_.limits.history_size > 0)
               store_->add_history(r.jid().bare(), entry.message, entry.when, options_.limits.history_size);
+          },
+      .occupant_id =
+          [this](const Room& r, const Jid& real) {
+            return occupant_id(occupant_id_secret_, r.jid().bare(), real.bare());
           },
   };
   if (mam::ArchiveStore* archive = options_.archive) {

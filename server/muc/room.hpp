@@ -53,6 +53,8 @@ struct RoomServices {
   std::function<void(const class Room& room, const std::string& bare, Affiliation affiliation)> affiliation_changed;
   // A message kept in the room's history (as RoomHistory keeps it), for a store to keep too.
   std::function<void(const class Room& room, const HistoryEntry& entry)> history_added;
+  // The XEP-0421 occupant id of a user (its real JID) in this room; null: none stamped.
+  std::function<std::string(const class Room& room, const Jid& real)> occupant_id;
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
   // The room's XEP-0313 archive, when the server keeps archives (both null when not):
   // archive keeps a groupchat message as the occupants get it (from room/nick) and gives
@@ -109,6 +111,7 @@ class Room {
     Role role;
     xml::Element presence;  // what the client last sent, without its addresses and muc <x/>
     stream::TokenBucket messages;
+    std::string id;  // XEP-0421, empty when the service stamps none
   };
   using Occupants = std::map<std::string, Occupant, std::less<>>;  // by nickname
 
@@ -138,6 +141,8 @@ class Room {
   // actor_nick: who did it, shown in the <item/> of those it removes ("" for code).
   void apply_affiliation(const std::string& bare, Affiliation affiliation, std::string_view actor_nick, std::string_view reason);
   void send_to(const Occupant& to, xml::Element stanza) const;
+  // The room's <occupant-id/> of `of` on a stanza it relays, any a client wrote removed.
+  void stamp_occupant_id(xml::Element& stanza, const Occupant& of) const;
   void bounce(const stream::Stanza& stanza, std::string_view type, std::string_view condition, std::string_view text = {}) const;
   void status_message(std::vector<int> codes) const;  // from the room to every occupant
   void changed() const {

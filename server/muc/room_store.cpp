@@ -1,5 +1,7 @@
 #include "muc/room_store.hpp"
 
+#include "jabberadmin/encoding.hpp"
+#include "muc/occupant_id.hpp"
 #include "stream/namespaces.hpp"
 #include "xml/stream_parser.hpp"
 
@@ -35,6 +37,8 @@ constexpr std::string_view kMigrations[] = {
          stamp INTEGER NOT NULL,
          stanza TEXT NOT NULL,
          PRIMARY KEY (room, seq)) WITHOUT ROWID;)",
+    // The secret of the XEP-0421 occupant ids (base64), one row: ids stay the same across restarts.
+    "CREATE TABLE muc_service_secret (id INTEGER PRIMARY KEY CHECK (id = 1), secret TEXT NOT NULL);",
 };
 
 std::int64_t to_millis(std::chrono::system_clock::time_point t) {
@@ -157,6 +161,14 @@ void RoomStore::add_history(std::string_view room_jid, const xml::Element& messa
       .bind(2, static_cast<std::int64_t>(keep))
       .step();
   t.commit();
+}
+
+std::string RoomStore::occupant_id_secret() {
+  if (auto q = db_.prepare("SELECT secret FROM muc_service_secret WHERE id = 1"); q.step())
+    if (auto kept = encoding::base64_decode(q.text(0)); kept && !kept->empty()) return *kept;
+  std::string secret = new_occupant_id_secret();
+  db_.prepare("INSERT OR REPLACE INTO muc_service_secret(id, secret) VALUES (1, ?)").bind(1, encoding::base64_encode(secret)).step();
+  return secret;
 }
 
 void RoomStore::remove(std::string_view room_jid) {

@@ -40,6 +40,8 @@ class RoomStore {
   void add_history(std::string_view room_jid, const xml::Element& message, std::chrono::system_clock::time_point when,
                    std::size_t keep);
   void remove(std::string_view room_jid);
+  // The service's XEP-0421 occupant id secret (raw bytes), made and kept on first use.
+  std::string occupant_id_secret();
   // Bare JIDs holding an affiliation somewhere, and removing all of theirs (a deleted account).
   void affiliated(std::set<std::string>& bare_jids);
   std::size_t remove_affiliations(const std::vector<std::string>& bare_jids);

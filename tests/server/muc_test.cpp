@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "disco/disco.hpp"
 #include "fakes.hpp"
@@ -340,6 +341,62 @@ TEST_F(MucTest, APersistentRoomKeepsItsLastHistoryAcrossARestartATemporaryOneNot
   join(alice2, "Alice");
   EXPECT_EQ(iq(alice2, "set", kRoom, config({{"muc#roomconfig_persistentroom", "0"}})).attr_or("type"), "result");
   EXPECT_EQ(stored(), 0);
+}
+
+// XEP-0421: the room's <occupant-id/> (one, the room's) on what it sends of an occupant.
+std::vector<std::string> occupant_ids(const xml::Element& stanza) {
+  std::vector<std::string> ids;
+  for (const xml::Element& c : stanza.children())
+    if (c.is("occupant-id", ns::kOccupantId)) ids.push_back(c.attr_or("id"));
+  return ids;
+}
+
+TEST_F(MucTest, OccupantIdsAreTheRoomsStablePerUserAndRevealNoJid) {
+  FakeSession& alice = owner_with_instant_room();
+  xml::Element info = iq(alice, "get", kRoom, xml::Element("query", std::string(ns::kDiscoInfo)));
+  bool advertised = false;
+  for (const xml::Element& f : info.child("query")->children())
+    advertised = advertised || f.attr_or("var") == ns::kOccupantId;
+  EXPECT_TRUE(advertised);
+  // A semi-anonymous room: the id must not give the JID away.
+  EXPECT_EQ(iq(alice, "set", kRoom, config({{"muc#roomconfig_whois", "moderators"}})).attr_or("type"), "result");
+  FakeSession& bob = login("bob@example.org/b");
+  xml::Element p("presence", std::string(ns::kClient));
+  p.set_attr("to", std::string(kRoom) + "/Bob");
+  p.add(xml::Element("x", std::string(ns::kMuc)));
+  p.add(xml::Element("occupant-id", std::string(ns::kOccupantId))).set_attr("id", "forged");
+  alice.take();
+  send(bob, p);
+  auto seen = alice.take();
+  ASSERT_EQ(seen.size(), 1u);
+  const auto bob_ids = occupant_ids(seen[0]);
+  ASSERT_EQ(bob_ids.size(), 1u) << "the room's, not the client's";
+  const std::string id = bob_ids[0];
+  EXPECT_NE(id, "forged");
+  EXPECT_EQ(id.find("bob"), std::string::npos);
+  EXPECT_EQ(id.size(), 44u) << "base64 of 32 bytes";
+  bob.take();
+  xml::Element m = groupchat("hi");
+  m.add(xml::Element("occupant-id", std::string(ns::kOccupantId))).set_attr("id", "forged");
+  send(bob, m);
+  seen = alice.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(occupant_ids(seen[0]), std::vector<std::string>{id});
+  // Alice's is another; Bob's is the same from another resource and nickname, and after a restart.
+  const auto own = bob.take();
+  ASSERT_FALSE(own.empty());
+  send(alice, groupchat("hello"));
+  seen = bob.take();
+  ASSERT_EQ(seen.size(), 1u);
+  ASSERT_EQ(occupant_ids(seen[0]).size(), 1u);
+  EXPECT_NE(occupant_ids(seen[0])[0], id);
+  start();
+  FakeSession& owner = owner_with_instant_room();
+  FakeSession& bob2 = login("bob@example.org/other");
+  join(bob2, "Robert");
+  seen = owner.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(occupant_ids(seen[0]), std::vector<std::string>{id});
 }
 
 TEST(RoomHistory, LimitsKeepTheLatestAndTheBoundDropsTheOldest) {
