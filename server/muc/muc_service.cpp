@@ -7,6 +7,7 @@
 
 #include "mam/archive_answer.hpp"
 #include "muc/occupant_id.hpp"
+#include "stream/c2s.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 #include "util/log.hpp"
@@ -197,7 +198,7 @@ void MucService::service_iq(const stream::Stanza& iq) {
         .set_attr("category", "conference")
         .set_attr("type", "text")
         .set_attr("name", "Chatrooms");
-    for (std::string_view var : {ns::kDiscoInfo, ns::kDiscoItems, ns::kMuc, ns::kPing})
+    for (std::string_view var : {ns::kDiscoInfo, ns::kDiscoItems, ns::kMuc, ns::kMucUnique, ns::kPing})
       q.add(xml::Element("feature", std::string(ns::kDiscoInfo))).set_attr("var", var);
     return router_.reply(iq, reply);
   }
@@ -212,6 +213,16 @@ void MucService::service_iq(const stream::Stanza& iq) {
     return router_.reply(iq, reply);
   }
   if (iq.type() == "get" && xmlns == ns::kPing) return router_.reply(iq, stream::iq_result(iq));
+  if (iq.type() == "get" && payload->is("unique", ns::kMucUnique)) {
+    // XEP-0307: 128 random bits in hex, a localpart that needs no escaping, and none of
+    // the service's rooms (a collision is as good as impossible, but checked).
+    std::string name;
+    do name = stream::random_hex(16);
+    while (rooms_.contains(name + "@" + iq.to().domain));
+    xml::Element reply = stream::iq_result(iq);
+    reply.add(xml::Element("unique", std::string(ns::kMucUnique))).add_text(name);
+    return router_.reply(iq, reply);
+  }
   bounce(iq, "cancel", "service-unavailable");
 }
 

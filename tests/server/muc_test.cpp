@@ -399,6 +399,33 @@ TEST_F(MucTest, OccupantIdsAreTheRoomsStablePerUserAndRevealNoJid) {
   EXPECT_EQ(occupant_ids(seen[0]), std::vector<std::string>{id});
 }
 
+// XEP-0307: the service names a room nobody has, and one nobody can guess.
+TEST_F(MucTest, TheServiceGivesAFreshUnguessableRoomName) {
+  FakeSession& alice = owner_with_instant_room();
+  const xml::Element info = iq(alice, "get", "conference.example.org", xml::Element("query", std::string(ns::kDiscoInfo)));
+  bool advertised = false;
+  for (const xml::Element& f : info.child("query")->children())
+    advertised = advertised || f.attr_or("var") == ns::kMucUnique;
+  EXPECT_TRUE(advertised);
+  std::set<std::string> names;
+  for (int i = 0; i < 3; ++i) {
+    const xml::Element answer = iq(alice, "get", "conference.example.org", xml::Element("unique", std::string(ns::kMucUnique)));
+    ASSERT_EQ(answer.attr_or("type"), "result");
+    const xml::Element* unique = answer.child("unique", ns::kMucUnique);
+    ASSERT_NE(unique, nullptr);
+    const std::string name = unique->text();
+    EXPECT_GE(name.size(), 26u) << "at least 128 random bits";
+    const auto room = Jid::parse(name + "@conference.example.org");
+    ASSERT_TRUE(room.has_value()) << name;
+    EXPECT_EQ(room->local, name) << "a localpart as it is, already normalised";
+    EXPECT_EQ(service().find(*room), nullptr);
+    names.insert(name);
+  }
+  EXPECT_EQ(names.size(), 3u);
+  xml::Element set_unique = iq(alice, "set", "conference.example.org", xml::Element("unique", std::string(ns::kMucUnique)));
+  EXPECT_EQ(set_unique.attr_or("type"), "error");
+}
+
 TEST(RoomHistory, LimitsKeepTheLatestAndTheBoundDropsTheOldest) {
   RoomHistory history(3);
   const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
