@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include "mam/archive_answer.hpp"
+#include "muc/occupant_id.hpp"
+#include "stream/c2s.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 #include "util/log.hpp"
@@ -13,7 +15,11 @@
 namespace jabberadmin::muc {
 
 MucService::MucService(router::Router& router, std::vector<std::string> domains, MucOptions options, RoomStore* store)
-    : router_(router), domains_(std::move(domains)), options_(std::move(options)), store_(store) {
+    : router_(router),
+      domains_(std::move(domains)),
+      options_(std::move(options)),
+      store_(store),
+      occupant_id_secret_(store_ ? store_->occupant_id_secret() : new_occupant_id_secret()) {
   if (store_ == nullptr) return;
   for (StoredRoom& stored : store_->load()) {
     const Jid jid = Jid::split_normalized(stored.jid);
@@ -21,6 +27,7 @@ MucService::MucService(router::Router& router, std::vector<std::string> domains,
     if (std::find(domains_.begin(), domains_.end(), jid.domain) == domains_.end()) continue;
     auto room = make_room(jid, std::move(stored.config), false);
     room->restore(std::move(stored.affiliations), std::move(stored.subject), std::move(stored.subject_by));
+    room->restore_history(std::move(stored.history));
     rooms_.emplace(stored.jid, std::move(room));
   }
   if (!rooms_.empty()) log::info("muc: " + std::to_string(rooms_.size()) + " persistent rooms loaded");
@@ -32,8 +39,21 @@ std::shared_ptr<Room> MucService::make_room(const Jid& room, RoomConfig config, 
       .changed =
           [this](const Room& r) {
             if (store_ == nullptr) return;
-            if (r.config().persistent) store_->save(r);
+            if (r.config().persistent) store_->save_settings(r);
             else store_->remove(r.jid().bare());
+          },
+      .affiliation_changed =
+          [this](const Room& r, const std::string& bare, Affiliation a) {
+            if (store_ != nullptr && r.config().persistent) store_->save_affiliation(r.jid().bare(), bare, a);
+          },
+      .history_added =
+          [this](const Room& r, const HistoryEntry& entry) {
+            if (store_ != nullptr && r.config().persistent && options_.limits.history_size > 0)
+              store_->add_history(r.jid().bare(), entry.message, entry.when, options_.limits.history_size);
+          },
+      .occupant_id =
+          [this](const Room& r, const Jid& real) {
+            return occupant_id(occupant_id_secret_, r.jid().bare(), real.bare());
           },
   };
   if (mam::ArchiveStore* archive = options_.archive) {
@@ -178,7 +198,7 @@ void MucService::service_iq(const stream::Stanza& iq) {
         .set_attr("category", "conference")
         .set_attr("type", "text")
         .set_attr("name", "Chatrooms");
-    for (std::string_view var : {ns::kDiscoInfo, ns::kDiscoItems, ns::kMuc, ns::kPing})
+    for (std::string_view var : {ns::kDiscoInfo, ns::kDiscoItems, ns::kMuc, ns::kMucUnique, ns::kPing})
       q.add(xml::Element("feature", std::string(ns::kDiscoInfo))).set_attr("var", var);
     return router_.reply(iq, reply);
   }
@@ -193,6 +213,16 @@ void MucService::service_iq(const stream::Stanza& iq) {
     return router_.reply(iq, reply);
   }
   if (iq.type() == "get" && xmlns == ns::kPing) return router_.reply(iq, stream::iq_result(iq));
+  if (iq.type() == "get" && payload->is("unique", ns::kMucUnique)) {
+    // XEP-0307: 128 random bits in hex, a localpart that needs no escaping, and none of
+    // the service's rooms (a collision is as good as impossible, but checked).
+    std::string name;
+    do name = stream::random_hex(16);
+    while (rooms_.contains(name + "@" + iq.to().domain));
+    xml::Element reply = stream::iq_result(iq);
+    reply.add(xml::Element("unique", std::string(ns::kMucUnique))).add_text(name);
+    return router_.reply(iq, reply);
+  }
   bounce(iq, "cancel", "service-unavailable");
 }
 

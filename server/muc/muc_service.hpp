@@ -64,6 +64,7 @@ class MucService {
   std::vector<std::string> domains_;
   MucOptions options_;
   RoomStore* store_;
+  std::string occupant_id_secret_;  // XEP-0421, the store's (or, without one, this run's)
   // By bare JID. Shared: a room's stanzas may come back to the service while it handles
   // one of the room's (an error bounced to the room), and the room must outlive that.
   std::map<std::string, std::shared_ptr<Room>, std::less<>> rooms_;

@@ -20,11 +20,13 @@ void add_codes(xml::Element& x, const std::vector<int>& codes) {
 }
 
 // The client's presence as the room keeps it: its children (show, status, priority, caps,
-// avatar hash) without the join's <x/> and any muc#user <x/> it made up.
+// avatar hash) without the join's <x/>, and any muc#user <x/> or occupant id it made up.
 xml::Element kept_presence(const xml::Element& presence) {
   xml::Element kept("presence", std::string(ns::kClient));
   for (const xml::Element& child : presence.children())
-    if (child.is_element() && child.xmlns() != ns::kMuc && child.xmlns() != ns::kMucUser) kept.add(child);
+    if (child.is_element() && child.xmlns() != ns::kMuc && child.xmlns() != ns::kMucUser &&
+        child.xmlns() != ns::kOccupantId)
+      kept.add(child);
   return kept;
 }
 
@@ -102,9 +104,19 @@ void Room::restore(std::map<std::string, Affiliation> affiliations, std::string 
   subject_by_ = std::move(subject_by);
 }
 
+void Room::restore_history(std::vector<HistoryEntry> history) {
+  for (HistoryEntry& e : history) history_.add(std::move(e.message), e.when);
+}
+
 void Room::send_to(const Occupant& to, xml::Element stanza) const {
   stanza.set_attr("to", to.real.full());
   services_.send(stanza);
+}
+
+void Room::stamp_occupant_id(xml::Element& stanza, const Occupant& of) const {
+  // XEP-0421 §4: the room's id only; one a client sent could impersonate another.
+  std::erase_if(stanza.children(), [](const xml::Element& c) { return c.is("occupant-id", ns::kOccupantId); });
+  if (!of.id.empty()) stanza.add(xml::Element("occupant-id", std::string(ns::kOccupantId))).set_attr("id", of.id);
 }
 
 void Room::bounce(const stream::Stanza& stanza, std::string_view type, std::string_view condition,
@@ -120,6 +132,7 @@ bool Room::shows_jid_to(const Occupant& recipient) const {
 xml::Element Room::presence_of(const Occupant& of, const Occupant& to, std::vector<int> codes) const {
   xml::Element p = of.presence;
   p.set_attr("from", occupant_jid(of.nick).full());
+  stamp_occupant_id(p, of);
   xml::Element& x = p.add(muc_user());
   xml::Element& item = x.add(xml::Element("item", std::string(ns::kMucUser)));
   item.set_attr("affiliation", to_string(affiliation(of.real))).set_attr("role", to_string(of.role));
@@ -187,7 +200,8 @@ void Room::join(const stream::Stanza& presence, bool just_created) {
   const auto now = std::chrono::steady_clock::now();
   auto [it, inserted] = occupants_.try_emplace(
       nick, Occupant{nick, real, default_role(a), kept_presence(presence.element()),
-                     stream::TokenBucket(limits_.message_rate, limits_.message_burst, now)});
+                     stream::TokenBucket(limits_.message_rate, limits_.message_burst, now),
+                     services_.occupant_id ? services_.occupant_id(*this, real) : std::string()});
   by_real_[real.full()] = nick;
   Occupant& me = it->second;
   // §7.2.3: first the others' presence to the newcomer, then the newcomer's to them, and
@@ -293,6 +307,7 @@ void Room::groupchat(Occupant& sender, const stream::Stanza& message) {
   xml::Element reflected = message.element();
   reflected.set_attr("from", occupant_jid(sender.nick).full());
   reflected.remove_attr("to");
+  stamp_occupant_id(reflected, sender);
   // XEP-0359 §5: ids 'by' the room are the room's alone; one a client wrote is dropped.
   std::erase_if(reflected.children(), [this](const xml::Element& c) {
     if (!c.is("stanza-id", ns::kStanzaId)) return false;
@@ -305,7 +320,11 @@ void Room::groupchat(Occupant& sender, const stream::Stanza& message) {
     const std::string id = services_.archive(*this, reflected);
     if (!id.empty()) reflected.add(xml::Element("stanza-id", std::string(ns::kStanzaId))).set_attr("id", id).set_attr("by", jid_.bare());
   }
-  if (has_body) history_.add(reflected, services_.now());
+  if (has_body) {
+    HistoryEntry entry{reflected, services_.now()};
+    if (services_.history_added) services_.history_added(*this, entry);
+    history_.add(std::move(entry.message), entry.when);
+  }
   for (const auto& [nick, to] : occupants_) send_to(to, reflected);
 }
 
@@ -315,6 +334,7 @@ void Room::private_message(Occupant& sender, const stream::Stanza& message) {
   if (target == occupants_.end()) return bounce(message, "cancel", "item-not-found", "Nobody of that nickname is here");
   xml::Element forwarded = message.element();
   forwarded.set_attr("from", occupant_jid(sender.nick).full());
+  stamp_occupant_id(forwarded, sender);
   if (forwarded.child("x", ns::kMucUser) == nullptr) forwarded.add(muc_user());  // §7.5: marks it a room PM
   send_to(target->second, std::move(forwarded));
 }
@@ -393,6 +413,7 @@ void Room::disco_info(const stream::Stanza& iq) {
                                          config_.password_protected() ? "muc_passwordprotected" : "muc_unsecured",
                                          config_.whois_anyone ? "muc_nonanonymous" : "muc_semianonymous"};
   if (archiving()) features.push_back(ns::kMam);
+  if (services_.occupant_id) features.push_back(ns::kOccupantId);
   std::sort(features.begin(), features.end());
   for (std::string_view var : features) q.add(xml::Element("feature", std::string(ns::kDiscoInfo))).set_attr("var", var);
   // XEP-0045 §6.4: the muc#roominfo form, which clients show as the room's details.
@@ -595,7 +616,7 @@ void Room::set_affiliation(const Jid& bare, Affiliation affiliation, std::string
 void Room::apply_affiliation(const std::string& bare, Affiliation a, std::string_view actor, std::string_view reason) {
   if (a == Affiliation::None) affiliations_.erase(bare);
   else affiliations_[bare] = a;
-  changed();
+  if (services_.affiliation_changed) services_.affiliation_changed(*this, bare, a);
   const std::string actor_nick(actor);  // a view of a nickname that may be removed below
   std::vector<std::string> theirs;
   for (const auto& [nick, o] : occupants_)

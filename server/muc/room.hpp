@@ -2,7 +2,8 @@
 // affiliations, the configuration, the subject and the recent history, and what each
 // stanza to the room does to them. It knows nothing of the router or the database: what it
 // sends goes through RoomServices::send, and a change worth keeping is reported through
-// RoomServices::changed (the service stores persistent rooms).
+// RoomServices::changed, affiliation_changed and history_added (the service stores
+// persistent rooms).
 #pragma once
 
 #include <chrono>
@@ -46,7 +47,14 @@ struct RoomLimits {
 
 struct RoomServices {
   std::function<void(const xml::Element& stanza)> send;  // 'from' and 'to' set
-  std::function<void(const class Room& room)> changed;   // configuration, affiliations or subject
+  std::function<void(const class Room& room)> changed;   // configuration or subject
+  // One affiliation set (None: removed), apart: a room of thousands of members stores the
+  // one that changed, not its whole list.
+  std::function<void(const class Room& room, const std::string& bare, Affiliation affiliation)> affiliation_changed;
+  // A message kept in the room's history (as RoomHistory keeps it), for a store to keep too.
+  std::function<void(const class Room& room, const HistoryEntry& entry)> history_added;
+  // The XEP-0421 occupant id of a user (its real JID) in this room; null: none stamped.
+  std::function<std::string(const class Room& room, const Jid& real)> occupant_id;
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
   // The room's XEP-0313 archive, when the server keeps archives (both null when not):
   // archive keeps a groupchat message as the occupants get it (from room/nick) and gives
@@ -89,6 +97,8 @@ class Room {
   void set_affiliation(const Jid& bare, Affiliation affiliation, std::string_view reason = {});
   // Restores what the store kept, without telling anyone (the room is empty at start).
   void restore(std::map<std::string, Affiliation> affiliations, std::string subject, std::string subject_by);
+  // Restores the history the store kept (oldest first), without telling the store again.
+  void restore_history(std::vector<HistoryEntry> history);
   // Sends every occupant away (§10.9) and marks the room gone.
   void destroy(std::string_view reason = {}, std::string_view alternate = {});
   // The service's disco#items entry for it: its name, or its localpart.
@@ -101,6 +111,7 @@ class Room {
     Role role;
     xml::Element presence;  // what the client last sent, without its addresses and muc <x/>
     stream::TokenBucket messages;
+    std::string id;  // XEP-0421, empty when the service stamps none
   };
   using Occupants = std::map<std::string, Occupant, std::less<>>;  // by nickname
 
@@ -130,6 +141,8 @@ class Room {
   // actor_nick: who did it, shown in the <item/> of those it removes ("" for code).
   void apply_affiliation(const std::string& bare, Affiliation affiliation, std::string_view actor_nick, std::string_view reason);
   void send_to(const Occupant& to, xml::Element stanza) const;
+  // The room's <occupant-id/> of `of` on a stanza it relays, any a client wrote removed.
+  void stamp_occupant_id(xml::Element& stanza, const Occupant& of) const;
   void bounce(const stream::Stanza& stanza, std::string_view type, std::string_view condition, std::string_view text = {}) const;
   void status_message(std::vector<int> codes) const;  // from the room to every occupant
   void changed() const {

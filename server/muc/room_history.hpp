@@ -25,6 +25,12 @@ struct HistoryRequest {
 std::optional<HistoryRequest> parse_history_request(const xml::Element* history,
                                                     std::chrono::system_clock::time_point now);
 
+// One message as the room reflected it ('from' room/nick, no 'to') and when it was said.
+struct HistoryEntry {
+  xml::Element message;
+  std::chrono::system_clock::time_point when;
+};
+
 class RoomHistory {
  public:
   explicit RoomHistory(std::size_t capacity) : capacity_(capacity) {}

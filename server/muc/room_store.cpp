@@ -1,5 +1,10 @@
 #include "muc/room_store.hpp"
 
+#include "jabberadmin/encoding.hpp"
+#include "muc/occupant_id.hpp"
+#include "stream/namespaces.hpp"
+#include "xml/stream_parser.hpp"
+
 namespace jabberadmin::muc {
 namespace {
 
@@ -24,7 +29,21 @@ constexpr std::string_view kMigrations[] = {
          PRIMARY KEY (room, jid)) WITHOUT ROWID;
        CREATE INDEX muc_affiliation_by_jid ON muc_affiliation(jid);)",
     "ALTER TABLE muc_room ADD COLUMN archive INTEGER NOT NULL DEFAULT 1;",
+    // A persistent room's last muc_history_size messages, replayed to newcomers after a
+    // restart too; seq orders them within the room.
+    R"(CREATE TABLE muc_history (
+         room TEXT NOT NULL,
+         seq INTEGER NOT NULL,
+         stamp INTEGER NOT NULL,
+         stanza TEXT NOT NULL,
+         PRIMARY KEY (room, seq)) WITHOUT ROWID;)",
+    // The secret of the XEP-0421 occupant ids (base64), one row: ids stay the same across restarts.
+    "CREATE TABLE muc_service_secret (id INTEGER PRIMARY KEY CHECK (id = 1), secret TEXT NOT NULL);",
 };
+
+std::int64_t to_millis(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
 
 }  // namespace
 
@@ -60,17 +79,26 @@ std::vector<StoredRoom> RoomStore::load() {
     const auto a = parse_affiliation(affiliations.text(2));
     if (room != index.end() && a) rooms[room->second].affiliations[affiliations.text(1)] = *a;
   }
+  auto history = db_.prepare("SELECT room, stamp, stanza FROM muc_history ORDER BY room, seq");
+  while (history.step()) {
+    const auto room = index.find(history.text(0));
+    auto message = xml::parse_serialized(history.text(2), ns::kClient);
+    if (room == index.end() || !message) continue;  // a damaged row is one message less, not a failed start
+    rooms[room->second].history.push_back(HistoryEntry{
+        std::move(*message), std::chrono::system_clock::time_point(std::chrono::milliseconds(history.integer(1)))});
+  }
   return rooms;
 }
 
-void RoomStore::save(const Room& room) {
-  const std::string jid = room.jid().bare();
+namespace {
+
+// The room's row: its configuration and subject, not its affiliations.
+void write_room_row(store::Database& db, const Room& room) {
   const RoomConfig& c = room.config();
-  store::Transaction t(db_);
-  db_.prepare(
-         "INSERT OR REPLACE INTO muc_room(jid, name, description, public, members_only, moderated, change_subject, "
-         "whois_anyone, secret_hash, subject, subject_by, archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, jid)
+  db.prepare(
+        "INSERT OR REPLACE INTO muc_room(jid, name, description, public, members_only, moderated, change_subject, "
+        "whois_anyone, secret_hash, subject, subject_by, archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, room.jid().bare())
       .bind(2, c.name)
       .bind(3, c.description)
       .bind(4, std::int64_t{c.is_public})
@@ -83,6 +111,14 @@ void RoomStore::save(const Room& room) {
       .bind(11, room.subject_by())
       .bind(12, std::int64_t{c.archive})
       .step();
+}
+
+}  // namespace
+
+void RoomStore::save(const Room& room) {
+  const std::string jid = room.jid().bare();
+  store::Transaction t(db_);
+  write_room_row(db_, room);
   db_.prepare("DELETE FROM muc_affiliation WHERE room = ?").bind(1, jid).step();
   for (const auto& [bare, a] : room.affiliations())
     db_.prepare("INSERT INTO muc_affiliation(room, jid, affiliation) VALUES (?, ?, ?)")
@@ -93,8 +129,51 @@ void RoomStore::save(const Room& room) {
   t.commit();
 }
 
+void RoomStore::save_settings(const Room& room) {
+  // A temporary room made persistent is stored for the first time, affiliations and all.
+  if (!db_.prepare("SELECT 1 FROM muc_room WHERE jid = ?").bind(1, room.jid().bare()).step()) return save(room);
+  write_room_row(db_, room);
+}
+
+void RoomStore::save_affiliation(std::string_view room_jid, std::string_view bare, Affiliation affiliation) {
+  if (affiliation == Affiliation::None)
+    db_.prepare("DELETE FROM muc_affiliation WHERE room = ? AND jid = ?").bind(1, room_jid).bind(2, bare).step();
+  else
+    db_.prepare("INSERT OR REPLACE INTO muc_affiliation(room, jid, affiliation) VALUES (?, ?, ?)")
+        .bind(1, room_jid)
+        .bind(2, bare)
+        .bind(3, to_string(affiliation))
+        .step();
+}
+
+void RoomStore::add_history(std::string_view room_jid, const xml::Element& message,
+                            std::chrono::system_clock::time_point when, std::size_t keep) {
+  store::Transaction t(db_);
+  db_.prepare(
+         "INSERT INTO muc_history(room, seq, stamp, stanza) "
+         "SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3 FROM muc_history WHERE room = ?1")
+      .bind(1, room_jid)
+      .bind(2, to_millis(when))
+      .bind(3, xml::serialize(message, ns::kClient))
+      .step();
+  db_.prepare("DELETE FROM muc_history WHERE room = ?1 AND seq <= (SELECT MAX(seq) FROM muc_history WHERE room = ?1) - ?2")
+      .bind(1, room_jid)
+      .bind(2, static_cast<std::int64_t>(keep))
+      .step();
+  t.commit();
+}
+
+std::string RoomStore::occupant_id_secret() {
+  if (auto q = db_.prepare("SELECT secret FROM muc_service_secret WHERE id = 1"); q.step())
+    if (auto kept = encoding::base64_decode(q.text(0)); kept && !kept->empty()) return *kept;
+  std::string secret = new_occupant_id_secret();
+  db_.prepare("INSERT OR REPLACE INTO muc_service_secret(id, secret) VALUES (1, ?)").bind(1, encoding::base64_encode(secret)).step();
+  return secret;
+}
+
 void RoomStore::remove(std::string_view room_jid) {
   store::Transaction t(db_);
+  db_.prepare("DELETE FROM muc_history WHERE room = ?").bind(1, room_jid).step();
   db_.prepare("DELETE FROM muc_affiliation WHERE room = ?").bind(1, room_jid).step();
   db_.prepare("DELETE FROM muc_room WHERE jid = ?").bind(1, room_jid).step();
   t.commit();

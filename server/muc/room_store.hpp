@@ -1,8 +1,9 @@
-// Persistent rooms in SQLite (the "muc" migrations): each room's configuration, subject and
-// affiliations, so that a restart keeps them. Temporary rooms are never stored; occupants
-// and history are not kept (a restart ends every session anyway).
+// Persistent rooms in SQLite (the "muc" migrations): each room's configuration, subject,
+// affiliations and recent history, so that a restart keeps them. Temporary rooms are never
+// stored; occupants are not kept (a restart ends every session anyway).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
@@ -19,6 +20,7 @@ struct StoredRoom {
   RoomConfig config;
   std::string subject, subject_by;
   std::map<std::string, Affiliation> affiliations;
+  std::vector<HistoryEntry> history;  // oldest first
 };
 
 class RoomStore {
@@ -26,9 +28,20 @@ class RoomStore {
   explicit RoomStore(store::Database& db);
 
   std::vector<StoredRoom> load();
-  // Writes the room whole (its row and its affiliations), in one transaction.
+  // Writes the room whole (its row and its affiliations), in one transaction: a room
+  // stored for the first time.
   void save(const Room& room);
+  // Writes its configuration and subject only; a room not stored yet is saved whole.
+  void save_settings(const Room& room);
+  // Writes (None: deletes) one affiliation row of a stored room.
+  void save_affiliation(std::string_view room_jid, std::string_view bare, Affiliation affiliation);
+  // Keeps one message of the room's history and lets go of those beyond the newest
+  // `keep`, in one transaction.
+  void add_history(std::string_view room_jid, const xml::Element& message, std::chrono::system_clock::time_point when,
+                   std::size_t keep);
   void remove(std::string_view room_jid);
+  // The service's XEP-0421 occupant id secret (raw bytes), made and kept on first use.
+  std::string occupant_id_secret();
   // Bare JIDs holding an affiliation somewhere, and removing all of theirs (a deleted account).
   void affiliated(std::set<std::string>& bare_jids);
   std::size_t remove_affiliations(const std::vector<std::string>& bare_jids);

@@ -63,4 +63,6 @@ inline constexpr std::string_view kMucAdmin = "http://jabber.org/protocol/muc#ad
 inline constexpr std::string_view kMucOwner = "http://jabber.org/protocol/muc#owner";             // XEP-0045
 inline constexpr std::string_view kMucRoomConfig = "http://jabber.org/protocol/muc#roomconfig";   // XEP-0045
 inline constexpr std::string_view kMucRoomInfo = "http://jabber.org/protocol/muc#roominfo";       // XEP-0045
+inline constexpr std::string_view kMucUnique = "http://jabber.org/protocol/muc#unique";           // XEP-0307
+inline constexpr std::string_view kOccupantId = "urn:xmpp:occupant-id:0";                         // XEP-0421
 }  // namespace jabberadmin::ns

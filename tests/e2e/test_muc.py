@@ -203,3 +203,28 @@ class RoomRestart(MucWorld):
             for c in (anna, boris, vera):
                 await logout(c)
         run(go())
+
+    def test_a_persistent_rooms_history_survives_a_restart(self):
+        async def go():
+            anna = await self.client("anna", "history")
+            room = "minutes@" + SERVICE
+            await self.instant_room(anna, room, "Anna")
+            submit = anna.plugin["xep_0004"].make_form(ftype="submit")
+            submit.add_field(var="FORM_TYPE", ftype="hidden", value="http://jabber.org/protocol/muc#roomconfig")
+            submit.add_field(var="muc#roomconfig_persistentroom", value=True)
+            await anna.plugin["xep_0045"].set_room_config(room, submit, timeout=TIMEOUT)
+            for text in ("item one", "item two"):
+                anna.send_message(mto=room, mbody=text, mtype="groupchat")
+                await next_item(anna.groupchat, lambda m, text=text: m["body"] == text)
+            await logout(anna)
+
+            self.world.stop_server()
+            self.world.start_server()
+
+            boris = await self.client("boris", "history")
+            _, _, _, history = await self.join(boris, room, "Boris")
+            self.assertEqual([m["body"] for m in history], ["item one", "item two"])
+            self.assertTrue(all(str(m["from"]) == room + "/Anna" for m in history))
+            self.assertTrue(all(str(m["delay"]["from"]) == room and m["delay"]["stamp"] for m in history))
+            await logout(boris)
+        run(go())

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "disco/disco.hpp"
 #include "fakes.hpp"
@@ -307,6 +308,122 @@ TEST_F(MucTest, ALateJoinerGetsTheHistoryWithDelayThenTheSubject) {
   history.set_attr("maxchars", "0");
   join(dave, "Dave", kRoom, history);
   EXPECT_EQ(dave.take().size(), 5u) << "3 presences, self, subject, no history";
+}
+
+TEST_F(MucTest, APersistentRoomKeepsItsLastHistoryAcrossARestartATemporaryOneNothing) {
+  options.limits.history_size = 3;
+  start();
+  FakeSession& alice = owner_with_instant_room();
+  for (int i = 1; i <= 2; ++i) send(alice, groupchat("before " + std::to_string(i)));  // temporary: not stored
+  const auto stored = [this] {
+    auto q = db->prepare("SELECT COUNT(*) FROM muc_history");
+    q.step();
+    return q.integer(0);
+  };
+  EXPECT_EQ(stored(), 0);
+  EXPECT_EQ(iq(alice, "set", kRoom, config({{"muc#roomconfig_persistentroom", "1"}})).attr_or("type"), "result");
+  for (int i = 1; i <= 5; ++i) send(alice, groupchat("m" + std::to_string(i)));
+  EXPECT_EQ(stored(), 3) << "bounded by muc_history_size";
+  start();
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Bob");
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 5u) << "self, 3 history, subject";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(body(got[1 + i]), "m" + std::to_string(i + 3));
+    EXPECT_EQ(got[1 + i].attr_or("from"), std::string(kRoom) + "/Alice");
+    const xml::Element* delay = got[1 + i].child("delay", ns::kDelay);
+    ASSERT_NE(delay, nullptr);
+    EXPECT_EQ(delay->attr_or("from"), kRoom);
+  }
+  // Made temporary again: its stored history goes with its row.
+  FakeSession& alice2 = login("alice@example.org/a2");
+  join(alice2, "Alice");
+  EXPECT_EQ(iq(alice2, "set", kRoom, config({{"muc#roomconfig_persistentroom", "0"}})).attr_or("type"), "result");
+  EXPECT_EQ(stored(), 0);
+}
+
+// XEP-0421: the room's <occupant-id/> (one, the room's) on what it sends of an occupant.
+std::vector<std::string> occupant_ids(const xml::Element& stanza) {
+  std::vector<std::string> ids;
+  for (const xml::Element& c : stanza.children())
+    if (c.is("occupant-id", ns::kOccupantId)) ids.push_back(c.attr_or("id"));
+  return ids;
+}
+
+TEST_F(MucTest, OccupantIdsAreTheRoomsStablePerUserAndRevealNoJid) {
+  FakeSession& alice = owner_with_instant_room();
+  xml::Element info = iq(alice, "get", kRoom, xml::Element("query", std::string(ns::kDiscoInfo)));
+  bool advertised = false;
+  for (const xml::Element& f : info.child("query")->children())
+    advertised = advertised || f.attr_or("var") == ns::kOccupantId;
+  EXPECT_TRUE(advertised);
+  // A semi-anonymous room: the id must not give the JID away.
+  EXPECT_EQ(iq(alice, "set", kRoom, config({{"muc#roomconfig_whois", "moderators"}})).attr_or("type"), "result");
+  FakeSession& bob = login("bob@example.org/b");
+  xml::Element p("presence", std::string(ns::kClient));
+  p.set_attr("to", std::string(kRoom) + "/Bob");
+  p.add(xml::Element("x", std::string(ns::kMuc)));
+  p.add(xml::Element("occupant-id", std::string(ns::kOccupantId))).set_attr("id", "forged");
+  alice.take();
+  send(bob, p);
+  auto seen = alice.take();
+  ASSERT_EQ(seen.size(), 1u);
+  const auto bob_ids = occupant_ids(seen[0]);
+  ASSERT_EQ(bob_ids.size(), 1u) << "the room's, not the client's";
+  const std::string id = bob_ids[0];
+  EXPECT_NE(id, "forged");
+  EXPECT_EQ(id.find("bob"), std::string::npos);
+  EXPECT_EQ(id.size(), 44u) << "base64 of 32 bytes";
+  bob.take();
+  xml::Element m = groupchat("hi");
+  m.add(xml::Element("occupant-id", std::string(ns::kOccupantId))).set_attr("id", "forged");
+  send(bob, m);
+  seen = alice.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(occupant_ids(seen[0]), std::vector<std::string>{id});
+  // Alice's is another; Bob's is the same from another resource and nickname, and after a restart.
+  const auto own = bob.take();
+  ASSERT_FALSE(own.empty());
+  send(alice, groupchat("hello"));
+  seen = bob.take();
+  ASSERT_EQ(seen.size(), 1u);
+  ASSERT_EQ(occupant_ids(seen[0]).size(), 1u);
+  EXPECT_NE(occupant_ids(seen[0])[0], id);
+  start();
+  FakeSession& owner = owner_with_instant_room();
+  FakeSession& bob2 = login("bob@example.org/other");
+  join(bob2, "Robert");
+  seen = owner.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(occupant_ids(seen[0]), std::vector<std::string>{id});
+}
+
+// XEP-0307: the service names a room nobody has, and one nobody can guess.
+TEST_F(MucTest, TheServiceGivesAFreshUnguessableRoomName) {
+  FakeSession& alice = owner_with_instant_room();
+  const xml::Element info = iq(alice, "get", "conference.example.org", xml::Element("query", std::string(ns::kDiscoInfo)));
+  bool advertised = false;
+  for (const xml::Element& f : info.child("query")->children())
+    advertised = advertised || f.attr_or("var") == ns::kMucUnique;
+  EXPECT_TRUE(advertised);
+  std::set<std::string> names;
+  for (int i = 0; i < 3; ++i) {
+    const xml::Element answer = iq(alice, "get", "conference.example.org", xml::Element("unique", std::string(ns::kMucUnique)));
+    ASSERT_EQ(answer.attr_or("type"), "result");
+    const xml::Element* unique = answer.child("unique", ns::kMucUnique);
+    ASSERT_NE(unique, nullptr);
+    const std::string name = unique->text();
+    EXPECT_GE(name.size(), 26u) << "at least 128 random bits";
+    const auto room = Jid::parse(name + "@conference.example.org");
+    ASSERT_TRUE(room.has_value()) << name;
+    EXPECT_EQ(room->local, name) << "a localpart as it is, already normalised";
+    EXPECT_EQ(service().find(*room), nullptr);
+    names.insert(name);
+  }
+  EXPECT_EQ(names.size(), 3u);
+  xml::Element set_unique = iq(alice, "set", "conference.example.org", xml::Element("unique", std::string(ns::kMucUnique)));
+  EXPECT_EQ(set_unique.attr_or("type"), "error");
 }
 
 TEST(RoomHistory, LimitsKeepTheLatestAndTheBoundDropsTheOldest) {
@@ -805,6 +922,61 @@ TEST_F(MucTest, WithTheServersMamOffNoRoomArchivesOrAdvertisesIt) {
   EXPECT_EQ(got[0].child("stanza-id", ns::kStanzaId), nullptr);
   xml::Element q("query", std::string(ns::kMam));
   EXPECT_EQ(condition(iq(alice, "set", kRoom, q)), "service-unavailable");
+}
+
+
+// ---- What a persistent room writes to the store ----
+
+// Every row written to (inserted into, updated in or deleted from) muc_affiliation since
+// the call, counted by temporary triggers on this connection.
+class AffiliationWrites {
+ public:
+  explicit AffiliationWrites(store::Database& db) : db_(db) {
+    db_.execute("CREATE TEMP TABLE affiliation_writes(n INTEGER NOT NULL); INSERT INTO affiliation_writes VALUES (0);");
+    for (std::string_view event : {"INSERT", "UPDATE", "DELETE"})
+      db_.execute("CREATE TEMP TRIGGER count_affiliation_" + std::string(event) + " AFTER " + std::string(event) +
+                  " ON main.muc_affiliation BEGIN UPDATE affiliation_writes SET n = n + 1; END;");
+  }
+  std::int64_t count() {
+    auto q = db_.prepare("SELECT n FROM affiliation_writes");
+    q.step();
+    return q.integer(0);
+  }
+
+ private:
+  store::Database& db_;
+};
+
+TEST_F(MucTest, AnAffiliationChangeWritesOneRowHoweverLargeTheRoom) {
+  RoomConfig c;
+  c.persistent = true;
+  c.members_only = true;
+  const Jid jid = *Jid::parse("staff@conference.example.org");
+  Room& room = service().create_room(jid, c, {{"owner@example.org", Affiliation::Owner}});
+  AffiliationWrites writes(*db);
+  constexpr int kMembers = 1000;
+  for (int i = 0; i < kMembers; ++i)
+    room.set_affiliation(*Jid::parse("user" + std::to_string(i) + "@example.org"), Affiliation::Member);
+  EXPECT_EQ(writes.count(), kMembers) << "one row per member added, not the whole list each time";
+  const std::int64_t before = writes.count();
+  room.set_affiliation(*Jid::parse("user500@example.org"), Affiliation::Admin);
+  room.set_affiliation(*Jid::parse("user7@example.org"), Affiliation::None);
+  EXPECT_EQ(writes.count() - before, 2);
+  // A configuration change writes the room's row, no affiliation.
+  FakeSession& owner = login("owner@example.org/o");
+  join(owner, "Owner", "staff@conference.example.org");
+  const std::int64_t before_config = writes.count();
+  EXPECT_EQ(iq(owner, "set", "staff@conference.example.org", config({{"muc#roomconfig_roomname", "Staff"}})).attr_or("type"),
+            "result");
+  EXPECT_EQ(writes.count(), before_config);
+  const auto live = room.affiliations();
+  start();
+  Room* restored = service().find(jid);
+  ASSERT_NE(restored, nullptr);
+  EXPECT_EQ(restored->affiliations(), live);
+  EXPECT_EQ(restored->affiliations().size(), std::size_t{kMembers}) << "the owner and the members, user7 gone";
+  EXPECT_EQ(restored->affiliation(*Jid::parse("user500@example.org")), Affiliation::Admin);
+  EXPECT_EQ(restored->config().name, "Staff");
 }
 
 }  // namespace
