@@ -4,13 +4,16 @@
 # writes it to bench/results/<date>.md.
 #
 #   bench/compare.sh [--quick] [--sizes 100,1000,5000] [--runs N] [--group-runs N] [--group-seconds S]
-#                    [--servers cl-jabberd,ejabberd,prosody,ejabberd-roster-cache] [--scenarios login,chat,group]
+#                    [--servers cl-jabberd,ejabberd,prosody,ejabberd-roster-cache,cl-jabberd-nomam]
+#                    [--scenarios login,chat,group]
 #                    [--pairs P] [--rates R1,R2,...] [--step-seconds S] [--group-size N]
 #                    [--build-dir DIR] [--no-provisioning] [--keep] [--sm]
 #                    [--mechanisms plain,scram-sha-256,fast] [--perf]
 #
 # --sm adds cl-jabberd-sm: cl-jabberd again, with XEP-0198 stream management enabled by every
 # client (xmppload --sm), to weigh what acknowledgements and the unacked queues cost.
+# cl-jabberd-nomam, in --servers, is cl-jabberd with its message archive off ([jabber] mam = false),
+# to weigh what archiving every message twice (XEP-0313) costs.
 # --mechanisms runs cl-jabberd's login storms once per login mechanism, each a row of its own:
 # plain (cl-jabberd: SASL PLAIN, checked with an LDAP bind), scram-sha-256 (cl-jabberd-scram)
 # and fast (cl-jabberd-fast: SASL2 with a FAST token and Bind2). Only the login scenario runs
@@ -225,11 +228,12 @@ sed -i '/^\[jabber\]/a stanza_rate = 0\nbyte_rate = 0\nmax_unauthenticated = 100
 
 start_cljabberd() {
   [ -x "$build/server/cl-jabberd" ] || return 1
+  local config=${cljabberd_config:-$JABBERADMIN_CONFIG}  # run_nomam's, else the one cl-setup wrote
   port=$(free_port)
   # Tuning, as an administrator of a 2-core box would: LDAP auth workers 4 (default 2; binds are
   # synchronous per worker), the rest as shipped (32 connections per address: xmppload spreads
   # its clients over 127.1.x.y source addresses, 16 each, like clients from many hosts).
-  start_group "$work/cl-jabberd.console" "$build/server/cl-jabberd" --config "$JABBERADMIN_CONFIG" \
+  start_group "$work/cl-jabberd.console" "$build/server/cl-jabberd" --config "$config" \
     --listen 127.0.0.1 --port "$port" --tls-port 0 --log-level warning --log-file "$work/cl-jabberd.log" \
     --auth-workers 4
   wait_port "$port" "$group_id" 20 || { tail -5 "$work/cl-jabberd.console" >&2; return 1; }
@@ -436,6 +440,14 @@ run_mechanism() {  # name mechanism
   local scenarios=login idle_seconds=0
   run_server "$1" start_cljabberd --mechanism "$2"
 }
+# The same settings with the message archive off, for the cl-jabberd-nomam row (the dynamic
+# scope of `local` makes start_cljabberd see the file).
+run_nomam() {
+  local cljabberd_config="$work/jabberadmin-nomam.conf"
+  cp -p "$JABBERADMIN_CONFIG" "$cljabberd_config"
+  sed -i '/^\[jabber\]/a mam = false' "$cljabberd_config"
+  run_server cl-jabberd-nomam start_cljabberd
+}
 for s in "${server_list[@]}"; do
   case "$s" in
     cl-jabberd)
@@ -447,6 +459,7 @@ for s in "${server_list[@]}"; do
         esac
       done ;;
     cl-jabberd-sm) run_server cl-jabberd-sm start_cljabberd --sm ;;
+    cl-jabberd-nomam) run_nomam ;;
     ejabberd) run_server ejabberd start_ejabberd ;;
     ejabberd-roster-cache) run_server ejabberd-roster-cache "start_ejabberd roster-cache" ;;
     prosody) run_server prosody start_prosody ;;

@@ -8,9 +8,10 @@ import json
 import statistics
 import sys
 
-SERVERS = ["cl-jabberd", "cl-jabberd-scram", "cl-jabberd-fast", "cl-jabberd-sm", "ejabberd", "prosody",
-           "ejabberd-roster-cache"]
-NAMES = {"cl-jabberd": "cl-jabberd", "cl-jabberd-sm": "cl-jabberd, XEP-0198 on", "ejabberd": "ejabberd",
+SERVERS = ["cl-jabberd", "cl-jabberd-scram", "cl-jabberd-fast", "cl-jabberd-sm", "cl-jabberd-nomam", "ejabberd",
+           "prosody", "ejabberd-roster-cache"]
+NAMES = {"cl-jabberd": "cl-jabberd", "cl-jabberd-sm": "cl-jabberd, XEP-0198 on",
+         "cl-jabberd-nomam": "cl-jabberd, MAM off", "ejabberd": "ejabberd",
          "cl-jabberd-scram": "cl-jabberd, SCRAM-SHA-256⁴", "cl-jabberd-fast": "cl-jabberd, FAST⁴",
          "prosody": "Prosody¹", "ejabberd-roster-cache": "ejabberd, roster cache on³"}
 

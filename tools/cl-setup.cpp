@@ -17,9 +17,9 @@ int main(int argc, char** argv) {
   setup::PrivateLdap private_ldap;
   setup::ExistingLdap existing;
   bool stop = false;
-  std::string hosts, history, history_dir, listen, certfile, server, scram_upgrade, group_rooms;
+  std::string hosts, history, history_dir, listen, certfile, server, scram_upgrade, group_rooms, mam;
   std::uint16_t port = 0, tls_port = 0, http_port = 0;
-  std::int64_t max_stanza_size = 0, scram_iterations = 0;
+  std::int64_t max_stanza_size = 0, scram_iterations = 0, mam_retention = 0;
   auto& app = tool.app;
   auto* state_dir = app.add_option("--state-dir", private_ldap.state_dir,
                                    "ldap: the private slapd's directory (default: the one the settings record, else "
@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
   auto* o_group_rooms = app.add_option("--group-rooms", group_rooms,
                                        "A members-only room for every directory group: on or off (jabber; default on)")
                             ->check(CLI::IsMember({"on", "off"}));
+  auto* o_mam = app.add_option("--mam", mam, "Keep every account's message archive (XEP-0313): on or off (jabber; default on)")
+                    ->check(CLI::IsMember({"on", "off"}));
+  auto* o_mam_retention = app.add_option("--mam-retention", mam_retention,
+                                         "Days an archived message is kept, 0 for ever (jabber; default 0)");
   auto* o_certfile = app.add_option("--certfile", certfile, "PEM with key and certificate; '' = self-signed (jabber)");
   auto* o_server = app.add_option("--server", server, "Server to run: builtin (cl-jabberd) or ejabberd (jabber)")
                        ->check(CLI::IsMember({"builtin", "ejabberd"}));
@@ -73,6 +77,8 @@ int main(int argc, char** argv) {
       if (o_scram->count()) options.scram_iterations = scram_iterations;
       if (o_scram_upgrade->count()) options.scram_upgrade_on_plain = scram_upgrade == "on";
       if (o_group_rooms->count()) options.group_rooms = group_rooms == "on";
+      if (o_mam->count()) options.mam = mam == "on";
+      if (o_mam_retention->count()) options.mam_retention_days = mam_retention;
       if (o_server->count()) options.server = server;
       if (state_dir->count()) options.data_dir = private_ldap.state_dir;
       // Every option is checked before the password is asked for.

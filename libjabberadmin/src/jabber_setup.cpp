@@ -124,8 +124,12 @@ std::string archive_yaml(const JabberSettings& j) {
     text = "  ## History (cl-setup --history on): ejabberd cannot log messages to files as cl-jabberd\n"
            "  ## does in " + j.history_dir.string() + "; its nearest equivalent is this archive.\n";
   text += "  ## The message archive (XEP-0313) that clients read, so every device shows one history;\n"
-          "  ## an account's own preference wins over the default.\n"
-          "  mod_mam:\n"
+          "  ## an account's own preference wins over the default.\n";
+  if (j.mam && j.mam_retention_days > 0)
+    text += "  ## cl-jabberd keeps it " + std::to_string(j.mam_retention_days) + " days (mam_retention_days); ejabberd\n"
+            "  ## until told, e.g. daily from cron: ejabberdctl delete_old_mam_messages all " +
+            std::to_string(j.mam_retention_days) + "\n";
+  text += "  mod_mam:\n"
           "    default: " + (j.mam ? j.mam_default : std::string("always")) + "\n"
           "    assume_mam_usage: true";
   return text;
@@ -202,6 +206,9 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("SCRAM iterations", std::to_string(a.scram_iterations), std::to_string(b.scram_iterations));
   note("SCRAM upgrade on PLAIN", a.scram_upgrade_on_plain ? "on" : "off", b.scram_upgrade_on_plain ? "on" : "off");
   note("group rooms", a.group_rooms ? "on" : "off", b.group_rooms ? "on" : "off");
+  note("message archive", a.mam ? "on" : "off", b.mam ? "on" : "off");
+  const auto kept = [](std::size_t days) { return days == 0 ? std::string("for ever") : std::to_string(days) + " days"; };
+  note("message archive retention", kept(a.mam_retention_days), kept(b.mam_retention_days));
   return out;
 }
 
@@ -338,6 +345,14 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
   }
   if (o.scram_upgrade_on_plain) j.scram_upgrade_on_plain = *o.scram_upgrade_on_plain;
   if (o.group_rooms) j.group_rooms = *o.group_rooms;
+  if (o.mam) j.mam = *o.mam;
+  if (o.mam_retention_days) {
+    if (*o.mam_retention_days < 0 || *o.mam_retention_days > kMaxMamRetentionDays)
+      throw Error(ErrorKind::InvalidArgument, "--mam-retention " + std::to_string(*o.mam_retention_days) +
+                                                  ": expected a number of days from 0 (for ever) to " +
+                                                  std::to_string(kMaxMamRetentionDays));
+    j.mam_retention_days = static_cast<std::size_t>(*o.mam_retention_days);
+  }
 
   if (o.server) j.server = *o.server;
   if (j.server != "builtin" && j.server != "ejabberd")

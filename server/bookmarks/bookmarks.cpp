@@ -12,6 +12,8 @@ namespace jabberadmin::bookmarks {
 namespace {
 const std::string kNode(ns::kBookmarks);
 const std::string kStorage = "storage";
+// The conversion's own writes to the node are not converted back.
+constexpr auto kNoEcho = pep::Pep::Echo::No;
 }  // namespace
 
 pep::NodeConfig Bookmarks::node_config() {
@@ -66,13 +68,13 @@ void Bookmarks::to_pep(const Jid& account, const xml::Element& storage) try {
     // XEP-0402 §7: no notification for a room that did not change.
     if (const auto it = current.find(b.jid); it != current.end() && it->second == xml::serialize(b.conference, ns::kClient))
       continue;
-    if (std::string reason = pep_.publish_item(name, kNode, node_config(), pep::Item{b.jid, b.conference}); !reason.empty()) {
+    if (std::string reason = pep_.publish_item(name, kNode, node_config(), pep::Item{b.jid, b.conference}, kNoEcho); !reason.empty()) {
       ++refused;
       why = std::move(reason);
     }
   }
   for (const auto& [id, conference] : current)
-    if (!kept.contains(id)) pep_.retract_item(name, kNode, id);
+    if (!kept.contains(id)) pep_.retract_item(name, kNode, id, kNoEcho);
   if (refused > 0)
     log::warning("bookmarks: " + std::to_string(refused) + " of " + account.bare() + "'s rooms not copied into PEP: " + why);
 } catch (const std::exception& e) {

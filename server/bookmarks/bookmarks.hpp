@@ -5,9 +5,10 @@
 // - storage:bookmarks stored in private storage: the account's urn:xmpp:bookmarks:1 node is
 //   made to match, publishing the rooms new or changed and retracting those gone, notified
 //   as PEP notifies; the node is created as XEP-0402 asks (whitelist: the owner alone).
-// - A client publishes to, retracts from, purges or deletes that node: the private copy is
-//   rewritten from the node's items, keeping what XEP-0402 cannot hold (<url/>s, conferences
-//   without a valid JID).
+// - A client publishes to, retracts from, purges or deletes that node, or another module
+//   publishes or retracts on the account's behalf (a group room's bookmark): the private
+//   copy is rewritten from the node's items, keeping what XEP-0402 cannot hold (<url/>s,
+//   conferences without a valid JID).
 // Each side's write on behalf of the conversion does not reach the other's observers, so
 // nothing loops. At start, an account with private bookmarks and no node gets one, so PEP
 // clients see them before their first change (XEP-0411 §3).

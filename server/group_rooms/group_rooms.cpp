@@ -15,9 +15,8 @@ namespace {
 constexpr std::chrono::milliseconds kSettle{100};
 
 // A member's XEP-0402 bookmark of its group room, autojoin, under its directory nickname:
-// published when it becomes a member, retracted when it stops being one. Clients that
-// keep XEP-0048 bookmarks in private storage do not get it (a module's PEP write does not
-// reach the bookmarks conversion).
+// published when it becomes a member, retracted when it stops being one. The bookmarks
+// conversion copies it into XEP-0048 private storage, as it does a client's publish.
 MembershipObserver bookmarks(pep::Pep& pep, const directory::DirectoryCache& directory) {
   const std::string node(ns::kBookmarks);
   return {

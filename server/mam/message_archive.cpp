@@ -90,7 +90,7 @@ Mam::Mam(module::Context& context) : Module("mam") {
 MessageArchive::MessageArchive(router::Router& router, store::Database& db, MamOptions options)
     : router_(router), store_(db), options_(std::move(options)) {
   stamper_ = router_.stamp_messages([this](const stream::Stanza& o, xml::Element& m) { stamp(o, m); });
-  sent_ = router_.on_client_message([this](const stream::Stanza& m) { sent(m); });
+  sent_ = router_.stamp_client_messages([this](const stream::Stanza& o, xml::Element& m) { sent(o, m); });
   iq_ = router_.handle_iq(router::IqTarget::Account, std::string(kMam),
                           [this](router::Router&, const stream::Stanza& iq) { on_iq(iq); });
 }
@@ -142,18 +142,21 @@ void MessageArchive::stamp(const stream::Stanza& original, xml::Element& message
   }
 }
 
-void MessageArchive::sent(const stream::Stanza& message) {
-  const Jid& from = message.from();
-  const Jid& to = message.to();
+void MessageArchive::sent(const stream::Stanza& original, xml::Element& message) {
+  const Jid& from = original.from();
+  const Jid& to = original.to();
   if (from.local.empty() || to.local.empty() || !router_.serves(to.domain)) return;
   const Jid owner = from.to_bare(), other = to.to_bare();
   // To oneself: the incoming copy is the one archived.
-  if (owner == other || !archivable(message) || !options_.exists(other)) return;
+  if (owner == other || !archivable(original) || !options_.exists(other)) return;
+  // Only the server names the sender's archive ids (the recipient's stamper drops them too).
+  strip_ids_by(message, owner.bare());
   try {
     if (!wanted(owner, other)) return;
-    xml::Element copy = message.element();
-    strip_ids_by(copy, owner.bare());
-    store_.append(owner.bare(), {new_archive_id(), options_.now(), to.full(), Direction::Outgoing, xml::serialize(copy)});
+    ArchivedMessage archived{new_archive_id(), options_.now(), to.full(), Direction::Outgoing, xml::serialize(message)};
+    store_.append(owner.bare(), archived);
+    // XEP-0313 §5.1.2: the sender's other clients see it with the id (the sent carbon).
+    message.add(stanza_id(archived.id, owner.bare()));
   } catch (const std::exception& e) {
     log::error("mam: cannot archive a message of " + owner.bare() + ": " + e.what());
   }

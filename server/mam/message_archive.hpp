@@ -3,12 +3,14 @@
 //
 // Archiving: a one-to-one message with a <body/> (chat or normal; not one marked
 // <no-store/> or <no-permanent-store/>, XEP-0334) between two accounts is archived twice:
-// in the sender's archive when its client sends it (on_client_message), and in the
-// recipient's when the router stamps it on its way in (Router::stamp_messages), before it
-// is delivered or stored offline. That copy carries <stanza-id by='recipient'/> with the
-// archive id, so each of the recipient's clients can match it with the archive. A
-// stanza-id a client wrote with the recipient or the sender as 'by' is removed first (XEP-0359 §5:
-// archive ids are the server's alone; a room's ids stay).
+// in the sender's archive when its client sends it (Router::stamp_client_messages, before
+// the carbons copy it), and in the recipient's when the router stamps it on its way in
+// (Router::stamp_messages), before it is delivered or stored offline. Each stamp adds
+// <stanza-id by='owner'/> with that archive's id: the sender's other clients get it in the
+// sent carbon (XEP-0280), the recipient's clients in the message, so each can match it with
+// its archive; the recipient's stamper removes the sender's. A stanza-id a client wrote
+// with the recipient or the sender as 'by' is removed first (XEP-0359 §5: archive ids are
+// the server's alone; a room's ids stay).
 // Each side's preferences decide for its own archive.
 //
 // Ids: 96 random bits, base64url (16 characters): unique, and not to be guessed from one
@@ -64,7 +66,9 @@ class MessageArchive {
 
  private:
   void stamp(const stream::Stanza& original, xml::Element& message);
-  void sent(const stream::Stanza& message);
+  // The sender's copy, archived as its client sends it; message (which original views)
+  // gets the sender's <stanza-id/>.
+  void sent(const stream::Stanza& original, xml::Element& message);
   void on_iq(const stream::Stanza& iq);
   void prefs(const stream::Stanza& iq);
   // Whether owner's preferences archive a message with other (bare).

@@ -237,21 +237,24 @@ std::vector<Item> Pep::node_contents(const std::string& account, const std::stri
   return store_.items(account, node, kMaxItemsPerNode);
 }
 
-std::string Pep::publish_item(const std::string& account, const std::string& node, const NodeConfig& config, Item item) {
+std::string Pep::publish_item(const std::string& account, const std::string& node, const NodeConfig& config, Item item,
+                              Echo echo) {
   NodeConfig used;
   if (const auto refused = store_item(account, node, item, nullptr, config, used)) return refused->text;
   xml::Element event = event_items(node);
   event.add(item_element(kPubsubEvent, item));
   notify(account, node, used, event);
+  changed(account, node, echo);
   return {};
 }
 
-bool Pep::retract_item(const std::string& account, const std::string& node, const std::string& id) {
+bool Pep::retract_item(const std::string& account, const std::string& node, const std::string& id, Echo echo) {
   const auto config = store_.node(account, node);
   if (!config || !store_.retract(account, node, id)) return false;
   xml::Element event = event_items(node);
   event.add(xml::Element("retract", std::string(kPubsubEvent))).set_attr("id", id);
   notify(account, node, *config, event);
+  changed(account, node, echo);
   return true;
 }
 
@@ -261,6 +264,12 @@ util::Registration Pep::on_changed(std::string node, ChangeObserver observer) {
 
 void Pep::changed(const Jid& account, const std::string& node) const {
   if (const auto it = observers_.find(node); it != observers_.end()) it->second(account);
+}
+
+void Pep::changed(const std::string& account, const std::string& node, Echo echo) const {
+  if (echo == Echo::No) return;
+  // The node is the account's on every host, as notify() tells it.
+  for (const std::string& host : router_.hosts()) changed(Jid{account, host, {}}, node);
 }
 
 void Pep::items(const Request& r, const xml::Element& items) {

@@ -36,16 +36,20 @@ class Pep final : public module::Module {
   // The parts, for unit tests.
   Pep(module::Context& context, caps::EntityCaps& caps, const presence::Contacts& contacts, PepLimits limits = {});
 
-  // Changes the server makes on an account's behalf (the bookmarks conversion, XEP-0411).
-  // Accounts are directory names. They are notified as a client's change would be, but the
-  // on_changed observers do not hear of them: a conversion does not echo back.
+  // Changes the server makes on an account's behalf (the group rooms' bookmarks, the
+  // bookmarks conversion of XEP-0411). Accounts are directory names. They are notified as a
+  // client's change would be, and the on_changed observers hear of them as of a client's
+  // (for the account on every served host), unless the writer is such an observer itself,
+  // a conversion that must not echo back (Echo::No).
+  enum class Echo { Yes, No };
   std::optional<NodeConfig> node_config(const std::string& account, const std::string& node);
   std::vector<Item> node_contents(const std::string& account, const std::string& node);
   // Publishes item (its id given) to the node, created with config if it does not exist; the
   // reason when the account's limits refuse it, empty when published.
-  std::string publish_item(const std::string& account, const std::string& node, const NodeConfig& config, Item item);
+  std::string publish_item(const std::string& account, const std::string& node, const NodeConfig& config, Item item,
+                           Echo echo = Echo::Yes);
   // Retracts an item (notified); false when there was none.
-  bool retract_item(const std::string& account, const std::string& node, const std::string& id);
+  bool retract_item(const std::string& account, const std::string& node, const std::string& id, Echo echo = Echo::Yes);
 
   // observer hears, after the reply, that a client of account (bare JID) changed node: an
   // item published or retracted, the node purged or deleted.
@@ -82,6 +86,8 @@ class Pep final : public module::Module {
   std::optional<Refusal> store_item(const std::string& account, const std::string& node, Item& item,
                                     const xml::Element* form, const NodeConfig& defaults, NodeConfig& config);
   void changed(const Jid& account, const std::string& node) const;
+  // A server-made change of account's node, told to the observers as echo says.
+  void changed(const std::string& account, const std::string& node, Echo echo) const;
 
   std::optional<NodeConfig> node(const User& user, const std::string& node);
   std::vector<Item> read(const User& user, const std::string& node, std::size_t max);

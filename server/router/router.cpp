@@ -196,6 +196,7 @@ void Router::on_stanza(stream::Session& session, xml::Element stanza) {
     case StanzaKind::Message:
       // Filters first: what they refuse was never sent, so nothing records it.
       if (!allowed(view)) return;
+      client_stampers_(view, stanza);
       client_message_observers_(view);
       return route(view);
     case StanzaKind::Iq:

@@ -103,6 +103,10 @@ class Router final : public stream::SessionHost {
   // once the route filters let it go and just before it is routed (whatever then becomes
   // of it): the history log, carbons. A message a filter refuses reaches no observer.
   util::Registration on_client_message(StanzaHook observer) { return client_message_observers_.add(std::move(observer)); }
+  // Before those observers, the same messages may be changed, in the order these registered:
+  // what they add is what the observers see and what is routed (the sender's archive id,
+  // XEP-0313 §5.1.2, which the sent carbons then carry). The view and the element are one.
+  util::Registration stamp_client_messages(MessageStamper stamper) { return client_stampers_.add(std::move(stamper)); }
   util::Registration on_message_delivered(MessageDeliveredObserver observer) {
     return delivered_observers_.add(std::move(observer));
   }
@@ -209,6 +213,7 @@ class Router final : public stream::SessionHost {
   util::Hooks<const Jid&, const Resource&> unbind_observers_;
   util::Hooks<const Jid&> available_observers_;
   util::Hooks<const stream::Stanza&> client_message_observers_;
+  util::Hooks<const stream::Stanza&, xml::Element&> client_stampers_;
   util::Hooks<const stream::Stanza&, const std::vector<std::string>&> delivered_observers_;
   util::Hooks<const stream::Stanza&, xml::Element&> stampers_;
   util::Filters<std::string_view, const Jid&, const xml::Element*> route_filters_;

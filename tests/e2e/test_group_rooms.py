@@ -1,7 +1,8 @@
 """End-to-end: a room for every directory group (cl-jabberd(8), "Group rooms") through
 slixmpp's xep_0045, with the real cl-groupadd, cl-groupmod and cl-userdel changing slapd
 while cl-jabberd runs: a group's members join its room and talk, anyone else is refused
-(registration-required), cl-groupmod -a lets a new member in within 2 s, cl-groupmod -d and
+(registration-required), cl-groupmod -a lets a new member in within 2 s (its bookmark
+in PEP and in XEP-0048 private storage), cl-groupmod -d and
 cl-userdel take members out of the room live (321), a group with a Cyrillic name and a
 space gets its XEP-0106 escaped room, and a rename moves the room.
 """
@@ -38,6 +39,8 @@ class GroupRooms(ConfiguredWorldTest):
         c, ok = await login(f"{name}@{HOST}/r", name + "-pw", self.world.port)
         self.assertIs(ok, True)
         c.register_plugin("xep_0060")
+        c.register_plugin("xep_0048")
+        c.register_plugin("xep_0049")
         return hear_rooms(c)
 
     async def join(self, c, room, nick):
@@ -72,6 +75,12 @@ class GroupRooms(ConfiguredWorldTest):
         """The account's XEP-0402 bookmarks: room JID -> <conference/>."""
         got = await c["xep_0060"].get_items(c.boundjid.bare, BOOKMARKS, timeout=TIMEOUT)
         return {i["id"]: i.xml.find(f"{{{BOOKMARKS}}}conference") for i in got["pubsub"]["items"]}
+
+    async def private_bookmarks(self, c):
+        """The account's XEP-0048 bookmarks in private storage (XEP-0049), as mcabber or profanity
+        read them: room JID -> (name, autojoin, nick)."""
+        iq = await c.plugin["xep_0048"].get_bookmarks(method="xep_0049", timeout=TIMEOUT)
+        return {str(b["jid"]): (b["name"], b["autojoin"], b["nick"]) for b in iq["private"]["bookmarks"]["conferences"]}
 
     async def removed(self, c, room, nick, code=321):
         """c's own unavailable presence from room/nick, with code."""
@@ -110,6 +119,8 @@ class GroupRooms(ConfiguredWorldTest):
             took = await self.join_within(dina, SALES, "Dina", 2, start)
             sys.stderr.write(f"\ncl-groupmod -a: joined the group room {1000 * took:.0f} ms after running the command "
                              f"(which itself took {1000 * tool_done:.0f} ms)\n")
+            # A client keeping XEP-0048 bookmarks in private storage has the room too (XEP-0411).
+            self.assertEqual((await self.private_bookmarks(dina)).get(SALES), ("Sales", True, "dina"))
 
             # cl-groupmod -d: out of the room live, with 321.
             start = time.monotonic()
@@ -120,6 +131,7 @@ class GroupRooms(ConfiguredWorldTest):
                 await self.join(boris, SALES, "Boris")
             self.assertEqual(caught.exception.presence["error"]["condition"], "registration-required")
             self.assertNotIn(SALES, await self.bookmarks(boris), "the bookmark goes with the membership")
+            self.assertNotIn(SALES, await self.private_bookmarks(boris), "from private storage too")
 
             # cl-userdel: gone from the room; the others see dina leave.
             start = time.monotonic()

@@ -4,6 +4,7 @@ recipient with the archive's XEP-0359 stanza-id (the carbons to a second device 
 device pages through the archive with RSM and finds them all, in order, under the same ids; the 'with' and 'start' filters;
 the 'never' preference; another account's archive is refused; hostile queries get errors.
 """
+import asyncio
 import datetime
 import os
 import sys
@@ -40,6 +41,8 @@ class Mam(ConfiguredWorldTest):
         cls.alice = cls.world.add_user("alice", "alice-pw")
         cls.bob = cls.world.add_user("bob", "bob-pw")
         cls.carol = cls.world.add_user("carol", "carol-pw")
+        cls.dave = cls.world.add_user("dave", "dave-pw")
+        cls.erin = cls.world.add_user("erin", "erin-pw")
 
     async def client(self, jid, password):
         c, ok = await login(jid, password, self.world.port)
@@ -65,6 +68,33 @@ class Mam(ConfiguredWorldTest):
         with self.assertRaises(IqError) as caught:
             await iq.send(timeout=10)
         return caught.exception.iq["error"]["condition"]
+
+    def test_sent_carbon_carries_the_senders_archive_id(self):
+        """XEP-0313 §5.1.2 with XEP-0280: the copy of a sent message on the sender's other device
+        carries the id the sender's archive gave it, so that device can align it with MAM."""
+        async def go():
+            phone = await self.client(self.dave + "/phone", "dave-pw")
+            desk = await self.client(self.dave + "/desk", "dave-pw")
+            desk.register_plugin("xep_0280")
+            sent = asyncio.Queue()
+            desk.add_event_handler("carbon_sent", sent.put_nowait)
+            await desk.plugin["xep_0280"].enable(timeout=10)
+            erin = await self.client(self.erin + "/e", "erin-pw")
+            erin.send_presence()
+            await round_trip(erin)
+
+            phone.send_message(mto=self.erin, mbody="aligned", mtype="chat")
+            delivered = await next_item(erin.received, lambda m: m["body"] == "aligned")
+            carbon = (await next_item(sent))["carbon_sent"]
+            self.assertEqual(carbon["body"], "aligned")
+            ids = [(e.get("by"), e.get("id")) for e in carbon.xml.findall(SID)]
+            self.assertEqual([by for by, _ in ids], [self.dave], "one stanza-id, by the sender")
+            self.assertEqual(await self.last(desk, 1), [(ids[0][1], "aligned", self.dave + "/phone")])
+            # The recipient's copy carries the recipient's id alone, the one her archive has.
+            self.assertEqual([e.get("by") for e in delivered.xml.findall(SID)], [self.erin])
+            self.assertEqual((await self.last(erin, 1))[0][0], stanza_id(delivered))
+            self.assertNotEqual(stanza_id(delivered), ids[0][1])
+        run(go(), timeout=60)
 
     def test_archive_paging_filters_preferences_and_refusals(self):
         async def go():

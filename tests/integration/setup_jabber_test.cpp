@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -349,6 +350,60 @@ TEST_F(SetupJabberTest, GroupRoomsAreOnByDefaultAndTurnedOffAndOn) {
   r = setup({"--group-rooms", "on"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(slapd().settings().jabber.group_rooms);
+}
+
+// --mam on|off and --mam-retention DAYS: the settings, the generated ejabberd.yml's mod_mam,
+// said when they change, kept when not given; a bad value is one error and nothing written.
+TEST_F(SetupJabberTest, TheMessageArchiveIsOnByDefaultTurnedOffAndKeptForSomeDays) {
+  Result r = setup(own_dirs());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slapd().settings().jabber.mam);
+  EXPECT_EQ(slapd().settings().jabber.mam_retention_days, 0u) << "kept for ever";
+  EXPECT_NE(read_text(ejabberd_yml()).find("  mod_mam:\n"), std::string::npos);
+
+  r = setup({"--mam-retention", "90"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.mam_retention_days, 90u);
+  EXPECT_NE(r.out.find("changed message archive retention: for ever -> 90 days"), std::string::npos) << r.out;
+  std::string yml = read_text(ejabberd_yml());
+  EXPECT_EQ(yaml_error(ejabberd_yml()), "");
+  EXPECT_NE(yml.find("ejabberdctl delete_old_mam_messages all 90"), std::string::npos) << yml;
+
+  r = setup({"--mam", "off"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(slapd().settings().jabber.mam);
+  EXPECT_EQ(slapd().settings().jabber.mam_retention_days, 90u) << "an option not given keeps its value";
+  EXPECT_NE(r.out.find("changed message archive: on -> off"), std::string::npos) << r.out;
+  yml = read_text(ejabberd_yml());
+  EXPECT_EQ(yml.find("  mod_mam:"), std::string::npos) << yml;
+  EXPECT_NE(yml.find("mam: false"), std::string::npos) << "the rooms' archive follows";
+  EXPECT_EQ(yaml_error(ejabberd_yml()), "");
+
+  const auto before = snapshot(dir());
+  const std::vector<Hostile> cases{
+      {{"--mam", "maybe"}, "--mam", 2},
+      {{"--mam-retention", "-3"}, "--mam-retention -3: expected a number of days from 0 (for ever) to 36500"},
+      {{"--mam-retention", "36501"}, "--mam-retention 36501: expected a number of days from 0 (for ever) to 36500"},
+      {{"--mam-retention", "soon"}, "--mam-retention", 2},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.args[0] + " " + c.args[1]);
+    r = setup(c.args, "other-pw\n");
+    EXPECT_EQ(r.status, c.status) << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    if (c.status == 3) {
+      EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one message: " << r.err;
+    }
+    EXPECT_EQ(r.out, "");
+    EXPECT_TRUE(snapshot(dir()) == before) << "a refused value writes nothing";
+  }
+  EXPECT_TRUE(binds(slapd(), "admin", "admin-pw")) << "the admin password was not touched";
+
+  r = setup({"--mam", "on", "--mam-retention", "0"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slapd().settings().jabber.mam);
+  EXPECT_EQ(slapd().settings().jabber.mam_retention_days, 0u);
+  EXPECT_EQ(read_text(ejabberd_yml()).find("delete_old_mam_messages"), std::string::npos);
 }
 
 TEST_F(SetupJabberTest, TheAdminGetsScramVerifiersWithTheIterationsAsked) {

@@ -271,6 +271,31 @@ TEST_F(BookmarksTest, PepChangesRewriteThePrivateCopyKeepingWhatXep0402CannotHol
       << "the node deleted: no rooms left";
 }
 
+TEST_F(BookmarksTest, AnotherModulesPepWritesReachThePrivateCopy) {
+  auto& legacy = online("alice@example.org/mcabber", false);
+  auto& modern = online("alice@example.org/phone", true);
+  ASSERT_EQ(store_private(legacy, "<storage xmlns='storage:bookmarks'><url name='site' url='https://example.org/'/></storage>")
+                .attr_or("type"),
+            "result");
+  // What the group rooms do for a member: publish an autojoin bookmark on the account's behalf.
+  xml::Element conference("conference", kNode);
+  conference.set_attr("name", "Staff").set_attr("autojoin", "true");
+  conference.add(xml::Element("nick", kNode)).add_text("Alice");
+  ASSERT_EQ(pep().publish_item("alice", kNode, Bookmarks::node_config(), pep::Item{"staff@conference.example.org", conference}),
+            "");
+  EXPECT_EQ(events(modern), (std::vector<std::string>{"+staff@conference.example.org"})) << "notified once, no echo";
+  EXPECT_EQ(str(private_copy(legacy)),
+            "<storage xmlns='storage:bookmarks'><url name='site' url='https://example.org/'/>"
+            "<conference jid='staff@conference.example.org' name='Staff' autojoin='true'><nick>Alice</nick></conference>"
+            "</storage>");
+
+  EXPECT_TRUE(pep().retract_item("alice", kNode, "staff@conference.example.org"));
+  EXPECT_EQ(events(modern), (std::vector<std::string>{"-staff@conference.example.org"}));
+  EXPECT_EQ(str(private_copy(legacy)),
+            "<storage xmlns='storage:bookmarks'><url name='site' url='https://example.org/'/></storage>")
+      << "the retraction too";
+}
+
 TEST_F(BookmarksTest, PrivateBookmarksKeptBeforeTheModuleReachPepAtStart) {
   start(false);
   auto& legacy = online("alice@example.org/mcabber", false);

@@ -318,6 +318,29 @@ TEST_F(MessageArchiveTest, BothSidesArchiveAndTheRecipientGetsTheStanzaId) {
   EXPECT_TRUE(alice.received.empty());
 }
 
+TEST_F(MessageArchiveTest, WhatTheSenderSentCarriesItsArchiveIdForItsOtherClients) {
+  auto& alice = online("alice@example.org/a");
+  auto& bob = online("bob@example.org/b");
+  std::vector<xml::Element> observed;  // what carbons copies to alice's other clients
+  const auto observer = routing.on_client_message([&](const stream::Stanza& m) { observed.push_back(m.element()); });
+  send(alice, "bob@example.org", "hello",
+       "<stanza-id xmlns='urn:xmpp:sid:0' id='forged' by='alice@example.org'/>");
+  ASSERT_EQ(observed.size(), 1u);
+  std::vector<std::string> ids;
+  for (const auto& c : observed[0].children())
+    if (c.is("stanza-id", ns::kStanzaId)) ids.push_back(c.attr_or("by") + " " + c.attr_or("id"));
+  ASSERT_EQ(ids.size(), 1u) << "the forged one removed";
+  ASSERT_TRUE(ids[0].starts_with("alice@example.org "));
+  const std::string id = ids[0].substr(std::string("alice@example.org ").size());
+  EXPECT_NE(id, "forged");
+  EXPECT_TRUE(archive->store().position("alice@example.org", id)) << "the id is alice's archive's";
+  ASSERT_EQ(bob.received.size(), 1u);
+  std::vector<std::string> delivered;
+  for (const auto& c : bob.received[0].children())
+    if (c.is("stanza-id", ns::kStanzaId)) delivered.push_back(c.attr_or("by"));
+  EXPECT_EQ(delivered, std::vector<std::string>{"bob@example.org"}) << "bob sees his own id alone";
+}
+
 TEST_F(MessageArchiveTest, OfflineMessagesAreArchivedAndStoredWithTheirId) {
   auto& alice = online("alice@example.org/a");
   send(alice, "bob@example.org", "while you were out");

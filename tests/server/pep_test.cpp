@@ -305,7 +305,7 @@ TEST_F(PepModuleTest, LastItemWhenCapsBecomeKnownRetractAndDelete) {
   EXPECT_EQ(condition(iq(bob, "get", "alice@example.org", items("urn:xmpp:tune"))), "item-not-found");
 }
 
-TEST_F(PepModuleTest, ObserversHearWhatClientsChangeAndNotWhatTheServerPublishesForAnotherModule) {
+TEST_F(PepModuleTest, ObserversHearWhatClientsAndModulesChangeAndNotAConversionsOwnWrites) {
   auto& alice = online("alice@example.org/a", {});
   auto& other = online("alice@example.org/b", {"urn:t:n"});
   Pep& pep = *modules->find<Pep>();
@@ -316,13 +316,19 @@ TEST_F(PepModuleTest, ObserversHearWhatClientsChangeAndNotWhatTheServerPublishes
   EXPECT_EQ(heard, std::vector<std::string>{"alice@example.org"}) << "its node only";
   events(other);
 
-  // The server's own publish and retraction: notified as a client's, not heard.
+  // A module's publish and retraction for the account: notified and heard as a client's.
   EXPECT_EQ(pep.publish_item("alice", "urn:t:n", NodeConfig{}, Item{"2", parse("<x xmlns='urn:t'/>")}), "");
   EXPECT_EQ(pep.node_contents("alice", "urn:t:n").front().id, "2");
   EXPECT_TRUE(pep.retract_item("alice", "urn:t:n", "2"));
   EXPECT_FALSE(pep.retract_item("alice", "urn:t:n", "2"));
   EXPECT_EQ(events(other).size(), 2u);
-  EXPECT_EQ(heard.size(), 1u);
+  EXPECT_EQ(heard, (std::vector<std::string>{"alice@example.org", "alice@example.org", "alice@example.org"}))
+      << "a retraction of nothing is no change";
+  // A conversion's own writes (Echo::No): notified, not heard, so it does not echo back.
+  EXPECT_EQ(pep.publish_item("alice", "urn:t:n", NodeConfig{}, Item{"2", parse("<x xmlns='urn:t'/>")}, Pep::Echo::No), "");
+  EXPECT_TRUE(pep.retract_item("alice", "urn:t:n", "2", Pep::Echo::No));
+  EXPECT_EQ(events(other).size(), 2u);
+  EXPECT_EQ(heard.size(), 3u);
   EXPECT_NE(pep.publish_item("alice", "urn:t:n", NodeConfig{},
                              Item{"big", parse("<x xmlns='urn:t'>" + std::string(limits.item_bytes, 'x') + "</x>")}),
             "")
@@ -343,7 +349,7 @@ TEST_F(PepModuleTest, ObserversHearWhatClientsChangeAndNotWhatTheServerPublishes
   ASSERT_EQ(iq(alice, "set", "", "<pubsub xmlns='http://jabber.org/protocol/pubsub#owner'><delete node='urn:t:n'/></pubsub>")
                 .attr_or("type"),
             "result");
-  EXPECT_EQ(heard.size(), 5u);
+  EXPECT_EQ(heard.size(), 7u);
 }
 
 TEST_F(PepModuleTest, ItemsSurviveARestartOfTheModules) {

@@ -91,6 +91,34 @@ TEST_F(RouterHooksTest, ClientMessagesAreSeenStampedBeforeRouting) {
   EXPECT_EQ(seen[1].attr_or("to"), "alice@example.org") << "no 'to' is the sender's bare JID";
 }
 
+TEST_F(RouterHooksTest, ClientMessageStampersChangeWhatObserversSeeAndWhatIsRouted) {
+  auto& alice = bind("alice@example.org/a");
+  auto& bob = bind("bob@example.org/b");
+  router.set_presence(jid("bob@example.org/b"), true, 0);
+  std::vector<std::string> order;
+  const auto stamper = router.stamp_client_messages([&](const stream::Stanza& sent, xml::Element& message) {
+    order.push_back("stamp " + sent.from().full());
+    message.add(xml::Element("stamp", "urn:test"));
+  });
+  const auto observer = router.on_client_message([&](const stream::Stanza& m) {
+    order.push_back(m.element().child("stamp", "urn:test") ? "observed stamped" : "observed bare");
+  });
+  xml::Element m("message", "jabber:client");
+  m.set_attr("to", "bob@example.org");
+  m.set_attr("type", "chat");
+  router.on_stanza(alice, m);
+  EXPECT_EQ(order, (std::vector<std::string>{"stamp alice@example.org/a", "observed stamped"}));
+  ASSERT_EQ(bob.received.size(), 1u);
+  EXPECT_NE(bob.received[0].child("stamp", "urn:test"), nullptr) << "routed as stamped";
+
+  xml::Element iq("iq", "jabber:client");
+  iq.set_attr("type", "get");
+  iq.set_attr("id", "1");
+  iq.add(xml::Element("ping", "urn:xmpp:ping"));
+  router.on_stanza(alice, iq);
+  EXPECT_EQ(order.size(), 2u) << "messages only";
+}
+
 TEST_F(RouterHooksTest, PresenceIqAndMalformedMessagesAreNotClientMessages) {
   auto& alice = bind("alice@example.org/a");
   int seen = 0;

@@ -34,7 +34,12 @@ struct JabberOptions {
   std::optional<std::int64_t> scram_iterations;    // scram::kMinIterations..kMaxScramIterations
   std::optional<bool> scram_upgrade_on_plain;      // verifiers for old accounts after a PLAIN login
   std::optional<bool> group_rooms;                 // a members-only room for every directory group
+  std::optional<bool> mam;                         // the message archive (XEP-0313)
+  std::optional<std::int64_t> mam_retention_days;  // 0 (for ever)..kMaxMamRetentionDays
 };
+
+// The longest retention cl-setup sets: a century.
+inline constexpr std::int64_t kMaxMamRetentionDays = 36500;
 
 inline constexpr const char* kAdminName = "admin";
 inline constexpr const char* kEjabberdConfigName = "ejabberd.yml";
