@@ -261,6 +261,8 @@ say "domain $domain; ejabberd.yml rendered by cl-setup jabber"
 sed -i '/^\[jabber\]/a stanza_rate = 0\nbyte_rate = 0\nmuc_message_rate = 0\nmax_unauthenticated = 1000000\nmax_unauthenticated_per_address = 1000000\nmax_unauthenticated_per_network = 1000000' "$JABBERADMIN_CONFIG"
 # The room and archive scenarios measure the servers' fan-out and archive, not a client's
 # upload allowance: ejabberd's c2s shaper is lifted for them, as cl-jabberd's byte_rate is.
+# And ejabberd's rooms take as many occupants as cl-jabberd's: mod_muc's max_users is only
+# the ceiling a room's owner may configure; a new room gets 200 (default_room_options).
 if [[ ",$scenarios," == *,muc,* || ",$scenarios," == *,mam,* ]]; then
   python3 - "$work/ejabberd.yml" <<'PY'
 import sys
@@ -268,7 +270,11 @@ path = sys.argv[1]
 text = open(path).read()
 old = "  c2s_shaper:\n    none: admin\n    normal: all\n"
 assert old in text, "c2s_shaper rule not found in ejabberd.yml"
-open(path, "w").write(text.replace(old, "  c2s_shaper:\n    none: all\n"))
+text = text.replace(old, "  c2s_shaper:\n    none: all\n")
+room = "    default_room_options:\n"
+assert text.count(room) == 1, "mod_muc default_room_options not found in ejabberd.yml"
+ceiling = text.split("  mod_muc:\n", 1)[1].split("    max_users: ", 1)[1].split("\n", 1)[0]
+open(path, "w").write(text.replace(room, room + "      max_users: " + ceiling + "\n"))
 PY
 fi
 
@@ -475,7 +481,7 @@ run_server() {  # name start-function [xmppload arguments for every scenario]
     [ "$run" = 1 ] && fill=$mam_size
     say "$name run $run: mam, filling $fill messages, $mam_queries queries"
     "$load" "${common[@]}" --label "$name" --mode mam --first "$mam_first" --user-format 'u{i}' --senders "$mam_senders" \
-      --mam-size "$fill" --mam-fill-seconds "$mam_fill_seconds" --mam-queries "$mam_queries" --mam-query-seconds 120 \
+      --mam-size "$fill" --mam-fill-seconds "$mam_fill_seconds" --mam-queries "$mam_queries" --mam-query-seconds 60 \
       --drain-seconds 30 --max-duration $((mam_fill_seconds + 300)) | record "$name" "$run" || say "$name: xmppload failed"
     sleep 2
   done
