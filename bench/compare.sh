@@ -9,6 +9,20 @@
 #                    [--pairs P] [--rates R1,R2,...] [--step-seconds S] [--group-size N]
 #                    [--build-dir DIR] [--no-provisioning] [--keep] [--sm]
 #                    [--mechanisms plain,scram-sha-256,fast] [--perf]
+#                    [--occupants R] [--muc-rates 1,2,5,...] [--muc-senders S] [--muc-step-seconds S]
+#                    [--mam-size N] [--mam-fill-seconds S] [--mam-queries Q]
+#
+# --scenarios muc,mam (not in the default set) add the group-chat and archive scenarios:
+#   muc  R occupants (default 500) in one room of the server's MUC service, S of them posting
+#        at increasing rates (--muc-rates messages/s per room, --muc-step-seconds each);
+#        delivered stanzas/s = messages x occupants received per second, latency p50/p99.
+#   mam  10 senders fill one account's archive with N messages through the server (first run
+#        only, bounded by --mam-fill-seconds), then Q queries for its last 50 messages, timed.
+# Both measure capacity, not abuse limits: cl-jabberd's per-occupant room rate
+# (muc_message_rate) is lifted like its other rates, and ejabberd's c2s shaper (10,000 B/s
+# per client in the generated ejabberd.yml) too when muc or mam runs; Prosody loads no
+# limits module. Prosody gets its muc component (with muc_mam, as the others archive rooms)
+# and mod_mam on its internal storage, its per-account item limit raised above N.
 #
 # --sm adds cl-jabberd-sm: cl-jabberd again, with XEP-0198 stream management enabled by every
 # client (xmppload --sm), to weigh what acknowledgements and the unacked queues cost.
@@ -56,6 +70,14 @@ quick=0
 sm=0
 mechanisms="plain"
 perf_profile=0
+occupants=500
+muc_rates="1,2,5,10,20,50,100,200"
+muc_senders=5
+muc_step_seconds=5
+mam_size=1000000
+mam_fill_seconds=600
+mam_queries=200
+mam_senders=10
 command="bench/compare.sh${*:+ $*}"
 
 while [ $# -gt 0 ]; do
@@ -77,7 +99,14 @@ while [ $# -gt 0 ]; do
     --sm) sm=1 ;;
     --mechanisms) mechanisms="$2"; shift ;;
     --perf) perf_profile=1 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --occupants) occupants="$2"; shift ;;
+    --muc-rates) muc_rates="$2"; shift ;;
+    --muc-senders) muc_senders="$2"; shift ;;
+    --muc-step-seconds) muc_step_seconds="$2"; shift ;;
+    --mam-size) mam_size="$2"; shift ;;
+    --mam-fill-seconds) mam_fill_seconds="$2"; shift ;;
+    --mam-queries) mam_queries="$2"; shift ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -178,9 +207,20 @@ stop_group() {
 }
 
 IFS=, read -r -a size_list <<< "$sizes"
-max_clients=$group_size
-for c in "${size_list[@]}"; do [ "$c" -gt "$max_clients" ] && max_clients=$c; done
-[ $((2 * pairs)) -gt "$max_clients" ] && max_clients=$((2 * pairs))
+# Accounts for the scenarios that run only: creating them is slow on a loaded machine.
+max_clients=0
+if [[ ",$scenarios," == *,login,* ]]; then
+  max_clients=$group_size  # the login storm without a group, for the shared-roster ratio
+  for c in "${size_list[@]}"; do [ "$c" -gt "$max_clients" ] && max_clients=$c; done
+fi
+[[ ",$scenarios," == *,chat,* ]] && [ $((2 * pairs)) -gt "$max_clients" ] && max_clients=$((2 * pairs))
+members=0
+[[ ",$scenarios," == *,group,* ]] && members=$group_size
+[[ ",$scenarios," == *,muc,* ]] && [ "$occupants" -gt "$max_clients" ] && max_clients=$occupants
+# The archive's owner and its senders: accounts of their own, after every other scenario's,
+# so that no other scenario's messages land in the archive measured.
+mam_first=$max_clients
+[[ ",$scenarios," == *,mam,* ]] && max_clients=$((max_clients + 1 + mam_senders))
 password="bench-secret-1"
 
 say "work dir $work; sizes $sizes, $runs run(s), $pairs chat pairs, servers $servers"
@@ -193,9 +233,9 @@ group="Bench group"
 {
   echo "login,nickname,group,password"
   for ((i = 0; i < max_clients; i++)); do echo "u$i,User $i,,$password"; done
-  for ((i = 0; i < group_size; i++)); do echo "g$i,Member $i,$group,$password"; done
+  for ((i = 0; i < members; i++)); do echo "g$i,Member $i,$group,$password"; done
 } > "$work/accounts.csv")
-say "creating $((max_clients + group_size)) accounts with cl-useradd --from"
+say "creating $((max_clients + members)) accounts with cl-useradd --from"
 t0=$(date +%s%N)
 "$tools/cl-useradd" --from "$work/accounts.csv" jabber >/dev/null
 say "accounts created in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
@@ -221,7 +261,25 @@ say "domain $domain; ejabberd.yml rendered by cl-setup jabber"
 # The benchmark measures capacity, not abuse limits: cl-jabberd's per-client rates and its
 # limits on connections not yet logged in (the storms come from a few 127.x networks) are
 # lifted (jabberadmin.conf(5)). ejabberd keeps the c2s shaper of its generated configuration.
-sed -i '/^\[jabber\]/a stanza_rate = 0\nbyte_rate = 0\nmax_unauthenticated = 1000000\nmax_unauthenticated_per_address = 1000000\nmax_unauthenticated_per_network = 1000000' "$JABBERADMIN_CONFIG"
+sed -i '/^\[jabber\]/a stanza_rate = 0\nbyte_rate = 0\nmuc_message_rate = 0\nmax_unauthenticated = 1000000\nmax_unauthenticated_per_address = 1000000\nmax_unauthenticated_per_network = 1000000' "$JABBERADMIN_CONFIG"
+# The room and archive scenarios measure the servers' fan-out and archive, not a client's
+# upload allowance: ejabberd's c2s shaper is lifted for them, as cl-jabberd's byte_rate is.
+# And ejabberd's rooms take as many occupants as cl-jabberd's: mod_muc's max_users is only
+# the ceiling a room's owner may configure; a new room gets 200 (default_room_options).
+if [[ ",$scenarios," == *,muc,* || ",$scenarios," == *,mam,* ]]; then
+  python3 - "$work/ejabberd.yml" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+old = "  c2s_shaper:\n    none: admin\n    normal: all\n"
+assert old in text, "c2s_shaper rule not found in ejabberd.yml"
+text = text.replace(old, "  c2s_shaper:\n    none: all\n")
+room = "    default_room_options:\n"
+assert text.count(room) == 1, "mod_muc default_room_options not found in ejabberd.yml"
+ceiling = text.split("  mod_muc:\n", 1)[1].split("    max_users: ", 1)[1].split("\n", 1)[0]
+open(path, "w").write(text.replace(room, room + "      max_users: " + ceiling + "\n"))
+PY
+fi
 
 # ---------------------------------------------------------------- the servers
 # Each start_* sets: port, server_pids (comma list, sampled from /proc), ldap_pids, group_id.
@@ -298,11 +356,21 @@ authentication = "internal_hashed"
 c2s_require_encryption = true
 allow_registration = false
 storage = "internal"
-modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "posix", "groups" }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "posix", "groups", "mam" }
 modules_disabled = { "s2s", "offline" }
 groups_file = "$dir/groups.txt"
 ssl = { certificate = "$dir/server.pem", key = "$dir/server.pem" }
+-- The message archive as cl-jabberd and ejabberd keep it: every message, for ever. The
+-- internal storage's per-account limit (10,000 items by default, then the oldest are
+-- dropped) is raised above the archive the mam scenario fills.
+default_archive_policy = true
+archive_expires_after = "never"
+muc_log_expires_after = "never"
+storage_archive_item_limit = $((2 * mam_size + 100000))
 VirtualHost "$domain"
+-- Group chat, with its rooms archived as cl-jabberd's and ejabberd's are.
+Component "conference.$domain" "muc"
+  modules_enabled = { "muc_mam" }
 EOF
   # The group: the same 1,000 members as in LDAP (Prosody's own accounts; no LDAP module in Debian's).
   { echo "[$group]"; for ((i = 0; i < group_size; i++)); do echo "g$i@$domain"; done; } > "$dir/groups.txt"
@@ -411,6 +479,26 @@ run_server() {  # name start-function [xmppload arguments for every scenario]
     say "$name run $run: chat, $pairs pairs, rates $rates"
     "$load" "${common[@]}" --label "$name" --mode chat --pairs "$pairs" --user-format 'u{i}' --rates "$rates" \
       --step-seconds "$step_seconds" | record "$name" "$run" || say "$name: xmppload failed"
+    sleep 2
+  done
+  for ((run = 1; run <= runs; run++)); do
+    [[ ",$scenarios," == *,muc,* ]] || break
+    say "$name run $run: muc, $occupants occupants, rates $muc_rates msg/s"
+    # A room of its own per run: every run starts from an empty room.
+    "$load" "${common[@]}" --label "$name" --mode muc --clients "$occupants" --user-format 'u{i}' --room "bench$run" \
+      --senders "$muc_senders" --rates "$muc_rates" --step-seconds "$muc_step_seconds" --join-timeout 180 \
+      | record "$name" "$run" || say "$name: xmppload failed"
+    sleep 2
+  done
+  for ((run = 1; run <= runs; run++)); do
+    [[ ",$scenarios," == *,mam,* ]] || break
+    # The archive is filled once, by the first run; the later runs query it again.
+    local fill=0
+    [ "$run" = 1 ] && fill=$mam_size
+    say "$name run $run: mam, filling $fill messages, $mam_queries queries"
+    "$load" "${common[@]}" --label "$name" --mode mam --first "$mam_first" --user-format 'u{i}' --senders "$mam_senders" \
+      --mam-size "$fill" --mam-fill-seconds "$mam_fill_seconds" --mam-queries "$mam_queries" --mam-query-seconds 60 \
+      --drain-seconds 30 --max-duration $((mam_fill_seconds + 300)) | record "$name" "$run" || say "$name: xmppload failed"
     sleep 2
   done
   # The shared-roster storm last: a peer that falls behind on it (ejabberd does) stays busy

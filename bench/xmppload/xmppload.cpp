@@ -7,6 +7,14 @@
 //   chat   2P clients log in as P pairs, then exchange messages at increasing target rates;
 //          each body carries the send time, so the receiver measures end-to-end latency;
 //          every message is counted, so losses show.
+//   muc    R clients log in and enter one room (XEP-0045, no history); then S of them post
+//          groupchat messages at increasing rates, each step bounded in time, and every
+//          occupant counts what it receives (timestamp in the body): delivered stanzas/s =
+//          messages x occupants received per second, latency from send to each copy.
+//   mam    1 + S clients: S senders fill the first client's archive with N chat messages
+//          through the server, pipelined (a bounded window), then that client asks Q times,
+//          one after another, for the last 50 messages of its archive (XEP-0313 with
+//          XEP-0059 <before/>) and times each answer.
 // --mechanism chooses how the clients log in (README "Login mechanisms"):
 //   plain          RFC 6120 SASL PLAIN, then bind (the server checks it with an LDAP bind);
 //   scram-sha-256  RFC 6120 SASL SCRAM-SHA-256, then bind; the server's signature is checked;
@@ -48,6 +56,7 @@
 #include <string>
 #include <vector>
 
+#include "muc_mam.hpp"
 #include "sasl_client.hpp"
 #include "xml_reader.hpp"
 
@@ -90,6 +99,13 @@ struct Options {
   double max_duration = 900;
   std::vector<int> server_pids, ldap_pids;
   std::string label;
+  // muc
+  std::string room = "bench", muc_service;  // muc_service: conference.<domain> unless given
+  std::size_t senders = 5;
+  double join_timeout = 120;
+  // mam
+  std::size_t mam_size = 1000, mam_window = 500, mam_queries = 200, mam_page = 50;
+  double mam_fill_seconds = 600, mam_query_seconds = 120;
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -97,9 +113,11 @@ struct Options {
             << "usage: xmppload --domain D [--target 127.0.0.1] [--port 5222] [--direct-tls] [--sm]\n"
                "  [--user-format u{i}] [--password-format secret] [--first N]\n"
                "  [--mechanism plain|scram-sha-256|fast] [--fast-first-use]\n"
-               "  [--mode login|chat] [--clients C] [--concurrency W] [--login-timeout S]\n"
+               "  [--mode login|chat|muc|mam] [--clients C] [--concurrency W] [--login-timeout S]\n"
                "  [--idle-seconds T] [--settle-seconds S]\n"
                "  [--pairs P] [--rates 1000,2000,...] [--step-seconds S] [--drain-seconds S] [--body-bytes N]\n"
+               "  [--room NAME] [--muc-service JID] [--senders S] [--join-timeout S]\n"
+               "  [--mam-size N] [--mam-window N] [--mam-fill-seconds S] [--mam-queries Q] [--mam-page N] [--mam-query-seconds S]\n"
                "  [--per-source N] [--max-connections N] [--max-duration S]\n"
                "  [--server-pid PID,...] [--ldap-pid PID,...] [--label TEXT]\n";
   std::exit(2);
@@ -159,21 +177,35 @@ Options parse(int argc, char** argv) {
       auto& list = a == "--server-pid" ? o.server_pids : o.ldap_pids;
       for (const auto& p : split(v(), ',')) list.push_back(static_cast<int>(number(a, p)));
     } else if (a == "--label") o.label = v();
+    else if (a == "--room") o.room = v();
+    else if (a == "--muc-service") o.muc_service = v();
+    else if (a == "--senders") o.senders = static_cast<std::size_t>(number(a, v()));
+    else if (a == "--join-timeout") o.join_timeout = number(a, v());
+    else if (a == "--mam-size") o.mam_size = static_cast<std::size_t>(number(a, v()));
+    else if (a == "--mam-window") o.mam_window = std::max<std::size_t>(1, static_cast<std::size_t>(number(a, v())));
+    else if (a == "--mam-fill-seconds") o.mam_fill_seconds = number(a, v());
+    else if (a == "--mam-queries") o.mam_queries = static_cast<std::size_t>(number(a, v()));
+    else if (a == "--mam-page") o.mam_page = std::max<std::size_t>(1, static_cast<std::size_t>(number(a, v())));
+    else if (a == "--mam-query-seconds") o.mam_query_seconds = number(a, v());
     else if (a == "-h" || a == "--help") usage_error("help");
     else usage_error("unknown option " + a);
   }
   if (o.domain.empty()) usage_error("--domain is required");
-  if (o.mode != "login" && o.mode != "chat") usage_error("--mode: login or chat");
+  if (o.mode != "login" && o.mode != "chat" && o.mode != "muc" && o.mode != "mam") usage_error("--mode: login, chat, muc or mam");
   if (o.mechanism != "plain" && o.mechanism != "scram-sha-256" && o.mechanism != "fast")
     usage_error("--mechanism: plain, scram-sha-256 or fast");
   if (o.fast_first_use && o.mechanism != "fast") usage_error("--fast-first-use needs --mechanism fast");
   if (o.mode == "chat") o.clients = 2 * o.pairs;
+  if (o.mode == "mam") o.clients = 1 + std::max<std::size_t>(1, o.senders);
+  if (o.mode == "muc" && (o.senders == 0 || o.senders > o.clients)) usage_error("--senders: between 1 and --clients");
+  if (o.muc_service.empty()) o.muc_service = "conference." + o.domain;
   if (o.clients == 0) usage_error("no clients");
   if (o.clients > o.max_connections)
     usage_error(std::to_string(o.clients) + " clients is above --max-connections " + std::to_string(o.max_connections));
   if (o.max_duration <= 0) usage_error("--max-duration must be positive");
   for (const char* c : {"<", ">", "&", "'", "\""})
-    if (o.domain.find(c) != std::string::npos) usage_error("--domain: no XML specials");
+    if (o.domain.find(c) != std::string::npos || o.room.find(c) != std::string::npos || o.muc_service.find(c) != std::string::npos)
+      usage_error("--domain, --room, --muc-service: no XML specials");
   return o;
 }
 
@@ -352,6 +384,8 @@ struct Client {
   // --sm: the reader's stanza count when <enabled/> came (h counts from there), and what we sent
   bool sm = false;
   std::uint32_t sm_base = 0, sm_sent = 0;
+  // muc: in the room (its presence about us came), refused, or the room is new (status 201)
+  bool joined = false, join_refused = false, created = false;
 };
 
 class Load {
@@ -370,7 +404,9 @@ class Load {
       c->user = fill(o_.user_format, o_.first + i);
       c->password = fill(o_.password_format, o_.first + i);
       c->agent_id = agent_id(agent_base, i);
-      c->reader.count_presences(&presences_in_);  // every presence stanza any client receives
+      // Every presence stanza any client receives, counted as parsed; in the muc scenario they
+      // are read instead (the room's presence about ourselves says we are in).
+      if (o_.mode != "muc") c->reader.count_presences(&presences_in_);
       clients_.push_back(std::move(c));
     }
     if (o_.mode == "chat")
@@ -398,6 +434,8 @@ class Load {
     co_await login_phase();
     if (o_.mode == "login" && o_.idle_seconds > 0 && !aborted_) co_await idle_phase();
     if (o_.mode == "chat" && !aborted_) co_await chat_phase();
+    if (o_.mode == "muc" && !aborted_) co_await muc_phase();
+    if (o_.mode == "mam" && !aborted_) co_await mam_phase();
     finish(aborted_ ? 3 : 0);
   }
 
@@ -451,7 +489,7 @@ class Load {
     const std::size_t presences_at_last_login = presences_in_;
     if (!aborted) co_await presences_settle();
     Json j;
-    j.str("scenario", o_.mode == "chat" ? "chat-login" : "login").str("label", o_.label);
+    j.str("scenario", o_.mode == "login" ? "login" : o_.mode + "-login").str("label", o_.label);
     j.num("clients", static_cast<double>(clients_.size())).num("concurrency", static_cast<double>(o_.concurrency));
     j.num("ok", static_cast<double>(ok_)).num("failed", static_cast<double>(clients_.size() - ok_));
     if (aborted) j.str("aborted", "max-duration").num("not_attempted", static_cast<double>(clients_.size() - next_));
@@ -927,7 +965,20 @@ class Load {
                   "'/>");
       return;
     }
+    if (el.name == "presence") {
+      ++presences_in_;
+      on_room_presence(c, el);
+      return;
+    }
+    if (el.name == "iq" && &c == awaited_client_ && el.attr("id") == awaited_id_ && !awaited_id_.empty()) {
+      on_awaited_answer(el);
+      return;
+    }
     if (el.name == "message") {
+      if (mam_result(el) != nullptr) {
+        if (&c == awaited_client_) ++awaited_results_;
+        return;
+      }
       const Element* body = el.child("body");
       if (body == nullptr) return;
       // "step seq sent-ns padding"
@@ -942,8 +993,10 @@ class Load {
       s.latency.add(static_cast<double>(now.time_since_epoch().count() - sent_ns) / 1e9);
       ++s.received;
       s.last_receive = now;
-      if (seq <= c.last_seq_in) ++duplicates_or_reordered_;
-      c.last_seq_in = seq;
+      if (o_.mode == "chat") {  // one sender per receiver: its sequence only grows
+        if (seq <= c.last_seq_in) ++duplicates_or_reordered_;
+        c.last_seq_in = seq;
+      }
     } else if (el.name == "iq" && (el.attr("type") == "get" || el.attr("type") == "set")) {
       // Pings and anything else the server asks: answer, as a client must.
       std::string reply = "<iq type='";
@@ -995,13 +1048,39 @@ class Load {
     std::cerr << "xmppload: " << presences_in_ << " presence stanzas received by the end of the idle hold\n";
   }
 
-  // ---- chat
+  // ---- chat, muc, mam: timestamped messages
   struct Step {
     double rate = 0;
     std::size_t sent = 0, received = 0;
     Percentiles latency;
     Clock::time_point start, last_receive;
   };
+
+  // Sends messages for a step at its rate (s.rate a second, for --step-seconds) through
+  // send_one, which sends one and says whether it could.
+  template <typename SendOne>
+  awaitable<void> pace(Step& s, SendOne send_one) {
+    asio::steady_timer tick(io_);
+    const auto end = s.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.step_seconds));
+    while (Clock::now() < end && !aborted_) {
+      tick.expires_after(std::chrono::milliseconds(1));
+      co_await tick.async_wait(use_awaitable);
+      const double elapsed = seconds_since(s.start);
+      const auto due = static_cast<std::size_t>(std::min(elapsed, o_.step_seconds) * s.rate);
+      while (s.sent < due && send_one()) ++s.sent;
+    }
+  }
+
+  // A message whose body the receivers read as "step seq sent-ns padding" (on_stanza).
+  void send_timestamped(Client& c, std::string_view type, std::string_view to, std::size_t step, const std::string& padding) {
+    char head[96];
+    std::snprintf(head, sizeof head, "%zu %llu %lld ", step, static_cast<unsigned long long>(++c.sent_seq),
+                  static_cast<long long>(Clock::now().time_since_epoch().count()));
+    std::string stanza = "<message type='" + std::string(type) + "' to='" + std::string(to) + "' id='m" +
+                         std::to_string(c.sent_seq) + "'><body>" + head + padding + "</body></message>";
+    if (c.sm && ++c.sm_sent % 5 == 0) stanza += "<r xmlns='urn:xmpp:sm:3'/>";
+    send(c, stanza);
+  }
 
   awaitable<void> chat_phase() {
     std::vector<Client*> senders;
@@ -1031,29 +1110,15 @@ class Load {
       s.rate = rate;
       s.start = Clock::now();
       const Sample a = sample();
-      asio::steady_timer tick(io_);
-      const auto end = s.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.step_seconds));
-      while (Clock::now() < end) {
-        tick.expires_after(std::chrono::milliseconds(1));
-        co_await tick.async_wait(use_awaitable);
-        const double elapsed = seconds_since(s.start);
-        const auto due = static_cast<std::size_t>(std::min(elapsed, o_.step_seconds) * rate);
-        for (std::size_t tries = 0; s.sent < due && tries < 4 * senders.size();) {
+      co_await pace(s, [&] {
+        for (std::size_t tries = 0; tries < 4 * senders.size(); ++tries) {
           Client& c = *senders[rr++ % senders.size()];
-          if (c.dead || c.partner->dead) {
-            ++tries;
-            continue;
-          }
-          char head[96];
-          std::snprintf(head, sizeof head, "%zu %llu %lld ", step, static_cast<unsigned long long>(++c.sent_seq),
-                        static_cast<long long>(Clock::now().time_since_epoch().count()));
-          std::string stanza = "<message type='chat' to='" + c.partner->full_jid + "' id='m" + std::to_string(c.sent_seq) +
-                               "'><body>" + head + padding + "</body></message>";
-          if (c.sm && ++c.sm_sent % 5 == 0) stanza += "<r xmlns='urn:xmpp:sm:3'/>";
-          send(c, stanza);
-          ++s.sent;
+          if (c.dead || c.partner->dead) continue;
+          send_timestamped(c, "chat", c.partner->full_jid, step, padding);
+          return true;
         }
-      }
+        return false;
+      });
       const auto sent_end = Clock::now();
       // Drain: wait for this step's messages, bounded.
       const auto drain_end = sent_end + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.drain_seconds));
@@ -1103,6 +1168,257 @@ class Load {
     emit(j.done());
   }
 
+  // ---- waiting for one iq's answer while read_loop reads: on_stanza notes it and wakes us
+  struct Answer {
+    bool ok = false, timed_out = false;
+    std::string condition;  // of an error answer
+    double ms = 0;          // from the send to the answer
+    std::size_t results = 0;  // XEP-0313 results that came before it
+  };
+
+  awaitable<Answer> ask(Client& c, const std::string& id, const std::string& stanza, double timeout_s) {
+    asio::steady_timer wake(io_);
+    wake.expires_after(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s)));
+    awaited_client_ = &c;
+    awaited_id_ = id;
+    awaited_results_ = 0;
+    awaited_wake_ = &wake;
+    answered_ = false;
+    const auto t0 = Clock::now();
+    send(c, stanza);
+    boost::system::error_code ec;
+    co_await wake.async_wait(asio::redirect_error(use_awaitable, ec));  // cancelled by the answer
+    Answer a;
+    a.timed_out = !answered_;
+    a.ok = answered_ && answer_condition_.empty();
+    a.condition = answer_condition_;
+    a.ms = std::chrono::duration<double, std::milli>(answered_at_ - t0).count();
+    a.results = awaited_results_;
+    awaited_client_ = nullptr;
+    awaited_id_.clear();
+    awaited_wake_ = nullptr;
+    co_return a;
+  }
+
+  void on_awaited_answer(const Element& iq) {
+    answered_at_ = Clock::now();
+    answered_ = true;
+    answer_condition_ = iq.attr("type") == "result" ? std::string() : error_condition(iq);
+    awaited_id_.clear();
+    if (awaited_wake_ != nullptr) awaited_wake_->cancel();
+  }
+
+  // ---- muc
+  std::string room_jid() const { return o_.room + "@" + o_.muc_service; }
+
+  void on_room_presence(Client& c, const Element& presence) {
+    const std::string_view from = presence.attr("from");
+    const std::string room = room_jid();
+    if (from.size() <= room.size() || !from.starts_with(room) || from[room.size()] != '/') return;
+    if (presence.attr("type") == "error") {
+      if (!c.joined && !c.join_refused) {
+        c.join_refused = true;
+        ++join_refused_;
+        ++errors_["muc-join:" + error_condition(presence)];
+      }
+      return;
+    }
+    if (!c.joined && muc_has_status(presence, "110")) {
+      c.joined = true;
+      c.created = muc_has_status(presence, "201");
+      ++joined_;
+    }
+  }
+
+  // Every online client enters the room, at most --concurrency joins in flight; the first
+  // alone, so that it creates the room (and unlocks it, as an instant room) before the others.
+  awaitable<void> join_room() {
+    std::vector<Client*> online;
+    for (const auto& c : clients_)
+      if (c->online) online.push_back(c.get());
+    const auto deadline =
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.join_timeout));
+    auto settled = [&] { return joined_ + join_refused_; };
+    std::size_t next = 0;
+    while (next < online.size() && Clock::now() < deadline && !aborted_) {
+      if (next - std::min(next, settled()) >= o_.concurrency) {
+        co_await sleep(0.002);
+        continue;
+      }
+      Client& c = *online[next++];
+      send(c, muc_join(room_jid(), "n" + std::to_string(c.index)));
+      if (next == 1) {
+        while (settled() == 0 && Clock::now() < deadline && !aborted_) co_await sleep(0.002);
+        if (c.created) {
+          const Answer a = co_await ask(c, "room-config", muc_instant_room(room_jid(), "room-config"), 10);
+          if (!a.ok) ++errors_["muc-instant-room:" + (a.timed_out ? std::string("timeout") : a.condition)];
+        }
+      }
+    }
+    while (settled() < next && Clock::now() < deadline && !aborted_) co_await sleep(0.01);
+    co_await sleep(1.0);  // the last joins' presences reach the occupants before the clock starts
+  }
+
+  awaitable<void> muc_phase() {
+    const auto t0 = Clock::now();
+    co_await join_room();
+    const double join_s = seconds_since(t0) - 1.0;
+    std::vector<Client*> occupants, senders;
+    for (const auto& c : clients_)
+      if (c->joined && !c->dead) occupants.push_back(c.get());
+    for (std::size_t i = 0; i < occupants.size() && senders.size() < o_.senders; ++i) senders.push_back(occupants[i]);
+    std::cerr << "xmppload: muc: " << joined_ << " of " << clients_.size() << " in " << room_jid() << " after " << join_s
+              << " s (" << presences_in_ << " presence stanzas)\n";
+    Json j;
+    j.str("scenario", "muc").str("label", o_.label).str("room", room_jid());
+    j.num("clients", static_cast<double>(clients_.size())).num("occupants", static_cast<double>(joined_));
+    j.num("join_refused", static_cast<double>(join_refused_)).num("join_s", join_s);
+    j.num("senders", static_cast<double>(senders.size())).num("body_bytes", static_cast<double>(o_.body_bytes));
+    if (senders.empty()) {
+      j.str("error", "nobody in the room").raw("errors", errors_json(errors_));
+      emit(j.done());
+      co_return;
+    }
+    const double fanout = static_cast<double>(occupants.size());
+    std::string results = "[";
+    double best = 0, highest_kept = -1, cpu_busy = 0, received_all = 0;
+    const Sample first = sample();
+    const std::string padding(o_.body_bytes, 'x');
+    std::size_t rr = 0;
+    for (const double rate : o_.rates) {
+      if (aborted_) break;
+      steps_.emplace_back();
+      const std::size_t step = steps_.size();
+      Step& s = steps_.back();
+      s.rate = rate;
+      s.start = Clock::now();
+      const Sample a = sample();
+      co_await pace(s, [&] {
+        for (std::size_t tries = 0; tries < senders.size(); ++tries) {
+          Client& c = *senders[rr++ % senders.size()];
+          if (c.dead) continue;
+          send_timestamped(c, "groupchat", room_jid(), step, padding);
+          return true;
+        }
+        return false;
+      });
+      const auto sent_end = Clock::now();
+      // Each message comes back to every occupant, its sender included.
+      const auto expected = static_cast<std::size_t>(static_cast<double>(s.sent) * fanout);
+      const auto drain_end = sent_end + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.drain_seconds));
+      while (s.received < expected && Clock::now() < drain_end && !aborted_) co_await sleep(0.01);
+      const Sample b = sample();
+      const double span = std::chrono::duration<double>((s.received > 0 ? s.last_receive : sent_end) - s.start).count();
+      const double delivered = static_cast<double>(s.received) / std::max(span, o_.step_seconds);
+      const double p50 = s.latency.ms(0.5), p99 = s.latency.ms(0.99);
+      Json st;
+      st.num("rate", rate).num("sent", static_cast<double>(s.sent)).num("expected", static_cast<double>(expected));
+      st.num("received", static_cast<double>(s.received));
+      st.num("missing_after_drain", static_cast<double>(expected - std::min(expected, s.received)));
+      st.num("offered_stanzas_per_s", rate * fanout).num("delivered_per_s", delivered);
+      st.num("p50_ms", p50).num("p99_ms", p99).num("max_ms", s.latency.ms(1.0));
+      st.num("send_s", std::chrono::duration<double>(sent_end - s.start).count());
+      common(st, a, b);
+      results += (results.size() > 1 ? "," : "") + st.done();
+      std::cerr << "xmppload: muc " << rate << " msg/s x " << fanout << ": delivered " << delivered << " stanzas/s p50 " << p50
+                << " ms p99 " << p99 << " ms, missing " << expected - std::min(expected, s.received) << "\n";
+      if (a.server_cpu >= 0) cpu_busy += b.server_cpu - a.server_cpu;
+      received_all += static_cast<double>(s.received);
+      best = std::max(best, delivered);
+      const bool kept_up = s.received >= expected && delivered >= 0.9 * rate * fanout && p99 < 1000;
+      if (!kept_up) break;  // saturated: the step that fell behind is the last
+      highest_kept = rate;
+    }
+    results += "]";
+    const Sample last = sample();
+    j.num("saturation_delivered_per_s", best).num("highest_rate_kept_up", highest_kept);
+    j.num("server_cpu_s_per_100k_stanzas", first.server_cpu >= 0 && received_all > 0 ? cpu_busy / received_all * 1e5 : NAN);
+    j.num("gen_cpu_s", last.own_cpu - first.own_cpu).num("server_cpu_s", first.server_cpu >= 0 ? last.server_cpu - first.server_cpu : NAN);
+    j.raw("steps", results).raw("errors", errors_json(errors_));
+    emit(j.done());
+  }
+
+  // ---- mam
+  // Fills the first client's archive with --mam-size chat messages from the others (at most
+  // --mam-window on their way at once), then times --mam-queries queries for its last page.
+  awaitable<void> mam_phase() {
+    Client& owner = *clients_[0];
+    std::vector<Client*> senders;
+    for (std::size_t i = 1; i < clients_.size(); ++i)
+      if (clients_[i]->online) senders.push_back(clients_[i].get());
+    Json j;
+    j.str("scenario", "mam").str("label", o_.label).num("senders", static_cast<double>(senders.size()));
+    if (!owner.online || senders.empty()) {
+      j.str("error", "the archive's owner or every sender is offline").raw("errors", errors_json(errors_));
+      emit(j.done());
+      co_return;
+    }
+    const std::string to = owner.user + "@" + o_.domain;
+    const std::string padding(o_.body_bytes, 'x');
+    steps_.emplace_back();
+    Step& fill = steps_.back();
+    fill.start = Clock::now();
+    const Sample a = sample();
+    const auto fill_end =
+        fill.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.mam_fill_seconds));
+    std::size_t rr = 0, reported = 0;
+    asio::steady_timer tick(io_);
+    while (fill.sent < o_.mam_size && Clock::now() < fill_end && !aborted_ && !owner.dead) {
+      while (fill.sent < o_.mam_size && fill.sent - std::min(fill.sent, fill.received) < o_.mam_window) {
+        Client& c = *senders[rr++ % senders.size()];
+        if (c.dead) break;
+        send_timestamped(c, "chat", to, 1, padding);
+        ++fill.sent;
+      }
+      tick.expires_after(std::chrono::milliseconds(1));
+      co_await tick.async_wait(use_awaitable);
+      if (fill.received >= reported + 100000) {
+        reported = fill.received;
+        std::cerr << "xmppload: mam: " << reported << " messages delivered in " << seconds_since(fill.start) << " s\n";
+      }
+    }
+    const bool fill_complete = fill.sent >= o_.mam_size;
+    const auto drain_end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.drain_seconds));
+    while (fill.received < fill.sent && Clock::now() < drain_end && !aborted_) co_await sleep(0.01);
+    const Sample b = sample();
+    const double fill_s = std::chrono::duration<double>((fill.received > 0 ? fill.last_receive : b.at) - fill.start).count();
+    j.num("mam_size_asked", static_cast<double>(o_.mam_size)).num("filled_sent", static_cast<double>(fill.sent));
+    j.num("filled_received", static_cast<double>(fill.received)).str("fill_complete", fill_complete ? "yes" : "no (time bound)");
+    j.num("fill_s", fill_s).num("fill_per_s", fill_s > 0 ? static_cast<double>(fill.received) / fill_s : 0);
+    j.num("fill_delivery_p50_ms", fill.latency.ms(0.5)).num("fill_delivery_p99_ms", fill.latency.ms(0.99));
+    j.num("fill_server_cpu_s", a.server_cpu >= 0 ? b.server_cpu - a.server_cpu : NAN).num("fill_gen_cpu_s", b.own_cpu - a.own_cpu);
+    j.num("fill_ldap_cpu_s", a.ldap_cpu >= 0 ? b.ldap_cpu - a.ldap_cpu : NAN);
+    std::cerr << "xmppload: mam: " << fill.received << " of " << fill.sent << " delivered in " << fill_s << " s\n";
+    co_await sleep(1.0);  // archives written behind (cl-jabberd: within 20 ms) are on disk
+    // The queries, one at a time.
+    Percentiles query_ms;
+    std::size_t done = 0, short_pages = 0, failed = 0;
+    const auto query_end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.mam_query_seconds));
+    const Sample qa = sample();
+    for (std::size_t q = 0; q < o_.mam_queries && Clock::now() < query_end && !aborted_ && !owner.dead; ++q) {
+      const std::string id = "mam" + std::to_string(q);
+      // One slow answer is a result too: it may take the whole time left.
+      const Answer answer = co_await ask(owner, id, mam_last_page(id, o_.mam_page), std::max(1.0, o_.mam_query_seconds));
+      if (!answer.ok) {
+        ++failed;
+        ++errors_["mam-query:" + (answer.timed_out ? std::string("timeout") : answer.condition)];
+        if (answer.timed_out) break;
+        continue;
+      }
+      ++done;
+      query_ms.add(answer.ms / 1000);
+      if (answer.results != o_.mam_page) ++short_pages;  // the archive holds more than a page: a page must be full
+    }
+    const Sample qb = sample();
+    j.num("queries", static_cast<double>(done)).num("queries_failed", static_cast<double>(failed));
+    j.num("page", static_cast<double>(o_.mam_page)).num("short_pages", static_cast<double>(short_pages));
+    j.num("query_p50_ms", query_ms.ms(0.5)).num("query_p99_ms", query_ms.ms(0.99)).num("query_max_ms", query_ms.ms(1.0));
+    j.num("query_server_cpu_ms_each", qa.server_cpu >= 0 && done > 0 ? (qb.server_cpu - qa.server_cpu) / static_cast<double>(done) * 1000 : NAN);
+    j.raw("errors", errors_json(errors_));
+    emit(j.done());
+    std::cerr << "xmppload: mam: " << done << " queries, p50 " << query_ms.ms(0.5) << " ms p99 " << query_ms.ms(0.99) << " ms\n";
+  }
+
   void emit(const std::string& line) {
     std::cout << line << std::endl;
   }
@@ -1136,6 +1452,14 @@ class Load {
   Clock::time_point started_, last_login_;
   double rss_before_ = -1, ldap_rss_before_ = -1;
   std::vector<Step> steps_;
+  std::size_t joined_ = 0, join_refused_ = 0;  // muc
+  // ask(): the iq awaited, and its answer
+  Client* awaited_client_ = nullptr;
+  std::string awaited_id_, answer_condition_;
+  std::size_t awaited_results_ = 0;
+  asio::steady_timer* awaited_wake_ = nullptr;
+  bool answered_ = false;
+  Clock::time_point answered_at_;
   bool aborted_ = false, closing_ = false;
 };
 
