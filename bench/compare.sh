@@ -264,8 +264,6 @@ say "domain $domain; ejabberd.yml rendered by cl-setup jabber"
 sed -i '/^\[jabber\]/a stanza_rate = 0\nbyte_rate = 0\nmuc_message_rate = 0\nmax_unauthenticated = 1000000\nmax_unauthenticated_per_address = 1000000\nmax_unauthenticated_per_network = 1000000' "$JABBERADMIN_CONFIG"
 # The room and archive scenarios measure the servers' fan-out and archive, not a client's
 # upload allowance: ejabberd's c2s shaper is lifted for them, as cl-jabberd's byte_rate is.
-# And ejabberd's rooms take as many occupants as cl-jabberd's: mod_muc's max_users is only
-# the ceiling a room's owner may configure; a new room gets 200 (default_room_options).
 if [[ ",$scenarios," == *,muc,* || ",$scenarios," == *,mam,* ]]; then
   python3 - "$work/ejabberd.yml" <<'PY'
 import sys
@@ -273,11 +271,7 @@ path = sys.argv[1]
 text = open(path).read()
 old = "  c2s_shaper:\n    none: admin\n    normal: all\n"
 assert old in text, "c2s_shaper rule not found in ejabberd.yml"
-text = text.replace(old, "  c2s_shaper:\n    none: all\n")
-room = "    default_room_options:\n"
-assert text.count(room) == 1, "mod_muc default_room_options not found in ejabberd.yml"
-ceiling = text.split("  mod_muc:\n", 1)[1].split("    max_users: ", 1)[1].split("\n", 1)[0]
-open(path, "w").write(text.replace(room, room + "      max_users: " + ceiling + "\n"))
+open(path, "w").write(text.replace(old, "  c2s_shaper:\n    none: all\n"))
 PY
 fi
 

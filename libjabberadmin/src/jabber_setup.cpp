@@ -147,7 +147,10 @@ std::string muc_yaml(const JabberSettings& j) {
          "    access_admin: admin\n"
          "    history_size: " + std::to_string(j.muc_history_size) + "\n"
          "    max_users: " + std::to_string(j.muc_max_occupants) + "\n"
+         // max_users above is only the ceiling an owner may set: a new room takes its own
+         // from here, and ejabberd's default of 200 would refuse the 201st occupant.
          "    default_room_options:\n"
+         "      max_users: " + std::to_string(j.muc_max_occupants) + "\n"
          "      mam: " + (j.mam ? "true" : "false");
 }
 

@@ -172,7 +172,7 @@ TEST_F(SetupJabberTest, GeneratedEjabberdConfig) {
   has("acl:\n  admin:\n    user:\n      - \"admin@" + primary() + "\"\n");
   has("  mod_mam:\n    default: always\n");
   has("  mod_muc:\n    host: \"conference.@HOST@\"\n");
-  has("      mam: true");
+  has("    max_users: 1000\n    default_room_options:\n      max_users: 1000\n      mam: true");
   EXPECT_EQ(yml.find("{{"), std::string::npos) << "every placeholder filled";
 
   // Files written: all inside the caller's dirs; the summary names them.
