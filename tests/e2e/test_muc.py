@@ -3,11 +3,13 @@ plugin: the service in the host's disco#items, a room created and accepted as an
 room, three users joining and exchanging groupchat messages, a late joiner's history, a
 nickname conflict, a kick, a persistent room and its configuration across a restart of
 cl-jabberd, and hostile input (a room name with LDAP and JID metacharacters, an oversized
-nickname, a presence to a malformed room address) answered with the XEP's errors.
+nickname, a presence to a malformed room address) answered with the XEP's errors; XEP-0421
+occupant ids through slixmpp's xep_0421 plugin and XEP-0307 unique room names.
 """
 import asyncio
 import os
 import sys
+import xml.etree.ElementTree as ET
 
 from slixmpp.exceptions import PresenceError
 
@@ -45,6 +47,7 @@ class MucWorld(ConfiguredWorldTest):
         c, ok = await login(f"{name}@{HOST}/{resource}", name + "-pw", self.world.port)
         self.assertIs(ok, True)
         c.register_plugin("xep_0004")
+        c.register_plugin("xep_0421")
         return hear_rooms(c)
 
     async def join(self, c, room, nick, **kwargs):
@@ -160,6 +163,56 @@ class RoomChat(MucWorld):
             finally:
                 r.close()
             self.assertIsNone(self.world.server.poll(), "cl-jabberd still runs")
+        run(go())
+
+
+class RoomIdentity(MucWorld):
+    def test_occupant_ids_and_unique_room_names(self):
+        async def go():
+            anna = await self.client("anna")
+            # XEP-0307: a fresh name nobody has, which then makes a new room.
+            ask = anna.Iq()
+            ask["type"], ask["to"] = "get", SERVICE
+            ask.xml.append(ET.Element("{http://jabber.org/protocol/muc#unique}unique"))
+            answer = await ask.send(timeout=TIMEOUT)
+            unique = answer.xml.find("{http://jabber.org/protocol/muc#unique}unique")
+            self.assertIsNotNone(unique, str(answer))
+            again = anna.Iq()
+            again["type"], again["to"] = "get", SERVICE
+            again.xml.append(ET.Element("{http://jabber.org/protocol/muc#unique}unique"))
+            other = (await again.send(timeout=TIMEOUT)).xml.find("{http://jabber.org/protocol/muc#unique}unique")
+            self.assertNotEqual(unique.text, other.text)
+            self.assertGreaterEqual(len(unique.text), 32, "unguessable: 128 bits")
+            room = unique.text + "@" + SERVICE
+            await self.instant_room(anna, room, "Anna")
+
+            # XEP-0421: advertised; one id per account in the room, on presence and messages.
+            self.assertTrue(await anna.plugin["xep_0421"].has_feature(room))
+            boris = await self.client("boris")
+            presence, _, _, _ = await self.join(boris, room, "Boris")
+            boris_id = presence["occupant-id"]["id"]
+            self.assertTrue(boris_id)
+            self.assertNotIn("boris", boris_id)
+            seen = await next_item(anna.muc_presences, lambda p: str(p["from"]) == room + "/Boris")
+            self.assertEqual(seen["occupant-id"]["id"], boris_id)
+            forged = boris.make_message(mto=room, mbody="who am I", mtype="groupchat")
+            forged["occupant-id"]["id"] = "forged"
+            forged.send()
+            m = await next_item(anna.groupchat, lambda m: m["body"] == "who am I")
+            self.assertEqual(m["occupant-id"]["id"], boris_id, "the room's id, not the client's")
+            anna_copy = await next_item(boris.groupchat, lambda m: m["body"] == "who am I")
+            self.assertEqual(anna_copy["occupant-id"]["id"], boris_id)
+
+            # The same account from another device, under another nickname: the same id.
+            await logout(boris)
+            desk = await self.client("boris", "desk")
+            presence, _, _, _ = await self.join(desk, room, "Bo")
+            self.assertEqual(presence["occupant-id"]["id"], boris_id)
+            vera = await self.client("vera")
+            presence, _, _, _ = await self.join(vera, room, "Vera")
+            self.assertNotEqual(presence["occupant-id"]["id"], boris_id)
+            for c in (anna, desk, vera):
+                await logout(c)
         run(go())
 
 
