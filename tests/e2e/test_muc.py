@@ -187,7 +187,9 @@ class RoomIdentity(MucWorld):
             await self.instant_room(anna, room, "Anna")
 
             # XEP-0421: advertised; one id per account in the room, on presence and messages.
-            self.assertTrue(await anna.plugin["xep_0421"].has_feature(room))
+            # (slixmpp 1.8's xep_0421.has_feature calls get_features on the Iq: asked directly)
+            info = await anna.plugin["xep_0030"].get_info(room, timeout=TIMEOUT)
+            self.assertIn("urn:xmpp:occupant-id:0", info["disco_info"]["features"])
             boris = await self.client("boris")
             presence, _, _, _ = await self.join(boris, room, "Boris")
             boris_id = presence["occupant-id"]["id"]
