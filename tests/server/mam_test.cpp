@@ -513,5 +513,19 @@ TEST_F(MessageArchiveTest, PruningRemovesWhatIsOlderThanTheRetention) {
   io.run_for(std::chrono::milliseconds(20));
 }
 
+// The settings allow up to 2^40 days: longer than the clock reaches back. Such a retention
+// keeps everything, and its cutoff must not overflow the clock's nanoseconds.
+TEST_F(MessageArchiveTest, ARetentionLongerThanTheClockReachesKeepsEverything) {
+  archive->store().append("alice@example.org", {"old", kT0 - std::chrono::hours(24 * 365 * 40), "bob@example.org",
+                                                Direction::Incoming, "<m/>"});
+  now = kT0;
+  boost::asio::io_context io;
+  archive->schedule_pruning(io.get_executor(), std::chrono::days(std::int64_t{1} << 40));
+  io.run_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(archived("alice@example.org"), 1u);
+  archive.reset();
+  io.run_for(std::chrono::milliseconds(20));
+}
+
 }  // namespace
 }  // namespace jabberadmin::mam
