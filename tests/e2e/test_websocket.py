@@ -6,7 +6,6 @@ import asyncio
 import base64
 import json
 import os
-import subprocess
 import sys
 import time
 import unittest
@@ -15,7 +14,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from client import login, logout, next_item, run  # noqa: E402
 from common import ConfiguredWorldTest  # noqa: E402
 from harness import HOST, free_port  # noqa: E402
-from test_node import NODE_DIR, node_missing  # noqa: E402
+from test_node import NODE_DIR, NeedsNode  # noqa: E402
 import websocket_raw  # noqa: E402
 
 FRAMING = "urn:ietf:params:xml:ns:xmpp-framing"
@@ -29,14 +28,11 @@ class HttpsWorldTest(ConfiguredWorldTest):
         super().setUpClass()
 
 
-class WebSocketChat(HttpsWorldTest):
+class WebSocketChat(NeedsNode, HttpsWorldTest):
     """A directory user logs in over WebSocket with xmpp.js and chats with a TCP slixmpp client."""
 
     @classmethod
     def setUpClass(cls):
-        missing = node_missing()
-        if missing:
-            raise unittest.SkipTest("skipped: " + missing)
         super().setUpClass()
         cls.world.add_user("alice", "alice-pw")
         cls.world.add_user("bob", "bob-pw")
