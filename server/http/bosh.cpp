@@ -267,7 +267,7 @@ void BoshSession::arm_timers() {
 }
 
 void BoshSession::on_inactive() {
-  if (finished_ || !held_.empty()) return;
+  if (finished_ || !held_.empty() || !waiting_.empty()) return;
   log::info("bosh " + peer_ + ": no request for " + std::to_string(limits_.inactivity.count()) +
             " s; session ended");
   fail({});
