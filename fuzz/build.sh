@@ -4,12 +4,13 @@
 #   fuzz/run.sh TARGET SECONDS [OUTDIR]    -> runs one from its corpus in fuzz/corpus/TARGET
 # Targets: stream_parser sasl_plain jid csv settings avatar, and the server modules' parsers:
 # caps pep_config sm blocking stanza mam_query, and SCRAM's and FAST's client messages: scram;
-# the HTTPS listener's requests (Beast's parser with the listener's limits): http_request
+# the HTTPS listener's requests (Beast's parser with the listener's limits): http_request;
+# what a BOSH client POSTs (the <body/> parser, the rid window): bosh_body
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-"$root/build-fuzz"}
 [ $# -gt 0 ] && shift
-targets=${*:-"stream_parser sasl_plain jid csv settings avatar caps pep_config sm blocking stanza mam_query scram http_request"}
+targets=${*:-"stream_parser sasl_plain jid csv settings avatar caps pep_config sm blocking stanza mam_query scram http_request bosh_body"}
 mkdir -p "$out"
 cxx="clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 lib="$root/libjabberadmin/src"
@@ -47,6 +48,7 @@ for target in $targets; do
       # Beast dropped that assert (boostorg/beast#2861, Boost 1.86). Without asserts the
       # sanitizers still check every access the parser makes.
       flags="-DBOOST_DISABLE_ASSERTS" ;;
+    bosh_body) srcs="$xml $root/server/http/bosh_body.cpp $root/server/http/bosh_rids.cpp"; libs="-lexpat"; flags="" ;;
     *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086 # word splitting of the flag lists is meant

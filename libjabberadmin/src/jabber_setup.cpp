@@ -97,7 +97,8 @@ std::string listeners_yaml(const JabberSettings& j) {
       out += direct_tls ? "    tls: true\n" : "    starttls_required: true\n";
     }
     if (j.http_port != 0) {
-      // cl-jabberd's HTTPS listener: RFC 7395 WebSocket at /xmpp-websocket (ejabberd's /ws).
+      // cl-jabberd's HTTPS listener: RFC 7395 WebSocket at /xmpp-websocket (ejabberd's /ws),
+      // BOSH at /http-bind (ejabberd's /bosh).
       out += "  -\n";
       out += "    port: " + std::to_string(j.http_port) + "\n";
       out += "    ip: " + render::yaml_quoted(address, "listen address") + "\n";
@@ -107,6 +108,8 @@ std::string listeners_yaml(const JabberSettings& j) {
       out += "    request_handlers:\n";
       out += "      /xmpp-websocket: ejabberd_http_ws\n";
       out += "      /ws: ejabberd_http_ws\n";
+      out += "      /http-bind: mod_bosh\n";
+      out += "      /bosh: mod_bosh\n";
     }
   }
   if (!out.empty()) out.pop_back();

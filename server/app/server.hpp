@@ -14,6 +14,7 @@
 #include "auth/ldap_authenticator.hpp"
 #include "directory/directory_cache.hpp"
 #include "directory/directory_feed.hpp"
+#include "http/bosh.hpp"
 #include "http/listener.hpp"
 #include "http/routes.hpp"
 #include "http/websocket.hpp"
@@ -71,6 +72,7 @@ class Server {
   stream::C2sConfig c2s_config_;
   std::vector<std::shared_ptr<net::Listener>> listeners_;
   std::shared_ptr<boost::asio::ssl::context> http_tls_;  // the same certificate, ALPN http/1.1
+  std::unique_ptr<http::BoshSessions> bosh_;            // /http-bind's sessions
   std::vector<util::Registration> http_registrations_;   // the server's own paths
   std::unique_ptr<http::Listener> http_;                 // none when http_port is 0
   std::map<stream::C2s*, std::shared_ptr<stream::C2s>> streams_;

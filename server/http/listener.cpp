@@ -62,6 +62,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
       beast::get_lowest_layer(stream_).expires_never();
       return route->take(std::move(stream_), std::move(request), std::move(slot_));
     }
+    if (route->defer) {
+      // Answered later (a long poll): no timeout while the route holds it.
+      beast::get_lowest_layer(stream_).expires_never();
+      const bool keep_alive = request.keep_alive();
+      return route->defer(request, peer_address(stream_), [self = shared_from_this(), keep_alive](Response response) {
+        self->respond(std::move(response), keep_alive);
+      });
+    }
     const bool keep_alive = request.keep_alive();
     respond(route->answer(request), keep_alive);
   }

@@ -27,6 +27,16 @@ const Route* Routes::find(std::string_view target) const {
   return best;
 }
 
+std::string peer_address(const TlsStream& stream) {
+  boost::system::error_code ec;
+  const auto endpoint = boost::beast::get_lowest_layer(stream).socket().remote_endpoint(ec);
+  if (ec) return "?";
+  auto address = endpoint.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
+  return address.to_string();
+}
+
 Response text_response(unsigned version, boost::beast::http::status status, std::string_view text) {
   Response response(status, version);
   response.set(boost::beast::http::field::content_type, "text/plain; charset=utf-8");

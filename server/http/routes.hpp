@@ -34,6 +34,10 @@ struct Route {
   // With take: the answer to a request it will not take (a WebSocket handshake without the
   // subprotocol), or nothing to take it.
   std::function<std::optional<Response>(const Request&)> refusal;
+  // Or answers later (a BOSH long poll): called with the request and the peer's address;
+  // reply is called once, in this call or a later turn, and the connection reads nothing
+  // meanwhile. Dropping reply uncalled closes the connection.
+  std::function<void(const Request& request, const std::string& peer, std::function<void(Response)> reply)> defer;
 };
 
 class Routes {
@@ -50,6 +54,9 @@ class Routes {
 
 // Beast's string_view (Boost's, in Boost 1.74) as the standard one.
 inline std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+// The connection's remote address (an IPv4-mapped one as IPv4), or "?" when it is gone.
+std::string peer_address(const TlsStream& stream);
 
 // A plain-text answer (errors, refusals) with the request's HTTP version.
 Response text_response(unsigned version, boost::beast::http::status status, std::string_view text);

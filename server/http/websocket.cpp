@@ -30,16 +30,6 @@ bool asks_for_xmpp(const Request& request) {
   return false;
 }
 
-std::string peer_of(const TlsStream& stream) {
-  error_code ec;
-  const auto endpoint = beast::get_lowest_layer(stream).socket().remote_endpoint(ec);
-  if (ec) return "?";
-  auto address = endpoint.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped())
-    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-  return address.to_string();
-}
-
 }  // namespace
 
 WebSocketTransport::WebSocketTransport(Socket socket, std::string peer, WebSocketLimits limits,
@@ -157,7 +147,7 @@ Route websocket_route(WebSocketLimits limits, std::function<void(std::shared_ptr
     return std::nullopt;
   };
   route.take = [limits, start = std::move(start)](TlsStream stream, Request request, std::shared_ptr<void> slot) {
-    const std::string peer = peer_of(stream);
+    const std::string peer = peer_address(stream);
     auto socket = std::make_shared<WebSocketTransport::Socket>(std::move(stream));
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = limits.handshake_timeout;

@@ -84,7 +84,7 @@ class HttpsListener(HttpsWorldTest):
         body = self.get("/.well-known/host-meta.json")
         self.assertTrue(body.startswith("HTTP/1.1 200"), body)
         links = json.loads(body.split("\r\n\r\n", 1)[1])["links"]
-        self.assertEqual(links, [{"rel": "urn:xmpp:alt-connections:websocket", "href": url}])
+        self.assertIn({"rel": "urn:xmpp:alt-connections:websocket", "href": url}, links)
 
     def test_unknown_path_is_404(self):
         self.assertTrue(self.get("/nothing-here").startswith("HTTP/1.1 404"))
@@ -99,8 +99,9 @@ class HttpsListener(HttpsWorldTest):
         self.assertTrue(answer.startswith("HTTP/1.1 431"), answer[:200])
 
     def test_oversized_body_is_413(self):
+        # Over the body limit: 64 KiB, or twice the stanza limit (BOSH bodies), whichever is more.
         answer = websocket_raw.request(self.http_port, f"POST /.well-known/host-meta HTTP/1.1\r\nHost: localhost\r\n"
-                                                       f"Content-Length: 100000\r\n\r\n" + "a" * 1000)
+                                                       f"Content-Length: 300000\r\n\r\n" + "a" * 1000)
         self.assertTrue(answer.startswith("HTTP/1.1 413"), answer[:200])
 
     def test_handshake_without_xmpp_subprotocol_is_refused(self):

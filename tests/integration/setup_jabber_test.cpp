@@ -205,6 +205,8 @@ TEST_F(SetupJabberTest, HttpPortWritesTheSettingAndEjabberdsWebSocketListener) {
   EXPECT_NE(yml.find("    port: 15443\n    ip: \"127.0.0.1\"\n    module: ejabberd_http\n    tls: true\n"),
             std::string::npos) << yml;
   EXPECT_NE(yml.find("      /ws: ejabberd_http_ws\n"), std::string::npos) << yml;
+  EXPECT_NE(yml.find("      /http-bind: mod_bosh\n"), std::string::npos) << yml;
+  EXPECT_NE(yml.find("  mod_bosh: {}\n"), std::string::npos) << yml;
   const Result same = setup({"--http-port", "5222"});
   EXPECT_EQ(same.status, 3) << same.out;
   EXPECT_NE(same.err.find("--http-port 5222 is a client port already"), std::string::npos) << same.err;

@@ -49,26 +49,31 @@ TEST(HostMeta, UrlNamesTheServedHostAskedForElseThePrimary) {
   Request request(boost::beast::http::verb::get, "/.well-known/host-meta", 11);
   request.set(boost::beast::http::field::host, "Other.Example:8443");
   EXPECT_EQ(websocket_url(request, hosts, 5443), "wss://other.example:8443/xmpp-websocket");
+  EXPECT_EQ(bosh_url(request, hosts, 5443), "https://other.example:8443/http-bind");
   request.set(boost::beast::http::field::host, "example.org");
   EXPECT_EQ(websocket_url(request, hosts, 5443), "wss://example.org/xmpp-websocket");
   request.set(boost::beast::http::field::host, "evil.example'/><x");
   EXPECT_EQ(websocket_url(request, hosts, 5443), "wss://example.org:5443/xmpp-websocket");
+  EXPECT_EQ(bosh_url(request, hosts, 5443), "https://example.org:5443/http-bind");
   request.set(boost::beast::http::field::host, "example.org:54a3");
   EXPECT_EQ(websocket_url(request, hosts, 5443), "wss://example.org:5443/xmpp-websocket");
 }
 
-TEST(HostMeta, XrdAndJsonNameTheWebSocketUrl) {
+TEST(HostMeta, XrdAndJsonNameTheWebSocketAndBoshUrls) {
   const Route route = host_meta_route({"example.org"}, 5443);
   Request request(boost::beast::http::verb::get, "/.well-known/host-meta", 11);
   const auto xrd = route.answer(request);
   EXPECT_EQ(xrd[boost::beast::http::field::content_type], "application/xrd+xml");
   EXPECT_NE(xrd.body().find("<Link rel='urn:xmpp:alt-connections:websocket' href='wss://example.org:5443/xmpp-websocket'/>"),
             std::string::npos) << xrd.body();
+  EXPECT_NE(xrd.body().find("<Link rel='urn:xmpp:alt-connections:xbosh' href='https://example.org:5443/http-bind'/>"),
+            std::string::npos) << xrd.body();
   request.target("/.well-known/host-meta.json");
   const auto json = route.answer(request);
   EXPECT_EQ(json[boost::beast::http::field::content_type], "application/json");
   EXPECT_EQ(json.body(),
-            "{\"links\":[{\"rel\":\"urn:xmpp:alt-connections:websocket\",\"href\":\"wss://example.org:5443/xmpp-websocket\"}]}\n");
+            "{\"links\":[{\"rel\":\"urn:xmpp:alt-connections:websocket\",\"href\":\"wss://example.org:5443/xmpp-websocket\"},"
+            "{\"rel\":\"urn:xmpp:alt-connections:xbosh\",\"href\":\"https://example.org:5443/http-bind\"}]}\n");
 }
 
 }  // namespace
