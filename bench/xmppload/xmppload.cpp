@@ -26,7 +26,7 @@
 // token once, because a token's first use is not a steady-state login: the server moves it
 // from "new" to "current" in its store, a write later logins do not make. --fast-first-use
 // leaves that out, so the timed storm measures the first use instead. The timed storm follows.
-// --transport chooses how the stream travels (README "WebSocket"):
+// --transport chooses how the stream travels (README "Over WebSocket"):
 //   tcp        RFC 6120 on the client port: STARTTLS (or --direct-tls), one byte stream;
 //   websocket  RFC 7395 on the server's HTTPS port: TLS, an HTTP Upgrade to WebSocket
 //              (Boost.Beast, subprotocol xmpp, at --websocket-path), <open/> instead of the
