@@ -160,7 +160,9 @@ def chat_section(a, present, pick, metric, add, scenario="chat", title="3. Chat"
     common_pair = highest_kept(pair) if len(pair) == 2 else None
     sc = f"{title}, {max((r.get('pairs', 0) for s in with_chat for r in chats[s]), default=0):,} pairs"
     add(sc, "delivered msg/s at saturation", "↑", "≥ 2×", {s: metric(s, scenario, "saturation_delivered_per_s") for s in present})
-    add(sc, "highest offered rate kept up (no loss, p99 < 1 s)", "↑", "", {s: metric(s, scenario, "highest_rate_kept_up") for s in present})
+    # xmppload says -1 when not even the first step was kept up with
+    add(sc, "highest offered rate kept up (no loss, p99 < 1 s)", "↑", "", {s: (lambda v: "none" if v is not None and v < 0 else v)(
+        metric(s, scenario, "highest_rate_kept_up")) for s in present})
 
     def at_rate(s, key, rate):
         vals = []
