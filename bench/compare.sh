@@ -5,13 +5,21 @@
 #
 #   bench/compare.sh [--quick] [--sizes 100,1000,5000] [--runs N] [--group-runs N] [--group-seconds S]
 #                    [--servers cl-jabberd,ejabberd,prosody,ejabberd-roster-cache,cl-jabberd-nomam]
-#                    [--scenarios login,chat,group]
+#                    [--scenarios login,chat,group,ws-login,ws-chat,muc,mam]
 #                    [--pairs P] [--rates R1,R2,...] [--step-seconds S] [--group-size N]
 #                    [--build-dir DIR] [--no-provisioning] [--keep] [--sm]
 #                    [--mechanisms plain,scram-sha-256,fast] [--perf]
 #                    [--occupants R] [--muc-rates 1,2,5,...] [--muc-senders S] [--muc-step-seconds S]
 #                    [--mam-size N] [--mam-fill-seconds S] [--mam-queries Q]
 #
+# --scenarios ws-login,ws-chat (not in the default set) run the login storms (C = --sizes) and
+# the chat (--pairs, --rates) again over WebSocket (RFC 7395: TLS, HTTP Upgrade with the
+# subprotocol xmpp at /xmpp-websocket, <open/> framing; xmppload --transport websocket), on
+# each server's HTTPS port: `cl-setup jabber --http-port` writes it for cl-jabberd and
+# ejabberd.yml's ejabberd_http listener; Prosody gets mod_websocket on its https_ports. They
+# run after the TCP storms and chat, without an idle hold (the memory those left would hide
+# what a WebSocket connection costs); the report shows them as rows of their own, ratios to
+# ejabberd as for TCP.
 # --scenarios muc,mam (not in the default set) add the group-chat and archive scenarios:
 #   muc  R occupants (default 500) in one room of the server's MUC service, S of them posting
 #        at increasing rates (--muc-rates messages/s per room, --muc-step-seconds each);
@@ -106,7 +114,7 @@ while [ $# -gt 0 ]; do
     --mam-size) mam_size="$2"; shift ;;
     --mam-fill-seconds) mam_fill_seconds="$2"; shift ;;
     --mam-queries) mam_queries="$2"; shift ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,46p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -209,11 +217,11 @@ stop_group() {
 IFS=, read -r -a size_list <<< "$sizes"
 # Accounts for the scenarios that run only: creating them is slow on a loaded machine.
 max_clients=0
-if [[ ",$scenarios," == *,login,* ]]; then
-  max_clients=$group_size  # the login storm without a group, for the shared-roster ratio
+[[ ",$scenarios," == *,login,* ]] && max_clients=$group_size  # the login storm without a group, for the shared-roster ratio
+if [[ ",$scenarios," == *,login,* || ",$scenarios," == *,ws-login,* ]]; then
   for c in "${size_list[@]}"; do [ "$c" -gt "$max_clients" ] && max_clients=$c; done
 fi
-[[ ",$scenarios," == *,chat,* ]] && [ $((2 * pairs)) -gt "$max_clients" ] && max_clients=$((2 * pairs))
+[[ ",$scenarios," == *,chat,* || ",$scenarios," == *,ws-chat,* ]] && [ $((2 * pairs)) -gt "$max_clients" ] && max_clients=$((2 * pairs))
 members=0
 [[ ",$scenarios," == *,group,* ]] && members=$group_size
 [[ ",$scenarios," == *,muc,* ]] && [ "$occupants" -gt "$max_clients" ] && max_clients=$occupants
@@ -253,8 +261,16 @@ print(l["base_dn"], l["manager_dn"], l["manager_password_file"], sep="\t")' "$JA
 fi
 
 ej_port=$(free_port)
+# The HTTPS port of the WebSocket scenarios: in the settings for cl-jabberd and in ejabberd.yml
+# (cl-setup writes both), and Prosody's https_ports. One port for all: they run one at a time.
+ws_port=""
+http_args=()
+if [[ ",$scenarios," == *,ws-* ]]; then
+  ws_port=$(free_port)
+  http_args=(--http-port "$ws_port")
+fi
 printf 'bench-admin-pw\n' | "$tools/cl-setup" --server ejabberd --listen 127.0.0.1 --port "$ej_port" \
-  --tls-port "$(free_port)" --state-dir "$work/jabber" jabber >/dev/null
+  --tls-port "$(free_port)" "${http_args[@]}" --state-dir "$work/jabber" jabber >/dev/null
 domain=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["jabber"]["hosts"][0])' "$JABBERADMIN_CONFIG")
 certfile="$work/jabber/server.pem"
 say "domain $domain; ejabberd.yml rendered by cl-setup jabber"
@@ -332,8 +348,11 @@ setup_prosody() {
   mkdir -p "$dir/data"
   cp "$certfile" "$dir/server.pem"
   port=$(free_port)
-  # A careful administrator's Prosody 0.12: epoll, TLS required, no s2s/HTTP, hashed passwords
-  # (SCRAM data; PLAIN works against it), the groups module for the shared-roster scenario.
+  local websocket_module=""
+  [ -n "$ws_port" ] && websocket_module=', "websocket"'
+  # A careful administrator's Prosody 0.12: epoll, TLS required, no s2s, HTTPS only for the
+  # WebSocket scenarios (mod_websocket at /xmpp-websocket), hashed passwords (SCRAM data; PLAIN
+  # works against it), the groups module for the shared-roster scenario.
   cat > "$dir/prosody.cfg.lua" <<EOF
 pidfile = "$dir/prosody.pid"
 data_path = "$dir/data"
@@ -343,14 +362,16 @@ c2s_ports = { $port }
 c2s_direct_tls_ports = { }
 s2s_ports = { }
 http_ports = { }
-https_ports = { }
+https_ports = { $ws_port }
+https_interfaces = { "127.0.0.1" }
+https_ssl = { certificate = "$dir/server.pem", key = "$dir/server.pem" }
 network_backend = "epoll"
 use_libevent = false
 authentication = "internal_hashed"
 c2s_require_encryption = true
 allow_registration = false
 storage = "internal"
-modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "posix", "groups", "mam" }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "posix", "groups", "mam"$websocket_module }
 modules_disabled = { "s2s", "offline" }
 groups_file = "$dir/groups.txt"
 ssl = { certificate = "$dir/server.pem", key = "$dir/server.pem" }
@@ -475,6 +496,29 @@ run_server() {  # name start-function [xmppload arguments for every scenario]
       --step-seconds "$step_seconds" | record "$name" "$run" || say "$name: xmppload failed"
     sleep 2
   done
+  # The same storms and chat over WebSocket, on the HTTPS port; xmppload marks its lines
+  # "transport":"websocket", which the report keeps apart from the TCP ones.
+  local ws=(--transport websocket --port "$ws_port")
+  for ((run = 1; run <= runs; run++)); do
+    [[ ",$scenarios," == *,ws-login,* || ",$scenarios," == *,ws-chat,* ]] || break
+    if [ "$run" = 1 ] && ! wait_port "$ws_port" "$group_id" 20; then
+      say "$name: nothing listens on the HTTPS port $ws_port"
+      echo "{\"scenario\":\"ws-start\",\"server\":\"$name\",\"error\":\"no HTTPS listener\"}" >> "$results"
+      break
+    fi
+    for c in "${ws_size_list[@]}"; do
+      [[ ",$scenarios," == *,ws-login,* ]] || break
+      say "$name run $run: login storm over WebSocket C=$c"
+      "$load" "${common[@]}" "${ws[@]}" --label "$name" --mode login --clients "$c" --user-format 'u{i}' \
+        2> >(grep -v '^$' >&2) | record "$name" "$run" || say "$name: xmppload failed"
+      sleep 2
+    done
+    [[ ",$scenarios," == *,ws-chat,* ]] || continue
+    say "$name run $run: chat over WebSocket, $pairs pairs, rates $rates"
+    "$load" "${common[@]}" "${ws[@]}" --label "$name" --mode chat --pairs "$pairs" --user-format 'u{i}' --rates "$rates" \
+      --step-seconds "$step_seconds" | record "$name" "$run" || say "$name: xmppload failed"
+    sleep 2
+  done
   for ((run = 1; run <= runs; run++)); do
     [[ ",$scenarios," == *,muc,* ]] || break
     say "$name run $run: muc, $occupants occupants, rates $muc_rates msg/s"
@@ -509,6 +553,7 @@ run_server() {  # name start-function [xmppload arguments for every scenario]
 }
 
 idle_size=${size_list[-1]}
+ws_size_list=("${size_list[@]}")  # before the group-size baseline below: that one is TCP's
 # The no-group baseline for the shared-roster scenario: C = group size, if not among the sizes.
 if [[ ",$sizes," != *",$group_size,"* ]]; then size_list+=("$group_size"); fi
 

@@ -17,12 +17,16 @@ NAMES = {"cl-jabberd": "cl-jabberd", "cl-jabberd-sm": "cl-jabberd, XEP-0198 on",
 
 
 def load(path):
+    """The lines, each measured over WebSocket under a scenario of its own (ws-login, ws-chat)."""
     rows = []
     with open(path) as f:
         for line in f:
             line = line.strip()
             if line:
-                rows.append(json.loads(line))
+                row = json.loads(line)
+                if row.get("transport") == "websocket" and "scenario" in row:
+                    row["scenario"] = "ws-" + row["scenario"]
+                rows.append(row)
     return rows
 
 
@@ -89,24 +93,7 @@ def main():
 
     ran = {r.get("scenario") for r in rows}
     # 1. login storms, 2. idle
-    for c in (sizes if "login" in ran else []):
-        sc = f"1. Login storm, C={c:,}"
-        notes = {}
-        for s in present:
-            failed, total = failures(s, "login", c)
-            if failed:
-                notes[s] = f"({failed:,} of {total:,} failed)"
-        add(sc, "logins/s", "↑", "≥ 2×", {s: metric(s, "login", "logins_per_s", c) for s in present}, notes=notes)
-        add(sc, "login time p50, ms", "↓", "", {s: metric(s, "login", "login_p50_ms", c) for s in present})
-        add(sc, "login time p99, ms", "↓", "", {s: metric(s, "login", "login_p99_ms", c) for s in present})
-        vals = {}
-        for s in present:
-            v = metric(s, "login", "server_plus_ldap_cpu_s_per_1000_logins", c)
-            vals[s] = v if v is not None else metric(s, "login", "server_cpu_s_per_1000_logins", c)
-        add(sc, "server CPU s / 1,000 logins (slapd incl.²)", "↓", "", vals)
-        add(sc, "slapd share of that, s", "", "", {s: (lambda v, n: v / n * 1000 if v is not None and n else None)(
-            metric(s, "login", "ldap_cpu_s", c), metric(s, "login", "ok", c)) for s in present})
-        add(sc, "generator CPU s / 1,000 logins", "", "", {s: metric(s, "login", "gen_cpu_s_per_1000_logins", c) for s in present})
+    login_section(sizes, present, metric, failures, add, "login", "1. Login storm") if "login" in ran else None
     idle = [r for r in rows if r.get("scenario") == "idle"]
     if idle:
         c = idle[0].get("clients")
@@ -121,13 +108,37 @@ def main():
     # 5. room fan-out, 6. archive
     step_lines = muc_section(present, pick, metric, add) if "muc" in ran else []
     mam_section(present, pick, metric, add) if "mam" in ran else None
+    # 7., 8. the login storms and the chat again over WebSocket (RFC 7395)
+    login_section(sizes, present, metric, failures, add, "ws-login", "7. Login storm over WebSocket") if "ws-login" in ran else None
+    chat_section(a, present, pick, metric, add, "ws-chat", "8. Chat over WebSocket", "") if "ws-chat" in ran else None
 
     # print
     print_table(a, rows, present, table, lines, broken, step_lines, pick)
 
 
-def chat_section(a, present, pick, metric, add):
-    chats = {s: pick(s, "chat") for s in present}
+def login_section(sizes, present, metric, failures, add, scenario, title):
+    for c in sizes:
+        sc = f"{title}, C={c:,}"
+        notes = {}
+        for s in present:
+            failed, total = failures(s, scenario, c)
+            if failed:
+                notes[s] = f"({failed:,} of {total:,} failed)"
+        add(sc, "logins/s", "↑", "≥ 2×", {s: metric(s, scenario, "logins_per_s", c) for s in present}, notes=notes)
+        add(sc, "login time p50, ms", "↓", "", {s: metric(s, scenario, "login_p50_ms", c) for s in present})
+        add(sc, "login time p99, ms", "↓", "", {s: metric(s, scenario, "login_p99_ms", c) for s in present})
+        vals = {}
+        for s in present:
+            v = metric(s, scenario, "server_plus_ldap_cpu_s_per_1000_logins", c)
+            vals[s] = v if v is not None else metric(s, scenario, "server_cpu_s_per_1000_logins", c)
+        add(sc, "server CPU s / 1,000 logins (slapd incl.²)", "↓", "", vals)
+        add(sc, "slapd share of that, s", "", "", {s: (lambda v, n: v / n * 1000 if v is not None and n else None)(
+            metric(s, scenario, "ldap_cpu_s", c), metric(s, scenario, "ok", c)) for s in present})
+        add(sc, "generator CPU s / 1,000 logins", "", "", {s: metric(s, scenario, "gen_cpu_s_per_1000_logins", c) for s in present})
+
+
+def chat_section(a, present, pick, metric, add, scenario="chat", title="3. Chat", latency_target="≤ 0.5×"):
+    chats = {s: pick(s, scenario) for s in present}
     kept = {}
     for s, rs in chats.items():
         for r in rs:
@@ -147,9 +158,11 @@ def chat_section(a, present, pick, metric, add):
     # Also the highest rate that cl-jabberd and ejabberd both kept up with in every run.
     pair = [s for s in ("cl-jabberd", "ejabberd") if s in with_chat]
     common_pair = highest_kept(pair) if len(pair) == 2 else None
-    sc = f"3. Chat, {max((r.get('pairs', 0) for s in with_chat for r in chats[s]), default=0):,} pairs"
-    add(sc, "delivered msg/s at saturation", "↑", "≥ 2×", {s: metric(s, "chat", "saturation_delivered_per_s") for s in present})
-    add(sc, "highest offered rate kept up (no loss, p99 < 1 s)", "↑", "", {s: metric(s, "chat", "highest_rate_kept_up") for s in present})
+    sc = f"{title}, {max((r.get('pairs', 0) for s in with_chat for r in chats[s]), default=0):,} pairs"
+    add(sc, "delivered msg/s at saturation", "↑", "≥ 2×", {s: metric(s, scenario, "saturation_delivered_per_s") for s in present})
+    # xmppload says -1 when not even the first step was kept up with
+    add(sc, "highest offered rate kept up (no loss, p99 < 1 s)", "↑", "", {s: (lambda v: "none" if v is not None and v < 0 else v)(
+        metric(s, scenario, "highest_rate_kept_up")) for s in present})
 
     def at_rate(s, key, rate):
         vals = []
@@ -163,10 +176,10 @@ def chat_section(a, present, pick, metric, add):
             continue
         add(sc, f"latency p50 at {rate:,.0f} msg/s ({who} kept up), ms", "↓", "",
             {s: at_rate(s, "p50_ms", rate) for s in present}, digits=2)
-        add(sc, f"latency p99 at {rate:,.0f} msg/s ({who} kept up), ms", "↓", "≤ 0.5×",
+        add(sc, f"latency p99 at {rate:,.0f} msg/s ({who} kept up), ms", "↓", latency_target,
             {s: at_rate(s, "p99_ms", rate) for s in present}, digits=2)
     add(sc, "messages lost (all runs)", "↓", "0", {s: (sum(r.get("lost", 0) for r in chats[s]) if chats.get(s) else None) for s in present}, digits=0)
-    add(sc, "server CPU s / 100,000 messages", "↓", "", {s: metric(s, "chat", "server_cpu_s_per_100k_messages") for s in present})
+    add(sc, "server CPU s / 100,000 messages", "↓", "", {s: metric(s, scenario, "server_cpu_s_per_100k_messages") for s in present})
     add(sc, "generator CPU s / 100,000 messages", "", "", {s: median([r["gen_cpu_s"] / r["received"] * 1e5 for r in chats.get(s, []) if r.get("received")]) for s in present})
 
 
@@ -353,9 +366,19 @@ def print_table(a, rows, present, table, lines, broken, step_lines, pick):
             out.append(f"  {NAMES[s]}: {', '.join(names)}; in {proved:,} of {ok:,} logins the server proved "
                        f"itself (SCRAM signature or HT answer checked); PBKDF2 runs on the client during the "
                        f"storms: {pbkdf2:,}.  ")
-    if broken:
+    if any(r.get("transport") == "websocket" for r in rows):
         out.append("")
+        out.append("Rows 7 and 8: the same login storms and chat over WebSocket (RFC 7395: TLS, an HTTP Upgrade "
+                   "with the subprotocol xmpp at /xmpp-websocket, `<open/>` framing, one element per message; "
+                   "xmppload --transport websocket) on each server's HTTPS port, after the TCP ones on the same "
+                   "server process.  ")
+    no_https = {r["server"]: r.get("error", "failed") for r in rows if r.get("scenario") == "ws-start"}
+    if broken or no_https:
+        out.append("")
+    if broken:
         out.append("Did not start: " + ", ".join(f"{k} ({v})" for k, v in broken.items()))
+    if no_https:
+        out.append("No WebSocket rows: " + ", ".join(f"{k} ({v})" for k, v in no_https.items()))
     errs = {}
     for r in rows:
         for k, v in (r.get("errors") or {}).items():

@@ -26,6 +26,12 @@
 // token once, because a token's first use is not a steady-state login: the server moves it
 // from "new" to "current" in its store, a write later logins do not make. --fast-first-use
 // leaves that out, so the timed storm measures the first use instead. The timed storm follows.
+// --transport chooses how the stream travels (README "Over WebSocket"):
+//   tcp        RFC 6120 on the client port: STARTTLS (or --direct-tls), one byte stream;
+//   websocket  RFC 7395 on the server's HTTPS port: TLS, an HTTP Upgrade to WebSocket
+//              (Boost.Beast, subprotocol xmpp, at --websocket-path), <open/> instead of the
+//              stream header (also for the restart after SASL), one element per message.
+//              Only the transport differs: every scenario and mechanism runs over either.
 // With --sm every client enables XEP-0198 stream management (resumable) after binding,
 // answers the server's <r/> with its count of stanzas handled, and asks for an ack itself
 // every 5 stanzas it sends (as slixmpp does), so the cost of stream management shows.
@@ -43,6 +49,9 @@
 #include <utility>  // before Boost 1.74 asio/awaitable.hpp, which uses std::exchange without it
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -58,10 +67,12 @@
 
 #include "muc_mam.hpp"
 #include "sasl_client.hpp"
+#include "websocket_framing.hpp"
 #include "xml_reader.hpp"
 
 namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
+namespace websocket = boost::beast::websocket;
 using asio::awaitable;
 using asio::use_awaitable;
 using tcp = asio::ip::tcp;
@@ -76,6 +87,8 @@ struct Options {
   std::string target = "127.0.0.1";
   std::uint16_t port = 5222;
   bool direct_tls = false;
+  std::string transport = "tcp";  // tcp | websocket
+  std::string websocket_path = "/xmpp-websocket";
   bool sm = false;  // --sm: XEP-0198 on every client
   std::string domain;
   std::string user_format = "u{i}";
@@ -111,6 +124,7 @@ struct Options {
 [[noreturn]] void usage_error(const std::string& message) {
   std::cerr << "xmppload: " << message << "\n"
             << "usage: xmppload --domain D [--target 127.0.0.1] [--port 5222] [--direct-tls] [--sm]\n"
+               "  [--transport tcp|websocket] [--websocket-path /xmpp-websocket]\n"
                "  [--user-format u{i}] [--password-format secret] [--first N]\n"
                "  [--mechanism plain|scram-sha-256|fast] [--fast-first-use]\n"
                "  [--mode login|chat|muc|mam] [--clients C] [--concurrency W] [--login-timeout S]\n"
@@ -150,6 +164,8 @@ Options parse(int argc, char** argv) {
     if (a == "--target") o.target = v();
     else if (a == "--port") o.port = static_cast<std::uint16_t>(number(a, v()));
     else if (a == "--direct-tls") o.direct_tls = true;
+    else if (a == "--transport") o.transport = v();
+    else if (a == "--websocket-path") o.websocket_path = v();
     else if (a == "--sm") o.sm = true;
     else if (a == "--domain") o.domain = v();
     else if (a == "--user-format") o.user_format = v();
@@ -195,6 +211,10 @@ Options parse(int argc, char** argv) {
   if (o.mechanism != "plain" && o.mechanism != "scram-sha-256" && o.mechanism != "fast")
     usage_error("--mechanism: plain, scram-sha-256 or fast");
   if (o.fast_first_use && o.mechanism != "fast") usage_error("--fast-first-use needs --mechanism fast");
+  if (o.transport != "tcp" && o.transport != "websocket") usage_error("--transport: tcp or websocket");
+  if (o.transport == "websocket" && o.direct_tls) usage_error("--direct-tls is for tcp: a WebSocket is always on TLS");
+  if (!o.websocket_path.starts_with("/") || o.websocket_path.find_first_of(" \t\r\n") != std::string::npos)
+    usage_error("--websocket-path: an absolute path, e.g. /xmpp-websocket");
   if (o.mode == "chat") o.clients = 2 * o.pairs;
   if (o.mode == "mam") o.clients = 1 + std::max<std::size_t>(1, o.senders);
   if (o.mode == "muc" && (o.senders == 0 || o.senders > o.clients)) usage_error("--senders: between 1 and --clients");
@@ -361,6 +381,9 @@ struct Client {
   std::size_t index = 0;
   std::string user, password, full_jid;
   ssl::stream<tcp::socket> stream;
+  // --transport websocket: the WebSocket over `stream`, once upgraded (RFC 7395); none on tcp.
+  using WebSocket = websocket::stream<ssl::stream<tcp::socket>&>;
+  std::unique_ptr<WebSocket> ws;
   asio::steady_timer timer;
   bool tls = false;
   XmlReader reader;
@@ -372,8 +395,10 @@ struct Client {
   std::unique_ptr<char[]> buf;
   const char* phase = "connect";
   bool done = false, online = false, dead = false, timed_out = false;
-  // writes once online: one in flight at a time, the rest gathered behind it
+  // writes once online: one in flight at a time, the rest gathered behind it; over a
+  // WebSocket each element is a message of its own, ending where *_ends say
   std::string pending, inflight;
+  std::vector<std::uint32_t> pending_ends, inflight_ends;
   bool writing = false;
   // chat
   Client* partner = nullptr;
@@ -395,6 +420,9 @@ class Load {
     tls_.set_verify_mode(ssl::verify_none);  // the peers use self-signed certificates here
     SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
     SSL_CTX_set_mode(tls_.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+    // As a browser asks for its WebSocket: HTTP/1.1 over TLS.
+    static constexpr unsigned char kAlpnHttp11[] = "\x08http/1.1";
+    if (websocket_transport()) SSL_CTX_set_alpn_protos(tls_.native_handle(), kAlpnHttp11, sizeof kAlpnHttp11 - 1);
     target_ = tcp::endpoint(loopback_target(o_.target), o_.port);
     unsigned char agent_base[16];
     if (RAND_bytes(agent_base, sizeof agent_base) != 1) throw std::runtime_error("no random bytes for the client ids");
@@ -557,18 +585,46 @@ class Load {
     return tcp::endpoint(asio::ip::address_v4(b), 0);
   }
 
+  // ---- the transport: bytes of the stream over TCP (in the clear until STARTTLS, then TLS), or
+  // over a WebSocket the payload of its messages, which the reader takes as one stream
+  bool websocket_transport() const { return o_.transport == "websocket"; }
+
   awaitable<std::size_t> read_some(Client& c) {
     if (!c.buf) c.buf.reset(new char[Client::kReadSize]);
     const auto into = asio::buffer(c.buf.get(), Client::kReadSize);
-    const std::size_t n = c.tls ? co_await c.stream.async_read_some(into, use_awaitable)
-                                : co_await c.stream.next_layer().async_read_some(into, use_awaitable);
+    const std::size_t n = c.ws    ? co_await c.ws->async_read_some(into, use_awaitable)
+                          : c.tls ? co_await c.stream.async_read_some(into, use_awaitable)
+                                  : co_await c.stream.next_layer().async_read_some(into, use_awaitable);
     ++reads_;
     read_bytes_ += n;
     co_return n;
   }
+  // One element (or the stream header) while logging in.
   awaitable<void> write(Client& c, const std::string& data) {
-    if (c.tls) co_await asio::async_write(c.stream, asio::buffer(data), use_awaitable);
-    else co_await asio::async_write(c.stream.next_layer(), asio::buffer(data), use_awaitable);
+    if (c.ws) {
+      std::string message;
+      append_standalone(message, data);
+      co_await c.ws->async_write(asio::buffer(message), use_awaitable);
+    } else if (c.tls) {
+      co_await asio::async_write(c.stream, asio::buffer(data), use_awaitable);
+    } else {
+      co_await asio::async_write(c.stream.next_layer(), asio::buffer(data), use_awaitable);
+    }
+  }
+  // TLS, then the HTTP Upgrade asking for the xmpp subprotocol, which the answer must name.
+  awaitable<void> upgrade_to_websocket(Client& c) {
+    c.ws = std::make_unique<Client::WebSocket>(c.stream);
+    c.ws->set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
+      request.set(boost::beast::http::field::sec_websocket_protocol,
+                  boost::beast::string_view(kWebSocketSubprotocol.data(), kWebSocketSubprotocol.size()));
+      request.set(boost::beast::http::field::user_agent, "xmppload");
+    }));
+    websocket::response_type response;
+    co_await c.ws->async_handshake(response, o_.domain + ":" + std::to_string(o_.port), o_.websocket_path, use_awaitable);
+    const auto subprotocol = response[boost::beast::http::field::sec_websocket_protocol];
+    if (std::string_view(subprotocol.data(), subprotocol.size()) != kWebSocketSubprotocol)
+      throw Failure{"websocket-subprotocol-refused"};
+    c.ws->text(true);
   }
   awaitable<std::unique_ptr<Element>> next(Client& c) {
     for (;;) {
@@ -578,6 +634,10 @@ class Load {
         q.pop_front();
         if (el->name == "error" && el->ns == "http://etherx.jabber.org/streams")
           throw Failure{std::string("stream-error:") + (el->children.empty() ? "?" : el->children.front()->name)};
+        if (el->ns == kFramingNs) {  // RFC 7395's <open/> answering ours, or <close/>
+          if (el->name == "close") throw Failure{"stream-closed"};
+          continue;
+        }
         co_return el;
       }
       if (c.reader.stream_closed()) throw Failure{"stream-closed"};
@@ -586,8 +646,15 @@ class Load {
     }
   }
   awaitable<std::unique_ptr<Element>> open_stream(Client& c) {
-    co_await write(c, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='" +
-                          o_.domain + "' version='1.0' xml:lang='en'>");
+    if (c.ws) {
+      // Each <open/> starts a stream the server answers with an <open/> of its own.
+      c.reader.reset();
+      c.reader.feed(kReaderRoot.data(), kReaderRoot.size());
+      co_await write(c, framing_open(o_.domain));
+    } else {
+      co_await write(c, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='" +
+                            o_.domain + "' version='1.0' xml:lang='en'>");
+    }
     auto features = co_await next(c);
     if (features->name != "features") throw Failure{"no-features"};
     co_return features;
@@ -633,8 +700,8 @@ class Load {
     }
   }
 
-  // TCP connect from the client's loopback source, TLS (STARTTLS, or --direct-tls), and the
-  // features of the encrypted stream.
+  // TCP connect from the client's loopback source, TLS (STARTTLS, --direct-tls, or for a
+  // WebSocket first), the upgrade to a WebSocket, and the features of the encrypted stream.
   awaitable<std::unique_ptr<Element>> secure_stream(Client& c) {
     tcp::socket& sock = c.stream.next_layer();
     c.phase = "connect";
@@ -646,10 +713,14 @@ class Load {
     co_await sock.async_connect(target_, use_awaitable);
     sock.set_option(tcp::no_delay(true));
     SSL_set_tlsext_host_name(c.stream.native_handle(), o_.domain.c_str());
-    if (o_.direct_tls) {
+    if (o_.direct_tls || websocket_transport()) {
       c.phase = "tls";
       co_await c.stream.async_handshake(ssl::stream_base::client, use_awaitable);
       c.tls = true;
+    }
+    if (websocket_transport()) {
+      c.phase = "websocket";
+      co_await upgrade_to_websocket(c);
     }
     c.phase = "stream";
     auto features = co_await open_stream(c);
@@ -921,25 +992,46 @@ class Load {
   }
 
   // ---- online
+  // One element: gathered behind the write in flight, over a WebSocket as a message of its own.
   void send(Client& c, std::string_view data) {
     if (c.dead) return;
-    c.pending.append(data);
+    if (c.ws) {
+      append_standalone(c.pending, data);
+      c.pending_ends.push_back(static_cast<std::uint32_t>(c.pending.size()));
+    } else {
+      c.pending.append(data);
+    }
     if (!c.writing) flush(c);
   }
   void flush(Client& c) {
     c.writing = true;
     c.inflight.swap(c.pending);
     c.pending.clear();
-    asio::async_write(c.stream, asio::buffer(c.inflight), [this, &c](const boost::system::error_code& ec, std::size_t) {
-      c.writing = false;
-      c.inflight.clear();
-      if (ec) {
-        if (!closing_ && !c.dead) ++errors_["online-write:" + ec.message()];
-        c.dead = true;
-        return;
-      }
-      if (!c.pending.empty()) flush(c);
-    });
+    c.inflight_ends.swap(c.pending_ends);
+    c.pending_ends.clear();
+    if (c.ws) return write_messages(c, 0);
+    asio::async_write(c.stream, asio::buffer(c.inflight),
+                      [this, &c](const boost::system::error_code& ec, std::size_t) { written(c, ec); });
+  }
+  // The WebSocket messages of c.inflight from the k-th on, one after another.
+  void write_messages(Client& c, std::size_t k) {
+    const std::uint32_t begin = k == 0 ? 0 : c.inflight_ends[k - 1];
+    c.ws->async_write(asio::buffer(c.inflight.data() + begin, c.inflight_ends[k] - begin),
+                      [this, &c, k](const boost::system::error_code& ec, std::size_t) {
+                        if (ec || k + 1 == c.inflight_ends.size()) return written(c, ec);
+                        write_messages(c, k + 1);
+                      });
+  }
+  void written(Client& c, const boost::system::error_code& ec) {
+    c.writing = false;
+    c.inflight.clear();
+    c.inflight_ends.clear();
+    if (ec) {
+      if (!closing_ && !c.dead) ++errors_["online-write:" + ec.message()];
+      c.dead = true;
+      return;
+    }
+    if (!c.pending.empty()) flush(c);
   }
 
   awaitable<void> read_loop(Client& c) {
@@ -1076,10 +1168,9 @@ class Load {
     char head[96];
     std::snprintf(head, sizeof head, "%zu %llu %lld ", step, static_cast<unsigned long long>(++c.sent_seq),
                   static_cast<long long>(Clock::now().time_since_epoch().count()));
-    std::string stanza = "<message type='" + std::string(type) + "' to='" + std::string(to) + "' id='m" +
-                         std::to_string(c.sent_seq) + "'><body>" + head + padding + "</body></message>";
-    if (c.sm && ++c.sm_sent % 5 == 0) stanza += "<r xmlns='urn:xmpp:sm:3'/>";
-    send(c, stanza);
+    send(c, "<message type='" + std::string(type) + "' to='" + std::string(to) + "' id='m" + std::to_string(c.sent_seq) +
+                "'><body>" + head + padding + "</body></message>");
+    if (c.sm && ++c.sm_sent % 5 == 0) send(c, "<r xmlns='urn:xmpp:sm:3'/>");
   }
 
   awaitable<void> chat_phase() {
@@ -1419,8 +1510,9 @@ class Load {
     std::cerr << "xmppload: mam: " << done << " queries, p50 " << query_ms.ms(0.5) << " ms p99 " << query_ms.ms(0.99) << " ms\n";
   }
 
+  // Every line says which transport it measured (the report keeps the two apart).
   void emit(const std::string& line) {
-    std::cout << line << std::endl;
+    std::cout << "{\"transport\":\"" << o_.transport << "\"," << line.substr(1) << std::endl;
   }
 
   void finish(int code) {

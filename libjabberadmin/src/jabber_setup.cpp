@@ -103,6 +103,7 @@ std::string listeners_yaml(const JabberSettings& j) {
       out += "    port: " + std::to_string(j.http_port) + "\n";
       out += "    ip: " + render::yaml_quoted(address, "listen address") + "\n";
       out += "    module: ejabberd_http\n";
+      out += "    backlog: " + std::to_string(kBacklog) + "\n";  // a burst of WebSocket logins too
       out += "    tls: true\n";
       out += "    protocol_options: TLS_OPTIONS\n";
       out += "    request_handlers:\n";
