@@ -103,6 +103,8 @@ void WebSocketTransport::write_next() {
   writing_ = true;
   auto done = [self = shared_from_this()](const error_code& ec, std::size_t = 0) {
     self->writing_ = false;
+    // Dropped while this write was under way: finish kept only its message, for it.
+    if (self->finished_) return self->out_.clear();
     self->queued_ -= self->out_.front().text.size();
     self->out_.pop_front();
     if (ec) return self->finish();
@@ -131,7 +133,10 @@ void WebSocketTransport::finish() {
   grace_.cancel();
   error_code ec;
   beast::get_lowest_layer(socket_).socket().close(ec);
-  out_.clear();
+  // A write under way still reads the front message (its completion comes after the close):
+  // that one stays until then.
+  if (writing_ && !out_.empty()) out_.erase(std::next(out_.begin()), out_.end());
+  else out_.clear();
   queued_ = 0;
   if (auto events = events_.lock()) events->on_closed();
 }

@@ -21,10 +21,12 @@ FRAMING = "urn:ietf:params:xml:ns:xmpp-framing"
 
 
 class HttpsWorldTest(ConfiguredWorldTest):
+    more_jabber_lines = ""
+
     @classmethod
     def setUpClass(cls):
         cls.http_port = free_port()
-        cls.extra_jabber_lines = f"http_port = {cls.http_port}\n"
+        cls.extra_jabber_lines = f"http_port = {cls.http_port}\n" + cls.more_jabber_lines
         super().setUpClass()
 
 
@@ -182,6 +184,51 @@ class HttpsListener(HttpsWorldTest):
             self.assertIn(("close", 1009), out)
         finally:
             ws.close()
+
+
+class SlowReader(HttpsWorldTest):
+    """A client that asks and never reads: the server drops it, and lives on."""
+
+    more_jabber_lines = "stanza_rate = 0\nbyte_rate = 0\n"  # its requests come as fast as it sends them
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.world.add_user("dave", "dave-pw")
+
+    def logged_in(self, receive_buffer=None):
+        ws = websocket_raw.WebSocket(self.http_port, receive_buffer=receive_buffer)
+        ws.send(f"<open xmlns='{FRAMING}' to='{HOST}' version='1.0'/>")
+        ws.receive(), ws.receive()
+        ws.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" +
+                base64.b64encode(b"\0dave\0dave-pw").decode() + "</auth>")
+        self.assertIn("<success", ws.receive())
+        ws.send(f"<open xmlns='{FRAMING}' to='{HOST}' version='1.0'/>")
+        ws.receive(), ws.receive()
+        ws.send("<iq type='set' id='bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>")
+        self.assertIn("<jid>", ws.receive())
+        return ws
+
+    def test_a_client_that_does_not_read_is_dropped_while_a_write_is_under_way(self):
+        # The server's answers pile up behind a 4 KiB receive window until they pass the
+        # output limit (1 MiB): it drops the client while its last write still waits for the
+        # socket. That write's buffer must outlive the drop (it was freed under it once, and
+        # the write's completion then took a message off an empty queue: a double free).
+        ws = self.logged_in(receive_buffer=4096)
+        try:
+            try:
+                for i in range(30000):  # 30,000 answers of about 1 KiB each: more than the sockets hold
+                    ws.send(f"<iq type='get' id='d{i}' to='{HOST}'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>")
+            except OSError:
+                pass  # dropped already: what the test wants
+            time.sleep(5)  # the server answers them all
+        finally:
+            ws.close()
+        self.assertIsNone(self.world.server.poll(), "cl-jabberd died")
+        ws = self.logged_in()  # and it still serves
+        ws.close()
+        with open(self.world.log_path) as log:
+            self.assertIn("client does not read; dropping the connection", log.read())
 
 
 if __name__ == "__main__":

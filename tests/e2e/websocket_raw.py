@@ -7,11 +7,16 @@ import ssl
 import struct
 
 
-def tls_socket(port, timeout=10):
+def tls_socket(port, timeout=10, receive_buffer=None):
+    """receive_buffer: a small SO_RCVBUF, set before connecting, for a client that reads slowly."""
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE  # the test's self-signed certificate
-    raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if receive_buffer:
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    raw.settimeout(timeout)
+    raw.connect(("127.0.0.1", port))
     return context.wrap_socket(raw, server_hostname="localhost")
 
 
@@ -47,8 +52,8 @@ def request(port, text):
 
 
 class WebSocket:
-    def __init__(self, port, protocol="xmpp", path="/xmpp-websocket"):
-        self.sock = tls_socket(port)
+    def __init__(self, port, protocol="xmpp", path="/xmpp-websocket", receive_buffer=None):
+        self.sock = tls_socket(port, receive_buffer=receive_buffer)
         key = base64.b64encode(os.urandom(16)).decode()
         lines = [f"GET {path} HTTP/1.1", f"Host: localhost:{port}", "Upgrade: websocket", "Connection: Upgrade",
                  f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
