@@ -378,7 +378,8 @@ TEST_F(MucTest, APersistentRoomsHistoryIsWrittenBehindAndNothingIsLost) {
   FakeSession& alice2 = login("alice@example.org/a2");
   join(alice2, "Alice");
   EXPECT_EQ(iq(alice2, "set", kRoom, config({{"muc#roomconfig_persistentroom", "0"}})).attr_or("type"), "result");
-  io.run_for(std::chrono::milliseconds(100));  // store::kWriteDelay is 20 ms
+  io.restart();
+  io.run_for(std::chrono::milliseconds(100));
   EXPECT_EQ(stored(), 0);
 }
 
