@@ -1,6 +1,7 @@
 // libFuzzer target for the HTTPS listener's request path: arbitrary bytes, fed in slices
 // whose sizes come from the input, into Beast's request parser with the listener's limits
-// (small ones, so the limit paths are reached); a request parsed whole goes to the route
+// (small ones, so the limit paths are reached) and its refusals on the header (a chunked
+// body is never parsed, as the listener reads none); a request parsed whole goes to the route
 // table and, for host-meta, its answer is built; its body goes through the WebSocket
 // framing both ways, as a WebSocket message would.
 #include <cstddef>
@@ -24,6 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   boost::system::error_code ec;
   std::size_t pending = 0;  // bytes offered but not yet taken (Beast wants a whole header line)
   while (!parser.is_done()) {
+    // The listener reads the header first and refuses some on sight, their body unread.
+    if (parser.is_header_done() && refusal_on_header(parser)) return 0;
     const std::size_t offer = std::min(in.size(), pending + chunk);
     if (offer == 0) break;
     const std::size_t used = parser.put(boost::asio::buffer(in.data(), offer), ec);

@@ -1173,6 +1173,65 @@ class Load {
     if (c.sm && ++c.sm_sent % 5 == 0) send(c, "<r xmlns='urn:xmpp:sm:3'/>");
   }
 
+  // What the rate steps of a scenario came to.
+  struct StepsRun {
+    std::string json = "[]";  // one object per step run
+    double best = 0;          // the highest delivered rate (stanzas/s)
+    double highest_kept = -1;  // the highest rate (messages/s) kept up with, -1: none
+    double cpu_busy = 0, received_all = 0;  // server CPU seconds in the steps, stanzas received in them
+    std::size_t sent = 0;
+  };
+
+  // Runs a step for each rate of --rates, one after another: send_one(step) sends one message
+  // and says whether it could; each message reaches fanout receivers. A step is sent for
+  // --step-seconds, drained for at most --drain-seconds, and is the last one when it did not
+  // keep up (every copy received, 90 % of the offered rate delivered, p99 under a second):
+  // a higher rate only piles up queues.
+  template <typename SendOne>
+  awaitable<StepsRun> rate_steps(std::string_view scenario, double fanout, SendOne send_one) {
+    StepsRun run;
+    std::string results = "[";
+    steps_.reserve(steps_.size() + o_.rates.size());
+    for (const double rate : o_.rates) {
+      if (aborted_) break;
+      steps_.emplace_back();
+      const std::size_t step = steps_.size();
+      Step& s = steps_.back();
+      s.rate = rate;
+      s.start = Clock::now();
+      const Sample a = sample();
+      co_await pace(s, [&] { return send_one(step); });
+      const auto sent_end = Clock::now();
+      const auto expected = static_cast<std::size_t>(static_cast<double>(s.sent) * fanout);
+      const auto drain_end = sent_end + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.drain_seconds));
+      while (s.received < expected && Clock::now() < drain_end && !aborted_) co_await sleep(0.01);
+      const Sample b = sample();
+      run.sent += s.sent;
+      const double span = std::chrono::duration<double>((s.received > 0 ? s.last_receive : sent_end) - s.start).count();
+      const double delivered = static_cast<double>(s.received) / std::max(span, o_.step_seconds);
+      const double p50 = s.latency.ms(0.5), p99 = s.latency.ms(0.99);
+      const std::size_t missing = expected - std::min(expected, s.received);
+      Json st;
+      st.num("rate", rate).num("sent", static_cast<double>(s.sent)).num("expected", static_cast<double>(expected));
+      st.num("received", static_cast<double>(s.received)).num("missing_after_drain", static_cast<double>(missing));
+      st.num("offered_stanzas_per_s", rate * fanout).num("delivered_per_s", delivered);
+      st.num("p50_ms", p50).num("p99_ms", p99).num("max_ms", s.latency.ms(1.0));
+      st.num("send_s", std::chrono::duration<double>(sent_end - s.start).count());
+      common(st, a, b);
+      results += (results.size() > 1 ? "," : "") + st.done();
+      std::cerr << "xmppload: " << scenario << " " << rate << " msg/s x " << fanout << ": delivered " << delivered
+                << " stanzas/s p50 " << p50 << " ms p99 " << p99 << " ms, missing " << missing << "\n";
+      if (a.server_cpu >= 0) run.cpu_busy += b.server_cpu - a.server_cpu;
+      run.received_all += static_cast<double>(s.received);
+      run.best = std::max(run.best, delivered);
+      const bool kept_up = s.received >= expected && delivered >= 0.9 * rate * fanout && p99 < 1000;
+      if (!kept_up) break;
+      run.highest_kept = rate;
+    }
+    run.json = results + "]";
+    co_return run;
+  }
+
   awaitable<void> chat_phase() {
     std::vector<Client*> senders;
     for (const auto& c : clients_)
@@ -1185,57 +1244,18 @@ class Load {
       co_return;
     }
     co_await sleep(1.0);  // let the presence of the last logins settle
-    steps_.reserve(o_.rates.size());
-    std::string results = "[";
-    double best = 0, best_rate_p99 = -1;
-    std::size_t total_sent = 0;
     const Sample first = sample();
-    double cpu_busy = 0, received_all = 0;
-    std::string padding(o_.body_bytes, 'x');
+    const std::string padding(o_.body_bytes, 'x');
     std::size_t rr = 0;
-    for (const double rate : o_.rates) {
-      if (aborted_) break;
-      steps_.emplace_back();
-      const std::size_t step = steps_.size();
-      Step& s = steps_.back();
-      s.rate = rate;
-      s.start = Clock::now();
-      const Sample a = sample();
-      co_await pace(s, [&] {
-        for (std::size_t tries = 0; tries < 4 * senders.size(); ++tries) {
-          Client& c = *senders[rr++ % senders.size()];
-          if (c.dead || c.partner->dead) continue;
-          send_timestamped(c, "chat", c.partner->full_jid, step, padding);
-          return true;
-        }
-        return false;
-      });
-      const auto sent_end = Clock::now();
-      // Drain: wait for this step's messages, bounded.
-      const auto drain_end = sent_end + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.drain_seconds));
-      while (s.received < s.sent && Clock::now() < drain_end && !aborted_) co_await sleep(0.01);
-      const Sample b = sample();
-      total_sent += s.sent;
-      const double span = std::chrono::duration<double>((s.received > 0 ? s.last_receive : sent_end) - s.start).count();
-      const double delivered = span > 0 ? static_cast<double>(s.received) / std::max(span, o_.step_seconds) : 0;
-      const double p50 = s.latency.ms(0.5), p99 = s.latency.ms(0.99);
-      Json j;
-      j.num("rate", rate).num("sent", static_cast<double>(s.sent)).num("received", static_cast<double>(s.received));
-      j.num("missing_after_drain", static_cast<double>(s.sent - std::min(s.sent, s.received)));
-      j.num("delivered_per_s", delivered).num("p50_ms", p50).num("p99_ms", p99).num("max_ms", s.latency.ms(1.0));
-      j.num("send_s", std::chrono::duration<double>(sent_end - s.start).count());
-      common(j, a, b);
-      results += (results.size() > 1 ? "," : "") + j.done();
-      std::cerr << "xmppload: chat " << rate << "/s: delivered " << delivered << "/s p50 " << p50 << " ms p99 " << p99
-                << " ms, missing " << s.sent - std::min(s.sent, s.received) << "\n";
-      if (a.server_cpu >= 0) cpu_busy += b.server_cpu - a.server_cpu;
-      received_all += static_cast<double>(s.received);
-      const bool kept_up = s.received == s.sent && delivered >= 0.9 * rate && p99 < 1000;
-      if (delivered > best) best = delivered;
-      if (kept_up) best_rate_p99 = rate;
-      if (!kept_up) break;  // saturated: a higher rate only piles up queues
-    }
-    results += "]";
+    const StepsRun run = co_await rate_steps("chat", 1, [&](std::size_t step) {
+      for (std::size_t tries = 0; tries < 4 * senders.size(); ++tries) {
+        Client& c = *senders[rr++ % senders.size()];
+        if (c.dead || c.partner->dead) continue;
+        send_timestamped(c, "chat", c.partner->full_jid, step, padding);
+        return true;
+      }
+      return false;
+    });
     // Late arrivals: give every message a last chance before counting losses.
     const auto final_end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.drain_seconds));
     auto received_total = [&] {
@@ -1243,18 +1263,19 @@ class Load {
       for (const auto& s : steps_) n += s.received;
       return n;
     };
-    while (received_total() < total_sent && Clock::now() < final_end && !aborted_) co_await sleep(0.02);
+    while (received_total() < run.sent && Clock::now() < final_end && !aborted_) co_await sleep(0.02);
     const Sample last = sample();
     Json j;
     j.str("scenario", "chat").str("label", o_.label).num("pairs", static_cast<double>(senders.size() / 2));
     j.num("body_bytes", static_cast<double>(o_.body_bytes));
-    j.num("saturation_delivered_per_s", best).num("highest_rate_kept_up", best_rate_p99);
-    j.num("sent", static_cast<double>(total_sent)).num("received", static_cast<double>(received_total()));
-    j.num("lost", static_cast<double>(total_sent - std::min(total_sent, received_total())));
+    j.num("saturation_delivered_per_s", run.best).num("highest_rate_kept_up", run.highest_kept);
+    j.num("sent", static_cast<double>(run.sent)).num("received", static_cast<double>(received_total()));
+    j.num("lost", static_cast<double>(run.sent - std::min(run.sent, received_total())));
     j.num("duplicates_or_reordered", static_cast<double>(duplicates_or_reordered_));
-    j.num("server_cpu_s_per_100k_messages", first.server_cpu >= 0 && received_all > 0 ? cpu_busy / received_all * 1e5 : NAN);
+    j.num("server_cpu_s_per_100k_messages",
+          first.server_cpu >= 0 && run.received_all > 0 ? run.cpu_busy / run.received_all * 1e5 : NAN);
     j.num("gen_cpu_s", last.own_cpu - first.own_cpu).num("server_cpu_s", first.server_cpu >= 0 ? last.server_cpu - first.server_cpu : NAN);
-    j.raw("steps", results);
+    j.raw("steps", run.json);
     j.raw("errors", errors_json(errors_));
     emit(j.done());
   }
@@ -1371,61 +1392,25 @@ class Load {
       co_return;
     }
     const double fanout = static_cast<double>(occupants.size());
-    std::string results = "[";
-    double best = 0, highest_kept = -1, cpu_busy = 0, received_all = 0;
     const Sample first = sample();
     const std::string padding(o_.body_bytes, 'x');
     std::size_t rr = 0;
-    for (const double rate : o_.rates) {
-      if (aborted_) break;
-      steps_.emplace_back();
-      const std::size_t step = steps_.size();
-      Step& s = steps_.back();
-      s.rate = rate;
-      s.start = Clock::now();
-      const Sample a = sample();
-      co_await pace(s, [&] {
-        for (std::size_t tries = 0; tries < senders.size(); ++tries) {
-          Client& c = *senders[rr++ % senders.size()];
-          if (c.dead) continue;
-          send_timestamped(c, "groupchat", room_jid(), step, padding);
-          return true;
-        }
-        return false;
-      });
-      const auto sent_end = Clock::now();
-      // Each message comes back to every occupant, its sender included.
-      const auto expected = static_cast<std::size_t>(static_cast<double>(s.sent) * fanout);
-      const auto drain_end = sent_end + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.drain_seconds));
-      while (s.received < expected && Clock::now() < drain_end && !aborted_) co_await sleep(0.01);
-      const Sample b = sample();
-      const double span = std::chrono::duration<double>((s.received > 0 ? s.last_receive : sent_end) - s.start).count();
-      const double delivered = static_cast<double>(s.received) / std::max(span, o_.step_seconds);
-      const double p50 = s.latency.ms(0.5), p99 = s.latency.ms(0.99);
-      Json st;
-      st.num("rate", rate).num("sent", static_cast<double>(s.sent)).num("expected", static_cast<double>(expected));
-      st.num("received", static_cast<double>(s.received));
-      st.num("missing_after_drain", static_cast<double>(expected - std::min(expected, s.received)));
-      st.num("offered_stanzas_per_s", rate * fanout).num("delivered_per_s", delivered);
-      st.num("p50_ms", p50).num("p99_ms", p99).num("max_ms", s.latency.ms(1.0));
-      st.num("send_s", std::chrono::duration<double>(sent_end - s.start).count());
-      common(st, a, b);
-      results += (results.size() > 1 ? "," : "") + st.done();
-      std::cerr << "xmppload: muc " << rate << " msg/s x " << fanout << ": delivered " << delivered << " stanzas/s p50 " << p50
-                << " ms p99 " << p99 << " ms, missing " << expected - std::min(expected, s.received) << "\n";
-      if (a.server_cpu >= 0) cpu_busy += b.server_cpu - a.server_cpu;
-      received_all += static_cast<double>(s.received);
-      best = std::max(best, delivered);
-      const bool kept_up = s.received >= expected && delivered >= 0.9 * rate * fanout && p99 < 1000;
-      if (!kept_up) break;  // saturated: the step that fell behind is the last
-      highest_kept = rate;
-    }
-    results += "]";
+    // Each message comes back to every occupant, its sender included.
+    const StepsRun run = co_await rate_steps("muc", fanout, [&](std::size_t step) {
+      for (std::size_t tries = 0; tries < senders.size(); ++tries) {
+        Client& c = *senders[rr++ % senders.size()];
+        if (c.dead) continue;
+        send_timestamped(c, "groupchat", room_jid(), step, padding);
+        return true;
+      }
+      return false;
+    });
     const Sample last = sample();
-    j.num("saturation_delivered_per_s", best).num("highest_rate_kept_up", highest_kept);
-    j.num("server_cpu_s_per_100k_stanzas", first.server_cpu >= 0 && received_all > 0 ? cpu_busy / received_all * 1e5 : NAN);
+    j.num("saturation_delivered_per_s", run.best).num("highest_rate_kept_up", run.highest_kept);
+    j.num("server_cpu_s_per_100k_stanzas",
+          first.server_cpu >= 0 && run.received_all > 0 ? run.cpu_busy / run.received_all * 1e5 : NAN);
     j.num("gen_cpu_s", last.own_cpu - first.own_cpu).num("server_cpu_s", first.server_cpu >= 0 ? last.server_cpu - first.server_cpu : NAN);
-    j.raw("steps", results).raw("errors", errors_json(errors_));
+    j.raw("steps", run.json).raw("errors", errors_json(errors_));
     emit(j.done());
   }
 

@@ -222,8 +222,8 @@ Settings Settings::load(const fs::path& path) {
   // One DNS label: the service's domain is it, a dot and each served host.
   if (!j.muc_service.empty() && !is_dns_label(j.muc_service))
     jabber.refuse("muc_service", toml::value<std::string>(j.muc_service), "one DNS label, e.g. 'conference' ('' = no MUC)");
-  for (const auto& [key, value] : kJabberLimitKeys)
-    j.*value = static_cast<std::size_t>(jabber.integer(key, static_cast<std::int64_t>(j.*value), 0, kMaxLimitValue));
+  for (const auto& [key, value, max] : kJabberLimitKeys)
+    j.*value = static_cast<std::size_t>(jabber.integer(key, static_cast<std::int64_t>(j.*value), 0, max));
   j.scram_iterations = static_cast<unsigned>(
       jabber.integer("scram_iterations", j.scram_iterations, scram::kMinIterations, kMaxScramIterations));
   j.mam = jabber.boolean("mam", j.mam);
@@ -260,7 +260,7 @@ void Settings::save(const fs::path& path) const {
                   {"data_dir", jabber.data_dir.string()},
                   {"max_stanza_size", static_cast<int64_t>(jabber.max_stanza_size)}};
     if (!jabber.sasl_mechanisms.empty()) j.insert("sasl_mechanisms", to_array(jabber.sasl_mechanisms));
-    for (const auto& [key, value] : kJabberLimitKeys)
+    for (const auto& [key, value, max] : kJabberLimitKeys)
       if (jabber.*value != JabberSettings{}.*value) j.insert(key, static_cast<int64_t>(jabber.*value));
     if (jabber.muc_service != JabberSettings{}.muc_service) j.insert("muc_service", jabber.muc_service);
     if (jabber.scram_iterations != JabberSettings{}.scram_iterations)

@@ -119,7 +119,7 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
 void Server::start_http(const std::vector<std::string>& addresses) {
   const JabberSettings& j = settings_.jabber;
   if (j.http_port == 0) return;
-  http_tls_ = net::make_tls_context(j.certfile, net::kAlpnHttp11);
+  http_tls_ = net::make_tls_context(j.certfile, net::Alpn::Http11);
   http::Limits limits;
   // XEP-0124/0206 BOSH: sessions that are client streams too; a body holds at least one
   // stanza of the largest size the streams take.
@@ -200,7 +200,7 @@ void Server::reload() {
   modules_.reload();
   try {
     tls_ = net::make_tls_context(settings_.jabber.certfile);
-    if (http_) http_tls_ = net::make_tls_context(settings_.jabber.certfile, net::kAlpnHttp11);
+    if (http_) http_tls_ = net::make_tls_context(settings_.jabber.certfile, net::Alpn::Http11);
     log::info("reloaded the TLS certificate from " + settings_.jabber.certfile.string());
   } catch (const std::exception& e) {
     log::error(std::string("keeping the old certificate: ") + e.what());

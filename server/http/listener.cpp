@@ -36,12 +36,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   // The next request, whole, within `timeout`: a client that trickles its header in is cut.
+  // Its header first: one it refuses on sight, its body never read.
   void read(std::chrono::milliseconds timeout) {
     parser_.emplace();
     apply_limits(*parser_, limits_);
     beast::get_lowest_layer(stream_).expires_after(timeout);
-    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](const error_code& ec, std::size_t) {
-      self->on_request(ec);
+    bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](const error_code& ec, std::size_t) {
+      if (ec) return self->on_request(ec);
+      if (auto refused = refusal_on_header(*self->parser_)) return self->respond(std::move(*refused), false);
+      bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
+                        [self](const error_code& ec, std::size_t) { self->on_request(ec); });
     });
   }
 
@@ -117,6 +121,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 void apply_limits(RequestParser& parser, const Limits& limits) {
   parser.header_limit(limits.header_limit);
   parser.body_limit(limits.body_limit);
+}
+
+std::optional<Response> refusal_on_header(const RequestParser& parser) {
+  const auto& header = parser.get();
+  if (header.find(bhttp::field::transfer_encoding) == header.end()) return std::nullopt;
+  // A transfer coding other than chunked leaves the body's end unknown (RFC 9112 §6.3).
+  if (!parser.chunked()) return text_response(header.version(), bhttp::status::bad_request, "Bad request");
+  return text_response(header.version(), bhttp::status::length_required, "Length required");
 }
 
 Listener::Listener(asio::io_context& io, const std::vector<asio::ip::tcp::endpoint>& endpoints,

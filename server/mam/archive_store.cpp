@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "jabberadmin/encoding.hpp"
+#include "util/log.hpp"
 
 namespace jabberadmin::mam {
 namespace {
@@ -93,48 +94,30 @@ std::optional<Policy> policy(std::string_view text) {
   return std::nullopt;
 }
 
-ArchiveStore::ArchiveStore(store::Database& db) : db_(db) { db_.migrate("mam", kMigrations); }
-
-ArchiveStore::~ArchiveStore() {
-  *alive_ = false;
-  try {
-    flush();
-  } catch (const std::exception&) {
-    // Nothing to tell at shutdown: the database is going too.
-  }
+ArchiveStore::ArchiveStore(store::Database& db)
+    : db_(db),
+      appends_(db, [this](const Append& a) { insert(a); },
+               [](std::size_t rows, const std::string& error) {
+                 log::error("mam: " + std::to_string(rows) + " archived messages could not be written: " + error);
+               }) {
+  db_.migrate("mam", kMigrations);
 }
 
-void ArchiveStore::write_behind(boost::asio::any_io_executor executor) {
-  timer_ = std::make_unique<boost::asio::steady_timer>(std::move(executor));
-}
+void ArchiveStore::write_behind(boost::asio::any_io_executor executor) { appends_.start(std::move(executor)); }
 
-void ArchiveStore::flush() {
-  if (pending_.empty()) return;
-  store::Transaction transaction(db_);
-  for (const auto& [owner, message] : pending_) insert(owner, message);
-  transaction.commit();
-  pending_.clear();
-}
+void ArchiveStore::flush() { appends_.flush(); }
 
-void ArchiveStore::append(std::string_view owner, const ArchivedMessage& m) {
-  if (!timer_) return insert(owner, m);
-  pending_.emplace_back(std::string(owner), m);
-  if (pending_.size() >= kWriteBatch) return flush();
-  if (pending_.size() > 1) return;  // the first one's timer is running
-  timer_->expires_after(kWriteDelay);
-  timer_->async_wait([this, alive = alive_](const boost::system::error_code& ec) {
-    if (!ec && *alive) flush();
-  });
-}
+void ArchiveStore::append(std::string_view owner, const ArchivedMessage& m) { appends_.add({std::string(owner), m}); }
 
-void ArchiveStore::insert(std::string_view owner, const ArchivedMessage& m) {
+void ArchiveStore::insert(const Append& a) {
+  const ArchivedMessage& m = a.message;
   // The other party's resource, kept apart so that 'with' a full JID finds it.
   const auto slash = m.with.find('/');
   const std::string_view with(m.with);
   db_.prepare(
          "INSERT INTO mam_archive(owner, id, stamp, with_bare, with_resource, direction, stanza) "
          "VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, owner)
+      .bind(1, a.owner)
       .bind(2, m.id)
       .bind(3, micros(m.stamp))
       .bind(4, with.substr(0, slash))

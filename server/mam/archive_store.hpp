@@ -7,7 +7,6 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/write_behind.hpp"
 
 namespace jabberadmin::mam {
 
@@ -76,20 +76,17 @@ class ArchiveStore {
  public:
   // Brings the archive's tables up to date (the "mam" component's migrations).
   explicit ArchiveStore(store::Database& db);
-  // Writes what still waits (see write_behind).
-  ~ArchiveStore();
   ArchiveStore(const ArchiveStore&) = delete;
   ArchiveStore& operator=(const ArchiveStore&) = delete;
 
-  // From now on appends are written in batches on executor, one transaction each: every
-  // commit syncs the database (synchronous=FULL), and one sync per archived message, twice
-  // per chat message, would cap the server's message rate at the disk's sync rate. A batch
-  // goes within kWriteDelay of its first message, at kWriteBatch messages, and before
-  // anything reads or removes, so no query misses a message. A crash loses at most the
-  // last kWriteDelay of the archive (offline messages are stored apart, at once). Until
-  // this is called (tests, tools) every append is written at once.
-  static constexpr std::chrono::milliseconds kWriteDelay{20};
-  static constexpr std::size_t kWriteBatch = 512;
+  // From now on appends are written behind on executor (store::WriteBehind): one sync per
+  // archived message, twice per chat message, would cap the server's message rate at the
+  // disk's sync rate. Every read and removal below writes what waits first, so no query
+  // misses a message; a crash loses at most the last kWriteDelay of the archive (offline
+  // messages are stored apart, at once). Until this is called (tests, tools) every append is
+  // written at once.
+  static constexpr std::chrono::milliseconds kWriteDelay = store::kWriteDelay;
+  static constexpr std::size_t kWriteBatch = store::kWriteBatch;
   void write_behind(boost::asio::any_io_executor executor);
   // Writes the waiting appends now.
   void flush();
@@ -113,12 +110,14 @@ class ArchiveStore {
   std::size_t count(std::string_view owner);
 
  private:
-  void insert(std::string_view owner, const ArchivedMessage& message);
+  struct Append {
+    std::string owner;
+    ArchivedMessage message;
+  };
+  void insert(const Append& append);
 
   store::Database& db_;
-  std::unique_ptr<boost::asio::steady_timer> timer_;  // set by write_behind
-  std::vector<std::pair<std::string, ArchivedMessage>> pending_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // the timer's guard
+  store::WriteBehind<Append> appends_;
 };
 
 }  // namespace jabberadmin::mam

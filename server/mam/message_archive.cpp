@@ -242,10 +242,9 @@ std::size_t MessageArchive::prune(TimePoint cutoff) {
 }
 
 void MessageArchive::schedule_pruning(boost::asio::any_io_executor executor, std::chrono::days retention) {
-  // The clock's nanoseconds reach about 292 years either side of 1970, and the settings
-  // allow far longer retentions: beyond 100,000 days (274 years) nothing archived can be
-  // old enough, so such a retention prunes what 100,000 days would: nothing.
-  retention = std::min(retention, std::chrono::days(100'000));
+  // The clock's nanoseconds reach about 292 years either side of 1970: the settings refuse
+  // more than a century, and a longer retention given here keeps what a century would.
+  retention = std::min(retention, std::chrono::days(kMaxMamRetentionDays));
   auto timer = std::make_shared<boost::asio::steady_timer>(executor);
   stop_pruning_ = [timer] { timer->cancel(); };
   // Once at start, then hourly; one batch per turn so the io thread is never held long.

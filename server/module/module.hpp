@@ -105,6 +105,7 @@ class Context {
   const Settings& settings() const;
   directory::DirectoryCache& directory() const;
   store::Database& database() const;
+  bool has_executor() const noexcept { return static_cast<bool>(services_.executor); }
   boost::asio::any_io_executor executor() const;
   // A path prefix served on the HTTPS listener (http/routes.hpp), kept while registered.
   Registration http_route(std::string prefix, http::Route route);

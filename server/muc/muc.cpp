@@ -33,6 +33,8 @@ Muc::Muc(module::Context& context, std::string subdomain, MucOptions options) : 
   std::vector<std::string> domains;
   for (const std::string& host : router.hosts()) domains.push_back(subdomain + "." + host);
   store_ = std::make_unique<RoomStore>(context.database());
+  // Without one (unit tests) every message of a room's history is written at once.
+  if (context.has_executor()) store_->write_behind(context.executor());
   service_ = std::make_unique<MucService>(router, domains, std::move(options), store_.get());
   for (const std::string& domain : domains)
     domains_.push_back(router.serve_domain(domain, [this](const stream::Stanza& s) { service_->handle(s); }));

@@ -3,6 +3,7 @@
 #include "jabberadmin/encoding.hpp"
 #include "muc/occupant_id.hpp"
 #include "stream/namespaces.hpp"
+#include "util/log.hpp"
 #include "xml/stream_parser.hpp"
 
 namespace jabberadmin::muc {
@@ -47,9 +48,19 @@ std::int64_t to_millis(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
-RoomStore::RoomStore(store::Database& db) : db_(db) { db_.migrate("muc", kMigrations); }
+RoomStore::RoomStore(store::Database& db)
+    : db_(db),
+      history_(db, [this](const HistoryRow& row) { insert(row); },
+               [](std::size_t rows, const std::string& error) {
+                 log::error("muc: " + std::to_string(rows) + " messages of room history could not be written: " + error);
+               }) {
+  db_.migrate("muc", kMigrations);
+}
+
+void RoomStore::write_behind(boost::asio::any_io_executor executor) { history_.start(std::move(executor)); }
 
 std::vector<StoredRoom> RoomStore::load() {
+  history_.flush();
   std::vector<StoredRoom> rooms;
   std::map<std::string, std::size_t> index;
   auto query = db_.prepare(
@@ -148,19 +159,21 @@ void RoomStore::save_affiliation(std::string_view room_jid, std::string_view bar
 
 void RoomStore::add_history(std::string_view room_jid, const xml::Element& message,
                             std::chrono::system_clock::time_point when, std::size_t keep) {
-  store::Transaction t(db_);
+  history_.add({std::string(room_jid), to_millis(when), xml::serialize(message, ns::kClient), keep});
+}
+
+void RoomStore::insert(const HistoryRow& row) {
   db_.prepare(
          "INSERT INTO muc_history(room, seq, stamp, stanza) "
          "SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3 FROM muc_history WHERE room = ?1")
-      .bind(1, room_jid)
-      .bind(2, to_millis(when))
-      .bind(3, xml::serialize(message, ns::kClient))
+      .bind(1, row.room)
+      .bind(2, row.stamp)
+      .bind(3, row.stanza)
       .step();
   db_.prepare("DELETE FROM muc_history WHERE room = ?1 AND seq <= (SELECT MAX(seq) FROM muc_history WHERE room = ?1) - ?2")
-      .bind(1, room_jid)
-      .bind(2, static_cast<std::int64_t>(keep))
+      .bind(1, row.room)
+      .bind(2, static_cast<std::int64_t>(row.keep))
       .step();
-  t.commit();
 }
 
 std::string RoomStore::occupant_id_secret() {
@@ -172,6 +185,7 @@ std::string RoomStore::occupant_id_secret() {
 }
 
 void RoomStore::remove(std::string_view room_jid) {
+  history_.flush();  // none of its history written after it went
   store::Transaction t(db_);
   db_.prepare("DELETE FROM muc_history WHERE room = ?").bind(1, room_jid).step();
   db_.prepare("DELETE FROM muc_affiliation WHERE room = ?").bind(1, room_jid).step();

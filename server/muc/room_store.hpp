@@ -3,7 +3,10 @@
 // stored; occupants are not kept (a restart ends every session anyway).
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -12,6 +15,7 @@
 
 #include "muc/room.hpp"
 #include "store/database.hpp"
+#include "store/write_behind.hpp"
 
 namespace jabberadmin::muc {
 
@@ -26,6 +30,10 @@ struct StoredRoom {
 class RoomStore {
  public:
   explicit RoomStore(store::Database& db);
+  // From now on history is written behind on executor (store::WriteBehind): a busy
+  // persistent room would otherwise sync the disk once per message, on the io thread. What
+  // reads or removes here writes what waits first.
+  void write_behind(boost::asio::any_io_executor executor);
 
   std::vector<StoredRoom> load();
   // Writes the room whole (its row and its affiliations), in one transaction: a room
@@ -35,8 +43,8 @@ class RoomStore {
   void save_settings(const Room& room);
   // Writes (None: deletes) one affiliation row of a stored room.
   void save_affiliation(std::string_view room_jid, std::string_view bare, Affiliation affiliation);
-  // Keeps one message of the room's history and lets go of those beyond the newest
-  // `keep`, in one transaction.
+  // Keeps one message of the room's history and lets go of those beyond the newest `keep`
+  // (written behind once write_behind was called).
   void add_history(std::string_view room_jid, const xml::Element& message, std::chrono::system_clock::time_point when,
                    std::size_t keep);
   void remove(std::string_view room_jid);
@@ -47,7 +55,16 @@ class RoomStore {
   std::size_t remove_affiliations(const std::vector<std::string>& bare_jids);
 
  private:
+  struct HistoryRow {
+    std::string room;
+    std::int64_t stamp;  // milliseconds since the epoch
+    std::string stanza;
+    std::size_t keep;
+  };
+  void insert(const HistoryRow& row);
+
   store::Database& db_;
+  store::WriteBehind<HistoryRow> history_;
 };
 
 }  // namespace jabberadmin::muc

@@ -2,15 +2,17 @@
 
 #include <openssl/ssl.h>
 
+#include <cstdint>
+
 #include "jabberadmin/error.hpp"
 
 namespace jabberadmin::net {
 namespace {
 
-// arg: the context's protocol, one of the string_view constants of tls.hpp.
+// arg: the context's Alpn, as an integer.
 int select_protocol(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
                     unsigned int inlen, void* arg) {
-  const std::string_view protocol = *static_cast<const std::string_view*>(arg);
+  const std::string_view protocol = alpn_name(static_cast<Alpn>(reinterpret_cast<std::uintptr_t>(arg)));
   const std::string_view offered(reinterpret_cast<const char*>(in), inlen);
   const auto at = find_alpn(offered, protocol);
   if (!at) return SSL_TLSEXT_ERR_ALERT_FATAL;  // no_application_protocol
@@ -20,6 +22,14 @@ int select_protocol(SSL*, const unsigned char** out, unsigned char* outlen, cons
 }
 
 }  // namespace
+
+std::string_view alpn_name(Alpn alpn) {
+  switch (alpn) {
+    case Alpn::XmppClient: return kAlpnXmppClient;
+    case Alpn::Http11: return kAlpnHttp11;
+  }
+  return kAlpnXmppClient;
+}
 
 std::optional<std::size_t> find_alpn(std::string_view offered, std::string_view protocol) {
   std::size_t i = 0;
@@ -32,7 +42,7 @@ std::optional<std::size_t> find_alpn(std::string_view offered, std::string_view 
   return std::nullopt;
 }
 
-std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesystem::path& pem, std::string_view alpn) {
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesystem::path& pem, Alpn alpn) {
   namespace ssl = boost::asio::ssl;
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
@@ -54,8 +64,7 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesyste
                           "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
                           "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
                           "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
-  static constexpr std::string_view kXmpp = kAlpnXmppClient, kHttp = kAlpnHttp11;
-  SSL_CTX_set_alpn_select_cb(native, select_protocol, const_cast<std::string_view*>(alpn == kHttp ? &kHttp : &kXmpp));
+  SSL_CTX_set_alpn_select_cb(native, select_protocol, reinterpret_cast<void*>(static_cast<std::uintptr_t>(alpn)));
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(pem.string(), ec);
   if (!ec) ctx->use_private_key_file(pem.string(), ssl::context::pem, ec);

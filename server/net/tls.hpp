@@ -11,21 +11,26 @@
 
 namespace jabberadmin::net {
 
-// The ALPN protocol of client streams (XEP-0368).
+// The application protocol a TLS context serves (ALPN, RFC 7301): client streams
+// (XEP-0368), or the HTTPS listener's HTTP/1.1 (WebSocket, XEP-0156).
+enum class Alpn { XmppClient, Http11 };
+
+// The protocols' names on the wire.
 inline constexpr std::string_view kAlpnXmppClient = "xmpp-client";
-// The ALPN protocol of the HTTPS listener (WebSocket, XEP-0156).
 inline constexpr std::string_view kAlpnHttp11 = "http/1.1";
+std::string_view alpn_name(Alpn alpn);
 
 // Where protocol's name starts in a client's ALPN list (RFC 7301 wire format: each name
 // preceded by its length), or nothing when the list does not offer it or is malformed.
 std::optional<std::size_t> find_alpn(std::string_view offered, std::string_view protocol);
 
-// The context selects alpn (xmpp-client, or http/1.1 for the HTTPS listener, which shares
-// the certificate) when a client offers it; a client whose ALPN list lacks it gets the fatal no_application_protocol alert (RFC 7301 §3.2), so a client that asked
-// for another protocol (h2 on a shared port) never gets an XMPP stream it did not ask for;
-// a client offering no ALPN at all is served as before. STARTTLS and direct TLS share it.
+// The context selects alpn when a client offers it (the HTTPS listener shares the
+// certificate); a client whose ALPN list lacks it gets the fatal no_application_protocol
+// alert (RFC 7301 §3.2), so a client that asked for another protocol (h2 on a shared port)
+// never gets an XMPP stream it did not ask for; a client offering no ALPN at all is served
+// as before. STARTTLS and direct TLS share it.
 // Throws jabberadmin::Error(InvalidArgument) naming the file when it cannot be used.
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesystem::path& pem,
-                                                             std::string_view alpn = kAlpnXmppClient);
+                                                             Alpn alpn = Alpn::XmppClient);
 
 }  // namespace jabberadmin::net

@@ -387,6 +387,7 @@ TEST_F(SetupJabberTest, TheMessageArchiveIsOnByDefaultTurnedOffAndKeptForSomeDay
       {{"--mam", "maybe"}, "--mam", 2},
       {{"--mam-retention", "-3"}, "--mam-retention -3: expected a number of days from 0 (for ever) to 36500"},
       {{"--mam-retention", "36501"}, "--mam-retention 36501: expected a number of days from 0 (for ever) to 36500"},
+      {{"--mam-retention", "40000"}, "--mam-retention 40000: expected a number of days from 0 (for ever) to 36500"},
       {{"--mam-retention", "soon"}, "--mam-retention", 2},
   };
   for (const auto& c : cases) {

@@ -513,8 +513,9 @@ TEST_F(MessageArchiveTest, PruningRemovesWhatIsOlderThanTheRetention) {
   io.run_for(std::chrono::milliseconds(20));
 }
 
-// The settings allow up to 2^40 days: longer than the clock reaches back. Such a retention
-// keeps everything, and its cutoff must not overflow the clock's nanoseconds.
+// The settings refuse more than kMaxMamRetentionDays, but schedule_pruning takes any days:
+// one longer than the clock reaches back keeps what a century would, and its cutoff must not
+// overflow the clock's nanoseconds.
 TEST_F(MessageArchiveTest, ARetentionLongerThanTheClockReachesKeepsEverything) {
   archive->store().append("alice@example.org", {"old", kT0 - std::chrono::hours(24 * 365 * 40), "bob@example.org",
                                                 Direction::Incoming, "<m/>"});

@@ -5,6 +5,8 @@
 // affiliations and roles (kick, ban, members-only, password, moderated), and the limits.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -72,7 +74,8 @@ class MucTest : public ::testing::Test {
     archive = with_archive ? std::make_unique<mam::ArchiveStore>(*db) : nullptr;
     options.archive = archive.get();
     modules = std::make_unique<module::Modules>(
-        module::Services{*router, stream_features, disco_features, nullptr, nullptr, db.get()},
+        module::Services{*router, stream_features, disco_features, nullptr, nullptr, db.get(),
+                         with_executor ? io.get_executor() : boost::asio::any_io_executor()},
         std::vector<module::Factory>{module::make<presence::Presence>(), module::make<disco::Disco>(),
                                      [this](module::Context& c) { return std::make_unique<Muc>(c, "conference", options); }});
   }
@@ -137,6 +140,8 @@ class MucTest : public ::testing::Test {
   }
 
   test::TempDir tmp{"muc"};
+  boost::asio::io_context io;  // before the modules: their timers must not outlive it
+  bool with_executor = false;  // as the server runs them (timers, writes behind)
   MucOptions options;
   stream::StreamFeatures stream_features;
   module::DiscoFeatures disco_features;
@@ -340,6 +345,41 @@ TEST_F(MucTest, APersistentRoomKeepsItsLastHistoryAcrossARestartATemporaryOneNot
   FakeSession& alice2 = login("alice@example.org/a2");
   join(alice2, "Alice");
   EXPECT_EQ(iq(alice2, "set", kRoom, config({{"muc#roomconfig_persistentroom", "0"}})).attr_or("type"), "result");
+  EXPECT_EQ(stored(), 0);
+}
+
+// The server's store writes a room's history behind: no disk sync per message on the io
+// thread, one transaction for what came within the delay; written before the room is read
+// back or removed, and at the end.
+TEST_F(MucTest, APersistentRoomsHistoryIsWrittenBehindAndNothingIsLost) {
+  options.limits.history_size = 3;
+  with_executor = true;
+  start();
+  const auto stored = [this] {
+    auto q = db->prepare("SELECT COUNT(*) FROM muc_history");
+    q.step();
+    return q.integer(0);
+  };
+  FakeSession& alice = owner_with_instant_room();
+  EXPECT_EQ(iq(alice, "set", kRoom, config({{"muc#roomconfig_persistentroom", "1"}})).attr_or("type"), "result");
+  for (int i = 1; i <= 5; ++i) send(alice, groupchat("m" + std::to_string(i)));
+  EXPECT_EQ(stored(), 0) << "waits for its batch";
+  io.run_for(std::chrono::milliseconds(100));  // store::kWriteDelay is 20 ms
+  EXPECT_EQ(stored(), 3) << "written within the delay, bounded by muc_history_size";
+  for (int i = 6; i <= 7; ++i) send(alice, groupchat("m" + std::to_string(i)));
+  start();  // a restart: what waited is written as the store goes, and read back
+  FakeSession& bob = login("bob@example.org/b");
+  join(bob, "Bob");
+  auto got = bob.take();
+  ASSERT_EQ(got.size(), 5u) << "self, 3 history, subject";
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(body(got[1 + i]), "m" + std::to_string(i + 5));
+  // Made temporary with a message waiting: the room's rows go, and none comes back after.
+  send(bob, groupchat("m8"));
+  FakeSession& alice2 = login("alice@example.org/a2");
+  join(alice2, "Alice");
+  EXPECT_EQ(iq(alice2, "set", kRoom, config({{"muc#roomconfig_persistentroom", "0"}})).attr_or("type"), "result");
+  io.restart();
+  io.run_for(std::chrono::milliseconds(100));
   EXPECT_EQ(stored(), 0);
 }
 

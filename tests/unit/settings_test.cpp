@@ -82,6 +82,13 @@ TEST_F(SettingsLoad, MessageArchiveIsOnByDefaultAndItsSettingsAreChecked) {
   EXPECT_EQ(jabber_error("mam_default = 'sometimes'"),
             file + "[jabber] mam_default = 'sometimes': expected 'always', 'roster' or 'never'");
   EXPECT_NE(jabber_error("mam_retention_days = -1").find("expected an integer from 0"), std::string::npos);
+  // A century at most: the limit cl-setup's --mam-retention has and the pruning assumes.
+  EXPECT_EQ(jabber_error("mam_retention_days = 40000"),
+            file + "[jabber] mam_retention_days = 40000: expected an integer from 0 to 36500");
+  EXPECT_EQ(jabber_error("mam_retention_days = 36501"),
+            file + "[jabber] mam_retention_days = 36501: expected an integer from 0 to 36500");
+  EXPECT_EQ(Settings::load(write(std::string(kLdap) + "[jabber]\nmam_retention_days = 36500\n")).jabber.mam_retention_days,
+            36500u);
   const Settings s = Settings::load(
       write(std::string(kLdap) + "[jabber]\nmam = false\nmam_default = 'roster'\nmam_retention_days = 30\n"));
   EXPECT_FALSE(s.jabber.mam);

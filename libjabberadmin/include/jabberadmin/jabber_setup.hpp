@@ -38,9 +38,6 @@ struct JabberOptions {
   std::optional<std::int64_t> mam_retention_days;  // 0 (for ever)..kMaxMamRetentionDays
 };
 
-// The longest retention cl-setup sets: a century.
-inline constexpr std::int64_t kMaxMamRetentionDays = 36500;
-
 inline constexpr const char* kAdminName = "admin";
 inline constexpr const char* kEjabberdConfigName = "ejabberd.yml";
 inline constexpr const char* kSelfSignedName = "server.pem";

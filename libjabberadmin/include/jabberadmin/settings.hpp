@@ -102,20 +102,26 @@ struct JabberSettings {
 };
 
 inline constexpr std::int64_t kMaxScramIterations = 1000000;
+// The longest message archive retention: a century. The settings file and cl-setup
+// --mam-retention accept no more, and the archive's pruning counts on it (its cutoff stays
+// well within the clock's reach).
+inline constexpr std::int64_t kMaxMamRetentionDays = 36500;
+// The largest value any limit key below may be given in the settings file unless it says
+// otherwise (for the rates, 0 means no limit; jabberadmin.conf(5)).
+inline constexpr std::int64_t kMaxLimitValue = std::int64_t{1} << 40;
 
-// The [jabber] limit keys above, each with its member: read by load(), and written by save()
-// only where they differ from the default, so a later default reaches files that never chose.
+// The [jabber] limit keys above, each with its member and its largest value: read by load(),
+// and written by save() only where they differ from the default, so a later default reaches
+// files that never chose.
 struct JabberLimitKey {
   const char* key;
   std::size_t JabberSettings::*value;
+  std::int64_t max = kMaxLimitValue;
 };
 // The SASL mechanism names sasl_mechanisms may list.
 inline constexpr const char* kSaslMechanismNames[] = {
     "SCRAM-SHA-512-PLUS", "SCRAM-SHA-512", "SCRAM-SHA-256-PLUS", "SCRAM-SHA-256",
     "SCRAM-SHA-1-PLUS",   "SCRAM-SHA-1",   "PLAIN"};
-// The largest value any of them may be given in the settings file (for the rates, 0 means
-// no limit; jabberadmin.conf(5)).
-inline constexpr std::int64_t kMaxLimitValue = std::int64_t{1} << 40;
 inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"max_unauthenticated_per_address", &JabberSettings::max_unauthenticated_per_address},
     {"max_unauthenticated_per_network", &JabberSettings::max_unauthenticated_per_network},
@@ -134,7 +140,7 @@ inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"sm_max_unacked_bytes", &JabberSettings::sm_max_unacked_bytes},
     {"sm_max_detached_per_account", &JabberSettings::sm_max_detached_per_account},
     {"fast_token_days", &JabberSettings::fast_token_days},
-    {"mam_retention_days", &JabberSettings::mam_retention_days},
+    {"mam_retention_days", &JabberSettings::mam_retention_days, kMaxMamRetentionDays},
     {"muc_max_rooms_per_user", &JabberSettings::muc_max_rooms_per_user},
     {"muc_max_occupants", &JabberSettings::muc_max_occupants},
     {"muc_message_rate", &JabberSettings::muc_message_rate},
