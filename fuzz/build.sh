@@ -4,12 +4,13 @@
 #   fuzz/run.sh TARGET SECONDS [OUTDIR]    -> runs one from its corpus in fuzz/corpus/TARGET
 # Targets: stream_parser sasl_plain jid csv settings avatar, and the server modules' parsers:
 # caps pep_config sm blocking stanza mam_query, and SCRAM's and FAST's client messages: scram;
-# the HTTPS listener's requests (Beast's parser with the listener's limits): http_request
+# the HTTPS listener's requests (Beast's parser with the listener's limits): http_request;
+# HTTP file upload's names, types and requests at /upload/: upload
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-"$root/build-fuzz"}
 [ $# -gt 0 ] && shift
-targets=${*:-"stream_parser sasl_plain jid csv settings avatar caps pep_config sm blocking stanza mam_query scram http_request"}
+targets=${*:-"stream_parser sasl_plain jid csv settings avatar caps pep_config sm blocking stanza mam_query scram http_request upload"}
 mkdir -p "$out"
 cxx="clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 lib="$root/libjabberadmin/src"
@@ -46,6 +47,12 @@ for target in $targets; do
       # as "0\r\n", "\r", "\n" breaks although the code after it answers need_more rightly;
       # Beast dropped that assert (boostorg/beast#2861, Boost 1.86). Without asserts the
       # sanitizers still check every access the parser makes.
+      flags="-DBOOST_DISABLE_ASSERTS" ;;
+    upload)
+      srcs="$root/server/upload/file_names.cpp $root/server/upload/slots.cpp $root/server/upload/http_files.cpp"
+      srcs="$srcs $root/server/upload/upload_store.cpp $root/server/store/database.cpp $root/server/http/listener.cpp"
+      srcs="$srcs $root/server/http/routes.cpp $root/server/net/listener.cpp $root/server/util/log.cpp"
+      srcs="$srcs $root/server/util/repeat_filter.cpp $lib/encoding.cpp"; libs="-lsqlite3 -lssl -lcrypto -lpthread"
       flags="-DBOOST_DISABLE_ASSERTS" ;;
     *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
   esac

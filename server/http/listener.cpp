@@ -40,6 +40,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
     parser_.emplace();
     apply_limits(*parser_, limits_);
     beast::get_lowest_layer(stream_).expires_after(timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](const error_code& ec, std::size_t) {
+      self->on_header(ec);
+    });
+  }
+
+  // The header alone: the route may refuse before any body is read, and sets its limits.
+  void on_header(const error_code& ec) {
+    if (ec) return on_request(ec);
+    if (const Route* route = routes_.find(view(parser_->get().target()))) {
+      if (route->refusal)
+        if (auto refused = route->refusal(parser_->get())) return respond(std::move(*refused), false);
+      if (route->body_limit != 0) parser_->body_limit(route->body_limit);
+      if (route->body_timeout.count() != 0) beast::get_lowest_layer(stream_).expires_after(route->body_timeout);
+    }
     bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](const error_code& ec, std::size_t) {
       self->on_request(ec);
     });
@@ -58,7 +72,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const Route* route = routes_.find(view(request.target()));
     if (route == nullptr) return respond(text_response(request.version(), bhttp::status::not_found, "Not found"), request.keep_alive());
     if (route->take) {
-      if (auto refused = route->refusal ? route->refusal(request) : std::nullopt) return respond(std::move(*refused), false);
       beast::get_lowest_layer(stream_).expires_never();
       return route->take(std::move(stream_), std::move(request), std::move(slot_));
     }
