@@ -3,6 +3,9 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <algorithm>
+#include <charconv>
+
 #include "upload/file_names.hpp"
 #include "util/log.hpp"
 
@@ -75,13 +78,18 @@ std::optional<http::Response> HttpFiles::refuse(const http::Request& header) {
   const auto length = header.find(bhttp::field::content_length);
   if (length == header.end()) return answer_with(version, bhttp::status::length_required, "Content-Length required");
   if (header.chunked()) return answer_with(version, bhttp::status::bad_request, "Chunked uploads are not accepted");
-  const std::string declared(http::view(length->value()));
-  const std::string expected = std::to_string(slot->size);
-  if (declared != expected) {
-    const bool longer = declared.size() > expected.size() || (declared.size() == expected.size() && declared > expected);
-    return answer_with(version, longer ? bhttp::status::payload_too_large : bhttp::status::bad_request,
-                       "Content-Length must be the slot's size, " + expected);
-  }
+  const std::string_view declared = http::view(length->value());
+  std::uint64_t bytes = 0;
+  const auto [end, error] = std::from_chars(declared.data(), declared.data() + declared.size(), bytes);
+  const bool number = !declared.empty() && end == declared.data() + declared.size() &&
+                      std::all_of(declared.begin(), declared.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!number && error != std::errc::result_out_of_range)
+    return answer_with(version, bhttp::status::bad_request, "Content-Length is not a number");
+  if (error == std::errc::result_out_of_range || bytes != slot->size)
+    return answer_with(version, error == std::errc::result_out_of_range || bytes > slot->size
+                                    ? bhttp::status::payload_too_large
+                                    : bhttp::status::bad_request,
+                       "Content-Length must be the slot's size, " + std::to_string(slot->size));
   const auto type = header.find(bhttp::field::content_type);
   if (!slot->content_type.empty() && type != header.end() && normalize_content_type(http::view(type->value())) != slot->content_type)
     return answer_with(version, bhttp::status::bad_request, "Content-Type must be the slot's, " + slot->content_type);
@@ -91,8 +99,8 @@ std::optional<http::Response> HttpFiles::refuse(const http::Request& header) {
 http::Response HttpFiles::answer(const http::Request& request) {
   const unsigned version = request.version();
   if (request.method() == bhttp::verb::options) {
-    http::Response r = answer_with(version, bhttp::status::no_content, "");
-    r.body().clear();
+    http::Response r(bhttp::status::no_content, version);  // no body, not even text_response's
+    r.set(bhttp::field::access_control_allow_origin, "*");
     r.set(bhttp::field::access_control_allow_methods, "GET, HEAD, PUT, OPTIONS");
     r.set(bhttp::field::access_control_allow_headers, "Content-Type");
     r.set(bhttp::field::access_control_max_age, "86400");

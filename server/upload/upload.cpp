@@ -43,11 +43,13 @@ UploadOptions options_from(module::Context& context, std::optional<std::chrono::
   o.subdomain = j.http_port == 0 ? std::string() : j.upload_service;
   o.http_port = j.http_port;
   o.dir = j.data_dir / "upload";
+  o.sweep_on_timer = true;
   o.limits.max_file_size = j.upload_max_file_size;
   o.limits.quota_per_user = j.upload_quota_per_user;
   o.limits.disk_quota = j.upload_disk_quota;
-  // Beyond 100,000 days the clock would overflow; nothing lives that long anyway.
-  o.limits.file_lifetime = std::chrono::days(std::min<std::size_t>(j.upload_expire_days, 100'000));
+  // The clock's nanoseconds end in 2262: a life beyond a century is a century (the settings
+  // allow more; cl-setup does not).
+  o.limits.file_lifetime = std::chrono::days(std::min<std::size_t>(j.upload_expire_days, 36'500));
   if (expiry) o.limits.file_lifetime = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(*expiry));
   return o;
 }
@@ -91,7 +93,7 @@ Upload::Upload(module::Context& context, UploadOptions options) : Module("upload
             return removed;
           },
   }));
-  if (context.executor()) schedule_sweep(context.executor());
+  if (options_.sweep_on_timer) schedule_sweep(context.executor());
 }
 
 Upload::~Upload() {

@@ -27,6 +27,7 @@ struct UploadOptions {
   std::filesystem::path dir;        // where the files are kept
   std::uint16_t http_port = 0;      // the HTTPS listener's, in the URLs
   std::function<Clock::time_point()> now = [] { return Clock::now(); };
+  bool sweep_on_timer = false;      // the server's: sweep on the executor (tests call sweep())
 };
 
 class Upload final : public module::Module {
