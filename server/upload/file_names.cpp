@@ -143,7 +143,9 @@ Presentation present(std::string_view content_type) {
   const std::string type = normalize_content_type(content_type);
   const std::string_view top = std::string_view(type).substr(0, type.find('/'));
   const std::string_view sub = std::string_view(type).substr(type.find('/') + 1);
-  const auto has = [&](std::string_view part) { return sub.find(part) != std::string_view::npos; };
+  // Anywhere in the type, not only the subtype: a type a browser does not know is never
+  // shown anyway, and the test is then one a reader can check at a glance.
+  const auto has = [&](std::string_view part) { return type.find(part) != std::string::npos; };
   const bool active = (top == "text" && sub != "plain") || has("html") || has("xml") || has("svg") || has("script") ||
                       top == "multipart" || type == "application/x-shockwave-flash";
   if (active) return {"application/octet-stream", false};
