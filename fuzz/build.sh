@@ -6,11 +6,12 @@
 # caps pep_config sm blocking stanza mam_query, and SCRAM's and FAST's client messages: scram;
 # the HTTPS listener's requests (Beast's parser with the listener's limits): http_request;
 # what a BOSH client POSTs (the <body/> parser, the rid window): bosh_body
+# HTTP file upload's names, types and requests at /upload/: upload
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-"$root/build-fuzz"}
 [ $# -gt 0 ] && shift
-targets=${*:-"stream_parser sasl_plain jid csv settings avatar caps pep_config sm blocking stanza mam_query scram http_request bosh_body"}
+targets=${*:-"stream_parser sasl_plain jid csv settings avatar caps pep_config sm blocking stanza mam_query scram http_request bosh_body upload"}
 mkdir -p "$out"
 cxx="clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 lib="$root/libjabberadmin/src"
@@ -46,6 +47,12 @@ for target in $targets; do
       # asserts wrongly, boostorg/beast#2861) is refused on its header, as the listener does.
       srcs="$srcs $root/server/util/repeat_filter.cpp"; libs="-lexpat -lssl -lcrypto -lpthread"; flags="" ;;
     bosh_body) srcs="$xml $root/server/http/bosh_body.cpp $root/server/http/bosh_rids.cpp"; libs="-lexpat"; flags="" ;;
+    upload)
+      srcs="$root/server/upload/file_names.cpp $root/server/upload/slots.cpp $root/server/upload/http_files.cpp"
+      srcs="$srcs $root/server/upload/upload_store.cpp $root/server/store/database.cpp $root/server/http/listener.cpp"
+      srcs="$srcs $root/server/http/routes.cpp $root/server/net/listener.cpp $root/server/util/log.cpp"
+      srcs="$srcs $root/server/util/repeat_filter.cpp $lib/encoding.cpp"; libs="-lsqlite3 -lssl -lcrypto -lpthread"
+      flags="-DBOOST_DISABLE_ASSERTS" ;;
     *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086 # word splitting of the flag lists is meant

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   std::string hosts, history, history_dir, listen, certfile, server, scram_upgrade, group_rooms, mam;
   std::uint16_t port = 0, tls_port = 0, http_port = 0;
   std::int64_t max_stanza_size = 0, scram_iterations = 0, mam_retention = 0;
+  std::int64_t upload_max_size = 0, upload_quota = 0, upload_disk_quota = 0, upload_expire = 0;
   auto& app = tool.app;
   auto* state_dir = app.add_option("--state-dir", private_ldap.state_dir,
                                    "ldap: the private slapd's directory (default: the one the settings record, else "
@@ -56,6 +57,14 @@ int main(int argc, char** argv) {
                     ->check(CLI::IsMember({"on", "off"}));
   auto* o_mam_retention = app.add_option("--mam-retention", mam_retention,
                                          "Days an archived message is kept, 0 for ever (jabber; default 0)");
+  auto* o_upload_max_size = app.add_option("--upload-max-size", upload_max_size,
+                                           "Largest file a user may upload (XEP-0363), in bytes (jabber; default 10485760)");
+  auto* o_upload_quota = app.add_option("--upload-quota", upload_quota,
+                                        "Bytes of uploaded files one user may keep, 0 no limit (jabber; default 104857600)");
+  auto* o_upload_disk_quota = app.add_option("--upload-disk-quota", upload_disk_quota,
+                                             "Bytes of uploaded files all users may keep, 0 no limit (jabber; default 1073741824)");
+  auto* o_upload_expire = app.add_option("--upload-expire", upload_expire,
+                                         "Days an uploaded file is kept, 0 for ever (jabber; default 30)");
   auto* o_certfile = app.add_option("--certfile", certfile, "PEM with key and certificate; '' = self-signed (jabber)");
   auto* o_server = app.add_option("--server", server, "Server to run: builtin (cl-jabberd) or ejabberd (jabber)")
                        ->check(CLI::IsMember({"builtin", "ejabberd"}));
@@ -79,6 +88,10 @@ int main(int argc, char** argv) {
       if (o_group_rooms->count()) options.group_rooms = group_rooms == "on";
       if (o_mam->count()) options.mam = mam == "on";
       if (o_mam_retention->count()) options.mam_retention_days = mam_retention;
+      if (o_upload_max_size->count()) options.upload_max_file_size = upload_max_size;
+      if (o_upload_quota->count()) options.upload_quota_per_user = upload_quota;
+      if (o_upload_disk_quota->count()) options.upload_disk_quota = upload_disk_quota;
+      if (o_upload_expire->count()) options.upload_expire_days = upload_expire;
       if (o_server->count()) options.server = server;
       if (state_dir->count()) options.data_dir = private_ldap.state_dir;
       // Every option is checked before the password is asked for.

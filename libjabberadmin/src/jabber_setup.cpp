@@ -111,6 +111,7 @@ std::string listeners_yaml(const JabberSettings& j) {
       out += "      /ws: ejabberd_http_ws\n";
       out += "      /http-bind: mod_bosh\n";
       out += "      /bosh: mod_bosh\n";
+      if (!j.upload_service.empty()) out += "      /upload: mod_http_upload\n";
     }
   }
   if (!out.empty()) out.pop_back();
@@ -156,6 +157,33 @@ std::string muc_yaml(const JabberSettings& j) {
          "    default_room_options:\n"
          "      max_users: " + std::to_string(j.muc_max_occupants) + "\n"
          "      mam: " + (j.mam ? "true" : "false");
+}
+
+// HTTP file upload (XEP-0363) on <upload_service>.<host>, served by the HTTPS listener's
+// /upload, with cl-jabberd's limits; mod_http_upload_quota sweeps what outlived its days
+// (ejabberd's quota is one for everyone: the per-user one, in MiB).
+std::string upload_yaml(const JabberSettings& j) {
+  if (j.http_port == 0 || j.upload_service.empty())
+    return "  ## HTTP file upload is off (it needs http_port; upload_service = '' turns it off).";
+  std::string text = "  ## HTTP file upload (XEP-0363) on " + j.upload_service + ".<host>, files at https://<host>:" +
+                     std::to_string(j.http_port) + "/upload (in ejabberd's home).\n"
+                     "  mod_http_upload:\n"
+                     "    host: \"" + j.upload_service + ".@HOST@\"\n"
+                     "    put_url: \"https://@HOST@:" + std::to_string(j.http_port) + "/upload\"\n"
+                     "    docroot: \"@HOME@/upload\"\n"
+                     "    max_size: " + std::to_string(j.upload_max_file_size) + "\n"
+                     "    access: local\n"
+                     "    custom_headers:\n"
+                     "      \"X-Content-Type-Options\": \"nosniff\"\n"
+                     "      \"Content-Security-Policy\": \"default-src 'none'; frame-ancestors 'none'; sandbox\"";
+  if (j.upload_quota_per_user != 0 || j.upload_expire_days != 0) {
+    text += "\n  mod_http_upload_quota:\n";
+    text += "    max_days: " + (j.upload_expire_days == 0 ? std::string("infinity") : std::to_string(j.upload_expire_days));
+    if (j.upload_quota_per_user != 0)
+      text += "\n    access_hard_quota: upload_quota\n"
+              "    access_soft_quota: upload_quota";
+  }
+  return text;
 }
 
 void write_file(const fs::path& path, const std::string& text, mode_t mode) {
@@ -216,6 +244,10 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("message archive", a.mam ? "on" : "off", b.mam ? "on" : "off");
   const auto kept = [](std::size_t days) { return days == 0 ? std::string("for ever") : std::to_string(days) + " days"; };
   note("message archive retention", kept(a.mam_retention_days), kept(b.mam_retention_days));
+  note("upload file size limit", std::to_string(a.upload_max_file_size), std::to_string(b.upload_max_file_size));
+  note("upload quota per user", std::to_string(a.upload_quota_per_user), std::to_string(b.upload_quota_per_user));
+  note("upload disk quota", std::to_string(a.upload_disk_quota), std::to_string(b.upload_disk_quota));
+  note("uploaded files kept", kept(a.upload_expire_days), kept(b.upload_expire_days));
   return out;
 }
 
@@ -273,6 +305,8 @@ std::string render_ejabberd(const Settings& settings, const std::string& ldap_pa
       {"max_stanza_size", std::to_string(j.max_stanza_size)},
       {"archive_module", archive_yaml(j)},
       {"muc_module", muc_yaml(j)},
+      {"upload_module", upload_yaml(j)},
+      {"upload_quota_mib", std::to_string(std::max<std::size_t>(1, j.upload_quota_per_user >> 20))},
   };
   return render::fill(render::load("ejabberd.yml.in"), values);
 }
@@ -360,6 +394,22 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
                                                   std::to_string(kMaxMamRetentionDays));
     j.mam_retention_days = static_cast<std::size_t>(*o.mam_retention_days);
   }
+  const auto upload_value = [](const std::optional<std::int64_t>& given, const char* option, std::int64_t min,
+                               std::int64_t max, const char* what, std::size_t& into) {
+    if (!given) return;
+    if (*given < min || *given > max)
+      throw Error(ErrorKind::InvalidArgument, std::string(option) + " " + std::to_string(*given) + ": expected " + what +
+                                                  " from " + std::to_string(min) + " to " + std::to_string(max));
+    into = static_cast<std::size_t>(*given);
+  };
+  upload_value(o.upload_max_file_size, "--upload-max-size", 1, kMaxUploadFileSize, "a number of bytes",
+               j.upload_max_file_size);
+  upload_value(o.upload_quota_per_user, "--upload-quota", 0, kMaxLimitValue, "a number of bytes (0: no limit)",
+               j.upload_quota_per_user);
+  upload_value(o.upload_disk_quota, "--upload-disk-quota", 0, kMaxLimitValue, "a number of bytes (0: no limit)",
+               j.upload_disk_quota);
+  upload_value(o.upload_expire_days, "--upload-expire", 0, kMaxMamRetentionDays, "a number of days (0: for ever)",
+               j.upload_expire_days);
 
   if (o.server) j.server = *o.server;
   if (j.server != "builtin" && j.server != "ejabberd")

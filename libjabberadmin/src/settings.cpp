@@ -224,6 +224,13 @@ Settings Settings::load(const fs::path& path) {
     jabber.refuse("muc_service", toml::value<std::string>(j.muc_service), "one DNS label, e.g. 'conference' ('' = no MUC)");
   for (const auto& [key, value, max] : kJabberLimitKeys)
     j.*value = static_cast<std::size_t>(jabber.integer(key, static_cast<std::int64_t>(j.*value), 0, max));
+  j.upload_service = jabber.text("upload_service", j.upload_service);
+  if (!j.upload_service.empty() && !is_dns_label(j.upload_service))
+    jabber.refuse("upload_service", toml::value<std::string>(j.upload_service), "one DNS label, e.g. 'upload' ('' = no upload)");
+  if (!j.upload_service.empty() && j.upload_service == j.muc_service)
+    jabber.refuse("upload_service", toml::value<std::string>(j.upload_service), "a name other than muc_service's");
+  j.upload_max_file_size = static_cast<std::size_t>(
+      jabber.integer("upload_max_file_size", static_cast<std::int64_t>(j.upload_max_file_size), 1, kMaxUploadFileSize));
   j.scram_iterations = static_cast<unsigned>(
       jabber.integer("scram_iterations", j.scram_iterations, scram::kMinIterations, kMaxScramIterations));
   j.mam = jabber.boolean("mam", j.mam);
@@ -263,6 +270,9 @@ void Settings::save(const fs::path& path) const {
     for (const auto& [key, value, max] : kJabberLimitKeys)
       if (jabber.*value != JabberSettings{}.*value) j.insert(key, static_cast<int64_t>(jabber.*value));
     if (jabber.muc_service != JabberSettings{}.muc_service) j.insert("muc_service", jabber.muc_service);
+    if (jabber.upload_service != JabberSettings{}.upload_service) j.insert("upload_service", jabber.upload_service);
+    if (jabber.upload_max_file_size != JabberSettings{}.upload_max_file_size)
+      j.insert("upload_max_file_size", static_cast<int64_t>(jabber.upload_max_file_size));
     if (jabber.scram_iterations != JabberSettings{}.scram_iterations)
       j.insert("scram_iterations", static_cast<int64_t>(jabber.scram_iterations));
     if (jabber.http_port != 0) j.insert("http_port", int64_t{jabber.http_port});

@@ -20,6 +20,7 @@
 #include "roster/roster_module.hpp"
 #include "session/session.hpp"
 #include "time/entity_time.hpp"
+#include "upload/upload.hpp"
 #include "sm/stream_management.hpp"
 #include "vcard/vcard.hpp"
 #include "version/version.hpp"
@@ -53,6 +54,7 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<mam::Mam>(),
       module::make<muc::Muc>(),
       module::make<group_rooms::GroupRooms>(),
+      [expiry = options.upload_expiry](module::Context& c) { return std::make_unique<upload::Upload>(c, expiry); },
   };
 }
 

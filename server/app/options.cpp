@@ -35,7 +35,7 @@ std::string usage() {
          "                  [--max-unauthenticated N]\n"
          "                  [--max-auth-failures N] [--max-offline-messages N] [--auth-workers N]\n"
          "                  [--allow-plaintext-auth] [--negotiation-timeout S] [--idle-timeout S]\n"
-         "                  [--keepalive S]\n"
+         "                  [--keepalive S] [--upload-expire-seconds S]\n"
          "The integrated XMPP server of jabberadmin; see cl-jabberd(8).\n";
 }
 
@@ -73,6 +73,7 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--negotiation-timeout") o.negotiation_timeout = seconds(arg, next());
     else if (arg == "--idle-timeout") o.idle_timeout = seconds(arg, next());
     else if (arg == "--keepalive") o.keepalive = seconds(arg, next());
+    else if (arg == "--upload-expire-seconds") o.upload_expiry = seconds(arg, next());
     else bad("unknown option " + arg);
   }
   return o;

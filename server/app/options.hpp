@@ -28,6 +28,9 @@ struct Options {
   std::chrono::milliseconds negotiation_timeout{60000};  // --negotiation-timeout SECONDS
   std::chrono::milliseconds idle_timeout{600000};         // --idle-timeout SECONDS
   std::chrono::milliseconds keepalive{60000};             // --keepalive SECONDS
+  // --upload-expire-seconds: uploaded files' life in seconds instead of upload_expire_days
+  // (tests, and a short-lived file exchange), the sweep following it.
+  std::optional<std::chrono::milliseconds> upload_expiry;
   bool help = false;
   bool version = false;
 };

@@ -6,6 +6,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <limits>
 #include <optional>
 
 #include "util/log.hpp"
@@ -40,12 +41,30 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void read(std::chrono::milliseconds timeout) {
     parser_.emplace();
     apply_limits(*parser_, limits_);
+    // Beast checks Content-Length against the limit as the header ends: the route's limit
+    // is only known then, so on_header checks it. (Not boost::none: Boost 1.74's Beast
+    // compares a length with it as an optional, and any value is greater than none.)
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     beast::get_lowest_layer(stream_).expires_after(timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](const error_code& ec, std::size_t) {
-      if (ec) return self->on_request(ec);
-      if (auto refused = refusal_on_header(*self->parser_)) return self->respond(std::move(*refused), false);
-      bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
-                        [self](const error_code& ec, std::size_t) { self->on_request(ec); });
+      self->on_header(ec);
+    });
+  }
+
+  // The header alone: the route may refuse before any body is read, and sets its limits.
+  void on_header(const error_code& ec) {
+    if (ec) return on_request(ec);
+    if (auto refused = refusal_on_header(*parser_)) return respond(std::move(*refused), false);
+    const Route* route = routes_.find(view(parser_->get().target()));
+    if (route != nullptr && route->refusal)
+      if (auto refused = route->refusal(parser_->get())) return respond(std::move(*refused), false);
+    const std::uint64_t limit = route != nullptr && route->body_limit != 0 ? route->body_limit : limits_.body_limit;
+    if (parser_->content_length() && *parser_->content_length() > limit) return on_request(bhttp::error::body_limit);
+    parser_->body_limit(limit);
+    if (route != nullptr && route->body_timeout.count() != 0)
+      beast::get_lowest_layer(stream_).expires_after(route->body_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](const error_code& ec, std::size_t) {
+      self->on_request(ec);
     });
   }
 
@@ -62,7 +81,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const Route* route = routes_.find(view(request.target()));
     if (route == nullptr) return respond(text_response(request.version(), bhttp::status::not_found, "Not found"), request.keep_alive());
     if (route->take) {
-      if (auto refused = route->refusal ? route->refusal(request) : std::nullopt) return respond(std::move(*refused), false);
       beast::get_lowest_layer(stream_).expires_never();
       return route->take(std::move(stream_), std::move(request), std::move(slot_));
     }

@@ -9,6 +9,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -31,13 +33,19 @@ struct Route {
   // is the connection's place under the listener's connection limit: keep it as long as
   // the connection lives.
   std::function<void(TlsStream stream, Request request, std::shared_ptr<void> slot)> take;
-  // With take: the answer to a request it will not take (a WebSocket handshake without the
-  // subprotocol), or nothing to take it.
+  // Asked once the header is read, before any body: an answer refuses the request (the
+  // connection then closes), nothing lets it go on. With take: a WebSocket handshake without
+  // the subprotocol; with answer: an upload to an unknown slot, or of the wrong length.
   std::function<std::optional<Response>(const Request&)> refusal;
   // Or answers later (a BOSH long poll): called with the request and the peer's address;
   // reply is called once, in this call or a later turn, and the connection reads nothing
   // meanwhile. Dropping reply uncalled closes the connection.
   std::function<void(const Request& request, const std::string& peer, std::function<void(Response)> reply)> defer;
+
+  // The most bytes of a request's body this route reads (0: the listener's body_limit), and
+  // the time the body may take once the header is read (0: within the request timeout).
+  std::uint64_t body_limit = 0;
+  std::chrono::milliseconds body_timeout{0};
 };
 
 class Routes {

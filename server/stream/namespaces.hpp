@@ -65,4 +65,5 @@ inline constexpr std::string_view kMucRoomConfig = "http://jabber.org/protocol/m
 inline constexpr std::string_view kMucRoomInfo = "http://jabber.org/protocol/muc#roominfo";       // XEP-0045
 inline constexpr std::string_view kMucUnique = "http://jabber.org/protocol/muc#unique";           // XEP-0307
 inline constexpr std::string_view kOccupantId = "urn:xmpp:occupant-id:0";                         // XEP-0421
+inline constexpr std::string_view kHttpUpload = "urn:xmpp:http:upload:0";                         // XEP-0363
 }  // namespace jabberadmin::ns

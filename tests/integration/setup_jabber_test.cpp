@@ -410,6 +410,49 @@ TEST_F(SetupJabberTest, TheMessageArchiveIsOnByDefaultTurnedOffAndKeptForSomeDay
   EXPECT_EQ(read_text(ejabberd_yml()).find("delete_old_mam_messages"), std::string::npos);
 }
 
+// --upload-max-size, --upload-quota, --upload-disk-quota, --upload-expire: the settings, the
+// generated ejabberd.yml's mod_http_upload on its HTTPS listener; a bad value is one error and
+// nothing written.
+TEST_F(SetupJabberTest, TheUploadLimitsAreSetAndEjabberdGetsTheEquivalent) {
+  Result r = setup(own_dirs());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.upload_max_file_size, 10u << 20);
+  EXPECT_NE(read_text(ejabberd_yml()).find("HTTP file upload is off"), std::string::npos) << "no http_port";
+
+  r = setup({"--http-port", "5443", "--upload-max-size", "5000000", "--upload-quota", "20971520",
+             "--upload-disk-quota", "0", "--upload-expire", "7"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const JabberSettings j = slapd().settings().jabber;
+  EXPECT_EQ(j.upload_max_file_size, 5000000u);
+  EXPECT_EQ(j.upload_quota_per_user, 20971520u);
+  EXPECT_EQ(j.upload_disk_quota, 0u);
+  EXPECT_EQ(j.upload_expire_days, 7u);
+  EXPECT_NE(r.out.find("changed uploaded files kept: 30 days -> 7 days"), std::string::npos) << r.out;
+  const std::string yml = read_text(ejabberd_yml());
+  EXPECT_EQ(yaml_error(ejabberd_yml()), "");
+  EXPECT_NE(yml.find("      /upload: mod_http_upload\n"), std::string::npos) << yml;
+  EXPECT_NE(yml.find("  mod_http_upload:\n"), std::string::npos) << yml;
+  EXPECT_NE(yml.find("    max_size: 5000000\n"), std::string::npos) << yml;
+  EXPECT_NE(yml.find("    max_days: 7"), std::string::npos) << yml;
+  EXPECT_NE(yml.find("  upload_quota: 20\n"), std::string::npos) << yml;
+
+  const auto before = snapshot(dir());
+  const std::vector<Hostile> cases{
+      {{"--upload-max-size", "0"}, "--upload-max-size 0: expected a number of bytes from 1 to 1073741824"},
+      {{"--upload-quota", "-1"}, "--upload-quota -1: expected a number of bytes (0: no limit) from 0 to"},
+      {{"--upload-expire", "36501"}, "--upload-expire 36501: expected a number of days (0: for ever) from 0 to 36500"},
+      {{"--upload-disk-quota", "lots"}, "--upload-disk-quota", 2},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.args[0] + " " + c.args[1]);
+    r = setup(c.args, "other-pw\n");
+    EXPECT_EQ(r.status, c.status) << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_TRUE(snapshot(dir()) == before) << "a refused value writes nothing";
+  }
+}
+
 TEST_F(SetupJabberTest, TheAdminGetsScramVerifiersWithTheIterationsAsked) {
   auto args = own_dirs();
   args.insert(args.end(), {"--scram-iterations", "8192"});

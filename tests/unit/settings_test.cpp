@@ -139,6 +139,32 @@ TEST_F(SettingsLoad, TheMucServiceIsOneDnsLabelOrEmpty) {
   EXPECT_EQ(again.jabber.muc_history_size, 50u);
 }
 
+TEST_F(SettingsLoad, TheUploadSettingsAreCheckedAndSurviveASave) {
+  const std::string file = (dir / "jabberadmin.conf").string() + ": ";
+  const JabberSettings defaults = Settings::load(write(std::string(kLdap) + "[jabber]\n")).jabber;
+  EXPECT_EQ(defaults.upload_service, "upload");
+  EXPECT_EQ(defaults.upload_max_file_size, 10u << 20);
+  EXPECT_EQ(defaults.upload_expire_days, 30u);
+  EXPECT_EQ(jabber_error("upload_service = 'files.example'"),
+            file + "[jabber] upload_service = 'files.example': expected one DNS label, e.g. 'upload' ('' = no upload)");
+  EXPECT_EQ(jabber_error("upload_service = 'conference'"),
+            file + "[jabber] upload_service = 'conference': expected a name other than muc_service's");
+  EXPECT_NE(jabber_error("upload_max_file_size = 0").find("upload_max_file_size = 0: expected"), std::string::npos);
+  EXPECT_NE(jabber_error("upload_max_file_size = 1073741825").find("upload_max_file_size"), std::string::npos);
+  EXPECT_NE(jabber_error("upload_quota_per_user = -1").find("upload_quota_per_user"), std::string::npos);
+  EXPECT_NE(jabber_error("upload_expire_days = 'soon'").find("upload_expire_days"), std::string::npos);
+  const Settings s = Settings::load(write(std::string(kLdap) +
+                                          "[jabber]\nupload_service = ''\nupload_max_file_size = 5000\n"
+                                          "upload_quota_per_user = 0\nupload_disk_quota = 7\nupload_expire_days = 0\n"));
+  s.save(dir / "again.conf");
+  const JabberSettings again = Settings::load(dir / "again.conf").jabber;
+  EXPECT_EQ(again.upload_service, "");
+  EXPECT_EQ(again.upload_max_file_size, 5000u);
+  EXPECT_EQ(again.upload_quota_per_user, 0u);
+  EXPECT_EQ(again.upload_disk_quota, 7u);
+  EXPECT_EQ(again.upload_expire_days, 0u);
+}
+
 TEST_F(SettingsLoad, TheLdapSectionIsCheckedToo) {
   const auto error = [&](const std::string& text) -> std::string {
     try {

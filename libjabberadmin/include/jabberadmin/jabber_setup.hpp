@@ -36,6 +36,12 @@ struct JabberOptions {
   std::optional<bool> group_rooms;                 // a members-only room for every directory group
   std::optional<bool> mam;                         // the message archive (XEP-0313)
   std::optional<std::int64_t> mam_retention_days;  // 0 (for ever)..kMaxMamRetentionDays
+  // HTTP file upload (XEP-0363): bytes of one file (1..kMaxUploadFileSize), bytes one
+  // account and all of them may keep (0: no limit), days a file is kept (0: for ever).
+  std::optional<std::int64_t> upload_max_file_size;
+  std::optional<std::int64_t> upload_quota_per_user;
+  std::optional<std::int64_t> upload_disk_quota;
+  std::optional<std::int64_t> upload_expire_days;
 };
 
 inline constexpr const char* kAdminName = "admin";

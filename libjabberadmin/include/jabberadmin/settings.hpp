@@ -99,7 +99,19 @@ struct JabberSettings {
   // members the group's (cl-jabberd(8)); off leaves the rooms made so far as they are.
   bool group_rooms = true;
   std::size_t muc_history_size = 20;                 // messages a room keeps for newcomers
+  // HTTP file upload (XEP-0363): the service is <upload_service>.<host> for every served
+  // host ("" turns it off; so does http_port 0); its limits in bytes (the quotas 0: no
+  // limit) and the days a file is kept (0: for ever); jabberadmin.conf(5).
+  std::string upload_service = "upload";
+  std::size_t upload_max_file_size = 10 << 20;
+  std::size_t upload_quota_per_user = 100 << 20;
+  std::size_t upload_disk_quota = std::size_t{1} << 30;
+  std::size_t upload_expire_days = 30;
 };
+
+// The largest upload_max_file_size: cl-jabberd holds an upload's body in memory until it
+// is written, so one file may not be larger than this (cl-jabberd(8)).
+inline constexpr std::int64_t kMaxUploadFileSize = std::int64_t{1} << 30;
 
 inline constexpr std::int64_t kMaxScramIterations = 1000000;
 // The longest message archive retention: a century. The settings file and cl-setup
@@ -146,6 +158,9 @@ inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"muc_message_rate", &JabberSettings::muc_message_rate},
     {"muc_message_burst", &JabberSettings::muc_message_burst},
     {"muc_history_size", &JabberSettings::muc_history_size},
+    {"upload_quota_per_user", &JabberSettings::upload_quota_per_user},
+    {"upload_disk_quota", &JabberSettings::upload_disk_quota},
+    {"upload_expire_days", &JabberSettings::upload_expire_days},
 };
 
 struct Settings {
