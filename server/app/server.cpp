@@ -120,17 +120,18 @@ void Server::start_http(const std::vector<std::string>& addresses) {
   const JabberSettings& j = settings_.jabber;
   if (j.http_port == 0) return;
   http_tls_ = net::make_tls_context(j.certfile, net::Alpn::Http11);
-  http::Limits limits;
+  const http::Limits limits;
   // XEP-0124/0206 BOSH: sessions that are client streams too; a body holds at least one
   // stanza of the largest size the streams take.
   http::BoshLimits bosh;
   bosh.parser = c2s_config_.parser;
   bosh.max_body = 2 * j.max_stanza_size;
-  limits.body_limit = std::max<std::uint64_t>(limits.body_limit, bosh.max_body);
   bosh_ = std::make_unique<http::BoshSessions>(io_.get_executor(), bosh, [this](std::shared_ptr<net::Transport> t) {
     return stopping_ ? std::weak_ptr<net::TransportEvents>() : std::weak_ptr<net::TransportEvents>(start_stream(t));
   });
-  http_registrations_.push_back(http_routes_.add(std::string(http::kBoshPath), http::bosh_route(*bosh_)));
+  http::Route bosh_route = http::bosh_route(*bosh_);
+  bosh_route.body_limit = std::max<std::uint64_t>(limits.body_limit, bosh.max_body);
+  http_registrations_.push_back(http_routes_.add(std::string(http::kBoshPath), std::move(bosh_route)));
   http::WebSocketLimits websocket;
   websocket.max_message = 2 * j.max_stanza_size;
   websocket.handshake_timeout = limits.request_timeout;
