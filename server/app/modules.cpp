@@ -23,6 +23,7 @@
 #include "sm/stream_management.hpp"
 #include "vcard/vcard.hpp"
 #include "version/version.hpp"
+#include "webclient/webclient.hpp"
 
 namespace jabberadmin::app {
 
@@ -53,6 +54,7 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<mam::Mam>(),
       module::make<muc::Muc>(),
       module::make<group_rooms::GroupRooms>(),
+      module::make<webclient::WebClient>(),
   };
 }
 

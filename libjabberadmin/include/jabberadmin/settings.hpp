@@ -36,6 +36,9 @@ struct LdapSettings {
 inline constexpr std::int64_t kMinStanzaSize = 10 * 1024;
 inline constexpr std::int64_t kMaxStanzaSize = 16 * 1024 * 1024;
 
+// Where the packaged web client (Converse.js, fetched by scripts/fetch-webclient) is installed.
+std::filesystem::path default_web_client_dir();
+
 struct JabberSettings {
   bool configured = false;                     // cl-setup jabber has run
   std::vector<std::string> hosts;              // first = primary host
@@ -99,6 +102,10 @@ struct JabberSettings {
   // members the group's (cl-jabberd(8)); off leaves the rooms made so far as they are.
   bool group_rooms = true;
   std::size_t muc_history_size = 20;                 // messages a room keeps for newcomers
+  // The web client served at https://<host>:<http_port>/ (cl-jabberd(8)): on by default, so
+  // it is there wherever its files are installed; without http_port or the files, nothing.
+  bool web_client = true;
+  std::filesystem::path web_client_dir = default_web_client_dir();
 };
 
 inline constexpr std::int64_t kMaxScramIterations = 1000000;
