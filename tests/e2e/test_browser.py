@@ -1,0 +1,102 @@
+"""The web client cl-jabberd serves at https://<host>:<http_port>/ (Converse.js, fetched by
+scripts/fetch-webclient) in a real browser: Debian's Chromium, headless, driven by
+node/browser.js (puppeteer-core). A directory user logs in through the login form, sees the
+shared directory group with its members, and chats with a member logged in over TCP with
+slixmpp. The screenshots stay in <build>/tests/artifacts/. Skipped, saying why, without
+node's packages, Chromium or the fetched web client (scripts/install-deps brings all three).
+"""
+import asyncio
+import json
+import os
+import shutil
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from client import login, logout, next_item, run  # noqa: E402
+from common import ConfiguredWorldTest  # noqa: E402
+from harness import BUILD_DIR, HOST, free_port  # noqa: E402
+from test_node import NODE_DIR, NeedsNode  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+WEB_CLIENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "webclient", "dist")
+ARTIFACTS = os.path.join(os.path.abspath(BUILD_DIR), "tests", "artifacts")
+GROUP = "Staff"
+
+
+def browser_missing():
+    """Why the browser test cannot run here, or None."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)) and shutil.which("chromium") is None:
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium; scripts/install-deps installs it)"
+    if not os.path.isfile(os.path.join(WEB_CLIENT_DIR, "converse.min.js")):
+        return "webclient/dist has no Converse.js (scripts/fetch-webclient, run by scripts/install-deps)"
+    return None
+
+
+class WebClient(NeedsNode, ConfiguredWorldTest):
+    """Converse.js in Chromium against cl-jabberd, with a slixmpp member answering over TCP."""
+
+    @classmethod
+    def setUpClass(cls):
+        missing = browser_missing()
+        if missing:
+            raise unittest.SkipTest("skipped: " + missing)
+        cls.http_port = free_port()
+        cls.extra_jabber_lines = (f"http_port = {cls.http_port}\n"
+                                  f"web_client_dir = '{os.path.abspath(WEB_CLIENT_DIR)}'\n")
+        super().setUpClass()
+        cls.world._tool("cl-groupadd", GROUP, "jabber")
+        for name in ("alice", "bob", "carol"):
+            cls.world._tool("cl-useradd", "-P", "--allow-short-password", "-g", GROUP, name, "jabber",
+                            input=name + "-pw\n")
+
+    def test_login_roster_and_chat_in_the_browser(self):
+        alice, bob, carol = (f"{n}@{HOST}" for n in ("alice", "bob", "carol"))
+
+        async def scenario():
+            bob_client, ok = await login(bob + "/slixmpp", "bob-pw", self.world.port)
+            self.assertIs(ok, True)
+            bob_client.send_presence()
+            env = dict(os.environ, WEB_URL=f"https://127.0.0.1:{self.http_port}/",
+                       WEB_CERT=os.path.join(self.world.dir, "c.pem"), CHROMIUM=CHROMIUM,
+                       XMPP_USER=alice, XMPP_PASSWORD="alice-pw", XMPP_GROUP=GROUP,
+                       XMPP_MEMBERS=",".join((alice, bob, carol)), XMPP_PEER=bob, ARTIFACTS=ARTIFACTS)
+            node = await asyncio.create_subprocess_exec("node", "browser.js", cwd=NODE_DIR, env=env,
+                                                        stdout=asyncio.subprocess.PIPE,
+                                                        stderr=asyncio.subprocess.PIPE)
+            try:
+                # The browser's message reaches the TCP client, from the account it logged in as.
+                hello = await next_item(bob_client.received, lambda m: m["body"] == "hello from the browser",
+                                        timeout=60)
+                self.assertEqual(hello["from"].bare, alice)
+                self.assertTrue(hello["from"].resource, "a full JID: the browser's session")
+                bob_client.send_message(mto=hello["from"], mbody="hello from slixmpp", mtype="chat")
+                out, err = await asyncio.wait_for(node.communicate(), 60)
+            finally:
+                if node.returncode is None:
+                    node.kill()
+                    out, err = await node.communicate()
+            await logout(bob_client)
+            return out.decode(), err.decode(), node.returncode
+
+        out, err, code = run(scenario(), timeout=120)
+        lines = out.strip().splitlines()
+        self.assertTrue(lines, "browser.js printed nothing: " + err)
+        result = json.loads(lines[-1])
+        for path in result.get("screenshots", []):
+            print("screenshot:", path)
+        self.assertEqual(code, 0, json.dumps(result, indent=1) + err)
+        steps = {s["step"]: s for s in result["steps"]}
+        self.assertEqual(steps["roster"]["group"], GROUP)
+        self.assertEqual(steps["roster"]["members"], sorted((bob, carol)))
+        self.assertIn("hello from the browser", steps["chat"]["shown"])
+        self.assertIn("hello from slixmpp", steps["chat"]["shown"])
+        self.assertEqual(result["problems"], [])
+        for name in ("webclient-roster.png", "webclient-chat.png"):
+            path = os.path.join(ARTIFACTS, name)
+            self.assertIn(path, result["screenshots"])
+            self.assertGreater(os.path.getsize(path), 10000, f"{path}: an empty page?")
+
+
+if __name__ == "__main__":
+    unittest.main()
