@@ -83,20 +83,24 @@ http::Response generated(const http::Request& request, std::string_view type, st
   return response;
 }
 
+// What a path names: the page, the settings, a file; nothing else is served (404), and only
+// GET and HEAD (405).
 http::Response answer(const http::Request& request, const fs::path& dir, const std::vector<std::string>& hosts) {
+  const std::string_view target = http::view(request.target());
+  const std::string_view path = target.substr(0, target.find('?'));
+  const bool page = path == "/" || path == "/index.html", config = path == "/config.js";
+  const auto file = !page && !config && path.starts_with(kAssets) ? resolve(dir, path.substr(kAssets.size() - 1))
+                                                                  : std::nullopt;
+  if (!page && !config && !file)
+    return http::text_response(request.version(), bhttp::status::not_found, "Not found");
   if (request.method() != bhttp::verb::get && request.method() != bhttp::verb::head) {
     auto response = http::text_response(request.version(), bhttp::status::method_not_allowed, "Method not allowed");
     response.set(bhttp::field::allow, "GET, HEAD");
     return response;
   }
-  const std::string_view target = http::view(request.target());
-  const std::string_view path = target.substr(0, target.find('?'));
-  if (path == "/" || path == "/index.html") return generated(request, "text/html; charset=utf-8", std::string(kPage));
-  if (path == "/config.js")
-    return generated(request, "text/javascript; charset=utf-8", config_script(domain_for(request, hosts)));
-  if (path.starts_with(kAssets))
-    if (const auto file = resolve(dir, path.substr(kAssets.size() - 1))) return file_response(request, *file);
-  return http::text_response(request.version(), bhttp::status::not_found, "Not found");
+  if (page) return generated(request, "text/html; charset=utf-8", std::string(kPage));
+  if (config) return generated(request, "text/javascript; charset=utf-8", config_script(domain_for(request, hosts)));
+  return file_response(request, *file);
 }
 
 }  // namespace
