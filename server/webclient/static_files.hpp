@@ -21,8 +21,8 @@ std::optional<std::filesystem::path> resolve(const std::filesystem::path& root, 
 std::string_view content_type(const std::filesystem::path& file);
 
 // The headers every answer of the web client carries: nosniff, the Content-Security-Policy
-// (scripts, styles and fonts from this origin only, connections to it: 'self' covers its
-// wss:// in CSP Level 3), no framing, no referrer.
+// (everything from this origin only, data: and blob: images and media too; connections to
+// it: 'self' covers its wss:// in CSP Level 3), no framing, no referrer.
 void secure(http::Response& response);
 
 // A file's answer to GET or HEAD: 200 with its type, an ETag and Cache-Control, or 304 when

@@ -56,9 +56,13 @@ std::string domain_for(const http::Request& request, const std::vector<std::stri
 }
 
 // The WebSocket is the page's own origin: the name and port the browser reached (and whose
-// certificate it accepted) are by construction ones this listener answers on.
+// certificate it accepted) are by construction ones this listener answers on. The page asks
+// no other host for anything: no images or players from links (shown as links), no HEAD
+// requests to them, and an empty full-screen footer instead of Converse.js's, whose sponsor
+// logos come from its web site (an element defined first is one Converse.js leaves alone).
 std::string config_script(const std::string& domain) {
   return "// Converse.js's settings, made by cl-jabberd for this server (cl-jabberd(8)).\n"
+         "customElements.define('converse-footer', class extends HTMLElement {});\n"
          "converse.initialize({\n"
          "  websocket_url: 'wss://' + location.host + '/xmpp-websocket',\n"
          "  discover_connection_methods: false,\n"
@@ -67,6 +71,9 @@ std::string config_script(const std::string& domain) {
          "  allow_registration: false,\n"
          "  default_domain: " + js_string(domain) + ",\n"
          "  view_mode: 'fullscreen',\n"
+         "  show_images_inline: false,\n"
+         "  embed_3rd_party_media_players: false,\n"
+         "  fetch_url_headers: false,\n"
          "});\n";
 }
 
