@@ -92,6 +92,8 @@ TEST(WebClientRoute, ServesThePageTheConfigAndTheFiles) {
   EXPECT_NE(csp.find("script-src 'self';"), std::string::npos);
   EXPECT_NE(csp.find("connect-src 'self';"), std::string::npos);
   EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_NE(csp.find("img-src 'self' data: blob:;"), std::string::npos) << "no image from another host";
+  EXPECT_EQ(csp.find("https:"), std::string::npos) << csp;
   EXPECT_EQ(page[bhttp::field::cache_control], "no-cache");
 
   auto config = ask(route, bhttp::verb::get, "/config.js", "Other.Example:5443");
@@ -101,6 +103,9 @@ TEST(WebClientRoute, ServesThePageTheConfigAndTheFiles) {
   EXPECT_NE(config.body().find("authentication: 'login',"), std::string::npos);
   EXPECT_NE(config.body().find("auto_login: false,"), std::string::npos);
   EXPECT_NE(config.body().find("view_mode: 'fullscreen',"), std::string::npos);
+  EXPECT_NE(config.body().find("show_images_inline: false,"), std::string::npos);
+  EXPECT_LT(config.body().find("customElements.define('converse-footer'"), config.body().find("converse.initialize("))
+      << "the empty footer is defined before Converse.js defines its own";
   // A Host that is no served host: the primary one.
   EXPECT_NE(ask(route, bhttp::verb::get, "/config.js", "127.0.0.1:5443").body().find("default_domain: 'example.org',"),
             std::string::npos);
@@ -135,6 +140,7 @@ TEST(WebClientRoute, HeadConditionalAndErrors) {
   EXPECT_EQ(post.result(), bhttp::status::method_not_allowed);
   EXPECT_EQ(post[bhttp::field::allow], "GET, HEAD");
   EXPECT_EQ(ask(route, bhttp::verb::put, "/dist/converse.min.js").result(), bhttp::status::method_not_allowed);
+  EXPECT_EQ(ask(route, bhttp::verb::post, "/other").result(), bhttp::status::not_found) << "nothing there at all";
   for (const char* target : {"/converse.min.js", "/dist/", "/dist/../dist/converse.min.js", "/dist/%2e%2e/secret.txt",
                              "/dist/out/secret.txt", "/dist/secret.js", "/dist/.hidden", "/other", "/dist"}) {
     auto missing = ask(route, bhttp::verb::get, target);
