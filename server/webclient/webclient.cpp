@@ -127,7 +127,8 @@ WebClient::WebClient(module::Context& context) : Module("webclient") {
   const JabberSettings& j = context.settings().jabber;
   if (!j.web_client || j.http_port == 0) return;
   std::error_code ec;
-  if (!fs::is_regular_file(j.web_client_dir / kScript, ec)) {
+  // An empty web_client_dir (the settings allow one) would be the working directory: nothing.
+  if (j.web_client_dir.empty() || !fs::is_regular_file(j.web_client_dir / kScript, ec)) {
     log::info("web client: not served, " + (j.web_client_dir / kScript).string() + " is not installed");
     return;
   }

@@ -175,6 +175,12 @@ TEST(WebClientModule, OnlyWhenOnWithAPortAndTheFiles) {
   settings.jabber.http_port = 5443;
   settings.jabber.web_client_dir = t.tmp / "not-installed";
   EXPECT_FALSE(serves(settings)) << "no Converse.js";
+  // An empty directory is the working directory to the filesystem: never served from.
+  const fs::path cwd = fs::current_path();
+  fs::current_path(t.root);
+  settings.jabber.web_client_dir.clear();
+  EXPECT_FALSE(serves(settings)) << "an empty web_client_dir";
+  fs::current_path(cwd);
 }
 
 }  // namespace
