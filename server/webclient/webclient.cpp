@@ -79,7 +79,7 @@ std::string config_script(const std::string& domain) {
 
 http::Response generated(const http::Request& request, std::string_view type, std::string body) {
   http::Response response(bhttp::status::ok, request.version());
-  response.set(bhttp::field::content_type, type);
+  response.set(bhttp::field::content_type, std::string(type));
   response.set(bhttp::field::cache_control, "no-cache");  // follows the settings and the Host
   if (request.method() == bhttp::verb::head) {
     response.content_length(body.size());

@@ -57,7 +57,7 @@ async function roster(page) {
   if (JSON.stringify(shown) !== JSON.stringify(wanted))
     throw new Error(`group ${env.XMPP_GROUP} shows ${shown}, expected ${wanted}`);
   // The peer is online (slixmpp): its presence reaches the page.
-  await page.waitForSelector(`${group} a.open-chat[data-jid="${env.XMPP_PEER}"] .chat-status--online`, { timeout: 15000 });
+  await page.waitForSelector(`${group} a.open-chat[data-jid="${env.XMPP_PEER}"] .contact-name--online`, { timeout: 15000 });
   await screenshot(page, "webclient-roster.png");
   return { group: env.XMPP_GROUP, members: shown };
 }
