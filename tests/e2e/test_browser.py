@@ -18,7 +18,8 @@ from common import ConfiguredWorldTest  # noqa: E402
 from harness import BUILD_DIR, HOST, free_port  # noqa: E402
 from test_node import NODE_DIR, NeedsNode  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Debian's chromium, or the browser $CHROMIUM names.
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 WEB_CLIENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "webclient", "dist")
 ARTIFACTS = os.path.join(os.path.abspath(BUILD_DIR), "tests", "artifacts")
 GROUP = "Staff"
@@ -26,7 +27,7 @@ GROUP = "Staff"
 
 def browser_missing():
     """Why the browser test cannot run here, or None."""
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)) and shutil.which("chromium") is None:
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         return f"no Chromium at {CHROMIUM} (apt-get install chromium; scripts/install-deps installs it)"
     if not os.path.isfile(os.path.join(WEB_CLIENT_DIR, "converse.min.js")):
         return "webclient/dist has no Converse.js (scripts/fetch-webclient, run by scripts/install-deps)"
@@ -64,28 +65,36 @@ class WebClient(NeedsNode, ConfiguredWorldTest):
             node = await asyncio.create_subprocess_exec("node", "browser.js", cwd=NODE_DIR, env=env,
                                                         stdout=asyncio.subprocess.PIPE,
                                                         stderr=asyncio.subprocess.PIPE)
+            finished = asyncio.ensure_future(node.communicate())
             try:
-                # The browser's message reaches the TCP client, from the account it logged in as.
-                hello = await next_item(bob_client.received, lambda m: m["body"] == "hello from the browser",
-                                        timeout=60)
-                self.assertEqual(hello["from"].bare, alice)
-                self.assertTrue(hello["from"].resource, "a full JID: the browser's session")
-                bob_client.send_message(mto=hello["from"], mbody="hello from slixmpp", mtype="chat")
-                out, err = await asyncio.wait_for(node.communicate(), 60)
+                # The browser's message reaches the TCP client; the reply goes back to its session.
+                # A browser.js that fails first says why at once (below), not after a timeout.
+                hello = asyncio.ensure_future(
+                    next_item(bob_client.received, lambda m: m["body"] == "hello from the browser", timeout=60))
+                await asyncio.wait({hello, finished}, return_when=asyncio.FIRST_COMPLETED)
+                if not hello.done():
+                    hello.cancel()
+                message = hello.result() if hello.done() and not hello.cancelled() and not hello.exception() else None
+                if message is not None:
+                    bob_client.send_message(mto=message["from"], mbody="hello from slixmpp", mtype="chat")
+                await asyncio.wait({finished}, timeout=60)
             finally:
                 if node.returncode is None:
                     node.kill()
-                    out, err = await node.communicate()
+            out, err = await finished
             await logout(bob_client)
-            return out.decode(), err.decode(), node.returncode
+            return out.decode(), err.decode(), node.returncode, message
 
-        out, err, code = run(scenario(), timeout=120)
+        out, err, code, message = run(scenario(), timeout=120)
         lines = out.strip().splitlines()
         self.assertTrue(lines, "browser.js printed nothing: " + err)
         result = json.loads(lines[-1])
         for path in result.get("screenshots", []):
             print("screenshot:", path)
         self.assertEqual(code, 0, json.dumps(result, indent=1) + err)
+        self.assertIsNotNone(message, "the TCP client got no message from the browser")
+        self.assertEqual(message["from"].bare, alice)
+        self.assertTrue(message["from"].resource, "a full JID: the browser's session")
         steps = {s["step"]: s for s in result["steps"]}
         self.assertEqual(steps["roster"]["group"], GROUP)
         self.assertEqual(steps["roster"]["members"], sorted((bob, carol)))
