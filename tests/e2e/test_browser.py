@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -17,6 +18,7 @@ from client import login, logout, next_item, run  # noqa: E402
 from common import ConfiguredWorldTest  # noqa: E402
 from harness import BUILD_DIR, HOST, free_port  # noqa: E402
 from test_node import NODE_DIR, NeedsNode  # noqa: E402
+import websocket_raw  # noqa: E402
 
 # Debian's chromium, or the browser $CHROMIUM names.
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -105,6 +107,64 @@ class WebClient(NeedsNode, ConfiguredWorldTest):
             path = os.path.join(ARTIFACTS, name)
             self.assertIn(path, result["screenshots"])
             self.assertGreater(os.path.getsize(path), 10000, f"{path}: an empty page?")
+
+
+class WebClientHttp(ConfiguredWorldTest):
+    """The web client's files over the real HTTPS listener, with raw requests: the page, types,
+    HEAD, the ways out of the directory refused. Needs no browser: a directory made here."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.files = tempfile.mkdtemp(prefix="ja-webclient-")
+        root = os.path.join(cls.files, "root")
+        os.makedirs(os.path.join(root, "locales"))
+        for name, text in (("converse.min.js", "converse();"), ("converse.min.css", "body{}"),
+                           ("locales/de.js", "de"), (".secret", "hidden")):
+            with open(os.path.join(root, name), "w") as f:
+                f.write(text)
+        with open(os.path.join(cls.files, "outside.txt"), "w") as f:
+            f.write("outside")
+        os.symlink(os.path.join(cls.files, "outside.txt"), os.path.join(root, "link.js"))
+        cls.http_port = free_port()
+        cls.extra_jabber_lines = f"http_port = {cls.http_port}\nweb_client_dir = '{root}'\n"
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(cls.files, ignore_errors=True)
+
+    def ask(self, method, path):
+        answer = websocket_raw.request(self.http_port, f"{method} {path} HTTP/1.1\r\nHost: localhost:{self.http_port}\r\n"
+                                                       "Connection: close\r\n\r\n")
+        head, _, body = answer.partition("\r\n\r\n")
+        lines = head.split("\r\n")
+        fields = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        return int(lines[0].split()[1]), fields, body
+
+    def test_page_files_and_refusals(self):
+        status, fields, body = self.ask("GET", "/")
+        self.assertEqual(status, 200)
+        self.assertEqual(fields["content-type"], "text/html; charset=utf-8")
+        self.assertEqual(fields["x-content-type-options"], "nosniff")
+        self.assertIn("script-src 'self';", fields["content-security-policy"])
+        self.assertIn('src="/dist/converse.min.js"', body)
+        status, fields, body = self.ask("GET", "/config.js")
+        self.assertIn(f"default_domain: '{HOST}',", body)
+        status, fields, body = self.ask("GET", "/dist/converse.min.js")
+        self.assertEqual((status, fields["content-type"], body), (200, "text/javascript; charset=utf-8", "converse();"))
+        self.assertEqual(fields["cache-control"], "public, max-age=3600")
+        status, fields, body = self.ask("HEAD", "/dist/converse.min.css")
+        self.assertEqual((status, fields["content-type"], fields["content-length"], body),
+                         (200, "text/css; charset=utf-8", "6", ""))
+        for path in ("/dist/../../outside.txt", "/dist/%2e%2e/outside.txt", "/dist/%2E%2E%2Foutside.txt",
+                     "/dist/link.js", "/dist/.secret", "/dist/locales/..%2f..%2f..%2foutside.txt", "/nothing"):
+            status, fields, body = self.ask("GET", path)
+            self.assertEqual(status, 404, path)
+            self.assertNotIn("outside", body, path)
+        self.assertEqual(self.ask("POST", "/")[0], 405)
+        # The server's own paths still win over the web client's "/".
+        self.assertEqual(self.ask("GET", "/.well-known/host-meta.json")[0], 200)
 
 
 if __name__ == "__main__":
