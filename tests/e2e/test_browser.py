@@ -4,6 +4,7 @@ node/browser.js (puppeteer-core). A directory user logs in through the login for
 shared directory group with its members, and chats with a member logged in over TCP with
 slixmpp. The screenshots stay in <build>/tests/artifacts/. Skipped, saying why, without
 node's packages, Chromium or the fetched web client (scripts/install-deps brings all three).
+WebClientHttp checks the static serving itself with raw requests, and needs none of them.
 """
 import asyncio
 import json
