@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   setup::PrivateLdap private_ldap;
   setup::ExistingLdap existing;
   bool stop = false;
-  std::string hosts, history, history_dir, listen, certfile, server, scram_upgrade, group_rooms, mam;
+  std::string hosts, history, history_dir, listen, certfile, server, scram_upgrade, group_rooms, mam, web_client;
   std::uint16_t port = 0, tls_port = 0, http_port = 0;
   std::int64_t max_stanza_size = 0, scram_iterations = 0, mam_retention = 0;
   std::int64_t upload_max_size = 0, upload_quota = 0, upload_disk_quota = 0, upload_expire = 0;
@@ -53,6 +53,11 @@ int main(int argc, char** argv) {
   auto* o_group_rooms = app.add_option("--group-rooms", group_rooms,
                                        "A members-only room for every directory group: on or off (jabber; default on)")
                             ->check(CLI::IsMember({"on", "off"}));
+  auto* o_web_client =
+      app.add_option("--web-client", web_client,
+                     "Serve the web client at https://<host>:<http-port>/ where its files are installed: on or off "
+                     "(jabber; default on)")
+          ->check(CLI::IsMember({"on", "off"}));
   auto* o_mam = app.add_option("--mam", mam, "Keep every account's message archive (XEP-0313): on or off (jabber; default on)")
                     ->check(CLI::IsMember({"on", "off"}));
   auto* o_mam_retention = app.add_option("--mam-retention", mam_retention,
@@ -86,6 +91,7 @@ int main(int argc, char** argv) {
       if (o_scram->count()) options.scram_iterations = scram_iterations;
       if (o_scram_upgrade->count()) options.scram_upgrade_on_plain = scram_upgrade == "on";
       if (o_group_rooms->count()) options.group_rooms = group_rooms == "on";
+      if (o_web_client->count()) options.web_client = web_client == "on";
       if (o_mam->count()) options.mam = mam == "on";
       if (o_mam_retention->count()) options.mam_retention_days = mam_retention;
       if (o_upload_max_size->count()) options.upload_max_file_size = upload_max_size;

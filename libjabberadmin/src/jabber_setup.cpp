@@ -241,6 +241,7 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("SCRAM iterations", std::to_string(a.scram_iterations), std::to_string(b.scram_iterations));
   note("SCRAM upgrade on PLAIN", a.scram_upgrade_on_plain ? "on" : "off", b.scram_upgrade_on_plain ? "on" : "off");
   note("group rooms", a.group_rooms ? "on" : "off", b.group_rooms ? "on" : "off");
+  note("web client", a.web_client ? "on" : "off", b.web_client ? "on" : "off");
   note("message archive", a.mam ? "on" : "off", b.mam ? "on" : "off");
   const auto kept = [](std::size_t days) { return days == 0 ? std::string("for ever") : std::to_string(days) + " days"; };
   note("message archive retention", kept(a.mam_retention_days), kept(b.mam_retention_days));
@@ -386,6 +387,7 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
   }
   if (o.scram_upgrade_on_plain) j.scram_upgrade_on_plain = *o.scram_upgrade_on_plain;
   if (o.group_rooms) j.group_rooms = *o.group_rooms;
+  if (o.web_client) j.web_client = *o.web_client;
   if (o.mam) j.mam = *o.mam;
   if (o.mam_retention_days) {
     if (*o.mam_retention_days < 0 || *o.mam_retention_days > kMaxMamRetentionDays)
@@ -524,6 +526,11 @@ Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password) {
                   " (TLS), on " + describe_listen(j.listen));
   if (j.http_port != 0)
     steps.push_back("WebSocket:     wss://" + j.hosts.front() + ":" + std::to_string(j.http_port) + "/xmpp-websocket");
+  if (j.http_port != 0 && j.web_client)
+    steps.push_back("Web client:    " +
+                    (fs::exists(j.web_client_dir / "converse.min.js")
+                         ? "https://" + j.hosts.front() + ":" + std::to_string(j.http_port) + "/"
+                         : "not installed (no " + (j.web_client_dir / "converse.min.js").string() + ")"));
   steps.push_back("Certificate:   " + j.certfile.string());
   steps.push_back(std::string("History:       ") +
                   (j.history ? "on, in " + j.history_dir.string() + (plan.ejabberd_config.empty() ? "" : " (ejabberd: its message archive, mod_mam)")

@@ -115,6 +115,8 @@ toml::array to_array(const std::vector<std::string>& values) {
 
 }  // namespace
 
+fs::path default_web_client_dir() { return fs::path(JABBERADMIN_DATADIR) / "webclient"; }
+
 fs::path config_path(const std::optional<fs::path>& given) {
   if (given && !given->empty()) return *given;
   if (const char* env = std::getenv("JABBERADMIN_CONFIG"); env != nullptr && *env != '\0') return env;
@@ -239,6 +241,8 @@ Settings Settings::load(const fs::path& path) {
     jabber.refuse("mam_default", toml::value<std::string>(j.mam_default), "'always', 'roster' or 'never'");
   j.scram_upgrade_on_plain = jabber.boolean("scram_upgrade_on_plain", j.scram_upgrade_on_plain);
   j.group_rooms = jabber.boolean("group_rooms", j.group_rooms);
+  j.web_client = jabber.boolean("web_client", j.web_client);
+  j.web_client_dir = jabber.path("web_client_dir", j.web_client_dir);
   return s;
 }
 
@@ -280,6 +284,8 @@ void Settings::save(const fs::path& path) const {
     if (jabber.mam_default != JabberSettings{}.mam_default) j.insert("mam_default", jabber.mam_default);
     if (jabber.scram_upgrade_on_plain) j.insert("scram_upgrade_on_plain", true);
     if (jabber.group_rooms != JabberSettings{}.group_rooms) j.insert("group_rooms", jabber.group_rooms);
+    if (jabber.web_client != JabberSettings{}.web_client) j.insert("web_client", jabber.web_client);
+    if (jabber.web_client_dir != default_web_client_dir()) j.insert("web_client_dir", jabber.web_client_dir.string());
     root.insert("jabber", j);
   }
   std::ostringstream text;

@@ -24,6 +24,7 @@
 #include "sm/stream_management.hpp"
 #include "vcard/vcard.hpp"
 #include "version/version.hpp"
+#include "webclient/webclient.hpp"
 
 namespace jabberadmin::app {
 
@@ -55,6 +56,7 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<muc::Muc>(),
       module::make<group_rooms::GroupRooms>(),
       [expiry = options.upload_expiry](module::Context& c) { return std::make_unique<upload::Upload>(c, expiry); },
+      module::make<webclient::WebClient>(),
   };
 }
 

@@ -355,6 +355,37 @@ TEST_F(SetupJabberTest, GroupRoomsAreOnByDefaultAndTurnedOffAndOn) {
   EXPECT_TRUE(slapd().settings().jabber.group_rooms);
 }
 
+// --web-client on|off: the setting, said when it changes, kept when not given; with an HTTPS
+// port the summary names the URL, or says the files are not installed (not in this build's
+// data directory); bad syntax exits 2 and writes nothing.
+TEST_F(SetupJabberTest, WebClientIsOnByDefaultAndTurnedOffAndOn) {
+  Result r = setup(own_dirs());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slapd().settings().jabber.web_client);
+  EXPECT_EQ(r.out.find("Web client:"), std::string::npos) << "no HTTPS port, no web client: " << r.out;
+  r = setup({"--http-port", "15443"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto installed = default_web_client_dir() / "converse.min.js";
+  EXPECT_NE(r.out.find(std::filesystem::exists(installed) ? "Web client:    https://" + primary() + ":15443/"
+                                                          : "Web client:    not installed (no " + installed.string() + ")"),
+            std::string::npos) << r.out;
+  r = setup({"--web-client", "off"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(slapd().settings().jabber.web_client);
+  EXPECT_NE(r.out.find("changed web client: on -> off"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Web client:"), std::string::npos) << r.out;
+  r = setup({});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(slapd().settings().jabber.web_client) << "an option not given keeps its value";
+  const auto before = snapshot(dir());
+  r = setup({"--web-client", "yes"});
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_TRUE(snapshot(dir()) == before) << "a refused value writes nothing";
+  r = setup({"--web-client", "on"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slapd().settings().jabber.web_client);
+}
+
 // --mam on|off and --mam-retention DAYS: the settings, the generated ejabberd.yml's mod_mam,
 // said when they change, kept when not given; a bad value is one error and nothing written.
 TEST_F(SetupJabberTest, TheMessageArchiveIsOnByDefaultTurnedOffAndKeptForSomeDays) {

@@ -122,6 +122,31 @@ TEST_F(SettingsLoad, GroupRoomsAreOnUnlessSaidAndOffSurvivesASave) {
   EXPECT_FALSE(Settings::load(dir / "again.conf").jabber.group_rooms);
 }
 
+// The web client is on, from the data directory the package installs it into, unless said;
+// what was said survives a save, and a default is not written (a later one reaches the file).
+TEST_F(SettingsLoad, WebClientIsOnFromTheDataDirectoryUnlessSaid) {
+  const std::string file = (dir / "jabberadmin.conf").string() + ": ";
+  const Settings defaults = Settings::load(write(std::string(kLdap) + "[jabber]\n"));
+  EXPECT_TRUE(defaults.jabber.web_client);
+  EXPECT_EQ(defaults.jabber.web_client_dir, default_web_client_dir());
+  EXPECT_EQ(default_web_client_dir().filename(), "webclient");
+  EXPECT_EQ(jabber_error("web_client = 'on'"), file + "[jabber] web_client = 'on': expected true or false (without quotes)");
+  Settings s = Settings::load(write(std::string(kLdap) + "[jabber]\nweb_client = false\nweb_client_dir = '/srv/converse'\n"));
+  EXPECT_FALSE(s.jabber.web_client);
+  EXPECT_EQ(s.jabber.web_client_dir, "/srv/converse");
+  s.jabber.configured = true;
+  s.save(dir / "again.conf");
+  const Settings again = Settings::load(dir / "again.conf");
+  EXPECT_FALSE(again.jabber.web_client);
+  EXPECT_EQ(again.jabber.web_client_dir, "/srv/converse");
+  Settings plain = defaults;
+  plain.jabber.configured = true;
+  plain.save(dir / "plain.conf");
+  std::ifstream in(dir / "plain.conf");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("web_client"), std::string::npos) << text;
+}
+
 TEST_F(SettingsLoad, TheMucServiceIsOneDnsLabelOrEmpty) {
   const std::string file = (dir / "jabberadmin.conf").string() + ": ";
   EXPECT_EQ(jabber_error("muc_service = 'rooms.example'"),

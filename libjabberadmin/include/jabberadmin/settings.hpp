@@ -36,6 +36,9 @@ struct LdapSettings {
 inline constexpr std::int64_t kMinStanzaSize = 10 * 1024;
 inline constexpr std::int64_t kMaxStanzaSize = 16 * 1024 * 1024;
 
+// Where the packaged web client (Converse.js, fetched by scripts/fetch-webclient) is installed.
+std::filesystem::path default_web_client_dir();
+
 struct JabberSettings {
   bool configured = false;                     // cl-setup jabber has run
   std::vector<std::string> hosts;              // first = primary host
@@ -107,6 +110,10 @@ struct JabberSettings {
   std::size_t upload_quota_per_user = 100 << 20;
   std::size_t upload_disk_quota = std::size_t{1} << 30;
   std::size_t upload_expire_days = 30;
+  // The web client served at https://<host>:<http_port>/ (cl-jabberd(8)): on by default, so
+  // it is there wherever its files are installed; without http_port or the files, nothing.
+  bool web_client = true;
+  std::filesystem::path web_client_dir = default_web_client_dir();
 };
 
 // The largest upload_max_file_size: cl-jabberd holds an upload's body in memory until it
