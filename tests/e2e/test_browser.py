@@ -1,8 +1,9 @@
 """The web client cl-jabberd serves at https://<host>:<http_port>/ (Converse.js, fetched by
 scripts/fetch-webclient) in a real browser: Debian's Chromium, headless, driven by
 node/browser.js (puppeteer-core). A directory user logs in through the login form, sees the
-shared directory group with its members, and chats with a member logged in over TCP with
-slixmpp. The screenshots stay in <build>/tests/artifacts/. Skipped, saying why, without
+shared directory group with its members, chats with a member logged in over TCP with
+slixmpp, and sends that member a picture with the chat's file button (XEP-0363), which the
+member fetches byte for byte from the URL it got. The screenshots stay in <build>/tests/artifacts/. Skipped, saying why, without
 node's packages, Chromium or the fetched web client (scripts/install-deps brings all three).
 WebClientHttp checks the static serving itself with raw requests, and needs none of them.
 """
@@ -10,9 +11,11 @@ import asyncio
 import json
 import os
 import shutil
+import ssl
 import sys
 import tempfile
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from client import login, logout, next_item, run  # noqa: E402
@@ -26,6 +29,17 @@ CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/c
 WEB_CLIENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "webclient", "dist")
 ARTIFACTS = os.path.join(os.path.abspath(BUILD_DIR), "tests", "artifacts")
 GROUP = "Staff"
+# Whole, without "..": Chromium refuses to read a file whose path climbs (ERR_ACCESS_DENIED).
+PICTURE = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", "data", "images", "photo.jpg"))
+
+
+def https_get(url):
+    """The bytes at url, from the test server (its self-signed certificate)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with urllib.request.urlopen(url, context=context, timeout=10) as answer:
+        return answer.read()
 
 
 def browser_missing():
@@ -58,10 +72,13 @@ class WebClient(NeedsNode, ConfiguredWorldTest):
         alice, bob, carol = (f"{n}@{HOST}" for n in ("alice", "bob", "carol"))
 
         async def scenario():
+            picture = None
             bob_client, ok = await login(bob + "/slixmpp", "bob-pw", self.world.port)
             self.assertIs(ok, True)
             bob_client.send_presence()
-            env = dict(os.environ, WEB_URL=f"https://127.0.0.1:{self.http_port}/",
+            # The page's origin is the upload URLs' (https://<host>:<http_port>), as on a real server:
+            # the page's policy lets it talk to its own origin only.
+            env = dict(os.environ, WEB_URL=f"https://{HOST}:{self.http_port}/", UPLOAD_FILE=PICTURE,
                        WEB_CERT=os.path.join(self.world.dir, "c.pem"), CHROMIUM=CHROMIUM,
                        XMPP_USER=alice, XMPP_PASSWORD="alice-pw", XMPP_GROUP=GROUP,
                        XMPP_MEMBERS=",".join((alice, bob, carol)), XMPP_PEER=bob, ARTIFACTS=ARTIFACTS)
@@ -79,16 +96,23 @@ class WebClient(NeedsNode, ConfiguredWorldTest):
                     hello.cancel()
                 message = hello.result() if hello.done() and not hello.cancelled() and not hello.exception() else None
                 if message is not None:
+                    shared = asyncio.ensure_future(
+                        next_item(bob_client.received, lambda m: "/upload/" in m["body"], timeout=60))
                     bob_client.send_message(mto=message["from"], mbody="hello from slixmpp", mtype="chat")
+                    await asyncio.wait({shared, finished}, return_when=asyncio.FIRST_COMPLETED)
+                    if shared.done() and not shared.exception():
+                        picture = await asyncio.to_thread(https_get, shared.result()["body"].strip())
+                    else:
+                        shared.cancel()
                 await asyncio.wait({finished}, timeout=60)
             finally:
                 if node.returncode is None:
                     node.kill()
             out, err = await finished
             await logout(bob_client)
-            return out.decode(), err.decode(), node.returncode, message
+            return out.decode(), err.decode(), node.returncode, message, picture
 
-        out, err, code, message = run(scenario(), timeout=120)
+        out, err, code, message, picture = run(scenario(), timeout=180)
         lines = out.strip().splitlines()
         self.assertTrue(lines, "browser.js printed nothing: " + err)
         result = json.loads(lines[-1])
@@ -103,8 +127,12 @@ class WebClient(NeedsNode, ConfiguredWorldTest):
         self.assertEqual(steps["roster"]["members"], sorted((bob, carol)))
         self.assertIn("hello from the browser", steps["chat"]["shown"])
         self.assertIn("hello from slixmpp", steps["chat"]["shown"])
+        # The picture the browser sent reaches the other side, byte for byte, from the URL shown.
+        with open(PICTURE, "rb") as f:
+            self.assertEqual(picture, f.read(), "the uploaded picture, fetched by the TCP client")
+        self.assertIn("/upload/", steps["upload"]["url"])
         self.assertEqual(result["problems"], [])
-        for name in ("webclient-roster.png", "webclient-chat.png"):
+        for name in ("webclient-roster.png", "webclient-chat.png", "webclient-upload.png"):
             path = os.path.join(ARTIFACTS, name)
             self.assertIn(path, result["screenshots"])
             self.assertGreater(os.path.getsize(path), 10000, f"{path}: an empty page?")

@@ -3,10 +3,10 @@
 // Environment (secrets never on argv): WEB_URL (https://127.0.0.1:<http_port>/), WEB_CERT
 // (the server's PEM certificate: the only one trusted besides the system's), XMPP_USER,
 // XMPP_PASSWORD, XMPP_GROUP and XMPP_MEMBERS (the shared group and its members' bare JIDs,
-// comma-separated), XMPP_PEER (a member logged in elsewhere who answers), ARTIFACTS (where
-// the screenshots go), CHROMIUM (default /usr/bin/chromium).
-// The scenario is a list of steps run in order on one page; a later feature (file upload)
-// adds its step to `steps`. Prints one JSON line {steps, screenshots, ...} or {error, ...};
+// comma-separated), XMPP_PEER (a member logged in elsewhere who answers), UPLOAD_FILE (a
+// picture to send with the file button), ARTIFACTS (where the screenshots go), CHROMIUM
+// (default /usr/bin/chromium).
+// The scenario is a list of steps run in order on one page. Prints one JSON line {steps, screenshots, ...} or {error, ...};
 // exits 1 on failure, after a screenshot of the page as it was.
 import { X509Certificate, createHash } from "node:crypto";
 import { readFileSync, mkdirSync } from "node:fs";
@@ -77,7 +77,23 @@ async function chat(page) {
   return { sent, shown: texts };
 }
 
-const steps = [login, roster, chat];
+// A picture sent with the chat's file button (XEP-0363): Converse asks the server for a slot,
+// PUTs the file and sends its URL; the page shows the picture from that URL.
+async function upload(page) {
+  const box = `converse-chat[jid="${env.XMPP_PEER}"]`;
+  const input = await page.waitForSelector(`${box} input.fileupload`, { timeout: 15000 });
+  await input.uploadFile(env.UPLOAD_FILE);
+  const shown = await page.waitForFunction(
+    (box) => [...document.querySelectorAll(`${box} img`)].map((i) => i.src).find((src) => src.includes("/upload/")),
+    { timeout: 20000 }, box);
+  const url = await shown.jsonValue();
+  await page.waitForFunction((url) => [...document.images].some((i) => i.src === url && i.complete && i.naturalWidth > 0),
+    { timeout: 10000 }, url);
+  await screenshot(page, "webclient-upload.png");
+  return { url };
+}
+
+const steps = [login, roster, chat, upload];
 
 const browser = await puppeteer.launch({
   executablePath: env.CHROMIUM || "/usr/bin/chromium",
@@ -87,7 +103,7 @@ const browser = await puppeteer.launch({
          `--ignore-certificate-errors-spki-list=${spkiPin(env.WEB_CERT)}`, "--lang=en-US"],
 });
 let page;
-const timer = setTimeout(() => finish({ error: "timed out" }, 1), 90000);
+const timer = setTimeout(() => finish({ error: "timed out" }, 1), 120000);
 async function finish(extra, code) {
   clearTimeout(timer);
   if (code !== 0 && page) await screenshot(page, "webclient-failure.png").catch(() => {});
