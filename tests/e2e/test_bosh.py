@@ -2,7 +2,6 @@
 client is Strophe.js (npm's strophe.js, its BOSH transport), run under node; slixmpp has no
 BOSH transport. The raw tests send what no library would, over plain HTTPS requests, and
 check the server goes on serving."""
-import asyncio
 import base64
 import http.client
 import json
@@ -13,9 +12,9 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from client import login, logout, next_item, run  # noqa: E402
+from client import run  # noqa: E402
 from harness import HOST  # noqa: E402
-from test_node import NODE_DIR, NeedsNode  # noqa: E402
+from test_node import NeedsNode, node_client_chats  # noqa: E402
 from test_websocket import HttpsWorldTest  # noqa: E402
 
 BIND = "xmlns='http://jabber.org/protocol/httpbind'"
@@ -32,33 +31,13 @@ class BoshChat(NeedsNode, HttpsWorldTest):
         cls.world.add_user("bob", "bob-pw")
 
     def test_bosh_client_chats_with_tcp_client(self):
-        async def scenario():
-            bob, ok = await login(f"bob@{HOST}", "bob-pw", self.world.port)
-            self.assertIs(ok, True)
-            bob.send_presence()
-            env = dict(os.environ, XMPP_BOSH_URL=f"https://localhost:{self.http_port}/http-bind",
-                       XMPP_JID=f"alice@{HOST}/strophe", XMPP_PASSWORD="alice-pw", XMPP_PEER=f"bob@{HOST}",
-                       NODE_EXTRA_CA_CERTS=os.path.join(self.world.dir, "c.pem"))
-            node = await asyncio.create_subprocess_exec("node", "bosh.js", cwd=NODE_DIR, env=env,
-                                                        stdout=asyncio.subprocess.PIPE,
-                                                        stderr=asyncio.subprocess.PIPE)
-            try:
-                hello = await next_item(bob.received, lambda m: m["body"] == "hello over bosh", timeout=30)
-                self.assertEqual(str(hello["from"]), f"alice@{HOST}/strophe")
-                bob.send_message(mto=hello["from"], mbody="hello over tcp", mtype="chat")
-                out, err = await asyncio.wait_for(node.communicate(), 40)
-            finally:
-                if node.returncode is None:
-                    node.kill()
-            lines = out.decode().strip().splitlines()
-            self.assertTrue(lines, "bosh.js printed nothing: " + err.decode())
-            result = json.loads(lines[-1])
-            self.assertEqual(node.returncode, 0, result)
-            self.assertEqual(result["jid"], f"alice@{HOST}/strophe")
-            self.assertEqual(result["reply"], "hello over tcp")
-            self.assertTrue(result["mechanism"].startswith("SCRAM-"), result)  # Strophe prefers SCRAM
-            await logout(bob)
-        run(scenario())
+        env = dict(XMPP_BOSH_URL=f"https://localhost:{self.http_port}/http-bind", XMPP_JID=f"alice@{HOST}/strophe",
+                   XMPP_PASSWORD="alice-pw", XMPP_PEER=f"bob@{HOST}",
+                   NODE_EXTRA_CA_CERTS=os.path.join(self.world.dir, "c.pem"))
+        hello, result = run(node_client_chats(self, "bosh.js", env, "hello over bosh"))
+        self.assertEqual(str(hello["from"]), f"alice@{HOST}/strophe")
+        self.assertEqual(result["jid"], f"alice@{HOST}/strophe")
+        self.assertTrue(result["mechanism"].startswith("SCRAM-"), result)  # Strophe prefers SCRAM
 
 
 class BoshRaw(HttpsWorldTest):

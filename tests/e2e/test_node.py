@@ -2,6 +2,7 @@
 that speaks SASL2 (XEP-0388), Bind2 (XEP-0386) and FAST (XEP-0484) when a server offers them.
 Skipped when node or node/node_modules is missing (scripts/install-deps runs npm ci).
 """
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -14,10 +15,36 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+from client import login, logout, next_item  # noqa: E402
 from common import ConfiguredWorldTest  # noqa: E402
 from harness import HOST  # noqa: E402
 
 NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
+
+
+async def node_client_chats(test, script, env, greeting, timeout=30):
+    """Runs node/<script>, a client that says `greeting` to bob (slixmpp over TCP, logged in
+    here) and waits for his "hello over tcp"; returns the message bob got and the script's
+    last JSON line, after checking it exited 0 with that reply."""
+    bob, ok = await login(f"bob@{HOST}", "bob-pw", test.world.port)
+    test.assertIs(ok, True)
+    bob.send_presence()
+    node = await asyncio.create_subprocess_exec("node", script, cwd=NODE_DIR, env=dict(os.environ, **env),
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        hello = await next_item(bob.received, lambda m: m["body"] == greeting, timeout=timeout)
+        bob.send_message(mto=hello["from"], mbody="hello over tcp", mtype="chat")
+        out, err = await asyncio.wait_for(node.communicate(), timeout + 10)
+    finally:
+        if node.returncode is None:
+            node.kill()
+    lines = out.decode().strip().splitlines()
+    test.assertTrue(lines, f"{script} printed nothing: " + err.decode())
+    result = json.loads(lines[-1])
+    test.assertEqual(node.returncode, 0, result)
+    test.assertEqual(result["reply"], "hello over tcp")
+    await logout(bob)
+    return hello, result
 
 
 def node_missing():

@@ -2,7 +2,6 @@
 limits that keep a bad or slow client from hurting it. The WebSocket client of the chat test
 is xmpp.js (npm's @xmpp/client, its websocket transport), run under node; the raw tests use
 websocket_raw.py to send what no library would."""
-import asyncio
 import base64
 import json
 import os
@@ -12,10 +11,10 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from client import login, logout, next_item, run  # noqa: E402
+from client import run  # noqa: E402
 from common import ConfiguredWorldTest  # noqa: E402
 from harness import HOST, free_port  # noqa: E402
-from test_node import NODE_DIR, NeedsNode  # noqa: E402
+from test_node import NeedsNode, node_client_chats  # noqa: E402
 import websocket_raw  # noqa: E402
 
 FRAMING = "urn:ietf:params:xml:ns:xmpp-framing"
@@ -41,34 +40,14 @@ class WebSocketChat(NeedsNode, HttpsWorldTest):
         cls.world.add_user("bob", "bob-pw")
 
     def test_websocket_client_chats_with_tcp_client(self):
-        async def scenario():
-            bob, ok = await login(f"bob@{HOST}", "bob-pw", self.world.port)
-            self.assertIs(ok, True)
-            bob.send_presence()
-            env = dict(os.environ, XMPP_WS_URL=f"wss://localhost:{self.http_port}/xmpp-websocket",
-                       XMPP_USER="alice", XMPP_PASSWORD="alice-pw", XMPP_PEER=f"bob@{HOST}",
-                       NODE_EXTRA_CA_CERTS=os.path.join(self.world.dir, "c.pem"))
-            node = await asyncio.create_subprocess_exec("node", "websocket.js", cwd=NODE_DIR, env=env,
-                                                        stdout=asyncio.subprocess.PIPE,
-                                                        stderr=asyncio.subprocess.PIPE)
-            try:
-                hello = await next_item(bob.received, lambda m: m["body"] == "hello over websocket", timeout=20)
-                self.assertEqual(hello["from"].bare, f"alice@{HOST}")
-                # Bind2 (XEP-0386), as xmpp.js logs in: the resource made from its tag.
-                self.assertRegex(hello["from"].resource, r"^browser\.[0-9a-f]{8}$")
-                bob.send_message(mto=hello["from"], mbody="hello over tcp", mtype="chat")
-                out, err = await asyncio.wait_for(node.communicate(), 30)
-            finally:
-                if node.returncode is None:
-                    node.kill()
-            lines = out.decode().strip().splitlines()
-            self.assertTrue(lines, "websocket.js printed nothing: " + err.decode())
-            result = json.loads(lines[-1])
-            self.assertEqual(node.returncode, 0, result)
-            self.assertEqual(result["jid"], str(hello["from"]))
-            self.assertEqual(result["reply"], "hello over tcp")
-            await logout(bob)
-        run(scenario())
+        env = dict(XMPP_WS_URL=f"wss://localhost:{self.http_port}/xmpp-websocket", XMPP_USER="alice",
+                   XMPP_PASSWORD="alice-pw", XMPP_PEER=f"bob@{HOST}",
+                   NODE_EXTRA_CA_CERTS=os.path.join(self.world.dir, "c.pem"))
+        hello, result = run(node_client_chats(self, "websocket.js", env, "hello over websocket", timeout=20))
+        self.assertEqual(hello["from"].bare, f"alice@{HOST}")
+        # Bind2 (XEP-0386), as xmpp.js logs in: the resource made from its tag.
+        self.assertRegex(hello["from"].resource, r"^browser\.[0-9a-f]{8}$")
+        self.assertEqual(result["jid"], str(hello["from"]))
 
 
 class HttpsListener(HttpsWorldTest):
@@ -103,8 +82,8 @@ class HttpsListener(HttpsWorldTest):
 
     def test_oversized_body_is_413(self):
         # Over the body limit of the paths without one of their own: 64 KiB.
-        answer = websocket_raw.request(self.http_port, f"POST /.well-known/host-meta HTTP/1.1\r\nHost: localhost\r\n"
-                                                       f"Content-Length: 70000\r\n\r\n" + "a" * 1000)
+        answer = websocket_raw.request(self.http_port, "POST /.well-known/host-meta HTTP/1.1\r\nHost: localhost\r\n"
+                                                       "Content-Length: 70000\r\n\r\n" + "a" * 1000)
         self.assertTrue(answer.startswith("HTTP/1.1 413"), answer[:200])
 
     def test_chunked_body_is_411_even_split_at_its_last_chunk(self):
