@@ -27,7 +27,9 @@ for target in $targets; do
     csv) srcs="$lib/csv.cpp $lib/password.cpp $lib/scram.cpp $lib/error.cpp $lib/encoding.cpp"; libs="$(pkg-config --libs libxcrypt libidn) -lcrypto"; flags="" ;;
     settings)
       srcs="$lib/settings.cpp $lib/jid.cpp $lib/error.cpp $lib/encoding.cpp"
-      libs="$(pkg-config --libs tomlplusplus libidn libidn2) -lcrypto"; flags="$(pkg-config --cflags tomlplusplus)" ;;
+      # The settings' defaults name the install's data directory (the web client's files).
+      libs="$(pkg-config --libs tomlplusplus libidn libidn2) -lcrypto"
+      flags="$(pkg-config --cflags tomlplusplus) -DJABBERADMIN_DATADIR=\"/usr/share/jabberadmin\"" ;;
     avatar)
       srcs="$lib/avatar.cpp $lib/avatar_libjpeg.cpp $lib/error.cpp $lib/encoding.cpp"
       libs="$(pkg-config --libs Magick++) -ljpeg -lcrypto"; flags="$(pkg-config --cflags Magick++) -DJABBERADMIN_HAVE_MAGICK=1" ;;
