@@ -36,10 +36,10 @@
 # client (xmppload --sm), to weigh what acknowledgements and the unacked queues cost.
 # cl-jabberd-nomam, in --servers, is cl-jabberd with its message archive off ([jabber] mam = false),
 # to weigh what archiving every message twice (XEP-0313) costs.
-# --mechanisms runs cl-jabberd's login storms once per login mechanism, each a row of its own:
+# --mechanisms runs cl-jabberd's login storms (TCP and WebSocket) once per login mechanism, each a row of its own:
 # plain (cl-jabberd: SASL PLAIN, checked with an LDAP bind), scram-sha-256 (cl-jabberd-scram)
-# and fast (cl-jabberd-fast: SASL2 with a FAST token and Bind2). Only the login scenario runs
-# for the scram and fast rows; ejabberd, when among --servers, logs in with PLAIN as always.
+# and fast (cl-jabberd-fast: SASL2 with a FAST token and Bind2). Only the login scenarios run
+# for the scram and fast rows (over TCP and WebSocket); ejabberd, when among --servers, logs in with PLAIN as always.
 # --perf profiles each cl-jabberd row's first-run login storms with `perf record` (call
 # graphs, 499 Hz, the server process only; for scram and fast the untimed warm-up is inside
 # the profile too) and writes the top of `perf report` beside the table:
@@ -559,12 +559,16 @@ if [[ ",$sizes," != *",$group_size,"* ]]; then size_list+=("$group_size"); fi
 
 IFS=, read -r -a server_list <<< "$servers"
 if [ "$sm" = 1 ] && [[ ",$servers," != *,cl-jabberd-sm,* ]]; then server_list+=(cl-jabberd-sm); fi
-# A row of cl-jabberd's login storms with another mechanism: the login scenario only, and no
-# idle hold (its warm-up logins have grown the heap already, so the memory per connection
-# would be understated). The dynamic scope of `local` makes run_server see both.
+# A row of cl-jabberd's login storms with another mechanism: the login scenarios only (TCP
+# and WebSocket, as asked), and no idle hold (its warm-up logins have grown the heap already,
+# so the memory per connection would be understated). The dynamic scope of `local` makes
+# run_server see both.
 run_mechanism() {  # name mechanism
-  [[ ",$scenarios," == *,login,* ]] || return 0
-  local scenarios=login idle_seconds=0
+  local storms=""
+  [[ ",$scenarios," == *,login,* ]] && storms=login
+  [[ ",$scenarios," == *,ws-login,* ]] && storms=${storms:+$storms,}ws-login
+  [ -n "$storms" ] || return 0
+  local scenarios=$storms idle_seconds=0
   run_server "$1" start_cljabberd --mechanism "$2"
 }
 # The same settings with the message archive off, for the cl-jabberd-nomam row (the dynamic

@@ -358,7 +358,7 @@ def print_table(a, rows, present, table, lines, broken, step_lines, pick):
                    "password (SCRAM; for FAST asking for a token), so it has its SaltedPassword or token as a "
                    "real client keeps them. ejabberd and the cl-jabberd column log in with PLAIN.  ")
         for s in mechanism_rows:
-            rs = pick(s, "login")
+            rs = pick(s, "login") + pick(s, "ws-login")
             ok = sum(r.get("ok", 0) for r in rs)
             proved = sum(r.get("server_proved", 0) for r in rs)
             pbkdf2 = sum(r.get("client_pbkdf2_in_storm", 0) for r in rs)

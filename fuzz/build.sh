@@ -7,11 +7,12 @@
 # the HTTPS listener's requests (Beast's parser with the listener's limits): http_request;
 # what a BOSH client POSTs (the <body/> parser, the rid window): bosh_body
 # HTTP file upload's names, types and requests at /upload/: upload
+# the DNS SRV answers federation reads: s2s_srv
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-"$root/build-fuzz"}
 [ $# -gt 0 ] && shift
-targets=${*:-"stream_parser sasl_plain jid csv settings avatar caps pep_config sm blocking stanza mam_query scram http_request bosh_body upload"}
+targets=${*:-"stream_parser sasl_plain jid csv settings avatar caps pep_config sm blocking stanza mam_query scram http_request bosh_body upload s2s_srv"}
 mkdir -p "$out"
 cxx="clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 lib="$root/libjabberadmin/src"
@@ -47,14 +48,15 @@ for target in $targets; do
       srcs="$srcs $root/server/http/websocket_framing.cpp $root/server/net/listener.cpp $root/server/util/log.cpp"
       # With Boost's asserts, as the server is built: a chunked body (whose Boost 1.74 parser
       # asserts wrongly, boostorg/beast#2861) is refused on its header, as the listener does.
-      srcs="$srcs $root/server/util/repeat_filter.cpp"; libs="-lexpat -lssl -lcrypto -lpthread"; flags="" ;;
+      srcs="$srcs $root/server/util/repeat_filter.cpp $lib/error.cpp $lib/encoding.cpp"; libs="-lexpat -lssl -lcrypto -lpthread"; flags="" ;;
     bosh_body) srcs="$xml $root/server/http/bosh_body.cpp $root/server/http/bosh_rids.cpp"; libs="-lexpat"; flags="" ;;
     upload)
       srcs="$root/server/upload/file_names.cpp $root/server/upload/slots.cpp $root/server/upload/http_files.cpp"
       srcs="$srcs $root/server/upload/upload_store.cpp $root/server/store/database.cpp $root/server/http/listener.cpp"
       srcs="$srcs $root/server/http/routes.cpp $root/server/net/listener.cpp $root/server/util/log.cpp"
-      srcs="$srcs $root/server/util/repeat_filter.cpp $lib/encoding.cpp"; libs="-lsqlite3 -lssl -lcrypto -lpthread"
+      srcs="$srcs $root/server/util/repeat_filter.cpp $lib/encoding.cpp $lib/error.cpp"; libs="-lsqlite3 -lssl -lcrypto -lpthread"
       flags="-DBOOST_DISABLE_ASSERTS" ;;
+    s2s_srv) srcs="$root/server/s2s/resolver.cpp"; libs="-lresolv -lpthread"; flags="" ;;
     *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086 # word splitting of the flag lists is meant

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     log::set_level(options.log_level);
+    log::set_format(options.log_format);
     log::set_file(options.log_file);
     const auto path = config_path(options.config);
     Settings settings = Settings::load(path);

@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
   setup::ExistingLdap existing;
   bool stop = false;
   std::string hosts, history, history_dir, listen, certfile, server, scram_upgrade, group_rooms, mam, web_client;
-  std::uint16_t port = 0, tls_port = 0, http_port = 0;
+  std::string s2s, s2s_dialback, s2s_block, s2s_allow;
+  std::uint16_t port = 0, tls_port = 0, http_port = 0, s2s_port = 0;
   std::int64_t max_stanza_size = 0, scram_iterations = 0, mam_retention = 0;
   std::int64_t upload_max_size = 0, upload_quota = 0, upload_disk_quota = 0, upload_expire = 0;
   auto& app = tool.app;
@@ -70,6 +71,17 @@ int main(int argc, char** argv) {
                                              "Bytes of uploaded files all users may keep, 0 no limit (jabber; default 1073741824)");
   auto* o_upload_expire = app.add_option("--upload-expire", upload_expire,
                                          "Days an uploaded file is kept, 0 for ever (jabber; default 30)");
+  auto* o_s2s = app.add_option("--s2s", s2s, "Federation with other servers: on or off (jabber; default off)")
+                    ->check(CLI::IsMember({"on", "off"}));
+  auto* o_s2s_port = app.add_option("--s2s-port", s2s_port, "Port for other servers (jabber; default 5269)");
+  auto* o_s2s_dialback =
+      app.add_option("--s2s-dialback", s2s_dialback,
+                     "Accept dialback from servers without a valid certificate: on or off (jabber; default on)")
+          ->check(CLI::IsMember({"on", "off"}));
+  auto* o_s2s_block = app.add_option("--s2s-block", s2s_block,
+                                     "Remote domains refused both ways, comma-separated, or 'none' (jabber)");
+  auto* o_s2s_allow = app.add_option("--s2s-allow", s2s_allow,
+                                     "The only remote domains accepted, comma-separated, or 'all' (jabber; default all)");
   auto* o_certfile = app.add_option("--certfile", certfile, "PEM with key and certificate; '' = self-signed (jabber)");
   auto* o_server = app.add_option("--server", server, "Server to run: builtin (cl-jabberd) or ejabberd (jabber)")
                        ->check(CLI::IsMember({"builtin", "ejabberd"}));
@@ -98,6 +110,13 @@ int main(int argc, char** argv) {
       if (o_upload_quota->count()) options.upload_quota_per_user = upload_quota;
       if (o_upload_disk_quota->count()) options.upload_disk_quota = upload_disk_quota;
       if (o_upload_expire->count()) options.upload_expire_days = upload_expire;
+      if (o_s2s->count()) options.s2s = s2s == "on";
+      if (o_s2s_port->count()) options.s2s_port = s2s_port;
+      if (o_s2s_dialback->count()) options.s2s_dialback = s2s_dialback == "on";
+      if (o_s2s_block->count())
+        options.s2s_block = s2s_block == "none" ? std::vector<std::string>{} : cli::split_list(s2s_block);
+      if (o_s2s_allow->count())
+        options.s2s_allow = s2s_allow == "all" ? std::vector<std::string>{} : cli::split_list(s2s_allow);
       if (o_server->count()) options.server = server;
       if (state_dir->count()) options.data_dir = private_ldap.state_dir;
       // Every option is checked before the password is asked for.

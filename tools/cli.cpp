@@ -56,10 +56,12 @@ Tool::Tool(std::string name, std::string description, std::vector<std::string> s
 int Tool::run(int argc, char** argv, const std::function<int()>& body) {
   std::string known;
   for (const auto& s : services_) known += (known.empty() ? "" : ", ") + s;
-  app.footer(format(_("SERVICE, always the last argument: %s"), known));
+  // A tool of one service's own (cl-jabberctl) names none: no SERVICE argument at all.
+  const bool takes_service = !services_.empty();
+  if (takes_service) app.footer(format(_("SERVICE, always the last argument: %s"), known));
   // Calculate's syntax puts the service last; taking it off before parsing leaves the
   // tool's own positionals (some optional) unambiguous.
-  if (argc > 1 && argv[argc - 1][0] != '-') service_ = argv[--argc];
+  if (takes_service && argc > 1 && argv[argc - 1][0] != '-') service_ = argv[--argc];
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -67,6 +69,7 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
     return code == 0 ? 0 : exit_code(ErrorKind::Usage);
   }
   try {
+    if (!takes_service) return body();
     if (service_.empty()) throw Error(ErrorKind::Usage, format(_("the service name is missing at the end: %s"), known));
     if (std::find(services_.begin(), services_.end(), service_) == services_.end())
       throw Error(ErrorKind::Usage, format(_("unknown service '%s': supported services: %s"), service_, known));

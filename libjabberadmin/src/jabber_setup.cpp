@@ -96,6 +96,14 @@ std::string listeners_yaml(const JabberSettings& j) {
       out += "    protocol_options: TLS_OPTIONS\n";
       out += direct_tls ? "    tls: true\n" : "    starttls_required: true\n";
     }
+    if (j.s2s) {
+      // Federation: remote servers connect here (STARTTLS required, s2s_use_starttls).
+      out += "  -\n";
+      out += "    port: " + std::to_string(j.s2s_port) + "\n";
+      out += "    ip: " + render::yaml_quoted(address, "listen address") + "\n";
+      out += "    module: ejabberd_s2s_in\n";
+      out += "    max_stanza_size: " + std::to_string(j.max_stanza_size) + "\n";
+    }
     if (j.http_port != 0) {
       // cl-jabberd's HTTPS listener: RFC 7395 WebSocket at /xmpp-websocket (ejabberd's /ws),
       // BOSH at /http-bind (ejabberd's /bosh).
@@ -186,6 +194,48 @@ std::string upload_yaml(const JabberSettings& j) {
   return text;
 }
 
+// Federation as cl-jabberd does it: the s2s access rule refuses the blocked domains (and
+// their sub-domains) and, with an allowlist, every other one; off, it refuses all.
+std::string quoted_list(const std::vector<std::string>& values, std::string_view prefix, std::string_view indent) {
+  std::string out;
+  for (const auto& v : values) out += std::string(indent) + "- " + render::yaml_quoted(std::string(prefix) + v, "domain") + "\n";
+  return out;
+}
+
+std::string s2s_acl_yaml(const JabberSettings& j) {
+  std::string out;
+  if (!j.s2s_block.empty())
+    out += "  s2s_blocked:\n    server:\n" + quoted_list(j.s2s_block, "", "      ") + "    server_glob:\n" +
+           quoted_list(j.s2s_block, "*.", "      ");
+  if (!j.s2s_allow.empty()) out += "  s2s_allowed:\n    server:\n" + quoted_list(j.s2s_allow, "", "      ");
+  if (!out.empty()) out.pop_back();
+  return out;
+}
+
+std::string s2s_rule_yaml(const JabberSettings& j) {
+  if (!j.s2s) return "  s2s:\n    deny: all";
+  std::string out = "  s2s:\n";
+  if (!j.s2s_block.empty()) out += "    deny: s2s_blocked\n";
+  return out + (j.s2s_allow.empty() ? "    allow: all" : "    allow: s2s_allowed");
+}
+
+std::string s2s_options_yaml(const JabberSettings& j) {
+  if (!j.s2s) return "## Federation is off (cl-setup --s2s on): no server-to-server links.\ns2s_access: s2s";
+  std::string out = "## Federation (cl-setup --s2s): STARTTLS required on every server-to-server link;\n"
+                    "## the s2s access rule applies the block and allow lists.\n"
+                    "s2s_access: s2s\n"
+                    "s2s_use_starttls: required\n"
+                    "s2s_protocol_options: TLS_OPTIONS";
+  if (!j.s2s_ca_file.empty()) out += "\ns2s_cafile: " + render::yaml_quoted(j.s2s_ca_file.string(), "CA file");
+  return out;
+}
+
+std::string s2s_module_yaml(const JabberSettings& j) {
+  if (!j.s2s) return "";
+  if (!j.s2s_dialback) return "  ## Dialback is off (s2s_dialback = false): peers need certificates valid for their domain.";
+  return "  ## XEP-0220 dialback for peers whose certificates do not validate.\n  mod_s2s_dialback: {}";
+}
+
 void write_file(const fs::path& path, const std::string& text, mode_t mode) {
   const fs::path temp = path.string() + ".new";
   std::error_code ec;
@@ -249,6 +299,12 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("upload quota per user", std::to_string(a.upload_quota_per_user), std::to_string(b.upload_quota_per_user));
   note("upload disk quota", std::to_string(a.upload_disk_quota), std::to_string(b.upload_disk_quota));
   note("uploaded files kept", kept(a.upload_expire_days), kept(b.upload_expire_days));
+  note("federation", a.s2s ? "on" : "off", b.s2s ? "on" : "off");
+  note("federation port", std::to_string(a.s2s_port), std::to_string(b.s2s_port));
+  note("federation dialback", a.s2s_dialback ? "on" : "off", b.s2s_dialback ? "on" : "off");
+  const auto domains = [](const std::vector<std::string>& d) { return d.empty() ? std::string("none") : join(d); };
+  note("blocked domains", domains(a.s2s_block), domains(b.s2s_block));
+  note("allowed domains", a.s2s_allow.empty() ? "all" : join(a.s2s_allow), b.s2s_allow.empty() ? "all" : join(b.s2s_allow));
   return out;
 }
 
@@ -307,6 +363,10 @@ std::string render_ejabberd(const Settings& settings, const std::string& ldap_pa
       {"archive_module", archive_yaml(j)},
       {"muc_module", muc_yaml(j)},
       {"upload_module", upload_yaml(j)},
+      {"s2s_acl", s2s_acl_yaml(j)},
+      {"s2s_rule", s2s_rule_yaml(j)},
+      {"s2s_options", s2s_options_yaml(j)},
+      {"s2s_module", s2s_module_yaml(j)},
       {"upload_quota_mib", std::to_string(std::max<std::size_t>(1, j.upload_quota_per_user >> 20))},
   };
   return render::fill(render::load("ejabberd.yml.in"), values);
@@ -412,6 +472,29 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
                j.upload_disk_quota);
   upload_value(o.upload_expire_days, "--upload-expire", 0, kMaxMamRetentionDays, "a number of days (0: for ever)",
                j.upload_expire_days);
+
+  if (o.s2s) j.s2s = *o.s2s;
+  if (o.s2s_port) j.s2s_port = *o.s2s_port;
+  if (o.s2s_dialback) j.s2s_dialback = *o.s2s_dialback;
+  if (j.s2s_port == 0) throw Error(ErrorKind::InvalidArgument, "--s2s-port 0 is not a port a server can reach");
+  if (j.s2s && (j.s2s_port == j.port || j.s2s_port == j.tls_port || j.s2s_port == j.http_port))
+    throw Error(ErrorKind::InvalidArgument, "--s2s-port " + std::to_string(j.s2s_port) +
+                                                " is a client port already: it must differ from --port, --tls-port and --http-port");
+  const auto domain_list = [](const std::vector<std::string>& given, const char* option) {
+    std::vector<std::string> out;
+    for (const auto& d : given) {
+      std::string normal;
+      try {
+        normal = normalize_domain(d);
+      } catch (const Error&) {
+        throw Error(ErrorKind::InvalidArgument, std::string(option) + ": '" + d + "' is not a domain name");
+      }
+      if (std::find(out.begin(), out.end(), normal) == out.end()) out.push_back(normal);
+    }
+    return out;
+  };
+  if (o.s2s_block) j.s2s_block = domain_list(*o.s2s_block, "--s2s-block");
+  if (o.s2s_allow) j.s2s_allow = domain_list(*o.s2s_allow, "--s2s-allow");
 
   if (o.server) j.server = *o.server;
   if (j.server != "builtin" && j.server != "ejabberd")

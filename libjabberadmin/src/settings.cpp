@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -113,7 +114,58 @@ toml::array to_array(const std::vector<std::string>& values) {
   return out;
 }
 
+std::vector<std::string> route_texts(const std::vector<S2sRoute>& routes) {
+  std::vector<std::string> out;
+  for (const auto& r : routes) out.push_back(to_string(r));
+  return out;
+}
+
 }  // namespace
+
+S2sRoute parse_s2s_route(std::string_view text) {
+  const auto fail = [&](std::string_view why) -> S2sRoute {
+    throw Error(ErrorKind::InvalidArgument, "not a route domain=host:port: '" + std::string(text) + "' (" +
+                                                std::string(why) + ")");
+  };
+  const auto equals = text.find('=');
+  if (equals == std::string_view::npos || equals == 0) return fail("no domain=");
+  S2sRoute route;
+  try {
+    route.domain = normalize_domain(text.substr(0, equals));
+  } catch (const Error&) {
+    return fail("the domain is not a domain name");
+  }
+  std::string_view target = text.substr(equals + 1);
+  std::string_view port;
+  if (target.starts_with('[')) {  // [v6]:port
+    const auto close = target.find(']');
+    if (close == std::string_view::npos) return fail("no ] after an IPv6 address");
+    route.host = target.substr(1, close - 1);
+    if (close + 1 < target.size()) {
+      if (target[close + 1] != ':') return fail("no : before the port");
+      port = target.substr(close + 2);
+    }
+  } else if (const auto colon = target.rfind(':'); colon != std::string_view::npos) {
+    route.host = target.substr(0, colon);
+    port = target.substr(colon + 1);
+  } else {
+    route.host = target;
+  }
+  if (route.host.empty() || route.host.find_first_of(" ,=/") != std::string::npos) return fail("no host");
+  if (!port.empty() || (target.size() && target.back() == ':')) {
+    int value = 0;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc() || end != port.data() + port.size() || value < 1 || value > 65535)
+      return fail("the port is not 1 to 65535");
+    route.port = static_cast<std::uint16_t>(value);
+  }
+  return route;
+}
+
+std::string to_string(const S2sRoute& route) {
+  const bool v6 = route.host.find(':') != std::string::npos;
+  return route.domain + "=" + (v6 ? "[" + route.host + "]" : route.host) + ":" + std::to_string(route.port);
+}
 
 fs::path default_web_client_dir() { return fs::path(JABBERADMIN_DATADIR) / "webclient"; }
 
@@ -243,6 +295,23 @@ Settings Settings::load(const fs::path& path) {
   j.group_rooms = jabber.boolean("group_rooms", j.group_rooms);
   j.web_client = jabber.boolean("web_client", j.web_client);
   j.web_client_dir = jabber.path("web_client_dir", j.web_client_dir);
+  j.s2s = jabber.boolean("s2s", j.s2s);
+  j.s2s_port = static_cast<std::uint16_t>(jabber.integer("s2s_port", j.s2s_port, 1, 65535));
+  if (j.s2s && (j.s2s_port == j.port || j.s2s_port == j.tls_port || j.s2s_port == j.http_port))
+    jabber.refuse("s2s_port", toml::value<std::int64_t>(j.s2s_port), "a port other than port's, tls_port's and http_port's");
+  j.s2s_dialback = jabber.boolean("s2s_dialback", j.s2s_dialback);
+  j.s2s_ca_file = jabber.path("s2s_ca_file");
+  for (const auto& text : jabber.strings("s2s_routes", "an array of 'domain=host:port', e.g. ['example.org=10.0.0.5:5269']",
+                                         [](const std::string& t) {
+                                           (void)parse_s2s_route(t);
+                                           return t;
+                                         }))
+    j.s2s_routes.push_back(parse_s2s_route(text));
+  const auto domain = [](const std::string& d) { return normalize_domain(d); };
+  j.s2s_block = jabber.strings("s2s_block", "an array of domain names, e.g. ['spam.example']", domain);
+  j.s2s_allow = jabber.strings("s2s_allow", "an array of domain names ([] = every domain not blocked)", domain);
+  if (j.s2s_queue_timeout == 0)
+    jabber.refuse("s2s_queue_timeout", toml::value<std::int64_t>(0), "an integer from 1 to 3600");
   return s;
 }
 
@@ -286,6 +355,14 @@ void Settings::save(const fs::path& path) const {
     if (jabber.group_rooms != JabberSettings{}.group_rooms) j.insert("group_rooms", jabber.group_rooms);
     if (jabber.web_client != JabberSettings{}.web_client) j.insert("web_client", jabber.web_client);
     if (jabber.web_client_dir != default_web_client_dir()) j.insert("web_client_dir", jabber.web_client_dir.string());
+    const JabberSettings defaults;
+    if (jabber.s2s != defaults.s2s) j.insert("s2s", jabber.s2s);
+    if (jabber.s2s_port != defaults.s2s_port) j.insert("s2s_port", int64_t{jabber.s2s_port});
+    if (jabber.s2s_dialback != defaults.s2s_dialback) j.insert("s2s_dialback", jabber.s2s_dialback);
+    if (!jabber.s2s_ca_file.empty()) j.insert("s2s_ca_file", jabber.s2s_ca_file.string());
+    if (!jabber.s2s_routes.empty()) j.insert("s2s_routes", to_array(route_texts(jabber.s2s_routes)));
+    if (!jabber.s2s_block.empty()) j.insert("s2s_block", to_array(jabber.s2s_block));
+    if (!jabber.s2s_allow.empty()) j.insert("s2s_allow", to_array(jabber.s2s_allow));
     root.insert("jabber", j);
   }
   std::ostringstream text;

@@ -18,6 +18,7 @@
 #include "presence/presence.hpp"
 #include "private/private_storage.hpp"
 #include "roster/roster_module.hpp"
+#include "s2s/s2s.hpp"
 #include "session/session.hpp"
 #include "time/entity_time.hpp"
 #include "upload/upload.hpp"
@@ -57,6 +58,8 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<group_rooms::GroupRooms>(),
       [expiry = options.upload_expiry](module::Context& c) { return std::make_unique<upload::Upload>(c, expiry); },
       module::make<webclient::WebClient>(),
+      // Federation last: remote domains are what no other module serves.
+      [listen = options.listen](module::Context& c) { return std::make_unique<s2s::Federation>(c, listen); },
   };
 }
 

@@ -2,7 +2,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 
+#include "jabberadmin/control_client.hpp"
 #include "jabberadmin/error.hpp"
 
 namespace jabberadmin::app {
@@ -32,11 +34,21 @@ std::chrono::milliseconds seconds(std::string_view option, const std::string& v)
 std::string usage() {
   return "Usage: cl-jabberd [--config FILE] [--listen ADDR]... [--port N] [--tls-port N]\n"
          "                  [--log-level debug|info|warning|error] [--log-file FILE]\n"
+         "                  [--log-format plain|json] [--control-socket PATH]\n"
          "                  [--max-unauthenticated N]\n"
          "                  [--max-auth-failures N] [--max-offline-messages N] [--auth-workers N]\n"
          "                  [--allow-plaintext-auth] [--negotiation-timeout S] [--idle-timeout S]\n"
          "                  [--keepalive S] [--upload-expire-seconds S]\n"
          "The integrated XMPP server of jabberadmin; see cl-jabberd(8).\n";
+}
+
+std::filesystem::path control_socket_path(const Options& options) {
+  if (!options.control_socket.empty()) return options.control_socket;
+  if (const char* runtime = std::getenv("RUNTIME_DIRECTORY"); runtime != nullptr && *runtime != '\0') {
+    const std::string_view folders(runtime);
+    return std::filesystem::path(folders.substr(0, folders.find(':'))) / "control";
+  }
+  return control::kDefaultSocket;
 }
 
 Options parse_options(int argc, char** argv) {
@@ -62,9 +74,12 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--port") o.port = port(arg, next());
     else if (arg == "--tls-port") o.tls_port = port(arg, next());
     else if (arg == "--log-file") o.log_file = next();
+    else if (arg == "--control-socket") o.control_socket = next();
     else if (arg == "--log-level") {
       const std::string v = next();
       if (!log::parse_level(v, o.log_level)) bad("--log-level: one of debug, info, warning, error");
+    } else if (arg == "--log-format") {
+      if (!log::parse_format(next(), o.log_format)) bad("--log-format: one of plain, json");
     } else if (arg == "--allow-plaintext-auth") o.allow_plain_auth = true;
     else if (arg == "--max-unauthenticated") o.max_unauthenticated = count(arg, next());
     else if (arg == "--max-auth-failures") o.auth_failures_per_address = count(arg, next());

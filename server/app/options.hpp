@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "util/log.hpp"
+#include "util/log_fields.hpp"
 
 namespace jabberadmin::app {
 
@@ -19,6 +19,9 @@ struct Options {
   std::optional<std::uint16_t> tls_port;         // --tls-port (0 = no direct TLS)
   log::Level log_level = log::Level::Info;       // --log-level
   std::filesystem::path log_file;                // --log-file (default: stderr)
+  log::Format log_format = log::Format::Plain;   // --log-format plain|json
+  // --control-socket: cl-jabberctl's socket; default control_socket_path().
+  std::filesystem::path control_socket;
   bool allow_plain_auth = false;                 // --allow-plaintext-auth: SASL before STARTTLS
   std::optional<std::size_t> max_unauthenticated;  // --max-unauthenticated: overrides the settings
   std::size_t auth_workers = 2;                  // --auth-workers
@@ -34,6 +37,10 @@ struct Options {
   bool help = false;
   bool version = false;
 };
+
+// The control socket: --control-socket, else "control" in systemd's $RUNTIME_DIRECTORY (the
+// first of its folders), else /run/jabberadmin/control (made by the OpenRC script).
+std::filesystem::path control_socket_path(const Options& options);
 
 // Throws jabberadmin::Error(Usage) with a message for bad arguments.
 Options parse_options(int argc, char** argv);

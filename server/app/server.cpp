@@ -70,6 +70,7 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
       authenticator_(io.get_executor(), settings_, auth::PoolOptions{options_.auth_workers, 256}),
       shutdown_timer_(io), poll_timer_(io) {
   tls_ = net::make_tls_context(settings_.jabber.certfile);
+  certificate_fingerprint_ = net::certificate_fingerprint(*tls_);
   log::info("directory " + settings_.ldap.uri + ": reading as " +
             (settings_.ldap.bind_dn.empty() ? "this account (SASL EXTERNAL)" : settings_.ldap.bind_dn));
   c2s_config_.tls_required = !options_.allow_plain_auth;
@@ -120,7 +121,8 @@ void Server::start_http(const std::vector<std::string>& addresses) {
   const JabberSettings& j = settings_.jabber;
   if (j.http_port == 0) return;
   http_tls_ = net::make_tls_context(j.certfile, net::Alpn::Http11);
-  const http::Limits limits;
+  http::Limits limits;
+  limits.max_connections = j.http_max_connections;
   // XEP-0124/0206 BOSH: sessions that are client streams too; a body holds at least one
   // stanza of the largest size the streams take.
   http::BoshLimits bosh;
@@ -172,6 +174,7 @@ void Server::start() {
     for (const auto& e : http_->endpoints())
       where += ", HTTPS on " + e.address().to_string() + " port " + std::to_string(e.port());
   log::info("cl-jabberd " JABBERADMIN_VERSION " serving " + hosts + " on " + where);
+  start_control();
   sd::notify_ready();  // every listener accepts: systemd may start what comes After= us
 }
 
@@ -195,24 +198,37 @@ std::shared_ptr<stream::C2s> Server::start_stream(std::shared_ptr<net::Transport
   return stream;
 }
 
-void Server::reload() {
+Server::ReloadReport Server::reload() {
+  ReloadReport report;
   sd::notify_reloading();
   log::reopen();
+  if (!options_.log_file.empty()) report.changed.push_back("log file " + options_.log_file.string() + " reopened");
   modules_.reload();
   try {
-    tls_ = net::make_tls_context(settings_.jabber.certfile);
-    if (http_) http_tls_ = net::make_tls_context(settings_.jabber.certfile, net::Alpn::Http11);
-    log::info("reloaded the TLS certificate from " + settings_.jabber.certfile.string());
+    auto tls = net::make_tls_context(settings_.jabber.certfile);
+    auto http_tls = http_ ? net::make_tls_context(settings_.jabber.certfile, net::Alpn::Http11) : nullptr;
+    const std::string fingerprint = net::certificate_fingerprint(*tls);
+    tls_ = std::move(tls);
+    if (http_) http_tls_ = std::move(http_tls);
+    const std::string what = "TLS certificate " + settings_.jabber.certfile.string() + " reloaded: SHA-256 " +
+                             fingerprint + (fingerprint == certificate_fingerprint_ ? " (unchanged)" : " (new)");
+    certificate_fingerprint_ = fingerprint;
+    log::info(what);
+    report.changed.push_back(what);
   } catch (const std::exception& e) {
-    log::error(std::string("keeping the old certificate: ") + e.what());
+    const std::string what = std::string("keeping the old certificate: ") + e.what();
+    log::error(what);
+    report.problems.push_back(what);
   }
   sd::notify_ready();
+  return report;
 }
 
 void Server::shutdown() {
   if (stopping_) return;
   stopping_ = true;
   sd::notify_stopping();
+  control_.reset();
   log::info("shutting down: closing " + std::to_string(streams_.size()) + " streams");
   for (const auto& l : listeners_) l->stop();
   if (http_) http_->stop();

@@ -12,6 +12,8 @@
 
 #include "app/options.hpp"
 #include "auth/ldap_authenticator.hpp"
+#include "control/commands.hpp"
+#include "control/control_socket.hpp"
 #include "directory/directory_cache.hpp"
 #include "directory/directory_feed.hpp"
 #include "http/bosh.hpp"
@@ -37,8 +39,13 @@ class Server {
   ~Server();
 
   void start();
-  // SIGHUP: a new TLS context for new connections; log file reopened.
-  void reload();
+  // What a reload did: each change made, and each problem (what it kept instead).
+  struct ReloadReport {
+    std::vector<std::string> changed;
+    std::vector<std::string> problems;
+  };
+  // SIGHUP and cl-jabberctl reload: a new TLS context for new connections; log file reopened.
+  ReloadReport reload();
   // SIGTERM: stop accepting, end every stream with <system-shutdown/>, then stop the loop.
   void shutdown();
 
@@ -50,6 +57,12 @@ class Server {
   std::shared_ptr<stream::C2s> start_stream(std::shared_ptr<net::Transport> transport);
   void start_http(const std::vector<std::string>& addresses);
   void poll_shutdown();
+  // The control channel (app/server_control.cpp): its commands and its socket.
+  void start_control();
+  nlohmann::json control_status() const;
+  nlohmann::json control_sessions() const;
+  nlohmann::json control_kick(const nlohmann::json& request);
+  nlohmann::json control_stats() const;
 
   boost::asio::io_context& io_;
   Settings settings_;
@@ -79,6 +92,10 @@ class Server {
   boost::asio::steady_timer shutdown_timer_;
   boost::asio::steady_timer poll_timer_;
   bool stopping_ = false;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::string certificate_fingerprint_;  // of the certificate in tls_ (SHA-256, hex pairs)
+  control::Commands control_commands_;
+  std::unique_ptr<control::ControlSocket> control_;  // last: it goes first, then its commands
 };
 
 }  // namespace jabberadmin::app

@@ -180,8 +180,13 @@ void Listener::accept(asio::ip::tcp::socket socket) {
     socket.close(ec);
     return;
   }
-  // The slot counts the connection for as long as anything (the HTTP exchange, then a
-  // WebSocket stream that took it over) holds it.
+  // The slot counts the connection for as long as it speaks HTTP: a route that takes it
+  // over (a WebSocket upgrade) decides when to give the slot back.
+  // Every answer, and every WebSocket frame after an upgrade, is a small write the peer
+  // waits for: Nagle's algorithm would hold one back behind the peer's delayed ACK (40 ms a
+  // round trip on Linux), as the TCP client streams do not (net/connection.cpp).
+  error_code ec;
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
   ++*open_;
   std::shared_ptr<void> slot(nullptr, [open = open_](void*) { --*open; });
   std::make_shared<Connection>(std::move(socket), tls_(), routes_, limits_, std::move(slot))->start();

@@ -30,8 +30,8 @@ struct Route {
   // Answers a request; the connection then waits for the next one (keep-alive).
   std::function<Response(const Request&)> answer;
   // Or takes the connection over (a WebSocket upgrade) with the request read on it. `slot`
-  // is the connection's place under the listener's connection limit: keep it as long as
-  // the connection lives.
+  // is the connection's place under the listener's connection limit: keep it while the
+  // connection is an HTTP one, drop it once it is governed by other limits.
   std::function<void(TlsStream stream, Request request, std::shared_ptr<void> slot)> take;
   // Asked once the header is read, before any body: an answer refuses the request (the
   // connection then closes), nothing lets it go on. With take: a WebSocket handshake without

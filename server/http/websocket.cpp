@@ -32,9 +32,8 @@ bool asks_for_xmpp(const Request& request) {
 
 }  // namespace
 
-WebSocketTransport::WebSocketTransport(Socket socket, std::string peer, WebSocketLimits limits,
-                                       std::shared_ptr<void> slot)
-    : socket_(std::move(socket)), peer_(std::move(peer)), limits_(limits), slot_(std::move(slot)),
+WebSocketTransport::WebSocketTransport(Socket socket, std::string peer, WebSocketLimits limits)
+    : socket_(std::move(socket)), peer_(std::move(peer)), limits_(limits),
       resume_(socket_.get_executor()), grace_(socket_.get_executor()) {}
 
 WebSocketTransport::~WebSocketTransport() = default;
@@ -170,7 +169,11 @@ Route websocket_route(WebSocketLimits limits, std::function<void(std::shared_ptr
         log::debug("websocket " + peer + ": handshake failed: " + ec.message());
         return;
       }
-      start(std::make_shared<WebSocketTransport>(std::move(*socket), peer, limits, std::move(slot)));
+      // Upgraded, the connection is a client stream: the c2s admission limits count it from
+      // here (max_unauthenticated*), so it gives its HTTP slot back. Otherwise the HTTP cap
+      // would cap the server's WebSocket users.
+      slot.reset();
+      start(std::make_shared<WebSocketTransport>(std::move(*socket), peer, limits));
     });
   };
   return route;

@@ -36,7 +36,7 @@ struct WebSocketLimits {
 class WebSocketTransport final : public net::Transport, public std::enable_shared_from_this<WebSocketTransport> {
  public:
   using Socket = boost::beast::websocket::stream<TlsStream>;
-  WebSocketTransport(Socket socket, std::string peer, WebSocketLimits limits, std::shared_ptr<void> slot);
+  WebSocketTransport(Socket socket, std::string peer, WebSocketLimits limits);
   ~WebSocketTransport() override;
 
   // Starts reading messages.
@@ -59,7 +59,6 @@ class WebSocketTransport final : public net::Transport, public std::enable_share
   Socket socket_;
   std::string peer_;
   WebSocketLimits limits_;
-  std::shared_ptr<void> slot_;
   std::weak_ptr<net::TransportEvents> events_;
   boost::beast::flat_buffer in_;
   std::deque<OutboundMessage> out_;

@@ -151,7 +151,12 @@ void Connection::begin_handshake() {
     if (auto events = events_.lock()) events->on_tls_ready(false);
     return finish();
   }
-  SSL_set_accept_state(ssl_.get());
+  if (client_name_.empty()) {
+    SSL_set_accept_state(ssl_.get());
+  } else {
+    SSL_set_connect_state(ssl_.get());
+    SSL_set_tlsext_host_name(ssl_.get(), client_name_.c_str());
+  }
   phase_ = Phase::Handshaking;
   pump();
 }

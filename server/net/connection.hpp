@@ -38,11 +38,20 @@ class Connection final : public Transport, public std::enable_shared_from_this<C
 
   // Starts reading (after the TLS handshake when direct_tls).
   void start(std::weak_ptr<TransportEvents> events, bool direct_tls);
+  // A connection we opened (server-to-server): its TLS handshake is the client's, naming
+  // server_name (SNI). Before start().
+  void connect_as_client(std::string server_name) { client_name_ = std::move(server_name); }
+  // The TLS session once secure (the peer's certificate, for the layer above to check).
+  const SSL* tls_session() const { return phase_ == Phase::Secure ? ssl_.get() : nullptr; }
 
   void send(std::string bytes) override;
   void start_tls() override;
   bool secure() const override { return phase_ == Phase::Secure; }
   std::optional<std::string> channel_binding(std::string_view type) const override;
+  // The TLS protocol version in use ("TLSv1.3"); empty before the handshake is done.
+  std::string tls_version() const {
+    return phase_ == Phase::Secure && ssl_ ? SSL_get_version(ssl_.get()) : std::string();
+  }
   bool tls_available() const override { return tls_ != nullptr; }
   void close() override;
   const std::string& peer_address() const override { return peer_; }
@@ -82,6 +91,7 @@ class Connection final : public Transport, public std::enable_shared_from_this<C
   ConnectionOptions options_;
   std::weak_ptr<TransportEvents> events_;
   std::string peer_;
+  std::string client_name_;  // connect_as_client: the TLS client's SNI
   std::unique_ptr<SSL, SslFree> ssl_;
   Phase phase_ = Phase::Plain;
   std::string out_;            // bytes not yet written, from out_sent_ on

@@ -1,9 +1,11 @@
 #include "net/tls.hpp"
 
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <cstdint>
 
+#include "jabberadmin/encoding.hpp"
 #include "jabberadmin/error.hpp"
 
 namespace jabberadmin::net {
@@ -65,13 +67,30 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesyste
                           "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
                           "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
   SSL_CTX_set_alpn_select_cb(native, select_protocol, reinterpret_cast<void*>(static_cast<std::uintptr_t>(alpn)));
+  use_certificate(*ctx, pem);
+  return ctx;
+}
+
+void use_certificate(boost::asio::ssl::context& context, const std::filesystem::path& pem) {
   boost::system::error_code ec;
-  ctx->use_certificate_chain_file(pem.string(), ec);
-  if (!ec) ctx->use_private_key_file(pem.string(), ssl::context::pem, ec);
-  if (ec || SSL_CTX_check_private_key(native) != 1)
+  context.use_certificate_chain_file(pem.string(), ec);
+  if (!ec) context.use_private_key_file(pem.string(), boost::asio::ssl::context::pem, ec);
+  if (ec || SSL_CTX_check_private_key(context.native_handle()) != 1)
     throw Error(ErrorKind::InvalidArgument, "cannot use the TLS key and certificate in " + pem.string() +
                                                 (ec ? ": " + ec.message() : ": key does not match the certificate"));
-  return ctx;
+}
+
+std::string certificate_fingerprint(boost::asio::ssl::context& context) {
+  X509* certificate = SSL_CTX_get0_certificate(context.native_handle());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (certificate == nullptr || X509_digest(certificate, EVP_sha256(), digest, &size) != 1) return {};
+  std::string out;
+  for (unsigned int i = 0; i < size; ++i) {
+    if (i != 0) out += ':';
+    encoding::append_hex(out, digest[i], encoding::HexCase::Upper);
+  }
+  return out;
 }
 
 }  // namespace jabberadmin::net

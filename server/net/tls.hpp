@@ -32,5 +32,12 @@ std::optional<std::size_t> find_alpn(std::string_view offered, std::string_view 
 // Throws jabberadmin::Error(InvalidArgument) naming the file when it cannot be used.
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesystem::path& pem,
                                                              Alpn alpn = Alpn::XmppClient);
+// Loads the key and certificate chain of `pem` (one file, key first or last) into the
+// context and checks that they match. Throws jabberadmin::Error(InvalidArgument) naming the
+// file. make_tls_context uses it; so does the server-to-server context (s2s/peer_tls).
+void use_certificate(boost::asio::ssl::context& context, const std::filesystem::path& pem);
+// The SHA-256 fingerprint of the context's certificate as "AB:CD:..." (what openssl x509
+// -fingerprint -sha256 prints); empty when it has none.
+std::string certificate_fingerprint(boost::asio::ssl::context& context);
 
 }  // namespace jabberadmin::net

@@ -255,7 +255,10 @@ void Router::route(const stream::Stanza& stanza) {
       return (*handler)(stanza);
     }
   }
-  if (!serves(jid.domain)) return bounce(stanza, "cancel", "remote-server-not-found", "No server-to-server links here");
+  if (!serves(jid.domain)) {
+    if (remote_) return remote_(stanza);
+    return bounce(stanza, "cancel", "remote-server-not-found", "No server-to-server links here");
+  }
   if (jid.local.empty()) {
     // The server itself.
     if (!jid.resource.empty()) return bounce(stanza, "cancel", "service-unavailable");

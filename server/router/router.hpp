@@ -131,6 +131,10 @@ class Router final : public stream::SessionHost {
   // domain; a second, or a domain that is a login host, throws std::logic_error.
   util::Registration serve_domain(std::string domain, DomainHandler handler);
   bool serves_component(std::string_view domain) const { return domain_handlers_->contains(domain); }
+  // Every stanza routed to a domain that is neither a login host nor a component's:
+  // federation sends it on (s2s). Without a handler it bounces with remote-server-not-found.
+  // One handler; a second throws std::logic_error.
+  util::Registration route_remote(DomainHandler handler) { return remote_.set(std::move(handler)); }
 
   // stream::SessionHost
   bool serves(std::string_view domain) const override;
@@ -223,6 +227,7 @@ class Router final : public stream::SessionHost {
   util::Hooks<const stream::Stanza&> server_responses_;
   using DomainHandlers = std::map<std::string, std::shared_ptr<DomainHandler>, std::less<>>;
   std::shared_ptr<DomainHandlers> domain_handlers_ = std::make_shared<DomainHandlers>();
+  util::Single<const stream::Stanza&> remote_{"remote domains"};
   // While a client's stanza is handled, resources that became reachable wait here for it
   // to be done (on_available).
   int handling_ = 0;

@@ -7,6 +7,7 @@
 
 #include "jabberadmin/encoding.hpp"
 #include "jabberadmin/error.hpp"
+#include "net/connection.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/plain_mechanism.hpp"
 #include "stream/stanza.hpp"
@@ -162,6 +163,7 @@ bool C2s::take_over(C2s& old) {
     return false;
   }
   bound_ = routed_ = true;
+  bound_since_ = old.bound_since_;
   old.routed_ = false;  // the binding is ours now: old ends without leaving the router
   managed_ = std::move(old.managed_);
   managed_->moved(*this);
@@ -172,6 +174,12 @@ bool C2s::take_over(C2s& old) {
   if (old.state_ == State::Detached) old.end_detached();
   else old.stream_error("conflict", "This session was resumed on another connection");
   return true;
+}
+
+// Over TCP only: WebSocket and BOSH streams have their TLS in the HTTPS listener.
+std::string C2s::tls_version() const {
+  const auto* connection = dynamic_cast<const net::Connection*>(transport_.get());
+  return connection != nullptr ? connection->tls_version() : std::string();
 }
 
 void C2s::terminate(std::string_view condition, std::string_view text) { stream_error(condition, text); }
@@ -411,10 +419,12 @@ void C2s::on_auth(const xml::Element& auth) {
   auto mechanism = mechanisms_.create(auth.attr_or("mechanism"), sasl::StreamInfo{domain_, transport_.get(), false});
   if (!mechanism) return sasl_failure("invalid-mechanism");
   const std::string initial = auth.text();
-  start_exchange(std::move(mechanism), initial.empty() ? std::nullopt : std::optional<std::string>(initial));
+  start_exchange(std::move(mechanism), std::string(auth.attr_or("mechanism")),
+                 initial.empty() ? std::nullopt : std::optional<std::string>(initial));
 }
 
-void C2s::start_exchange(std::unique_ptr<sasl::Mechanism> mechanism, std::optional<std::string> initial) {
+void C2s::start_exchange(std::unique_ptr<sasl::Mechanism> mechanism, std::string mechanism_name,
+                         std::optional<std::string> initial) {
   const std::weak_ptr<C2s> weak = weak_from_this();
   sasl::Outcome outcome{
       [weak](std::string data) {
@@ -447,7 +457,7 @@ void C2s::start_exchange(std::unique_ptr<sasl::Mechanism> mechanism, std::option
   exchange_ = std::make_shared<sasl::Exchange>(
       executor_, sasl::Limits{context_.address_failures, context_.account_failures, config_.throttle_first,
                               config_.throttle_cap},
-      transport_->peer_address(), std::move(mechanism), std::move(outcome), [weak] {
+      transport_->peer_address(), std::move(mechanism), std::move(mechanism_name), std::move(outcome), [weak] {
         auto self = weak.lock();
         return self ? self->log_prefix() : std::string();
       });
@@ -557,6 +567,7 @@ bool C2s::bind_resource(const std::string& resource) {
   jid_ = wanted;
   context_.host.bind(*this);
   bound_ = routed_ = true;
+  bound_since_ = std::chrono::system_clock::now();
   state_ = State::Established;
   if (ticket_) ticket_->authenticated();
   log::info(log_prefix() + "bound");

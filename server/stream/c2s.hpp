@@ -101,6 +101,12 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   // ends without leaving the router (its connection, if it still has one, is closed with
   // <conflict/>). False, nothing changed, when the host does not have `old` bound.
   bool take_over(C2s& old);
+  // What the control channel shows of a stream (cl-jabberctl sessions): the client's
+  // address, when its resource was bound (a resumed session's: the first stream's), the TLS
+  // version ("" without TLS or not known on this transport).
+  const std::string& peer_address() const { return transport_->peer_address(); }
+  std::chrono::system_clock::time_point bound_since() const noexcept { return bound_since_; }
+  std::string tls_version() const;
   // Session
   const Jid& jid() const override { return jid_; }
   void deliver(const xml::Element& stanza) override;
@@ -126,7 +132,8 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
   void on_auth(const xml::Element& auth);
   // Runs mechanism on this stream's exchange, framed as RFC 6120's SASL or, with sasl2_,
   // XEP-0388's; initial: the initial response (base64), if the client gave one.
-  void start_exchange(std::unique_ptr<sasl::Mechanism> mechanism, std::optional<std::string> initial);
+  void start_exchange(std::unique_ptr<sasl::Mechanism> mechanism, std::string mechanism_name,
+                      std::optional<std::string> initial);
   void on_sasl_response(const xml::Element& response);
   void authenticated_as(const std::string& username);
   // SASL2 (XEP-0388), with Bind2 (XEP-0386) and FAST (XEP-0484): stream/c2s_sasl2.cpp.
@@ -157,6 +164,7 @@ class C2s final : public std::enable_shared_from_this<C2s>, public Session, publ
 
   boost::asio::any_io_executor executor_;
   std::shared_ptr<net::Transport> transport_;
+  std::chrono::system_clock::time_point bound_since_{};
   C2sContext context_;
   C2sConfig config_;
   std::optional<net::Admission::Ticket> ticket_;

@@ -88,7 +88,7 @@ void C2s::on_authenticate(const xml::Element& authenticate) {
     const std::string text = response->text();
     initial = text.empty() ? std::string("=") : text;
   }
-  start_exchange(std::move(mechanism), std::move(initial));
+  start_exchange(std::move(mechanism), name, std::move(initial));
 }
 
 void C2s::sasl2_success(const std::string& username, std::string additional) {

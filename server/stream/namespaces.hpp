@@ -7,6 +7,9 @@
 namespace jabberadmin::ns {
 // RFC 6120
 inline constexpr std::string_view kClient = "jabber:client";
+inline constexpr std::string_view kServer = "jabber:server";
+inline constexpr std::string_view kDialback = "jabber:server:dialback";             // XEP-0220
+inline constexpr std::string_view kDialbackFeature = "urn:xmpp:features:dialback";  // XEP-0220
 inline constexpr std::string_view kStreams = "http://etherx.jabber.org/streams";
 inline constexpr std::string_view kStreamErrors = "urn:ietf:params:xml:ns:xmpp-streams";
 inline constexpr std::string_view kStanzaErrors = "urn:ietf:params:xml:ns:xmpp-stanzas";

@@ -2,14 +2,16 @@
 
 #include <boost/asio/post.hpp>
 
-#include "util/log.hpp"
+#include "util/log_fields.hpp"
 
 namespace jabberadmin::stream::sasl {
 using Clock = std::chrono::steady_clock;
 
 Exchange::Exchange(boost::asio::any_io_executor executor, Limits limits, std::string address,
-                   std::unique_ptr<Mechanism> mechanism, Outcome outcome, std::function<std::string()> log_prefix)
+                   std::unique_ptr<Mechanism> mechanism, std::string mechanism_name, Outcome outcome,
+                   std::function<std::string()> log_prefix)
     : executor_(executor), limits_(limits), address_(std::move(address)), mechanism_(std::move(mechanism)),
+      mechanism_name_(std::move(mechanism_name)),
       outcome_(std::move(outcome)), log_prefix_(std::move(log_prefix)), throttle_timer_(executor) {}
 
 void Exchange::respond(std::string_view message) {
@@ -23,6 +25,7 @@ void Exchange::respond(std::string_view message) {
       return fail(step.condition, step.text, !step.negotiation);
     case Step::Kind::Refusal:
       log::info(log_prefix_() + "empty password refused");
+      log_failure("empty-password");
       limits_.address_failures.record(address_);
       return fail("not-authorized");
     case Step::Kind::Check:
@@ -39,6 +42,7 @@ void Exchange::respond(std::string_view message) {
 void Exchange::wait_for_place() {
   if (limits_.address_failures.refused(address_)) {
     log::warning(log_prefix_() + "too many failed logins from this address, refused without checking");
+    log_failure("address-limit");
     return fail("not-authorized", "Too many failed attempts; try again later");
   }
   if (limits_.address_failures.blocked(address_)) {
@@ -90,14 +94,23 @@ void Exchange::verdict(Verdict verdict) {
       return outcome_.success(mechanism_->username(), std::move(verdict.additional));
     case AuthResult::AccountDisabled:
       log::info(log_prefix_() + "login refused: account locked or expired");
+      log_failure("account-disabled");
       return fail("account-disabled", "This account is locked or has expired");
     case AuthResult::TemporaryFailure:
       log::warning(log_prefix_() + "login failed: directory unavailable");
       return fail("temporary-auth-failure");
     case AuthResult::NotAuthorized:
       log::info(log_prefix_() + "login refused: wrong password or no such user");
+      log_failure("not-authorized");
       return fail("not-authorized");
   }
+}
+
+// One fixed shape whatever the client sent: the address (ours, never the client's words)
+// first, the user name it chose last and escaped, so no name can pose as another address.
+void Exchange::log_failure(std::string_view reason) const {
+  log::write(log::Level::Warning, "authentication failed",
+             {{"ip", address_}, {"mechanism", mechanism_name_}, {"reason", reason}, {"user", mechanism_->username()}});
 }
 
 void Exchange::fail(std::string_view condition, std::string_view text, bool counted) {

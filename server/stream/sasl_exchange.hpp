@@ -45,9 +45,11 @@ struct Outcome {
 
 class Exchange final : public std::enable_shared_from_this<Exchange> {
  public:
-  // log_prefix: how the framing's log lines start ("c2s 192.0.2.1: ").
+  // log_prefix: how the framing's log lines start ("c2s 192.0.2.1: "); mechanism_name: as
+  // the client asked for it, for the failed-login line.
   Exchange(boost::asio::any_io_executor executor, Limits limits, std::string address,
-           std::unique_ptr<Mechanism> mechanism, Outcome outcome, std::function<std::string()> log_prefix);
+           std::unique_ptr<Mechanism> mechanism, std::string mechanism_name, Outcome outcome,
+           std::function<std::string()> log_prefix);
 
   // The client's next message (the initial response first), decoded from base64.
   void respond(std::string_view message);
@@ -65,11 +67,14 @@ class Exchange final : public std::enable_shared_from_this<Exchange> {
   void start_check(PendingCheck check);
   void verdict(Verdict verdict);
   void fail(std::string_view condition, std::string_view text = {}, bool counted = true);
+  // The stable line fail2ban reads (cl-jabberd(8), packaging/fail2ban).
+  void log_failure(std::string_view reason) const;
 
   boost::asio::any_io_executor executor_;
   Limits limits_;
   std::string address_;
   std::unique_ptr<Mechanism> mechanism_;
+  std::string mechanism_name_;
   Outcome outcome_;
   std::function<std::string()> log_prefix_;
   boost::asio::steady_timer throttle_timer_;  // a check for a much-failed account waits on it

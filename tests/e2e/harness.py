@@ -61,10 +61,14 @@ class World:
             raise RuntimeError(f"{name} {' '.join(args)} failed ({r.returncode}): {r.stderr}")
         return r.stdout
 
+    served_host = HOST  # the one host of the [jabber] section
+    certificate_name = "localhost"  # the self-signed certificate's name
+
     def _certificate(self):
         key, crt = os.path.join(self.dir, "k.pem"), os.path.join(self.dir, "c.pem")
+        name = self.certificate_name
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                        "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", crt],
+                        f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}", "-keyout", key, "-out", crt],
                        check=True, capture_output=True, timeout=30)
         self.certfile = os.path.join(self.dir, "server.pem")
         with open(self.certfile, "w") as out, open(key) as k, open(crt) as c:
@@ -77,7 +81,7 @@ class World:
             f.write(f"""
 [jabber]
 configured = true
-hosts = ['{HOST}']
+hosts = ['{self.served_host}']
 listen = ['127.0.0.1']
 port = {self.port}
 tls_port = {self.tls_port}
@@ -101,7 +105,10 @@ max_stanza_size = {max_stanza_size}
 
     def start_server(self, *args):
         self.log = open(self.log_path, "ab")
-        self.server = subprocess.Popen([self.bin("cl-jabberd"), "--log-level", "debug", *args], env=self.env,
+        # Each world's own control socket (the default is the system's runtime folder).
+        self.control_socket = os.path.join(self.dir, "control")
+        self.server = subprocess.Popen([self.bin("cl-jabberd"), "--log-level", "debug", "--control-socket",
+                                        self.control_socket, *args], env=self.env,
                                        stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

@@ -392,9 +392,9 @@ class Lifecycle(WorldTest):
             r2.login("bob", "bob pw ü", "two")
             self.world.server.send_signal(signal.SIGHUP)
             deadline = time.monotonic() + 5
-            while "reloaded the TLS certificate" not in self.world.server_log() and time.monotonic() < deadline:
+            while "reloaded: SHA-256" not in self.world.server_log() and time.monotonic() < deadline:
                 time.sleep(0.05)
-            self.assertIn("reloaded the TLS certificate", self.world.server_log())
+            self.assertIn("reloaded: SHA-256", self.world.server_log())
             start = time.monotonic()
             self.world.server.send_signal(signal.SIGTERM)
             for c in (r, r2):

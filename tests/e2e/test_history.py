@@ -95,9 +95,9 @@ class History(ConfiguredWorldTest):
             await next_item(f.received, lambda m: m["body"])
             [path] = self.files(self.erin)
             os.rename(path, path + ".1")  # what logrotate does
-            reloads = self.world.server_log().count("reloaded the TLS certificate")
+            reloads = self.world.server_log().count("reloaded: SHA-256")
             self.world.hup_server()
-            await self.world.log_shows("reloaded the TLS certificate", reloads + 1)
+            await self.world.log_shows("reloaded: SHA-256", reloads + 1)
             e.send_message(mto=self.frank, mbody="after rotation", mtype="chat")
             await next_item(f.received, lambda m: m["body"])
             with open(path + ".1", encoding="utf-8") as old, open(path, encoding="utf-8") as new:

@@ -193,6 +193,54 @@ class HttpsListener(HttpsWorldTest):
             ws.close()
 
 
+class HttpConnectionCap(HttpsWorldTest):
+    """http_max_connections caps connections that speak HTTP; a WebSocket leaves the count
+    when it upgrades (it is a client stream then, under the c2s limits)."""
+
+    more_jabber_lines = "http_max_connections = 3\n"
+
+    def host_meta_answers(self):
+        try:
+            answer = websocket_raw.request(self.http_port, f"GET /.well-known/host-meta HTTP/1.1\r\n"
+                                                           f"Host: localhost\r\nConnection: close\r\n\r\n")
+        except OSError:
+            return False
+        return answer.startswith("HTTP/1.1 200")
+
+    def eventually_answers(self):
+        # A closed connection leaves the count once the server has seen it close.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if self.host_meta_answers():
+                return True
+            time.sleep(0.1)
+        return False
+
+    def test_upgraded_websockets_do_not_count(self):
+        streams = []
+        try:
+            for _ in range(5):  # more than the cap
+                ws = websocket_raw.WebSocket(self.http_port)
+                streams.append(ws)
+                self.assertTrue(ws.head.startswith("HTTP/1.1 101"), ws.head)
+                ws.send(f"<open xmlns='{FRAMING}' to='{HOST}' version='1.0'/>")
+                self.assertTrue(ws.receive().startswith("<open"))
+            self.assertTrue(self.eventually_answers(), "five WebSocket streams took the HTTP slots")
+        finally:
+            for ws in streams:
+                ws.close()
+
+    def test_idle_connections_past_the_cap_are_closed(self):
+        self.assertTrue(self.eventually_answers())
+        held = [websocket_raw.tls_socket(self.http_port) for _ in range(3)]
+        try:
+            self.assertFalse(self.host_meta_answers(), "a fourth HTTP connection was served past the cap of 3")
+        finally:
+            for s in held:
+                s.close()
+        self.assertTrue(self.eventually_answers(), "the cap's slots were not given back")
+
+
 class SlowReader(HttpsWorldTest):
     """A client that asks and never reads: the server drops it, and lives on."""
 

@@ -19,14 +19,14 @@ from pathlib import Path
 # module/ and app/; they are listed in FEATURE_MODULES.
 FEATURES = "<feature modules>"
 SERVER_LAYERS = ["util", "xml", "net", "store", "directory", "stream", "auth", "router",
-                 "http", "module", FEATURES, "app"]
+                 "http", "module", "control", FEATURES, "app"]
 
 # One module each; a module includes only the layers below it and, where a dependency is
 # declared in MODULE_DEPENDENCIES, the headers of that other module.
 FEATURE_MODULES = ["presence", "roster", "offline", "history", "vcard", "carbons", "ping",
                    "version", "disco", "session", "blocking", "csi", "time", "last", "private",
                    "caps", "pep", "sm", "bookmarks", "fast", "mam",
-                   "muc", "group_rooms", "upload", "webclient"]
+                   "muc", "group_rooms", "upload", "webclient", "s2s"]
 
 # module -> the modules whose headers it may include (keep it acyclic and short).
 MODULE_DEPENDENCIES = {

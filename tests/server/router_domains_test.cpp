@@ -107,4 +107,22 @@ TEST_F(RouterDomainsTest, LocalAccountsStillRouteNormally) {
 }
 
 }  // namespace
+TEST_F(RouterDomainsTest, StanzasToARemoteDomainGoToTheRemoteHandlerOrBounce) {
+  send(stanza("message", "juliet@capulet.example", "chat"));
+  ASSERT_EQ(alice.received.size(), 1u) << "no federation: bounced";
+  EXPECT_EQ(error_condition(alice.received.back()), "remote-server-not-found");
+  alice.received.clear();
+  {
+    const auto remote = router.route_remote([this](const stream::Stanza& s) {
+      seen.push_back(s.element().name() + " " + s.from().full() + " " + s.to().full());
+    });
+    EXPECT_THROW((void)router.route_remote([](const stream::Stanza&) {}), std::logic_error);
+    send(stanza("message", "Juliet@Capulet.example", "chat"));
+    send(stanza("message", "alice@example.org", "chat"));  // local: not the hook's
+    EXPECT_EQ(seen, std::vector<std::string>{"message alice@example.org/a juliet@capulet.example"});
+  }
+  send(stanza("message", "juliet@capulet.example", "chat"));
+  EXPECT_EQ(seen.size(), 1u) << "unregistered";
+}
+
 }  // namespace jabberadmin::router

@@ -147,6 +147,48 @@ TEST_F(SettingsLoad, WebClientIsOnFromTheDataDirectoryUnlessSaid) {
   EXPECT_EQ(text.find("web_client"), std::string::npos) << text;
 }
 
+// Federation is off unless said (cl-jabberd(8), "Federation"); its route map, block and
+// allow lists are checked entry by entry and survive a save.
+TEST_F(SettingsLoad, FederationIsOffUnlessSaidAndItsListsAreChecked) {
+  const std::string file = (dir / "jabberadmin.conf").string() + ": ";
+  const Settings defaults = Settings::load(write(std::string(kLdap) + "[jabber]\n"));
+  EXPECT_FALSE(defaults.jabber.s2s);
+  EXPECT_EQ(defaults.jabber.s2s_port, 5269);
+  EXPECT_TRUE(defaults.jabber.s2s_dialback);
+  EXPECT_EQ(jabber_error("s2s_routes = ['b.test']"),
+            file + "[jabber] s2s_routes = [ 'b.test' ]: expected an array of 'domain=host:port', e.g. ['example.org=10.0.0.5:5269']");
+  EXPECT_NE(jabber_error("s2s_routes = ['b.test=h:0']"), "");
+  EXPECT_NE(jabber_error("s2s_routes = ['b.test=h:x']"), "");
+  EXPECT_NE(jabber_error("s2s_block = ['not a domain!']"), "");
+  EXPECT_NE(jabber_error("s2s = true\ns2s_port = 5222"), "") << "the client port";
+  EXPECT_NE(jabber_error("s2s_queue_timeout = 0"), "");
+  Settings s = Settings::load(write(std::string(kLdap) +
+                                    "[jabber]\ns2s = true\ns2s_port = 5270\ns2s_dialback = false\n"
+                                    "s2s_ca_file = '/etc/ssl/ca.pem'\n"
+                                    "s2s_routes = ['B.Test=127.0.0.1:5280', 'c.test=[::1]', 'd.test=peer.lan']\n"
+                                    "s2s_block = ['Spam.Example']\ns2s_allow = ['b.test']\ns2s_queue_size = 7\n"));
+  EXPECT_TRUE(s.jabber.s2s);
+  EXPECT_EQ(s.jabber.s2s_port, 5270);
+  EXPECT_FALSE(s.jabber.s2s_dialback);
+  EXPECT_EQ(s.jabber.s2s_ca_file, "/etc/ssl/ca.pem");
+  EXPECT_EQ(s.jabber.s2s_routes, (std::vector<S2sRoute>{{"b.test", "127.0.0.1", 5280}, {"c.test", "::1", 5269},
+                                                        {"d.test", "peer.lan", 5269}}));
+  EXPECT_EQ(s.jabber.s2s_block, std::vector<std::string>{"spam.example"});
+  EXPECT_EQ(s.jabber.s2s_allow, std::vector<std::string>{"b.test"});
+  EXPECT_EQ(s.jabber.s2s_queue_size, 7u);
+  s.jabber.configured = true;
+  s.save(dir / "again.conf");
+  const Settings again = Settings::load(dir / "again.conf");
+  EXPECT_TRUE(again.jabber.s2s);
+  EXPECT_EQ(again.jabber.s2s_port, 5270);
+  EXPECT_FALSE(again.jabber.s2s_dialback);
+  EXPECT_EQ(again.jabber.s2s_routes, s.jabber.s2s_routes);
+  EXPECT_EQ(again.jabber.s2s_block, s.jabber.s2s_block);
+  EXPECT_EQ(again.jabber.s2s_allow, s.jabber.s2s_allow);
+  EXPECT_EQ(again.jabber.s2s_queue_size, 7u);
+  EXPECT_EQ(to_string(parse_s2s_route("x.test=[::1]:5")), "x.test=[::1]:5");
+}
+
 TEST_F(SettingsLoad, TheMucServiceIsOneDnsLabelOrEmpty) {
   const std::string file = (dir / "jabberadmin.conf").string() + ": ";
   EXPECT_EQ(jabber_error("muc_service = 'rooms.example'"),

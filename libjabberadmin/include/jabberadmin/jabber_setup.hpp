@@ -43,6 +43,13 @@ struct JabberOptions {
   std::optional<std::int64_t> upload_quota_per_user;
   std::optional<std::int64_t> upload_disk_quota;
   std::optional<std::int64_t> upload_expire_days;
+  // Federation (server-to-server links): on or off, its port, dialback allowed, and the
+  // remote domains refused (blocklist) or the only ones accepted (allowlist); {} = none.
+  std::optional<bool> s2s;
+  std::optional<std::uint16_t> s2s_port;
+  std::optional<bool> s2s_dialback;
+  std::optional<std::vector<std::string>> s2s_block;
+  std::optional<std::vector<std::string>> s2s_allow;
 };
 
 inline constexpr const char* kAdminName = "admin";

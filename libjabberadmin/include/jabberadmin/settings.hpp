@@ -39,6 +39,19 @@ inline constexpr std::int64_t kMaxStanzaSize = 16 * 1024 * 1024;
 // Where the packaged web client (Converse.js, fetched by scripts/fetch-webclient) is installed.
 std::filesystem::path default_web_client_dir();
 
+// One entry of the federation route map: the remote domain's server at host:port, without
+// DNS (a LAN, a test, a peer without SRV records).
+struct S2sRoute {
+  std::string domain;  // normalised
+  std::string host;    // a name or an IP address
+  std::uint16_t port = 5269;
+  friend bool operator==(const S2sRoute&, const S2sRoute&) = default;
+};
+// Reads "domain=host:port" (port optional, [v6]:port for an IPv6 address); throws
+// Error(InvalidArgument) naming what is wrong.
+S2sRoute parse_s2s_route(std::string_view text);
+std::string to_string(const S2sRoute& route);
+
 struct JabberSettings {
   bool configured = false;                     // cl-setup jabber has run
   std::vector<std::string> hosts;              // first = primary host
@@ -58,6 +71,9 @@ struct JabberSettings {
   std::size_t max_unauthenticated_per_address = 32;   // not yet logged in, from one address
   std::size_t max_unauthenticated_per_network = 128;  // ... from one /24 or /64
   std::size_t max_unauthenticated = 512;             // ... in all
+  // HTTPS connections still speaking HTTP (a WebSocket that upgraded is a client stream,
+  // counted by the limits above; a BOSH request holds one while it waits).
+  std::size_t http_max_connections = 1024;
   std::size_t max_resources_per_account = 16;        // bound at once
   std::size_t stanza_rate = 20;                      // stanzas/s one client may send (0 = no limit)
   std::size_t stanza_burst = 100;
@@ -114,6 +130,22 @@ struct JabberSettings {
   // it is there wherever its files are installed; without http_port or the files, nothing.
   bool web_client = true;
   std::filesystem::path web_client_dir = default_web_client_dir();
+  // Federation (RFC 6120 server-to-server links, cl-jabberd(8) "Federation"): off by
+  // default, so an upgraded or LAN-only server opens no port to the world until asked.
+  bool s2s = false;
+  std::uint16_t s2s_port = 5269;
+  // XEP-0220 dialback accepted for a peer whose certificate does not validate; false: only
+  // SASL EXTERNAL with a certificate valid for the peer's domain (RFC 6125).
+  bool s2s_dialback = true;
+  std::filesystem::path s2s_ca_file;                 // empty: the system trust store
+  std::vector<S2sRoute> s2s_routes;                  // before DNS: domain -> host:port
+  std::vector<std::string> s2s_block;                // remote domains refused both ways
+  std::vector<std::string> s2s_allow;                // empty: every domain not blocked
+  std::size_t s2s_queue_size = 100;                  // stanzas waiting for one remote domain's link
+  std::size_t s2s_queue_timeout = 30;                // seconds a link may take to come up
+  std::size_t s2s_idle_timeout = 600;                // seconds a link may stay silent
+  std::size_t s2s_max_links_per_domain = 4;          // inbound links from one remote domain
+  std::size_t s2s_max_links = 256;                   // server-to-server links in all
 };
 
 // The largest upload_max_file_size: cl-jabberd holds an upload's body in memory until it
@@ -145,6 +177,7 @@ inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"max_unauthenticated_per_address", &JabberSettings::max_unauthenticated_per_address},
     {"max_unauthenticated_per_network", &JabberSettings::max_unauthenticated_per_network},
     {"max_unauthenticated", &JabberSettings::max_unauthenticated},
+    {"http_max_connections", &JabberSettings::http_max_connections},
     {"max_resources_per_account", &JabberSettings::max_resources_per_account},
     {"stanza_rate", &JabberSettings::stanza_rate},
     {"stanza_burst", &JabberSettings::stanza_burst},
@@ -168,6 +201,11 @@ inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"upload_quota_per_user", &JabberSettings::upload_quota_per_user},
     {"upload_disk_quota", &JabberSettings::upload_disk_quota},
     {"upload_expire_days", &JabberSettings::upload_expire_days},
+    {"s2s_queue_size", &JabberSettings::s2s_queue_size},
+    {"s2s_queue_timeout", &JabberSettings::s2s_queue_timeout, 3600},
+    {"s2s_idle_timeout", &JabberSettings::s2s_idle_timeout, 86400},
+    {"s2s_max_links_per_domain", &JabberSettings::s2s_max_links_per_domain},
+    {"s2s_max_links", &JabberSettings::s2s_max_links},
 };
 
 struct Settings {

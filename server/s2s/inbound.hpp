@@ -1,0 +1,66 @@
+// A stream a remote server opened to us (RFC 6120 server-to-server, we are the receiving
+// server): header, STARTTLS (required), then the remote domain proves itself with SASL
+// EXTERNAL (its certificate valid for it) or XEP-0220 dialback (checked with its
+// authoritative server); the stanzas it then sends are checked ('from' on an authenticated
+// domain, 'to' on ours) and routed. It also answers db:verify as the authoritative server.
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "net/connection.hpp"
+#include "xml/stream_parser.hpp"
+
+namespace jabberadmin::s2s {
+
+class Links;
+
+class Inbound final : public std::enable_shared_from_this<Inbound>, public net::TransportEvents {
+ public:
+  Inbound(Links& links, std::shared_ptr<net::Connection> connection);
+  void start();
+  // Our side ends it (shutdown, a limit): an optional stream error, then close.
+  void close(std::string_view condition = {}, std::string_view text = {});
+  // The links go away: nothing may reach them any more.
+  void detach() { links_ = nullptr; }
+  // Remote domains authenticated on this stream.
+  const std::set<std::string>& domains() const noexcept { return domains_; }
+
+  void on_data(std::string_view bytes) override;
+  void on_tls_ready(bool ok) override;
+  void on_closed() override;
+
+ private:
+  void on_header(const xml::Element& header);
+  void on_element(const xml::Element& element);
+  void send_features();
+  void on_auth(const xml::Element& auth);
+  void on_result(const xml::Element& result);
+  void on_verify(const xml::Element& verify);
+  void on_stanza(const xml::Element& stanza);
+  void authenticated(const std::string& remote);
+  void send(std::string bytes);
+  void end();
+  void arm_timer();
+  std::string log_prefix() const;
+
+  Links* links_;
+  std::shared_ptr<net::Connection> connection_;
+  xml::StreamParser parser_;
+  boost::asio::steady_timer timer_;
+  std::string stream_id_;
+  std::string local_;   // the header's 'to'
+  std::string remote_;  // the header's 'from'
+  std::set<std::string> domains_;
+  bool header_sent_ = false;
+  bool starting_tls_ = false;
+  bool closed_ = false;
+  int pending_verifies_ = 0;
+  std::chrono::steady_clock::time_point started_, last_read_;
+};
+
+}  // namespace jabberadmin::s2s

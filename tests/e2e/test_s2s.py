@@ -1,0 +1,322 @@
+"""Federation: two cl-jabberd instances on loopback, a.test and b.test, each with its own
+slapd, linked by the static route map (no DNS): messages both ways with dialback on
+self-signed certificates and with SASL EXTERNAL on certificates of a test CA; a blocked
+domain refused both ways; a link that lies about 'from' closed; unroutable domains bounced."""
+import asyncio
+import base64
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from client import login, logout, next_item, run  # noqa: E402
+from harness import World, free_port  # noqa: E402
+from raw import Raw  # noqa: E402
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60, cwd=cwd)
+
+
+class TestCa:
+    """A CA in a temp dir that signs server certificates for domains."""
+
+    def __init__(self, directory):
+        self.dir = directory
+        os.makedirs(directory, exist_ok=True)
+        self.key, self.cert = os.path.join(directory, "ca.key"), os.path.join(directory, "ca.pem")
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Test CA",
+                "-keyout", self.key, "-out", self.cert, cwd=directory)
+
+    def issue(self, domain):
+        """A PEM with key and certificate for domain (key, then the certificate)."""
+        key, csr, crt = (os.path.join(self.dir, f"{domain}.{ext}") for ext in ("key", "csr", "crt"))
+        ext = os.path.join(self.dir, f"{domain}.ext")
+        with open(ext, "w") as f:
+            f.write(f"subjectAltName=DNS:{domain}\nextendedKeyUsage=serverAuth,clientAuth\n")
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={domain}", "-keyout", key, "-out", csr,
+                cwd=self.dir)
+        openssl("x509", "-req", "-in", csr, "-CA", self.cert, "-CAkey", self.key, "-CAcreateserial", "-days", "2",
+                "-extfile", ext, "-out", crt, cwd=self.dir)
+        pem = os.path.join(self.dir, f"{domain}.pem")
+        with open(pem, "w") as out, open(key) as k, open(crt) as c:
+            out.write(k.read() + c.read())
+        os.chmod(pem, 0o600)
+        return pem
+
+
+class DomainWorld(World):
+    """A World serving one domain with federation on, on s2s_port, with extra [jabber] lines."""
+
+    def __init__(self, domain, s2s_port, lines="", certfile=None):
+        self.domain, self.s2s_port, self.given_cert = domain, s2s_port, certfile
+        self.served_host = self.certificate_name = domain
+        super().__init__(jabber_lines=f"s2s = true\ns2s_port = {s2s_port}\n" + lines)
+
+    def _certificate(self):
+        if self.given_cert:
+            self.certfile = self.given_cert
+        else:
+            super()._certificate()
+
+    def add_user(self, name, password):
+        super().add_user(name, password)
+        return f"{name}@{self.domain}"
+
+    async def log_shows(self, text, timeout=10):
+        deadline = asyncio.get_event_loop().time() + timeout
+        while asyncio.get_event_loop().time() < deadline:
+            if text in self.server_log():
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{text!r} not in the log of {self.domain}:\n{self.server_log()[-3000:]}")
+
+
+def route(domain, port):
+    return f"{domain}=127.0.0.1:{port}"
+
+
+class Pair(unittest.TestCase):
+    """a.test and b.test, each routing to the other; subclasses say how they authenticate."""
+    lines_a = lines_b = ""
+    ca = None
+
+    @classmethod
+    def certificates(cls, directory):
+        return None, None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.port_a, cls.port_b = free_port(), free_port()
+        cls.dead_port = free_port()  # nobody listens here
+        cls.tmp = __import__("tempfile").mkdtemp(prefix="ja-s2s-", dir="/tmp")
+        cert_a, cert_b = cls.certificates(cls.tmp)
+        routes_a = f"s2s_routes = ['{route('b.test', cls.port_b)}', '{route('dead.test', cls.dead_port)}']\n"
+        routes_b = f"s2s_routes = ['{route('a.test', cls.port_a)}']\n"
+        cls.a = DomainWorld("a.test", cls.port_a, routes_a + cls.lines_a.format(tmp=cls.tmp), cert_a)
+        try:
+            cls.b = DomainWorld("b.test", cls.port_b, routes_b + cls.lines_b.format(tmp=cls.tmp), cert_b)
+        except BaseException:
+            cls.a.stop()
+            raise
+        cls.alice = cls.a.add_user("alice", "pw-alice")
+        cls.bob = cls.b.add_user("bob", "pw-bob")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.a.stop()
+        cls.b.stop()
+        __import__("shutil").rmtree(cls.tmp, ignore_errors=True)
+
+    def tearDown(self):
+        if any(e is not None for e in (self._outcome.errors if hasattr(self._outcome, "errors") else [])):
+            sys.stderr.write("--- a.test\n" + self.a.server_log()[-5000:] + "\n--- b.test\n" +
+                             self.b.server_log()[-5000:])
+
+    async def chat_both_ways(self):
+        alice, ok = await login(self.alice, "pw-alice", self.a.port)
+        self.assertIs(ok, True)
+        bob, ok = await login(self.bob, "pw-bob", self.b.port)
+        self.assertIs(ok, True)
+        alice.send_presence()
+        bob.send_presence()
+        await asyncio.sleep(0.2)
+        try:
+            alice.send_message(mto=self.bob, mbody="hello from a", mtype="chat")
+            m = await next_item(bob.received, lambda m: m["body"] == "hello from a" or m["type"] == "error")
+            self.assertEqual(m["type"], "chat", m)
+            self.assertEqual(m["from"].bare, self.alice)
+            self.assertEqual(str(m["from"]), str(alice.boundjid))
+            bob.send_message(mto=m["from"], mbody="hello from b", mtype="chat")
+            r = await next_item(alice.received, lambda m: m["body"] == "hello from b" or m["type"] == "error")
+            self.assertEqual(r["type"], "chat", r)
+            self.assertEqual(str(r["from"]), str(bob.boundjid))
+            # An IQ across, to the other server itself: its result comes back over the other link.
+            await alice.plugin["xep_0199"].ping("b.test", timeout=10)
+        finally:
+            await logout(alice)
+            await logout(bob)
+
+
+class Dialback(Pair):
+    """Self-signed certificates, which prove nothing: XEP-0220 dialback."""
+
+    def test_message_both_ways_by_dialback(self):
+        run(self.chat_both_ways())
+        run(self.a.log_shows("s2s out a.test -> b.test: authenticated by dialback"))
+        run(self.b.log_shows("s2s out b.test -> a.test: authenticated by dialback"))
+        self.assertIn("s2s in 127.0.0.1 (a.test): authenticated a.test by dialback", self.b.server_log())
+
+    def test_unroutable_domains_bounce(self):
+        async def go():
+            alice, ok = await login(self.alice, "pw-alice", self.a.port)
+            self.assertIs(ok, True)
+            try:
+                alice.send_message(mto="someone@dead.test", mbody="anyone?", mtype="chat")
+                e = await next_item(alice.received, lambda m: m["type"] == "error", timeout=15)
+                self.assertEqual(e["error"]["condition"], "remote-server-not-found")
+                self.assertEqual(e["from"].bare, "someone@dead.test")
+                # Presence other than a subscription never bounces (RFC 6120 §10.4): the next
+                # error is the message's, not the presence's.
+                alice.send_presence(pto="someone@dead.test")
+                alice.send_message(mto="other@dead.test", mbody="anyone?", mtype="chat")
+                e = await next_item(alice.received, lambda m: m["type"] == "error", timeout=15)
+                self.assertEqual(e["from"].bare, "other@dead.test")
+            finally:
+                await logout(alice)
+        run(go())
+
+
+class Blocked(Pair):
+    """a.test blocks b.test: nothing goes out to it, and its links are refused."""
+    lines_a = "s2s_block = ['b.test']\n"
+
+    def test_blocked_both_ways(self):
+        async def go():
+            alice, ok = await login(self.alice, "pw-alice", self.a.port)
+            self.assertIs(ok, True)
+            bob, ok = await login(self.bob, "pw-bob", self.b.port)
+            self.assertIs(ok, True)
+            try:
+                alice.send_message(mto=self.bob, mbody="out", mtype="chat")
+                e = await next_item(alice.received, lambda m: m["type"] == "error")
+                self.assertEqual(e["error"]["condition"], "not-allowed")
+                bob.send_message(mto=self.alice, mbody="in", mtype="chat")
+                e = await next_item(bob.received, lambda m: m["type"] == "error", timeout=15)
+                self.assertEqual(e["error"]["condition"], "remote-server-not-found")
+                await self.a.log_shows("stream error policy-violation: Federation with b.test is refused here")
+                self.assertNotIn("s2s in 127.0.0.1 (b.test): authenticated", self.a.server_log())
+            finally:
+                await logout(alice)
+                await logout(bob)
+        run(go())
+
+
+class Timeout(Pair):
+    """A peer that accepts the connection and never speaks: the queue gives up in time."""
+    lines_a = "s2s_queue_timeout = 2\n"
+
+    def test_silent_peer_times_out(self):
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", self.dead_port))
+        silent.listen(4)
+        held = []
+        stop = threading.Event()
+
+        def accept():
+            silent.settimeout(0.2)
+            while not stop.is_set():
+                try:
+                    held.append(silent.accept()[0])
+                except OSError:
+                    pass
+        thread = threading.Thread(target=accept, daemon=True)
+        thread.start()
+
+        async def go():
+            alice, ok = await login(self.alice, "pw-alice", self.a.port)
+            self.assertIs(ok, True)
+            try:
+                alice.send_message(mto="x@dead.test", mbody="wait", mtype="chat")
+                e = await next_item(alice.received, lambda m: m["type"] == "error", timeout=15)
+                self.assertEqual(e["error"]["condition"], "remote-server-timeout")
+            finally:
+                await logout(alice)
+        try:
+            run(go())
+        finally:
+            stop.set()
+            thread.join(5)
+            for s in held:
+                s.close()
+            silent.close()
+
+
+class SaslExternal(Pair):
+    """Certificates of a test CA that both trust, dialback off: SASL EXTERNAL (RFC 6125 names)."""
+    lines_a = lines_b = "s2s_dialback = false\ns2s_ca_file = '{tmp}/ca/ca.pem'\n"
+
+    @classmethod
+    def certificates(cls, directory):
+        cls.ca = TestCa(os.path.join(directory, "ca"))
+        return cls.ca.issue("a.test"), cls.ca.issue("b.test")
+
+    def test_message_both_ways_by_certificate(self):
+        run(self.chat_both_ways())
+        run(self.a.log_shows("s2s out a.test -> b.test: authenticated by our certificate (SASL EXTERNAL)"))
+        run(self.b.log_shows("authenticated a.test by its certificate (SASL EXTERNAL)"))
+        self.assertNotIn("by dialback", self.a.server_log() + self.b.server_log())
+
+    def raw_link(self, domain="a.test", certfile=None):
+        """A hand-made s2s stream into b.test, authenticated as domain by SASL EXTERNAL with
+        certfile (the CA's certificate for a.test by default)."""
+        raw = Raw(self.port_b)
+        head = ("<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+                "xmlns:stream='http://etherx.jabber.org/streams' "
+                f"from='{domain}' to='b.test' version='1.0'>")
+        raw.send(head)
+        raw.read_until("</stream:features>")
+        raw.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+        raw.read_until("<proceed")
+        raw.take()
+        ctx = ssl.create_default_context(cafile=self.ca.cert)
+        ctx.load_cert_chain(certfile or os.path.join(self.tmp, "ca", f"{domain}.pem"))
+        raw.sock = ctx.wrap_socket(raw.sock, server_hostname="b.test")
+        raw.send(head)
+        features = raw.read_until("</stream:features>")
+        raw.take()
+        return raw, features
+
+    def test_spoofed_from_closes_the_link(self):
+        raw, features = self.raw_link()
+        try:
+            self.assertIn("<mechanism>EXTERNAL</mechanism>", features)
+            self.assertNotIn("dialback", features, "dialback is off")
+            raw.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>" +
+                     base64.b64encode(b"a.test").decode() + "</auth>")
+            raw.read_until("<success")
+            raw.take()
+            raw.send("<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+                     "xmlns:stream='http://etherx.jabber.org/streams' from='a.test' to='b.test' version='1.0'>")
+            raw.read_until("</stream:features>")
+            raw.send("<message from='mallory@evil.test/x' to='bob@b.test' type='chat'><body>spoof</body></message>")
+            out = raw.read_to_close()
+            self.assertIn("<invalid-from", out)
+        finally:
+            raw.close()
+
+    def test_unknown_to_closes_the_link(self):
+        raw, _ = self.raw_link()
+        try:
+            raw.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>")
+            raw.read_until("<success")
+            raw.take()
+            raw.send("<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+                     "xmlns:stream='http://etherx.jabber.org/streams' from='a.test' to='b.test' version='1.0'>")
+            raw.read_until("</stream:features>")
+            raw.send("<message from='alice@a.test/x' to='bob@elsewhere.test' type='chat'><body>?</body></message>")
+            self.assertIn("<host-unknown", raw.read_to_close())
+        finally:
+            raw.close()
+
+    def test_certificate_for_another_domain_is_refused(self):
+        # The CA's certificate for a.test does not prove c.test.
+        raw, features = self.raw_link(domain="c.test", certfile=os.path.join(self.tmp, "ca", "a.test.pem"))
+        try:
+            self.assertNotIn("EXTERNAL", features)
+            raw.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>")
+            raw.read_until("<failure")
+            self.assertIn("<not-authorized", raw.take())
+            # And dialback is off: asking for it ends the stream.
+            raw.send("<db:result xmlns:db='jabber:server:dialback' from='c.test' to='b.test'>00</db:result>")
+            self.assertIn("<not-authorized", raw.read_to_close())
+        finally:
+            raw.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
