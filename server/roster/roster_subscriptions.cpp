@@ -45,8 +45,9 @@ void RosterSubscriptions::outbound(const Jid& sender, const Jid& contact, Subscr
   xml::Element routed = presence;
   routed.set_attr("from", user.bare());
   routed.set_attr("to", contact.bare());
-  // No server-to-server links: nothing to route it over and no state to keep.
-  if (!router_.serves(contact.domain))
+  // Without federation there is nothing to route it over and no state worth keeping; with
+  // it, a remote contact's subscription is kept as a local one's (its answer comes over s2s).
+  if (!router_.serves(contact.domain) && !router_.reaches_remote())
     return refuse("remote-server-not-found", "No server-to-server links here: " + contact.domain + " is unreachable");
 
   const PairState before = roster_.state(user, contact.bare());

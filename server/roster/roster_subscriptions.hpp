@@ -1,9 +1,10 @@
 // RFC 6121 §3 for local accounts: applies roster::outbound/inbound to both users' rosters
 // in the store, routes or answers, pushes what changed and starts or stops presence.
 // Contacts in the same directory group are subscribed both ways by the directory: a request
-// between them is answered at once, and cancelling is refused with <not-allowed/>. Other
-// hosts are unreachable (no server-to-server): a request there bounces with
-// remote-server-not-found and changes nothing.
+// between them is answered at once, and cancelling is refused with <not-allowed/>. Contacts
+// on other domains are kept like local ones when federation is on (the router reaches
+// remote domains); without it a request there bounces with remote-server-not-found and
+// changes nothing.
 #pragma once
 
 #include "presence/contacts.hpp"

@@ -135,6 +135,8 @@ class Router final : public stream::SessionHost {
   // federation sends it on (s2s). Without a handler it bounces with remote-server-not-found.
   // One handler; a second throws std::logic_error.
   util::Registration route_remote(DomainHandler handler) { return remote_.set(std::move(handler)); }
+  // Whether a stanza to another domain has somewhere to go (federation is on).
+  bool reaches_remote() const noexcept { return static_cast<bool>(remote_); }
 
   // stream::SessionHost
   bool serves(std::string_view domain) const override;

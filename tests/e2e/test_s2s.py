@@ -1,7 +1,8 @@
 """Federation: two cl-jabberd instances on loopback, a.test and b.test, each with its own
 slapd, linked by the static route map (no DNS): messages both ways with dialback on
 self-signed certificates and with SASL EXTERNAL on certificates of a test CA; a blocked
-domain refused both ways; a link that lies about 'from' closed; unroutable domains bounced."""
+domain refused both ways; a link that lies about 'from' closed; unroutable domains bounced;
+a presence subscription made across the link both ways, with presence following it."""
 import asyncio
 import base64
 import os
@@ -16,6 +17,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from client import login, logout, next_item, run  # noqa: E402
 from harness import World, free_port  # noqa: E402
 from raw import Raw  # noqa: E402
+from test_roster import connect as roster_login, roster_get  # noqa: E402
 
 
 def openssl(*args, cwd):
@@ -168,6 +170,50 @@ class Dialback(Pair):
                 self.assertEqual(e["from"].bare, "other@dead.test")
             finally:
                 await logout(alice)
+        run(go())
+
+
+    def test_subscription_both_ways_across_domains(self):
+        async def go():
+            alice = await roster_login(self.alice + "/r", "pw-alice", self.a.port)
+            bob = await roster_login(self.bob + "/r", "pw-bob", self.b.port)
+            try:
+                for c in (alice, bob):
+                    c.auto_authorize, c.auto_subscribe = None, False  # answered by hand below
+                    await roster_get(c)
+                    c.send_presence()
+                # alice asks; her server keeps the request pending and sends it over the link.
+                alice.send_presence(pto=self.bob, ptype="subscribe")
+                _, item, _ = await next_item(alice.pushes, lambda x: x[1]["jid"] == self.bob)
+                self.assertEqual((item["subscription"], item["ask"]), ("none", "subscribe"))
+                req = await next_item(bob.presences, lambda x: x["type"] in ("subscribe", "error"), timeout=15)
+                self.assertEqual((req["type"], str(req["from"])), ("subscribe", self.alice))
+                # bob approves: alice's item becomes "to", bob's "from", and bob's presence reaches alice.
+                bob.send_presence(pto=self.alice, ptype="subscribed")
+                _, item, _ = await next_item(alice.pushes, lambda x: x[1]["subscription"] == "to", timeout=15)
+                self.assertEqual((item["jid"], item["ask"]), (self.bob, None))
+                _, item, _ = await next_item(bob.pushes, lambda x: x[1]["jid"] == self.alice)
+                self.assertEqual(item["subscription"], "from")
+                await next_item(alice.presences, lambda x: str(x["from"]) == self.bob + "/r" and
+                                x["type"] == "available", timeout=15)
+                # And back: bob asks, alice approves: both, and alice's presence reaches bob.
+                bob.send_presence(pto=self.alice, ptype="subscribe")
+                await next_item(alice.presences, lambda x: x["type"] == "subscribe" and str(x["from"]) == self.bob,
+                                timeout=15)
+                alice.send_presence(pto=self.bob, ptype="subscribed")
+                _, item, _ = await next_item(bob.pushes, lambda x: x[1]["subscription"] == "both", timeout=15)
+                self.assertEqual(item["jid"], self.alice)
+                await next_item(bob.presences, lambda x: str(x["from"]) == self.alice + "/r" and
+                                x["type"] == "available", timeout=15)
+                _, items = await roster_get(alice)
+                self.assertEqual(items[self.bob]["subscription"], "both")
+                # alice goes away: bob is told over the link, as a subscriber.
+                alice.send_presence(ptype="unavailable")
+                await next_item(bob.presences, lambda x: str(x["from"]) == self.alice + "/r" and
+                                x["type"] == "unavailable", timeout=15)
+            finally:
+                await logout(alice)
+                await logout(bob)
         run(go())
 
 
