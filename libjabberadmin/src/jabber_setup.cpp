@@ -197,7 +197,8 @@ std::string web_yaml(const JabberSettings& j) {
   if (!web_client_installed(j))
     return text + "  ## The web client is not served: " + (j.web_client_dir / "converse.min.js").string() +
            "\n  ## is not installed (re-run cl-setup jabber once it is).";
-  const std::string dir = render::yaml_quoted(checked_path(j.web_client_dir, "web_client_dir").string(), "web_client_dir");
+  const std::string dir =
+      render::yaml_quoted(checked_path(j.web_client_dir, "web_client_dir").string(), "web_client_dir");
   return text +
          "  ## The web client, Converse.js, at https://<host>:" + std::to_string(j.http_port) + "/ from the files the\n"
          "  ## package installs (never from cdn.conversejs.org). The page asks for /converse.min.js: the\n"

@@ -129,7 +129,8 @@ void BoshSession::handle(std::uint64_t rid, BoshBody body, BoshAnswer answer) {
 bool BoshSession::overactive(const BoshBody& body) const {
   const auto ends = [](const BoshBody& b) { return b.attr("type") == "terminate" || !b.attr("pause").empty(); };
   const bool ending = ends(body);
-  const bool extra = ending || std::any_of(waiting_.begin(), waiting_.end(), [&](const auto& w) { return ends(w.second.body); });
+  const bool extra =
+      ending || std::any_of(waiting_.begin(), waiting_.end(), [&](const auto& w) { return ends(w.second.body); });
   const std::size_t allowed = terms_.hold + 1 + (extra ? 1 : 0);
   if (held_.size() + waiting_.size() + 1 > allowed) return true;
   const bool empty = body.payload.empty() && !ending && body.xbosh_attr("restart") != "true";
@@ -285,7 +286,8 @@ void BoshSession::answer_oldest() {
       for (const auto& [rid, at] : sent_)
         if (rid == *report_) {
           attrs.emplace_back("report", std::to_string(rid));
-          attrs.emplace_back("time", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - at).count()));
+          const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - at).count();
+          attrs.emplace_back("time", std::to_string(ms));
         }
       report_.reset();
     }

@@ -272,12 +272,12 @@ class EjabberdTest : public ::testing::Test {
     server_.tls_port = free_port();
     server_.http_port = free_port();
     const auto cl_setup = [&] {
-      return slapd.tool(
-        "cl-setup", {"--server", "ejabberd", "--hosts", kExtraHost, "--listen", "127.0.0.1", "--port",
-                     std::to_string(server_.port), "--tls-port", std::to_string(server_.tls_port), "--http-port", std::to_string(server_.http_port), "--state-dir",
-                     (slapd.dir() / "jabber").string(), "--history-dir", (slapd.dir() / "history").string(),
-                     "--history", "on", "jabber"},
-        "pw-admin\n");
+      return slapd.tool("cl-setup",
+                        {"--server", "ejabberd", "--hosts", kExtraHost, "--listen", "127.0.0.1", "--port",
+                         std::to_string(server_.port), "--tls-port", std::to_string(server_.tls_port), "--http-port",
+                         std::to_string(server_.http_port), "--state-dir", (slapd.dir() / "jabber").string(),
+                         "--history-dir", (slapd.dir() / "history").string(), "--history", "on", "jabber"},
+                        "pw-admin\n");
     };
     Result setup = cl_setup();
     if (setup.status != 0) throw std::runtime_error("cl-setup jabber failed: " + setup.err);
