@@ -3,7 +3,8 @@
 // read whole must be a <body/> in the httpbind namespace whose children serialize and read
 // back the same in a body of our own; anything else must say why with a BOSH condition. The
 // rids it names then walk a session's window (RidWindow), which must place each one
-// consistently: the next rid is always in the window, an answered one is found again.
+// consistently: the next rid is always in the window, an answered one is found again. The
+// numbers a session reads (wait, hold, ack, pause) stay within XEP-0124's 2^53 - 1.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -33,6 +34,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const xml::ParserLimits again_limits{.max_stanza_size = 8 * payload.size() + 4096, .max_depth = limits.max_depth};
   const ParsedBody again = parse_body(body_xml({}, payload), again_limits);
   if (!again.body || again.body->payload != body.payload) std::abort();
+
+  // The numbers a session reads from a request (XEP-0124 §7.1, §9, §10): within 2^53 - 1,
+  // and what it compares with maxpause or an answer's rid, never wrapped.
+  for (const char* name : {"rid", "wait", "hold", "ack", "pause"})
+    if (const auto n = bosh_number(body.attr(name)); n && *n > 9007199254740991ull) std::abort();
 
   // The window of a session created at this body's rid (or 0), walked by the rids of its
   // children's ids, as a client's requests would.

@@ -79,6 +79,15 @@ std::optional<LdapEndpoint> ejabberd_endpoint(const LdapSettings& ldap, std::str
   return e;
 }
 
+// The packaged Converse.js is there to serve: ejabberd refuses to start when
+// conversejs_resources names a missing directory, and without it the page would load the
+// script from cdn.conversejs.org (cl-jabberd's page loads nothing from another host).
+bool web_client_installed(const JabberSettings& j) {
+  std::error_code ec;
+  return j.http_port != 0 && j.web_client && !j.web_client_dir.empty() &&
+         fs::is_regular_file(j.web_client_dir / "converse.min.js", ec);
+}
+
 std::string listeners_yaml(const JabberSettings& j) {
   std::vector<std::string> addresses = j.listen;
   if (addresses.empty()) addresses = {"::"};  // dual-stack: every IPv4 and IPv6 address
@@ -120,6 +129,10 @@ std::string listeners_yaml(const JabberSettings& j) {
       out += "      /http-bind: mod_bosh\n";
       out += "      /bosh: mod_bosh\n";
       if (!j.upload_service.empty()) out += "      /upload: mod_http_upload\n";
+      // XEP-0156 discovery, as cl-jabberd serves it (mod_host_meta, ejabberd >= 22.05).
+      out += "      /.well-known/host-meta: mod_host_meta\n";
+      out += "      /.well-known/host-meta.json: mod_host_meta\n";
+      if (web_client_installed(j)) out += "      /: mod_conversejs\n";
     }
   }
   if (!out.empty()) out.pop_back();
@@ -165,6 +178,45 @@ std::string muc_yaml(const JabberSettings& j) {
          "    default_room_options:\n"
          "      max_users: " + std::to_string(j.muc_max_occupants) + "\n"
          "      mam: " + (j.mam ? "true" : "false");
+}
+
+// XEP-0156 host-meta and the web client at / of the HTTPS listener, as cl-jabberd serves
+// them: the same WebSocket and BOSH URLs, the same Converse.js files and settings.
+std::string web_yaml(const JabberSettings& j) {
+  if (j.http_port == 0) return "  ## host-meta (XEP-0156) and the web client are off: they need http_port.";
+  const std::string base = "@HOST@:" + std::to_string(j.http_port);
+  const std::string websocket = "\"wss://" + base + "/xmpp-websocket\"", bosh = "\"https://" + base + "/http-bind\"";
+  std::string text =
+      "  ## XEP-0156: clients discover the WebSocket and BOSH URLs at\n"
+      "  ## https://<host>:" + std::to_string(j.http_port) + "/.well-known/host-meta (and host-meta.json).\n"
+      "  mod_host_meta:\n"
+      "    websocket_url: " + websocket + "\n"
+      "    bosh_service_url: " + bosh + "\n";
+  if (!j.web_client)
+    return text + "  ## The web client is off (web_client = false).";
+  if (!web_client_installed(j))
+    return text + "  ## The web client is not served: " + (j.web_client_dir / "converse.min.js").string() +
+           "\n  ## is not installed (re-run cl-setup jabber once it is).";
+  const std::string dir =
+      render::yaml_quoted(checked_path(j.web_client_dir, "web_client_dir").string(), "web_client_dir");
+  return text +
+         "  ## The web client, Converse.js, at https://<host>:" + std::to_string(j.http_port) + "/ from the files the\n"
+         "  ## package installs (never from cdn.conversejs.org). The page asks for /converse.min.js: the\n"
+         "  ## default, <path>/converse.min.js, would be \"//converse.min.js\" at /, another host.\n"
+         "  ## As in cl-jabberd: the WebSocket, a login form, no registration (LDAP accounts),\n"
+         "  ## no images, players or link previews fetched from other hosts. ejabberd 23.01 serves\n"
+         "  ## only the script, style sheet, locales and fonts: no emoji picker, no favicon.\n"
+         "  mod_conversejs:\n"
+         "    websocket_url: " + websocket + "\n"
+         "    bosh_service_url: " + bosh + "\n"
+         "    conversejs_resources: " + dir + "\n"
+         "    conversejs_script: \"/converse.min.js\"\n"
+         "    conversejs_css: \"/converse.min.css\"\n"
+         "    conversejs_options:\n"
+         "      auto_login: \"false\"\n"
+         "      show_images_inline: \"false\"\n"
+         "      embed_3rd_party_media_players: \"false\"\n"
+         "      fetch_url_headers: \"false\"";
 }
 
 // HTTP file upload (XEP-0363) on <upload_service>.<host>, served by the HTTPS listener's
@@ -363,6 +415,7 @@ std::string render_ejabberd(const Settings& settings, const std::string& ldap_pa
       {"archive_module", archive_yaml(j)},
       {"muc_module", muc_yaml(j)},
       {"upload_module", upload_yaml(j)},
+      {"web_modules", web_yaml(j)},
       {"s2s_acl", s2s_acl_yaml(j)},
       {"s2s_rule", s2s_rule_yaml(j)},
       {"s2s_options", s2s_options_yaml(j)},

@@ -75,6 +75,7 @@ void BoshSession::start(std::weak_ptr<net::TransportEvents> events, std::uint64_
   events_ = std::move(events);
   first_rid_ = rid;
   client_ver_ = std::move(client_ver);
+  last_request_ = Clock::now();
   rids_ = RidWindow(rid, terms_.hold + 1);
   held_.push_back({rid, std::move(answer), Clock::now() + terms_.wait});
   feed(stream_header(terms_));
@@ -94,6 +95,23 @@ void BoshSession::handle(std::uint64_t rid, BoshBody body, BoshAnswer answer) {
       return;
     }
     case RidWindow::Place::InWindow: {
+      if (!waiting_.contains(rid)) {  // a new request, not one repeated on a new connection
+        const auto pause = body.attr("pause");
+        const auto seconds = pause.empty() ? std::optional<std::uint64_t>(0) : bosh_number(pause);
+        if (!seconds || *seconds > static_cast<std::uint64_t>(limits_.max_pause.count())) {
+          log::info("bosh " + peer_ + ": pause '" + pause + "' over maxpause " +
+                    std::to_string(limits_.max_pause.count()) + "; terminated");
+          answer(terminate_xml("policy-violation"));
+          return fail("policy-violation");
+        }
+        if (overactive(body)) {
+          log::info("bosh " + peer_ + ": more requests, or faster, than the session allows; terminated");
+          answer(terminate_xml("policy-violation"));
+          return fail("policy-violation");
+        }
+        last_request_ = Clock::now();
+        note_ack(body);
+      }
       auto [at, added] = waiting_.try_emplace(rid, Waiting{std::move(body), std::move(answer)});
       if (!added) at->second.answer = std::move(answer);  // a waiting request repeated
       process();
@@ -104,6 +122,37 @@ void BoshSession::handle(std::uint64_t rid, BoshBody body, BoshAnswer answer) {
   log::info("bosh " + peer_ + ": rid " + std::to_string(rid) + " outside the session's window; terminated");
   answer(terminate_xml("item-not-found"));
   fail("item-not-found");
+}
+
+// XEP-0124 §11: a client keeps at most `requests` requests here at once (one more to pause or
+// terminate), and a polling session (hold 0) sends an empty request at most every `polling`.
+bool BoshSession::overactive(const BoshBody& body) const {
+  const auto ends = [](const BoshBody& b) { return b.attr("type") == "terminate" || !b.attr("pause").empty(); };
+  const bool ending = ends(body);
+  const bool extra =
+      ending || std::any_of(waiting_.begin(), waiting_.end(), [&](const auto& w) { return ends(w.second.body); });
+  const std::size_t allowed = terms_.hold + 1 + (extra ? 1 : 0);
+  if (held_.size() + waiting_.size() + 1 > allowed) return true;
+  const bool empty = body.payload.empty() && !ending && body.xbosh_attr("restart") != "true";
+  return terms_.hold == 0 && empty && Clock::now() - last_request_ < limits_.polling;
+}
+
+// XEP-0124 §9.2: the client's ack is the highest rid whose answer it has (and all before). An
+// answer after it, sent a while ago, was lost on the way: the next answer reports it, and
+// the client may ask for it again (the window keeps it).
+void BoshSession::note_ack(const BoshBody& body) {
+  if (!terms_.acks) return;
+  const auto ack = bosh_number(body.attr("ack"));
+  if (!ack) return;
+  for (const auto& [rid, at] : sent_)
+    if (rid == *ack + 1 && Clock::now() - at >= limits_.report_after) report_ = rid;
+}
+
+// The highest rid received with every one before it (XEP-0124 §9.1).
+std::uint64_t BoshSession::highest_received() const {
+  std::uint64_t rid = rids_.next() - 1;
+  while (waiting_.contains(rid + 1)) ++rid;
+  return rid;
 }
 
 // The waiting requests in rid order, while their turn has come and reading is not paused.
@@ -125,6 +174,13 @@ void BoshSession::process() {
 
 void BoshSession::apply(std::uint64_t rid, BoshBody body, BoshAnswer answer) {
   held_.push_back({rid, std::move(answer), Clock::now() + terms_.wait});
+  pause_ = std::chrono::seconds(0);  // any request ends a pause
+  if (const auto pause = bosh_number(body.attr("pause")); pause && *pause > 0) {
+    // XEP-0124 §10: every request held is answered now, and the session waits `pause`
+    // seconds (at most maxpause, checked on arrival) for the next one.
+    pause_ = std::chrono::seconds(*pause);
+    for (auto& held : held_) held.deadline = Clock::now();
+  }
   if (closing_) return;  // answered with the stream's end
   std::string bytes;
   if (body.xbosh_attr("restart") == "true") bytes = stream_header(terms_);  // after SASL (XEP-0206 §5)
@@ -219,13 +275,28 @@ void BoshSession::answer_oldest() {
   Held held = std::move(held_.front());
   held_.pop_front();
   std::vector<std::pair<std::string, std::string>> attrs;
+  const auto now = Clock::now();
   if (!created_) {
     attrs = creation_attrs();
     created_ = true;
+  } else if (terms_.acks) {
+    // §9.1: acknowledged only when the client has sent more than the request answered.
+    if (const auto highest = highest_received(); highest > held.rid) attrs.emplace_back("ack", std::to_string(highest));
+    if (report_) {
+      for (const auto& [rid, at] : sent_)
+        if (rid == *report_) {
+          attrs.emplace_back("report", std::to_string(rid));
+          const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - at).count();
+          attrs.emplace_back("time", std::to_string(ms));
+        }
+      report_.reset();
+    }
   }
   std::string body = body_xml(attrs, out_);
   out_.clear();
   rids_.answered(held.rid, body);
+  sent_.emplace_back(held.rid, now);
+  while (sent_.size() > terms_.hold + 1) sent_.pop_front();  // what the window keeps
   held.answer(std::move(body));
 }
 
@@ -233,12 +304,13 @@ std::vector<std::pair<std::string, std::string>> BoshSession::creation_attrs() c
   // XEP-0124 §7.1 and XEP-0206 §5: the terms the session runs on. requests = hold + 1, so
   // a client may always send while one request waits here.
   const std::string ver = lower_version(client_ver_, "1.11");
-  return {{"sid", sid_},
+  std::vector<std::pair<std::string, std::string>> attrs{{"sid", sid_},
           {"wait", std::to_string(terms_.wait.count())},
           {"hold", std::to_string(terms_.hold)},
           {"requests", std::to_string(terms_.hold + 1)},
           {"inactivity", std::to_string(limits_.inactivity.count())},
           {"polling", std::to_string(limits_.polling.count())},
+          {"maxpause", std::to_string(limits_.max_pause.count())},
           {"ver", ver},
           {"from", stream_from_.empty() ? terms_.to : stream_from_},
           {"secure", "true"},
@@ -246,14 +318,16 @@ std::vector<std::pair<std::string, std::string>> BoshSession::creation_attrs() c
           {"xmlns:xmpp", std::string(kXboshNs)},
           {"xmpp:version", "1.0"},
           {"xmpp:restartlogic", "true"}};
+  if (terms_.acks) attrs.emplace_back("ack", std::to_string(first_rid_));  // §9.1: the creation request's
+  return attrs;
 }
 
 void BoshSession::arm_timers() {
   if (finished_) return;
   if (held_.empty()) {
     wait_timer_.cancel();
-    // Nobody is waiting for us: the client has `inactivity` to come back.
-    inactivity_timer_.expires_after(limits_.inactivity);
+    // Nobody is waiting for us: the client has `inactivity` (or its pause) to come back.
+    inactivity_timer_.expires_after(pause_.count() > 0 ? pause_ : limits_.inactivity);
     inactivity_timer_.async_wait([weak = weak_from_this()](const error_code& ec) {
       if (auto self = weak.lock(); self && !ec) self->on_inactive();
     });
@@ -268,8 +342,8 @@ void BoshSession::arm_timers() {
 
 void BoshSession::on_inactive() {
   if (finished_ || !held_.empty() || !waiting_.empty()) return;
-  log::info("bosh " + peer_ + ": no request for " + std::to_string(limits_.inactivity.count()) +
-            " s; session ended");
+  log::info("bosh " + peer_ + ": no request for " +
+            std::to_string((pause_.count() > 0 ? pause_ : limits_.inactivity).count()) + " s; session ended");
   fail({});
 }
 
@@ -384,7 +458,7 @@ void BoshSessions::create(const BoshBody& body, std::uint64_t rid, const std::st
       std::chrono::seconds(std::clamp<std::uint64_t>(wait.value_or(limits_.max_wait.count()), 1,
                                                      static_cast<std::uint64_t>(limits_.max_wait.count()))),
       static_cast<unsigned>(std::min<std::uint64_t>(hold.value_or(1), limits_.max_hold)), to,
-      body.xbosh_attr("version")};
+      body.xbosh_attr("version"), body.attr("ack") == "1"};
   std::string sid = stream::random_hex(16);
   auto session = std::make_shared<BoshSession>(executor_, sid, peer, std::move(terms), limits_, [this, sid, peer] {
     sessions_.erase(sid);

@@ -14,6 +14,14 @@
 // body that is not XML at all also gets HTTP 400, and one over the size limit 413 unread.
 // Every answer carries Access-Control-Allow-Origin: * and OPTIONS is answered as a CORS
 // preflight (cl-jabberd(8) says why that is safe: nothing here rides on cookies).
+//
+// XEP-0124's finer points: §9 acknowledgements (a client that asks with ack='1' at creation
+// gets ack on the creation answer and, when it has sent further, on later ones; its own ack
+// lower than an answer sent a while ago brings report/time, so it can ask again for what it
+// lost); §10 pause (up to maxpause seconds of inactivity instead of inactivity, every held
+// request answered at once; more: policy-violation); §11 overactivity (more requests at
+// once than `requests`, one more for a pause or terminate, or a polling session (hold 0)
+// sending empty requests faster than `polling`: policy-violation).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -25,6 +33,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "http/bosh_body.hpp"
@@ -39,7 +48,9 @@ inline constexpr std::string_view kBoshPath = "/http-bind";
 struct BoshLimits {
   std::chrono::seconds max_wait{60};    // the longest a request is held (the client's wait, clamped)
   std::chrono::seconds inactivity{60};  // no request held this long: the session ends
-  std::chrono::seconds polling{2};      // the shortest interval a polling client (hold 0) should keep
+  std::chrono::seconds polling{2};      // the shortest interval a polling client (hold 0) must keep
+  std::chrono::seconds max_pause{120};  // the longest pause (XEP-0124 §10) a client may ask for
+  std::chrono::milliseconds report_after{1000};  // an unacknowledged answer this old is reported (§9.2)
   unsigned max_hold = 1;                // requests held at once (the client's hold, clamped)
   std::size_t max_body = 2 * 65536;     // bytes of one request's body; more: 413, unread
   xml::ParserLimits parser;             // each child's size and depth: the stream's limits
@@ -58,6 +69,7 @@ class BoshSession final : public net::Transport, public std::enable_shared_from_
     unsigned hold;
     std::string to;       // the host the stream is for: every stream header names it
     std::string version;  // the client's xmpp:version
+    bool acks = false;    // the client asked for acknowledgements (ack='1' at creation)
   };
   BoshSession(boost::asio::any_io_executor executor, std::string sid, std::string peer, Terms terms,
               BoshLimits limits, std::function<void()> on_gone);
@@ -106,6 +118,9 @@ class BoshSession final : public net::Transport, public std::enable_shared_from_
   void on_wait_timer();
   void on_inactive();
   void finish();
+  bool overactive(const BoshBody& body) const;
+  void note_ack(const BoshBody& body);
+  std::uint64_t highest_received() const;
   std::vector<std::pair<std::string, std::string>> creation_attrs() const;
 
   boost::asio::any_io_executor executor_;
@@ -126,6 +141,10 @@ class BoshSession final : public net::Transport, public std::enable_shared_from_
   boost::asio::steady_timer inactivity_timer_;
   boost::asio::steady_timer resume_timer_;     // the end of a paused read
   std::chrono::steady_clock::time_point paused_until_{};
+  std::chrono::seconds pause_{0};               // the client's pause (§10): the inactivity until its next request
+  std::chrono::steady_clock::time_point last_request_{};  // a new request's arrival (§11 polling)
+  std::deque<std::pair<std::uint64_t, std::chrono::steady_clock::time_point>> sent_;  // answers' times (§9.2)
+  std::optional<std::uint64_t> report_;          // the first answer the client's ack says it lacks
   bool created_ = false;   // the creation answer (with the session's attributes) went out
   bool flushing_ = false;  // a flush is posted
   bool closing_ = false;   // the stream ended: the next answer terminates the session

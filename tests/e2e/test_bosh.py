@@ -9,6 +9,8 @@ import os
 import re
 import ssl
 import sys
+import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -147,6 +149,57 @@ class BoshRaw(HttpsWorldTest):
         self.assertEqual(headers.get("access-control-allow-origin"), "*")
         self.assertIn("POST", headers.get("access-control-allow-methods", ""))
         self.assertIn("Content-Type", headers.get("access-control-allow-headers", ""))
+
+    # XEP-0124 §9, §10, §11 against the real server.
+    def test_acks_and_pause_up_to_maxpause(self):
+        status, body = self.post(f"<body rid='2000' to='{HOST}' wait='2' hold='1' ack='1' ver='1.11' "
+                                 f"{BIND} {XBOSH} xmpp:version='1.0'/>")[::2]
+        self.assertEqual(status, 200, body)
+        self.assertIn("maxpause='120'", body)
+        self.assertIn("ack='2000'", body)  # the client asked for acknowledgements
+        sid = re.search(r"sid='([0-9a-f]+)'", body).group(1)
+        started = time.monotonic()
+        _, _, paused = self.post(f"<body rid='2001' sid='{sid}' pause='60' {BIND}/>")
+        self.assertLess(time.monotonic() - started, 1.5, "a pause is answered at once, not after wait")
+        self.assertNotIn("terminate", paused)
+        _, _, back = self.post(f"<body rid='2002' sid='{sid}' {BIND}/>")  # held for wait (2 s)
+        self.assertNotIn("terminate", back)
+        _, _, over = self.post(f"<body rid='2003' sid='{sid}' pause='121' {BIND}/>")
+        self.assertIn("condition='policy-violation'", over)
+        _, _, gone = self.post(f"<body rid='2004' sid='{sid}' {BIND}/>")
+        self.assertIn("condition='item-not-found'", gone)
+
+    def test_more_requests_at_once_than_requests_is_a_policy_violation(self):
+        sid, _ = self.create()  # hold 1, requests 2
+        answers = {}
+
+        def send(rid):
+            answers[rid] = self.post(f"<body rid='{rid}' sid='{sid}' {BIND}/>")[2]
+
+        held = threading.Thread(target=send, args=(1001,))  # held for wait (2 s)
+        held.start()
+        time.sleep(0.3)
+        ahead = threading.Thread(target=send, args=(1003,))  # waits for 1002
+        ahead.start()
+        time.sleep(0.3)
+        send(1002)  # a third at once
+        held.join(5)
+        ahead.join(5)
+        for rid in (1001, 1002, 1003):
+            self.assertIn("condition='policy-violation'", answers.get(rid, ""), (rid, answers))
+        self.create()  # still serving
+
+    def test_polling_faster_than_polling_is_a_policy_violation(self):
+        status, body = self.post(f"<body rid='3000' to='{HOST}' wait='2' hold='0' ver='1.11' "
+                                 f"{BIND} {XBOSH} xmpp:version='1.0'/>")[::2]
+        self.assertIn("requests='1'", body)
+        self.assertIn("polling='2'", body)
+        sid = re.search(r"sid='([0-9a-f]+)'", body).group(1)
+        time.sleep(2.1)
+        _, _, polite = self.post(f"<body rid='3001' sid='{sid}' {BIND}/>")
+        self.assertNotIn("terminate", polite)
+        _, _, eager = self.post(f"<body rid='3002' sid='{sid}' {BIND}/>")
+        self.assertIn("condition='policy-violation'", eager)
 
     def test_host_meta_names_the_bosh_url(self):
         c = self.connection()

@@ -13,6 +13,9 @@
 //   - cl-setup's admin account, and only it, gets the administration commands (the admin ACL);
 //   - a client's vCard set (a new avatar) is refused at once, the session goes on and the
 //     directory's vCard stays: vCards are read-only, as in cl-jabberd.
+//   - the HTTPS listener serves XEP-0156 host-meta (XML and JSON) and the web client's page,
+//     both naming the WebSocket cl-jabberd uses, the page loads Converse.js from the
+//     web_client_dir (not from cdn.conversejs.org), and a login over that WebSocket works.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -25,6 +28,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <pwd.h>
 #include <sstream>
@@ -44,6 +48,7 @@ using nlohmann::json;
 constexpr const char* kGroup = "Отдел продаж";
 constexpr const char* kOtherGroup = "Other group";
 constexpr const char* kExtraHost = "jabber.myhost.ru";
+constexpr const char* kScriptMarker = "/* the web client dir's converse.min.js */";
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path);
@@ -217,7 +222,7 @@ struct Server {
   std::unique_ptr<Slapd> slapd;
   std::unique_ptr<Ejabberd> ejabberd;
   std::string host;
-  int port = 0, tls_port = 0;
+  int port = 0, tls_port = 0, http_port = 0;
   std::string setup_output;
 };
 
@@ -256,15 +261,32 @@ class EjabberdTest : public ::testing::Test {
     tool_ok("cl-useradd", {"-p", "-c", "Фёдор", "frank", "jabber"}, "pw-frank\n");
     tool_ok("cl-usermod", {"-i", std::string(JABBERADMIN_TEST_DATA) + "/images/photo.jpg", "bob", "jabber"});
 
+    // A stand-in for the packaged Converse.js: the generated config serves these files.
+    const fs::path web = slapd.dir() / "webclient";
+    fs::create_directories(web / "locales");
+    std::ofstream(web / "converse.min.js") << kScriptMarker << "\n";
+    std::ofstream(web / "converse.min.css") << "body {}\n";
+    std::ofstream(web / "locales" / "de-LC_MESSAGES-converse-po.js") << "// de\n";
+
     server_.port = free_port();
     server_.tls_port = free_port();
-    const Result setup = slapd.tool(
-        "cl-setup", {"--server", "ejabberd", "--hosts", kExtraHost, "--listen", "127.0.0.1", "--port",
-                     std::to_string(server_.port), "--tls-port", std::to_string(server_.tls_port), "--state-dir",
-                     (slapd.dir() / "jabber").string(), "--history-dir", (slapd.dir() / "history").string(),
-                     "--history", "on", "jabber"},
-        "pw-admin\n");
+    server_.http_port = free_port();
+    const auto cl_setup = [&] {
+      return slapd.tool("cl-setup",
+                        {"--server", "ejabberd", "--hosts", kExtraHost, "--listen", "127.0.0.1", "--port",
+                         std::to_string(server_.port), "--tls-port", std::to_string(server_.tls_port), "--http-port",
+                         std::to_string(server_.http_port), "--state-dir", (slapd.dir() / "jabber").string(),
+                         "--history-dir", (slapd.dir() / "history").string(), "--history", "on", "jabber"},
+                        "pw-admin\n");
+    };
+    Result setup = cl_setup();
     if (setup.status != 0) throw std::runtime_error("cl-setup jabber failed: " + setup.err);
+    // web_client_dir has no option: set in the settings cl-setup wrote, then run again.
+    Settings settings = slapd.settings();
+    settings.jabber.web_client_dir = web;
+    settings.save(slapd.config());
+    setup = cl_setup();
+    if (setup.status != 0) throw std::runtime_error("cl-setup jabber (again) failed: " + setup.err);
     server_.setup_output = setup.out;
     server_.host = slapd.settings().jabber.hosts.at(0);
     // ejabberd (its own user when we are root) must reach the config beside the settings.
@@ -290,6 +312,16 @@ class EjabberdTest : public ::testing::Test {
       out.result = json{{"unparsed", r.out}};
     }
     return out;
+  }
+
+  // What ejabberd's HTTPS listener answers, from web_check.py: {"path": {status, type, cors, body}}.
+  static json web_get(const std::vector<std::string>& paths, const std::string& host) {
+    std::vector<std::string> args{std::string(JABBERADMIN_EJABBERD_TEST_DIR) + "/web_check.py", "get",
+                                  std::to_string(server_.http_port), host};
+    args.insert(args.end(), paths.begin(), paths.end());
+    const Result r = run("/usr/bin/python3", args);
+    if (r.status != 0) return json{{"failed", r.err}};
+    return json::parse(r.out);
   }
 
   static std::string jid(const std::string& user, const std::string& host = {}) {
@@ -461,6 +493,67 @@ TEST_F(EjabberdTest, VcardSetIsRefusedAndTheSessionGoesOn) {
   EXPECT_LT(l.seconds, 15) << diagnostics(l);
   EXPECT_LT(logged, 1u << 20) << "ejabberd logged " << logged << " bytes for one vCard set";
   std::cout << "[ measured ] vCard set refused in " << l.seconds << " s (whole login), " << logged << " log bytes\n";
+}
+
+// cl-jabberd serves host-meta and the web client on its HTTPS listener; the generated config
+// must make ejabberd do the same: the same WebSocket URL in both, a web client page that loads
+// Converse.js from web_client_dir, and a login over that WebSocket.
+TEST_F(EjabberdTest, HostMetaAndWebClientNameTheWebSocket) {
+  for (const std::string& host : {server_.host, std::string(kExtraHost)}) {
+    const std::string base = host + ":" + std::to_string(server_.http_port);
+    const std::string websocket = "wss://" + base + "/xmpp-websocket", bosh = "https://" + base + "/http-bind";
+    const json got = web_get({"/.well-known/host-meta", "/.well-known/host-meta.json", "/", "/converse.min.js",
+                              "/locales/de-LC_MESSAGES-converse-po.js", "/no-such-file"},
+                             host);
+    const std::string why = got.dump(1) + "\n--- ejabberd log ---\n" + server_.ejabberd->log_tail();
+    const json xrd = get(got, {"/.well-known/host-meta"});
+    ASSERT_EQ(get(xrd, {"status"}), 200) << why;
+    EXPECT_EQ(get(xrd, {"type"}), "application/xrd+xml") << why;
+    EXPECT_EQ(get(xrd, {"cors"}), "*") << "web clients on other origins read it: " << why;
+    const std::string xrd_body = get(xrd, {"body"}).get<std::string>();
+    EXPECT_NE(xrd_body.find("rel='urn:xmpp:alt-connections:websocket' href='" + websocket + "'"), std::string::npos) << why;
+    EXPECT_NE(xrd_body.find("rel='urn:xmpp:alt-connections:xbosh' href='" + bosh + "'"), std::string::npos) << why;
+
+    const json js = get(got, {"/.well-known/host-meta.json"});
+    ASSERT_EQ(get(js, {"status"}), 200) << why;
+    EXPECT_EQ(get(js, {"type"}), "application/json") << why;
+    std::map<std::string, std::string> links;
+    const json discovered = json::parse(get(js, {"body"}).get<std::string>());
+    for (const auto& link : discovered.at("links"))
+      links[link.at("rel").get<std::string>()] = link.at("href").get<std::string>();
+    EXPECT_EQ(links["urn:xmpp:alt-connections:websocket"], websocket) << why;
+    EXPECT_EQ(links["urn:xmpp:alt-connections:xbosh"], bosh) << why;
+
+    const json page = get(got, {"/"});
+    ASSERT_EQ(get(page, {"status"}), 200) << why;
+    const std::string html = get(page, {"body"}).get<std::string>();
+    EXPECT_NE(html.find("\"websocket_url\":\"" + websocket + "\""), std::string::npos) << why;
+    EXPECT_NE(html.find("\"default_domain\":\"" + host + "\""), std::string::npos) << why;
+    EXPECT_NE(html.find("\"allow_registration\":false"), std::string::npos) << "LDAP accounts: " << why;
+    EXPECT_NE(html.find("\"show_images_inline\":false"), std::string::npos) << why;
+    EXPECT_NE(html.find("src='/converse.min.js'"), std::string::npos) << why;
+    EXPECT_NE(html.find("href='/converse.min.css'"), std::string::npos) << why;
+    EXPECT_EQ(html.find("cdn.conversejs.org"), std::string::npos) << "nothing from another host: " << why;
+    const json script = get(got, {"/converse.min.js"});
+    EXPECT_EQ(get(script, {"status"}), 200) << why;
+    EXPECT_NE(get(script, {"body"}).get<std::string>().find(kScriptMarker), std::string::npos) << "web_client_dir's file: " << why;
+    EXPECT_EQ(get(got, {"/locales/de-LC_MESSAGES-converse-po.js", "status"}), 200) << "lazily loaded locales: " << why;
+    EXPECT_EQ(get(got, {"/no-such-file", "status"}), 404) << why;
+  }
+  // The WebSocket the page and host-meta name takes a login (SASL PLAIN, checked by slapd).
+  const Result ws = run("/usr/bin/python3",
+                        {std::string(JABBERADMIN_EJABBERD_TEST_DIR) + "/web_check.py", "ws-login",
+                         std::to_string(server_.http_port), server_.host, "alice", "/xmpp-websocket"},
+                        "pw-alice\n");
+  ASSERT_EQ(ws.status, 0) << ws.err;
+  const json login = json::parse(ws.out);
+  EXPECT_EQ(get(login, {"authenticated"}), true) << ws.out << server_.ejabberd->log_tail();
+  EXPECT_TRUE(get(login, {"bound_jid"}).get<std::string>().starts_with(jid("alice") + "/")) << ws.out;
+  const Result wrong = run("/usr/bin/python3",
+                           {std::string(JABBERADMIN_EJABBERD_TEST_DIR) + "/web_check.py", "ws-login",
+                            std::to_string(server_.http_port), server_.host, "alice", "/xmpp-websocket"},
+                           "not-her-password\n");
+  EXPECT_EQ(get(json::parse(wrong.out), {"authenticated"}), false) << wrong.out;
 }
 
 }  // namespace

@@ -441,6 +441,56 @@ TEST_F(SetupJabberTest, TheMessageArchiveIsOnByDefaultTurnedOffAndKeptForSomeDay
   EXPECT_EQ(read_text(ejabberd_yml()).find("delete_old_mam_messages"), std::string::npos);
 }
 
+// With an HTTPS port the generated ejabberd.yml serves what cl-jabberd serves there: XEP-0156
+// host-meta naming the same WebSocket and BOSH URLs, and the web client from web_client_dir,
+// only when its files are installed (ejabberd refuses a missing conversejs_resources and
+// would otherwise load Converse.js from its CDN). tests/ejabberd proves it with ejabberd.
+TEST_F(SetupJabberTest, EjabberdGetsHostMetaAndTheWebClient) {
+  Result r = setup(own_dirs());
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string yml = read_text(ejabberd_yml());
+  EXPECT_EQ(yml.find("mod_host_meta"), std::string::npos) << "no http_port: " << yml;
+  EXPECT_NE(yml.find("host-meta (XEP-0156) and the web client are off"), std::string::npos) << yml;
+
+  Settings settings = slapd().settings();
+  settings.jabber.web_client_dir = dir() / "no-webclient";
+  settings.save(slapd().config());
+  r = setup({"--http-port", "15443"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  yml = read_text(ejabberd_yml());
+  EXPECT_EQ(yaml_error(ejabberd_yml()), "");
+  EXPECT_NE(yml.find("      /.well-known/host-meta: mod_host_meta\n      /.well-known/host-meta.json: mod_host_meta\n"),
+            std::string::npos) << yml;
+  EXPECT_NE(yml.find("  mod_host_meta:\n    websocket_url: \"wss://@HOST@:15443/xmpp-websocket\"\n"
+                     "    bosh_service_url: \"https://@HOST@:15443/http-bind\"\n"),
+            std::string::npos) << yml;
+  EXPECT_EQ(yml.find("mod_conversejs"), std::string::npos) << "not installed, not served: " << yml;
+  EXPECT_NE(yml.find("The web client is not served: " + (dir() / "no-webclient" / "converse.min.js").string()),
+            std::string::npos) << yml;
+
+  const fs::path web = dir() / "webclient";
+  fs::create_directories(web);
+  std::ofstream(web / "converse.min.js") << "//\n";
+  settings = slapd().settings();
+  settings.jabber.web_client_dir = web;
+  settings.save(slapd().config());
+  r = setup({});
+  ASSERT_EQ(r.status, 0) << r.err;
+  yml = read_text(ejabberd_yml());
+  EXPECT_EQ(yaml_error(ejabberd_yml()), "");
+  // "/" last: ejabberd tries the handlers in order, and "/" takes every path.
+  EXPECT_NE(yml.find("      /.well-known/host-meta.json: mod_host_meta\n      /: mod_conversejs\n"), std::string::npos) << yml;
+  EXPECT_NE(yml.find("  mod_conversejs:\n    websocket_url: \"wss://@HOST@:15443/xmpp-websocket\"\n"), std::string::npos) << yml;
+  EXPECT_NE(yml.find("    conversejs_resources: \"" + web.string() + "\"\n"), std::string::npos) << yml;
+  EXPECT_NE(yml.find("    conversejs_script: \"/converse.min.js\"\n"), std::string::npos) << yml;
+
+  r = setup({"--web-client", "off"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  yml = read_text(ejabberd_yml());
+  EXPECT_EQ(yml.find("mod_conversejs"), std::string::npos) << yml;
+  EXPECT_NE(yml.find("  mod_host_meta:\n"), std::string::npos) << "host-meta stays: " << yml;
+}
+
 // --upload-max-size, --upload-quota, --upload-disk-quota, --upload-expire: the settings, the
 // generated ejabberd.yml's mod_http_upload on its HTTPS listener; a bad value is one error and
 // nothing written.

@@ -410,6 +410,145 @@ TEST_F(BoshSessionsTest, SessionsPerAddressAreLimited) {
   EXPECT_EQ(sessions().size(), 2u);
 }
 
+// --- XEP-0124 §9 acknowledgements, §10 pause, §11 overactivity ---------------------------
+
+TEST_F(BoshSessionsTest, CreationAdvertisesMaxpauseAndAcksOnlyWhenAsked) {
+  const auto plain = create();
+  EXPECT_NE(plain->body().find("maxpause='120'"), std::string::npos) << plain->body();
+  EXPECT_EQ(plain->body().find(" ack="), std::string::npos) << "not asked for: " << plain->body();
+  const auto acked = create(" wait='60' hold='1' ack='1'");
+  EXPECT_NE(acked->body().find(" ack='100'"), std::string::npos) << "the creation request's rid: " << acked->body();
+}
+
+TEST_F(BoshSessionsTest, APauseAnswersEveryHeldRequestAndStretchesInactivity) {
+  limits.inactivity = std::chrono::seconds(1);
+  limits.max_wait = std::chrono::seconds(1);
+  create(" wait='60' hold='1'");
+  const auto held = request(101);
+  ASSERT_FALSE(held->response);
+  const auto pausing = request(102, {}, " pause='2'");
+  EXPECT_TRUE(held->response) << "answered at once";
+  ASSERT_TRUE(pausing->response) << "the pausing request too";
+  EXPECT_EQ(pausing->body(), std::string("<body ") + std::string(kBind) + "/>");
+  run_for(std::chrono::milliseconds(1400));
+  EXPECT_EQ(sessions().size(), 1u) << "alive past inactivity (1 s): paused for 2 s";
+  const auto back = request(103, "<presence xmlns='jabber:client' id='back'/>");
+  EXPECT_NE(streams[0]->received.find("back"), std::string::npos);
+  EXPECT_FALSE(back->response) << "held as usual";
+  // The pause ended with that request: 103 is answered after `wait` (1 s), and the session
+  // ends 1 s (inactivity) later, not 2 s (the pause).
+  run_for(std::chrono::milliseconds(2400));
+  EXPECT_TRUE(back->response);
+  EXPECT_EQ(sessions().size(), 0u);
+}
+
+TEST_F(BoshSessionsTest, AnUnpausedSessionEndsAfterInactivityAndAPausedOneAfterItsPause) {
+  limits.inactivity = std::chrono::seconds(1);
+  create(" wait='60' hold='1'");
+  request(101, {}, " pause='2'");
+  run_for(std::chrono::milliseconds(1400));
+  EXPECT_EQ(sessions().size(), 1u);
+  run_for(std::chrono::milliseconds(1000));
+  EXPECT_EQ(sessions().size(), 0u) << "2 s of pause, then nothing: ended";
+  EXPECT_TRUE(streams[0]->closed);
+}
+
+TEST_F(BoshSessionsTest, APauseOverMaxpauseIsAPolicyViolation) {
+  for (const std::string pause : {"121", "99999999999999999999", "soon"}) {
+    SCOPED_TRACE(pause);
+    create(" wait='60' hold='1'");
+    const auto held = request(101);
+    const auto over = request(102, {}, " pause='" + pause + "'");
+    EXPECT_EQ(over->body(), terminate_xml("policy-violation"));
+    EXPECT_EQ(held->body(), terminate_xml("policy-violation"));
+    EXPECT_EQ(sessions().size(), 0u);
+  }
+  create(" wait='60' hold='1'");
+  const auto at_limit = request(101, {}, " pause='120'");
+  EXPECT_EQ(at_limit->body(), std::string("<body ") + std::string(kBind) + "/>") << "maxpause itself is allowed";
+  EXPECT_EQ(sessions().size(), 1u);
+}
+
+TEST_F(BoshSessionsTest, MoreRequestsAtOnceThanRequestsIsAPolicyViolation) {
+  create(" wait='60' hold='1'");  // requests = 2
+  const auto held = request(101);
+  const auto ahead = request(103);  // waits for 102: two requests here now
+  const auto third = request(102);
+  EXPECT_EQ(third->body(), terminate_xml("policy-violation"));
+  EXPECT_EQ(held->body(), terminate_xml("policy-violation"));
+  EXPECT_EQ(ahead->body(), terminate_xml("policy-violation"));
+  EXPECT_EQ(sessions().size(), 0u);
+}
+
+TEST_F(BoshSessionsTest, OneMoreRequestIsAllowedToTerminate) {
+  create(" wait='60' hold='1'");
+  const auto held = request(101);
+  const auto ahead = request(103, {}, " type='terminate'");
+  const auto between = request(102);
+  EXPECT_NE(between->body().find("type='terminate'"), std::string::npos) << between->body();
+  EXPECT_EQ(between->body().find("policy-violation"), std::string::npos) << between->body();
+  EXPECT_NE(streams[0]->received.find("</stream:stream>"), std::string::npos) << "the client's terminate reached the stream";
+}
+
+TEST_F(BoshSessionsTest, APollingSessionPollingFasterThanPollingIsAPolicyViolation) {
+  limits.polling = std::chrono::seconds(1);
+  const auto created = create(" wait='60' hold='0'");
+  EXPECT_NE(created->body().find("hold='0' requests='1'"), std::string::npos) << created->body();
+  EXPECT_NE(created->body().find("polling='1'"), std::string::npos) << created->body();
+  const auto payload = request(101, "<presence xmlns='jabber:client'/>");
+  EXPECT_EQ(payload->body(), std::string("<body ") + std::string(kBind) + "/>") << "a payload may come at once";
+  run_for(std::chrono::milliseconds(1100));
+  const auto slow = request(102);
+  EXPECT_EQ(slow->body(), std::string("<body ") + std::string(kBind) + "/>") << "an empty poll after `polling`";
+  const auto fast = request(103);
+  EXPECT_EQ(fast->body(), terminate_xml("policy-violation")) << "an empty poll right after another";
+  EXPECT_EQ(sessions().size(), 0u);
+}
+
+TEST_F(BoshSessionsTest, ALongPollingSessionMayAskAgainAtOnce) {
+  create(" wait='60' hold='1'");
+  const auto first = request(101);
+  streams[0]->transport->send("<message xmlns='jabber:client' id='m1'/>");
+  io.poll();
+  io.restart();
+  ASSERT_TRUE(first->response);
+  const auto again = request(102);  // at once, empty: usual for long polling (hold 1)
+  EXPECT_FALSE(again->response) << again->body();
+  EXPECT_EQ(sessions().size(), 1u);
+}
+
+TEST_F(BoshSessionsTest, AcksSayWhatWasReceivedAndReportWhatWasLost) {
+  limits.report_after = std::chrono::milliseconds(0);
+  create(" wait='60' hold='1' ack='1'");
+  const auto first = request(101, {}, " ack='100'");
+  const auto second = request(102, {}, " ack='100'");  // 101 answered now: the client has not seen it yet
+  ASSERT_TRUE(first->response);
+  EXPECT_NE(first->body().find(" ack='102'"), std::string::npos) << "102 came while 101 was held: " << first->body();
+  // The client says it has only 100's answer while 101's went out: the next answer reports 101.
+  const auto third = request(103, {}, " ack='100'");
+  ASSERT_TRUE(second->response);
+  EXPECT_NE(second->body().find(" report='101' time='"), std::string::npos) << second->body();
+  // The client asks for 101 again and gets the very answer it lost.
+  const auto repeated = request(101, {}, " ack='100'");
+  EXPECT_EQ(repeated->body(), first->body());
+  // Acknowledged, nothing more is reported.
+  const auto fourth = request(104, {}, " ack='102'");
+  ASSERT_TRUE(third->response);
+  EXPECT_EQ(third->body().find("report="), std::string::npos) << third->body();
+  EXPECT_FALSE(fourth->response);
+}
+
+TEST_F(BoshSessionsTest, WithoutAcksNothingIsAckedOrReported) {
+  limits.report_after = std::chrono::milliseconds(0);
+  create(" wait='60' hold='1'");
+  request(101, {}, " ack='100'");
+  const auto second = request(102, {}, " ack='100'");
+  request(103, {}, " ack='100'");
+  ASSERT_TRUE(second->response);
+  EXPECT_EQ(second->body().find("report="), std::string::npos) << second->body();
+  EXPECT_EQ(second->body().find(" ack="), std::string::npos) << second->body();
+}
+
 TEST_F(BoshSessionsTest, PreflightAndOtherMethods) {
   const auto preflight = post("", "192.0.2.1", bhttp::verb::options);
   ASSERT_TRUE(preflight->response);
