@@ -1,0 +1,141 @@
+"""Federation with real peers (issue 18): Debian's ejabberd serving e.test and Debian's Prosody
+serving p.test, each linked with a cl-jabberd serving a.test over loopback, self-signed
+certificates on every side (so the links are authenticated by XEP-0220 dialback, both ways).
+A slixmpp user on each side exchanges chat messages both ways and a presence subscription
+both ways; the rosters end "both" and presence follows the subscription. How each peer is
+told where a.test listens without DNS: tests/e2e/peer_servers.py. A missing peer binary
+skips its class; anything else that goes wrong is a failure."""
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from client import login, logout, next_item, run  # noqa: E402
+from harness import free_port  # noqa: E402
+from peer_servers import EJABBERDCTL, PROSODY, Ejabberd, Prosody, have  # noqa: E402
+from test_roster import connect as roster_login, roster_get  # noqa: E402
+from test_s2s import DomainWorld, route  # noqa: E402
+
+
+class PeerInterop:
+    """cl-jabberd (a.test, alice) and a peer server (peer_domain, pat); subclasses name the peer."""
+    peer_class = None
+    peer_domain = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ja-interop-", dir="/tmp")
+        os.chmod(cls.tmp, 0o755)  # the peer runs as its own user below it
+        cls.port_a = free_port()
+        cls.peer = cls.peer_class(os.path.join(cls.tmp, "peer"), cls.peer_domain, {"a.test": cls.port_a})
+        try:
+            cls.a = DomainWorld("a.test", cls.port_a, f"s2s_routes = ['{route(cls.peer_domain, cls.peer.s2s_port)}']\n")
+        except BaseException:
+            cls.peer.stop()
+            raise
+        cls.alice = cls.a.add_user("alice", "pw-alice")
+        cls.pat = cls.peer.add_user("pat", "pw-pat")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.a.stop()
+        cls.peer.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def tearDown(self):
+        # Python 3.11 records a test's errors in the result as they happen, before tearDown.
+        result = getattr(self._outcome, "result", None)
+        if result is not None and any(t is self for t, _ in result.errors + result.failures):
+            sys.stderr.write("--- a.test\n" + self.a.server_log()[-6000:] + f"\n--- {self.peer_domain}\n" +
+                             self.peer.log()[-8000:])
+
+    def test_1_message_both_ways(self):
+        async def go():
+            alice, ok = await login(self.alice, "pw-alice", self.a.port)
+            self.assertIs(ok, True)
+            pat, ok = await login(self.pat, "pw-pat", self.peer.c2s_port)
+            self.assertIs(ok, True, f"{self.pat} on the peer")
+            alice.send_presence()
+            pat.send_presence()
+            try:
+                alice.send_message(mto=self.pat, mbody="hello from a.test", mtype="chat")
+                m = await next_item(pat.received, lambda m: m["body"] == "hello from a.test" or
+                                    m["type"] == "error", timeout=20)
+                self.assertEqual(m["type"], "chat", m)
+                self.assertEqual(str(m["from"]), str(alice.boundjid))
+                pat.send_message(mto=m["from"], mbody=f"hello from {self.peer_domain}", mtype="chat")
+                r = await next_item(alice.received, lambda m: m["body"] == f"hello from {self.peer_domain}" or
+                                    m["type"] == "error", timeout=20)
+                self.assertEqual(r["type"], "chat", r)
+                self.assertEqual(str(r["from"]), str(pat.boundjid))
+                # An IQ to the peer server itself, answered over the link back.
+                await alice.plugin["xep_0199"].ping(self.peer_domain, timeout=10)
+            finally:
+                await logout(alice)
+                await logout(pat)
+        run(go())
+        # Both links were authenticated by dialback: the peer's certificate is self-signed.
+        run(self.a.log_shows(f"s2s out a.test -> {self.peer_domain}: authenticated by dialback"))
+        self.assertIn(f"({self.peer_domain}): authenticated {self.peer_domain} by dialback", self.a.server_log())
+
+    def test_2_subscription_both_ways(self):
+        async def go():
+            alice = await roster_login(self.alice + "/r", "pw-alice", self.a.port)
+            pat = await roster_login(self.pat + "/r", "pw-pat", self.peer.c2s_port)
+            try:
+                for c in (alice, pat):
+                    c.auto_authorize, c.auto_subscribe = None, False  # answered by hand below
+                    await roster_get(c)
+                    c.send_presence()
+                # alice asks; cl-jabberd keeps it pending and sends it over the link.
+                alice.send_presence(pto=self.pat, ptype="subscribe")
+                _, item, _ = await next_item(alice.pushes, lambda x: x[1]["jid"] == self.pat)
+                self.assertEqual((item["subscription"], item["ask"]), ("none", "subscribe"))
+                req = await next_item(pat.presences, lambda x: x["type"] in ("subscribe", "error"), timeout=20)
+                self.assertEqual((req["type"], req["from"].bare), ("subscribe", self.alice))
+                # pat approves on the peer: alice's item becomes "to", and pat's presence follows.
+                pat.send_presence(pto=self.alice, ptype="subscribed")
+                _, item, _ = await next_item(alice.pushes, lambda x: x[1]["subscription"] == "to", timeout=20)
+                self.assertEqual((item["jid"], item["ask"]), (self.pat, None))
+                await next_item(alice.presences, lambda x: str(x["from"]) == self.pat + "/r" and
+                                x["type"] == "available", timeout=20)
+                # And back: pat asks, alice approves: both on both sides, alice's presence reaches pat.
+                pat.send_presence(pto=self.alice, ptype="subscribe")
+                await next_item(alice.presences, lambda x: x["type"] == "subscribe" and
+                                x["from"].bare == self.pat, timeout=20)
+                alice.send_presence(pto=self.pat, ptype="subscribed")
+                _, item, _ = await next_item(pat.pushes, lambda x: x[1]["subscription"] == "both", timeout=20)
+                self.assertEqual(item["jid"], self.alice)
+                await next_item(pat.presences, lambda x: str(x["from"]) == self.alice + "/r" and
+                                x["type"] == "available", timeout=20)
+                _, items = await roster_get(alice)
+                self.assertEqual(items[self.pat]["subscription"], "both")
+                _, items = await roster_get(pat)
+                self.assertEqual(items[self.alice]["subscription"], "both")
+                # alice goes away: the peer tells pat, a subscriber of hers.
+                alice.send_presence(ptype="unavailable")
+                await next_item(pat.presences, lambda x: str(x["from"]) == self.alice + "/r" and
+                                x["type"] == "unavailable", timeout=20)
+            finally:
+                await logout(alice)
+                await logout(pat)
+        run(go(), timeout=120)
+
+
+@unittest.skipUnless(have(EJABBERDCTL), "ejabberd is not installed (Debian package ejabberd)")
+class EjabberdPeer(PeerInterop, unittest.TestCase):
+    """Debian's ejabberd 23.01 as e.test."""
+    peer_class, peer_domain = Ejabberd, "e.test"
+
+
+@unittest.skipUnless(have(PROSODY), "Prosody is not installed (Debian package prosody)")
+class ProsodyPeer(PeerInterop, unittest.TestCase):
+    """Debian's Prosody 0.12 as p.test."""
+    peer_class, peer_domain = Prosody, "p.test"
+
+
+if __name__ == "__main__":
+    unittest.main()
