@@ -38,13 +38,13 @@ def wait_port(port, proc, what, log, timeout=40):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited while starting:\n{log()}")
+            raise RuntimeError(f"{what} exited while starting:\n{log(4000)}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"{what} did not listen on {port} within {timeout} s:\n{log()}")
+    raise RuntimeError(f"{what} did not listen on {port} within {timeout} s:\n{log(4000)}")
 
 
 def as_user(user, directory):
@@ -132,13 +132,14 @@ class Peer:
                                      stdin=subprocess.DEVNULL, stdout=self.console, stderr=subprocess.STDOUT,
                                      start_new_session=True)
 
-    def log(self):
+    def log(self, tail=None):
+        """The peer's log files, each cut to its last tail characters when tail is given."""
         text = ""
         for root, _, files in os.walk(self.dir):
-            for f in files:
+            for f in sorted(files):
                 if f.endswith(".log"):
                     with open(os.path.join(root, f), errors="replace") as fh:
-                        text += f"--- {f}\n" + fh.read()[-4000:]
+                        text += f"--- {f}\n" + fh.read()[-(tail or 0):]
         return text
 
     def stop(self):

@@ -24,6 +24,7 @@ class PeerInterop:
     """cl-jabberd (a.test, alice) and a peer server (peer_domain, pat); subclasses name the peer."""
     peer_class = None
     peer_domain = None
+    peer_says = ()  # lines of the peer's log that show both links authenticated
 
     @classmethod
     def setUpClass(cls):
@@ -50,7 +51,7 @@ class PeerInterop:
         result = getattr(self._outcome, "result", None)
         if result is not None and any(t is self for t, _ in result.errors + result.failures):
             sys.stderr.write("--- a.test\n" + self.a.server_log()[-6000:] + f"\n--- {self.peer_domain}\n" +
-                             self.peer.log()[-8000:])
+                             self.peer.log(4000))
 
     def test_1_message_both_ways(self):
         async def go():
@@ -80,6 +81,10 @@ class PeerInterop:
         # Both links were authenticated by dialback: the peer's certificate is self-signed.
         run(self.a.log_shows(f"s2s out a.test -> {self.peer_domain}: authenticated by dialback"))
         self.assertIn(f"({self.peer_domain}): authenticated {self.peer_domain} by dialback", self.a.server_log())
+        # And the peer says so in its own words.
+        log = self.peer.log()
+        for line in self.peer_says:
+            self.assertIn(line, log)
 
     def test_2_subscription_both_ways(self):
         async def go():
@@ -129,12 +134,16 @@ class PeerInterop:
 class EjabberdPeer(PeerInterop, unittest.TestCase):
     """Debian's ejabberd 23.01 as e.test."""
     peer_class, peer_domain = Ejabberd, "e.test"
+    peer_says = ("Accepted inbound s2s dialback authentication a.test -> e.test",
+                 "Accepted outbound s2s dialback authentication e.test -> a.test")
 
 
 @unittest.skipUnless(have(PROSODY), "Prosody is not installed (Debian package prosody)")
 class ProsodyPeer(PeerInterop, unittest.TestCase):
     """Debian's Prosody 0.12 as p.test."""
     peer_class, peer_domain = Prosody, "p.test"
+    peer_says = ("sent dialback key on outgoing s2s stream", "Outgoing s2s connection p.test->a.test complete",
+                 "Incoming s2s connection a.test->p.test complete")
 
 
 if __name__ == "__main__":
