@@ -59,6 +59,23 @@ def as_user(user, directory):
     return ["/usr/bin/setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups"]
 
 
+def certificate(directory, domain, certificate=None):
+    """The peer's PEM (key and certificate) in its own directory: a copy of the given one (a
+    test CA's, for SASL EXTERNAL), or a self-signed one, which proves nothing (dialback)."""
+    if certificate is None:
+        return self_signed(directory, domain)
+    pem = os.path.join(directory, f"{domain}.pem")
+    shutil.copyfile(certificate, pem)
+    return pem
+
+
+def trusted(directory, ca_file):
+    """A copy of the CA certificate the peer trusts, in its own directory (it runs as its own user)."""
+    copy = os.path.join(directory, "ca.pem")
+    shutil.copyfile(ca_file, copy)
+    return copy
+
+
 def self_signed(directory, domain):
     """A key and self-signed certificate for domain in one PEM (which proves nothing: dialback)."""
     key, crt, pem = (os.path.join(directory, f"{domain}.{e}") for e in ("key", "crt", "pem"))
@@ -155,16 +172,19 @@ class Peer:
 
 class Ejabberd(Peer):
     """Debian's ejabberd serving domain: c2s and s2s on loopback ports, internal accounts,
-    STARTTLS required on both, dialback (mod_s2s_dialback) for self-signed certificates.
+    STARTTLS required on both, dialback (mod_s2s_dialback) for self-signed certificates;
+    given a certificate and the CA that signed the others', SASL EXTERNAL only (no dialback).
     routes: {domain: port} of the cl-jabberd instances it federates with."""
 
-    def __init__(self, directory, domain, routes):
+    def __init__(self, directory, domain, routes, certfile=None, ca_file=None):
         self.dir, self.domain = directory, domain
         os.makedirs(os.path.join(directory, "spool"))
         os.makedirs(os.path.join(directory, "logs"))
         self.c2s_port, self.s2s_port, dist_port = free_port(), free_port(), free_port()
         self.dns = SrvStub(routes)
-        cert = self_signed(directory, domain)
+        cert = certificate(directory, domain, certfile)
+        auth = f'ca_file: "{trusted(directory, ca_file)}"\n' if ca_file else ""
+        dialback = "" if ca_file else "  mod_s2s_dialback: {}\n"
         self.node = f"jinterop{os.getpid()}@localhost"
         with open(os.path.join(directory, "ejabberd.yml"), "w") as f:
             f.write(f"""hosts: ["{domain}"]
@@ -176,7 +196,7 @@ s2s_use_starttls: required
 s2s_access: all
 s2s_dns_timeout: 2
 s2s_dns_retries: 1
-listen:
+{auth}listen:
   - port: {self.c2s_port}
     ip: "127.0.0.1"
     module: ejabberd_c2s
@@ -194,8 +214,7 @@ modules:
   mod_disco: {{}}
   mod_ping: {{}}
   mod_roster: {{}}
-  mod_s2s_dialback: {{}}
-""")
+{dialback}""")
         with open(os.path.join(directory, "ejabberdctl.cfg"), "w") as f:
             f.write(f"ERL_DIST_PORT={dist_port}\n"
                     f'ERL_OPTIONS="-setcookie jinterop-{os.getpid()} -kernel inet_dist_use_interface {{127,0,0,1}}"\n'
@@ -270,15 +289,18 @@ function module.unload() service.new = original; end
 
 class Prosody(Peer):
     """Debian's Prosody serving domain: c2s and s2s on loopback ports, internal accounts,
-    encryption required, dialback on self-signed certificates (s2s_secure_auth off).
-    routes: {domain: port} of the cl-jabberd instances it federates with."""
+    encryption required, dialback on self-signed certificates (s2s_secure_auth off); given a
+    certificate and the CA that signed the others', SASL EXTERNAL only (s2s_secure_auth on,
+    no dialback). routes: {domain: port} of the cl-jabberd instances it federates with."""
 
-    def __init__(self, directory, domain, routes):
+    def __init__(self, directory, domain, routes, certfile=None, ca_file=None):
         self.dir, self.domain = directory, domain
         os.makedirs(os.path.join(directory, "data"))
         os.makedirs(os.path.join(directory, "modules"))
         self.c2s_port, self.s2s_port = free_port(), free_port()
-        cert = self_signed(directory, domain)
+        cert = certificate(directory, domain, certfile)
+        cafile = f', cafile = "{trusted(directory, ca_file)}"' if ca_file else ""
+        secure, dialback, no_dialback = ("true", "", ', "dialback"') if ca_file else ("false", '"dialback", ', "")
         with open(os.path.join(directory, "modules", "mod_test_s2s_routes.lua"), "w") as f:
             f.write(ROUTES_MODULE)
         lua_routes = ", ".join(f'["{d}"] = {p}' for d, p in routes.items())
@@ -299,12 +321,12 @@ authentication = "internal_hashed"
 storage = "internal"
 c2s_require_encryption = true
 s2s_require_encryption = true
-s2s_secure_auth = false
+s2s_secure_auth = {secure}
 allow_registration = false
-modules_enabled = {{ "roster", "saslauth", "tls", "dialback", "disco", "ping", "posix", "test_s2s_routes" }}
-modules_disabled = {{ "offline" }}
+modules_enabled = {{ "roster", "saslauth", "tls", {dialback}"disco", "ping", "posix", "test_s2s_routes" }}
+modules_disabled = {{ "offline"{no_dialback} }}
 test_s2s_routes = {{ {lua_routes} }}
-ssl = {{ certificate = "{cert}", key = "{cert}" }}
+ssl = {{ certificate = "{cert}", key = "{cert}"{cafile} }}
 VirtualHost "{domain}"
 """)
         self.prefix = as_user("prosody", directory)

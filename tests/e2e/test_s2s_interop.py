@@ -17,13 +17,14 @@ from client import login, logout, next_item, run  # noqa: E402
 from harness import free_port  # noqa: E402
 from peer_servers import EJABBERDCTL, PROSODY, Ejabberd, Prosody, have  # noqa: E402
 from test_roster import connect as roster_login, roster_get  # noqa: E402
-from test_s2s import DomainWorld, route  # noqa: E402
+from test_s2s import DomainWorld, TestCa, route  # noqa: E402
 
 
 class PeerInterop:
     """cl-jabberd (a.test, alice) and a peer server (peer_domain, pat); subclasses name the peer."""
     peer_class = None
     peer_domain = None
+    external = False  # True: certificates of a test CA and SASL EXTERNAL, no dialback
     peer_says = ()  # lines of the peer's log that show both links authenticated
 
     @classmethod
@@ -31,9 +32,18 @@ class PeerInterop:
         cls.tmp = tempfile.mkdtemp(prefix="ja-interop-", dir="/tmp")
         os.chmod(cls.tmp, 0o755)  # the peer runs as its own user below it
         cls.port_a = free_port()
-        cls.peer = cls.peer_class(os.path.join(cls.tmp, "peer"), cls.peer_domain, {"a.test": cls.port_a})
+        cert_a = cert_peer = ca_file = None
+        lines_a = ""
+        if cls.external:
+            # Both certificates from one test CA that both sides trust; dialback off on both.
+            ca = TestCa(os.path.join(cls.tmp, "ca"))
+            cert_a, cert_peer, ca_file = ca.issue("a.test"), ca.issue(cls.peer_domain), ca.cert
+            lines_a = f"s2s_dialback = false\ns2s_ca_file = '{ca_file}'\n"
+        cls.peer = cls.peer_class(os.path.join(cls.tmp, "peer"), cls.peer_domain, {"a.test": cls.port_a},
+                                  certfile=cert_peer, ca_file=ca_file)
         try:
-            cls.a = DomainWorld("a.test", cls.port_a, f"s2s_routes = ['{route(cls.peer_domain, cls.peer.s2s_port)}']\n")
+            cls.a = DomainWorld("a.test", cls.port_a, lines_a +
+                                f"s2s_routes = ['{route(cls.peer_domain, cls.peer.s2s_port)}']\n", cert_a)
         except BaseException:
             cls.peer.stop()
             raise
@@ -78,9 +88,16 @@ class PeerInterop:
                 await logout(alice)
                 await logout(pat)
         run(go())
-        # Both links were authenticated by dialback: the peer's certificate is self-signed.
-        run(self.a.log_shows(f"s2s out a.test -> {self.peer_domain}: authenticated by dialback"))
-        self.assertIn(f"({self.peer_domain}): authenticated {self.peer_domain} by dialback", self.a.server_log())
+        # Both links were authenticated as the class says, in cl-jabberd's words.
+        if self.external:
+            run(self.a.log_shows(f"s2s out a.test -> {self.peer_domain}: authenticated by our certificate "
+                                 "(SASL EXTERNAL)"))
+            run(self.a.log_shows(f"authenticated {self.peer_domain} by its certificate (SASL EXTERNAL)"))
+            self.assertNotIn("by dialback", self.a.server_log())
+        else:
+            # The peer's certificate is self-signed: dialback.
+            run(self.a.log_shows(f"s2s out a.test -> {self.peer_domain}: authenticated by dialback"))
+            run(self.a.log_shows(f"({self.peer_domain}): authenticated {self.peer_domain} by dialback"))
         # And the peer says so in its own words.
         log = self.peer.log()
         for line in self.peer_says:
@@ -144,6 +161,23 @@ class ProsodyPeer(PeerInterop, unittest.TestCase):
     peer_class, peer_domain = Prosody, "p.test"
     peer_says = ("sent dialback key on outgoing s2s stream", "Outgoing s2s connection p.test->a.test complete",
                  "Incoming s2s connection a.test->p.test complete")
+
+
+
+@unittest.skipUnless(have(EJABBERDCTL), "ejabberd is not installed (Debian package ejabberd)")
+class EjabberdPeerExternal(PeerInterop, unittest.TestCase):
+    """ejabberd as e.test with certificates of a test CA and no mod_s2s_dialback: SASL EXTERNAL."""
+    peer_class, peer_domain, external = Ejabberd, "e.test", True
+    peer_says = ("Accepted inbound s2s EXTERNAL authentication a.test -> e.test",
+                 "Accepted outbound s2s EXTERNAL authentication e.test -> a.test")
+
+
+@unittest.skipUnless(have(PROSODY), "Prosody is not installed (Debian package prosody)")
+class ProsodyPeerExternal(PeerInterop, unittest.TestCase):
+    """Prosody as p.test with certificates of a test CA, s2s_secure_auth on, no mod_dialback:
+    SASL EXTERNAL."""
+    peer_class, peer_domain, external = Prosody, "p.test", True
+    peer_says = ("SASL EXTERNAL with a.test succeeded", "Accepting SASL EXTERNAL identity from a.test")
 
 
 if __name__ == "__main__":
