@@ -1,11 +1,12 @@
 """Federation with real peers (issue 18): Debian's ejabberd serving e.test and Debian's Prosody
-serving p.test, each linked with a cl-jabberd serving a.test over loopback, self-signed
-certificates on every side (so the links are authenticated by XEP-0220 dialback, both ways).
-A slixmpp user on each side exchanges chat messages both ways and a presence subscription
+serving p.test, each linked with a cl-jabberd serving a.test over loopback: with self-signed
+certificates on every side, so that the links are authenticated by XEP-0220 dialback both
+ways (EjabberdPeer, ProsodyPeer), and with certificates of a test CA and dialback off on every
+side, so that they are by SASL EXTERNAL (EjabberdPeerExternal, ProsodyPeerExternal); each
+side's own log must name the mechanism. A slixmpp user on each side exchanges chat messages both ways and a presence subscription
 both ways; the rosters end "both" and presence follows the subscription. How each peer is
 told where a.test listens without DNS: tests/e2e/peer_servers.py. A missing peer binary
 skips its class; anything else that goes wrong is a failure."""
-import asyncio
 import os
 import shutil
 import sys
@@ -34,26 +35,28 @@ class PeerInterop:
         cls.port_a = free_port()
         cert_a = cert_peer = ca_file = None
         lines_a = ""
-        if cls.external:
-            # Both certificates from one test CA that both sides trust; dialback off on both.
-            ca = TestCa(os.path.join(cls.tmp, "ca"))
-            cert_a, cert_peer, ca_file = ca.issue("a.test"), ca.issue(cls.peer_domain), ca.cert
-            lines_a = f"s2s_dialback = false\ns2s_ca_file = '{ca_file}'\n"
-        cls.peer = cls.peer_class(os.path.join(cls.tmp, "peer"), cls.peer_domain, {"a.test": cls.port_a},
-                                  certfile=cert_peer, ca_file=ca_file)
+        cls.a = cls.peer = None
         try:
+            if cls.external:
+                # Both certificates from one test CA that both sides trust; dialback off on both.
+                ca = TestCa(os.path.join(cls.tmp, "ca"))
+                cert_a, cert_peer, ca_file = ca.issue("a.test"), ca.issue(cls.peer_domain), ca.cert
+                lines_a = f"s2s_dialback = false\ns2s_ca_file = '{ca_file}'\n"
+            cls.peer = cls.peer_class(os.path.join(cls.tmp, "peer"), cls.peer_domain, {"a.test": cls.port_a},
+                                      certfile=cert_peer, ca_file=ca_file)
             cls.a = DomainWorld("a.test", cls.port_a, lines_a +
                                 f"s2s_routes = ['{route(cls.peer_domain, cls.peer.s2s_port)}']\n", cert_a)
+            cls.alice = cls.a.add_user("alice", "pw-alice")
+            cls.pat = cls.peer.add_user("pat", "pw-pat")
         except BaseException:
-            cls.peer.stop()
+            cls.tearDownClass()  # unittest does not when setUpClass fails
             raise
-        cls.alice = cls.a.add_user("alice", "pw-alice")
-        cls.pat = cls.peer.add_user("pat", "pw-pat")
 
     @classmethod
     def tearDownClass(cls):
-        cls.a.stop()
-        cls.peer.stop()
+        for server in (cls.a, cls.peer):
+            if server is not None:
+                server.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def tearDown(self):
