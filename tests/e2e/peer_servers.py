@@ -13,6 +13,7 @@ cl-jabberd's domain listens without touching the machine's DNS or /etc/hosts:
 
 As root the peers run as their own system users (setpriv), as bench/compare.sh runs them.
 """
+import atexit
 import os
 import pwd
 import shutil
@@ -144,8 +145,10 @@ class Peer:
 
     def _spawn(self, argv, env):
         self.console = open(os.path.join(self.dir, "console.log"), "ab")
-        # timeout(1) bounds the peer's life even if the test dies unclean.
-        self.proc = subprocess.Popen(["/usr/bin/timeout", "-k", "5", "600", *argv], env=env, cwd=self.dir,
+        # timeout(1) bounds the peer's life even if the test is killed (ctest's timeout is 120 s);
+        # atexit covers a test that dies of an exception.
+        atexit.register(self.stop)
+        self.proc = subprocess.Popen(["/usr/bin/timeout", "-k", "5", "300", *argv], env=env, cwd=self.dir,
                                      stdin=subprocess.DEVNULL, stdout=self.console, stderr=subprocess.STDOUT,
                                      start_new_session=True)
 
@@ -168,6 +171,9 @@ class Peer:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
         self.proc = None
+        if getattr(self, "console", None) is not None:
+            self.console.close()
+            self.console = None
 
 
 class Ejabberd(Peer):
@@ -261,8 +267,9 @@ modules:
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:
-            subprocess.run(self.ctl + ["stop"], env=self.env, capture_output=True, timeout=60)
+            # Its own stop first (mnesia closed cleanly); the process group's SIGTERM after.
             try:
+                subprocess.run(self.ctl + ["stop"], env=self.env, capture_output=True, timeout=30)
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 pass
