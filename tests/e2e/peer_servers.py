@@ -9,7 +9,11 @@ cl-jabberd's domain listens without touching the machine's DNS or /etc/hosts:
 - Prosody's resolver asks the name servers of /etc/resolv.conf on port 53 only; a module of
   ten lines in the temp dir (mod_test_s2s_routes) hands its s2s connector a fixed address for
   the routed domains instead, as cl-jabberd's s2s_routes does. Everything past the address,
-  TLS, dialback and stanzas, is Prosody's own.
+  TLS, dialback, SASL EXTERNAL and stanzas, is Prosody's own.
+
+No namespace (unshare) or private /etc/hosts is needed, and one would not do for Prosody: its
+resolver (net.dns, without lua-unbound) reads no hosts file, and a DNS server on port 53 would
+need root or a network namespace that cl-jabberd's loopback is not in.
 
 As root the peers run as their own system users (setpriv), as bench/compare.sh runs them.
 """
