@@ -1,0 +1,187 @@
+"""Federation with real peers (issue 18): Debian's ejabberd serving e.test and Debian's Prosody
+serving p.test, each linked with a cl-jabberd serving a.test over loopback: with self-signed
+certificates on every side, so that the links are authenticated by XEP-0220 dialback both
+ways (EjabberdPeer, ProsodyPeer), and with certificates of a test CA and dialback off on every
+side, so that they are by SASL EXTERNAL (EjabberdPeerExternal, ProsodyPeerExternal); each
+side's own log must name the mechanism. A slixmpp user on each side exchanges chat messages both ways and a presence subscription
+both ways; the rosters end "both" and presence follows the subscription. How each peer is
+told where a.test listens without DNS: tests/e2e/peer_servers.py. A missing peer binary
+skips its class; anything else that goes wrong is a failure."""
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from client import login, logout, next_item, run  # noqa: E402
+from harness import free_port  # noqa: E402
+from peer_servers import EJABBERDCTL, PROSODY, Ejabberd, Prosody, have  # noqa: E402
+from test_roster import connect as roster_login, roster_get  # noqa: E402
+from test_s2s import DomainWorld, TestCa, route  # noqa: E402
+
+
+class PeerInterop:
+    """cl-jabberd (a.test, alice) and a peer server (peer_domain, pat); subclasses name the peer."""
+    peer_class = None
+    peer_domain = None
+    external = False  # True: certificates of a test CA and SASL EXTERNAL, no dialback
+    peer_says = ()  # lines of the peer's log that show both links authenticated
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ja-interop-", dir="/tmp")
+        os.chmod(cls.tmp, 0o755)  # the peer runs as its own user below it
+        cls.port_a = free_port()
+        cert_a = cert_peer = ca_file = None
+        lines_a = ""
+        cls.a = cls.peer = None
+        try:
+            if cls.external:
+                # Both certificates from one test CA that both sides trust; dialback off on both.
+                ca = TestCa(os.path.join(cls.tmp, "ca"))
+                cert_a, cert_peer, ca_file = ca.issue("a.test"), ca.issue(cls.peer_domain), ca.cert
+                lines_a = f"s2s_dialback = false\ns2s_ca_file = '{ca_file}'\n"
+            cls.peer = cls.peer_class(os.path.join(cls.tmp, "peer"), cls.peer_domain, {"a.test": cls.port_a},
+                                      certfile=cert_peer, ca_file=ca_file)
+            cls.a = DomainWorld("a.test", cls.port_a, lines_a +
+                                f"s2s_routes = ['{route(cls.peer_domain, cls.peer.s2s_port)}']\n", cert_a)
+            cls.alice = cls.a.add_user("alice", "pw-alice")
+            cls.pat = cls.peer.add_user("pat", "pw-pat")
+        except BaseException:
+            cls.tearDownClass()  # unittest does not when setUpClass fails
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        for server in (cls.a, cls.peer):
+            if server is not None:
+                server.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def tearDown(self):
+        # Python 3.11 records a test's errors in the result as they happen, before tearDown.
+        result = getattr(self._outcome, "result", None)
+        if result is not None and any(t is self for t, _ in result.errors + result.failures):
+            sys.stderr.write("--- a.test\n" + self.a.server_log()[-6000:] + f"\n--- {self.peer_domain}\n" +
+                             self.peer.log(4000))
+
+    def test_1_message_both_ways(self):
+        async def go():
+            alice, ok = await login(self.alice, "pw-alice", self.a.port)
+            self.assertIs(ok, True)
+            pat, ok = await login(self.pat, "pw-pat", self.peer.c2s_port)
+            self.assertIs(ok, True, f"{self.pat} on the peer")
+            alice.send_presence()
+            pat.send_presence()
+            try:
+                alice.send_message(mto=self.pat, mbody="hello from a.test", mtype="chat")
+                m = await next_item(pat.received, lambda m: m["body"] == "hello from a.test" or
+                                    m["type"] == "error", timeout=20)
+                self.assertEqual(m["type"], "chat", m)
+                self.assertEqual(str(m["from"]), str(alice.boundjid))
+                pat.send_message(mto=m["from"], mbody=f"hello from {self.peer_domain}", mtype="chat")
+                r = await next_item(alice.received, lambda m: m["body"] == f"hello from {self.peer_domain}" or
+                                    m["type"] == "error", timeout=20)
+                self.assertEqual(r["type"], "chat", r)
+                self.assertEqual(str(r["from"]), str(pat.boundjid))
+                # An IQ to the peer server itself, answered over the link back.
+                await alice.plugin["xep_0199"].ping(self.peer_domain, timeout=10)
+            finally:
+                await logout(alice)
+                await logout(pat)
+        run(go())
+        # Both links were authenticated as the class says, in cl-jabberd's words.
+        if self.external:
+            run(self.a.log_shows(f"s2s out a.test -> {self.peer_domain}: authenticated by our certificate "
+                                 "(SASL EXTERNAL)"))
+            run(self.a.log_shows(f"authenticated {self.peer_domain} by its certificate (SASL EXTERNAL)"))
+            self.assertNotIn("by dialback", self.a.server_log())
+        else:
+            # The peer's certificate is self-signed: dialback.
+            run(self.a.log_shows(f"s2s out a.test -> {self.peer_domain}: authenticated by dialback"))
+            run(self.a.log_shows(f"({self.peer_domain}): authenticated {self.peer_domain} by dialback"))
+        # And the peer says so in its own words.
+        log = self.peer.log()
+        for line in self.peer_says:
+            self.assertIn(line, log)
+
+    def test_2_subscription_both_ways(self):
+        async def go():
+            alice = await roster_login(self.alice + "/r", "pw-alice", self.a.port)
+            pat = await roster_login(self.pat + "/r", "pw-pat", self.peer.c2s_port)
+            try:
+                for c in (alice, pat):
+                    c.auto_authorize, c.auto_subscribe = None, False  # answered by hand below
+                    await roster_get(c)
+                    c.send_presence()
+                # alice asks; cl-jabberd keeps it pending and sends it over the link.
+                alice.send_presence(pto=self.pat, ptype="subscribe")
+                _, item, _ = await next_item(alice.pushes, lambda x: x[1]["jid"] == self.pat)
+                self.assertEqual((item["subscription"], item["ask"]), ("none", "subscribe"))
+                req = await next_item(pat.presences, lambda x: x["type"] in ("subscribe", "error"), timeout=20)
+                self.assertEqual((req["type"], req["from"].bare), ("subscribe", self.alice))
+                # pat approves on the peer: alice's item becomes "to", and pat's presence follows.
+                pat.send_presence(pto=self.alice, ptype="subscribed")
+                _, item, _ = await next_item(alice.pushes, lambda x: x[1]["subscription"] == "to", timeout=20)
+                self.assertEqual((item["jid"], item["ask"]), (self.pat, None))
+                await next_item(alice.presences, lambda x: str(x["from"]) == self.pat + "/r" and
+                                x["type"] == "available", timeout=20)
+                # And back: pat asks, alice approves: both on both sides, alice's presence reaches pat.
+                pat.send_presence(pto=self.alice, ptype="subscribe")
+                await next_item(alice.presences, lambda x: x["type"] == "subscribe" and
+                                x["from"].bare == self.pat, timeout=20)
+                alice.send_presence(pto=self.pat, ptype="subscribed")
+                _, item, _ = await next_item(pat.pushes, lambda x: x[1]["subscription"] == "both", timeout=20)
+                self.assertEqual(item["jid"], self.alice)
+                await next_item(pat.presences, lambda x: str(x["from"]) == self.alice + "/r" and
+                                x["type"] == "available", timeout=20)
+                _, items = await roster_get(alice)
+                self.assertEqual(items[self.pat]["subscription"], "both")
+                _, items = await roster_get(pat)
+                self.assertEqual(items[self.alice]["subscription"], "both")
+                # alice goes away: the peer tells pat, a subscriber of hers.
+                alice.send_presence(ptype="unavailable")
+                await next_item(pat.presences, lambda x: str(x["from"]) == self.alice + "/r" and
+                                x["type"] == "unavailable", timeout=20)
+            finally:
+                await logout(alice)
+                await logout(pat)
+        run(go(), timeout=120)
+
+
+@unittest.skipUnless(have(EJABBERDCTL), "ejabberd is not installed (Debian package ejabberd)")
+class EjabberdPeer(PeerInterop, unittest.TestCase):
+    """Debian's ejabberd 23.01 as e.test."""
+    peer_class, peer_domain = Ejabberd, "e.test"
+    peer_says = ("Accepted inbound s2s dialback authentication a.test -> e.test",
+                 "Accepted outbound s2s dialback authentication e.test -> a.test")
+
+
+@unittest.skipUnless(have(PROSODY), "Prosody is not installed (Debian package prosody)")
+class ProsodyPeer(PeerInterop, unittest.TestCase):
+    """Debian's Prosody 0.12 as p.test."""
+    peer_class, peer_domain = Prosody, "p.test"
+    peer_says = ("sent dialback key on outgoing s2s stream", "Outgoing s2s connection p.test->a.test complete",
+                 "Incoming s2s connection a.test->p.test complete")
+
+
+
+@unittest.skipUnless(have(EJABBERDCTL), "ejabberd is not installed (Debian package ejabberd)")
+class EjabberdPeerExternal(PeerInterop, unittest.TestCase):
+    """ejabberd as e.test with certificates of a test CA and no mod_s2s_dialback: SASL EXTERNAL."""
+    peer_class, peer_domain, external = Ejabberd, "e.test", True
+    peer_says = ("Accepted inbound s2s EXTERNAL authentication a.test -> e.test",
+                 "Accepted outbound s2s EXTERNAL authentication e.test -> a.test")
+
+
+@unittest.skipUnless(have(PROSODY), "Prosody is not installed (Debian package prosody)")
+class ProsodyPeerExternal(PeerInterop, unittest.TestCase):
+    """Prosody as p.test with certificates of a test CA, s2s_secure_auth on, no mod_dialback:
+    SASL EXTERNAL."""
+    peer_class, peer_domain, external = Prosody, "p.test", True
+    peer_says = ("SASL EXTERNAL with a.test succeeded", "Accepting SASL EXTERNAL identity from a.test")
+
+
+if __name__ == "__main__":
+    unittest.main()
