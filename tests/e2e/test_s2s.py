@@ -82,6 +82,49 @@ def route(domain, port):
     return f"{domain}=127.0.0.1:{port}"
 
 
+async def subscribe_both_ways(test, mine, theirs, timeout=20):
+    """Two users on either side of a link, each (bare JID, password, c2s port), subscribe to
+    each other, approving by hand: the request waits as "ask", both rosters end "both",
+    presence follows each approval, and the first user's going away reaches the other."""
+    (me, my_jid), (other, other_jid) = [(await roster_login(jid + "/r", pw, port), jid) for jid, pw, port in (mine, theirs)]
+    try:
+        for c in (me, other):
+            c.auto_authorize, c.auto_subscribe = None, False  # answered by hand below
+            await roster_get(c)
+            c.send_presence()
+        # I ask; my server keeps the request pending and sends it over the link.
+        me.send_presence(pto=other_jid, ptype="subscribe")
+        _, item, _ = await next_item(me.pushes, lambda x: x[1]["jid"] == other_jid)
+        test.assertEqual((item["subscription"], item["ask"]), ("none", "subscribe"))
+        req = await next_item(other.presences, lambda x: x["type"] in ("subscribe", "error"), timeout=timeout)
+        test.assertEqual((req["type"], req["from"].bare), ("subscribe", my_jid))
+        # The other approves: my item becomes "to", and the other's presence reaches me.
+        other.send_presence(pto=my_jid, ptype="subscribed")
+        _, item, _ = await next_item(me.pushes, lambda x: x[1]["subscription"] == "to", timeout=timeout)
+        test.assertEqual((item["jid"], item["ask"]), (other_jid, None))
+        await next_item(me.presences, lambda x: str(x["from"]) == other_jid + "/r" and x["type"] == "available",
+                        timeout=timeout)
+        # And back: the other asks, I approve: "both" on both sides, my presence reaches the other.
+        other.send_presence(pto=my_jid, ptype="subscribe")
+        await next_item(me.presences, lambda x: x["type"] == "subscribe" and x["from"].bare == other_jid,
+                        timeout=timeout)
+        me.send_presence(pto=other_jid, ptype="subscribed")
+        _, item, _ = await next_item(other.pushes, lambda x: x[1]["subscription"] == "both", timeout=timeout)
+        test.assertEqual(item["jid"], my_jid)
+        await next_item(other.presences, lambda x: str(x["from"]) == my_jid + "/r" and x["type"] == "available",
+                        timeout=timeout)
+        for c, contact in ((me, other_jid), (other, my_jid)):
+            _, items = await roster_get(c)
+            test.assertEqual(items[contact]["subscription"], "both")
+        # I go away: the other is told over the link, as a subscriber.
+        me.send_presence(ptype="unavailable")
+        await next_item(other.presences, lambda x: str(x["from"]) == my_jid + "/r" and x["type"] == "unavailable",
+                        timeout=timeout)
+    finally:
+        await logout(me)
+        await logout(other)
+
+
 class Pair(unittest.TestCase):
     """a.test and b.test, each routing to the other; subclasses say how they authenticate."""
     lines_a = lines_b = ""
@@ -174,47 +217,7 @@ class Dialback(Pair):
 
 
     def test_subscription_both_ways_across_domains(self):
-        async def go():
-            alice = await roster_login(self.alice + "/r", "pw-alice", self.a.port)
-            bob = await roster_login(self.bob + "/r", "pw-bob", self.b.port)
-            try:
-                for c in (alice, bob):
-                    c.auto_authorize, c.auto_subscribe = None, False  # answered by hand below
-                    await roster_get(c)
-                    c.send_presence()
-                # alice asks; her server keeps the request pending and sends it over the link.
-                alice.send_presence(pto=self.bob, ptype="subscribe")
-                _, item, _ = await next_item(alice.pushes, lambda x: x[1]["jid"] == self.bob)
-                self.assertEqual((item["subscription"], item["ask"]), ("none", "subscribe"))
-                req = await next_item(bob.presences, lambda x: x["type"] in ("subscribe", "error"), timeout=15)
-                self.assertEqual((req["type"], str(req["from"])), ("subscribe", self.alice))
-                # bob approves: alice's item becomes "to", bob's "from", and bob's presence reaches alice.
-                bob.send_presence(pto=self.alice, ptype="subscribed")
-                _, item, _ = await next_item(alice.pushes, lambda x: x[1]["subscription"] == "to", timeout=15)
-                self.assertEqual((item["jid"], item["ask"]), (self.bob, None))
-                _, item, _ = await next_item(bob.pushes, lambda x: x[1]["jid"] == self.alice)
-                self.assertEqual(item["subscription"], "from")
-                await next_item(alice.presences, lambda x: str(x["from"]) == self.bob + "/r" and
-                                x["type"] == "available", timeout=15)
-                # And back: bob asks, alice approves: both, and alice's presence reaches bob.
-                bob.send_presence(pto=self.alice, ptype="subscribe")
-                await next_item(alice.presences, lambda x: x["type"] == "subscribe" and str(x["from"]) == self.bob,
-                                timeout=15)
-                alice.send_presence(pto=self.bob, ptype="subscribed")
-                _, item, _ = await next_item(bob.pushes, lambda x: x[1]["subscription"] == "both", timeout=15)
-                self.assertEqual(item["jid"], self.alice)
-                await next_item(bob.presences, lambda x: str(x["from"]) == self.alice + "/r" and
-                                x["type"] == "available", timeout=15)
-                _, items = await roster_get(alice)
-                self.assertEqual(items[self.bob]["subscription"], "both")
-                # alice goes away: bob is told over the link, as a subscriber.
-                alice.send_presence(ptype="unavailable")
-                await next_item(bob.presences, lambda x: str(x["from"]) == self.alice + "/r" and
-                                x["type"] == "unavailable", timeout=15)
-            finally:
-                await logout(alice)
-                await logout(bob)
-        run(go())
+        run(subscribe_both_ways(self, (self.alice, "pw-alice", self.a.port), (self.bob, "pw-bob", self.b.port)))
 
 
 class Blocked(Pair):

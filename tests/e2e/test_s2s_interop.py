@@ -17,8 +17,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from client import login, logout, next_item, run  # noqa: E402
 from harness import free_port  # noqa: E402
 from peer_servers import EJABBERDCTL, PROSODY, Ejabberd, Prosody, have  # noqa: E402
-from test_roster import connect as roster_login, roster_get  # noqa: E402
-from test_s2s import DomainWorld, TestCa, route  # noqa: E402
+from test_s2s import DomainWorld, TestCa, route, subscribe_both_ways  # noqa: E402
 
 
 class PeerInterop:
@@ -107,47 +106,8 @@ class PeerInterop:
             self.assertIn(line, log)
 
     def test_2_subscription_both_ways(self):
-        async def go():
-            alice = await roster_login(self.alice + "/r", "pw-alice", self.a.port)
-            pat = await roster_login(self.pat + "/r", "pw-pat", self.peer.c2s_port)
-            try:
-                for c in (alice, pat):
-                    c.auto_authorize, c.auto_subscribe = None, False  # answered by hand below
-                    await roster_get(c)
-                    c.send_presence()
-                # alice asks; cl-jabberd keeps it pending and sends it over the link.
-                alice.send_presence(pto=self.pat, ptype="subscribe")
-                _, item, _ = await next_item(alice.pushes, lambda x: x[1]["jid"] == self.pat)
-                self.assertEqual((item["subscription"], item["ask"]), ("none", "subscribe"))
-                req = await next_item(pat.presences, lambda x: x["type"] in ("subscribe", "error"), timeout=20)
-                self.assertEqual((req["type"], req["from"].bare), ("subscribe", self.alice))
-                # pat approves on the peer: alice's item becomes "to", and pat's presence follows.
-                pat.send_presence(pto=self.alice, ptype="subscribed")
-                _, item, _ = await next_item(alice.pushes, lambda x: x[1]["subscription"] == "to", timeout=20)
-                self.assertEqual((item["jid"], item["ask"]), (self.pat, None))
-                await next_item(alice.presences, lambda x: str(x["from"]) == self.pat + "/r" and
-                                x["type"] == "available", timeout=20)
-                # And back: pat asks, alice approves: both on both sides, alice's presence reaches pat.
-                pat.send_presence(pto=self.alice, ptype="subscribe")
-                await next_item(alice.presences, lambda x: x["type"] == "subscribe" and
-                                x["from"].bare == self.pat, timeout=20)
-                alice.send_presence(pto=self.pat, ptype="subscribed")
-                _, item, _ = await next_item(pat.pushes, lambda x: x[1]["subscription"] == "both", timeout=20)
-                self.assertEqual(item["jid"], self.alice)
-                await next_item(pat.presences, lambda x: str(x["from"]) == self.alice + "/r" and
-                                x["type"] == "available", timeout=20)
-                _, items = await roster_get(alice)
-                self.assertEqual(items[self.pat]["subscription"], "both")
-                _, items = await roster_get(pat)
-                self.assertEqual(items[self.alice]["subscription"], "both")
-                # alice goes away: the peer tells pat, a subscriber of hers.
-                alice.send_presence(ptype="unavailable")
-                await next_item(pat.presences, lambda x: str(x["from"]) == self.alice + "/r" and
-                                x["type"] == "unavailable", timeout=20)
-            finally:
-                await logout(alice)
-                await logout(pat)
-        run(go(), timeout=120)
+        run(subscribe_both_ways(self, (self.alice, "pw-alice", self.a.port), (self.pat, "pw-pat", self.peer.c2s_port)),
+            timeout=120)
 
 
 @unittest.skipUnless(have(EJABBERDCTL), "ejabberd is not installed (Debian package ejabberd)")
