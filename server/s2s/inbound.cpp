@@ -1,5 +1,7 @@
 #include "s2s/inbound.hpp"
 
+#include <algorithm>
+
 #include "jabberadmin/encoding.hpp"
 #include "jabberadmin/jid.hpp"
 #include "s2s/dialback.hpp"
@@ -25,7 +27,7 @@ std::string domain_of(std::string_view text) {
 
 Inbound::Inbound(Links& links, std::shared_ptr<net::Connection> connection)
     : links_(&links), connection_(std::move(connection)), parser_(links.config().parser),
-      timer_(links.executor()), started_(Clock::now()), last_read_(started_) {}
+      timer_(links.executor()), started_(Clock::now()), last_read_(started_), rate_(links.config().rate) {}
 
 void Inbound::start() { arm_timer(); }
 
@@ -74,6 +76,7 @@ void Inbound::on_data(std::string_view bytes) {
   std::vector<xml::StreamEvent> events;
   const auto error = parser_.feed(bytes, events);
   const auto self = shared_from_this();
+  throttle(bytes.size(), events);
   for (auto& event : events) {
     if (closed_ || starting_tls_) return;
     if (auto* open = std::get_if<xml::StreamOpen>(&event)) on_header(open->header);
@@ -85,6 +88,18 @@ void Inbound::on_data(std::string_view bytes) {
     return close(xml::to_string(*error),
                  "Stanza larger than the limit of " + std::to_string(links_->config().parser.max_stanza_size) + " bytes");
   close(xml::to_string(*error));
+}
+
+// A peer over its link's rate is not read again until it has paid for what it sent: TCP
+// then slows it down, and local users' own traffic goes on meanwhile.
+void Inbound::throttle(std::size_t bytes, const std::vector<xml::StreamEvent>& events) {
+  const auto stanzas = std::count_if(events.begin(), events.end(),
+                                     [](const auto& e) { return std::holds_alternative<xml::Element>(e); });
+  const auto wait = rate_.take(bytes, static_cast<std::size_t>(stanzas), Clock::now());
+  if (wait.count() == 0) return;
+  if (!throttled_) log::info(log_prefix() + "sends faster than the link's rate limit; reading slowed down");
+  throttled_ = true;
+  connection_->pause_reading(wait);
 }
 
 void Inbound::on_header(const xml::Element& header) {

@@ -10,9 +10,11 @@
 #include <chrono>
 #include <memory>
 #include <set>
+#include <vector>
 #include <string>
 
 #include "net/connection.hpp"
+#include "stream/rate_limit.hpp"
 #include "xml/stream_parser.hpp"
 
 namespace jabberadmin::s2s {
@@ -35,6 +37,7 @@ class Inbound final : public std::enable_shared_from_this<Inbound>, public net::
   void on_closed() override;
 
  private:
+  void throttle(std::size_t bytes, const std::vector<xml::StreamEvent>& events);
   void on_header(const xml::Element& header);
   void on_element(const xml::Element& element);
   void send_features();
@@ -61,6 +64,8 @@ class Inbound final : public std::enable_shared_from_this<Inbound>, public net::
   bool closed_ = false;
   int pending_verifies_ = 0;
   std::chrono::steady_clock::time_point started_, last_read_;
+  stream::RateBuckets rate_;  // what the peer sends, paid for by reading it later
+  bool throttled_ = false;    // said once in the log
 };
 
 }  // namespace jabberadmin::s2s

@@ -19,6 +19,7 @@
 #include "s2s/peer_tls.hpp"
 #include "s2s/policy.hpp"
 #include "s2s/resolver.hpp"
+#include "stream/rate_limit.hpp"
 #include "xml/stream_parser.hpp"
 
 namespace jabberadmin::s2s {
@@ -34,6 +35,7 @@ struct LinkConfig {
   std::chrono::milliseconds idle_timeout{600000};   // silent links close
   std::size_t max_links_per_domain = 4;     // inbound, from one remote domain
   std::size_t max_links = 256;              // inbound and outbound together
+  stream::RateLimits rate{0, 0, 0, 0};      // what one inbound link may send (0: no limit)
 };
 
 class Links {

@@ -18,6 +18,8 @@ LinkConfig link_config(const JabberSettings& j) {
   config.idle_timeout = std::chrono::seconds(j.s2s_idle_timeout);
   config.max_links_per_domain = j.s2s_max_links_per_domain;
   config.max_links = j.s2s_max_links;
+  const auto stanzas = static_cast<double>(j.s2s_stanza_rate), bytes = static_cast<double>(j.s2s_byte_rate);
+  config.rate = stream::RateLimits{stanzas, 2 * stanzas, bytes, 2 * bytes};
   return config;
 }
 

@@ -2,7 +2,8 @@
 slapd, linked by the static route map (no DNS): messages both ways with dialback on
 self-signed certificates and with SASL EXTERNAL on certificates of a test CA; a blocked
 domain refused both ways; a link that lies about 'from' closed; unroutable domains bounced;
-a presence subscription made across the link both ways, with presence following it."""
+a presence subscription made across the link both ways, with presence following it; a
+flooding link slowed down while local users go on."""
 import asyncio
 import base64
 import os
@@ -242,6 +243,54 @@ class Blocked(Pair):
             finally:
                 await logout(alice)
                 await logout(bob)
+        run(go())
+
+
+class Flood(Pair):
+    """b.test sends faster than a.test lets one link send: the link is read more slowly, nothing
+    is lost, and a local user's message to the same recipient is not stuck behind the flood."""
+    lines_a = "s2s_stanza_rate = 10\n"  # bursts of 20
+
+    def test_a_flooding_link_is_slowed_and_local_users_go_on(self):
+        carol = self.a.add_user("carol", "pw-carol")
+        count = 60  # within bob's own client burst (100), three times the link's burst
+
+        async def go():
+            clients = []
+            try:
+                for jid, pw, port in ((self.alice, "pw-alice", self.a.port), (self.bob, "pw-bob", self.b.port),
+                                      (carol, "pw-carol", self.a.port)):
+                    c, ok = await login(jid, pw, port)
+                    self.assertIs(ok, True, jid)
+                    c.send_presence()  # available: messages are delivered, not stored offline
+                    clients.append(c)
+                alice, bob, carol_c = clients
+                # The link up first, so that what is timed is the flood, not the dialback.
+                bob.send_message(mto=self.alice, mbody="hello", mtype="chat")
+                await next_item(alice.received, lambda m: m["body"] == "hello", timeout=15)
+                loop = asyncio.get_event_loop()
+                started = loop.time()
+                for i in range(count):
+                    bob.send_message(mto=self.alice, mbody=f"flood {i}", mtype="chat")
+                await next_item(alice.received, lambda m: m["body"] == "flood 25", timeout=15)
+                # Mid-flood (the link is paced by now): a local message overtakes what is left of it.
+                carol_c.send_message(mto=self.alice, mbody="local", mtype="chat")
+                got = []
+                while True:
+                    m = await next_item(alice.received, timeout=30)
+                    got.append(m["body"])
+                    if m["body"] == f"flood {count - 1}":
+                        break
+                elapsed = loop.time() - started
+                self.assertIn("local", got, "the local message came after the whole flood")
+                self.assertLess(got.index("local"), len(got) - 5, got)
+                self.assertEqual([b for b in got if b != "local"], [f"flood {i}" for i in range(26, count)])
+                # 61 stanzas over a link allowed 10/s after a burst of 20: at least 4 s.
+                self.assertGreater(elapsed, 3.5, f"the flood took {elapsed:.1f} s: not paced")
+                await self.a.log_shows("sends faster than the link's rate limit; reading slowed down")
+            finally:
+                for c in clients:
+                    await logout(c)
         run(go())
 
 

@@ -155,6 +155,8 @@ TEST_F(SettingsLoad, FederationIsOffUnlessSaidAndItsListsAreChecked) {
   EXPECT_FALSE(defaults.jabber.s2s);
   EXPECT_EQ(defaults.jabber.s2s_port, 5269);
   EXPECT_TRUE(defaults.jabber.s2s_dialback);
+  EXPECT_EQ(defaults.jabber.s2s_stanza_rate, 500u);
+  EXPECT_EQ(defaults.jabber.s2s_byte_rate, 1u << 20);
   EXPECT_EQ(jabber_error("s2s_routes = ['b.test']"),
             file + "[jabber] s2s_routes = [ 'b.test' ]: expected an array of 'domain=host:port', e.g. ['example.org=10.0.0.5:5269']");
   EXPECT_NE(jabber_error("s2s_routes = ['b.test=h:0']"), "");

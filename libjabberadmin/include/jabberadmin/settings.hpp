@@ -146,6 +146,10 @@ struct JabberSettings {
   std::size_t s2s_idle_timeout = 600;                // seconds a link may stay silent
   std::size_t s2s_max_links_per_domain = 4;          // inbound links from one remote domain
   std::size_t s2s_max_links = 256;                   // server-to-server links in all
+  // What one inbound link may send, metered as a client's stream is (a link over it is read
+  // more slowly, not cut); bursts of two seconds' worth. 0: no limit.
+  std::size_t s2s_stanza_rate = 500;                 // stanzas/s
+  std::size_t s2s_byte_rate = 1 << 20;               // bytes/s
 };
 
 // The largest upload_max_file_size: cl-jabberd holds an upload's body in memory until it
@@ -206,6 +210,8 @@ inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"s2s_idle_timeout", &JabberSettings::s2s_idle_timeout, 86400},
     {"s2s_max_links_per_domain", &JabberSettings::s2s_max_links_per_domain},
     {"s2s_max_links", &JabberSettings::s2s_max_links},
+    {"s2s_stanza_rate", &JabberSettings::s2s_stanza_rate},
+    {"s2s_byte_rate", &JabberSettings::s2s_byte_rate},
 };
 
 struct Settings {
