@@ -297,6 +297,34 @@ class UploadStreaming(UploadWorld):
             await logout(anna)
         run(go())
 
+    def test_two_puts_and_a_get_on_one_kept_alive_connection(self):
+        async def go():
+            anna = await self.client("anna")
+            first, _ = await self.slot(anna, "one.bin", 70000)
+            second, _ = await self.slot(anna, "two.bin", 5)
+            parts = urllib.parse.urlsplit(first)
+            context = ssl.create_default_context(cafile=os.path.join(self.world.dir, "c.pem"))
+
+            def talk():
+                conn = http.client.HTTPSConnection(parts.hostname, parts.port, context=context, timeout=10)
+                out = []
+                try:
+                    for method, url, body in (("PUT", first, b"1" * 70000), ("PUT", second, b"22222"),
+                                              ("GET", first, None), ("GET", second, None)):
+                        conn.request(method, urllib.parse.urlsplit(url).path, body=body,
+                                     headers={"Content-Type": "application/octet-stream"} if body else {})
+                        r = conn.getresponse()
+                        out.append((r.status, r.read()))
+                finally:
+                    conn.close()
+                return out
+            out = await asyncio.to_thread(talk)
+            self.assertEqual([status for status, _ in out], [201, 201, 200, 200])
+            self.assertEqual(out[2][1], b"1" * 70000)
+            self.assertEqual(out[3][1], b"22222")
+            await logout(anna)
+        run(go())
+
     def test_a_put_cut_off_leaves_nothing_and_uses_the_slot(self):
         async def go():
             anna = await self.client("anna")
