@@ -4,7 +4,9 @@
 // one harmless path segment, non-empty, within the limit, well-formed UTF-8 and sanitized
 // already; percent-encoding round-trips; a Content-Disposition has no line break and its
 // quoted name no quote or backslash; no active type is ever served as itself; a PUT the
-// header check lets through matches its slot's size.
+// header check lets through matches its slot's size; only a PUT's sink stores a file, and
+// a stored one is found; a GET served from its file has the slot's size. Two requests may
+// come in one input, and a body cut off leaves nothing behind.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -12,8 +14,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "http/listener.hpp"
+#include "http/sink_body.hpp"
 #include "store/database.hpp"
 #include "upload/file_names.hpp"
 #include "upload/http_files.hpp"
@@ -67,20 +71,55 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   world->slots.take(token, Clock::time_point{});
   world->slots.issue(Slot{token, "a@example.org", "f.bin", data[0] % 2 ? "image/png" : "", 4, Clock::time_point::max()});
 
-  http::RequestParser parser;
-  http::apply_limits(parser, http::Limits{.header_limit = 2048, .body_limit = 4096});
-  boost::system::error_code ec;
-  parser.eager(true);
-  parser.put(boost::asio::buffer(in.data(), in.size()), ec);
-  if (ec && ec != boost::beast::http::error::need_more) return 0;
-  if (!parser.is_header_done()) return 0;
-  if (auto refused = world->files.refuse(parser.get())) return 0;
-  if (!parser.is_done()) return 0;
-  http::Request request = parser.release();
-  if (request.method() == boost::beast::http::verb::put && request.body().size() != 4) std::abort();
-  const http::Response answer = world->files.answer(request);
-  if (answer.result() == boost::beast::http::status::created && request.method() != boost::beast::http::verb::put)
-    std::abort();
+  // As the listener does: the header, the refusals from it, then a PUT's body streamed to
+  // its file (the parser switched to SinkBody), anything else read whole and answered. The
+  // input may hold two requests one after the other (a client's keep-alive): each is parsed
+  // from what is left, and every loop ends when the input does.
+  for (int round = 0; round < 2 && !in.empty(); ++round) {
+    http::RequestParser parser;
+    http::apply_limits(parser, http::Limits{.header_limit = 2048, .body_limit = 4096});
+    parser.eager(false);
+    boost::system::error_code ec;
+    const std::size_t used = parser.put(boost::asio::buffer(in.data(), in.size()), ec);
+    if (ec || !parser.is_header_done()) break;
+    in.remove_prefix(used);
+    if (http::refusal_on_header(parser) || world->files.refuse(parser.get())) break;
+    auto streamed = world->files.stream(parser.get());
+    if (std::holds_alternative<http::Response>(streamed)) break;
+    auto& sink = std::get<std::unique_ptr<http::BodySink>>(streamed);
+    if (sink) {
+      if (parser.get().method() != boost::beast::http::verb::put) std::abort();  // only a PUT streams
+      http::SinkParser body(std::move(parser));
+      body.get().body() = std::move(sink);
+      while (!body.is_done() && !in.empty()) {
+        const std::size_t n = body.put(boost::asio::buffer(in.data(), in.size()), ec);
+        if (ec) break;
+        in.remove_prefix(n);
+        if (n == 0) break;
+      }
+      if (!body.is_done()) break;  // cut off: the sink goes unfinished, nothing stored
+      const http::Response answer = body.get().body()->finish();
+      if (answer.result() == boost::beast::http::status::created && !world->store.find(token)) std::abort();
+      continue;
+    }
+    parser.eager(true);
+    while (!parser.is_done() && !in.empty()) {
+      const std::size_t n = parser.put(boost::asio::buffer(in.data(), in.size()), ec);
+      if (ec == boost::beast::http::error::need_more) ec = {};
+      if (ec) break;
+      in.remove_prefix(n);
+      if (n == 0) break;
+    }
+    if (!parser.is_done()) break;
+    http::Request request = parser.release();
+    if (request.body().size() > 4096) std::abort();
+    if (auto file = world->files.serve(request)) {
+      if (request.method() != boost::beast::http::verb::get || file->body().size() != 4) std::abort();
+      continue;
+    }
+    const http::Response answer = world->files.answer(request);
+    if (answer.result() == boost::beast::http::status::created) std::abort();  // only a sink stores
+  }
   world->store.remove_owner("a@example.org");  // the next PUT of the same token starts afresh
   return 0;
 }

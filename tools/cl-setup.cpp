@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   std::string s2s, s2s_dialback, s2s_block, s2s_allow;
   std::uint16_t port = 0, tls_port = 0, http_port = 0, s2s_port = 0;
   std::int64_t max_stanza_size = 0, scram_iterations = 0, mam_retention = 0;
-  std::int64_t upload_max_size = 0, upload_quota = 0, upload_disk_quota = 0, upload_expire = 0;
+  std::int64_t upload_max_size = 0, upload_quota = 0, upload_disk_quota = 0, upload_expire = 0, upload_rate = 0;
   auto& app = tool.app;
   auto* state_dir = app.add_option("--state-dir", private_ldap.state_dir,
                                    "ldap: the private slapd's directory (default: the one the settings record, else "
@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
                                              "Bytes of uploaded files all users may keep, 0 no limit (jabber; default 1073741824)");
   auto* o_upload_expire = app.add_option("--upload-expire", upload_expire,
                                          "Days an uploaded file is kept, 0 for ever (jabber; default 30)");
+  auto* o_upload_rate = app.add_option("--upload-rate", upload_rate,
+                                       "Bytes per second one upload is read at, 0 no limit (jabber; default 0)");
   auto* o_s2s = app.add_option("--s2s", s2s, "Federation with other servers: on or off (jabber; default off)")
                     ->check(CLI::IsMember({"on", "off"}));
   auto* o_s2s_port = app.add_option("--s2s-port", s2s_port, "Port for other servers (jabber; default 5269)");
@@ -110,6 +112,7 @@ int main(int argc, char** argv) {
       if (o_upload_quota->count()) options.upload_quota_per_user = upload_quota;
       if (o_upload_disk_quota->count()) options.upload_disk_quota = upload_disk_quota;
       if (o_upload_expire->count()) options.upload_expire_days = upload_expire;
+      if (o_upload_rate->count()) options.upload_rate_limit = upload_rate;
       if (o_s2s->count()) options.s2s = s2s == "on";
       if (o_s2s_port->count()) options.s2s_port = s2s_port;
       if (o_s2s_dialback->count()) options.s2s_dialback = s2s_dialback == "on";

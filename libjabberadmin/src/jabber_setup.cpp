@@ -351,6 +351,7 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("upload quota per user", std::to_string(a.upload_quota_per_user), std::to_string(b.upload_quota_per_user));
   note("upload disk quota", std::to_string(a.upload_disk_quota), std::to_string(b.upload_disk_quota));
   note("uploaded files kept", kept(a.upload_expire_days), kept(b.upload_expire_days));
+  note("upload rate limit (bytes/s)", std::to_string(a.upload_rate_limit), std::to_string(b.upload_rate_limit));
   note("federation", a.s2s ? "on" : "off", b.s2s ? "on" : "off");
   note("federation port", std::to_string(a.s2s_port), std::to_string(b.s2s_port));
   note("federation dialback", a.s2s_dialback ? "on" : "off", b.s2s_dialback ? "on" : "off");
@@ -525,6 +526,8 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
                j.upload_disk_quota);
   upload_value(o.upload_expire_days, "--upload-expire", 0, kMaxMamRetentionDays, "a number of days (0: for ever)",
                j.upload_expire_days);
+  upload_value(o.upload_rate_limit, "--upload-rate", 0, kMaxLimitValue, "a number of bytes per second (0: no limit)",
+               j.upload_rate_limit);
 
   if (o.s2s) j.s2s = *o.s2s;
   if (o.s2s_port) j.s2s_port = *o.s2s_port;

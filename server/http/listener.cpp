@@ -1,14 +1,18 @@
 #include "http/listener.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 
+#include "http/pacer.hpp"
+#include "http/sink_body.hpp"
 #include "util/log.hpp"
 
 namespace jabberadmin::http {
@@ -25,7 +29,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, const Routes& routes,
              const Limits& limits, std::shared_ptr<void> slot)
       : tls_(std::move(tls)), stream_(beast::tcp_stream(std::move(socket)), *tls_), routes_(routes),
-        limits_(limits), slot_(std::move(slot)) {}
+        limits_(limits), slot_(std::move(slot)), pause_(stream_.get_executor()) {}
 
   void start() {
     beast::get_lowest_layer(stream_).expires_after(limits_.request_timeout);
@@ -61,8 +65,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const std::uint64_t limit = route != nullptr && route->body_limit != 0 ? route->body_limit : limits_.body_limit;
     if (parser_->content_length() && *parser_->content_length() > limit) return on_request(bhttp::error::body_limit);
     parser_->body_limit(limit);
-    if (route != nullptr && route->body_timeout.count() != 0)
-      beast::get_lowest_layer(stream_).expires_after(route->body_timeout);
+    const std::chrono::milliseconds body_timeout =
+        route != nullptr && route->body_timeout.count() != 0 ? route->body_timeout : std::chrono::milliseconds(0);
+    if (route != nullptr && route->stream_body) {
+      auto streamed = route->stream_body(parser_->get());
+      if (auto* refused = std::get_if<Response>(&streamed)) return respond(std::move(*refused), false);
+      if (auto& sink = std::get<std::unique_ptr<BodySink>>(streamed))
+        return stream(std::move(sink), route->rate_limit, body_timeout.count() != 0 ? body_timeout : limits_.request_timeout);
+    }
+    if (body_timeout.count() != 0) beast::get_lowest_layer(stream_).expires_after(body_timeout);
     bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](const error_code& ec, std::size_t) {
       self->on_request(ec);
     });
@@ -84,6 +95,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       beast::get_lowest_layer(stream_).expires_never();
       return route->take(std::move(stream_), std::move(request), std::move(slot_));
     }
+    if (route->serve_file)
+      if (auto file = route->serve_file(request)) return respond_file(std::move(*file), request.keep_alive());
     if (route->defer) {
       // Answered later (a long poll): no timeout while the route holds it.
       beast::get_lowest_layer(stream_).expires_never();
@@ -94,6 +107,90 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     const bool keep_alive = request.keep_alive();
     respond(route->answer(request), keep_alive);
+  }
+
+  // The body to the route's sink as it arrives (the parser switched to SinkBody keeps none
+  // of it), read no faster than `rate`; the whole body within `timeout` plus the time the
+  // rate itself takes. Every read completes or times out: the deadline is on the socket.
+  void stream(std::unique_ptr<BodySink> sink, std::uint64_t rate, std::chrono::milliseconds timeout) {
+    keep_alive_ = parser_->get().keep_alive();
+    const std::uint64_t length = parser_->content_length().value_or(0);
+    sink_parser_.emplace(std::move(*parser_));
+    parser_.reset();
+    sink_parser_->get().body() = std::move(sink);
+    const auto now = Pacer::Clock::now();
+    pacer_.emplace(rate, now);
+    rate_ = rate;
+    received_ = 0;
+    deadline_ = now + timeout + pacer_->minimum(length);
+    beast::get_lowest_layer(stream_).expires_at(deadline_);
+    read_streamed();
+  }
+
+  void read_streamed() {
+    if (sink_parser_->is_done()) return finish_streamed();
+    if (const auto wait = pacer_->delay(received_, Pacer::Clock::now()); wait != Pacer::Clock::duration::zero()) {
+      // Ahead of the rate: nothing is read meanwhile, so TCP's window holds the client back.
+      pause_.expires_after(wait);
+      return pause_.async_wait([self = shared_from_this()](const error_code& ec) {
+        if (ec) return self->drop();
+        self->read_streamed_now();
+      });
+    }
+    read_streamed_now();
+  }
+
+  void read_streamed_now() {
+    // A read takes what the socket holds up to the buffer's room: under a rate, a sixteenth
+    // of a second's worth (1 to 64 KiB), so the pace is kept to within that.
+    if (rate_ != 0) buffer_.max_size(buffer_.size() + std::clamp<std::uint64_t>(rate_ / 16, 1024, 64 * 1024));
+    bhttp::async_read_some(stream_, buffer_, *sink_parser_, [self = shared_from_this()](const error_code& ec, std::size_t n) {
+      self->received_ += n;
+      if (!ec) return self->read_streamed();
+      self->buffer_.max_size(std::numeric_limits<std::size_t>::max());
+      // Cut off, timed out or refused by the sink: the sink goes unfinished and undoes its work.
+      const bool sink_failed = ec == boost::system::errc::io_error;
+      self->sink_parser_.reset();
+      if (sink_failed) return self->refuse(bhttp::status::internal_server_error, "Cannot store the body");
+      self->on_request(ec);
+    });
+  }
+
+  void finish_streamed() {
+    buffer_.max_size(std::numeric_limits<std::size_t>::max());
+    std::unique_ptr<BodySink> sink = std::move(sink_parser_->get().body());
+    sink_parser_.reset();
+    respond(sink->finish(), keep_alive_);
+  }
+
+  // A file's answer: written piece by piece, each within the request timeout, so a large
+  // file to a slow reader is not cut while it moves and a stalled reader is.
+  void respond_file(FileResponse response, bool keep_alive) {
+    response.keep_alive(keep_alive);
+    response.set(bhttp::field::server, "cl-jabberd");
+    response.prepare_payload();
+    file_response_.emplace(std::move(response));
+    file_serializer_.emplace(*file_response_);
+    keep_alive_ = keep_alive;
+    write_file();
+  }
+
+  void write_file() {
+    if (file_serializer_->is_done()) {
+      file_serializer_.reset();
+      file_response_.reset();
+      if (!keep_alive_) return close();
+      return read(limits_.idle_timeout);
+    }
+    beast::get_lowest_layer(stream_).expires_after(limits_.request_timeout);
+    bhttp::async_write_some(stream_, *file_serializer_, [self = shared_from_this()](const error_code& ec, std::size_t) {
+      if (ec) {
+        self->file_serializer_.reset();
+        self->file_response_.reset();
+        return self->drop();
+      }
+      self->write_file();
+    });
   }
 
   void refuse(bhttp::status status, std::string_view why) {
@@ -132,6 +229,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   std::optional<Response> response_;
+  // A streamed body's parser and its pace (stream()).
+  std::optional<SinkParser> sink_parser_;
+  std::optional<Pacer> pacer_;
+  std::uint64_t received_ = 0;
+  std::uint64_t rate_ = 0;
+  Pacer::Clock::time_point deadline_;
+  asio::steady_timer pause_;
+  bool keep_alive_ = false;
+  // A file's answer being written (respond_file()).
+  std::optional<FileResponse> file_response_;
+  std::optional<bhttp::response_serializer<bhttp::file_body>> file_serializer_;
 };
 
 }  // namespace

@@ -11,6 +11,13 @@
 // such a request is refused on its header (411), so Beast's chunk parser, whose Boost 1.74
 // version asserts on a last chunk split as "0\r\n", "\r", "\n" (boostorg/beast#2861),
 // never runs, whatever the build's assertions.
+//
+// A route may take its body streamed (Route::stream_body: an upload to its file): the parser
+// is switched to SinkBody (http/sink_body.hpp) after the header, each read goes straight to
+// the sink, reads are paced by a timer to Route::rate_limit, and the whole body must come
+// within the route's body timeout plus its length over that rate, so every body read ends,
+// by its last byte, the client's close or the deadline. A route may answer with a file
+// (Route::serve_file), written piece by piece, each piece within request_timeout.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

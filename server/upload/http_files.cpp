@@ -39,6 +39,40 @@ http::Response answer_with(unsigned version, bhttp::status status, std::string_v
   return response;
 }
 
+// Every answer with a stored file (GET and HEAD): how it is shown, and that nothing in it runs.
+template <class Message>
+void set_file_headers(Message& r, const StoredFile& file) {
+  const Presentation shown = present(file.content_type);
+  r.set(bhttp::field::content_type, shown.content_type);
+  r.set(bhttp::field::content_disposition, content_disposition(file.file_name, shown.inline_display));
+  r.set(bhttp::field::access_control_allow_origin, "*");
+  r.set("X-Content-Type-Options", "nosniff");
+  r.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox");
+}
+
+// A PUT's body on its way to the disk; its finish stores the file and answers 201.
+class UploadSink : public http::BodySink {
+ public:
+  UploadSink(std::unique_ptr<Incoming> file, Clock::time_point expires, unsigned version)
+      : file_(std::move(file)), expires_(expires), version_(version) {}
+  bool write(const char* data, std::size_t size) override { return file_->write(data, size); }
+  http::Response finish() override {
+    try {
+      file_->commit(expires_);
+    } catch (const std::exception& e) {
+      log::error(std::string("upload: cannot store a file: ") + e.what());
+      return answer_with(version_, bhttp::status::internal_server_error, "Cannot store the file");
+    }
+    log::info("upload: " + file_->slot().owner + " stored " + std::to_string(file_->slot().size) + " bytes");
+    return answer_with(version_, bhttp::status::created, "Created");
+  }
+
+ private:
+  std::unique_ptr<Incoming> file_;
+  Clock::time_point expires_;
+  unsigned version_;
+};
+
 }  // namespace
 
 std::string file_path(const std::string& token, const std::string& file_name) {
@@ -48,11 +82,15 @@ std::string file_path(const std::string& token, const std::string& file_name) {
 http::Route HttpFiles::route() {
   http::Route route;
   route.refusal = [this](const http::Request& header) { return refuse(header); };
+  route.stream_body = [this](const http::Request& header) { return stream(header); };
+  route.serve_file = [this](const http::Request& request) { return serve(request); };
   route.answer = [this](const http::Request& request) { return answer(request); };
-  // The PUT's body is held in memory until it is written (no more than a slot's size: the
-  // refusal checked Content-Length), and may take longer than a small request.
+  // The PUT's body goes to its file as it arrives (no more than a slot's size: the refusal
+  // checked Content-Length), at no more than the rate limit, and may take longer than a
+  // small request: five minutes, plus its length over the rate when there is one.
   route.body_limit = limits_.max_file_size;
   route.body_timeout = std::chrono::minutes(5);
+  route.rate_limit = limits_.rate_limit;
   return route;
 }
 
@@ -96,6 +134,50 @@ std::optional<http::Response> HttpFiles::refuse(const http::Request& header) {
   return std::nullopt;
 }
 
+std::variant<std::unique_ptr<http::BodySink>, http::Response> HttpFiles::stream(const http::Request& header) {
+  const unsigned version = header.version();
+  if (header.method() != bhttp::verb::put) {
+    // Only a PUT has a body here; another's would be read into memory up to a file's size.
+    const auto length = header.find(bhttp::field::content_length);
+    if (length != header.end() && http::view(length->value()) != "0")
+      return answer_with(version, bhttp::status::bad_request, "Only a PUT has a body");
+    return std::unique_ptr<http::BodySink>();
+  }
+  const auto target = parse_target(http::view(header.target()));
+  // The slot is used now, whatever happens: one try each.
+  std::optional<Slot> slot = target ? slots_.take(target->token, now_()) : std::nullopt;
+  if (!slot || slot->file_name != target->file_name)
+    return answer_with(version, bhttp::status::forbidden, "No such upload slot (unknown, used or expired)");
+  if (slot->content_type.empty())  // none declared: the PUT's says
+    slot->content_type = normalize_content_type(http::view(header[bhttp::field::content_type]));
+  const Clock::time_point expires =
+      limits_.file_lifetime.count() == 0 ? Clock::time_point::max() : now_() + limits_.file_lifetime;
+  try {
+    return std::make_unique<UploadSink>(store_.receive(*slot), expires, version);
+  } catch (const std::exception& e) {
+    log::error(std::string("upload: cannot store a file: ") + e.what());
+    return answer_with(version, bhttp::status::internal_server_error, "Cannot store the file");
+  }
+}
+
+std::optional<http::FileResponse> HttpFiles::serve(const http::Request& request) {
+  if (request.method() != bhttp::verb::get) return std::nullopt;
+  const auto target = parse_target(http::view(request.target()));
+  if (!target) return std::nullopt;
+  const std::optional<StoredFile> file = store_.find(target->token);
+  if (!file || file->file_name != target->file_name || file->expires <= now_()) return std::nullopt;
+  http::FileResponse r(bhttp::status::ok, request.version());
+  boost::system::error_code ec;
+  r.body().open(store_.path(*file).c_str(), boost::beast::file_mode::scan, ec);
+  if (ec) {
+    log::error("upload: cannot open " + store_.path(*file).string() + ": " + ec.message());
+    return std::nullopt;  // answer says 500
+  }
+  set_file_headers(r, *file);
+  r.prepare_payload();
+  return r;
+}
+
 http::Response HttpFiles::answer(const http::Request& request) {
   const unsigned version = request.version();
   if (request.method() == bhttp::verb::options) {
@@ -107,48 +189,20 @@ http::Response HttpFiles::answer(const http::Request& request) {
     r.prepare_payload();
     return r;
   }
+  // A PUT is streamed (stream()); one here had no sink, so it has no slot.
+  if (request.method() == bhttp::verb::put)
+    return answer_with(version, bhttp::status::forbidden, "No such upload slot (unknown, used or expired)");
   const auto target = parse_target(http::view(request.target()));
   if (!target) return answer_with(version, bhttp::status::not_found, "Not found");
-  if (request.method() == bhttp::verb::put) {
-    // The slot is used now, whatever happens: one try each.
-    const std::optional<Slot> slot = slots_.take(target->token, now_());
-    if (!slot || slot->file_name != target->file_name || request.body().size() != slot->size)
-      return answer_with(version, bhttp::status::forbidden, "No such upload slot (unknown, used or expired)");
-    const Clock::time_point expires =
-        limits_.file_lifetime.count() == 0 ? Clock::time_point::max() : now_() + limits_.file_lifetime;
-    Slot stored = *slot;
-    if (stored.content_type.empty())  // none declared: the PUT's says
-      stored.content_type = normalize_content_type(http::view(request[bhttp::field::content_type]));
-    try {
-      store_.put(stored, request.body(), expires);
-    } catch (const std::exception& e) {
-      log::error(std::string("upload: cannot store a file: ") + e.what());
-      return answer_with(version, bhttp::status::internal_server_error, "Cannot store the file");
-    }
-    log::info("upload: " + slot->owner + " stored " + std::to_string(slot->size) + " bytes");
-    return answer_with(version, bhttp::status::created, "Created");
-  }
   const std::optional<StoredFile> file = store_.find(target->token);
   if (!file || file->file_name != target->file_name || file->expires <= now_())
     return answer_with(version, bhttp::status::not_found, "Not found");
-  http::Response r(bhttp::status::ok, version);
-  const Presentation shown = present(file->content_type);
-  r.set(bhttp::field::content_type, shown.content_type);
-  r.set(bhttp::field::content_disposition, content_disposition(file->file_name, shown.inline_display));
-  r.set(bhttp::field::access_control_allow_origin, "*");
-  r.set("X-Content-Type-Options", "nosniff");
-  r.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox");
-  if (request.method() == bhttp::verb::head) {
-    r.content_length(file->size);
-    return r;
-  }
-  try {
-    r.body() = store_.read(*file);
-  } catch (const std::exception& e) {
-    log::error(std::string("upload: ") + e.what());
+  // A GET of a file serve() could not open.
+  if (request.method() != bhttp::verb::head)
     return answer_with(version, bhttp::status::internal_server_error, "Cannot read the file");
-  }
-  r.prepare_payload();
+  http::Response r(bhttp::status::ok, version);
+  set_file_headers(r, *file);
+  r.content_length(file->size);
   return r;
 }
 

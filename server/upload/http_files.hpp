@@ -30,6 +30,10 @@ class HttpFiles {
   // What the route does, for the tests: the refusal of a request from its header alone,
   // and the answer to the whole request.
   std::optional<http::Response> refuse(const http::Request& header);
+  // A PUT's sink (its file, written as the body arrives), or a refusal; no sink for others.
+  std::variant<std::unique_ptr<http::BodySink>, http::Response> stream(const http::Request& header);
+  // A GET of a stored file, its body the open file; none for anything else.
+  std::optional<http::FileResponse> serve(const http::Request& request);
   http::Response answer(const http::Request& request);
 
  private:

@@ -19,6 +19,7 @@ struct Limits {
   std::uint64_t disk_quota = 0;            // bytes of all accounts together (0: no limit)
   std::chrono::seconds slot_lifetime{300};  // an unused slot's life
   std::chrono::seconds file_lifetime{0};    // a stored file's life (0: for ever)
+  std::uint64_t rate_limit = 0;             // bytes per second of one PUT (0: no limit)
 };
 
 struct Slot {

@@ -47,6 +47,7 @@ UploadOptions options_from(module::Context& context, std::optional<std::chrono::
   o.limits.max_file_size = j.upload_max_file_size;
   o.limits.quota_per_user = j.upload_quota_per_user;
   o.limits.disk_quota = j.upload_disk_quota;
+  o.limits.rate_limit = j.upload_rate_limit;
   // The clock's nanoseconds end in 2262: a life beyond a century is a century (the settings
   // allow more; cl-setup does not).
   o.limits.file_lifetime = std::chrono::days(std::min<std::size_t>(j.upload_expire_days, 36'500));

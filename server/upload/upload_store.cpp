@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <utility>
 
 #include "upload/file_names.hpp"
 #include "util/log.hpp"
@@ -45,31 +46,62 @@ Clock::time_point from_seconds(std::int64_t s) {
   throw std::runtime_error(what + " " + path.string() + ": " + std::strerror(errno));
 }
 
-// All of body to a new file at path, on the disk when this returns.
-void write_durably(const fs::path& path, std::string_view body) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) fail("cannot create", path);
-  while (!body.empty()) {
-    const ssize_t n = ::write(fd, body.data(), body.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int saved = errno;
-      ::close(fd);
-      errno = saved;
-      fail("cannot write", path);
-    }
-    body.remove_prefix(static_cast<std::size_t>(n));
-  }
-  if (::fsync(fd) != 0) {
-    const int saved = errno;
-    ::close(fd);
-    errno = saved;
-    fail("cannot write", path);
-  }
-  if (::close(fd) != 0) fail("cannot write", path);
+[[noreturn]] void fail_saving_errno(const std::string& what, const fs::path& path, int fd) {
+  const int saved = errno;
+  ::close(fd);
+  errno = saved;
+  fail(what, path);
 }
 
 }  // namespace
+
+Incoming::Incoming(UploadStore& store, Slot slot)
+    : store_(store), slot_(std::move(slot)), temp_(store.dir_ / (".incoming-" + slot_.token)) {
+  fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd_ < 0) fail("cannot create", temp_);
+}
+
+Incoming::~Incoming() {
+  if (committed_) return;
+  if (fd_ >= 0) ::close(fd_);
+  std::error_code ec;
+  fs::remove(temp_, ec);
+}
+
+bool Incoming::write(const char* data, std::size_t size) {
+  if (fd_ < 0 || size > slot_.size - written_) return false;
+  while (size != 0) {
+    const ssize_t n = ::write(fd_, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      log::error("upload: cannot write " + temp_.string() + ": " + std::strerror(n < 0 ? errno : ENOSPC));
+      return false;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+    written_ += static_cast<std::uint64_t>(n);
+  }
+  return true;
+}
+
+void Incoming::commit(Clock::time_point expires) {
+  if (fd_ < 0 || written_ != slot_.size) throw std::runtime_error("upload of " + slot_.token + " is incomplete");
+  const fs::path final_path = store_.dir_ / slot_.token;
+  const int fd = std::exchange(fd_, -1);
+  if (::fsync(fd) != 0) fail_saving_errno("cannot write", temp_, fd);
+  if (::close(fd) != 0) fail("cannot write", temp_);
+  std::error_code ec;
+  fs::rename(temp_, final_path, ec);
+  if (ec) throw std::runtime_error("cannot rename " + temp_.string() + ": " + ec.message());
+  try {
+    store_.record(slot_, expires);
+  } catch (...) {
+    fs::remove(final_path, ec);
+    throw;
+  }
+  committed_ = true;
+}
+
 
 UploadStore::UploadStore(store::Database& db, fs::path dir) : db_(db), dir_(std::move(dir)) {
   db_.migrate("upload", kMigrations);
@@ -81,27 +113,22 @@ UploadStore::UploadStore(store::Database& db, fs::path dir) : db_(db), dir_(std:
 }
 
 void UploadStore::put(const Slot& slot, std::string_view body, Clock::time_point expires) {
-  const fs::path temp = dir_ / (".incoming-" + slot.token);
-  const fs::path final_path = dir_ / slot.token;
-  try {
-    write_durably(temp, body);
-    std::error_code ec;
-    fs::rename(temp, final_path, ec);
-    if (ec) throw std::runtime_error("cannot rename " + temp.string() + ": " + ec.message());
-    db_.prepare("INSERT INTO upload_file(token, owner, file_name, content_type, size, expires) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(1, slot.token)
-        .bind(2, slot.owner)
-        .bind(3, slot.file_name)
-        .bind(4, slot.content_type)
-        .bind(5, static_cast<std::int64_t>(slot.size))
-        .bind(6, seconds(expires))
-        .step();
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(temp, ec);
-    fs::remove(final_path, ec);
-    throw;
-  }
+  Incoming file(*this, slot);
+  if (!file.write(body.data(), body.size())) throw std::runtime_error("cannot write the file of " + slot.token);
+  file.commit(expires);
+}
+
+std::unique_ptr<Incoming> UploadStore::receive(const Slot& slot) { return std::make_unique<Incoming>(*this, slot); }
+
+void UploadStore::record(const Slot& slot, Clock::time_point expires) {
+  db_.prepare("INSERT INTO upload_file(token, owner, file_name, content_type, size, expires) VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(1, slot.token)
+      .bind(2, slot.owner)
+      .bind(3, slot.file_name)
+      .bind(4, slot.content_type)
+      .bind(5, static_cast<std::int64_t>(slot.size))
+      .bind(6, seconds(expires))
+      .step();
 }
 
 std::optional<StoredFile> UploadStore::find(std::string_view token) {

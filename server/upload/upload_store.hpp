@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,6 +28,36 @@ struct StoredFile {
   Clock::time_point expires;  // time_point::max(): kept for ever
 };
 
+class UploadStore;
+
+// A file being received (a PUT streamed to the disk): its bytes go to a temporary file in
+// the store's directory as they arrive; commit() fsyncs it, renames it to the token's name
+// and records it. Destroyed uncommitted (the PUT was cut off or failed), it removes the
+// temporary file: no file and no row are left.
+class Incoming {
+ public:
+  Incoming(UploadStore& store, Slot slot);  // throws std::runtime_error
+  ~Incoming();
+  Incoming(const Incoming&) = delete;
+  Incoming& operator=(const Incoming&) = delete;
+
+  // Appends bytes; false when the disk refuses or they would pass the slot's size.
+  bool write(const char* data, std::size_t size);
+  // Stores the file as the slot's, kept until expires (throws std::runtime_error, leaving
+  // nothing behind). All of the slot's bytes must have been written.
+  void commit(Clock::time_point expires);
+  const Slot& slot() const noexcept { return slot_; }
+  std::uint64_t written() const noexcept { return written_; }
+
+ private:
+  UploadStore& store_;
+  Slot slot_;
+  std::filesystem::path temp_;
+  int fd_ = -1;
+  std::uint64_t written_ = 0;
+  bool committed_ = false;
+};
+
 class UploadStore {
  public:
   // Brings the table up to date, makes dir (0700) and reconciles it with the table.
@@ -35,9 +66,13 @@ class UploadStore {
   // Writes body as the slot's file and records it (throws std::runtime_error, leaving
   // nothing behind, when the disk refuses).
   void put(const Slot& slot, std::string_view body, Clock::time_point expires);
+  // The same, streamed: a file to write as its bytes arrive (throws std::runtime_error).
+  std::unique_ptr<Incoming> receive(const Slot& slot);
   std::optional<StoredFile> find(std::string_view token);
-  // The file's bytes (throws std::runtime_error when it cannot be read).
+  // The file's bytes (throws std::runtime_error when it cannot be read). For tests: the
+  // listener sends a file from disk (path()).
   std::string read(const StoredFile& file) const;
+  std::filesystem::path path(const StoredFile& file) const { return dir_ / file.token; }
 
   std::uint64_t bytes_of(std::string_view owner);
   std::uint64_t bytes();
@@ -50,6 +85,8 @@ class UploadStore {
   const std::filesystem::path& dir() const noexcept { return dir_; }
 
  private:
+  friend class Incoming;
+  void record(const Slot& slot, Clock::time_point expires);
   void remove_tokens(const std::vector<std::string>& tokens);
   void reconcile();
 

@@ -491,7 +491,7 @@ TEST_F(SetupJabberTest, EjabberdGetsHostMetaAndTheWebClient) {
   EXPECT_NE(yml.find("  mod_host_meta:\n"), std::string::npos) << "host-meta stays: " << yml;
 }
 
-// --upload-max-size, --upload-quota, --upload-disk-quota, --upload-expire: the settings, the
+// --upload-max-size, --upload-quota, --upload-disk-quota, --upload-expire, --upload-rate: the settings, the
 // generated ejabberd.yml's mod_http_upload on its HTTPS listener; a bad value is one error and
 // nothing written.
 TEST_F(SetupJabberTest, TheUploadLimitsAreSetAndEjabberdGetsTheEquivalent) {
@@ -501,13 +501,15 @@ TEST_F(SetupJabberTest, TheUploadLimitsAreSetAndEjabberdGetsTheEquivalent) {
   EXPECT_NE(read_text(ejabberd_yml()).find("HTTP file upload is off"), std::string::npos) << "no http_port";
 
   r = setup({"--http-port", "5443", "--upload-max-size", "5000000", "--upload-quota", "20971520",
-             "--upload-disk-quota", "0", "--upload-expire", "7"});
+             "--upload-disk-quota", "0", "--upload-expire", "7", "--upload-rate", "1048576"});
   ASSERT_EQ(r.status, 0) << r.err;
   const JabberSettings j = slapd().settings().jabber;
   EXPECT_EQ(j.upload_max_file_size, 5000000u);
   EXPECT_EQ(j.upload_quota_per_user, 20971520u);
   EXPECT_EQ(j.upload_disk_quota, 0u);
   EXPECT_EQ(j.upload_expire_days, 7u);
+  EXPECT_EQ(j.upload_rate_limit, 1048576u);
+  EXPECT_NE(r.out.find("changed upload rate limit (bytes/s): 0 -> 1048576"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("changed uploaded files kept: 30 days -> 7 days"), std::string::npos) << r.out;
   const std::string yml = read_text(ejabberd_yml());
   EXPECT_EQ(yaml_error(ejabberd_yml()), "");
@@ -523,6 +525,7 @@ TEST_F(SetupJabberTest, TheUploadLimitsAreSetAndEjabberdGetsTheEquivalent) {
       {{"--upload-quota", "-1"}, "--upload-quota -1: expected a number of bytes (0: no limit) from 0 to"},
       {{"--upload-expire", "36501"}, "--upload-expire 36501: expected a number of days (0: for ever) from 0 to 36500"},
       {{"--upload-disk-quota", "lots"}, "--upload-disk-quota", 2},
+      {{"--upload-rate", "-5"}, "--upload-rate -5: expected a number of bytes per second (0: no limit) from 0 to"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.args[0] + " " + c.args[1]);

@@ -197,11 +197,31 @@ class UploadTest : public ::testing::Test {
     r.body() = body;
     return r;
   }
-  // What the listener does: the refusal from the header, else the answer to the request.
+  // What the listener does: the refusal from the header; a PUT's body streamed to the
+  // route's sink in small pieces, its finish the answer; a file's answer read back here
+  // from its open file; else the answer to the request.
   http::Response send(const http::Request& r) {
     const http::Route* route = routes.find(http::view(r.target()));
     EXPECT_NE(route, nullptr);
     if (auto refused = route->refusal(r)) return *refused;
+    auto streamed = route->stream_body(r);
+    if (auto* refused = std::get_if<http::Response>(&streamed)) return *refused;
+    if (auto& sink = std::get<std::unique_ptr<http::BodySink>>(streamed)) {
+      for (std::size_t at = 0; at < r.body().size(); at += 3)
+        if (!sink->write(r.body().data() + at, std::min<std::size_t>(3, r.body().size() - at)))
+          return http::text_response(11, bhttp::status::internal_server_error, "sink refused");
+      return sink->finish();
+    }
+    if (auto file = route->serve_file(r)) {
+      http::Response out(file->result(), file->version());
+      for (const auto& field : file->base()) out.set(field.name_string(), field.value());
+      auto& f = file->body().file();
+      boost::system::error_code ec;
+      char buf[4096];
+      while (const std::size_t n = f.read(buf, sizeof buf, ec)) out.body().append(buf, n);
+      EXPECT_FALSE(ec);
+      return out;
+    }
     return route->answer(r);
   }
   static std::string condition(const xml::Element& e) {
@@ -298,6 +318,39 @@ TEST_F(UploadTest, PutsThatDoNotMatchTheSlotAreRefusedAndStoreNothing) {
   EXPECT_TRUE(std::filesystem::is_empty(options.dir));
   // The slot is still good for the right PUT.
   EXPECT_EQ(send(put(path, "abcd")).result(), bhttp::status::created);
+}
+
+// A PUT cut off (the client went, a timeout, a failed write): the listener drops the sink
+// unfinished. Nothing is left, neither the temporary file nor a row, and the slot is used.
+TEST_F(UploadTest, APutCutOffLeavesNothingAndUsesTheSlot) {
+  const std::string path = slot_path(request(*alice, "a.jpg", "4"));
+  const http::Request header = put(path, "abcd");
+  const http::Route* route = routes.find(path);
+  ASSERT_NE(route, nullptr);
+  ASSERT_FALSE(route->refusal(header));
+  auto streamed = route->stream_body(header);
+  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<http::BodySink>>(streamed));
+  auto& sink = std::get<std::unique_ptr<http::BodySink>>(streamed);
+  ASSERT_TRUE(sink);
+  EXPECT_TRUE(sink->write("ab", 2));
+  EXPECT_FALSE(std::filesystem::is_empty(options.dir));  // the temporary file, as it arrives
+  EXPECT_FALSE(sink->write("cde", 3));                    // past the slot's size
+  sink.reset();
+  EXPECT_TRUE(std::filesystem::is_empty(options.dir));
+  EXPECT_EQ(send(put(path, "abcd")).result(), bhttp::status::forbidden);
+  EXPECT_EQ(send(http::Request(bhttp::verb::get, path, 11)).result(), bhttp::status::not_found);
+  // A sink finished short of the slot's size stores nothing either.
+  const std::string second = slot_path(request(*alice, "b.jpg", "4"));
+  auto again = routes.find(second)->stream_body(put(second, "abcd"));
+  auto& short_sink = std::get<std::unique_ptr<http::BodySink>>(again);
+  EXPECT_TRUE(short_sink->write("abc", 3));
+  EXPECT_EQ(short_sink->finish().result(), bhttp::status::internal_server_error);
+  short_sink.reset();
+  EXPECT_TRUE(std::filesystem::is_empty(options.dir));
+  // A GET with a body is refused before it is read.
+  http::Request get_with_body(bhttp::verb::get, path, 11);
+  get_with_body.set(bhttp::field::content_length, "100");
+  EXPECT_EQ(send(get_with_body).result(), bhttp::status::bad_request);
 }
 
 TEST_F(UploadTest, SlotsExpireUnused) {

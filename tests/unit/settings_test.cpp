@@ -214,6 +214,7 @@ TEST_F(SettingsLoad, TheUploadSettingsAreCheckedAndSurviveASave) {
   EXPECT_EQ(defaults.upload_service, "upload");
   EXPECT_EQ(defaults.upload_max_file_size, 10u << 20);
   EXPECT_EQ(defaults.upload_expire_days, 30u);
+  EXPECT_EQ(defaults.upload_rate_limit, 0u);
   EXPECT_EQ(jabber_error("upload_service = 'files.example'"),
             file + "[jabber] upload_service = 'files.example': expected one DNS label, e.g. 'upload' ('' = no upload)");
   EXPECT_EQ(jabber_error("upload_service = 'conference'"),
@@ -222,9 +223,12 @@ TEST_F(SettingsLoad, TheUploadSettingsAreCheckedAndSurviveASave) {
   EXPECT_NE(jabber_error("upload_max_file_size = 1073741825").find("upload_max_file_size"), std::string::npos);
   EXPECT_NE(jabber_error("upload_quota_per_user = -1").find("upload_quota_per_user"), std::string::npos);
   EXPECT_NE(jabber_error("upload_expire_days = 'soon'").find("upload_expire_days"), std::string::npos);
+  EXPECT_NE(jabber_error("upload_rate_limit = -1").find("upload_rate_limit = -1: expected"), std::string::npos);
+  EXPECT_NE(jabber_error("upload_rate_limit = 'fast'").find("upload_rate_limit"), std::string::npos);
   const Settings s = Settings::load(write(std::string(kLdap) +
                                           "[jabber]\nupload_service = ''\nupload_max_file_size = 5000\n"
-                                          "upload_quota_per_user = 0\nupload_disk_quota = 7\nupload_expire_days = 0\n"));
+                                          "upload_quota_per_user = 0\nupload_disk_quota = 7\nupload_expire_days = 0\n"
+                                          "upload_rate_limit = 1048576\n"));
   s.save(dir / "again.conf");
   const JabberSettings again = Settings::load(dir / "again.conf").jabber;
   EXPECT_EQ(again.upload_service, "");
@@ -232,6 +236,7 @@ TEST_F(SettingsLoad, TheUploadSettingsAreCheckedAndSurviveASave) {
   EXPECT_EQ(again.upload_quota_per_user, 0u);
   EXPECT_EQ(again.upload_disk_quota, 7u);
   EXPECT_EQ(again.upload_expire_days, 0u);
+  EXPECT_EQ(again.upload_rate_limit, 1048576u);
 }
 
 TEST_F(SettingsLoad, TheLdapSectionIsCheckedToo) {

@@ -43,6 +43,7 @@ struct JabberOptions {
   std::optional<std::int64_t> upload_quota_per_user;
   std::optional<std::int64_t> upload_disk_quota;
   std::optional<std::int64_t> upload_expire_days;
+  std::optional<std::int64_t> upload_rate_limit;  // bytes/s of one upload (0: no limit)
   // Federation (server-to-server links): on or off, its port, dialback allowed, and the
   // remote domains refused (blocklist) or the only ones accepted (allowlist); {} = none.
   std::optional<bool> s2s;

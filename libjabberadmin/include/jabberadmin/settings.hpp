@@ -126,6 +126,9 @@ struct JabberSettings {
   std::size_t upload_quota_per_user = 100 << 20;
   std::size_t upload_disk_quota = std::size_t{1} << 30;
   std::size_t upload_expire_days = 30;
+  // Bytes per second one upload's PUT is read at (0: no limit, the default: a LAN's uploads
+  // go at the LAN's speed; a server on a thin uplink sets one); jabberadmin.conf(5).
+  std::size_t upload_rate_limit = 0;
   // The web client served at https://<host>:<http_port>/ (cl-jabberd(8)): on by default, so
   // it is there wherever its files are installed; without http_port or the files, nothing.
   bool web_client = true;
@@ -152,8 +155,9 @@ struct JabberSettings {
   std::size_t s2s_byte_rate = 1 << 20;               // bytes/s
 };
 
-// The largest upload_max_file_size: cl-jabberd holds an upload's body in memory until it
-// is written, so one file may not be larger than this (cl-jabberd(8)).
+// The largest upload_max_file_size. cl-jabberd streams an upload to its file, so memory does
+// not bound it; a gibibyte keeps one slot's reservation a sane share of the disk quota
+// (cl-jabberd(8)).
 inline constexpr std::int64_t kMaxUploadFileSize = std::int64_t{1} << 30;
 
 inline constexpr std::int64_t kMaxScramIterations = 1000000;
@@ -205,6 +209,7 @@ inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"upload_quota_per_user", &JabberSettings::upload_quota_per_user},
     {"upload_disk_quota", &JabberSettings::upload_disk_quota},
     {"upload_expire_days", &JabberSettings::upload_expire_days},
+    {"upload_rate_limit", &JabberSettings::upload_rate_limit},
     {"s2s_queue_size", &JabberSettings::s2s_queue_size},
     {"s2s_queue_timeout", &JabberSettings::s2s_queue_timeout, 3600},
     {"s2s_idle_timeout", &JabberSettings::s2s_idle_timeout, 86400},
