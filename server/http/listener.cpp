@@ -8,6 +8,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <optional>
 
@@ -22,6 +23,10 @@ namespace bhttp = boost::beast::http;
 using boost::system::error_code;
 
 namespace {
+
+// How long, and how much, a refused client's remaining bytes are read and dropped.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kLingerBytes = 4 << 20;
 
 // One HTTPS connection until it closes or a route takes it over.
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -58,10 +63,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The header alone: the route may refuse before any body is read, and sets its limits.
   void on_header(const error_code& ec) {
     if (ec) return on_request(ec);
-    if (auto refused = refusal_on_header(*parser_)) return respond(std::move(*refused), false);
+    if (auto refused = refusal_on_header(*parser_)) return refuse(std::move(*refused));
     const Route* route = routes_.find(view(parser_->get().target()));
     if (route != nullptr && route->refusal)
-      if (auto refused = route->refusal(parser_->get())) return respond(std::move(*refused), false);
+      if (auto refused = route->refusal(parser_->get())) return refuse(std::move(*refused));
     const std::uint64_t limit = route != nullptr && route->body_limit != 0 ? route->body_limit : limits_.body_limit;
     if (parser_->content_length() && *parser_->content_length() > limit) return on_request(bhttp::error::body_limit);
     parser_->body_limit(limit);
@@ -69,7 +74,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         route != nullptr && route->body_timeout.count() != 0 ? route->body_timeout : std::chrono::milliseconds(0);
     if (route != nullptr && route->stream_body) {
       auto streamed = route->stream_body(parser_->get());
-      if (auto* refused = std::get_if<Response>(&streamed)) return respond(std::move(*refused), false);
+      if (auto* refused = std::get_if<Response>(&streamed)) return refuse(std::move(*refused));
       if (auto& sink = std::get<std::unique_ptr<BodySink>>(streamed))
         return stream(std::move(sink), route->rate_limit, body_timeout.count() != 0 ? body_timeout : limits_.request_timeout);
     }
@@ -193,8 +198,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
-  void refuse(bhttp::status status, std::string_view why) {
-    respond(text_response(11, status, why), false);
+  void refuse(bhttp::status status, std::string_view why) { refuse(text_response(11, status, why)); }
+
+  // An answer before the request was read to its end (its body refused on sight, or too
+  // large): the connection closes after it, lingering (close()).
+  void refuse(Response response) {
+    unread_ = true;
+    respond(std::move(response), false);
   }
 
   void respond(Response response, bool keep_alive) {
@@ -210,10 +220,30 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
-  // TLS close_notify, bounded by the request timeout, then the socket.
+  // TLS close_notify, bounded by the request timeout, then the socket. After a refusal the
+  // client may still be sending the body we refused; a socket closed with its bytes unread
+  // answers them with a reset, which can reach the client before our answer and lose it.
+  // So then our side ends (FIN after the answer), and what still comes is read and dropped
+  // for a while before the socket closes: the lingering close of RFC 9112 §9.6.
   void close() {
-    beast::get_lowest_layer(stream_).expires_after(limits_.request_timeout);
-    stream_.async_shutdown([self = shared_from_this()](const error_code&) { self->drop(); });
+    auto& tcp = beast::get_lowest_layer(stream_);
+    if (!unread_) {
+      tcp.expires_after(limits_.request_timeout);
+      return stream_.async_shutdown([self = shared_from_this()](const error_code&) { self->drop(); });
+    }
+    error_code ec;
+    tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    if (ec) return drop();
+    tcp.expires_after(kLingerTime);
+    linger(0);
+  }
+
+  void linger(std::size_t dropped) {
+    beast::get_lowest_layer(stream_).async_read_some(
+        asio::buffer(scratch_), [self = shared_from_this(), dropped](const error_code& ec, std::size_t n) {
+          if (ec || dropped + n > kLingerBytes) return self->drop();
+          self->linger(dropped + n);
+        });
   }
 
   void drop() {
@@ -237,6 +267,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Pacer::Clock::time_point deadline_;
   asio::steady_timer pause_;
   bool keep_alive_ = false;
+  bool unread_ = false;                // refused before the request's end (close() lingers)
+  std::array<char, 16384> scratch_{};  // what a refused client still sends, dropped
   // A file's answer being written (respond_file()).
   std::optional<FileResponse> file_response_;
   std::optional<bhttp::response_serializer<bhttp::file_body>> file_serializer_;
