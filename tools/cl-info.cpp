@@ -46,6 +46,31 @@ void print(const Group& g, const Settings& settings) {
   std::cout << '\n';
 }
 
+// The federation policy (cl-jabberd(8), "Federation"), once a Jabber service is set up:
+// whether it is on, and which remote domains are refused or, with an allow list, the only ones.
+json federation_json(const JabberSettings& j) {
+  return {{"enabled", j.s2s}, {"port", j.s2s_port}, {"dialback", j.s2s_dialback},
+          {"blocked", j.s2s_block}, {"allowed", j.s2s_allow}};
+}
+
+void print_federation(const JabberSettings& j) {
+  if (!j.s2s) {
+    std::cout << _("Federation: off") << '\n';
+    return;
+  }
+  std::cout << cli::format(j.s2s_dialback ? _("Federation: on, port %s, dialback allowed")
+                                          : _("Federation: on, port %s, valid certificates required"),
+                           std::to_string(j.s2s_port))
+            << '\n';
+  auto list = [](const std::vector<std::string>& domains) {
+    std::string out;
+    for (const auto& d : domains) out += (out.empty() ? "" : ", ") + printable(d);
+    return out;
+  };
+  if (!j.s2s_block.empty()) std::cout << cli::format(_("  blocked: %s"), list(j.s2s_block)) << '\n';
+  if (!j.s2s_allow.empty()) std::cout << cli::format(_("  only with: %s"), list(j.s2s_allow)) << '\n';
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,12 +96,14 @@ int main(int argc, char** argv) {
         json out{{"users", json::array()}, {"groups", json::array()}};
         for (const auto& u : users) out["users"].push_back(to_json(u));
         for (const auto& gr : groups) out["groups"].push_back(to_json(gr, settings));
+        if (settings.jabber.configured) out["federation"] = federation_json(settings.jabber);
         std::cout << out.dump(2) << '\n';
       } else {
         std::cout << _("Users:") << '\n';
         for (const auto& u : users) print(u);
         std::cout << _("Groups:") << '\n';
         for (const auto& gr : groups) print(gr, settings);
+        if (settings.jabber.configured) print_federation(settings.jabber);
       }
     }
     return 0;

@@ -1,6 +1,7 @@
 // The real cl-* binaries, spawned as processes against a real slapd; results checked with
 // ldapsearch (not only through the library).
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -131,6 +132,33 @@ TEST_F(ToolsTest, InfoNamesEachGroupsRoom) {
   s.save(config);
   EXPECT_EQ(info({"--json"}).find("\"room\""), std::string::npos);
   EXPECT_EQ(info({"-g", "Отдел продаж"}).find("room:"), std::string::npos);
+}
+
+// cl-jabberd(8), "Federation": cl-info shows whether federation is on and its domain policy.
+TEST_F(ToolsTest, InfoShowsTheFederationPolicy) {
+  Settings s = slapd().settings();
+  s.jabber.configured = true;
+  s.jabber.hosts = {"example.org"};
+  const auto config = slapd().dir() / "s2s.conf";
+  s.save(config);
+  auto info = [&](std::vector<std::string> args) {
+    std::vector<std::string> all{"--config", config.string()};
+    all.insert(all.end(), args.begin(), args.end());
+    all.push_back("jabber");
+    return run(tool("cl-info"), all).out;
+  };
+  EXPECT_NE(info({}).find("Federation: off"), std::string::npos) << info({});
+  s.jabber.s2s = true;
+  s.jabber.s2s_block = {"spam.example", "bad.example"};
+  s.save(config);
+  const std::string text = info({});
+  EXPECT_NE(text.find("Federation: on, port 5269, dialback allowed"), std::string::npos) << text;
+  EXPECT_NE(text.find("blocked: spam.example, bad.example"), std::string::npos) << text;
+  EXPECT_EQ(text.find("only with"), std::string::npos) << text;
+  const auto j = nlohmann::json::parse(info({"--json"}));
+  EXPECT_EQ(j["federation"]["enabled"], true);
+  EXPECT_EQ(j["federation"]["blocked"], nlohmann::json({"spam.example", "bad.example"}));
+  EXPECT_EQ(j["federation"]["allowed"], nlohmann::json::array());
 }
 
 TEST_F(ToolsTest, LockAndUnlockKeepThePassword) {
