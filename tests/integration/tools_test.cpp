@@ -26,6 +26,22 @@ class ToolsTest : public SlapdTest {
     return r;
   }
   std::string entry(const std::string& uid) { return slapd().ldapsearch("(uid=" + uid + ")"); }
+  // cl-info's output with settings saved to a file of their own (a Jabber service set up on
+  // example.org, plus what change() sets): its path for later saves, and the tool on it.
+  fs::path jabber_config(const std::string& name, const std::function<void(Settings&)>& change = {}) {
+    Settings s = slapd().settings();
+    s.jabber.configured = true;  // else the [jabber] section is not written
+    s.jabber.hosts = {"example.org"};
+    if (change) change(s);
+    const fs::path config = slapd().dir() / name;
+    s.save(config);
+    return config;
+  }
+  std::string info(const fs::path& config, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--config", config.string()});
+    args.push_back("jabber");
+    return run(tool("cl-info"), args).out;
+  }
   // Runs a tool with the LDAP spy preloaded (support/ldap_spy.cpp): the searches and
   // modifies it asked the real slapd for, one line each.
   std::string spied(const std::string& tool, const std::vector<std::string>& args, const std::string& input = {}) {
@@ -110,17 +126,8 @@ TEST_F(ToolsTest, UnreachableLdapNamesTheUri) {
 // cl-jabberd(8), "Group rooms": cl-info names a group's room (on the primary host) while
 // group rooms are on and the group has members; with them off, no "room" at all.
 TEST_F(ToolsTest, InfoNamesEachGroupsRoom) {
-  Settings s = slapd().settings();
-  s.jabber.configured = true;  // else the [jabber] section is not written
-  s.jabber.hosts = {"example.org"};
-  const auto config = slapd().dir() / "rooms.conf";
-  s.save(config);
-  auto info = [&](std::vector<std::string> args) {
-    std::vector<std::string> all{"--config", config.string()};
-    all.insert(all.end(), args.begin(), args.end());
-    all.push_back("jabber");
-    return run(tool("cl-info"), all).out;
-  };
+  const fs::path config = jabber_config("rooms.conf");
+  auto info = [&](std::vector<std::string> args) { return this->info(config, std::move(args)); };
   expect(0, "cl-groupadd", {"Отдел продаж", "jabber"});
   expect(0, "cl-groupadd", {"Empty", "jabber"});
   expect(0, "cl-useradd", {"-p", "-g", "Отдел продаж", "guest", "jabber"}, "rooms-pass\n");
@@ -128,29 +135,20 @@ TEST_F(ToolsTest, InfoNamesEachGroupsRoom) {
       << info({"--json"});
   EXPECT_NE(info({"--json", "-g", "Empty"}).find("\"room\": null"), std::string::npos);
   EXPECT_NE(info({"-g", "Отдел продаж"}).find("room: отдел\\20продаж@conference.example.org"), std::string::npos);
-  s.jabber.group_rooms = false;
-  s.save(config);
+  jabber_config("rooms.conf", [](Settings& s) { s.jabber.group_rooms = false; });
   EXPECT_EQ(info({"--json"}).find("\"room\""), std::string::npos);
   EXPECT_EQ(info({"-g", "Отдел продаж"}).find("room:"), std::string::npos);
 }
 
 // cl-jabberd(8), "Federation": cl-info shows whether federation is on and its domain policy.
 TEST_F(ToolsTest, InfoShowsTheFederationPolicy) {
-  Settings s = slapd().settings();
-  s.jabber.configured = true;
-  s.jabber.hosts = {"example.org"};
-  const auto config = slapd().dir() / "s2s.conf";
-  s.save(config);
-  auto info = [&](std::vector<std::string> args) {
-    std::vector<std::string> all{"--config", config.string()};
-    all.insert(all.end(), args.begin(), args.end());
-    all.push_back("jabber");
-    return run(tool("cl-info"), all).out;
-  };
+  const fs::path config = jabber_config("s2s.conf");
+  auto info = [&](std::vector<std::string> args) { return this->info(config, std::move(args)); };
   EXPECT_NE(info({}).find("Federation: off"), std::string::npos) << info({});
-  s.jabber.s2s = true;
-  s.jabber.s2s_block = {"spam.example", "bad.example"};
-  s.save(config);
+  jabber_config("s2s.conf", [](Settings& s) {
+    s.jabber.s2s = true;
+    s.jabber.s2s_block = {"spam.example", "bad.example"};
+  });
   const std::string text = info({});
   EXPECT_NE(text.find("Federation: on, port 5269, dialback allowed"), std::string::npos) << text;
   EXPECT_NE(text.find("blocked: spam.example, bad.example"), std::string::npos) << text;
