@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <optional>
 #include <set>
 
 #include "jabberadmin/error.hpp"
@@ -115,8 +117,8 @@ void Adhoc::command(router::Router& r, const stream::Stanza& iq) {
   const xml::Element& c = *iq.payload();
   if (c.name() != "command") return r.bounce(iq, "modify", "bad-request");
   const std::string node(c.attr_or("node"));
-  const Command* command = find_command(node);
-  if (!command) return r.bounce(iq, "cancel", "item-not-found");
+  const Command* known = find_command(node);
+  if (!known) return r.bounce(iq, "cancel", "item-not-found");
   const std::string action(c.attr_or("action", "execute"));
   const std::string sessionid(c.attr_or("sessionid"));
   const std::string owner = iq.from().full();
@@ -132,7 +134,7 @@ void Adhoc::command(router::Router& r, const stream::Stanza& iq) {
     if (action != "execute" && action != "complete") return r.bounce(iq, "modify", "bad-request", "bad-action");
     const xml::Element* form = c.child("x", kData);
     if (!form || form->attr_or("type") != "submit") return r.bounce(iq, "modify", "bad-request", "no submitted form");
-    const std::string problem = command->fragment == "announce" ? announce(host, *form) : end_sessions(host, *form);
+    const std::string problem = known->fragment == "announce" ? announce(host, *form) : end_sessions(host, *form);
     if (!problem.empty()) return r.bounce(iq, "modify", "bad-request", problem);
     xml::Element reply = command_reply(iq, node, sessionid, "completed");
     xml::Element note("note", std::string(kCommands));
@@ -144,7 +146,7 @@ void Adhoc::command(router::Router& r, const stream::Stanza& iq) {
 
   if (action == "cancel") return r.reply(iq, command_reply(iq, node, {}, "canceled"));
   if (action != "execute") return r.bounce(iq, "modify", "bad-request", "bad-action");
-  if (!command->multi_stage) {
+  if (!known->multi_stage) {
     xml::Element reply = command_reply(iq, node, {}, "completed");
     reply.children().back().add(users_form(node, host));
     return r.reply(iq, reply);
@@ -159,8 +161,8 @@ void Adhoc::command(router::Router& r, const stream::Stanza& iq) {
   xml::Element& actions = cmd.add(xml::Element("actions", std::string(kCommands)));
   actions.set_attr("execute", "complete");
   actions.add(xml::Element("complete", std::string(kCommands)));
-  xml::Element form = data_form("form", command->name);
-  if (command->fragment == "announce") {
+  xml::Element form = data_form("form", known->name);
+  if (known->fragment == "announce") {
     form.add(field("subject", "text-single", "Subject"));
     xml::Element body = field("body", "text-multi", "Announcement");
     body.add(xml::Element("required", std::string(kData)));
