@@ -317,6 +317,24 @@ TEST_F(SetupJabberTest, ShortAdminPasswordIsRefusedUnlessAllowed) {
   EXPECT_TRUE(binds(slapd(), "admin", "admin"));
 }
 
+// --admins: bare JIDs into the admins setting, normalised, each once; 'none' empties it;
+// a later run without the option keeps them.
+TEST_F(SetupJabberTest, AdminsAreSetKeptAndEmptied) {
+  auto args = own_dirs();
+  args.insert(args.end(), {"--admins", "Root@Example.ORG,boss@example.org,root@example.org"});
+  Result r = setup(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.admins, (std::vector<std::string>{"root@example.org", "boss@example.org"}));
+  r = setup(own_dirs());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.admins.size(), 2u) << "kept without the option";
+  args = own_dirs();
+  args.insert(args.end(), {"--admins", "none"});
+  r = setup(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slapd().settings().jabber.admins.empty());
+}
+
 TEST_F(SetupJabberTest, MaxStanzaSizeGoesToTheSettingsAndEjabberdYml) {
   auto args = own_dirs();
   args.insert(args.end(), {"--max-stanza-size", "1048576"});
