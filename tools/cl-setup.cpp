@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   setup::ExistingLdap existing;
   bool stop = false;
   std::string hosts, history, history_dir, listen, certfile, server, scram_upgrade, group_rooms, mam, web_client;
-  std::string s2s, s2s_dialback, s2s_block, s2s_allow;
+  std::string s2s, s2s_dialback, s2s_block, s2s_allow, admins;
   std::uint16_t port = 0, tls_port = 0, http_port = 0, s2s_port = 0;
   std::int64_t max_stanza_size = 0, scram_iterations = 0, mam_retention = 0;
   std::int64_t upload_max_size = 0, upload_quota = 0, upload_disk_quota = 0, upload_expire = 0, upload_rate = 0;
@@ -84,6 +84,8 @@ int main(int argc, char** argv) {
                                      "Remote domains refused both ways, comma-separated, or 'none' (jabber)");
   auto* o_s2s_allow = app.add_option("--s2s-allow", s2s_allow,
                                      "The only remote domains accepted, comma-separated, or 'all' (jabber; default all)");
+  auto* o_admins = app.add_option("--admins", admins,
+                                  "Bare JIDs that may run the XEP-0133 admin commands, comma-separated, or 'none' (jabber)");
   auto* o_certfile = app.add_option("--certfile", certfile, "PEM with key and certificate; '' = self-signed (jabber)");
   auto* o_server = app.add_option("--server", server, "Server to run: builtin (cl-jabberd) or ejabberd (jabber)")
                        ->check(CLI::IsMember({"builtin", "ejabberd"}));
@@ -120,6 +122,7 @@ int main(int argc, char** argv) {
         options.s2s_block = s2s_block == "none" ? std::vector<std::string>{} : cli::split_list(s2s_block);
       if (o_s2s_allow->count())
         options.s2s_allow = s2s_allow == "all" ? std::vector<std::string>{} : cli::split_list(s2s_allow);
+      if (o_admins->count()) options.admins = admins == "none" ? std::vector<std::string>{} : cli::split_list(admins);
       if (o_server->count()) options.server = server;
       if (state_dir->count()) options.data_dir = private_ldap.state_dir;
       // Every option is checked before the password is asked for.

@@ -357,6 +357,7 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("federation dialback", a.s2s_dialback ? "on" : "off", b.s2s_dialback ? "on" : "off");
   const auto domains = [](const std::vector<std::string>& d) { return d.empty() ? std::string("none") : join(d); };
   note("blocked domains", domains(a.s2s_block), domains(b.s2s_block));
+  note("administrators", a.admins.empty() ? "none" : join(a.admins), b.admins.empty() ? "none" : join(b.admins));
   note("allowed domains", a.s2s_allow.empty() ? "all" : join(a.s2s_allow), b.s2s_allow.empty() ? "all" : join(b.s2s_allow));
   return out;
 }
@@ -551,6 +552,20 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
   };
   if (o.s2s_block) j.s2s_block = domain_list(*o.s2s_block, "--s2s-block");
   if (o.s2s_allow) j.s2s_allow = domain_list(*o.s2s_allow, "--s2s-allow");
+  // --admins: bare JIDs, normalised, each once (jabberadmin.conf(5) admins).
+  if (o.admins) {
+    j.admins.clear();
+    for (const auto& text : *o.admins) {
+      std::optional<Jid> jid;
+      try {
+        jid = Jid::parse(text);
+      } catch (const Error&) {
+      }
+      if (!jid || jid->local.empty() || !jid->resource.empty())
+        throw Error(ErrorKind::InvalidArgument, "--admins: '" + text + "' is not a bare JID (user@host)");
+      if (std::find(j.admins.begin(), j.admins.end(), jid->bare()) == j.admins.end()) j.admins.push_back(jid->bare());
+    }
+  }
 
   if (o.server) j.server = *o.server;
   if (j.server != "builtin" && j.server != "ejabberd")

@@ -310,6 +310,14 @@ Settings Settings::load(const fs::path& path) {
   const auto domain = [](const std::string& d) { return normalize_domain(d); };
   j.s2s_block = jabber.strings("s2s_block", "an array of domain names, e.g. ['spam.example']", domain);
   j.s2s_allow = jabber.strings("s2s_allow", "an array of domain names ([] = every domain not blocked)", domain);
+  // admins: bare JIDs of the XEP-0133 administrators, kept normalised.
+  j.admins = jabber.strings("admins", "an array of bare JIDs, e.g. ['root@jabber.example.org']",
+                           [](const std::string& text) {
+                             const auto jid = Jid::parse(text);
+                             if (!jid || jid->local.empty() || !jid->resource.empty())
+                               throw Error(ErrorKind::InvalidArgument, "not a bare JID: " + text);
+                             return jid->bare();
+                           });
   if (j.s2s_queue_timeout == 0)
     jabber.refuse("s2s_queue_timeout", toml::value<std::int64_t>(0), "an integer from 1 to 3600");
   return s;
@@ -363,6 +371,7 @@ void Settings::save(const fs::path& path) const {
     if (!jabber.s2s_routes.empty()) j.insert("s2s_routes", to_array(route_texts(jabber.s2s_routes)));
     if (!jabber.s2s_block.empty()) j.insert("s2s_block", to_array(jabber.s2s_block));
     if (!jabber.s2s_allow.empty()) j.insert("s2s_allow", to_array(jabber.s2s_allow));
+    if (!jabber.admins.empty()) j.insert("admins", to_array(jabber.admins));
     root.insert("jabber", j);
   }
   std::ostringstream text;

@@ -1,5 +1,6 @@
 #include "app/modules.hpp"
 
+#include "adhoc/adhoc.hpp"
 #include "blocking/blocking.hpp"
 #include "bookmarks/bookmarks.hpp"
 #include "caps/caps.hpp"
@@ -58,6 +59,7 @@ std::vector<module::Factory> modules(const Options& options) {
       module::make<group_rooms::GroupRooms>(),
       [expiry = options.upload_expiry](module::Context& c) { return std::make_unique<upload::Upload>(c, expiry); },
       module::make<webclient::WebClient>(),
+      module::make<adhoc::Adhoc>(),
       // Federation last: remote domains are what no other module serves.
       [listen = options.listen](module::Context& c) { return std::make_unique<s2s::Federation>(c, listen); },
   };

@@ -19,9 +19,16 @@ void Disco::info(router::Router& router, const stream::Stanza& iq, router::IqTar
 void Disco::items(router::Router& router, const stream::Stanza& iq, router::IqTarget target) const {
   const xml::Element* query = iq.payload();
   if (iq.type() != "get") return router.bounce(iq, "cancel", "not-allowed");
-  if (query->attr("node")) return router.bounce(iq, "cancel", "item-not-found");
+  const auto node = query->attr("node");
+  // A node is answered only if a module serves its items (XEP-0050's command list).
+  if (node && !features_.is_items_node(target, *node)) return router.bounce(iq, "cancel", "item-not-found");
   xml::Element reply = stream::iq_result(iq);
   xml::Element& q = reply.add(xml::Element("query", std::string(ns::kDiscoItems)));
+  if (node) {
+    q.set_attr("node", *node);
+    for (xml::Element& item : features_.node_items(target, *node, iq)) q.add(std::move(item));
+    return router.reply(iq, reply);
+  }
   for (xml::Element& item : features_.items(target, iq)) q.add(std::move(item));
   router.reply(iq, reply);
 }

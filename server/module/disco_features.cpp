@@ -1,5 +1,7 @@
 #include "module/disco_features.hpp"
 
+#include <stdexcept>
+
 #include "stream/namespaces.hpp"
 
 namespace jabberadmin::module {
@@ -60,6 +62,28 @@ std::vector<xml::Element> DiscoFeatures::items(router::IqTarget target, const xm
     if (entry.first == target)
       for (xml::Element& item : entry.second(iq)) out.push_back(std::move(item));
   return out;
+}
+
+util::Registration DiscoFeatures::add_items_node(router::IqTarget target, std::string node, ItemsProvider provider) {
+  auto key = std::make_pair(target, std::move(node));
+  if (node_providers_->contains(key)) throw std::logic_error("a second items provider for the node " + key.second);
+  node_providers_->emplace(key, std::move(provider));
+  return util::Registration([providers = std::weak_ptr<NodeProviders>(node_providers_), key] {
+    if (auto p = providers.lock()) p->erase(key);
+  });
+}
+
+bool DiscoFeatures::is_items_node(router::IqTarget target, std::string_view node) const {
+  return node_providers_->contains({target, std::string(node)});
+}
+
+std::vector<xml::Element> DiscoFeatures::node_items(router::IqTarget target, std::string_view node,
+                                                    const xml::Element& iq) const {
+  const auto providers = node_providers_;
+  const auto it = providers->find({target, std::string(node)});
+  if (it == providers->end()) return {};
+  const ItemsProvider provider = it->second;  // a copy: it may unregister while it runs
+  return provider(iq);
 }
 
 util::Registration DiscoFeatures::count(const std::shared_ptr<Counts>& table, router::IqTarget target, std::string var,

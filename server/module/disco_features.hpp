@@ -42,6 +42,12 @@ class DiscoFeatures {
   using ItemsProvider = std::function<std::vector<xml::Element>(const xml::Element& iq)>;
   util::Registration add_items(router::IqTarget target, ItemsProvider provider);
   std::vector<xml::Element> items(router::IqTarget target, const xml::Element& iq) const;
+  // disco#items of one node (XEP-0050's command list): one provider per (target, node),
+  // asked with the IQ so it can answer by its sender; a node nobody registered is
+  // item-not-found.
+  util::Registration add_items_node(router::IqTarget target, std::string node, ItemsProvider provider);
+  bool is_items_node(router::IqTarget target, std::string_view node) const;
+  std::vector<xml::Element> node_items(router::IqTarget target, std::string_view node, const xml::Element& iq) const;
 
  private:
   struct Held {
@@ -58,6 +64,8 @@ class DiscoFeatures {
   using Providers = std::map<std::uint64_t, std::pair<router::IqTarget, ItemsProvider>>;
   std::shared_ptr<Providers> providers_ = std::make_shared<Providers>();
   std::uint64_t next_provider_ = 0;
+  using NodeProviders = std::map<std::pair<router::IqTarget, std::string>, ItemsProvider>;
+  std::shared_ptr<NodeProviders> node_providers_ = std::make_shared<NodeProviders>();
 };
 
 }  // namespace jabberadmin::module

@@ -97,6 +97,10 @@ class Context {
   Registration disco_items(router::IqTarget target, DiscoFeatures::ItemsProvider provider) {
     return services_.disco_features.add_items(target, std::move(provider));
   }
+  // The items of one disco#items node (XEP-0050's command list).
+  Registration disco_items_node(router::IqTarget target, std::string node, DiscoFeatures::ItemsProvider provider) {
+    return services_.disco_features.add_items_node(target, std::move(node), std::move(provider));
+  }
   Registration stream_feature(stream::FeatureStage stage, const xml::Element& feature);
 
   // Services.

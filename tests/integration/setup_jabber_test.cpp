@@ -245,6 +245,9 @@ TEST_F(SetupJabberTest, HostileValuesAreRefusedAndNothingIsWritten) {
       {{"--hosts", "under_score.ru"}, "bad"},
       {{"--hosts", "a..b"}, "host name"},
       {{"--hosts", std::string(300, 'a')}, "too long"},
+      {{"--admins", "root@a.ru/phone"}, "not a bare JID"},
+      {{"--admins", "a.ru"}, "not a bare JID"},
+      {{"--admins", "root@a.ru\nadmins: [x]"}, "not a bare JID"},
       {{"--listen", "192.168.1.256"}, "not an IP address"},
       {{"--listen", "localhost"}, "not an IP address"},
       {{"--listen", "127.0.0.1\"\n  - evil"}, "not an IP address"},
@@ -312,6 +315,24 @@ TEST_F(SetupJabberTest, ShortAdminPasswordIsRefusedUnlessAllowed) {
   r = setup(args, "admin\n");
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(binds(slapd(), "admin", "admin"));
+}
+
+// --admins: bare JIDs into the admins setting, normalised, each once; 'none' empties it;
+// a later run without the option keeps them.
+TEST_F(SetupJabberTest, AdminsAreSetKeptAndEmptied) {
+  auto args = own_dirs();
+  args.insert(args.end(), {"--admins", "Root@Example.ORG,boss@example.org,root@example.org"});
+  Result r = setup(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.admins, (std::vector<std::string>{"root@example.org", "boss@example.org"}));
+  r = setup(own_dirs());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.admins.size(), 2u) << "kept without the option";
+  args = own_dirs();
+  args.insert(args.end(), {"--admins", "none"});
+  r = setup(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slapd().settings().jabber.admins.empty());
 }
 
 TEST_F(SetupJabberTest, MaxStanzaSizeGoesToTheSettingsAndEjabberdYml) {

@@ -191,6 +191,20 @@ TEST_F(SettingsLoad, FederationIsOffUnlessSaidAndItsListsAreChecked) {
   EXPECT_EQ(to_string(parse_s2s_route("x.test=[::1]:5")), "x.test=[::1]:5");
 }
 
+// admins (XEP-0133, server/adhoc): bare JIDs, normalised, saved back as they were read.
+TEST_F(SettingsLoad, AdminsAreBareJidsAndSurviveASave) {
+  EXPECT_TRUE(Settings::load(write(std::string(kLdap) + "[jabber]\n")).jabber.admins.empty()) << "none by default";
+  EXPECT_NE(jabber_error("admins = 'root@a.ru'").find("expected an array of bare JIDs"), std::string::npos);
+  EXPECT_NE(jabber_error("admins = ['root@a.ru/phone']").find("'root@a.ru/phone'"), std::string::npos);
+  EXPECT_NE(jabber_error("admins = ['a.ru']"), "") << "a domain is no admin";
+  EXPECT_NE(jabber_error("admins = ['@@']"), "");
+  Settings s = Settings::load(write(std::string(kLdap) + "[jabber]\nadmins = ['Root@Example.ORG', 'boss@b.test']\n"));
+  EXPECT_EQ(s.jabber.admins, (std::vector<std::string>{"root@example.org", "boss@b.test"}));
+  s.jabber.configured = true;
+  s.save(dir / "admins.conf");
+  EXPECT_EQ(Settings::load(dir / "admins.conf").jabber.admins, s.jabber.admins);
+}
+
 TEST_F(SettingsLoad, TheMucServiceIsOneDnsLabelOrEmpty) {
   const std::string file = (dir / "jabberadmin.conf").string() + ": ";
   EXPECT_EQ(jabber_error("muc_service = 'rooms.example'"),

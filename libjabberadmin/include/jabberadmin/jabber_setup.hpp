@@ -51,6 +51,8 @@ struct JabberOptions {
   std::optional<bool> s2s_dialback;
   std::optional<std::vector<std::string>> s2s_block;
   std::optional<std::vector<std::string>> s2s_allow;
+  // --admins: bare JIDs of the XEP-0133 administrators (cl-jabberd); empty: none.
+  std::optional<std::vector<std::string>> admins;
 };
 
 inline constexpr const char* kAdminName = "admin";

@@ -144,6 +144,9 @@ struct JabberSettings {
   std::vector<S2sRoute> s2s_routes;                  // before DNS: domain -> host:port
   std::vector<std::string> s2s_block;                // remote domains refused both ways
   std::vector<std::string> s2s_allow;                // empty: every domain not blocked
+  // XEP-0133 administrators (server/adhoc): bare JIDs, normalised, that may run the
+  // ad-hoc administration commands; empty: nobody.
+  std::vector<std::string> admins;
   std::size_t s2s_queue_size = 100;                  // stanzas waiting for one remote domain's link
   std::size_t s2s_queue_timeout = 30;                // seconds a link may take to come up
   std::size_t s2s_idle_timeout = 600;                // seconds a link may stay silent
