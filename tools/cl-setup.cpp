@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
       if (state_dir->count()) options.data_dir = private_ldap.state_dir;
       // Every option is checked before the password is asked for.
       const auto plan = setup::plan_jabber(tool.config_path(), options);
-      if (::isatty(0)) std::cerr << "Password for " << setup::kAdminName << "@" << plan.after.jabber.hosts.front() << ":\n";
+      if (::isatty(0)) std::cerr << "Password for " << kAdminName << "@" << plan.after.jabber.hosts.front() << ":\n";
       const std::string password = cli::read_new_password(false, tool.min_password_length());
       steps = setup::apply_jabber(plan, password);
       const auto& j = plan.after.jabber;

@@ -254,6 +254,14 @@ std::string quoted_list(const std::vector<std::string>& values, std::string_view
   return out;
 }
 
+// acl admin's users: the administrators cl-jabberd gives the XEP-0133 commands.
+std::string admin_users_yaml(const Settings& settings) {
+  std::string out;
+  for (const auto& jid : settings.administrators())
+    out += (out.empty() ? "" : "\n") + std::string("      - ") + render::yaml_quoted(jid, "admin JID");
+  return out;
+}
+
 std::string s2s_acl_yaml(const JabberSettings& j) {
   std::string out;
   if (!j.s2s_block.empty())
@@ -412,7 +420,7 @@ std::string render_ejabberd(const Settings& settings, const std::string& ldap_pa
       {"user_filter", q(user_class, "filter")},
       {"roster_filter", q(roster_filter, "filter")},
       {"group_filter", q(group_filter, "filter")},
-      {"admin_jid", q(std::string(kAdminName) + "@" + j.hosts.front(), "admin JID")},
+      {"admin_users", admin_users_yaml(settings)},
       {"max_stanza_size", std::to_string(j.max_stanza_size)},
       {"archive_module", archive_yaml(j)},
       {"muc_module", muc_yaml(j)},

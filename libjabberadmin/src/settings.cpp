@@ -191,6 +191,13 @@ std::string fqdn() {
 
 std::string Settings::primary_host() const { return jabber.hosts.empty() ? fqdn() : jabber.hosts.front(); }
 
+std::vector<std::string> Settings::administrators() const {
+  std::vector<std::string> out{std::string(kAdminName) + "@" + served_hosts().front()};
+  for (const auto& jid : jabber.admins)
+    if (std::find(out.begin(), out.end(), jid) == out.end()) out.push_back(jid);
+  return out;
+}
+
 std::optional<std::string> Settings::group_room(std::string_view group) const {
   // Rooms only where cl-jabberd runs: the Jabber service set up, group rooms and MUC on.
   if (!jabber.configured || !jabber.group_rooms || jabber.muc_service.empty()) return std::nullopt;

@@ -79,7 +79,7 @@ xml::Element command_reply(const stream::Stanza& iq, std::string_view node, std:
 }  // namespace
 
 Adhoc::Adhoc(module::Context& context)
-    : Adhoc(context, context.has_settings() ? context.settings().jabber.admins : std::vector<std::string>{}) {}
+    : Adhoc(context, context.has_settings() ? context.settings().administrators() : std::vector<std::string>{}) {}
 
 Adhoc::Adhoc(module::Context& context, std::vector<std::string> admins)
     : Module("adhoc"), router_(context.router()), admins_(std::move(admins)) {

@@ -325,6 +325,12 @@ TEST_F(SetupJabberTest, AdminsAreSetKeptAndEmptied) {
   Result r = setup(args);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(slapd().settings().jabber.admins, (std::vector<std::string>{"root@example.org", "boss@example.org"}));
+  // ejabberd's admin ACL names the same administrators: cl-setup's own admin, then these.
+  const std::string host = slapd().settings().jabber.hosts.front();
+  EXPECT_NE(read_text(ejabberd_yml()).find("  admin:\n    user:\n      - \"admin@" + host +
+                                            "\"\n      - \"root@example.org\"\n      - \"boss@example.org\"\n"),
+            std::string::npos)
+      << read_text(ejabberd_yml());
   r = setup(own_dirs());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(slapd().settings().jabber.admins.size(), 2u) << "kept without the option";

@@ -203,6 +203,12 @@ TEST_F(SettingsLoad, AdminsAreBareJidsAndSurviveASave) {
   s.jabber.configured = true;
   s.save(dir / "admins.conf");
   EXPECT_EQ(Settings::load(dir / "admins.conf").jabber.admins, s.jabber.admins);
+  // The administrators: cl-setup's admin@<primary host> first, always, then the others once.
+  s.jabber.hosts = {"Example.ORG", "b.test"};
+  s.jabber.admins = {"boss@b.test", "admin@example.org"};
+  EXPECT_EQ(s.administrators(), (std::vector<std::string>{"admin@example.org", "boss@b.test"}));
+  s.jabber.admins.clear();
+  EXPECT_EQ(s.administrators(), (std::vector<std::string>{"admin@example.org"}));
 }
 
 TEST_F(SettingsLoad, TheMucServiceIsOneDnsLabelOrEmpty) {

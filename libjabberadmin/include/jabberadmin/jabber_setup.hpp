@@ -55,7 +55,6 @@ struct JabberOptions {
   std::optional<std::vector<std::string>> admins;
 };
 
-inline constexpr const char* kAdminName = "admin";
 inline constexpr const char* kEjabberdConfigName = "ejabberd.yml";
 inline constexpr const char* kSelfSignedName = "server.pem";
 

@@ -222,12 +222,19 @@ inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"s2s_byte_rate", &JabberSettings::s2s_byte_rate},
 };
 
+// The account cl-setup jabber makes on the primary host: the service's administrator.
+inline constexpr const char* kAdminName = "admin";
+
 struct Settings {
   LdapSettings ldap;
   JabberSettings jabber;
 
   // The primary Jabber host: the first configured one, else this machine's FQDN.
   std::string primary_host() const;
+  // The XEP-0133 administrators (cl-jabberd(8), "ADMINISTRATION COMMANDS"): admin@<primary
+  // host>, the account cl-setup jabber makes and names the administrator, then those of
+  // `admins`; bare JIDs, each once. The generated ejabberd.yml's acl admin lists the same.
+  std::vector<std::string> administrators() const;
   // Every host the Jabber service answers for, normalised (IDNA); the primary one first.
   std::vector<std::string> served_hosts() const;
   // The bare JID of a group's room on the primary host (cl-jabberd(8), "Group rooms"):
