@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
   auto* o_s2s_allow = app.add_option("--s2s-allow", s2s_allow,
                                      "The only remote domains accepted, comma-separated, or 'all' (jabber; default all)");
   auto* o_admins = app.add_option("--admins", admins,
-                                  "Bare JIDs that may run the XEP-0133 admin commands, comma-separated, or 'none' (jabber)");
+                                  "More bare JIDs that may run the XEP-0133 admin commands (admin@<host> always may), "
+                                  "comma-separated, or 'none' (jabber)");
   auto* o_certfile = app.add_option("--certfile", certfile, "PEM with key and certificate; '' = self-signed (jabber)");
   auto* o_server = app.add_option("--server", server, "Server to run: builtin (cl-jabberd) or ejabberd (jabber)")
                        ->check(CLI::IsMember({"builtin", "ejabberd"}));
