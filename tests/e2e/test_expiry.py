@@ -83,7 +83,9 @@ class Expiry(ConfiguredWorldTest):
             _, items = await roster_get(a)
             self.assertIn(clara, items)
             self.usermod("-e", PAST, "clara")
-            _, item, _ = await next_item(a.pushes, lambda p: p[1]["jid"] == clara, timeout=5)
+            # A push of clara that the directory's first sync sent may still be queued ahead of it.
+            _, item, _ = await next_item(a.pushes, lambda p: p[1]["jid"] == clara and p[1]["subscription"] != "both",
+                                         timeout=5)
             self.assertEqual(item["subscription"], "remove")
             _, items = await roster_get(a)
             self.assertNotIn(clara, items)
