@@ -391,6 +391,16 @@ TEST(AuthPasswordLdif, LoadsIntoACnConfigSlapdAsTheManualSays) {
       for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   } stop{pid};
+  // slapd writes its pid file before it answers on ldapi: wait until it does (a loaded CI
+  // machine once connected in between).
+  for (int i = 0; i < 100; ++i) {
+    try {
+      ldap::Connection::open({.uri = uri});
+      break;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
   const auto schema_has_scram = [&] {
     return Directory(ldap::Connection::open({.uri = uri}), "dc=test", "localhost").scram_iterations().has_value();
   };
