@@ -240,12 +240,9 @@ std::string Adhoc::end_sessions(const std::string& host, const xml::Element& for
   }
   // Collected first: ending a session unbinds it from the router.
   std::vector<stream::Session*> ended;
-  for (stream::Session* s : router_.sessions())
-    for (const auto& a : accounts)
-      if (s->jid().bare() == a.bare() && (a.resource.empty() || s->jid().resource == a.resource)) {
-        ended.push_back(s);
-        break;
-      }
+  for (const auto& a : accounts)
+    for (stream::Session* s : router_.sessions_of(a))
+      if (std::find(ended.begin(), ended.end(), s) == ended.end()) ended.push_back(s);
   for (stream::Session* s : ended) {
     log::info("adhoc: ending the session of " + s->jid().full() + " for an administrator");
     s->terminate("policy-violation", "Disconnected by the administrator");

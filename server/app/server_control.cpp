@@ -101,15 +101,10 @@ json Server::control_kick(const json& request) {
   const std::string resource = control::text_argument(request, "resource");
   std::string reason = control::text_argument(request, "reason");
   if (reason.empty()) reason = "Disconnected by the administrator";
-  // Collected first: ending a stream may take it out of streams_.
-  std::vector<std::shared_ptr<stream::C2s>> ended;
-  for (const auto& [p, s] : streams_) {
-    if (!s->bound() || s->closed()) continue;
-    const Jid& jid = s->jid();
-    if (jid.local != account.local || (!account.domain.empty() && jid.domain != account.domain)) continue;
-    if (!resource.empty() && jid.resource != resource) continue;
-    ended.push_back(s);
-  }
+  // Collected first: ending a session unbinds it from the router.
+  std::vector<stream::Session*> ended;
+  for (const auto& host : account.domain.empty() ? router_.hosts() : std::vector<std::string>{account.domain})
+    for (stream::Session* s : router_.sessions_of(Jid{account.local, host, resource})) ended.push_back(s);
   if (ended.empty())
     throw control::Refused(resource.empty() ? "no session of " + user : "no session " + user + "/" + resource,
                            "not-found");

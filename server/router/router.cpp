@@ -107,6 +107,16 @@ std::vector<std::pair<Jid, Resource*>> Router::resources(const Jid& bare) {
 
 Resource* Router::find(const Jid& full) { return find(full.bare(), full.resource); }
 
+std::vector<stream::Session*> Router::sessions_of(const Jid& account) {
+  std::vector<stream::Session*> out;
+  if (!account.resource.empty()) {
+    if (Resource* r = find(account)) out.push_back(r->session);
+    return out;
+  }
+  for (auto& [jid, r] : resources(account)) out.push_back(r->session);
+  return out;
+}
+
 Resource* Router::find(std::string_view bare, std::string_view resource) {
   const auto user = sessions_.find(bare);
   if (user == sessions_.end()) return nullptr;

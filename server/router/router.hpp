@@ -171,6 +171,9 @@ class Router final : public stream::SessionHost {
   // Resources of a bare JID ("user@host"), and one by its full JID.
   std::vector<std::pair<Jid, Resource*>> resources(const Jid& bare);
   Resource* find(const Jid& full);
+  // The sessions an administrator ends by naming an account: every resource's for a bare
+  // JID, that one's for a full JID; sessions kept for resumption (XEP-0198) included.
+  std::vector<stream::Session*> sessions_of(const Jid& account);
   Resource* find(std::string_view bare, std::string_view resource);
   bool any_available(std::string_view bare) const;
   // Calls visit(resource name, Resource&) for each available resource of bare. visit may
