@@ -17,6 +17,8 @@ namespace jabberadmin {
 namespace {
 
 constexpr std::size_t kMaxPartBytes = 1023;  // RFC 7622 §3.3.1, §3.4.1
+constexpr std::size_t kMaxDomainOctets = 1023;  // RFC 7622 §3.2.1
+constexpr std::size_t kMaxDnsNameOctets = 253;  // RFC 1035 §2.3.4, without the trailing dot
 
 std::string describe(std::string_view character) {
   char code[16];
@@ -98,7 +100,11 @@ std::string normalize_resource(std::string_view resource) {
 
 std::string normalize_domain(std::string_view domain) {
   if (domain.empty()) throw Error(ErrorKind::InvalidArgument, "empty host name");
-  if (domain.size() > 253) throw Error(ErrorKind::InvalidArgument, "host name too long: " + std::string(domain));
+  // RFC 7622 §3.2 allows 1023 octets of domainpart; DNS allows 253 of A-labels, checked
+  // below. A Unicode name is longer in UTF-8 than its A-labels, so 253 is no limit on it:
+  // a name whose A-labels fit once came back refused when parsed again.
+  if (domain.size() > kMaxDomainOctets)
+    throw Error(ErrorKind::InvalidArgument, "host name too long: " + std::string(domain.substr(0, 64)) + "...");
   // libidn2 takes a C string: a NUL would silently cut the name short.
   if (domain.find('\0') != std::string_view::npos)
     throw Error(ErrorKind::InvalidArgument, "bad character U+0000 in host name '" +
@@ -123,6 +129,10 @@ std::string normalize_domain(std::string_view domain) {
     }
   }
   const std::string_view labels(ace);
+  if (labels.size() > kMaxDnsNameOctets)
+    throw Error(ErrorKind::InvalidArgument, "host name too long: " + std::string(domain.substr(0, 64)) + "... (" +
+                                                std::to_string(labels.size()) + " octets as A-labels, DNS allows " +
+                                                std::to_string(kMaxDnsNameOctets) + ")");
   if (labels.empty())  // everything was mapped away (e.g. U+034F, a default-ignorable)
     throw Error(ErrorKind::InvalidArgument, "bad host name '" + std::string(domain) + "': empty after IDNA mapping");
   if (labels.starts_with('.') || labels.ends_with('.') || labels.find("..") != std::string_view::npos)

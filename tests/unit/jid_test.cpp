@@ -108,6 +108,26 @@ TEST(Domain, AnALabelThatDoesNotDecodeToAValidULabelIsRefused) {
       << "a valid A-label still reads as its U-label";
 }
 
+// Found by fuzz/jid_fuzz in CI: a name of 142 octets whose "xn--" labels decode to 3-byte
+// characters came out as a 300-octet Unicode name, which the 253-octet limit then refused
+// on the next pass. DNS counts A-labels; RFC 7622 allows 1023 octets of domainpart.
+TEST(Domain, TheLengthLimitCountsALabelsSoAUnicodeNameParsesAgain) {
+  const std::string fuzzed =
+      "x.ple.coxa1plapleoeoo.coxa1plapleoeooooooooo.xn--oooooooooooooooooooooooooooooooooox.cotoooooooo."
+      "xn--oooooooooooooooooooooooooooooooooox.coto2";
+  const std::string unicode = normalize_domain(fuzzed);
+  EXPECT_GT(unicode.size(), 253u) << "the case needs a Unicode form longer than DNS allows A-labels";
+  EXPECT_EQ(normalize_domain(unicode), unicode);
+  const auto jid = Jid::parse("a@" + fuzzed);
+  ASSERT_TRUE(jid);
+  EXPECT_EQ(Jid::parse(jid->full()), jid);
+  // 254 octets of A-labels is one too many, however they are spelt.
+  const std::string label(63, 'a');
+  EXPECT_NO_THROW(normalize_domain(label + "." + label + "." + label + "." + std::string(61, 'a')));
+  EXPECT_THROW(normalize_domain(label + "." + label + "." + label + "." + std::string(62, 'a')), Error);
+  EXPECT_THROW(normalize_domain(std::string(1024, 'a')), Error);
+}
+
 
 // XEP-0106 §4: the ten characters, a backslash only where it would read as an escape.
 TEST(EscapeLocalpart, EscapesWhatALocalpartMayNotHold) {
