@@ -115,6 +115,11 @@ std::string normalize_domain(std::string_view domain) {
   char* ace = nullptr;
   int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(input.c_str()), reinterpret_cast<uint8_t**>(&ace),
                           IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+  // libidn2 measures the length itself, on the ASCII form, before the check below sees it;
+  // its refusals of length are worded as ours are, so one cause reads as one message.
+  if (rc == IDN2_TOO_BIG_DOMAIN || rc == IDN2_TOO_BIG_LABEL)
+    throw Error(ErrorKind::InvalidArgument, "host name too long: " + std::string(domain.substr(0, 64)) + "... (" +
+                                                idn2_strerror(rc) + ")");
   if (rc != IDN2_OK)
     throw Error(ErrorKind::InvalidArgument, "bad host name '" + std::string(domain) + "': " + idn2_strerror(rc));
   std::unique_ptr<char, decltype(&idn2_free)> ace_owner(ace, &idn2_free);
