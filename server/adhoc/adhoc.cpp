@@ -1,5 +1,7 @@
 #include "adhoc/adhoc.hpp"
 
+#include "last/last_activity.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include "stream/stanza.hpp"
 #include "stream/stanza_view.hpp"
 #include "util/log.hpp"
+#include "util/utc_time.hpp"
 
 namespace jabberadmin::adhoc {
 namespace {
@@ -28,13 +31,14 @@ constexpr std::array kCommandList{
     Command{"get-active-users", "Get List of Active Users", false},
     Command{"announce", "Send Announcement to Online Users", true},
     Command{"end-user-session", "End User Session", true},
+    Command{"get-user-lastlogin", "Get User Last Login Time", true},
 };
 
 std::string node_of(const Command& c) { return std::string(kAdmin) + "#" + std::string(c.fragment); }
 
-const Command* find_command(std::string_view node) {
+const Command* find_command(std::string_view node, bool with_last_login) {
   for (const auto& c : kCommandList)
-    if (node_of(c) == node) return &c;
+    if (node_of(c) == node && (with_last_login || c.fragment != "get-user-lastlogin")) return &c;
   return nullptr;
 }
 
@@ -67,6 +71,16 @@ std::vector<std::string> values(const xml::Element& form, std::string_view var) 
   return out;
 }
 
+// A stanza error with XEP-0050 §4.6's specific condition (bad-action, bad-sessionid,
+// bad-payload, malformed-action) beside the general one, and an optional text.
+xml::Element command_error(const stream::Stanza& iq, std::string_view general, std::string_view specific,
+                           std::string_view text = {}) {
+  xml::Element reply = stream::error_reply(iq, "modify", general, text);
+  for (auto& child : reply.children())
+    if (child.name() == "error") child.add(xml::Element(std::string(specific), std::string(kCommands)));
+  return reply;
+}
+
 xml::Element command_reply(const stream::Stanza& iq, std::string_view node, std::string_view sessionid,
                            std::string_view status) {
   xml::Element reply = stream::iq_result(iq);
@@ -79,10 +93,11 @@ xml::Element command_reply(const stream::Stanza& iq, std::string_view node, std:
 }  // namespace
 
 Adhoc::Adhoc(module::Context& context)
-    : Adhoc(context, context.has_settings() ? context.settings().administrators() : std::vector<std::string>{}) {}
+    : Adhoc(context, context.has_settings() ? context.settings().administrators() : std::vector<std::string>{},
+            [&last = context.require<last::LastActivity>()](const Jid& bare) { return last.last_login(bare); }) {}
 
-Adhoc::Adhoc(module::Context& context, std::vector<std::string> admins)
-    : Module("adhoc"), router_(context.router()), admins_(std::move(admins)) {
+Adhoc::Adhoc(module::Context& context, std::vector<std::string> admins, LastLogin last_login)
+    : Module("adhoc"), router_(context.router()), admins_(std::move(admins)), last_login_(std::move(last_login)) {
   using router::IqTarget;
   registrations_.push_back(context.handle_iq(IqTarget::Server, std::string(kCommands),
                                              [this](router::Router& r, const stream::Stanza& iq) { command(r, iq); }));
@@ -102,6 +117,7 @@ std::vector<xml::Element> Adhoc::items(const xml::Element& iq) const {
   const auto to = stream::address(iq, "to").jid;
   if (!from || !is_admin(*from)) return out;  // to others: an empty list (XEP-0050 §2.2)
   for (const auto& c : kCommandList) {
+    if (!find_command(node_of(c), static_cast<bool>(last_login_))) continue;
     xml::Element item("item", std::string(ns::kDiscoItems));
     item.set_attr("jid", to ? to->full() : from->domain);
     item.set_attr("node", node_of(c));
@@ -117,7 +133,7 @@ void Adhoc::command(router::Router& r, const stream::Stanza& iq) {
   const xml::Element& c = *iq.payload();
   if (c.name() != "command") return r.bounce(iq, "modify", "bad-request");
   const std::string node(c.attr_or("node"));
-  const Command* known = find_command(node);
+  const Command* known = find_command(node, static_cast<bool>(last_login_));
   if (!known) return r.bounce(iq, "cancel", "item-not-found");
   const std::string action(c.attr_or("action", "execute"));
   const std::string sessionid(c.attr_or("sessionid"));
@@ -128,15 +144,24 @@ void Adhoc::command(router::Router& r, const stream::Stanza& iq) {
     // The next stage (or cancel) of an open command: only its starter, only its node.
     const auto it = open_.find(sessionid);
     if (it == open_.end() || it->second.owner != owner || it->second.node != node)
-      return r.bounce(iq, "modify", "bad-request", "bad-sessionid");
+      return r.reply(iq, command_error(iq, "bad-request", "bad-sessionid", "No such command session of yours"));
     open_.erase(it);
     if (action == "cancel") return r.reply(iq, command_reply(iq, node, sessionid, "canceled"));
-    if (action != "execute" && action != "complete") return r.bounce(iq, "modify", "bad-request", "bad-action");
+    if (action != "execute" && action != "complete")
+      return r.reply(iq, command_error(iq, "bad-request", "bad-action", "Only execute, complete or cancel"));
     const xml::Element* form = c.child("x", kData);
-    if (!form || form->attr_or("type") != "submit") return r.bounce(iq, "modify", "bad-request", "no submitted form");
-    const std::string problem = known->fragment == "announce" ? announce(host, *form) : end_sessions(host, *form);
-    if (!problem.empty()) return r.bounce(iq, "modify", "bad-request", problem);
+    if (!form || form->attr_or("type") != "submit")
+      return r.reply(iq, command_error(iq, "bad-request", "bad-payload", "No submitted form"));
     xml::Element reply = command_reply(iq, node, sessionid, "completed");
+    if (known->fragment == "get-user-lastlogin") {
+      auto result = last_login_form(host, *form);
+      if (auto* problem = std::get_if<std::string>(&result))
+        return r.reply(iq, command_error(iq, "bad-request", "bad-payload", *problem));
+      reply.children().back().add(std::move(std::get<xml::Element>(result)));
+      return r.reply(iq, reply);
+    }
+    const std::string problem = known->fragment == "announce" ? announce(host, *form) : end_sessions(host, *form);
+    if (!problem.empty()) return r.reply(iq, command_error(iq, "bad-request", "bad-payload", problem));
     xml::Element note("note", std::string(kCommands));
     note.set_attr("type", "info");
     note.add_text("Done");
@@ -145,7 +170,8 @@ void Adhoc::command(router::Router& r, const stream::Stanza& iq) {
   }
 
   if (action == "cancel") return r.reply(iq, command_reply(iq, node, {}, "canceled"));
-  if (action != "execute") return r.bounce(iq, "modify", "bad-request", "bad-action");
+  if (action != "execute")
+    return r.reply(iq, command_error(iq, "bad-request", "malformed-action", "A new command starts with execute"));
   if (!known->multi_stage) {
     xml::Element reply = command_reply(iq, node, {}, "completed");
     reply.children().back().add(users_form(node, host));
@@ -167,6 +193,10 @@ void Adhoc::command(router::Router& r, const stream::Stanza& iq) {
     xml::Element body = field("body", "text-multi", "Announcement");
     body.add(xml::Element("required", std::string(kData)));
     form.add(std::move(body));
+  } else if (known->fragment == "get-user-lastlogin") {
+    xml::Element jid = field("accountjid", "jid-single", "The Jabber ID for which to get the last login");
+    jid.add(xml::Element("required", std::string(kData)));
+    form.add(std::move(jid));
   } else {
     xml::Element jids = field("accountjids", "jid-multi", "The Jabber ID(s) for which to end sessions");
     jids.add(xml::Element("required", std::string(kData)));
@@ -222,10 +252,12 @@ std::string Adhoc::announce(const std::string& host, const xml::Element& form) {
   return {};
 }
 
-std::string Adhoc::end_sessions(const std::string& host, const xml::Element& form) {
-  const auto jids = values(form, "accountjids");
-  if (jids.empty()) return "no accountjids given";
-  if (jids.size() > kMaxAccountJids) return "more than " + std::to_string(kMaxAccountJids) + " accountjids";
+std::variant<std::vector<Jid>, std::string> Adhoc::accounts_of(const std::string& host, const xml::Element& form,
+                                                                std::string_view var) {
+  const auto jids = values(form, var);
+  if (jids.empty()) return "no " + std::string(var) + " given";
+  if (jids.size() > kMaxAccountJids)
+    return "more than " + std::to_string(kMaxAccountJids) + " " + std::string(var);
   std::vector<Jid> accounts;
   for (const auto& text : jids) {
     std::optional<Jid> jid;
@@ -234,10 +266,41 @@ std::string Adhoc::end_sessions(const std::string& host, const xml::Element& for
     } catch (const Error&) {
     }
     if (!jid || jid->local.empty()) return "not a user's JID: " + text;
-    // Only the admin's own host: an admin of one host ends no sessions of another.
+    // Only the admin's own host: an admin of one host reaches no user of another.
     if (jid->domain != host) return "not a user of " + host + ": " + text;
     accounts.push_back(*jid);
   }
+  return accounts;
+}
+
+std::variant<xml::Element, std::string> Adhoc::last_login_form(const std::string& host, const xml::Element& form) {
+  auto accounts = accounts_of(host, form, "accountjid");
+  if (auto* problem = std::get_if<std::string>(&accounts)) return std::move(*problem);
+  const auto& jids = std::get<std::vector<Jid>>(accounts);
+  if (jids.size() != 1) return "one accountjid, not " + std::to_string(jids.size());
+  const Jid account = jids.front().to_bare();
+  std::optional<std::chrono::system_clock::time_point> when;
+  try {
+    when = last_login_(account);
+  } catch (const std::exception& e) {
+    log::error("adhoc: cannot read the last login of " + account.bare() + ": " + e.what());
+    return "the last login cannot be read now";
+  }
+  xml::Element result = data_form("result", {});
+  xml::Element jid = field("accountjid", "jid-single", "The Jabber ID of the user");
+  add_value(jid, account.bare());
+  result.add(std::move(jid));
+  // No value: no login of this account is recorded (never, or before logins were kept).
+  xml::Element last = field("lastlogin", "text-single", "Last login");
+  if (when) add_value(last, util::xmpp_datetime(*when));
+  result.add(std::move(last));
+  return result;
+}
+
+std::string Adhoc::end_sessions(const std::string& host, const xml::Element& form) {
+  auto parsed = accounts_of(host, form, "accountjids");
+  if (auto* problem = std::get_if<std::string>(&parsed)) return std::move(*problem);
+  const auto& accounts = std::get<std::vector<Jid>>(parsed);
   // Collected first: ending a session unbinds it from the router.
   std::vector<stream::Session*> ended;
   for (const auto& a : accounts)

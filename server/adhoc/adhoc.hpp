@@ -3,12 +3,17 @@
 // (count and list), announce to the admin host's online users, end a user's session(s).
 // Everybody else gets <forbidden/> (type auth); the sender is the router's stamped one.
 // "Active" means online with an available presence (RFC 6121 §4.2); CSI state is not
-// consulted. No last-login command: server/last keeps the last logout, not the login.
+// consulted. A user's last login comes from server/last (its newest session's bind, or the
+// one recorded with its last logout).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "module/module.hpp"
@@ -23,10 +28,15 @@ inline constexpr std::size_t kMaxOpenSessions = 256;
 // At most this many JIDs listed in one answer (the rest are counted, not listed).
 inline constexpr std::size_t kMaxListed = 1000;
 
+// When an account of ours last logged in (nothing: never since logins were recorded).
+using LastLogin = std::function<std::optional<std::chrono::system_clock::time_point>(const Jid& bare)>;
+
 class Adhoc final : public module::Module {
  public:
-  explicit Adhoc(module::Context& context);  // admins from the settings (none without)
-  Adhoc(module::Context& context, std::vector<std::string> admins);
+  // Admins from the settings (none without), last logins from the last-activity module.
+  explicit Adhoc(module::Context& context);
+  // Without last_login, no get-user-lastlogin command.
+  Adhoc(module::Context& context, std::vector<std::string> admins, LastLogin last_login = {});
 
   // May this stamped sender list and run the commands?
   bool is_admin(const Jid& from) const;
@@ -43,9 +53,15 @@ class Adhoc final : public module::Module {
   // The second stage of a multi-stage command; empty: done; else the error text (bad-request).
   std::string announce(const std::string& host, const xml::Element& form);
   std::string end_sessions(const std::string& host, const xml::Element& form);
+  // get-user-lastlogin's second stage: the result form, or the error text.
+  std::variant<xml::Element, std::string> last_login_form(const std::string& host, const xml::Element& form);
+  // The accountjid(s) of a submitted form, each a user of host; else the error text.
+  std::variant<std::vector<Jid>, std::string> accounts_of(const std::string& host, const xml::Element& form,
+                                                          std::string_view var);
 
   router::Router& router_;
   std::vector<std::string> admins_;
+  LastLogin last_login_;
   std::map<std::string, Open> open_;  // sessionid -> command
   std::uint64_t next_session_ = 1;
   std::vector<module::Registration> registrations_;

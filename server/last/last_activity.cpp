@@ -48,7 +48,7 @@ LastActivity::LastActivity(module::Context& context, presence::Presence& presenc
     const xml::Element* status = p.child("status", ns::kClient);
     statuses_[full.full()] = status ? status->text() : std::string();
   });
-  unbind_ = router_.on_unbind([this](const Jid& full, const router::Resource&) { unbound(full); });
+  unbind_ = router_.on_unbind([this](const Jid& full, const router::Resource& leaving) { unbound(full, leaving); });
   filter_ = router_.filter_routes(
       [this](std::string_view from, const Jid& to, const xml::Element* stanza) { return may_reach(from, to, stanza); });
 }
@@ -68,7 +68,22 @@ bool LastActivity::may_reach(std::string_view from, const Jid& to, const xml::El
 }
 
 LastActivity::~LastActivity() {
-  for (const stream::Session* session : router_.sessions()) record(session->jid().bare(), {});
+  std::map<std::string, std::chrono::system_clock::time_point> newest;
+  for (const stream::Session* session : router_.sessions()) {
+    const Jid& jid = session->jid();
+    if (const router::Resource* r = router_.find(jid)) newest[jid.bare()] = std::max(newest[jid.bare()], r->since);
+  }
+  for (const auto& [bare, login] : newest) record(bare, {}, login);
+}
+
+std::optional<std::chrono::system_clock::time_point> LastActivity::last_login(const Jid& bare) {
+  std::optional<std::chrono::system_clock::time_point> newest;
+  if (const auto kept = logins_.find(bare.bare()); kept != logins_.end()) newest = kept->second;
+  for (const auto& [jid, resource] : router_.resources(bare))
+    if (!newest || resource->since > *newest) newest = resource->since;
+  if (newest) return newest;
+  const std::optional<Logout> logout = store_.find(bare.bare());
+  return logout ? logout->login : std::nullopt;
 }
 
 void LastActivity::uptime(router::Router& router, const xml::Element& iq) const {
@@ -100,17 +115,26 @@ void LastActivity::account(router::Router& router, const xml::Element& iq) {
   router.deliver(answer(iq, options_.now() - logout->when, logout->status));
 }
 
-void LastActivity::unbound(const Jid& full) {
+void LastActivity::unbound(const Jid& full, const router::Resource& leaving) {
   const auto it = statuses_.find(full.full());
   std::string status = it == statuses_.end() ? std::string() : std::move(it->second);
   if (it != statuses_.end()) statuses_.erase(it);
-  // Called before the resource is removed: it is the last one when it is the only one left.
-  if (router_.resources(full.to_bare()).size() <= 1) record(full.bare(), std::move(status));
+  const std::string bare = full.bare();
+  auto login = leaving.since;
+  if (const auto kept = logins_.find(bare); kept != logins_.end()) {
+    login = std::max(login, kept->second);
+    logins_.erase(kept);
+  }
+  // Called after the resource is removed: it was the last one when none is left.
+  if (router_.resources(full.to_bare()).empty())
+    record(bare, std::move(status), login);
+  else
+    logins_[bare] = login;
 }
 
-void LastActivity::record(const std::string& bare, std::string status) {
+void LastActivity::record(const std::string& bare, std::string status, std::chrono::system_clock::time_point login) {
   try {
-    store_.record(bare, Logout{options_.now(), std::move(status)});
+    store_.record(bare, Logout{options_.now(), std::move(status), login});
   } catch (const std::exception& e) {
     log::error("last: cannot record the logout of " + bare + ": " + e.what());
   }

@@ -5,6 +5,10 @@
 // (a shared directory group or a personal subscription "from"/"both", as the roster
 // decides); anyone else gets <forbidden/> (XEP-0012 §4, RFC 6121). A request to a full JID
 // is routed to that client as any IQ.
+//
+// It also answers when an account last logged in (XEP-0133's get-user-lastlogin, asked by
+// the admin commands): its newest session's bind while online, else the one recorded with
+// the last logout.
 #pragma once
 
 #include <chrono>
@@ -35,20 +39,27 @@ class LastActivity final : public module::Module {
   // Those still online when the server stops went offline now.
   ~LastActivity() override;
 
+  // When bare (an account of ours) last logged in: the newest bind among its sessions of
+  // this run (online or gone), else the one kept with its last logout; nothing if it never
+  // logged in since logins were first recorded.
+  std::optional<std::chrono::system_clock::time_point> last_login(const Jid& bare);
+
  private:
   void uptime(router::Router& router, const xml::Element& iq) const;
   void account(router::Router& router, const xml::Element& iq);
   // XEP-0012 §3: a request to a client (a full JID) of ours is delivered only if its sender
   // may see the user's presence; else it is answered <forbidden/> (a route filter).
   bool may_reach(std::string_view from, const Jid& to, const xml::Element* stanza);
-  void unbound(const Jid& full);
-  void record(const std::string& bare, std::string status);
+  void unbound(const Jid& full, const router::Resource& leaving);
+  void record(const std::string& bare, std::string status, std::chrono::system_clock::time_point login);
 
   router::Router& router_;
   LastStore store_;
   LastOptions options_;
   std::chrono::system_clock::time_point started_;
   std::map<std::string, std::string> statuses_;  // full JID -> the status of its unavailable presence
+  // bare JID -> the newest login among its resources that went while others stayed.
+  std::map<std::string, std::chrono::system_clock::time_point> logins_;
   module::Registration server_, account_, unavailable_, unbind_, kept_, filter_;
 };
 

@@ -1,5 +1,5 @@
-// When each account last went offline and the status text it left with (XEP-0012), kept
-// in SQLite so that a restart does not forget it.
+// When each account last went offline and the status text it left with (XEP-0012), and when
+// it had logged in last (XEP-0133), kept in SQLite so that a restart does not forget them.
 #pragma once
 
 #include <chrono>
@@ -14,6 +14,9 @@ namespace jabberadmin::last {
 struct Logout {
   std::chrono::system_clock::time_point when;
   std::string status;
+  // When the latest of the sessions that ended then had logged in (none: recorded before
+  // logins were kept).
+  std::optional<std::chrono::system_clock::time_point> login;
 };
 
 class LastStore {

@@ -69,7 +69,7 @@ void Router::bind(stream::Session& session) {
     previous->terminate("conflict", "Replaced by a new login with the same resource");
     if (Resource* still = find(jid); still != nullptr && still->session == previous) unbind(*previous);
   }
-  sessions_[jid.bare()][jid.resource] = Resource{&session};
+  sessions_[jid.bare()][jid.resource] = Resource{.session = &session, .since = std::chrono::system_clock::now()};
 }
 
 void Router::unbind(stream::Session& session) {

@@ -4,6 +4,7 @@
 // util::Registration whose destruction unregisters.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -30,6 +31,8 @@ struct Resource {
   stream::Session* session = nullptr;
   bool available = false;  // has sent available presence (RFC 6121 §4.2)
   int priority = 0;
+  // When it was bound: its login (XEP-0133's last login; a resumption keeps it).
+  std::chrono::system_clock::time_point since{};
 };
 
 // Who an IQ is for: the server itself (to = a domain) or an account (no 'to', or a bare JID).

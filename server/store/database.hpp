@@ -36,6 +36,7 @@ class Statement {
   bool step();
   std::string text(int column) const;
   std::int64_t integer(int column) const;
+  bool is_null(int column) const;
 
  private:
   sqlite3* db_;

@@ -38,6 +38,7 @@ MODULE_DEPENDENCIES = {
     "mam": {"presence", "roster"},  # the 'roster' preference asks the roster's Contacts
     "muc": {"mam"},  # rooms keep their archives in the message archive (none with mam off)
     "group_rooms": {"muc", "pep", "bookmarks"},  # a room for every directory group; its members' bookmarks
+    "adhoc": {"last"},  # XEP-0133's get-user-lastlogin reads the last login the module keeps
 }
 
 # Files directly in server/ (main.cpp) count as this layer.

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <map>
 
 #include "adhoc/adhoc.hpp"
 #include "disco/disco.hpp"
@@ -17,20 +19,30 @@ constexpr std::string_view kData = "jabber:x:data";
 const std::string kNode = std::string(kAdmin) + "#";
 
 struct World {
+  // The last logins the last-activity module would tell (absent: none recorded).
+  std::map<std::string, std::chrono::system_clock::time_point> logins;
+  bool with_last_login = true;
   router::Router router{{"example.org", "other.org"}};
   stream::StreamFeatures stream_features;
   module::DiscoFeatures disco_features;
   module::Modules modules{module::Services{router, stream_features, disco_features},
-                          {module::make<disco::Disco>(), [](module::Context& c) {
+                          {module::make<disco::Disco>(), [this](module::Context& c) {
+                             LastLogin last_login;
+                             if (with_last_login)
+                               last_login = [this](const Jid& bare) -> std::optional<std::chrono::system_clock::time_point> {
+                                 const auto it = logins.find(bare.bare());
+                                 if (it == logins.end()) return std::nullopt;
+                                 return it->second;
+                               };
                              return std::make_unique<Adhoc>(
-                                 c, std::vector<std::string>{"root@example.org", "boss@other.org"});
+                                 c, std::vector<std::string>{"root@example.org", "boss@other.org"}, last_login);
                            }}};
   FakeSession root{*Jid::parse("root@example.org/r")};
   FakeSession alice{*Jid::parse("alice@example.org/a")};
   FakeSession alice2{*Jid::parse("alice@example.org/b")};
   FakeSession bob{*Jid::parse("bob@example.org/b")};
   FakeSession boss{*Jid::parse("boss@other.org/x")};
-  World() {
+  explicit World(bool last_login = true) : with_last_login(last_login) {
     for (FakeSession* s : {&root, &alice, &alice2, &bob, &boss}) {
       s->host = &router;
       router.bind(*s);
@@ -80,6 +92,15 @@ std::vector<std::string> field_values(const xml::Element& reply, std::string_vie
   return out;
 }
 
+// XEP-0050 §4.6's specific condition of an error reply (bad-sessionid, ...), or "".
+std::string specific(const xml::Element& reply) {
+  const xml::Element* e = reply.child("error", ns::kClient);
+  if (!e) return "";
+  for (const auto& c : e->children())
+    if (!c.is_text() && c.xmlns() == kCommands) return c.name();
+  return "";
+}
+
 std::string condition(const xml::Element& reply) {
   const xml::Element* e = reply.child("error", ns::kClient);
   if (!e) return "";
@@ -104,7 +125,7 @@ TEST(Adhoc, AdvertisedAndListedToAdminsOnly) {
   const xml::Element admin = items(w.root);
   ASSERT_EQ(admin.attr_or("type"), "result");
   EXPECT_EQ(admin.child("query", ns::kDiscoItems)->attr_or("node"), kCommands);
-  EXPECT_EQ(admin.child("query", ns::kDiscoItems)->children().size(), 6u);
+  EXPECT_EQ(admin.child("query", ns::kDiscoItems)->children().size(), 7u);
   const xml::Element user = items(w.alice);
   ASSERT_EQ(user.attr_or("type"), "result");
   EXPECT_TRUE(user.child("query", ns::kDiscoItems)->children().empty());
@@ -159,7 +180,40 @@ TEST(Adhoc, AnnounceIsTwoStagesAndReachesEveryOnlineUserOfTheHost) {
             1)
       << "the admin is an online user of the host too";
   // The id is spent.
-  EXPECT_EQ(condition(w.run(w.root, kNode + "announce", "complete", id, submit("body", {"x"}))), "bad-request/modify");
+  const xml::Element spent = w.run(w.root, kNode + "announce", "complete", id, submit("body", {"x"}));
+  EXPECT_EQ(condition(spent), "bad-request/modify");
+  EXPECT_EQ(specific(spent), "bad-sessionid");
+}
+
+TEST(Adhoc, LastLoginOfAUserOfTheAdminsHost) {
+  World w;
+  const auto when = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
+  w.logins["bob@example.org"] = when;
+  auto ask = [&](std::vector<std::string> jids) {
+    const xml::Element first = w.run(w.root, kNode + "get-user-lastlogin");
+    const xml::Element* c = first.child("command", kCommands);
+    EXPECT_EQ(c->attr_or("status"), "executing");
+    return w.run(w.root, kNode + "get-user-lastlogin", "complete", c->attr_or("sessionid"), submit("accountjid", jids));
+  };
+  const xml::Element bob = ask({"Bob@Example.org"});
+  EXPECT_EQ(bob.child("command", kCommands)->attr_or("status"), "completed");
+  EXPECT_EQ(field_values(bob, "accountjid"), std::vector<std::string>{"bob@example.org"});
+  EXPECT_EQ(field_values(bob, "lastlogin"), std::vector<std::string>{"2023-11-14T22:13:20.000Z"});
+  // Never recorded: the field is there without a value.
+  const xml::Element carol = ask({"carol@example.org"});
+  EXPECT_EQ(carol.attr_or("type"), "result");
+  EXPECT_TRUE(field_values(carol, "lastlogin").empty());
+  // Another host's user, two JIDs, none: refused with bad-payload.
+  for (const auto& bad : {std::vector<std::string>{"boss@other.org"}, {"bob@example.org", "alice@example.org"}, {}}) {
+    const xml::Element refused = ask(bad);
+    EXPECT_EQ(condition(refused), "bad-request/modify");
+    EXPECT_EQ(specific(refused), "bad-payload");
+  }
+}
+
+TEST(Adhoc, WithoutLastLoginsTheCommandIsNotOffered) {
+  World w(false);
+  EXPECT_EQ(condition(w.run(w.root, kNode + "get-user-lastlogin")), "item-not-found/cancel");
 }
 
 TEST(Adhoc, CancelEndsTheCommand) {
@@ -187,6 +241,11 @@ TEST(Adhoc, EndUserSessionEndsABareJidsSessionsOrOneFullJid) {
 TEST(Adhoc, BadInputIsRefusedNotCrashed) {
   World w;
   EXPECT_EQ(condition(w.run(w.root, kNode + "no-such-command")), "item-not-found/cancel");
+  EXPECT_EQ(specific(w.run(w.root, kNode + "announce", "next")), "malformed-action") << "a new command only executes";
+  const std::string open = w.run(w.root, kNode + "announce").child("command", kCommands)->attr_or("sessionid");
+  EXPECT_EQ(specific(w.run(w.root, kNode + "announce", "prev", open)), "bad-action");
+  const std::string unfilled = w.run(w.root, kNode + "announce").child("command", kCommands)->attr_or("sessionid");
+  EXPECT_EQ(specific(w.run(w.root, kNode + "announce", "complete", unfilled)), "bad-payload") << "no form";
   auto second = [&](xml::Element form) {
     const std::string id =
         w.run(w.root, kNode + "end-user-session").child("command", kCommands)->attr_or("sessionid");

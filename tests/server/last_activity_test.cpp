@@ -215,3 +215,31 @@ TEST_F(LastActivityTest, ADeletedAccountsLogoutGoesWithIt) {
 
 }  // namespace
 }  // namespace jabberadmin::last
+
+namespace jabberadmin::last {
+namespace {
+
+// XEP-0133's get-user-lastlogin: the newest bind of the account's sessions, whether one is
+// still online or not, and after the last one went, the one kept with the logout (to the
+// second: SQLite keeps seconds), across a restart.
+TEST_F(LastActivityTest, TheLastLoginIsTheNewestBindAndOutlivesTheLogoutAndARestart) {
+  const Jid bob = *Jid::parse("bob@example.org");
+  EXPECT_FALSE(modules->find<LastActivity>()->last_login(bob)) << "never logged in";
+  FakeSession& a = login("bob@example.org/a");
+  FakeSession& b = login("bob@example.org/b");
+  const auto since_a = router->find(a.jid())->since;
+  const auto since_b = router->find(b.jid())->since;
+  ASSERT_GE(since_b, since_a);
+  EXPECT_EQ(modules->find<LastActivity>()->last_login(bob), since_b);
+  logout(b, "");
+  EXPECT_EQ(modules->find<LastActivity>()->last_login(bob), since_b) << "b logged in last, though it went";
+  logout(a, "");
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(since_b);
+  EXPECT_EQ(modules->find<LastActivity>()->last_login(bob), seconds);
+  start();
+  EXPECT_EQ(modules->find<LastActivity>()->last_login(bob), seconds) << "kept across a restart";
+  EXPECT_FALSE(modules->find<LastActivity>()->last_login(*Jid::parse("carol@example.org")));
+}
+
+}  // namespace
+}  // namespace jabberadmin::last
