@@ -49,8 +49,8 @@ void print(const Group& g, const Settings& settings) {
 // The federation policy (cl-jabberd(8), "Federation"), once a Jabber service is set up:
 // whether it is on, and which remote domains are refused or, with an allow list, the only ones.
 json federation_json(const JabberSettings& j) {
-  return {{"enabled", j.s2s}, {"port", j.s2s_port}, {"dialback", j.s2s_dialback},
-          {"blocked", j.s2s_block}, {"allowed", j.s2s_allow}};
+  return {{"enabled", j.s2s},           {"port", j.s2s_port},       {"tls_port", j.s2s_tls_port},
+          {"dialback", j.s2s_dialback}, {"blocked", j.s2s_block}, {"allowed", j.s2s_allow}};
 }
 
 void print_federation(const JabberSettings& j) {
@@ -67,6 +67,8 @@ void print_federation(const JabberSettings& j) {
     for (const auto& d : domains) out += (out.empty() ? "" : ", ") + printable(d);
     return out;
   };
+  if (j.s2s_tls_port != 0)
+    std::cout << cli::format(_("  direct TLS (XEP-0368): port %s"), std::to_string(j.s2s_tls_port)) << '\n';
   if (!j.s2s_block.empty()) std::cout << cli::format(_("  blocked: %s"), list(j.s2s_block)) << '\n';
   if (!j.s2s_allow.empty()) std::cout << cli::format(_("  only with: %s"), list(j.s2s_allow)) << '\n';
 }

@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   bool stop = false;
   std::string hosts, history, history_dir, listen, certfile, server, scram_upgrade, group_rooms, mam, web_client;
   std::string s2s, s2s_dialback, s2s_block, s2s_allow, admins;
-  std::uint16_t port = 0, tls_port = 0, http_port = 0, s2s_port = 0;
+  std::uint16_t port = 0, tls_port = 0, http_port = 0, s2s_port = 0, s2s_tls_port = 0;
   std::int64_t max_stanza_size = 0, scram_iterations = 0, mam_retention = 0;
   std::int64_t upload_max_size = 0, upload_quota = 0, upload_disk_quota = 0, upload_expire = 0, upload_rate = 0;
   auto& app = tool.app;
@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
   auto* o_s2s = app.add_option("--s2s", s2s, "Federation with other servers: on or off (jabber; default off)")
                     ->check(CLI::IsMember({"on", "off"}));
   auto* o_s2s_port = app.add_option("--s2s-port", s2s_port, "Port for other servers (jabber; default 5269)");
+  auto* o_s2s_tls_port = app.add_option("--s2s-tls-port", s2s_tls_port,
+                                        "Direct-TLS port for other servers (XEP-0368), 0 none (jabber; default 0)");
   auto* o_s2s_dialback =
       app.add_option("--s2s-dialback", s2s_dialback,
                      "Accept dialback from servers without a valid certificate: on or off (jabber; default on)")
@@ -118,6 +120,7 @@ int main(int argc, char** argv) {
       if (o_upload_rate->count()) options.upload_rate_limit = upload_rate;
       if (o_s2s->count()) options.s2s = s2s == "on";
       if (o_s2s_port->count()) options.s2s_port = s2s_port;
+      if (o_s2s_tls_port->count()) options.s2s_tls_port = s2s_tls_port;
       if (o_s2s_dialback->count()) options.s2s_dialback = s2s_dialback == "on";
       if (o_s2s_block->count())
         options.s2s_block = s2s_block == "none" ? std::vector<std::string>{} : cli::split_list(s2s_block);

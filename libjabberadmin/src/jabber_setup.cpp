@@ -105,13 +105,16 @@ std::string listeners_yaml(const JabberSettings& j) {
       out += "    protocol_options: TLS_OPTIONS\n";
       out += direct_tls ? "    tls: true\n" : "    starttls_required: true\n";
     }
-    if (j.s2s) {
-      // Federation: remote servers connect here (STARTTLS required, s2s_use_starttls).
+    // Federation: remote servers connect here (STARTTLS required, s2s_use_starttls), and
+    // with TLS from the first byte on the direct-TLS port (XEP-0368) when there is one.
+    for (const std::uint16_t port : {j.s2s_port, j.s2s_tls_port}) {
+      if (!j.s2s || port == 0) continue;
       out += "  -\n";
-      out += "    port: " + std::to_string(j.s2s_port) + "\n";
+      out += "    port: " + std::to_string(port) + "\n";
       out += "    ip: " + render::yaml_quoted(address, "listen address") + "\n";
       out += "    module: ejabberd_s2s_in\n";
       out += "    max_stanza_size: " + std::to_string(j.max_stanza_size) + "\n";
+      if (port == j.s2s_tls_port) out += "    tls: true\n";
     }
     if (j.http_port != 0) {
       // cl-jabberd's HTTPS listener: RFC 7395 WebSocket at /xmpp-websocket (ejabberd's /ws),
@@ -362,6 +365,8 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("upload rate limit (bytes/s)", std::to_string(a.upload_rate_limit), std::to_string(b.upload_rate_limit));
   note("federation", a.s2s ? "on" : "off", b.s2s ? "on" : "off");
   note("federation port", std::to_string(a.s2s_port), std::to_string(b.s2s_port));
+  const auto port_or_none = [](std::uint16_t port) { return port == 0 ? std::string("none") : std::to_string(port); };
+  note("federation direct TLS port", port_or_none(a.s2s_tls_port), port_or_none(b.s2s_tls_port));
   note("federation dialback", a.s2s_dialback ? "on" : "off", b.s2s_dialback ? "on" : "off");
   const auto domains = [](const std::vector<std::string>& d) { return d.empty() ? std::string("none") : join(d); };
   note("blocked domains", domains(a.s2s_block), domains(b.s2s_block));
@@ -540,11 +545,18 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
 
   if (o.s2s) j.s2s = *o.s2s;
   if (o.s2s_port) j.s2s_port = *o.s2s_port;
+  if (o.s2s_tls_port) j.s2s_tls_port = *o.s2s_tls_port;
   if (o.s2s_dialback) j.s2s_dialback = *o.s2s_dialback;
   if (j.s2s_port == 0) throw Error(ErrorKind::InvalidArgument, "--s2s-port 0 is not a port a server can reach");
   if (j.s2s && (j.s2s_port == j.port || j.s2s_port == j.tls_port || j.s2s_port == j.http_port))
     throw Error(ErrorKind::InvalidArgument, "--s2s-port " + std::to_string(j.s2s_port) +
                                                 " is a client port already: it must differ from --port, --tls-port and --http-port");
+  if (j.s2s && j.s2s_tls_port != 0 &&
+      (j.s2s_tls_port == j.port || j.s2s_tls_port == j.tls_port || j.s2s_tls_port == j.http_port ||
+       j.s2s_tls_port == j.s2s_port))
+    throw Error(ErrorKind::InvalidArgument,
+                "--s2s-tls-port " + std::to_string(j.s2s_tls_port) +
+                    " is taken already: it must differ from --port, --tls-port, --http-port and --s2s-port");
   const auto domain_list = [](const std::vector<std::string>& given, const char* option) {
     std::vector<std::string> out;
     for (const auto& d : given) {

@@ -114,6 +114,8 @@ toml::array to_array(const std::vector<std::string>& values) {
   return out;
 }
 
+constexpr std::string_view kTlsScheme = "tls://";  // a direct-TLS route's target
+
 std::vector<std::string> route_texts(const std::vector<S2sRoute>& routes) {
   std::vector<std::string> out;
   for (const auto& r : routes) out.push_back(to_string(r));
@@ -136,6 +138,11 @@ S2sRoute parse_s2s_route(std::string_view text) {
     return fail("the domain is not a domain name");
   }
   std::string_view target = text.substr(equals + 1);
+  if (target.starts_with(kTlsScheme)) {
+    route.direct_tls = true;
+    route.port = kDefaultS2sTlsPort;
+    target.remove_prefix(kTlsScheme.size());
+  }
   std::string_view port;
   if (target.starts_with('[')) {  // [v6]:port
     const auto close = target.find(']');
@@ -164,7 +171,8 @@ S2sRoute parse_s2s_route(std::string_view text) {
 
 std::string to_string(const S2sRoute& route) {
   const bool v6 = route.host.find(':') != std::string::npos;
-  return route.domain + "=" + (v6 ? "[" + route.host + "]" : route.host) + ":" + std::to_string(route.port);
+  return route.domain + "=" + (route.direct_tls ? std::string(kTlsScheme) : std::string()) +
+         (v6 ? "[" + route.host + "]" : route.host) + ":" + std::to_string(route.port);
 }
 
 fs::path default_web_client_dir() { return fs::path(JABBERADMIN_DATADIR) / "webclient"; }
@@ -306,9 +314,15 @@ Settings Settings::load(const fs::path& path) {
   j.s2s_port = static_cast<std::uint16_t>(jabber.integer("s2s_port", j.s2s_port, 1, 65535));
   if (j.s2s && (j.s2s_port == j.port || j.s2s_port == j.tls_port || j.s2s_port == j.http_port))
     jabber.refuse("s2s_port", toml::value<std::int64_t>(j.s2s_port), "a port other than port's, tls_port's and http_port's");
+  j.s2s_tls_port = static_cast<std::uint16_t>(jabber.integer("s2s_tls_port", j.s2s_tls_port, 0, 65535));
+  if (j.s2s && j.s2s_tls_port != 0 &&
+      (j.s2s_tls_port == j.port || j.s2s_tls_port == j.tls_port || j.s2s_tls_port == j.http_port ||
+       j.s2s_tls_port == j.s2s_port))
+    jabber.refuse("s2s_tls_port", toml::value<std::int64_t>(j.s2s_tls_port),
+                  "0 or a port other than port's, tls_port's, http_port's and s2s_port's");
   j.s2s_dialback = jabber.boolean("s2s_dialback", j.s2s_dialback);
   j.s2s_ca_file = jabber.path("s2s_ca_file");
-  for (const auto& text : jabber.strings("s2s_routes", "an array of 'domain=host:port', e.g. ['example.org=10.0.0.5:5269']",
+  for (const auto& text : jabber.strings("s2s_routes", "an array of 'domain=host:port' or 'domain=tls://host:port', e.g. ['example.org=10.0.0.5:5269']",
                                          [](const std::string& t) {
                                            (void)parse_s2s_route(t);
                                            return t;
@@ -373,6 +387,7 @@ void Settings::save(const fs::path& path) const {
     const JabberSettings defaults;
     if (jabber.s2s != defaults.s2s) j.insert("s2s", jabber.s2s);
     if (jabber.s2s_port != defaults.s2s_port) j.insert("s2s_port", int64_t{jabber.s2s_port});
+    if (jabber.s2s_tls_port != defaults.s2s_tls_port) j.insert("s2s_tls_port", int64_t{jabber.s2s_tls_port});
     if (jabber.s2s_dialback != defaults.s2s_dialback) j.insert("s2s_dialback", jabber.s2s_dialback);
     if (!jabber.s2s_ca_file.empty()) j.insert("s2s_ca_file", jabber.s2s_ca_file.string());
     if (!jabber.s2s_routes.empty()) j.insert("s2s_routes", to_array(route_texts(jabber.s2s_routes)));

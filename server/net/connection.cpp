@@ -156,6 +156,11 @@ void Connection::begin_handshake() {
   } else {
     SSL_set_connect_state(ssl_.get());
     SSL_set_tlsext_host_name(ssl_.get(), client_name_.c_str());
+    if (!client_alpn_.empty() && client_alpn_.size() < 256) {
+      const std::string wire = static_cast<char>(client_alpn_.size()) + client_alpn_;  // RFC 7301 §3.1
+      SSL_set_alpn_protos(ssl_.get(), reinterpret_cast<const unsigned char*>(wire.data()),
+                          static_cast<unsigned>(wire.size()));
+    }
   }
   phase_ = Phase::Handshaking;
   pump();

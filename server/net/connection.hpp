@@ -39,8 +39,12 @@ class Connection final : public Transport, public std::enable_shared_from_this<C
   // Starts reading (after the TLS handshake when direct_tls).
   void start(std::weak_ptr<TransportEvents> events, bool direct_tls);
   // A connection we opened (server-to-server): its TLS handshake is the client's, naming
-  // server_name (SNI). Before start().
-  void connect_as_client(std::string server_name) { client_name_ = std::move(server_name); }
+  // server_name (SNI) and offering the application protocol alpn when one is given
+  // (XEP-0368's "xmpp-server" on a direct-TLS link). Before start().
+  void connect_as_client(std::string server_name, std::string alpn = {}) {
+    client_name_ = std::move(server_name);
+    client_alpn_ = std::move(alpn);
+  }
   // The TLS session once secure (the peer's certificate, for the layer above to check).
   const SSL* tls_session() const { return phase_ == Phase::Secure ? ssl_.get() : nullptr; }
 
@@ -92,6 +96,7 @@ class Connection final : public Transport, public std::enable_shared_from_this<C
   std::weak_ptr<TransportEvents> events_;
   std::string peer_;
   std::string client_name_;  // connect_as_client: the TLS client's SNI
+  std::string client_alpn_;  // and the protocol it offers (none: no ALPN)
   std::unique_ptr<SSL, SslFree> ssl_;
   Phase phase_ = Phase::Plain;
   std::string out_;            // bytes not yet written, from out_sent_ on

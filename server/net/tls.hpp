@@ -18,6 +18,7 @@ enum class Alpn { XmppClient, Http11 };
 // The protocols' names on the wire.
 inline constexpr std::string_view kAlpnXmppClient = "xmpp-client";
 inline constexpr std::string_view kAlpnHttp11 = "http/1.1";
+inline constexpr std::string_view kAlpnXmppServer = "xmpp-server";  // XEP-0368, server-to-server
 std::string_view alpn_name(Alpn alpn);
 
 // Where protocol's name starts in a client's ALPN list (RFC 7301 wire format: each name

@@ -25,14 +25,16 @@ std::string domain_of(std::string_view text) {
 }
 }  // namespace
 
-Inbound::Inbound(Links& links, std::shared_ptr<net::Connection> connection)
+Inbound::Inbound(Links& links, std::shared_ptr<net::Connection> connection, bool direct_tls)
     : links_(&links), connection_(std::move(connection)), parser_(links.config().parser),
-      timer_(links.executor()), started_(Clock::now()), last_read_(started_), rate_(links.config().rate) {}
+      timer_(links.executor()), direct_tls_(direct_tls), started_(Clock::now()), last_read_(started_),
+      rate_(links.config().rate) {}
 
 void Inbound::start() { arm_timer(); }
 
 std::string Inbound::log_prefix() const {
-  return "s2s in " + connection_->peer_address() + (remote_.empty() ? "" : " (" + remote_ + ")") + ": ";
+  return "s2s in " + connection_->peer_address() + (remote_.empty() ? "" : " (" + remote_ + ")") +
+         (direct_tls_ ? " (direct TLS)" : "") + ": ";
 }
 
 void Inbound::send(std::string bytes) {

@@ -23,7 +23,8 @@ class Links;
 
 class Inbound final : public std::enable_shared_from_this<Inbound>, public net::TransportEvents {
  public:
-  Inbound(Links& links, std::shared_ptr<net::Connection> connection);
+  // direct_tls: it came to s2s_tls_port (XEP-0368), TLS from the first byte.
+  Inbound(Links& links, std::shared_ptr<net::Connection> connection, bool direct_tls);
   void start();
   // Our side ends it (shutdown, a limit): an optional stream error, then close.
   void close(std::string_view condition = {}, std::string_view text = {});
@@ -59,6 +60,7 @@ class Inbound final : public std::enable_shared_from_this<Inbound>, public net::
   std::string local_;   // the header's 'to'
   std::string remote_;  // the header's 'from'
   std::set<std::string> domains_;
+  bool direct_tls_;
   bool header_sent_ = false;
   bool starting_tls_ = false;
   bool closed_ = false;

@@ -102,7 +102,7 @@ bool Links::admit(const Inbound& stream, const std::string& remote) {
   return links < config_.max_links_per_domain;
 }
 
-void Links::accept(asio::ip::tcp::socket socket) {
+void Links::accept(asio::ip::tcp::socket socket, bool direct_tls) {
   if (link_count() >= config_.max_links) {
     log::warning("s2s: " + std::to_string(link_count()) + " links open, the limit; refusing a connection");
     boost::system::error_code ec;
@@ -110,9 +110,9 @@ void Links::accept(asio::ip::tcp::socket socket) {
     return;
   }
   auto connection = std::make_shared<net::Connection>(std::move(socket), tls_, net::ConnectionOptions{});
-  auto stream = std::make_shared<Inbound>(*this, connection);
+  auto stream = std::make_shared<Inbound>(*this, connection, direct_tls);
   inbound_.emplace(stream.get(), stream);
-  connection->start(stream, false);
+  connection->start(stream, direct_tls);
   stream->start();
 }
 

@@ -49,8 +49,9 @@ class Links {
 
   // A stanza for a remote domain (the router's route_remote hook).
   void send(const stream::Stanza& stanza);
-  // A connection a remote server opened on s2s_port.
-  void accept(boost::asio::ip::tcp::socket socket);
+  // A connection a remote server opened on s2s_port, or on s2s_tls_port (direct_tls: the
+  // TLS handshake comes first, XEP-0368).
+  void accept(boost::asio::ip::tcp::socket socket, bool direct_tls);
   // SIGHUP: the certificate again, for new links.
   void set_tls(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
 

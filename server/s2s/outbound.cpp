@@ -3,6 +3,7 @@
 #include <boost/asio/connect.hpp>
 
 #include "jabberadmin/encoding.hpp"
+#include "net/tls.hpp"
 #include "s2s/links.hpp"
 #include "s2s/stream_io.hpp"
 #include "stream/namespaces.hpp"
@@ -16,7 +17,9 @@ Outbound::Outbound(Links& links, std::string local, std::string remote)
     : links_(&links), local_(std::move(local)), remote_(std::move(remote)), dns_(links.executor()),
       parser_(links.config().parser), timer_(links.executor()), started_(Clock::now()), last_activity_(started_) {}
 
-std::string Outbound::log_prefix() const { return "s2s out " + local_ + " -> " + remote_ + ": "; }
+std::string Outbound::log_prefix() const {
+  return "s2s out " + local_ + " -> " + remote_ + (direct_tls_ ? " (direct TLS)" : "") + ": ";
+}
 
 void Outbound::start() {
   arm_timer();
@@ -53,13 +56,23 @@ void Outbound::try_target(std::size_t index) {
                                                           " port " + std::to_string(target.port) + ": " + ec2.message());
                                                return me->try_target(index + 1);
                                              }
-                                             me->connected(std::move(*std::exchange(me->socket_, nullptr)));
+                                             me->connected(std::move(*std::exchange(me->socket_, nullptr)),
+                                                           target.direct_tls);
                                            });
                      });
 }
 
-void Outbound::connected(asio::ip::tcp::socket socket) {
+void Outbound::connected(asio::ip::tcp::socket socket, bool direct_tls) {
   connection_ = std::make_shared<net::Connection>(std::move(socket), links_->tls(), net::ConnectionOptions{});
+  direct_tls_ = direct_tls;
+  if (direct_tls) {
+    // XEP-0368: the handshake first (SNI the remote domain, ALPN xmpp-server), then the
+    // stream, as after STARTTLS (on_tls_ready opens it).
+    state_ = State::StartingTls;
+    connection_->connect_as_client(remote_, std::string(net::kAlpnXmppServer));
+    connection_->start(weak_from_this(), true);
+    return;
+  }
   connection_->connect_as_client(remote_);
   connection_->start(weak_from_this(), false);
   open_stream();

@@ -55,7 +55,7 @@ class Outbound final : public std::enable_shared_from_this<Outbound>, public net
   };
 
   void try_target(std::size_t index);
-  void connected(boost::asio::ip::tcp::socket socket);
+  void connected(boost::asio::ip::tcp::socket socket, bool direct_tls);
   void open_stream();
   void on_header(const xml::Element& header);
   void on_features(const xml::Element& features);
@@ -82,6 +82,7 @@ class Outbound final : public std::enable_shared_from_this<Outbound>, public net
   bool dialback_offered_ = false;
   bool tried_external_ = false;
   bool can_verify_ = false;  // TLS is up: db:verify may go
+  bool direct_tls_ = false;  // the target was an _xmpps-server one (XEP-0368)
   std::deque<xml::Element> queue_;
   std::deque<Verify> verifies_;  // not sent yet
   std::map<std::string, std::vector<std::function<void(bool)>>> asked_;  // sent, by stream id

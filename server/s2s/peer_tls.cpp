@@ -12,6 +12,18 @@ namespace {
 // The handshake accepts any certificate (or none): the stream decides afterwards what it
 // proves (SASL EXTERNAL) and dialback covers a peer whose certificate proves nothing.
 int accept_any(int, X509_STORE_CTX*) { return 1; }
+
+// A direct-TLS peer names "xmpp-server" (XEP-0368 §3); one that offers other protocols only,
+// or none (STARTTLS peers do not), goes on without ALPN rather than being cut off: the
+// stream header says soon enough whether it speaks jabber:server.
+int select_xmpp_server(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                       unsigned int inlen, void*) {
+  const auto at = net::find_alpn(std::string_view(reinterpret_cast<const char*>(in), inlen), net::kAlpnXmppServer);
+  if (!at) return SSL_TLSEXT_ERR_NOACK;
+  *out = in + *at;
+  *outlen = static_cast<unsigned char>(net::kAlpnXmppServer.size());
+  return SSL_TLSEXT_ERR_OK;
+}
 }  // namespace
 
 std::shared_ptr<boost::asio::ssl::context> make_s2s_tls_context(const std::filesystem::path& pem) {
@@ -24,6 +36,7 @@ std::shared_ptr<boost::asio::ssl::context> make_s2s_tls_context(const std::files
   SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                                SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_verify(native, SSL_VERIFY_PEER, accept_any);
+  SSL_CTX_set_alpn_select_cb(native, select_xmpp_server, nullptr);
   net::use_certificate(*ctx, pem);
   return ctx;
 }

@@ -37,15 +37,34 @@ std::vector<SrvRecord> parse_srv_answer(const unsigned char* answer, std::size_t
   return out;
 }
 
+bool service_refused(const std::vector<SrvRecord>& records) {
+  // dn_expand writes the root name as "", a zone file as ".".
+  return records.size() == 1 && (records[0].target.empty() || records[0].target == ".");
+}
+
 std::vector<Target> srv_targets(std::vector<SrvRecord> records) {
   std::vector<Target> out;
-  if (records.size() == 1 && (records[0].target.empty() || records[0].target == ".")) return out;
   std::stable_sort(records.begin(), records.end(), [](const SrvRecord& a, const SrvRecord& b) {
-    return a.priority != b.priority ? a.priority < b.priority : a.weight > b.weight;
+    if (a.priority != b.priority) return a.priority < b.priority;
+    if (a.weight != b.weight) return a.weight > b.weight;
+    return a.direct_tls && !b.direct_tls;
   });
   for (auto& r : records)
-    if (!r.target.empty() && r.target != "." && r.port != 0) out.push_back(Target{std::move(r.target), r.port});
+    if (!r.target.empty() && r.target != "." && r.port != 0)
+      out.push_back(Target{std::move(r.target), r.port, r.direct_tls});
   return out;
+}
+
+std::vector<Target> targets_for(const std::string& domain, std::vector<SrvRecord> direct,
+                                std::vector<SrvRecord> starttls) {
+  const bool refused = service_refused(direct) || service_refused(starttls);
+  const bool none = direct.empty() && starttls.empty();
+  for (auto& r : direct) r.direct_tls = true;
+  for (auto& r : starttls) r.direct_tls = false;
+  direct.insert(direct.end(), std::make_move_iterator(starttls.begin()), std::make_move_iterator(starttls.end()));
+  std::vector<Target> targets = srv_targets(std::move(direct));
+  if (targets.empty() && none && !refused) targets.push_back(Target{domain, 5269, false});
+  return targets;
 }
 
 Resolver::Resolver(asio::any_io_executor executor, std::vector<S2sRoute> routes)
@@ -60,28 +79,26 @@ Resolver::~Resolver() {
 void Resolver::resolve(const std::string& domain, Done done) {
   for (const auto& route : routes_)
     if (route.domain == domain) {
-      std::vector<Target> targets{Target{route.host, route.port}};
+      std::vector<Target> targets{Target{route.host, route.port, route.direct_tls}};
       return asio::post(executor_, [done = std::move(done), targets = std::move(targets)]() mutable {
         done(std::move(targets));
       });
     }
   asio::post(pool_, [executor = executor_, alive = std::weak_ptr<bool>(alive_), domain, done = std::move(done)]() mutable {
-    std::vector<Target> targets;
-    std::array<unsigned char, 4096> answer{};
+    std::vector<SrvRecord> direct, starttls;
     struct __res_state state{};
-    bool no_service = false;
     if (res_ninit(&state) == 0) {
-      const std::string name = "_xmpp-server._tcp." + domain;
-      const int size = res_nquery(&state, name.c_str(), ns_c_in, ns_t_srv, answer.data(), answer.size());
-      if (size > 0) {
-        auto records = parse_srv_answer(answer.data(), static_cast<std::size_t>(std::min<int>(size, answer.size())));
-        no_service = records.size() == 1 && records[0].target.empty();
-        targets = srv_targets(std::move(records));
-      }
+      const auto query = [&](const std::string& name) {
+        std::array<unsigned char, 4096> answer{};
+        const int size = res_nquery(&state, name.c_str(), ns_c_in, ns_t_srv, answer.data(), answer.size());
+        if (size <= 0) return std::vector<SrvRecord>{};
+        return parse_srv_answer(answer.data(), static_cast<std::size_t>(std::min<int>(size, answer.size())));
+      };
+      direct = query("_xmpps-server._tcp." + domain);
+      starttls = query("_xmpp-server._tcp." + domain);
       res_nclose(&state);
     }
-    // RFC 6120 §3.2.1: no SRV records, the domain itself on the default port.
-    if (targets.empty() && !no_service) targets.push_back(Target{domain, 5269});
+    std::vector<Target> targets = targets_for(domain, std::move(direct), std::move(starttls));
     asio::post(executor, [alive, done = std::move(done), targets = std::move(targets)]() mutable {
       if (alive.lock()) done(std::move(targets));
     });

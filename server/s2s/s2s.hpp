@@ -1,9 +1,10 @@
 // Federation (RFC 6120 server-to-server links, XEP-0220 dialback, SASL EXTERNAL), with
-// s2s on: listens on s2s_port, routes stanzas for remote domains through outbound links
+// s2s on: listens on s2s_port (and s2s_tls_port, direct TLS: XEP-0368), routes stanzas for remote domains through outbound links
 // (the router's route_remote hook) and delivers what authenticated inbound links bring.
 // With s2s off it registers nothing: remote addresses bounce with remote-server-not-found.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <memory>
@@ -21,15 +22,18 @@ class Federation final : public module::Module {
   Federation(module::Context& context, std::vector<std::string> listen);
   ~Federation() override;
   void reload() override;
-  // Where it listens (tests: a port chosen by the system).
-  std::vector<boost::asio::ip::tcp::endpoint> endpoints() const;
 
  private:
-  void accept(boost::asio::ip::tcp::acceptor& acceptor);
+  struct Acceptor {
+    boost::asio::ip::tcp::acceptor socket;
+    bool direct_tls;
+  };
+  void listen_on(const boost::asio::ip::tcp::endpoint& endpoint, bool direct_tls, boost::asio::any_io_executor executor);
+  void accept(Acceptor& acceptor);
 
   const Settings* settings_ = nullptr;
   std::unique_ptr<Links> links_;
-  std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+  std::vector<std::unique_ptr<Acceptor>> acceptors_;
   module::Registration remote_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for a pending accept retry
 };

@@ -286,11 +286,15 @@ ROUTES_MODULE = """-- Test only: a fixed address for the s2s connections to the 
 local service = require "net.resolvers.service";
 local basic = require "net.resolvers.basic";
 local routes = module:get_option("test_s2s_routes", {});
+local tls_routes = module:get_option("test_s2s_tls_routes", {});  -- as _xmpps-server records
 local original = service.new;
 local none = { next = function(_, cb) cb(nil); end };
 service.new = function(hostname, srv, conn_type, extra)
   local port = routes[hostname];
   if port == nil then return original(hostname, srv, conn_type, extra); end
+  if srv == "xmpps-server" and tls_routes[hostname] then
+    return basic.new("127.0.0.1", tls_routes[hostname], conn_type, extra);
+  end
   if srv ~= "xmpp-server" then return none; end  -- no direct TLS (xmpps-server) there
   return basic.new("127.0.0.1", port, conn_type, extra);
 end
@@ -302,19 +306,23 @@ class Prosody(Peer):
     """Debian's Prosody serving domain: c2s and s2s on loopback ports, internal accounts,
     encryption required, dialback on self-signed certificates (s2s_secure_auth off); given a
     certificate and the CA that signed the others', SASL EXTERNAL only (s2s_secure_auth on,
-    no dialback). routes: {domain: port} of the cl-jabberd instances it federates with."""
+    no dialback). routes: {domain: port} of the cl-jabberd instances it federates with;
+    tls_routes: {domain: port} of their direct-TLS ports (XEP-0368), given which Prosody
+    listens for direct TLS too (s2s_tls_port) and connects to those ports first."""
 
-    def __init__(self, directory, domain, routes, certfile=None, ca_file=None):
+    def __init__(self, directory, domain, routes, certfile=None, ca_file=None, tls_routes=None):
         self.dir, self.domain = directory, domain
         os.makedirs(os.path.join(directory, "data"))
         os.makedirs(os.path.join(directory, "modules"))
         self.c2s_port, self.s2s_port = free_port(), free_port()
+        self.s2s_tls_port = free_port() if tls_routes is not None else None
         cert = certificate(directory, domain, certfile)
         cafile = f', cafile = "{trusted(directory, ca_file)}"' if ca_file else ""
         secure, dialback, no_dialback = ("true", "", ', "dialback"') if ca_file else ("false", '"dialback", ', "")
         with open(os.path.join(directory, "modules", "mod_test_s2s_routes.lua"), "w") as f:
             f.write(ROUTES_MODULE)
         lua_routes = ", ".join(f'["{d}"] = {p}' for d, p in routes.items())
+        lua_tls_routes = ", ".join(f'["{d}"] = {p}' for d, p in (tls_routes or {}).items())
         self.config = os.path.join(directory, "prosody.cfg.lua")
         with open(self.config, "w") as f:
             f.write(f"""pidfile = "{directory}/prosody.pid"
@@ -325,7 +333,7 @@ interfaces = {{ "127.0.0.1" }}
 c2s_ports = {{ {self.c2s_port} }}
 s2s_ports = {{ {self.s2s_port} }}
 c2s_direct_tls_ports = {{ }}
-s2s_direct_tls_ports = {{ }}
+s2s_direct_tls_ports = {{ {self.s2s_tls_port or ""} }}
 http_ports = {{ }}
 https_ports = {{ }}
 authentication = "internal_hashed"
@@ -337,6 +345,7 @@ allow_registration = false
 modules_enabled = {{ "roster", "saslauth", "tls", {dialback}"disco", "ping", "posix", "test_s2s_routes" }}
 modules_disabled = {{ "offline"{no_dialback} }}
 test_s2s_routes = {{ {lua_routes} }}
+test_s2s_tls_routes = {{ {lua_tls_routes} }}
 ssl = {{ certificate = "{cert}", key = "{cert}"{cafile} }}
 VirtualHost "{domain}"
 """)

@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from client import login, logout, next_item, run  # noqa: E402
 from harness import World, free_port  # noqa: E402
 from raw import Raw  # noqa: E402
+from test_muc import hear_rooms  # noqa: E402
 from test_roster import connect as roster_login, roster_get  # noqa: E402
 
 
@@ -79,14 +80,15 @@ class DomainWorld(World):
         raise AssertionError(f"{text!r} not in the log of {self.domain}:\n{self.server_log()[-3000:]}")
 
 
-def route(domain, port):
-    return f"{domain}=127.0.0.1:{port}"
+def route(domain, port, direct_tls=False):
+    return f"{domain}={'tls://' if direct_tls else ''}127.0.0.1:{port}"
 
 
 async def subscribe_both_ways(test, mine, theirs, timeout=20):
     """Two users on either side of a link, each (bare JID, password, c2s port), subscribe to
     each other, approving by hand: the request waits as "ask", both rosters end "both",
-    presence follows each approval, and the first user's going away reaches the other."""
+    presence follows each approval, and the first user's going away reaches the other; then
+    the first undoes both subscriptions across the link and both rosters end "none"."""
     (me, my_jid), (other, other_jid) = [(await roster_login(jid + "/r", pw, port), jid) for jid, pw, port in (mine, theirs)]
     try:
         for c in (me, other):
@@ -121,6 +123,20 @@ async def subscribe_both_ways(test, mine, theirs, timeout=20):
         me.send_presence(ptype="unavailable")
         await next_item(other.presences, lambda x: str(x["from"]) == my_jid + "/r" and x["type"] == "unavailable",
                         timeout=timeout)
+        # Undone across the link (RFC 6121 §3.3, §3.2): I unsubscribe from the other's presence
+        # (mine "from", theirs "to"), then cancel the other's subscription to mine ("none").
+        def pushed(c, contact, state):
+            return next_item(c.pushes, lambda x: x[1]["jid"] == contact and x[1]["subscription"] == state,
+                             timeout=timeout)
+        me.send_presence(pto=other_jid, ptype="unsubscribe")
+        await pushed(me, other_jid, "from")
+        await pushed(other, my_jid, "to")
+        me.send_presence(pto=other_jid, ptype="unsubscribed")
+        await pushed(me, other_jid, "none")
+        await pushed(other, my_jid, "none")
+        for c, contact in ((me, other_jid), (other, my_jid)):
+            _, items = await roster_get(c)
+            test.assertEqual(items[contact]["subscription"], "none", contact)
     finally:
         await logout(me)
         await logout(other)
@@ -130,6 +146,7 @@ class Pair(unittest.TestCase):
     """a.test and b.test, each routing to the other; subclasses say how they authenticate."""
     lines_a = lines_b = ""
     ca = None
+    direct_tls = False  # each routes to the other's direct-TLS port (XEP-0368)
 
     @classmethod
     def certificates(cls, directory):
@@ -141,8 +158,13 @@ class Pair(unittest.TestCase):
         cls.dead_port = free_port()  # nobody listens here
         cls.tmp = __import__("tempfile").mkdtemp(prefix="ja-s2s-", dir="/tmp")
         cert_a, cert_b = cls.certificates(cls.tmp)
-        routes_a = f"s2s_routes = ['{route('b.test', cls.port_b)}', '{route('dead.test', cls.dead_port)}']\n"
-        routes_b = f"s2s_routes = ['{route('a.test', cls.port_a)}']\n"
+        cls.tls_a, cls.tls_b = (free_port(), free_port()) if cls.direct_tls else (0, 0)
+        to_b, to_a = (cls.tls_b, cls.tls_a) if cls.direct_tls else (cls.port_b, cls.port_a)
+        # conference.a.test is a.test's MUC service: b.test finds it where it finds a.test.
+        routes_a = (f"s2s_routes = ['{route('b.test', to_b, cls.direct_tls)}', '{route('dead.test', cls.dead_port)}']\n"
+                    f"s2s_tls_port = {cls.tls_a}\n")
+        routes_b = (f"s2s_routes = ['{route('a.test', to_a, cls.direct_tls)}', "
+                    f"'{route('conference.a.test', to_a, cls.direct_tls)}']\ns2s_tls_port = {cls.tls_b}\n")
         cls.a = DomainWorld("a.test", cls.port_a, routes_a + cls.lines_a.format(tmp=cls.tmp), cert_a)
         try:
             cls.b = DomainWorld("b.test", cls.port_b, routes_b + cls.lines_b.format(tmp=cls.tmp), cert_b)
@@ -197,6 +219,40 @@ class Dialback(Pair):
         run(self.b.log_shows("s2s out b.test -> a.test: authenticated by dialback"))
         self.assertIn("s2s in 127.0.0.1 (a.test): authenticated a.test by dialback", self.b.server_log())
 
+    def test_a_user_of_b_in_a_room_of_a(self):
+        """XEP-0045 across the link: bob@b.test joins a room of conference.a.test that alice
+        made; each hears the other's groupchat message, from the room's occupant JID."""
+        room = "lounge@conference.a.test"
+
+        async def go():
+            alice, ok = await login(self.alice, "pw-alice", self.a.port)
+            self.assertIs(ok, True)
+            bob, ok = await login(self.bob, "pw-bob", self.b.port)
+            self.assertIs(ok, True)
+            try:
+                for c in (alice, bob):
+                    hear_rooms(c)
+                    c.register_plugin("xep_0004")
+                presence, _, _, _ = await alice.plugin["xep_0045"].join_muc_wait(room, "Alice", timeout=20)
+                self.assertIn(201, presence["muc"]["status_codes"])
+                await alice.plugin["xep_0045"].set_room_config(
+                    room, alice.plugin["xep_0004"].make_form(ftype="submit"), timeout=20)
+                presence, _, occupants, _ = await bob.plugin["xep_0045"].join_muc_wait(room, "Bob", timeout=20)
+                self.assertEqual(sorted(str(p["from"]) for p in occupants), [room + "/Alice", room + "/Bob"])
+                self.assertEqual(str(presence["muc"]["jid"]), str(bob.boundjid), "his own full JID, across the link")
+                bob.send_message(mto=room, mbody="hello room from b", mtype="groupchat")
+                for c in (alice, bob):
+                    m = await next_item(c.groupchat, lambda m: m["body"] == "hello room from b", timeout=20)
+                    self.assertEqual(str(m["from"]), room + "/Bob")
+                alice.send_message(mto=room, mbody="hello b from the room", mtype="groupchat")
+                m = await next_item(bob.groupchat, lambda m: m["body"] == "hello b from the room", timeout=20)
+                self.assertEqual(str(m["from"]), room + "/Alice")
+            finally:
+                await logout(alice)
+                await logout(bob)
+        run(go())
+        run(self.b.log_shows("s2s out b.test -> conference.a.test: authenticated by dialback"))
+
     def test_unroutable_domains_bounce(self):
         async def go():
             alice, ok = await login(self.alice, "pw-alice", self.a.port)
@@ -219,6 +275,46 @@ class Dialback(Pair):
 
     def test_subscription_both_ways_across_domains(self):
         run(subscribe_both_ways(self, (self.alice, "pw-alice", self.a.port), (self.bob, "pw-bob", self.b.port)))
+
+
+class DirectTls(Pair):
+    """Each routes to the other's direct-TLS port (tls:// routes, as an _xmpps-server SRV
+    record would): TLS from the first byte, then dialback; no STARTTLS on those streams."""
+    direct_tls = True
+
+    def test_message_both_ways_over_direct_tls(self):
+        run(self.chat_both_ways())
+        run(self.a.log_shows("s2s out a.test -> b.test (direct TLS): authenticated by dialback"))
+        run(self.b.log_shows("s2s out b.test -> a.test (direct TLS): authenticated by dialback"))
+        self.assertIn("s2s in 127.0.0.1 (a.test) (direct TLS): authenticated a.test by dialback", self.b.server_log())
+        self.assertIn("(direct TLS: %d)" % self.tls_b, self.b.server_log())
+
+    def test_the_port_speaks_tls_first_with_alpn_and_offers_no_starttls(self):
+        ctx = ssl.create_default_context()
+        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE  # self-signed: dialback decides
+        ctx.set_alpn_protocols(["xmpp-server"])
+        with socket.create_connection(("127.0.0.1", self.tls_b), timeout=10) as plain:
+            with ctx.wrap_socket(plain, server_hostname="b.test") as tls:
+                self.assertEqual(tls.selected_alpn_protocol(), "xmpp-server")
+                tls.sendall(b"<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+                            b"xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' "
+                            b"from='a.test' to='b.test' version='1.0'>")
+                got = b""
+                while b"</stream:features>" not in got:
+                    chunk = tls.recv(4096)
+                    self.assertTrue(chunk, got)
+                    got += chunk
+                self.assertNotIn(b"starttls", got, "XEP-0368: no STARTTLS over direct TLS")
+                self.assertIn(b"urn:xmpp:features:dialback", got)
+        # A client speaking plain XML to the direct-TLS port gets no stream.
+        with socket.create_connection(("127.0.0.1", self.tls_b), timeout=10) as plain:
+            plain.sendall(b"<?xml version='1.0'?><stream:stream xmlns='jabber:server' to='b.test' version='1.0'>")
+            plain.settimeout(10)
+            try:
+                answer = plain.recv(4096)
+            except ConnectionResetError:
+                answer = b""
+            self.assertNotIn(b"<stream:stream", answer)
 
 
 class Blocked(Pair):

@@ -2,7 +2,8 @@
 serving p.test, each linked with a cl-jabberd serving a.test over loopback: with self-signed
 certificates on every side, so that the links are authenticated by XEP-0220 dialback both
 ways (EjabberdPeer, ProsodyPeer), and with certificates of a test CA and dialback off on every
-side, so that they are by SASL EXTERNAL (EjabberdPeerExternal, ProsodyPeerExternal); each
+side, so that they are by SASL EXTERNAL (EjabberdPeerExternal, ProsodyPeerExternal); and
+with Prosody over each other's direct-TLS port (XEP-0368, ProsodyPeerDirectTls); each
 side's own log must name the mechanism. A slixmpp user on each side exchanges chat messages both ways and a presence subscription
 both ways; the rosters end "both" and presence follows the subscription. How each peer is
 told where a.test listens without DNS: tests/e2e/peer_servers.py. A missing peer binary
@@ -25,6 +26,7 @@ class PeerInterop:
     peer_class = None
     peer_domain = None
     external = False  # True: certificates of a test CA and SASL EXTERNAL, no dialback
+    direct_tls = False  # True: both ways over the other's direct-TLS port (XEP-0368)
     peer_says = ()  # lines of the peer's log that show both links authenticated
 
     @classmethod
@@ -41,10 +43,16 @@ class PeerInterop:
                 ca = TestCa(os.path.join(cls.tmp, "ca"))
                 cert_a, cert_peer, ca_file = ca.issue("a.test"), ca.issue(cls.peer_domain), ca.cert
                 lines_a = f"s2s_dialback = false\ns2s_ca_file = '{ca_file}'\n"
+            extra = {}
+            if cls.direct_tls:
+                cls.tls_a = free_port()
+                extra = {"tls_routes": {"a.test": cls.tls_a}}
+                lines_a += f"s2s_tls_port = {cls.tls_a}\n"
             cls.peer = cls.peer_class(os.path.join(cls.tmp, "peer"), cls.peer_domain, {"a.test": cls.port_a},
-                                      certfile=cert_peer, ca_file=ca_file)
+                                      certfile=cert_peer, ca_file=ca_file, **extra)
+            peer_port = cls.peer.s2s_tls_port if cls.direct_tls else cls.peer.s2s_port
             cls.a = DomainWorld("a.test", cls.port_a, lines_a +
-                                f"s2s_routes = ['{route(cls.peer_domain, cls.peer.s2s_port)}']\n", cert_a)
+                                f"s2s_routes = ['{route(cls.peer_domain, peer_port, cls.direct_tls)}']\n", cert_a)
             cls.alice = cls.a.add_user("alice", "pw-alice")
             cls.pat = cls.peer.add_user("pat", "pw-pat")
         except BaseException:
@@ -91,7 +99,10 @@ class PeerInterop:
                 await logout(pat)
         run(go())
         # Both links were authenticated as the class says, in cl-jabberd's words.
-        if self.external:
+        if self.direct_tls:
+            run(self.a.log_shows(f"s2s out a.test -> {self.peer_domain} (direct TLS): authenticated by dialback"))
+            run(self.a.log_shows(f"({self.peer_domain}) (direct TLS): authenticated {self.peer_domain} by dialback"))
+        elif self.external:
             run(self.a.log_shows(f"s2s out a.test -> {self.peer_domain}: authenticated by our certificate "
                                  "(SASL EXTERNAL)"))
             run(self.a.log_shows(f"authenticated {self.peer_domain} by its certificate (SASL EXTERNAL)"))
@@ -125,6 +136,15 @@ class ProsodyPeer(PeerInterop, unittest.TestCase):
     peer_says = ("sent dialback key on outgoing s2s stream", "Outgoing s2s connection p.test->a.test complete",
                  "Incoming s2s connection a.test->p.test complete")
 
+
+
+@unittest.skipUnless(have(PROSODY), "Prosody is not installed (Debian package prosody)")
+class ProsodyPeerDirectTls(PeerInterop, unittest.TestCase):
+    """Prosody as p.test with a direct-TLS port, each side routing to the other's: XEP-0368
+    both ways (Prosody tries _xmpps-server first), then dialback on self-signed certificates."""
+    peer_class, peer_domain, direct_tls = Prosody, "p.test", True
+    peer_says = ("sent dialback key on outgoing s2s stream", "Outgoing s2s connection p.test->a.test complete",
+                 "Incoming s2s connection a.test->p.test complete")
 
 
 @unittest.skipUnless(have(EJABBERDCTL), "ejabberd is not installed (Debian package ejabberd)")

@@ -213,6 +213,33 @@ TEST_F(SetupJabberTest, HttpPortWritesTheSettingAndEjabberdsWebSocketListener) {
   EXPECT_NE(same.err.find("--http-port 5222 is a client port already"), std::string::npos) << same.err;
 }
 
+// Federation's two ports (RFC 6120 STARTTLS and XEP-0368 direct TLS) in the settings and in
+// ejabberd.yml's listeners.
+TEST_F(SetupJabberTest, S2sDirectTlsPortWritesTheSettingAndEjabberdsListener) {
+  ASSERT_EQ(setup({"--listen", "127.0.0.1", "--s2s", "on"}).status, 0);
+  EXPECT_EQ(slapd().settings().jabber.s2s_tls_port, 0) << "off unless asked for";
+  EXPECT_EQ(read_text(ejabberd_yml()).find("module: ejabberd_s2s_in\n    max_stanza_size: 65536\n    tls: true"),
+            std::string::npos);
+  const Result r = setup({"--s2s-tls-port", "15270"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.s2s_tls_port, 15270);
+  EXPECT_NE(r.out.find("changed federation direct TLS port: none -> 15270"), std::string::npos) << r.out;
+  const std::string yml = read_text(ejabberd_yml());
+  EXPECT_EQ(yaml_error(ejabberd_yml()), "");
+  EXPECT_NE(yml.find("    port: 5269\n    ip: \"127.0.0.1\"\n    module: ejabberd_s2s_in\n"), std::string::npos) << yml;
+  EXPECT_NE(yml.find("    port: 15270\n    ip: \"127.0.0.1\"\n    module: ejabberd_s2s_in\n    max_stanza_size: "),
+            std::string::npos) << yml;
+  EXPECT_NE(yml.find("module: ejabberd_s2s_in\n    max_stanza_size: 65536\n    tls: true\n"), std::string::npos) << yml;
+  const Result same = setup({"--s2s-tls-port", "5269"});
+  EXPECT_EQ(same.status, 3) << same.out;
+  EXPECT_NE(same.err.find("--s2s-tls-port 5269 is taken already"), std::string::npos) << same.err;
+  EXPECT_EQ(slapd().settings().jabber.s2s_tls_port, 15270) << "a refused value changes nothing";
+  ASSERT_EQ(setup({"--s2s-tls-port", "0"}).status, 0);
+  EXPECT_EQ(slapd().settings().jabber.s2s_tls_port, 0);
+  EXPECT_EQ(read_text(ejabberd_yml()).find("tls: true\n    port: 15270"), std::string::npos);
+  EXPECT_EQ(read_text(ejabberd_yml()).find("port: 15270"), std::string::npos);
+}
+
 TEST_F(SetupJabberTest, ListenAllAndBackToDefaults) {
   ASSERT_EQ(setup({"--listen", "127.0.0.1"}).status, 0);
   EXPECT_EQ(slapd().settings().jabber.listen, std::vector<std::string>{"127.0.0.1"});
@@ -255,6 +282,8 @@ TEST_F(SetupJabberTest, HostileValuesAreRefusedAndNothingIsWritten) {
       {{"--port", "0"}, "port 0"},
       {{"--port", "5223"}, "must differ"},
       {{"--port", "70000"}, "", 2},
+      {{"--s2s", "on", "--s2s-tls-port", "5222"}, "taken already"},
+      {{"--s2s-tls-port", "70000"}, "", 2},
       {{"--port", "abc"}, "", 2},
       {{"--server", "prosody"}, "", 2},
       {{"--history", "maybe"}, "", 2},

@@ -153,10 +153,19 @@ TEST_F(ToolsTest, InfoShowsTheFederationPolicy) {
   EXPECT_NE(text.find("Federation: on, port 5269, dialback allowed"), std::string::npos) << text;
   EXPECT_NE(text.find("blocked: spam.example, bad.example"), std::string::npos) << text;
   EXPECT_EQ(text.find("only with"), std::string::npos) << text;
-  const auto j = nlohmann::json::parse(info({"--json"}));
+  EXPECT_EQ(text.find("direct TLS"), std::string::npos) << "no direct-TLS port: not mentioned";
+  auto j = nlohmann::json::parse(info({"--json"}));
+  EXPECT_EQ(j["federation"]["tls_port"], 0);
   EXPECT_EQ(j["federation"]["enabled"], true);
   EXPECT_EQ(j["federation"]["blocked"], nlohmann::json({"spam.example", "bad.example"}));
   EXPECT_EQ(j["federation"]["allowed"], nlohmann::json::array());
+  jabber_config("s2s.conf", [](Settings& s) {
+    s.jabber.s2s = true;
+    s.jabber.s2s_tls_port = 5270;
+  });
+  EXPECT_NE(info({}).find("  direct TLS (XEP-0368): port 5270"), std::string::npos) << info({});
+  j = nlohmann::json::parse(info({"--json"}));
+  EXPECT_EQ(j["federation"]["tls_port"], 5270);
 }
 
 TEST_F(ToolsTest, LockAndUnlockKeepThePassword) {

@@ -47,7 +47,7 @@ struct Server {
   void accept() {
     acceptor.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
       if (ec) return;
-      links->accept(std::move(socket));
+      links->accept(std::move(socket), false);
       accept();
     });
   }

@@ -134,6 +134,33 @@ TEST(Resolver, ADotTargetMeansNoServiceAndBrokenAnswersGiveNothing) {
     EXPECT_TRUE(parse_srv_answer(answer.data(), cut).empty()) << "cut at " << cut;
 }
 
+// XEP-0368 §3: _xmpps-server and _xmpp-server records in one order, each keeping its way in.
+TEST(Resolver, DirectTlsAndStarttlsRecordsAreMixedByPriorityAndWeight) {
+  const std::vector<SrvRecord> direct{{10, 0, 5270, "a.example.org"}, {30, 0, 5270, "c.example.org"}};
+  const std::vector<SrvRecord> starttls{{20, 0, 5269, "b.example.org"}, {10, 0, 5269, "a.example.org"}};
+  EXPECT_EQ(targets_for("example.org", direct, starttls),
+            (std::vector<Target>{{"a.example.org", 5270, true},
+                                 {"a.example.org", 5269, false},
+                                 {"b.example.org", 5269, false},
+                                 {"c.example.org", 5270, true}}))
+      << "equal priority and weight: direct TLS first";
+  EXPECT_EQ(targets_for("example.org", {}, {{0, 0, 5269, "x.example.org"}}),
+            (std::vector<Target>{{"x.example.org", 5269, false}}));
+  EXPECT_EQ(targets_for("example.org", {{0, 0, 443, "x.example.org"}}, {}),
+            (std::vector<Target>{{"x.example.org", 443, true}}))
+      << "direct TLS alone: no A/AAAA fallback beside it";
+}
+
+TEST(Resolver, NoRecordsFallBackToTheDomainUnlessADotSaysNoService) {
+  EXPECT_EQ(targets_for("example.org", {}, {}), (std::vector<Target>{{"example.org", 5269, false}}));
+  const std::vector<SrvRecord> dot{{0, 0, 0, "."}};
+  EXPECT_TRUE(targets_for("example.org", {}, dot).empty()) << "RFC 6120 §3.2.1: the service is not offered";
+  EXPECT_TRUE(targets_for("example.org", dot, {}).empty()) << "XEP-0368 §5: no A/AAAA fallback after a '.'";
+  EXPECT_EQ(targets_for("example.org", dot, {{5, 0, 5269, "x.example.org"}}),
+            (std::vector<Target>{{"x.example.org", 5269, false}}))
+      << "no direct TLS, STARTTLS as its records say";
+}
+
 TEST(StreamIo, StanzasMoveBetweenTheClientAndServerNamespaces) {
   xml::Element m("message", "jabber:client");
   m.set_attr("to", "b@b.test");

@@ -158,23 +158,33 @@ TEST_F(SettingsLoad, FederationIsOffUnlessSaidAndItsListsAreChecked) {
   EXPECT_EQ(defaults.jabber.s2s_stanza_rate, 500u);
   EXPECT_EQ(defaults.jabber.s2s_byte_rate, 1u << 20);
   EXPECT_EQ(jabber_error("s2s_routes = ['b.test']"),
-            file + "[jabber] s2s_routes = [ 'b.test' ]: expected an array of 'domain=host:port', e.g. ['example.org=10.0.0.5:5269']");
+            file + "[jabber] s2s_routes = [ 'b.test' ]: expected an array of 'domain=host:port' or 'domain=tls://host:port', e.g. ['example.org=10.0.0.5:5269']");
   EXPECT_NE(jabber_error("s2s_routes = ['b.test=h:0']"), "");
   EXPECT_NE(jabber_error("s2s_routes = ['b.test=h:x']"), "");
   EXPECT_NE(jabber_error("s2s_block = ['not a domain!']"), "");
   EXPECT_NE(jabber_error("s2s = true\ns2s_port = 5222"), "") << "the client port";
+  EXPECT_NE(jabber_error("s2s = true\ns2s_tls_port = 5269"), "") << "the STARTTLS server port";
+  EXPECT_NE(jabber_error("s2s_tls_port = 70000"), "");
+  EXPECT_NE(jabber_error("s2s_routes = ['b.test=tls://']"), "") << "no host";
+  EXPECT_NE(jabber_error("s2s_routes = ['b.test=tls://h:0']"), "");
+  EXPECT_EQ(defaults.jabber.s2s_tls_port, 0) << "no direct-TLS port unless asked";
   EXPECT_NE(jabber_error("s2s_queue_timeout = 0"), "");
   Settings s = Settings::load(write(std::string(kLdap) +
                                     "[jabber]\ns2s = true\ns2s_port = 5270\ns2s_dialback = false\n"
                                     "s2s_ca_file = '/etc/ssl/ca.pem'\n"
-                                    "s2s_routes = ['B.Test=127.0.0.1:5280', 'c.test=[::1]', 'd.test=peer.lan']\n"
+                                    "s2s_routes = ['B.Test=127.0.0.1:5280', 'c.test=[::1]', 'd.test=peer.lan', "
+                                    "'e.test=tls://peer.lan', 'f.test=tls://[::1]:5999']\ns2s_tls_port = 5271\n"
                                     "s2s_block = ['Spam.Example']\ns2s_allow = ['b.test']\ns2s_queue_size = 7\n"));
   EXPECT_TRUE(s.jabber.s2s);
   EXPECT_EQ(s.jabber.s2s_port, 5270);
   EXPECT_FALSE(s.jabber.s2s_dialback);
   EXPECT_EQ(s.jabber.s2s_ca_file, "/etc/ssl/ca.pem");
-  EXPECT_EQ(s.jabber.s2s_routes, (std::vector<S2sRoute>{{"b.test", "127.0.0.1", 5280}, {"c.test", "::1", 5269},
-                                                        {"d.test", "peer.lan", 5269}}));
+  EXPECT_EQ(s.jabber.s2s_routes, (std::vector<S2sRoute>{{"b.test", "127.0.0.1", 5280},
+                                                        {"c.test", "::1", 5269},
+                                                        {"d.test", "peer.lan", 5269},
+                                                        {"e.test", "peer.lan", 5270, true},
+                                                        {"f.test", "::1", 5999, true}}));
+  EXPECT_EQ(s.jabber.s2s_tls_port, 5271);
   EXPECT_EQ(s.jabber.s2s_block, std::vector<std::string>{"spam.example"});
   EXPECT_EQ(s.jabber.s2s_allow, std::vector<std::string>{"b.test"});
   EXPECT_EQ(s.jabber.s2s_queue_size, 7u);
@@ -185,10 +195,13 @@ TEST_F(SettingsLoad, FederationIsOffUnlessSaidAndItsListsAreChecked) {
   EXPECT_EQ(again.jabber.s2s_port, 5270);
   EXPECT_FALSE(again.jabber.s2s_dialback);
   EXPECT_EQ(again.jabber.s2s_routes, s.jabber.s2s_routes);
+  EXPECT_EQ(again.jabber.s2s_tls_port, 5271);
   EXPECT_EQ(again.jabber.s2s_block, s.jabber.s2s_block);
   EXPECT_EQ(again.jabber.s2s_allow, s.jabber.s2s_allow);
   EXPECT_EQ(again.jabber.s2s_queue_size, 7u);
   EXPECT_EQ(to_string(parse_s2s_route("x.test=[::1]:5")), "x.test=[::1]:5");
+  EXPECT_EQ(to_string(parse_s2s_route("x.test=tls://[::1]")), "x.test=tls://[::1]:5270");
+  EXPECT_EQ(to_string(parse_s2s_route("x.test=tls://h.lan:6000")), "x.test=tls://h.lan:6000");
 }
 
 // admins (XEP-0133, server/adhoc): bare JIDs, normalised, saved back as they were read.

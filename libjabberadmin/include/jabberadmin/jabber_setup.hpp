@@ -48,6 +48,7 @@ struct JabberOptions {
   // remote domains refused (blocklist) or the only ones accepted (allowlist); {} = none.
   std::optional<bool> s2s;
   std::optional<std::uint16_t> s2s_port;
+  std::optional<std::uint16_t> s2s_tls_port;  // 0: no direct-TLS port
   std::optional<bool> s2s_dialback;
   std::optional<std::vector<std::string>> s2s_block;
   std::optional<std::vector<std::string>> s2s_allow;

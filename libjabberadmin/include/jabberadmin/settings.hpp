@@ -45,10 +45,15 @@ struct S2sRoute {
   std::string domain;  // normalised
   std::string host;    // a name or an IP address
   std::uint16_t port = 5269;
+  bool direct_tls = false;  // TLS from the first byte (XEP-0368), not STARTTLS
   friend bool operator==(const S2sRoute&, const S2sRoute&) = default;
 };
-// Reads "domain=host:port" (port optional, [v6]:port for an IPv6 address); throws
-// Error(InvalidArgument) naming what is wrong.
+// The port a direct-TLS route names when it names none (what Prosody and ejabberd suggest
+// for XEP-0368's _xmpps-server; no port is registered for it).
+inline constexpr std::uint16_t kDefaultS2sTlsPort = 5270;
+// Reads "domain=host:port", or "domain=tls://host:port" for direct TLS (port optional:
+// 5269, or 5270 with tls://; [v6]:port for an IPv6 address); throws Error(InvalidArgument)
+// naming what is wrong.
 S2sRoute parse_s2s_route(std::string_view text);
 std::string to_string(const S2sRoute& route);
 
@@ -137,6 +142,9 @@ struct JabberSettings {
   // default, so an upgraded or LAN-only server opens no port to the world until asked.
   bool s2s = false;
   std::uint16_t s2s_port = 5269;
+  // Direct TLS for servers (XEP-0368 _xmpps-server): a second port whose streams start with
+  // the TLS handshake; 0: none (the default, as in ejabberd and Prosody).
+  std::uint16_t s2s_tls_port = 0;
   // XEP-0220 dialback accepted for a peer whose certificate does not validate; false: only
   // SASL EXTERNAL with a certificate valid for the peer's domain (RFC 6125).
   bool s2s_dialback = true;
