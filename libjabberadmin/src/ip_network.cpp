@@ -57,7 +57,8 @@ IpNetwork IpNetwork::parse(std::string_view text) {
   // Only the plain forms: an IPv4-mapped IPv6 network would match IPv4 peers in a way
   // nobody reading the setting expects.
   const std::optional<Address> address = parse_address(address_text);
-  if (!address || (address->v6 && address_text.find('.') != std::string_view::npos))
+  const bool mixed = address_text.find(':') != std::string_view::npos && address_text.find('.') != std::string_view::npos;
+  if (!address || mixed)
     refuse(text, "no IP address before the '/'");
   IpNetwork n;
   n.v6 = address->v6;
