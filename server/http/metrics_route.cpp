@@ -24,7 +24,7 @@ Route metrics_route(const metrics::Registry& registry, metrics::Access access) {
       return reply(std::move(response));
     }
     Response response(bhttp::status::ok, request.version());
-    response.set(bhttp::field::content_type, metrics::kContentType);
+    response.set(bhttp::field::content_type, std::string(metrics::kContentType));
     response.set(bhttp::field::cache_control, "no-store");
     std::string body = registry.render();
     // HEAD: the length of what GET would send, no body (as webclient/static_files.cpp).

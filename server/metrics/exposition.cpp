@@ -44,7 +44,9 @@ std::string format_value(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
   char buffer[32];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  // %g's choice between fixed and exponent, as Go's FormatFloat(v, 'g', -1) in Prometheus'
+  // own clients: bucket bounds read "0.0005", not "5e-04", so le="0.0005" selects them.
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general);
   return ec == std::errc() ? std::string(buffer, end) : "NaN";
 }
 

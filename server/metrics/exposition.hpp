@@ -20,7 +20,8 @@ bool valid_label_name(std::string_view name);
 std::string escape_help(std::string_view text);
 // A label value: backslash, double quote and line feed escaped.
 std::string escape_label_value(std::string_view text);
-// A sample value: the shortest text that reads back as the same double; +Inf, -Inf, NaN.
+// A sample value: the shortest text that reads back as the same double, in %g's form
+// ("0.0005", "1e-07"); +Inf, -Inf, NaN.
 std::string format_value(double value);
 
 // {name="value",...} for the given names and values (equal in number), "" when none.

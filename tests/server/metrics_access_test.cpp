@@ -24,8 +24,7 @@ TEST(IpNetwork, ParsesCidrAndBareAddressesCanonically) {
 }
 
 TEST(IpNetwork, RefusesEverythingElseWithOneClearMessage) {
-  for (const std::string bad :
-       {"", "/8", "127.0.0.0/", "127.0.0.0/33", "::/129", "127.0.0.0/-1", "127.0.0.0/+8", "127.0.0.0/8/8",
+  for (const std::string& bad : std::vector<std::string>{"", "/8", "127.0.0.0/", "127.0.0.0/33", "::/129", "127.0.0.0/-1", "127.0.0.0/+8", "127.0.0.0/8/8",
         "127.0.0.0/08x", "127.0.0.0/0008", "localhost", "127.0.0.1/8", "10.0.0.0 /8", " 10.0.0.0/8", "1.2.3.4.5",
         "::ffff:127.0.0.1/128", "fe80::1%eth0", "127.0.0.1\n/8", std::string("127.0.0.1\0/8", 12),
         "10.0.0.0/8,11.0.0.0/8", "\x1b[31m"}) {

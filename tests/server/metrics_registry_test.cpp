@@ -74,13 +74,14 @@ TEST(MetricsRegistry, RefusesNamesAgainstPrometheusConventions) {
   (void)r.gauge("x_ok", "fine");
   EXPECT_THROW(r.gauge("x_ok", "twice"), std::logic_error);
   EXPECT_THROW(r.gauge("y", "labels", {"a"}).with({}), std::logic_error) << "one value per label name";
-  EXPECT_EQ(r.names(), std::vector<std::string>{"x_ok"}) << "nothing refused was declared";
+  EXPECT_EQ(r.names(), (std::vector<std::string>{"x_ok", "y"})) << "nothing refused was declared";
 }
 
 TEST(MetricsRegistry, FormatsValuesToReadBackTheSame) {
   EXPECT_EQ(format_value(0), "0");
   EXPECT_EQ(format_value(2.5), "2.5");
   EXPECT_EQ(format_value(1e-7), "1e-07");
+  EXPECT_EQ(format_value(0.0005), "0.0005") << "a bucket bound as Prometheus' own clients write it";
   EXPECT_EQ(format_value(std::numeric_limits<double>::infinity()), "+Inf");
   EXPECT_EQ(format_value(-std::numeric_limits<double>::infinity()), "-Inf");
   EXPECT_EQ(format_value(std::nan("")), "NaN");
