@@ -19,7 +19,7 @@ import time
 from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, os.path.dirname(__file__))
-from client import Client, TIMEOUT, logout, next_item, run  # noqa: E402
+from client import Client, TIMEOUT, logout, next_item, round_trip, run  # noqa: E402
 from common import ConfiguredWorldTest  # noqa: E402
 from harness import HOST, free_port  # noqa: E402
 
@@ -110,6 +110,9 @@ class Metrics(MetricsWorld):
             wrong.abort()
             # Both bound: the sessions gauge counts them on their host.
             await self.until(lambda s: s.get("cl_jabberd_sessions", host=HOST) == 2, "two sessions never shown")
+            anna.send_presence()
+            boris.send_presence()
+            await round_trip(boris)  # boris available: a message to his bare JID reaches him
 
             for i in range(3):
                 anna.send_message(mto=f"boris@{HOST}", mbody=f"hello {i}", mtype="chat")
@@ -154,6 +157,7 @@ class Metrics(MetricsWorld):
             # carl logs in: his stored messages are handed over and leave the store.
             carl, ok = await self.login("carl", "carl-pw", "SCRAM-SHA-1")
             self.assertIs(ok, True)
+            carl.send_presence()  # available: the hand-over starts
             for i in range(2):
                 self.assertEqual((await next_item(carl.received, lambda m: m["type"] == "chat"))["body"], f"later {i}")
             await self.until(lambda s: s.get("cl_jabberd_offline_messages") == 0, "the offline store not emptied")
