@@ -13,6 +13,7 @@ import json
 import os
 import re
 import ssl
+import subprocess
 import sys
 import time
 
@@ -214,6 +215,33 @@ class Metrics(MetricsWorld):
                 used.add(re.sub(r"_(bucket|sum|count)$", "", name))
         # And every family the server exports is on the dashboard.
         self.assertEqual(set(self.samples().families) - {n.removesuffix("_total") for n in used}, set())
+
+
+class MetricsDirectory(MetricsWorld):
+    """slapd stopped and started again (with cl-setup, as test_directory_sync.py): one outage,
+    one reconnection, and the connected gauge following."""
+
+    def slapd(self, *args):
+        r = subprocess.run([self.world.bin("cl-setup"), *args, "ldap"], env=self.world.env, capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_an_outage_and_the_reconnection_are_counted_once(self):
+        async def go():
+            s = await self.until(lambda s: s.get("cl_jabberd_directory_connected") == 1, "never connected")
+            self.assertEqual((s.get("cl_jabberd_directory_lost_total"), s.get("cl_jabberd_directory_reconnects_total")),
+                             (0, 0))
+            await asyncio.to_thread(self.slapd, "--stop")
+            await self.until(lambda s: s.get("cl_jabberd_directory_connected") == 0, "the outage not shown", 15)
+            await asyncio.sleep(3)  # the watch retries every second meanwhile: still one outage
+            s = await asyncio.to_thread(self.samples)
+            self.assertEqual(s.get("cl_jabberd_directory_lost_total"), 1)
+            self.assertEqual(s.get("cl_jabberd_directory_reconnects_total"), 0)
+            await asyncio.to_thread(self.slapd)
+            s = await self.until(lambda s: s.get("cl_jabberd_directory_reconnects_total") == 1, "no reconnection", 20)
+            self.assertEqual(s.get("cl_jabberd_directory_connected"), 1)
+            self.assertEqual(s.get("cl_jabberd_directory_lost_total"), 1)
+        run(go(), timeout=90)
 
 
 class MetricsOff(MetricsWorld):
