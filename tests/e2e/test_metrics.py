@@ -12,6 +12,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import ssl
 import subprocess
 import sys
@@ -182,6 +183,30 @@ class Metrics(MetricsWorld):
         self.assertEqual(scrape(self.http_port, method="POST")[0], 405)
         self.assertEqual(scrape(self.http_port, path="/metricsx")[0], 404)
         self.assertEqual(scrape(self.http_port, path="/metrics?x=1")[0], 200)
+
+    def test_failed_tls_handshakes_are_counted_by_listener(self):
+        def plain_bytes_to(port):
+            # Plain text where a TLS ClientHello belongs: the handshake fails at once.
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                try:
+                    while s.recv(4096):
+                        pass
+                except OSError:
+                    pass
+
+        async def go():
+            before = await asyncio.to_thread(self.samples)
+            plain_bytes_to(self.world.tls_port)  # direct TLS (XEP-0368)
+            plain_bytes_to(self.http_port)
+            after = await self.until(
+                lambda s: s.get("cl_jabberd_tls_handshakes_total", listener="xmpp", result="failure") >
+                before.get("cl_jabberd_tls_handshakes_total", listener="xmpp", result="failure"), "no xmpp failure")
+            for listener in ("xmpp", "https"):
+                self.assertEqual(after.get("cl_jabberd_tls_handshakes_total", listener=listener, result="failure") -
+                                 before.get("cl_jabberd_tls_handshakes_total", listener=listener, result="failure"), 1,
+                                 listener)
+        run(go())
 
     def test_other_addresses_are_refused(self):
         status, _, body = scrape(self.http_port, source="127.0.0.2")
