@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   setup::ExistingLdap existing;
   bool stop = false;
   std::string hosts, history, history_dir, listen, certfile, server, scram_upgrade, group_rooms, mam, web_client;
-  std::string s2s, s2s_dialback, s2s_block, s2s_allow, admins;
+  std::string s2s, s2s_dialback, s2s_block, s2s_allow, admins, metrics, metrics_allow;
   std::uint16_t port = 0, tls_port = 0, http_port = 0, s2s_port = 0, s2s_tls_port = 0;
   std::int64_t max_stanza_size = 0, scram_iterations = 0, mam_retention = 0;
   std::int64_t upload_max_size = 0, upload_quota = 0, upload_disk_quota = 0, upload_expire = 0, upload_rate = 0;
@@ -59,6 +59,12 @@ int main(int argc, char** argv) {
                      "Serve the web client at https://<host>:<http-port>/ where its files are installed: on or off "
                      "(jabber; default on)")
           ->check(CLI::IsMember({"on", "off"}));
+  auto* o_metrics = app.add_option("--metrics", metrics,
+                                   "Prometheus metrics at https://<host>:<http-port>/metrics: on or off (jabber; default on)")
+                        ->check(CLI::IsMember({"on", "off"}));
+  auto* o_metrics_allow =
+      app.add_option("--metrics-allow", metrics_allow,
+                     "IP networks (CIDR) /metrics answers, comma-separated (jabber; default 127.0.0.0/8,::1/128)");
   auto* o_mam = app.add_option("--mam", mam, "Keep every account's message archive (XEP-0313): on or off (jabber; default on)")
                     ->check(CLI::IsMember({"on", "off"}));
   auto* o_mam_retention = app.add_option("--mam-retention", mam_retention,
@@ -111,6 +117,8 @@ int main(int argc, char** argv) {
       if (o_scram_upgrade->count()) options.scram_upgrade_on_plain = scram_upgrade == "on";
       if (o_group_rooms->count()) options.group_rooms = group_rooms == "on";
       if (o_web_client->count()) options.web_client = web_client == "on";
+      if (o_metrics->count()) options.metrics = metrics == "on";
+      if (o_metrics_allow->count()) options.metrics_allow = cli::split_list(metrics_allow);
       if (o_mam->count()) options.mam = mam == "on";
       if (o_mam_retention->count()) options.mam_retention_days = mam_retention;
       if (o_upload_max_size->count()) options.upload_max_file_size = upload_max_size;

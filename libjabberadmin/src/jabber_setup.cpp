@@ -14,6 +14,7 @@
 #include "jabberadmin/directory.hpp"
 #include "jabberadmin/schema.hpp"
 #include "jabberadmin/error.hpp"
+#include "jabberadmin/ip_network.hpp"
 #include "jabberadmin/jid.hpp"
 #include "jabberadmin/ldap.hpp"
 #include "jabberadmin/render.hpp"
@@ -355,6 +356,8 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("SCRAM upgrade on PLAIN", a.scram_upgrade_on_plain ? "on" : "off", b.scram_upgrade_on_plain ? "on" : "off");
   note("group rooms", a.group_rooms ? "on" : "off", b.group_rooms ? "on" : "off");
   note("web client", a.web_client ? "on" : "off", b.web_client ? "on" : "off");
+  note("metrics", a.metrics ? "on" : "off", b.metrics ? "on" : "off");
+  note("metrics allowed from", join(a.metrics_allow), join(b.metrics_allow));
   note("message archive", a.mam ? "on" : "off", b.mam ? "on" : "off");
   const auto kept = [](std::size_t days) { return days == 0 ? std::string("for ever") : std::to_string(days) + " days"; };
   note("message archive retention", kept(a.mam_retention_days), kept(b.mam_retention_days));
@@ -516,6 +519,18 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
   if (o.scram_upgrade_on_plain) j.scram_upgrade_on_plain = *o.scram_upgrade_on_plain;
   if (o.group_rooms) j.group_rooms = *o.group_rooms;
   if (o.web_client) j.web_client = *o.web_client;
+  if (o.metrics) j.metrics = *o.metrics;
+  if (o.metrics_allow) {
+    // An empty list would answer nobody: whoever means that turns metrics off instead.
+    if (o.metrics_allow->empty())
+      throw Error(ErrorKind::InvalidArgument,
+                  "--metrics-allow: give at least one IP network, e.g. 127.0.0.0/8 (--metrics off turns /metrics off)");
+    try {
+      j.metrics_allow = canonical_networks(*o.metrics_allow);
+    } catch (const Error& e) {
+      throw Error(ErrorKind::InvalidArgument, std::string("--metrics-allow: ") + e.what());
+    }
+  }
   if (o.mam) j.mam = *o.mam;
   if (o.mam_retention_days) {
     if (*o.mam_retention_days < 0 || *o.mam_retention_days > kMaxMamRetentionDays)
@@ -705,6 +720,9 @@ Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password) {
                     (fs::exists(j.web_client_dir / "converse.min.js")
                          ? "https://" + j.hosts.front() + ":" + std::to_string(j.http_port) + "/"
                          : "not installed (no " + (j.web_client_dir / "converse.min.js").string() + ")"));
+  if (j.http_port != 0 && j.metrics)
+    steps.push_back("Metrics:       https://" + j.hosts.front() + ":" + std::to_string(j.http_port) + "/metrics (from " +
+                    (j.metrics_allow.empty() ? std::string("nowhere") : join(j.metrics_allow)) + ")");
   steps.push_back("Certificate:   " + j.certfile.string());
   steps.push_back(std::string("History:       ") +
                   (j.history ? "on, in " + j.history_dir.string() + (plan.ejabberd_config.empty() ? "" : " (ejabberd: its message archive, mod_mam)")

@@ -16,6 +16,7 @@
 #include <toml++/toml.h>
 
 #include "jabberadmin/error.hpp"
+#include "jabberadmin/ip_network.hpp"
 #include "jabberadmin/jid.hpp"
 
 namespace jabberadmin {
@@ -40,6 +41,7 @@ class SectionReader {
       : path_(path), section_(std::move(section)), node_(root[section_]) {}
 
   bool present() const { return static_cast<bool>(node_); }
+  bool has(std::string_view key) const { return node_[key].node() != nullptr; }
 
   [[noreturn]] void refuse(std::string_view key, const toml::node& value, std::string_view accepted) const {
     std::ostringstream shown;
@@ -177,6 +179,8 @@ std::string to_string(const S2sRoute& route) {
 
 fs::path default_web_client_dir() { return fs::path(JABBERADMIN_DATADIR) / "webclient"; }
 
+std::vector<std::string> default_metrics_allow() { return {"127.0.0.0/8", "::1/128"}; }
+
 fs::path config_path(const std::optional<fs::path>& given) {
   if (given && !given->empty()) return *given;
   if (const char* env = std::getenv("JABBERADMIN_CONFIG"); env != nullptr && *env != '\0') return env;
@@ -310,6 +314,12 @@ Settings Settings::load(const fs::path& path) {
   j.group_rooms = jabber.boolean("group_rooms", j.group_rooms);
   j.web_client = jabber.boolean("web_client", j.web_client);
   j.web_client_dir = jabber.path("web_client_dir", j.web_client_dir);
+  j.metrics = jabber.boolean("metrics", j.metrics);
+  // Absent: the default networks; [] allows nobody (every scrape 403).
+  if (jabber.has("metrics_allow"))
+    j.metrics_allow = canonical_networks(jabber.strings(
+        "metrics_allow", "an array of IP networks, e.g. ['127.0.0.0/8', '::1/128']",
+        [](const std::string& text) { return IpNetwork::parse(text).to_string(); }));
   j.s2s = jabber.boolean("s2s", j.s2s);
   j.s2s_port = static_cast<std::uint16_t>(jabber.integer("s2s_port", j.s2s_port, 1, 65535));
   if (j.s2s && (j.s2s_port == j.port || j.s2s_port == j.tls_port || j.s2s_port == j.http_port))
@@ -384,6 +394,8 @@ void Settings::save(const fs::path& path) const {
     if (jabber.group_rooms != JabberSettings{}.group_rooms) j.insert("group_rooms", jabber.group_rooms);
     if (jabber.web_client != JabberSettings{}.web_client) j.insert("web_client", jabber.web_client);
     if (jabber.web_client_dir != default_web_client_dir()) j.insert("web_client_dir", jabber.web_client_dir.string());
+    if (jabber.metrics != JabberSettings{}.metrics) j.insert("metrics", jabber.metrics);
+    if (jabber.metrics_allow != default_metrics_allow()) j.insert("metrics_allow", to_array(jabber.metrics_allow));
     const JabberSettings defaults;
     if (jabber.s2s != defaults.s2s) j.insert("s2s", jabber.s2s);
     if (jabber.s2s_port != defaults.s2s_port) j.insert("s2s_port", int64_t{jabber.s2s_port});

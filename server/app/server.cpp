@@ -4,6 +4,8 @@
 #include "app/sasl.hpp"
 #include "auth/scram_accounts.hpp"
 #include "http/host_meta.hpp"
+#include "http/metrics_route.hpp"
+#include "metrics/server_metrics.hpp"
 
 #include "jabberadmin/directory.hpp"
 #include "jabberadmin/directory_connection.hpp"
@@ -68,7 +70,9 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
                modules(options_)),
       directory_feed_(io, directory_, settings_),
       authenticator_(io.get_executor(), settings_, auth::PoolOptions{options_.auth_workers, 256}),
-      shutdown_timer_(io), poll_timer_(io) {
+      shutdown_timer_(io), poll_timer_(io),
+      loop_lag_(io.get_executor(), metrics::server_metrics().event_loop_lag,
+                metrics::server_metrics().event_loop_lag_last) {
   tls_ = net::make_tls_context(settings_.jabber.certfile);
   certificate_fingerprint_ = net::certificate_fingerprint(*tls_);
   log::info("directory " + settings_.ldap.uri + ": reading as " +
@@ -113,6 +117,18 @@ Server::Server(asio::io_context& io, Settings settings, Options options)
   }
   if (listeners_.empty()) throw Error(ErrorKind::InvalidArgument, "no port to listen on");
   start_http(addresses);
+  sessions_collected_ = metrics::server_metrics().registry.on_collect([this] { collect_sessions(); });
+}
+
+// Every served host has its series, at 0 without sessions; bound sessions only, as
+// cl-jabberctl status counts them.
+void Server::collect_sessions() {
+  std::map<std::string, std::size_t> by_host;
+  for (const auto& host : router_.hosts()) by_host[host] = 0;
+  for (const auto& [p, s] : streams_)
+    if (s->bound() && !s->closed()) ++by_host[s->jid().domain];
+  for (const auto& [host, count] : by_host)
+    metrics::server_metrics().sessions.with({host}).set(static_cast<double>(count));
 }
 
 // The HTTPS listener (http_port): RFC 7395 WebSocket streams, which are client streams like
@@ -145,6 +161,11 @@ void Server::start_http(const std::vector<std::string>& addresses) {
       })));
   http_registrations_.push_back(
       http_routes_.add(std::string(http::kHostMetaPath), http::host_meta_route(router_.hosts(), j.http_port)));
+  // Off, the path is not routed at all: a 404 like any unknown one.
+  if (j.metrics)
+    http_registrations_.push_back(http_routes_.add(
+        std::string(http::kMetricsPath),
+        http::metrics_route(metrics::server_metrics().registry, metrics::Access(j.metrics_allow))));
   const auto endpoints = endpoints_for(addresses, j.http_port);
   try {
     http_ = std::make_unique<http::Listener>(io_, endpoints, [this] { return http_tls_; }, http_routes_, limits);
@@ -175,6 +196,7 @@ void Server::start() {
       where += ", HTTPS on " + e.address().to_string() + " port " + std::to_string(e.port());
   log::info("cl-jabberd " JABBERADMIN_VERSION " serving " + hosts + " on " + where);
   start_control();
+  loop_lag_.start();
   sd::notify_ready();  // every listener accepts: systemd may start what comes After= us
 }
 
@@ -229,6 +251,7 @@ void Server::shutdown() {
   stopping_ = true;
   sd::notify_stopping();
   control_.reset();
+  loop_lag_.stop();
   log::info("shutting down: closing " + std::to_string(streams_.size()) + " streams");
   for (const auto& l : listeners_) l->stop();
   if (http_) http_->stop();

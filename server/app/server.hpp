@@ -20,6 +20,7 @@
 #include "http/listener.hpp"
 #include "http/routes.hpp"
 #include "http/websocket.hpp"
+#include "metrics/loop_lag.hpp"
 #include "jabberadmin/settings.hpp"
 #include "module/disco_features.hpp"
 #include "module/module.hpp"
@@ -96,6 +97,10 @@ class Server {
   std::string certificate_fingerprint_;  // of the certificate in tls_ (SHA-256, hex pairs)
   control::Commands control_commands_;
   std::unique_ptr<control::ControlSocket> control_;  // last: it goes first, then its commands
+  // For /metrics: the io loop's lag, and the sessions per host counted at each scrape.
+  metrics::LoopLag loop_lag_;
+  util::Registration sessions_collected_;
+  void collect_sessions();
 };
 
 }  // namespace jabberadmin::app

@@ -14,6 +14,7 @@
 
 #include "http/pacer.hpp"
 #include "http/sink_body.hpp"
+#include "metrics/server_metrics.hpp"
 #include "util/log.hpp"
 
 namespace jabberadmin::http {
@@ -39,6 +40,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void start() {
     beast::get_lowest_layer(stream_).expires_after(limits_.request_timeout);
     stream_.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](const error_code& ec) {
+      metrics::count_tls_handshake("https", !ec);
       if (ec) return self->drop();
       self->read(self->limits_.request_timeout);
     });

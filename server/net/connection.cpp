@@ -6,6 +6,7 @@
 
 #include <array>
 
+#include "metrics/server_metrics.hpp"
 #include "util/log.hpp"
 
 namespace jabberadmin::net {
@@ -176,11 +177,13 @@ bool Connection::advance_handshake() {
       return false;
     }
     log::debug("net " + peer_ + ": TLS handshake failed");
+    metrics::count_tls_handshake("xmpp", false);
     if (auto events = events_.lock()) events->on_tls_ready(false);
     finish();
     return false;
   }
   phase_ = Phase::Secure;
+  metrics::count_tls_handshake("xmpp", true);
   if (auto events = events_.lock()) events->on_tls_ready(true);
   return !finished_;
 }

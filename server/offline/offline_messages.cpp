@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "metrics/server_metrics.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
 #include "util/log.hpp"
@@ -106,6 +107,8 @@ OfflineMessages::OfflineMessages(router::Router& router, store::Database& db, Ac
   unbound_ = router_.on_unbind([this](const Jid& full, const router::Resource&) {
     if (const auto it = flushes_.find(full.bare()); it != flushes_.end() && it->second.to == full) flushes_.erase(it);
   });
+  collected_ = metrics::server_metrics().registry.on_collect(
+      [this] { metrics::server_metrics().offline_messages.set(static_cast<double>(store_.total())); });
 }
 
 void OfflineMessages::undeliverable(const stream::Stanza& message) {

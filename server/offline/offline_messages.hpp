@@ -25,6 +25,7 @@
 #include "jabberadmin/jid.hpp"
 #include "module/module.hpp"
 #include "router/router.hpp"
+#include "util/registration.hpp"
 #include "offline/offline_store.hpp"
 #include "xml/element.hpp"
 
@@ -92,6 +93,9 @@ class OfflineMessages final : public module::Module {
   std::map<std::string, util::Registration> pending_;  // each hand-over's next tick, by bare JID
   module::Registration undeliverable_, available_, unbound_, kept_;
   module::Registration advertised_;  // msgoffline (XEP-0160), by the module's context
+  // The store's size for /metrics, counted at each scrape: every way a message goes (handed
+  // over, an account removed) needs no bookkeeping of its own, and a scrape is rare.
+  util::Registration collected_;
 };
 
 }  // namespace jabberadmin::offline

@@ -82,6 +82,12 @@ std::vector<std::string> OfflineStore::users() {
   return out;
 }
 
+std::size_t OfflineStore::total() {
+  auto query = db_.prepare("SELECT count(*) FROM offline");
+  query.step();
+  return static_cast<std::size_t>(query.integer(0));
+}
+
 std::size_t OfflineStore::count(std::string_view user) {
   auto query = db_.prepare("SELECT count(*) FROM offline WHERE user = ?");
   query.bind(1, user).step();

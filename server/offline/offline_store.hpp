@@ -33,6 +33,8 @@ class OfflineStore {
   // Forgets the user's messages up to and including id, once they have been handed over.
   void remove_through(std::string_view user, std::int64_t id);
   std::size_t count(std::string_view user);
+  // Messages stored for all users.
+  std::size_t total();
   // Whether the user holds this message (serialized as it was stored).
   bool contains(std::string_view user, std::string_view stanza);
   // An account removed from the directory: all its messages go; how many went.

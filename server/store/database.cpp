@@ -3,7 +3,10 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <chrono>
+
 #include "jabberadmin/error.hpp"
+#include "metrics/server_metrics.hpp"
 
 namespace jabberadmin::store {
 namespace {
@@ -15,6 +18,20 @@ namespace {
 // What earlier versions, with one migration list for all, read as "up to date": set on
 // every file so that such a version still opens one this version has written.
 constexpr int kSingleListVersion = 1;
+
+// Runs one durable write (what reaches the disk with synchronous=FULL) and records how long
+// it took, whether it succeeded or threw.
+template <typename Write>
+auto timed_write(Write write) {
+  struct Observe {
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    ~Observe() {
+      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+      metrics::server_metrics().sqlite_write.observe(took.count());
+    }
+  } observe;
+  return write();
+}
 
 }  // namespace
 
@@ -49,7 +66,9 @@ Statement& Statement::bind(int index, std::int64_t value) {
 }
 
 bool Statement::step() {
-  const int rc = sqlite3_step(stmt_);
+  // Outside a transaction a writing statement commits itself: that step is a durable write.
+  const bool commits = sqlite3_get_autocommit(db_) != 0 && sqlite3_stmt_readonly(stmt_) == 0;
+  const int rc = commits ? timed_write([&] { return sqlite3_step(stmt_); }) : sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   fail(db_, "database error");
@@ -160,7 +179,8 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  db_.execute(nested_ ? "RELEASE nested" : "COMMIT");
+  if (nested_) db_.execute("RELEASE nested");
+  else timed_write([&] { db_.execute("COMMIT"); });
   done_ = true;
 }
 

@@ -7,6 +7,7 @@
 
 #include "jabberadmin/encoding.hpp"
 #include "jabberadmin/error.hpp"
+#include "metrics/server_metrics.hpp"
 #include "net/connection.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/plain_mechanism.hpp"
@@ -24,6 +25,22 @@ std::string random_hex(std::size_t bytes) {
 
 namespace {
 using Clock = std::chrono::steady_clock;
+
+void count_stanza(const std::array<metrics::Counter*, 3>& counters, StanzaKind kind) {
+  counters[static_cast<std::size_t>(kind)]->inc();
+}
+
+// A stanza serialized in the client namespace starts with its unprefixed name.
+std::optional<StanzaKind> serialized_kind(std::string_view stanza) {
+  const auto named = [&](std::string_view name) {
+    return stanza.size() > name.size() + 1 && stanza[0] == '<' && stanza.substr(1, name.size()) == name &&
+           (stanza[name.size() + 1] == ' ' || stanza[name.size() + 1] == '>' || stanza[name.size() + 1] == '/');
+  };
+  if (named("message")) return StanzaKind::Message;
+  if (named("presence")) return StanzaKind::Presence;
+  if (named("iq")) return StanzaKind::Iq;
+  return std::nullopt;
+}
 
 xml::Element sasl_element(std::string_view name) { return xml::Element(std::string(name), std::string(ns::kSasl)); }
 
@@ -118,6 +135,7 @@ void C2s::on_tick() {
 void C2s::send(std::string bytes) {
   if (state_ == State::Closed || state_ == State::Detached) return;
   last_write_ = Clock::now();
+  metrics::server_metrics().bytes_sent.inc(bytes.size());
   transport_->send(std::move(bytes));
 }
 
@@ -125,6 +143,7 @@ void C2s::send(const xml::Element& element) { send(xml::serialize(element, ns::k
 
 void C2s::deliver(const xml::Element& stanza) {
   if (state_ != State::Established && state_ != State::Detached) return;
+  if (const auto kind = stanza_kind(stanza)) count_stanza(metrics::server_metrics().stanzas_sent, *kind);
   if (outbound_filter_) return outbound_filter_(&stanza, xml::serialize(stanza, ns::kClient));
   if (!managed_) return send(stanza);
   send_now(xml::serialize(stanza, ns::kClient));
@@ -134,6 +153,7 @@ void C2s::deliver(const xml::Element& stanza) {
 // send_now() later; stream management counts what is finally written.
 void C2s::deliver_serialized(std::string stanza) {
   if (state_ != State::Established && state_ != State::Detached) return;
+  if (const auto kind = serialized_kind(stanza)) count_stanza(metrics::server_metrics().stanzas_sent, *kind);
   if (outbound_filter_) return outbound_filter_(nullptr, std::move(stanza));
   send_now(std::move(stanza));
 }
@@ -282,6 +302,7 @@ void C2s::on_closed() {
 void C2s::on_data(std::string_view bytes) {
   if (state_ == State::Closed || state_ == State::Closing) return;
   last_read_ = Clock::now();
+  metrics::server_metrics().bytes_received.inc(bytes.size());
   if (ticket_ && !authenticated_) ticket_->active();
   std::vector<xml::StreamEvent> events;
   const auto error = parser_.feed(bytes, events);
@@ -578,10 +599,12 @@ void C2s::established(xml::Element e) {
   if (e.xmlns() == ns::kSm) {
     if (Management* m = management()) return m->on_element(*this, e);
   }
-  if (!stanza_kind(e)) {
+  const auto kind = stanza_kind(e);
+  if (!kind) {
     if (context_.host.on_nonza(*this, e)) return;
     return stream_error("unsupported-stanza-type");
   }
+  count_stanza(metrics::server_metrics().stanzas_received, *kind);
   if (managed_) managed_->received();
   // RFC 6120 §8.1.2.1: the server stamps 'from'; a claim that is not ours ends the stream.
   if (const auto from = e.attr("from")) {

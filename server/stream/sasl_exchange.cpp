@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "metrics/server_metrics.hpp"
 #include "util/log_fields.hpp"
 
 namespace jabberadmin::stream::sasl {
@@ -91,6 +92,7 @@ void Exchange::verdict(Verdict verdict) {
   checking_ = false;
   switch (verdict.result) {
     case AuthResult::Success:
+      metrics::server_metrics().logins.with({mechanism_name_}).inc();
       return outcome_.success(mechanism_->username(), std::move(verdict.additional));
     case AuthResult::AccountDisabled:
       log::info(log_prefix_() + "login refused: account locked or expired");
@@ -115,6 +117,9 @@ void Exchange::log_failure(std::string_view reason) const {
 
 void Exchange::fail(std::string_view condition, std::string_view text, bool counted) {
   checking_ = false;
+  // mechanism_name_ is one the server offers (the framing starts no exchange otherwise) and
+  // condition one of RFC 6120's: both sets are small.
+  metrics::server_metrics().login_failures.with({mechanism_name_, std::string(condition)}).inc();
   outcome_.failure(condition, text, counted);
 }
 

@@ -185,11 +185,16 @@ class Pair(unittest.TestCase):
             sys.stderr.write("--- a.test\n" + self.a.server_log()[-5000:] + "\n--- b.test\n" +
                              self.b.server_log()[-5000:])
 
-    async def chat_both_ways(self):
+    async def alice_and_bob(self):
+        """alice on a.test and bob on b.test, logged in."""
         alice, ok = await login(self.alice, "pw-alice", self.a.port)
         self.assertIs(ok, True)
         bob, ok = await login(self.bob, "pw-bob", self.b.port)
         self.assertIs(ok, True)
+        return alice, bob
+
+    async def chat_both_ways(self):
+        alice, bob = await self.alice_and_bob()
         alice.send_presence()
         bob.send_presence()
         await asyncio.sleep(0.2)
@@ -225,10 +230,7 @@ class Dialback(Pair):
         room = "lounge@conference.a.test"
 
         async def go():
-            alice, ok = await login(self.alice, "pw-alice", self.a.port)
-            self.assertIs(ok, True)
-            bob, ok = await login(self.bob, "pw-bob", self.b.port)
-            self.assertIs(ok, True)
+            alice, bob = await self.alice_and_bob()
             try:
                 for c in (alice, bob):
                     hear_rooms(c)
@@ -323,10 +325,7 @@ class Blocked(Pair):
 
     def test_blocked_both_ways(self):
         async def go():
-            alice, ok = await login(self.alice, "pw-alice", self.a.port)
-            self.assertIs(ok, True)
-            bob, ok = await login(self.bob, "pw-bob", self.b.port)
-            self.assertIs(ok, True)
+            alice, bob = await self.alice_and_bob()
             try:
                 alice.send_message(mto=self.bob, mbody="out", mtype="chat")
                 e = await next_item(alice.received, lambda m: m["type"] == "error")

@@ -298,6 +298,17 @@ TEST_F(SetupJabberTest, HostileValuesAreRefusedAndNothingIsWritten) {
       {{"--certfile", "relative.pem"}, "absolute"},
       {{"--certfile", (dir() / "missing.pem").string()}, "cannot read"},
       {{"--certfile", "/tmp/a\"b.pem"}, "quote"},
+      {{"--metrics", "yes"}, "", 2},
+      {{"--metrics-allow", ""}, "at least one IP network"},
+      {{"--metrics-allow", " , "}, "at least one IP network"},
+      {{"--metrics-allow", "localhost"}, "not an IP network"},
+      {{"--metrics-allow", "127.0.0.1/8"}, "host bits"},
+      {{"--metrics-allow", "10.0.0.0/33"}, "prefix length"},
+      {{"--metrics-allow", "::1/129"}, "prefix length"},
+      {{"--metrics-allow", "127.0.0.0/8,10.0.0.0/x"}, "prefix length"},
+      {{"--metrics-allow", "127.0.0.1\"\n  - evil"}, "not an IP network"},
+      {{"--metrics-allow", "127.0.0.1/32\nmetrics = false"}, "not an IP network"},
+      {{"--metrics-allow", "::ffff:127.0.0.1"}, "not an IP network"},
   };
   for (const auto& c : cases) {
     std::string shown;
@@ -440,6 +451,34 @@ TEST_F(SetupJabberTest, WebClientIsOnByDefaultAndTurnedOffAndOn) {
   r = setup({"--web-client", "on"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(slapd().settings().jabber.web_client);
+}
+
+// --metrics on|off and --metrics-allow CIDR,...: on by default for loopback; the networks
+// kept canonical and each once, said when they change, kept when not given; the summary
+// names the URL only with an HTTPS port.
+TEST_F(SetupJabberTest, MetricsAreOnForLoopbackByDefaultAndConfigured) {
+  Result r = setup(own_dirs());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slapd().settings().jabber.metrics);
+  EXPECT_EQ(slapd().settings().jabber.metrics_allow, (std::vector<std::string>{"127.0.0.0/8", "::1/128"}));
+  EXPECT_EQ(r.out.find("Metrics:"), std::string::npos) << "no HTTPS port, no metrics: " << r.out;
+  r = setup({"--http-port", "15443", "--metrics-allow", "10.0.0.0/8, 127.0.0.1,2001:DB8::/32,127.0.0.1/32"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slapd().settings().jabber.metrics_allow,
+            (std::vector<std::string>{"10.0.0.0/8", "127.0.0.1/32", "2001:db8::/32"}));
+  EXPECT_NE(r.out.find("changed metrics allowed from: 127.0.0.0/8, ::1/128 -> 10.0.0.0/8, 127.0.0.1/32, 2001:db8::/32"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Metrics:       https://" + primary() + ":15443/metrics (from 10.0.0.0/8"), std::string::npos)
+      << r.out;
+  r = setup({"--metrics", "off"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(slapd().settings().jabber.metrics);
+  EXPECT_NE(r.out.find("changed metrics: on -> off"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Metrics:"), std::string::npos) << r.out;
+  EXPECT_EQ(slapd().settings().jabber.metrics_allow.size(), 3u) << "an option not given keeps its value";
+  r = setup({"--metrics", "on"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slapd().settings().jabber.metrics);
 }
 
 // --mam on|off and --mam-retention DAYS: the settings, the generated ejabberd.yml's mod_mam,

@@ -18,7 +18,7 @@ from pathlib import Path
 # those below it, never one above. The feature modules share one layer, FEATURES, between
 # module/ and app/; they are listed in FEATURE_MODULES.
 FEATURES = "<feature modules>"
-SERVER_LAYERS = ["util", "xml", "net", "store", "directory", "stream", "auth", "router",
+SERVER_LAYERS = ["util", "metrics", "xml", "net", "store", "directory", "stream", "auth", "router",
                  "http", "module", "control", FEATURES, "app"]
 
 # One module each; a module includes only the layers below it and, where a dependency is

@@ -147,6 +147,38 @@ TEST_F(SettingsLoad, WebClientIsOnFromTheDataDirectoryUnlessSaid) {
   EXPECT_EQ(text.find("web_client"), std::string::npos) << text;
 }
 
+// Metrics are on for loopback unless said; metrics_allow is checked network by network (the
+// whole array named in the error), kept canonical, and survives a save; [] allows nobody.
+TEST_F(SettingsLoad, MetricsAreOnForLoopbackUnlessSaidAndTheNetworksAreChecked) {
+  const std::string file = (dir / "jabberadmin.conf").string() + ": ";
+  const Settings defaults = Settings::load(write(std::string(kLdap) + "[jabber]\n"));
+  EXPECT_TRUE(defaults.jabber.metrics);
+  EXPECT_EQ(defaults.jabber.metrics_allow, (std::vector<std::string>{"127.0.0.0/8", "::1/128"}));
+  EXPECT_EQ(jabber_error("metrics = 'yes'"), file + "[jabber] metrics = 'yes': expected true or false (without quotes)");
+  const std::string accepted = ": expected an array of IP networks, e.g. ['127.0.0.0/8', '::1/128']";
+  EXPECT_EQ(jabber_error("metrics_allow = '127.0.0.1'"), file + "[jabber] metrics_allow = '127.0.0.1'" + accepted);
+  for (const std::string bad : {"'127.0.0.1/8'", "'localhost'", "'10.0.0.0/33'", "'::1/129'", "1"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_NE(jabber_error("metrics_allow = ['::1', " + bad + "]").find(accepted), std::string::npos);
+  }
+  Settings s = Settings::load(
+      write(std::string(kLdap) + "[jabber]\nmetrics = false\nmetrics_allow = ['10.0.0.0/8', '2001:DB8::', '10.0.0.0/8']\n"));
+  EXPECT_FALSE(s.jabber.metrics);
+  EXPECT_EQ(s.jabber.metrics_allow, (std::vector<std::string>{"10.0.0.0/8", "2001:db8::/128"}));
+  s.jabber.configured = true;
+  s.save(dir / "again.conf");
+  const Settings again = Settings::load(dir / "again.conf");
+  EXPECT_FALSE(again.jabber.metrics);
+  EXPECT_EQ(again.jabber.metrics_allow, s.jabber.metrics_allow);
+  EXPECT_TRUE(Settings::load(write(std::string(kLdap) + "[jabber]\nmetrics_allow = []\n")).jabber.metrics_allow.empty());
+  Settings plain = defaults;
+  plain.jabber.configured = true;
+  plain.save(dir / "plain.conf");
+  std::ifstream in(dir / "plain.conf");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("metrics"), std::string::npos) << "defaults are not written: " << text;
+}
+
 // Federation is off unless said (cl-jabberd(8), "Federation"); its route map, block and
 // allow lists are checked entry by entry and survive a save.
 TEST_F(SettingsLoad, FederationIsOffUnlessSaidAndItsListsAreChecked) {

@@ -35,6 +35,8 @@ struct JabberOptions {
   std::optional<bool> scram_upgrade_on_plain;      // verifiers for old accounts after a PLAIN login
   std::optional<bool> group_rooms;                 // a members-only room for every directory group
   std::optional<bool> web_client;                  // Converse.js at https://<host>:<http_port>/
+  std::optional<bool> metrics;                     // Prometheus /metrics on the HTTPS port
+  std::optional<std::vector<std::string>> metrics_allow;  // IP networks (CIDR) it answers; not empty
   std::optional<bool> mam;                         // the message archive (XEP-0313)
   std::optional<std::int64_t> mam_retention_days;  // 0 (for ever)..kMaxMamRetentionDays
   // HTTP file upload (XEP-0363): bytes of one file (1..kMaxUploadFileSize), bytes one

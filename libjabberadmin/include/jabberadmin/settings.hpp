@@ -38,6 +38,8 @@ inline constexpr std::int64_t kMaxStanzaSize = 16 * 1024 * 1024;
 
 // Where the packaged web client (Converse.js, fetched by scripts/fetch-webclient) is installed.
 std::filesystem::path default_web_client_dir();
+// The networks /metrics answers by default: loopback only.
+std::vector<std::string> default_metrics_allow();
 
 // One entry of the federation route map: the remote domain's server at host:port, without
 // DNS (a LAN, a test, a peer without SRV records).
@@ -138,6 +140,12 @@ struct JabberSettings {
   // it is there wherever its files are installed; without http_port or the files, nothing.
   bool web_client = true;
   std::filesystem::path web_client_dir = default_web_client_dir();
+  // Prometheus metrics at https://<host>:<http_port>/metrics (cl-jabberd(8) "METRICS"): on
+  // by default, answered only to peers inside one of metrics_allow's networks (CIDR, kept
+  // canonical; loopback by default), 403 to others; off: 404. Scrapers see counters of the
+  // whole service, not of one account, but still only the operator's own tools should.
+  bool metrics = true;
+  std::vector<std::string> metrics_allow = default_metrics_allow();
   // Federation (RFC 6120 server-to-server links, cl-jabberd(8) "Federation"): off by
   // default, so an upgraded or LAN-only server opens no port to the world until asked.
   bool s2s = false;
