@@ -20,6 +20,9 @@ inc="-I$root/libjabberadmin/include -I$root/server"
 xml="$root/server/xml/element.cpp $root/server/xml/stream_parser.cpp"
 jid="$lib/jid.cpp $lib/error.cpp $lib/encoding.cpp"
 idn="$(pkg-config --libs libidn libidn2)"
+# The HTTPS listener and the store count into the process's metrics (server/metrics).
+metrics="$root/server/metrics/server_metrics.cpp $root/server/metrics/registry.cpp"
+metrics="$metrics $root/server/metrics/instruments.cpp $root/server/metrics/exposition.cpp"
 for target in $targets; do
   case $target in
     stream_parser) srcs="$root/server/xml/element.cpp $root/server/xml/stream_parser.cpp"; libs="-lexpat"; flags="" ;;
@@ -27,7 +30,7 @@ for target in $targets; do
     jid) srcs="$lib/jid.cpp $lib/error.cpp $lib/encoding.cpp"; libs="$(pkg-config --libs libidn libidn2) -lcrypto"; flags="" ;;
     csv) srcs="$lib/csv.cpp $lib/password.cpp $lib/scram.cpp $lib/error.cpp $lib/encoding.cpp"; libs="$(pkg-config --libs libxcrypt libidn) -lcrypto"; flags="" ;;
     settings)
-      srcs="$lib/settings.cpp $lib/jid.cpp $lib/error.cpp $lib/encoding.cpp"
+      srcs="$lib/settings.cpp $lib/ip_network.cpp $lib/jid.cpp $lib/error.cpp $lib/encoding.cpp"
       # The settings' defaults name the install's data directory (the web client's files).
       libs="$(pkg-config --libs tomlplusplus libidn libidn2) -lcrypto"
       flags="$(pkg-config --cflags tomlplusplus) -DJABBERADMIN_DATADIR=\"/usr/share/jabberadmin\"" ;;
@@ -48,13 +51,15 @@ for target in $targets; do
       srcs="$srcs $root/server/http/websocket_framing.cpp $root/server/net/listener.cpp $root/server/util/log.cpp"
       # With Boost's asserts, as the server is built: a chunked body (whose Boost 1.74 parser
       # asserts wrongly, boostorg/beast#2861) is refused on its header, as the listener does.
-      srcs="$srcs $root/server/util/repeat_filter.cpp $lib/error.cpp $lib/encoding.cpp"; libs="-lexpat -lssl -lcrypto -lpthread"; flags="" ;;
+      srcs="$srcs $root/server/util/repeat_filter.cpp $lib/error.cpp $lib/encoding.cpp $metrics"
+      libs="-lexpat -lssl -lcrypto -lpthread"; flags="" ;;
     bosh_body) srcs="$xml $root/server/http/bosh_body.cpp $root/server/http/bosh_rids.cpp"; libs="-lexpat"; flags="" ;;
     upload)
       srcs="$root/server/upload/file_names.cpp $root/server/upload/slots.cpp $root/server/upload/http_files.cpp"
       srcs="$srcs $root/server/upload/upload_store.cpp $root/server/store/database.cpp $root/server/http/listener.cpp"
       srcs="$srcs $root/server/http/routes.cpp $root/server/net/listener.cpp $root/server/util/log.cpp"
-      srcs="$srcs $root/server/util/repeat_filter.cpp $lib/encoding.cpp $lib/error.cpp"; libs="-lsqlite3 -lssl -lcrypto -lpthread"
+      srcs="$srcs $root/server/util/repeat_filter.cpp $lib/encoding.cpp $lib/error.cpp $metrics"
+      libs="-lsqlite3 -lssl -lcrypto -lpthread"
       flags="-DBOOST_DISABLE_ASSERTS" ;;
     s2s_srv) srcs="$root/server/s2s/resolver.cpp"; libs="-lresolv -lpthread"; flags="" ;;
     *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
