@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "jabberadmin/turn_setup.hpp"
 
 using namespace jabberadmin;
 using nlohmann::json;
@@ -73,6 +74,27 @@ void print_federation(const JabberSettings& j) {
   if (!j.s2s_allow.empty()) std::cout << cli::format(_("  only with: %s"), list(j.s2s_allow)) << '\n';
 }
 
+// Calls (cl-jabberd(8), "CALLS"): the relay cl-jabberd hands out, once a Jabber service is
+// set up. The secret is never shown.
+json calls_json(const Settings& s) {
+  const JabberSettings& j = s.jabber;
+  if (!j.turn) return {{"enabled", false}};
+  return {{"enabled", true},       {"host", setup::turn_host(s)}, {"port", j.turn_port}, {"tls_port", j.turn_tls_port},
+          {"credential_lifetime", j.turn_credential_lifetime}, {"allowed_peers", j.turn_allow_peers}};
+}
+
+void print_calls(const Settings& s) {
+  const JabberSettings& j = s.jabber;
+  if (!j.turn) {
+    std::cout << _("Calls: no relay (STUN/TURN off)") << '\n';
+    return;
+  }
+  std::cout << cli::format(_("Calls: STUN/TURN at %s, port %s"), printable(setup::turn_host(s)), std::to_string(j.turn_port))
+            << '\n';
+  if (j.turn_tls_port != 0)
+    std::cout << cli::format(_("  TURN over TLS: port %s"), std::to_string(j.turn_tls_port)) << '\n';
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,14 +120,20 @@ int main(int argc, char** argv) {
         json out{{"users", json::array()}, {"groups", json::array()}};
         for (const auto& u : users) out["users"].push_back(to_json(u));
         for (const auto& gr : groups) out["groups"].push_back(to_json(gr, settings));
-        if (settings.jabber.configured) out["federation"] = federation_json(settings.jabber);
+        if (settings.jabber.configured) {
+          out["federation"] = federation_json(settings.jabber);
+          out["calls"] = calls_json(settings);
+        }
         std::cout << out.dump(2) << '\n';
       } else {
         std::cout << _("Users:") << '\n';
         for (const auto& u : users) print(u);
         std::cout << _("Groups:") << '\n';
         for (const auto& gr : groups) print(gr, settings);
-        if (settings.jabber.configured) print_federation(settings.jabber);
+        if (settings.jabber.configured) {
+          print_federation(settings.jabber);
+          print_calls(settings);
+        }
       }
     }
     return 0;

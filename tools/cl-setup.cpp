@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   setup::ExistingLdap existing;
   bool stop = false;
   std::string hosts, history, history_dir, listen, certfile, server, scram_upgrade, group_rooms, mam, web_client;
+  std::string turn, turn_host, turn_allow_peers;
+  std::uint16_t turn_port = 0, turn_tls_port = 0;
+  std::int64_t turn_lifetime = 0;
   std::string s2s, s2s_dialback, s2s_block, s2s_allow, admins, metrics, metrics_allow;
   std::uint16_t port = 0, tls_port = 0, http_port = 0, s2s_port = 0, s2s_tls_port = 0;
   std::int64_t max_stanza_size = 0, scram_iterations = 0, mam_retention = 0;
@@ -95,6 +98,20 @@ int main(int argc, char** argv) {
   auto* o_admins = app.add_option("--admins", admins,
                                   "More bare JIDs that may run the XEP-0133 admin commands (admin@<host> always may), "
                                   "comma-separated, or 'none' (jabber)");
+  auto* o_turn = app.add_option("--turn", turn,
+                                "Calls: configure coturn and hand its STUN/TURN to users (XEP-0215): on or off "
+                                "(jabber; default off)")
+                     ->check(CLI::IsMember({"on", "off"}));
+  auto* o_turn_host = app.add_option("--turn-host", turn_host,
+                                     "Name or address clients reach the relay at (jabber; default the primary host)");
+  auto* o_turn_port = app.add_option("--turn-port", turn_port, "STUN/TURN port, UDP and TCP (jabber; default 3478)");
+  auto* o_turn_tls_port = app.add_option("--turn-tls-port", turn_tls_port,
+                                         "TURN over TLS port, 0 none (jabber; default 5349)");
+  auto* o_turn_lifetime = app.add_option("--turn-lifetime", turn_lifetime,
+                                         "Seconds a TURN credential is good for (jabber; default 86400, 3600..2592000)");
+  auto* o_turn_allow_peers =
+      app.add_option("--turn-allow-peers", turn_allow_peers,
+                     "Private networks (CIDR) the relay may reach, comma-separated, or 'none' (jabber; default none)");
   auto* o_certfile = app.add_option("--certfile", certfile, "PEM with key and certificate; '' = self-signed (jabber)");
   auto* o_server = app.add_option("--server", server, "Server to run: builtin (cl-jabberd) or ejabberd (jabber)")
                        ->check(CLI::IsMember({"builtin", "ejabberd"}));
@@ -135,6 +152,14 @@ int main(int argc, char** argv) {
       if (o_s2s_allow->count())
         options.s2s_allow = s2s_allow == "all" ? std::vector<std::string>{} : cli::split_list(s2s_allow);
       if (o_admins->count()) options.admins = admins == "none" ? std::vector<std::string>{} : cli::split_list(admins);
+      if (o_turn->count()) options.turn = turn == "on";
+      if (o_turn_host->count()) options.turn_host = turn_host;
+      if (o_turn_port->count()) options.turn_port = turn_port;
+      if (o_turn_tls_port->count()) options.turn_tls_port = turn_tls_port;
+      if (o_turn_lifetime->count()) options.turn_credential_lifetime = turn_lifetime;
+      if (o_turn_allow_peers->count())
+        options.turn_allow_peers =
+            turn_allow_peers == "none" ? std::vector<std::string>{} : cli::split_list(turn_allow_peers);
       if (o_server->count()) options.server = server;
       if (state_dir->count()) options.data_dir = private_ldap.state_dir;
       // Every option is checked before the password is asked for.
@@ -146,6 +171,10 @@ int main(int argc, char** argv) {
       if (j.server == "builtin" && plan.config == service::kUnitConfig && j.data_dir == service::kUnitServerDataDir &&
           service::manages(service::kServerUnit))
         steps.push_back(service::enable_and_start(service::kServerUnit, /*restart=*/true));
+      if (plan.config == service::kUnitConfig && service::manages(service::kTurnUnit)) {
+        if (j.turn) steps.push_back(service::enable_and_start(service::kTurnUnit, /*restart=*/true));
+        else if (plan.before.jabber.turn) steps.push_back(service::stop(service::kTurnUnit));
+      }
     } else if (stop) {
       steps = setup::stop_private_ldap(tool.settings().ldap);
     } else if (!existing.uri.empty()) {

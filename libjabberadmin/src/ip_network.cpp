@@ -91,6 +91,25 @@ std::string IpNetwork::to_string() const {
   return std::string(out) + "/" + std::to_string(prefix);
 }
 
+std::string IpNetwork::range_text() const {
+  std::array<unsigned char, 16> last = bytes;
+  for (unsigned bit = prefix; bit < (v6 ? 128u : 32u); ++bit) last[bit / 8] |= static_cast<unsigned char>(0x80 >> (bit % 8));
+  char first_text[INET6_ADDRSTRLEN] = {}, last_text[INET6_ADDRSTRLEN] = {};
+  ::inet_ntop(v6 ? AF_INET6 : AF_INET, bytes.data(), first_text, sizeof first_text);
+  ::inet_ntop(v6 ? AF_INET6 : AF_INET, last.data(), last_text, sizeof last_text);
+  return std::string(first_text) + "-" + last_text;
+}
+
+bool IpNetwork::overlaps(const IpNetwork& other) const {
+  return v6 == other.v6 && same_prefix(bytes, other.bytes, std::min(prefix, other.prefix));
+}
+
+bool IpNetwork::reaches_loopback() const {
+  // An IPv4-mapped address is read as its IPv4 address (parse), so these two are all.
+  static const IpNetwork loopback[] = {parse("127.0.0.0/8"), parse("::1/128")};
+  return std::any_of(std::begin(loopback), std::end(loopback), [this](const IpNetwork& l) { return overlaps(l); });
+}
+
 std::vector<std::string> canonical_networks(const std::vector<std::string>& texts) {
   std::vector<std::string> out;
   for (const auto& text : texts) {

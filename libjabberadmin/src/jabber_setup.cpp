@@ -19,6 +19,7 @@
 #include "jabberadmin/ldap.hpp"
 #include "jabberadmin/render.hpp"
 #include "jabberadmin/system_accounts.hpp"
+#include "jabberadmin/turn_setup.hpp"
 
 namespace jabberadmin::setup {
 namespace fs = std::filesystem;
@@ -375,6 +376,13 @@ std::vector<std::string> changes(const JabberSettings& a, const JabberSettings& 
   note("blocked domains", domains(a.s2s_block), domains(b.s2s_block));
   note("administrators", a.admins.empty() ? "none" : join(a.admins), b.admins.empty() ? "none" : join(b.admins));
   note("allowed domains", a.s2s_allow.empty() ? "all" : join(a.s2s_allow), b.s2s_allow.empty() ? "all" : join(b.s2s_allow));
+  note("calls (TURN)", a.turn ? "on" : "off", b.turn ? "on" : "off");
+  note("TURN host", a.turn_host.empty() ? "the primary host" : a.turn_host, b.turn_host.empty() ? "the primary host" : b.turn_host);
+  note("TURN port", std::to_string(a.turn_port), std::to_string(b.turn_port));
+  note("TURN TLS port", port_or_none(a.turn_tls_port), port_or_none(b.turn_tls_port));
+  note("TURN credential lifetime", std::to_string(a.turn_credential_lifetime) + " s",
+       std::to_string(b.turn_credential_lifetime) + " s");
+  note("TURN private networks", domains(a.turn_allow_peers), domains(b.turn_allow_peers));
   return out;
 }
 
@@ -392,7 +400,7 @@ std::string canonical_address(std::string_view address) {
   throw Error(ErrorKind::InvalidArgument, "not an IP address: '" + shown + "' (give addresses like 192.168.1.6 or ::1)");
 }
 
-std::string render_ejabberd(const Settings& settings, const std::string& ldap_password) {
+std::string render_ejabberd(const Settings& settings, const std::string& ldap_password, const std::string& turn_secret) {
   const JabberSettings& j = settings.jabber;
   std::string why_not;
   const auto endpoint = ejabberd_endpoint(settings.ldap, why_not);
@@ -438,6 +446,7 @@ std::string render_ejabberd(const Settings& settings, const std::string& ldap_pa
       {"s2s_rule", s2s_rule_yaml(j)},
       {"s2s_options", s2s_options_yaml(j)},
       {"s2s_module", s2s_module_yaml(j)},
+      {"stun_disco_module", stun_disco_yaml(settings, turn_secret)},
       {"upload_quota_mib", std::to_string(std::max<std::size_t>(1, j.upload_quota_per_user >> 20))},
   };
   return render::fill(render::load("ejabberd.yml.in"), values);
@@ -639,12 +648,14 @@ JabberPlan plan_jabber(const fs::path& config, const JabberOptions& o) {
     }
   }
 
+  plan_turn(o, plan);
+
   // ejabberd.yml: rendered now so a value that cannot be rendered stops everything here.
   std::string why_not;
   const auto endpoint = ejabberd_endpoint(plan.after.ldap, why_not);
   if (endpoint) {
     plan.ejabberd_config = plan.config.parent_path() / kEjabberdConfigName;
-    plan.ejabberd_text = render_ejabberd(plan.after, read_secret_file(endpoint->password_file));
+    plan.ejabberd_text = render_ejabberd(plan.after, read_secret_file(endpoint->password_file), plan.turn_secret);
   } else if (j.server == "ejabberd") {
     throw Error(ErrorKind::InvalidArgument, "cannot configure ejabberd: " + why_not);
   } else {
@@ -698,6 +709,7 @@ Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password) {
   } else {
     steps.push_back("no ejabberd.yml: " + plan.ejabberd_skipped);
   }
+  for (auto& file : apply_turn(plan)) written.push_back(std::move(file));
   plan.after.save(plan.config);
   written.insert(written.begin(), plan.config.string());
 
@@ -723,6 +735,10 @@ Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password) {
   if (j.http_port != 0 && j.metrics)
     steps.push_back("Metrics:       https://" + j.hosts.front() + ":" + std::to_string(j.http_port) + "/metrics (from " +
                     (j.metrics_allow.empty() ? std::string("nowhere") : join(j.metrics_allow)) + ")");
+  if (j.turn)
+    steps.push_back("Calls:         STUN/TURN at " + turn_host(plan.after) + ":" + std::to_string(j.turn_port) +
+                    (j.turn_tls_port != 0 ? ", TLS " + std::to_string(j.turn_tls_port) : std::string{}) +
+                    "; the relay: turnserver -c " + plan.turn_config.string());
   steps.push_back("Certificate:   " + j.certfile.string());
   steps.push_back(std::string("History:       ") +
                   (j.history ? "on, in " + j.history_dir.string() + (plan.ejabberd_config.empty() ? "" : " (ejabberd: its message archive, mod_mam)")

@@ -64,13 +64,6 @@ std::pair<std::string, std::string> first_rdn(const std::string& dn) {
   return out;
 }
 
-std::string random_secret() {
-  std::array<unsigned char, 24> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
-    throw Error(ErrorKind::Directory, "cannot get random bytes");
-  return encoding::base64_encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-}
-
 std::vector<std::string> read_lines(const fs::path& path) {
   std::vector<std::string> lines;
   std::ifstream in(path);
@@ -296,6 +289,14 @@ void check_repoint(const fs::path& config, const LdapSettings& recorded, const s
 }
 
 }  // namespace
+
+std::string random_secret() {
+  std::array<unsigned char, 24> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+    throw Error(ErrorKind::Directory, "cannot get random bytes");
+  return encoding::base64_encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
 
 std::string ldapi_uri(const fs::path& socket) {
   std::string out = "ldapi://";

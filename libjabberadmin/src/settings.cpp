@@ -227,6 +227,45 @@ std::vector<std::string> Settings::served_hosts() const {
   return hosts;
 }
 
+namespace {
+// A name or an address clients can reach: an IP address as written, a host name normalised.
+std::string turn_host(const std::string& text) {
+  unsigned char buffer[sizeof(in6_addr)];
+  if (::inet_pton(AF_INET, text.c_str(), buffer) == 1 || ::inet_pton(AF_INET6, text.c_str(), buffer) == 1) return text;
+  return normalize_domain(text);
+}
+
+// The [jabber] keys of calls (XEP-0215 and coturn).
+void read_turn(const SectionReader& jabber, JabberSettings& j) {
+  j.turn = jabber.boolean("turn", j.turn);
+  const std::string host = jabber.text("turn_host", "");
+  if (!host.empty()) {
+    try {
+      j.turn_host = turn_host(host);
+    } catch (const Error&) {
+      jabber.refuse("turn_host", toml::value<std::string>(host), "a host name or an IP address ('' = the primary host)");
+    }
+  }
+  j.turn_port = static_cast<std::uint16_t>(jabber.integer("turn_port", j.turn_port, 1, 65535));
+  j.turn_tls_port = static_cast<std::uint16_t>(jabber.integer("turn_tls_port", j.turn_tls_port, 0, 65535));
+  if (j.turn_tls_port == j.turn_port)
+    jabber.refuse("turn_tls_port", toml::value<std::int64_t>(j.turn_tls_port), "0 or a port other than turn_port's");
+  if (j.turn_credential_lifetime < static_cast<std::size_t>(kMinTurnCredentialLifetime))
+    jabber.refuse("turn_credential_lifetime", toml::value<std::int64_t>(static_cast<std::int64_t>(j.turn_credential_lifetime)),
+                  "seconds from " + std::to_string(kMinTurnCredentialLifetime) + " to " +
+                      std::to_string(kMaxTurnCredentialLifetime));
+  if (jabber.has("turn_allow_peers"))
+    j.turn_allow_peers = canonical_networks(jabber.strings(
+        "turn_allow_peers", "an array of private IP networks, e.g. ['192.168.1.0/24'] (never loopback)",
+        [](const std::string& text) {
+          const IpNetwork network = IpNetwork::parse(text);
+          if (network.reaches_loopback()) throw Error(ErrorKind::InvalidArgument, text + " reaches loopback");
+          return network.to_string();
+        }));
+  j.turn_secret_file = jabber.path("turn_secret_file");
+}
+}  // namespace
+
 Settings Settings::load(const fs::path& path) {
   toml::table table;
   try {
@@ -351,6 +390,7 @@ Settings Settings::load(const fs::path& path) {
                            });
   if (j.s2s_queue_timeout == 0)
     jabber.refuse("s2s_queue_timeout", toml::value<std::int64_t>(0), "an integer from 1 to 3600");
+  read_turn(jabber, j);
   return s;
 }
 
@@ -406,6 +446,12 @@ void Settings::save(const fs::path& path) const {
     if (!jabber.s2s_block.empty()) j.insert("s2s_block", to_array(jabber.s2s_block));
     if (!jabber.s2s_allow.empty()) j.insert("s2s_allow", to_array(jabber.s2s_allow));
     if (!jabber.admins.empty()) j.insert("admins", to_array(jabber.admins));
+    if (jabber.turn != defaults.turn) j.insert("turn", jabber.turn);
+    if (!jabber.turn_host.empty()) j.insert("turn_host", jabber.turn_host);
+    if (jabber.turn_port != defaults.turn_port) j.insert("turn_port", int64_t{jabber.turn_port});
+    if (jabber.turn_tls_port != defaults.turn_tls_port) j.insert("turn_tls_port", int64_t{jabber.turn_tls_port});
+    if (!jabber.turn_allow_peers.empty()) j.insert("turn_allow_peers", to_array(jabber.turn_allow_peers));
+    if (!jabber.turn_secret_file.empty()) j.insert("turn_secret_file", jabber.turn_secret_file.string());
     root.insert("jabber", j);
   }
   std::ostringstream text;
@@ -423,6 +469,10 @@ void Settings::save(const fs::path& path) const {
   fs::permissions(temp, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read, ec);
   fs::rename(temp, path, ec);
   if (ec) throw Error(ErrorKind::Directory, "cannot write " + path.string() + ": " + ec.message());
+}
+
+fs::path turn_secret_path(const JabberSettings& jabber) {
+  return jabber.turn_secret_file.empty() ? jabber.data_dir / "turn-secret" : jabber.turn_secret_file;
 }
 
 std::string read_secret_file(const fs::path& path) {

@@ -7,6 +7,7 @@
 #include "carbons/carbons.hpp"
 #include "csi/csi.hpp"
 #include "disco/disco.hpp"
+#include "extdisco/external_services.hpp"
 #include "fast/fast.hpp"
 #include "group_rooms/group_rooms.hpp"
 #include "history/history.hpp"
@@ -60,6 +61,7 @@ std::vector<module::Factory> modules(const Options& options) {
       [expiry = options.upload_expiry](module::Context& c) { return std::make_unique<upload::Upload>(c, expiry); },
       module::make<webclient::WebClient>(),
       module::make<adhoc::Adhoc>(),
+      module::make<extdisco::ExternalServices>(),
       // Federation last: remote domains are what no other module serves.
       [listen = options.listen](module::Context& c) { return std::make_unique<s2s::Federation>(c, listen); },
   };

@@ -12,11 +12,12 @@ using ns::kCarbons;
 using ns::kForward;
 using ns::kHints;
 
-// XEP-0280 §6: chat messages, and normal ones with a body; never one marked private or
-// no-copy, and never a carbon itself (a client could forge one).
+// XEP-0280 §6: chat messages, and normal ones with a body or a call's signal (XEP-0353);
+// never one marked private or no-copy, and never a carbon itself (a client could forge one).
 bool eligible(const stream::Stanza& message) {
   const std::string_view type = message.type();
-  const bool chat = type == "chat" || (type == "normal" && message.element().child("body", ns::kClient) != nullptr);
+  const bool chat = type == "chat" || (type == "normal" && (message.element().child("body", ns::kClient) != nullptr ||
+                                                            stream::is_call_signal(message.element())));
   if (!chat) return false;
   for (const xml::Element& c : message.element().children()) {
     if (c.xmlns() == kCarbons) return false;  // private, sent, received

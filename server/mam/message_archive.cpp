@@ -68,8 +68,10 @@ bool archivable(const stream::Stanza& message) {
   const std::string_view type = message.type();
   if (type != "chat" && type != "normal") return false;
   const xml::Element& e = message.element();
-  if (!e.child("body", ns::kClient)) return false;
-  return !e.child("no-store", ns::kHints) && !e.child("no-permanent-store", ns::kHints);
+  if (e.child("no-store", ns::kHints) || e.child("no-permanent-store", ns::kHints)) return false;
+  // A body; a call's signal (XEP-0353 §3.1: a phone that wakes later sees the missed call);
+  // or whatever the sender asked to be kept (XEP-0334 <store/>).
+  return e.child("body", ns::kClient) || stream::is_call_signal(e) || e.child("store", ns::kHints);
 }
 
 Mam::Mam(module::Context& context) : Module("mam") {

@@ -97,8 +97,8 @@ class Mam final : public module::Module {
   module::Registration kept_, advertised_, extended_;
 };
 
-// A message worth archiving (XEP-0313 §5.1.1 on XEP-0334): chat or normal, with a body, and
-// not asking not to be stored.
+// A message worth archiving (XEP-0313 §5.1.1 on XEP-0334): chat or normal, with a body, a
+// call's signal (XEP-0353) or a <store/> hint, and not asking not to be stored.
 bool archivable(const stream::Stanza& message);
 
 }  // namespace jabberadmin::mam

@@ -65,4 +65,10 @@ xml::Element iq_result(const xml::Element& iq) {
   return reply;
 }
 
+bool is_call_signal(const xml::Element& message) {
+  for (const xml::Element& c : message.children())
+    if (c.xmlns() == ns::kJingleMessage && !c.name().empty()) return true;
+  return false;
+}
+
 }  // namespace jabberadmin::stream

@@ -38,4 +38,10 @@ xml::Element error_reply(const xml::Element& stanza, std::string_view error_type
 // An IQ result for iq, from/to swapped.
 xml::Element iq_result(const xml::Element& iq);
 
+// A message that rings, answers or ends a call (XEP-0353 Jingle Message Initiation: propose,
+// retract, accept, proceed, reject, finish). It carries no body but belongs with the chat: it
+// is carbon-copied and archived, so every device of both sides learns of the call and a phone
+// that wakes later sees the missed one.
+bool is_call_signal(const xml::Element& message);
+
 }  // namespace jabberadmin::stream

@@ -240,6 +240,91 @@ TEST_F(SetupJabberTest, S2sDirectTlsPortWritesTheSettingAndEjabberdsListener) {
   EXPECT_EQ(read_text(ejabberd_yml()).find("port: 15270"), std::string::npos);
 }
 
+// --turn on: the settings, coturn's turnserver.conf (0600, the secret it shares with the
+// server's 0600 turn-secret, the denied private ranges, the networks allowed back), the
+// generated ejabberd.yml's mod_stun_disco; the secret is kept on the next run; bad values are
+// refused with nothing written; off leaves the files but advertises nothing.
+TEST_F(SetupJabberTest, TurnWritesCoturnsConfigurationAndTheSharedSecret) {
+  ASSERT_EQ(setup({"--listen", "127.0.0.1"}).status, 0);
+  EXPECT_FALSE(slapd().settings().jabber.turn);
+  EXPECT_FALSE(fs::exists(dir() / "turnserver.conf"));
+  EXPECT_NE(read_text(ejabberd_yml()).find("STUN/TURN (XEP-0215) are off"), std::string::npos);
+  Result r = setup({"--turn", "on", "--turn-host", "turn.example.org", "--turn-allow-peers", "192.168.1.0/24,fd00::/8"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Settings s = slapd().settings();
+  EXPECT_TRUE(s.jabber.turn);
+  EXPECT_EQ(s.jabber.turn_host, "turn.example.org");
+  EXPECT_NE(r.out.find("changed calls (TURN): off -> on"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Calls:         STUN/TURN at turn.example.org:3478, TLS 5349"), std::string::npos) << r.out;
+  const fs::path secret_file = turn_secret_path(s.jabber);
+  ASSERT_TRUE(fs::exists(secret_file));
+  EXPECT_EQ(mode_of(secret_file), 0600u);
+  const std::string secret = read_secret_file(secret_file);
+  EXPECT_GE(secret.size(), 32u);
+  const fs::path conf = dir() / "turnserver.conf";
+  EXPECT_EQ(mode_of(conf), 0600u);
+  const std::string text = read_text(conf);
+  EXPECT_NE(text.find("\nstatic-auth-secret=" + secret + "\n"), std::string::npos);
+  EXPECT_NE(text.find("\nuse-auth-secret\n"), std::string::npos);
+  EXPECT_NE(text.find("\nlistening-port=3478\n"), std::string::npos);
+  EXPECT_NE(text.find("\ntls-listening-port=5349\ncert=" + s.jabber.certfile.string() + "\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nlistening-ip=127.0.0.1\n"), std::string::npos);
+  EXPECT_NE(text.find("\nrealm=turn.example.org\n"), std::string::npos);
+  EXPECT_NE(text.find("\ndenied-peer-ip=127.0.0.0-127.255.255.255\n"), std::string::npos);
+  EXPECT_NE(text.find("\ndenied-peer-ip=192.168.0.0-192.168.255.255\n"), std::string::npos);
+  EXPECT_NE(text.find("\nallowed-peer-ip=192.168.1.0-192.168.1.255\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nallowed-peer-ip=fd00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("{{"), std::string::npos);
+  const std::string yml = read_text(ejabberd_yml());
+  EXPECT_EQ(yaml_error(ejabberd_yml()), "");
+  EXPECT_NE(yml.find("  mod_stun_disco:\n    offer_local_services: false\n    credentials_lifetime: 86400\n    secret: \"" +
+                     secret + "\"\n"), std::string::npos) << yml;
+  EXPECT_NE(yml.find("        type: turns\n        transport: tcp\n        restricted: true"), std::string::npos) << yml;
+
+  // Again: the same secret (coturn and the server keep agreeing), other values changed.
+  r = setup({"--turn-tls-port", "0", "--turn-lifetime", "7200", "--turn-allow-peers", "none"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(read_secret_file(secret_file), secret);
+  const std::string again = read_text(conf);
+  EXPECT_NE(again.find("\nstatic-auth-secret=" + secret + "\n"), std::string::npos);
+  EXPECT_NE(again.find("\nno-tls\nno-dtls\n"), std::string::npos) << again;
+  EXPECT_EQ(again.find("\nallowed-peer-ip="), std::string::npos) << again;
+  EXPECT_EQ(slapd().settings().jabber.turn_credential_lifetime, 7200u);
+
+  // Refused, one message each, nothing written.
+  const auto before = snapshot(dir());
+  for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--turn-allow-peers", "127.0.0.0/8"}, "reaches loopback"},
+           {{"--turn-allow-peers", "0.0.0.0/0"}, "reaches loopback"},
+           {{"--turn-allow-peers", "::/0"}, "reaches loopback"},
+           {{"--turn-allow-peers", "10.0.0.1/8"}, "host bits are set"},
+           {{"--turn-lifetime", "60"}, "--turn-lifetime 60: expected seconds from 3600 to 2592000"},
+           {{"--turn-port", "0"}, "--turn-port 0 is not a port"},
+           {{"--turn-port", "5222"}, "TURN port 5222 is a client port already"},
+           {{"--turn-tls-port", "3478"}, "--turn-tls-port 3478 is --turn-port"},
+           {{"--turn-host", "bad host\n"}, "--turn-host: 'bad host\\x0a' is neither a host name nor an IP address"}}) {
+    const Result bad = setup(args);
+    EXPECT_EQ(bad.status, 3) << args[0] << " " << args[1];
+    EXPECT_NE(bad.err.find(message), std::string::npos) << bad.err;
+    EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+  }
+  EXPECT_EQ(snapshot(dir()), before);
+
+  // A secret file others may read is refused, not used.
+  fs::permissions(secret_file, fs::perms::others_read, fs::perm_options::add);
+  const Result loose = setup({});
+  EXPECT_NE(loose.status, 0);
+  EXPECT_NE(loose.err.find("readable by others"), std::string::npos) << loose.err;
+  fs::permissions(secret_file, fs::perms::others_read, fs::perm_options::remove);
+
+  r = setup({"--turn", "off"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(slapd().settings().jabber.turn);
+  EXPECT_NE(read_text(ejabberd_yml()).find("STUN/TURN (XEP-0215) are off"), std::string::npos);
+  EXPECT_FALSE(fs::exists(conf)) << "coturn's unit needs it: the relay stays off after a reboot";
+  EXPECT_EQ(read_secret_file(secret_file), secret) << "kept for the next --turn on";
+}
+
 TEST_F(SetupJabberTest, ListenAllAndBackToDefaults) {
   ASSERT_EQ(setup({"--listen", "127.0.0.1"}).status, 0);
   EXPECT_EQ(slapd().settings().jabber.listen, std::vector<std::string>{"127.0.0.1"});

@@ -168,6 +168,31 @@ TEST_F(ToolsTest, InfoShowsTheFederationPolicy) {
   EXPECT_EQ(j["federation"]["tls_port"], 5270);
 }
 
+// cl-jabberd(8), "CALLS": cl-info shows whether the relay is handed out, where; never the secret.
+TEST_F(ToolsTest, InfoShowsTheCallsRelay) {
+  const fs::path config = jabber_config("turn.conf");
+  auto info = [&](std::vector<std::string> args) { return this->info(config, std::move(args)); };
+  EXPECT_NE(info({}).find("Calls: no relay (STUN/TURN off)"), std::string::npos) << info({});
+  EXPECT_EQ(nlohmann::json::parse(info({"--json"}))["calls"], nlohmann::json({{"enabled", false}}));
+  jabber_config("turn.conf", [](Settings& s) {
+    s.jabber.turn = true;
+    s.jabber.turn_host = "turn.example.org";
+    s.jabber.turn_tls_port = 0;
+    s.jabber.turn_allow_peers = {"192.168.1.0/24"};
+  });
+  const std::string text = info({});
+  EXPECT_NE(text.find("Calls: STUN/TURN at turn.example.org, port 3478\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("TURN over TLS"), std::string::npos) << text;
+  const auto j = nlohmann::json::parse(info({"--json"}))["calls"];
+  EXPECT_EQ(j["enabled"], true);
+  EXPECT_EQ(j["host"], "turn.example.org");
+  EXPECT_EQ(j["port"], 3478);
+  EXPECT_EQ(j["tls_port"], 0);
+  EXPECT_EQ(j["credential_lifetime"], 86400);
+  EXPECT_EQ(j["allowed_peers"], nlohmann::json({"192.168.1.0/24"}));
+  EXPECT_EQ(info({"--json"}).find("secret"), std::string::npos);
+}
+
 TEST_F(ToolsTest, LockAndUnlockKeepThePassword) {
   expect(0, "cl-useradd", {"-p", "guest", "jabber"}, "lock-pass\n");
   expect(0, "cl-usermod", {"-L", "guest", "jabber"});

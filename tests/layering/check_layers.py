@@ -26,7 +26,7 @@ SERVER_LAYERS = ["util", "metrics", "xml", "net", "store", "directory", "stream"
 FEATURE_MODULES = ["presence", "roster", "offline", "history", "vcard", "carbons", "ping",
                    "version", "disco", "session", "blocking", "csi", "time", "last", "private",
                    "caps", "pep", "sm", "bookmarks", "fast", "mam",
-                   "muc", "group_rooms", "upload", "webclient", "s2s", "adhoc"]
+                   "muc", "group_rooms", "upload", "webclient", "s2s", "adhoc", "extdisco"]
 
 # module -> the modules whose headers it may include (keep it acyclic and short).
 MODULE_DEPENDENCIES = {

@@ -147,6 +147,53 @@ TEST_F(SettingsLoad, WebClientIsOnFromTheDataDirectoryUnlessSaid) {
   EXPECT_EQ(text.find("web_client"), std::string::npos) << text;
 }
 
+// Calls are off unless said; the TURN keys are checked (ports, lifetime, host, networks),
+// survive a save, and defaults are not written.
+TEST_F(SettingsLoad, TurnIsOffUnlessSaidAndItsKeysAreChecked) {
+  const std::string file = (dir / "jabberadmin.conf").string() + ": ";
+  const Settings defaults = Settings::load(write(std::string(kLdap) + "[jabber]\n"));
+  EXPECT_FALSE(defaults.jabber.turn);
+  EXPECT_EQ(defaults.jabber.turn_port, 3478);
+  EXPECT_EQ(defaults.jabber.turn_tls_port, 5349);
+  EXPECT_EQ(defaults.jabber.turn_credential_lifetime, 86400u);
+  EXPECT_EQ(turn_secret_path(defaults.jabber), std::filesystem::path("turn-secret"));
+  EXPECT_EQ(jabber_error("turn_credential_lifetime = 60"),
+            file + "[jabber] turn_credential_lifetime = 60: expected seconds from 3600 to 2592000");
+  EXPECT_NE(jabber_error("turn_credential_lifetime = 2592001").find("expected an integer from 0 to 2592000"),
+            std::string::npos);
+  EXPECT_EQ(jabber_error("turn_tls_port = 3478"), file + "[jabber] turn_tls_port = 3478: expected 0 or a port other than turn_port's");
+  EXPECT_EQ(jabber_error("turn_host = 'a b'"), file + "[jabber] turn_host = 'a b': expected a host name or an IP address ('' = the primary host)");
+  for (const std::string bad : {"'192.168.1.1/24'", "'127.0.0.1'", "'0.0.0.0/0'", "'::/0'", "'::1'"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_NE(jabber_error("turn_allow_peers = [" + bad + "]").find("expected an array of private IP networks"),
+              std::string::npos);
+  }
+  Settings s = Settings::load(write(std::string(kLdap) +
+                                    "[jabber]\ndata_dir = '/srv/j'\nturn = true\nturn_host = 'TURN.Example.ORG'\nturn_port = 3479\n"
+                                    "turn_tls_port = 0\nturn_credential_lifetime = 7200\n"
+                                    "turn_allow_peers = ['192.168.1.0/24', 'FD00::/8']\n"));
+  EXPECT_TRUE(s.jabber.turn);
+  EXPECT_EQ(s.jabber.turn_host, "turn.example.org");
+  EXPECT_EQ(s.jabber.turn_tls_port, 0);
+  EXPECT_EQ(s.jabber.turn_allow_peers, (std::vector<std::string>{"192.168.1.0/24", "fd00::/8"}));
+  EXPECT_EQ(turn_secret_path(s.jabber), std::filesystem::path("/srv/j/turn-secret"));
+  s.jabber.configured = true;
+  s.save(dir / "again.conf");
+  const Settings again = Settings::load(dir / "again.conf");
+  EXPECT_TRUE(again.jabber.turn);
+  EXPECT_EQ(again.jabber.turn_host, s.jabber.turn_host);
+  EXPECT_EQ(again.jabber.turn_port, 3479);
+  EXPECT_EQ(again.jabber.turn_tls_port, 0);
+  EXPECT_EQ(again.jabber.turn_credential_lifetime, 7200u);
+  EXPECT_EQ(again.jabber.turn_allow_peers, s.jabber.turn_allow_peers);
+  Settings plain = defaults;
+  plain.jabber.configured = true;
+  plain.save(dir / "plain.conf");
+  std::ifstream in(dir / "plain.conf");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("turn"), std::string::npos) << "defaults are not written: " << text;
+}
+
 // Metrics are on for loopback unless said; metrics_allow is checked network by network (the
 // whole array named in the error), kept canonical, and survives a save; [] allows nobody.
 TEST_F(SettingsLoad, MetricsAreOnForLoopbackUnlessSaidAndTheNetworksAreChecked) {

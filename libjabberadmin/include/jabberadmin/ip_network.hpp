@@ -24,6 +24,12 @@ struct IpNetwork {
   bool contains(std::string_view address) const;
   // The canonical form, prefix always written: "127.0.0.0/8", "::1/128".
   std::string to_string() const;
+  // The first and the last address, "10.0.0.0-10.255.255.255" (coturn's peer ranges).
+  std::string range_text() const;
+  // Whether some address is in both (one of them holds the other).
+  bool overlaps(const IpNetwork& other) const;
+  // Whether it holds a loopback address (127.0.0.0/8, ::1): 0.0.0.0/0 and ::/0 do.
+  bool reaches_loopback() const;
 };
 
 // Every network of a list parsed (the first bad one throws); the canonical texts, each once.

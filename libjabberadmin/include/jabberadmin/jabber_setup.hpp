@@ -56,6 +56,15 @@ struct JabberOptions {
   std::optional<std::vector<std::string>> s2s_allow;
   // --admins: bare JIDs of the XEP-0133 administrators (cl-jabberd); empty: none.
   std::optional<std::vector<std::string>> admins;
+  // Calls: coturn configured and its STUN/TURN handed out (XEP-0215); the name clients reach
+  // it by ("" = the primary host), its ports (TLS 0: none), the credentials' lifetime in
+  // seconds, and private networks (CIDR) it may relay to; {} = none.
+  std::optional<bool> turn;
+  std::optional<std::string> turn_host;
+  std::optional<std::uint16_t> turn_port;
+  std::optional<std::uint16_t> turn_tls_port;
+  std::optional<std::int64_t> turn_credential_lifetime;
+  std::optional<std::vector<std::string>> turn_allow_peers;
 };
 
 inline constexpr const char* kEjabberdConfigName = "ejabberd.yml";
@@ -71,6 +80,11 @@ struct JabberPlan {
   std::filesystem::path ejabberd_config; // empty when ejabberd cannot be configured
   std::string ejabberd_text;             // rendered ejabberd.yml
   std::string ejabberd_skipped;          // why there is none
+  // coturn's configuration (turn on): written beside the settings, the secret first.
+  std::filesystem::path turn_config;
+  std::string turn_text;
+  std::string turn_secret;               // the shared secret, new or as kept
+  bool new_turn_secret = false;
 };
 
 // Validates every option (hosts as IDNA domain names, addresses, ports, absolute paths,
@@ -87,7 +101,9 @@ Steps apply_jabber(const JabberPlan& plan, std::string_view admin_password);
 // (tcp_uri with the manager, or an adopted ldap:// URI with its bind DN) and binds with
 // ldap_password. Throws Error(InvalidArgument) when there is no TCP URI or a value cannot be
 // rendered safely.
-std::string render_ejabberd(const Settings& settings, const std::string& ldap_password);
+// turn_secret: the relay's shared secret, for mod_stun_disco when turn is on.
+std::string render_ejabberd(const Settings& settings, const std::string& ldap_password,
+                            const std::string& turn_secret = {});
 
 // Checks one listen address (IPv4 or IPv6 literal) and returns its canonical text.
 std::string canonical_address(std::string_view address);

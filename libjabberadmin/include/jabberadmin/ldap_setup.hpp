@@ -32,6 +32,9 @@ struct ExistingLdap {
 
 using Steps = std::vector<std::string>;
 
+// 24 random bytes in base64: a new password or shared secret.
+std::string random_secret();
+
 // Creates (or, when it exists, starts if needed and keeps) the private slapd, creates the
 // base and the Jabber subtree, and writes the settings file at config. Safe to re-run.
 Steps setup_private_ldap(const std::filesystem::path& config, const PrivateLdap& options);

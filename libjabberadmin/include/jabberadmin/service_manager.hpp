@@ -13,6 +13,8 @@ namespace jabberadmin::service {
 
 inline constexpr const char* kSlapdUnit = "jabberadmin-slapd.service";
 inline constexpr const char* kServerUnit = "cl-jabberd.service";
+// coturn with the turnserver.conf `cl-setup jabber --turn on` writes beside kUnitConfig.
+inline constexpr const char* kTurnUnit = "jabberadmin-turn.service";
 // The only state dir the slapd unit serves; other state dirs are never handed to systemd.
 inline constexpr const char* kUnitLdapStateDir = "/var/lib/jabberadmin/ldap";
 // The settings and data dir cl-jabberd.service runs with (ProtectSystem=strict: it may write

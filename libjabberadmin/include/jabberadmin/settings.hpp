@@ -163,6 +163,19 @@ struct JabberSettings {
   // XEP-0133 administrators (server/adhoc): bare JIDs, normalised, that may run the
   // ad-hoc administration commands; empty: nobody.
   std::vector<std::string> admins;
+  // Calls (XEP-0215, cl-jabberd(8) "CALLS"): the STUN and TURN services of a coturn that
+  // cl-setup configured, handed to local users with short-lived credentials in coturn's REST
+  // form (use-auth-secret), made from the shared secret in turn_secret_file. Off by default:
+  // `cl-setup jabber --turn on` writes coturn's configuration and the secret.
+  bool turn = false;
+  std::string turn_host;                             // name or address clients reach; "" = the primary host
+  std::uint16_t turn_port = 3478;                    // STUN and TURN over UDP and TCP
+  std::uint16_t turn_tls_port = 5349;                // TURN over TLS ("turns"); 0: none
+  std::size_t turn_credential_lifetime = 86400;      // seconds a credential is good for
+  // Networks (CIDR) the relay may send to although they are private, loopback excepted
+  // (a LAN server relaying between a phone on mobile data and a desktop on the LAN).
+  std::vector<std::string> turn_allow_peers;
+  std::filesystem::path turn_secret_file;            // 0600; empty: <data_dir>/turn-secret
   std::size_t s2s_queue_size = 100;                  // stanzas waiting for one remote domain's link
   std::size_t s2s_queue_timeout = 30;                // seconds a link may take to come up
   std::size_t s2s_idle_timeout = 600;                // seconds a link may stay silent
@@ -174,12 +187,19 @@ struct JabberSettings {
   std::size_t s2s_byte_rate = 1 << 20;               // bytes/s
 };
 
+// Where the TURN shared secret is: turn_secret_file, else <data_dir>/turn-secret.
+std::filesystem::path turn_secret_path(const JabberSettings& jabber);
+
 // The largest upload_max_file_size. cl-jabberd streams an upload to its file, so memory does
 // not bound it; a gibibyte keeps one slot's reservation a sane share of the disk quota
 // (cl-jabberd(8)).
 inline constexpr std::int64_t kMaxUploadFileSize = std::int64_t{1} << 30;
 
 inline constexpr std::int64_t kMaxScramIterations = 1000000;
+// A TURN credential lives from an hour (a call placed now still relays when it ends) to 30
+// days (a stolen one stops working in a month at the latest).
+inline constexpr std::int64_t kMinTurnCredentialLifetime = 3600;
+inline constexpr std::int64_t kMaxTurnCredentialLifetime = 30 * 86400;
 // The longest message archive retention: a century. The settings file and cl-setup
 // --mam-retention accept no more, and the archive's pruning counts on it (its cutoff stays
 // well within the clock's reach).
@@ -236,6 +256,7 @@ inline constexpr JabberLimitKey kJabberLimitKeys[] = {
     {"s2s_max_links", &JabberSettings::s2s_max_links},
     {"s2s_stanza_rate", &JabberSettings::s2s_stanza_rate},
     {"s2s_byte_rate", &JabberSettings::s2s_byte_rate},
+    {"turn_credential_lifetime", &JabberSettings::turn_credential_lifetime, kMaxTurnCredentialLifetime},
 };
 
 // The account cl-setup jabber makes on the primary host: the service's administrator.

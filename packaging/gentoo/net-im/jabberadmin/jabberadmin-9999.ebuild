@@ -61,8 +61,11 @@ src_install() {
 	if use server; then
 		newinitd "${FILESDIR}"/cl-jabberd.initd cl-jabberd
 		newconfd "${FILESDIR}"/cl-jabberd.confd cl-jabberd
+		# Calls' relay: net-im/coturn, when `cl-setup jabber --turn on` configured it.
+		newinitd "${FILESDIR}"/jabberadmin-turn.initd jabberadmin-turn
 	else
 		rm "${ED}$(systemd_get_systemunitdir)"/cl-jabberd.service || die
+		rm "${ED}$(systemd_get_systemunitdir)"/jabberadmin-turn.service || die
 	fi
 	# The OpenRC reload instead of the systemd one that CMake installed.
 	insinto /etc/logrotate.d
@@ -81,4 +84,6 @@ pkg_postinst() {
 	elog "  rc-service cl-jabberd start"
 	elog "cl-setup starts the private slapd itself when systemd does not run the machine;"
 	elog "the init script takes it over from the next boot (see cl-setup(8))."
+	elog "Calls across NAT need a TURN relay: emerge net-im/coturn, then"
+	elog "  cl-setup --turn on jabber && rc-update add jabberadmin-turn default && rc-service jabberadmin-turn start"
 }
