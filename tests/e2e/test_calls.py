@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from client import arrived_before_round_trip, login, logout, next_item  # noqa: E402
 from common import ConfiguredWorldTest, run  # noqa: E402
 from harness import HOST, free_port  # noqa: E402
+from peer_servers import wait_port  # noqa: E402
 from raw import HEADER, Raw  # noqa: E402
 
 EXTDISCO = "urn:xmpp:extdisco:2"
@@ -66,16 +67,7 @@ class Turn(ConfiguredWorldTest):
         # is the test's own.
         cls.coturn = subprocess.Popen([TURNSERVER, "-c", cls.conf, "--pidfile", os.path.join(w.dir, "turn.pid")],
                                       stdout=cls.turn_log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                import socket
-                socket.create_connection(("127.0.0.1", cls.turn_port), timeout=0.5).close()
-                break
-            except OSError:
-                if cls.coturn.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("coturn did not listen: " + cls.coturn_log())
-                time.sleep(0.05)
+        wait_port(cls.turn_port, cls.coturn, "coturn", lambda n: cls.coturn_log()[-n:], timeout=10)
 
     @classmethod
     def coturn_log(cls):
@@ -92,9 +84,13 @@ class Turn(ConfiguredWorldTest):
         cls.turn_log.close()
         super().tearDownClass()
 
-    def uclient(self, username, password, peer=PUBLIC_PEER, *options):
-        """One allocation with a permission to peer and one datagram: what coturn said."""
-        r = subprocess.run([UCLIENT, *options, "-u", username, "-w", password, "-p", str(self.turn_port), "-e", peer,
+    def uclient(self, username, password, peer=PUBLIC_PEER, *options, port=None):
+        """One allocation with a permission to peer and one datagram: what coturn said. Over
+        TLS the client then waits for echoes that never come: bounded, what it printed counts."""
+        port = port or self.turn_port
+        # Line-buffered: what it printed before the timeout stopped it is kept.
+        r = subprocess.run(["timeout", "10", "stdbuf", "-oL", "-eL", UCLIENT, *options, "-u", username, "-w", password,
+                            "-p", str(port), "-e", peer,
                             "-r", "3480", "-n", "1", "-m", "1", "-c", "127.0.0.1"],
                            capture_output=True, text=True, timeout=30)
         return r.stdout + r.stderr
@@ -137,9 +133,12 @@ class Turn(ConfiguredWorldTest):
             return turn
 
         turn = run(go())
-        # UDP and TCP allocations with the credentials the server handed out.
+        # UDP, TCP and TLS ("turns", the server's certificate) allocations with the
+        # credentials the server handed out.
         self.assert_relayed(self.uclient(turn["username"], turn["password"]))
         self.assert_relayed(self.uclient(turn["username"], turn["password"], PUBLIC_PEER, "-t"))
+        self.assert_relayed(self.uclient(turn["username"], turn["password"], PUBLIC_PEER, "-t", "-S",
+                                         port=self.turns_port))
 
     def test_expired_and_forged_credentials_are_refused(self):
         username, password = coturn_credentials(self.secret, f"anna@{HOST}", time.time() + 3600)
