@@ -34,6 +34,8 @@
 #include <sstream>
 #include <thread>
 
+#include "jabberadmin/encoding.hpp"
+#include "jabberadmin/scram.hpp"
 #include "jabberadmin/settings.hpp"
 #include "slapd_fixture.hpp"
 
@@ -222,7 +224,7 @@ struct Server {
   std::unique_ptr<Slapd> slapd;
   std::unique_ptr<Ejabberd> ejabberd;
   std::string host;
-  int port = 0, tls_port = 0, http_port = 0;
+  int port = 0, tls_port = 0, http_port = 0, turn_port = 0;
   std::string setup_output;
 };
 
@@ -271,11 +273,14 @@ class EjabberdTest : public ::testing::Test {
     server_.port = free_port();
     server_.tls_port = free_port();
     server_.http_port = free_port();
+    server_.turn_port = free_port();
     const auto cl_setup = [&] {
       return slapd.tool("cl-setup",
                         {"--server", "ejabberd", "--hosts", kExtraHost, "--listen", "127.0.0.1", "--port",
                          std::to_string(server_.port), "--tls-port", std::to_string(server_.tls_port), "--http-port",
-                         std::to_string(server_.http_port), "--state-dir", (slapd.dir() / "jabber").string(),
+                         std::to_string(server_.http_port), "--turn", "on", "--turn-host", "127.0.0.1",
+                         "--turn-port", std::to_string(server_.turn_port), "--turn-tls-port", "0",
+                         "--state-dir", (slapd.dir() / "jabber").string(),
                          "--history-dir", (slapd.dir() / "history").string(), "--history", "on", "jabber"},
                         "pw-admin\n");
     };
@@ -397,6 +402,30 @@ TEST_F(EjabberdTest, AdminAccountIsTheServersAdministrator) {
   const Login user = login(jid("alice"), "pw-alice", {"--commands"});
   ASSERT_EQ(user.status, 0) << diagnostics(user);
   EXPECT_FALSE(has_admin_command(get(user.result, {"commands"}))) << diagnostics(user);
+}
+
+// mod_stun_disco as cl-setup --turn on generates it: ejabberd hands out the same relay with
+// credentials made from the same secret as cl-jabberd's (coturn's REST form), so switching
+// servers keeps calls working against the same coturn.
+TEST_F(EjabberdTest, StunDiscoHandsOutTheRelayWithTheSharedSecret) {
+  const Login user = login(jid("alice"), "pw-alice", {"--extdisco"});
+  ASSERT_EQ(user.status, 0) << diagnostics(user);
+  const json services = get(user.result, {"extdisco"});
+  ASSERT_TRUE(services.is_array()) << diagnostics(user);
+  std::cout << "[ measured ] ejabberd's XEP-0215 answer: " << services.dump() << "\n";
+  const std::string secret = read_secret_file(turn_secret_path(server_.slapd->settings().jabber));
+  std::vector<std::string> kinds;
+  for (const auto& s : services) {
+    kinds.push_back(s.value("type", "") + "/" + s.value("transport", ""));
+    EXPECT_EQ(s.value("host", ""), "127.0.0.1");
+    EXPECT_EQ(s.value("port", ""), std::to_string(server_.turn_port));
+    if (s.value("type", "") != "turn") continue;
+    const std::string username = s.value("username", "");
+    EXPECT_NE(username.find(':'), std::string::npos) << username;
+    EXPECT_EQ(s.value("password", ""), encoding::base64_encode(scram::hmac(scram::Hash::Sha1, secret, username)))
+        << "coturn would accept it";
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"stun/udp", "turn/udp", "turn/tcp"})) << services.dump();
 }
 
 TEST_F(EjabberdTest, ListenersUseTheGivenAddressAndALargeBacklog) {

@@ -13,6 +13,7 @@ import json
 import logging
 import ssl
 import sys
+import xml.etree.ElementTree as ET
 
 import slixmpp
 
@@ -34,6 +35,7 @@ class Client(slixmpp.ClientXMPP):
         self.register_plugin("xep_0045")
         self.register_plugin("xep_0313")
         self.list_commands = False
+        self.extdisco = False
         self.muc_room = None
         self.set_vcard = False
         self.add_event_handler("session_start", self.on_session)
@@ -61,6 +63,15 @@ class Client(slixmpp.ClientXMPP):
                               "photo_bytes": len(card["PHOTO"]["BINVAL"] or b""),
                               "photo_type": card["PHOTO"]["TYPE"]}
             self.result["vcards"] = cards
+            if self.extdisco:
+                # XEP-0215: the STUN/TURN services the server hands out (mod_stun_disco).
+                iq = self.make_iq_get(ito=self.boundjid.domain)
+                iq.append(ET.Element("{urn:xmpp:extdisco:2}services"))
+                try:
+                    reply = await iq.send(timeout=10)
+                    self.result["extdisco"] = [dict(s.attrib) for s in reply.xml.iter("{urn:xmpp:extdisco:2}service")]
+                except slixmpp.exceptions.IqError as e:
+                    self.result["extdisco"] = e.iq["error"]["condition"]
             if self.list_commands:
                 # The server's ad-hoc commands (XEP-0050/0133) this account may run.
                 try:
@@ -171,12 +182,14 @@ async def main():
     parser.add_argument("--direct-tls", action="store_true", help="TLS from the first byte (port 5223)")
     parser.add_argument("--send-bytes", type=int, default=0, help="then send a message this long")
     parser.add_argument("--commands", action="store_true", help="list the server's ad-hoc commands")
+    parser.add_argument("--extdisco", action="store_true", help="ask for the STUN/TURN services (XEP-0215)")
     parser.add_argument("--set-vcard", action="store_true", help="then set our own vCard with a photo")
     parser.add_argument("--muc", help="then join this room, talk in it and read its archive")
     args = parser.parse_args()
     password = sys.stdin.readline().rstrip("\n") if args.password == "-" else args.password
     client = Client(args.jid, password, args.vcard, args.send_bytes)
     client.list_commands = args.commands
+    client.extdisco = args.extdisco
     client.set_vcard = args.set_vcard
     client.muc_room = args.muc
     client.connect(address=(args.host, args.port), use_ssl=args.direct_tls)
