@@ -1,6 +1,5 @@
 #include "extdisco/external_services.hpp"
 
-#include "extdisco/turn_credentials.hpp"
 #include "jabberadmin/error.hpp"
 #include "stream/namespaces.hpp"
 #include "stream/stanza.hpp"
@@ -56,14 +55,14 @@ void ExternalServices::reload() {
   if (!services_.empty()) secret_ = read_secret(secret_file_);
 }
 
-xml::Element ExternalServices::describe(const Service& s, const std::string& who) const {
+xml::Element ExternalServices::describe(const Service& s, const std::optional<TurnCredentials>& credentials) {
   xml::Element e("service", std::string(kExtdisco));
   e.set_attr("type", s.type);
   e.set_attr("transport", s.transport);
   e.set_attr("host", s.host);
   e.set_attr("port", std::to_string(s.port));
-  if (s.restricted && secret_) {
-    const TurnCredentials c = turn_credentials(*secret_, who, now_() + lifetime_);
+  if (s.restricted && credentials) {
+    const TurnCredentials& c = *credentials;
     e.set_attr("restricted", "1");
     e.set_attr("username", c.username);
     e.set_attr("password", c.password);
@@ -80,7 +79,8 @@ void ExternalServices::handle(router::Router& r, const stream::Stanza& iq) {
     return r.bounce(iq, "auth", "forbidden", "Only this server's accounts may use its relay");
   const xml::Element* request = iq.payload();
   if (iq.type() != "get" || request == nullptr) return r.bounce(iq, "modify", "bad-request");
-  const std::string who = from.bare();
+  std::optional<TurnCredentials> credentials;
+  if (secret_) credentials = turn_credentials(*secret_, from.bare(), now_() + lifetime_);
   xml::Element reply = stream::iq_result(iq);
   if (request->is("services", kExtdisco)) {
     // §3.1: all services, or those of one type.
@@ -88,7 +88,7 @@ void ExternalServices::handle(router::Router& r, const stream::Stanza& iq) {
     xml::Element& list = reply.add(xml::Element("services", std::string(kExtdisco)));
     if (!type.empty()) list.set_attr("type", type);
     for (const Service& s : services_)
-      if ((type.empty() || s.type == type) && usable(s)) list.add(describe(s, who));
+      if ((type.empty() || s.type == type) && usable(s)) list.add(describe(s, credentials));
     return r.reply(iq, reply);
   }
   if (request->is("credentials", kExtdisco)) {
@@ -97,7 +97,7 @@ void ExternalServices::handle(router::Router& r, const stream::Stanza& iq) {
     for (const xml::Element& wanted : request->children())
       if (wanted.is("service", kExtdisco))
         for (const Service& s : services_)
-          if (s.restricted && usable(s) && matches(wanted, s)) list.add(describe(s, who));
+          if (s.restricted && usable(s) && matches(wanted, s)) list.add(describe(s, credentials));
     if (list.children().empty()) return r.bounce(iq, "cancel", "item-not-found", "No such service with credentials");
     return r.reply(iq, reply);
   }

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "extdisco/turn_credentials.hpp"
 #include "jabberadmin/turn_setup.hpp"
 #include "module/module.hpp"
 
@@ -34,8 +35,9 @@ class ExternalServices final : public module::Module {
 
  private:
   void handle(router::Router& r, const stream::Stanza& iq);
-  // The <service/> element for s, with credentials when it is restricted and a secret is known.
-  xml::Element describe(const Service& s, const std::string& who) const;
+  // The <service/> element for s, with the credentials when it is restricted (one answer's
+  // entries share them: one HMAC per request).
+  static xml::Element describe(const Service& s, const std::optional<TurnCredentials>& credentials);
   bool usable(const Service& s) const { return !s.restricted || secret_.has_value(); }
 
   std::vector<Service> services_;
