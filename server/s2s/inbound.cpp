@@ -27,8 +27,8 @@ std::string domain_of(std::string_view text) {
 
 Inbound::Inbound(Links& links, std::shared_ptr<net::Connection> connection, bool direct_tls)
     : links_(&links), connection_(std::move(connection)), parser_(links.config().parser),
-      timer_(links.executor()), direct_tls_(direct_tls), started_(Clock::now()), last_read_(started_),
-      rate_(links.config().rate) {}
+      timer_(links.executor()), direct_tls_(direct_tls), started_(Clock::now()), last_activity_(started_),
+      meter_(links.config().rate) {}
 
 void Inbound::start() { arm_timer(); }
 
@@ -74,11 +74,12 @@ void Inbound::on_tls_ready(bool ok) {
 
 void Inbound::on_data(std::string_view bytes) {
   if (closed_ || links_ == nullptr) return;
-  last_read_ = Clock::now();
+  last_activity_ = Clock::now();
   std::vector<xml::StreamEvent> events;
   const auto error = parser_.feed(bytes, events);
   const auto self = shared_from_this();
-  throttle(bytes.size(), events);
+  if (meter_.take(*connection_, bytes.size(), events))
+    log::info(log_prefix() + "sends faster than the link's rate limit; reading slowed down");
   for (auto& event : events) {
     if (closed_ || starting_tls_) return;
     if (auto* open = std::get_if<xml::StreamOpen>(&event)) on_header(open->header);
@@ -90,18 +91,6 @@ void Inbound::on_data(std::string_view bytes) {
     return close(xml::to_string(*error),
                  "Stanza larger than the limit of " + std::to_string(links_->config().parser.max_stanza_size) + " bytes");
   close(xml::to_string(*error));
-}
-
-// A peer over its link's rate is not read again until it has paid for what it sent: TCP
-// then slows it down, and local users' own traffic goes on meanwhile.
-void Inbound::throttle(std::size_t bytes, const std::vector<xml::StreamEvent>& events) {
-  const auto stanzas = std::count_if(events.begin(), events.end(),
-                                     [](const auto& e) { return std::holds_alternative<xml::Element>(e); });
-  const auto wait = rate_.take(bytes, static_cast<std::size_t>(stanzas), Clock::now());
-  if (wait.count() == 0) return;
-  if (!throttled_) log::info(log_prefix() + "sends faster than the link's rate limit; reading slowed down");
-  throttled_ = true;
-  connection_->pause_reading(wait);
 }
 
 void Inbound::on_header(const xml::Element& header) {
@@ -124,13 +113,16 @@ void Inbound::on_header(const xml::Element& header) {
   const std::string version = header.attr_or("version");
   if (version.empty() || version.front() < '1') return close("unsupported-version", "XMPP 1.0 streams only");
   send_features();
+  offer_bidi();
 }
 
 void Inbound::send_features() {
   std::string features = "<stream:features>";
+  // XEP-0288 §2.1: offered before and after TLS, taken only after it.
+  if (pairs_.empty()) features += "<bidi xmlns='" + std::string(ns::kBidiFeature) + "'/>";
   if (!connection_->secure()) {
     features += "<starttls xmlns='" + std::string(ns::kTls) + "'><required/></starttls>";
-  } else if (domains_.empty()) {
+  } else if (pairs_.empty()) {
     if (!remote_.empty() && links_->certificates().valid_for(connection_->tls_session(), remote_))
       features += "<mechanisms xmlns='" + std::string(ns::kSasl) + "'><mechanism>EXTERNAL</mechanism></mechanisms>";
     if (links_->config().dialback) features += "<dialback xmlns='" + std::string(ns::kDialbackFeature) + "'><errors/></dialback>";
@@ -148,12 +140,11 @@ void Inbound::on_element(const xml::Element& element) {
   }
   // STARTTLS is required: nothing else before it.
   if (!connection_->secure()) return close("not-authorized", "STARTTLS first");
+  if (element.is("bidi", ns::kBidi)) return on_bidi();
   if (element.is("auth", ns::kSasl)) return on_auth(element);
   if (element.is("result", ns::kDialback)) return on_result(element);
   if (element.is("verify", ns::kDialback)) return on_verify(element);
-  if (element.xmlns() == ns::kServer &&
-      (element.name() == "message" || element.name() == "presence" || element.name() == "iq"))
-    return on_stanza(element);
+  if (is_server_stanza(element)) return on_stanza(element);
   close("unsupported-stanza-type");
 }
 
@@ -161,7 +152,7 @@ void Inbound::on_auth(const xml::Element& auth) {
   const auto fail = [&](std::string_view condition) {
     send("<failure xmlns='" + std::string(ns::kSasl) + "'><" + std::string(condition) + "/></failure>");
   };
-  if (!domains_.empty()) return close("policy-violation", "Authenticated already");
+  if (!pairs_.empty()) return close("policy-violation", "Authenticated already");
   if (auth.attr_or("mechanism") != "EXTERNAL") return fail("invalid-mechanism");
   // RFC 6120 §6.4.3: the authorization identity, or "=" for the stream's 'from'.
   std::string identity = remote_;
@@ -178,11 +169,11 @@ void Inbound::on_auth(const xml::Element& auth) {
   }
   send("<success xmlns='" + std::string(ns::kSasl) + "'/>");
   remote_ = identity;
-  authenticated(identity);
-  if (closed_) return;
-  log::info(log_prefix() + "authenticated " + identity + " by its certificate (SASL EXTERNAL)");
   parser_.reset();  // the stream restarts
   header_sent_ = false;
+  authenticated(local_, identity);
+  if (closed_) return;
+  log::info(log_prefix() + "authenticated " + identity + " by its certificate (SASL EXTERNAL)");
 }
 
 void Inbound::on_result(const xml::Element& result) {
@@ -193,7 +184,7 @@ void Inbound::on_result(const xml::Element& result) {
   if (!links_->config().dialback)
     return close("not-authorized", "Dialback is off here: a certificate valid for " + from + " is required");
   if (!links_->policy().allows(from)) return close("policy-violation", "Federation with " + from + " is refused here");
-  if (domains_.contains(from)) return;
+  if (pairs_.contains({to, from})) return;
   if (++pending_verifies_ > 4) return close("policy-violation", "Too many dialback requests at once");
   std::weak_ptr<Inbound> weak = shared_from_this();
   links_->verify(to, from, stream_id_, result.text(), [weak, from, to](bool valid) {
@@ -207,7 +198,7 @@ void Inbound::on_result(const xml::Element& result) {
       return self->close();
     }
     log::info(self->log_prefix() + "authenticated " + from + " by dialback");
-    self->authenticated(from);
+    self->authenticated(to, from);
   });
 }
 
@@ -222,23 +213,46 @@ void Inbound::on_verify(const xml::Element& verify) {
        xml::escape_attr(id) + "' type='" + (valid ? "valid" : "invalid") + "'/>");
 }
 
-void Inbound::authenticated(const std::string& remote) {
-  if (!links_->admit(*this, remote))
+void Inbound::authenticated(const std::string& local, const std::string& remote) {
+  if (!carries(remote) && !links_->admit(*this, remote))
     return close("resource-constraint", "Too many links from " + remote);
-  domains_.insert(remote);
+  pairs_.emplace(local, remote);
+  offer_bidi();
+}
+
+// Our stanzas may go to the peer once its domains are authenticated and our stream header
+// is out (after SASL the stream restarts first: on_header offers them then).
+void Inbound::offer_bidi() {
+  if (!bidi_ || !header_sent_ || closed_) return;
+  for (const auto& [local, remote] : pairs_) links_->bidirectional(*this, local, remote);
+}
+
+bool Inbound::carries(std::string_view remote) const {
+  return std::any_of(pairs_.begin(), pairs_.end(), [&](const auto& pair) { return pair.second == remote; });
+}
+
+// XEP-0288: the peer will take our stanzas for the domains it authenticates here (§2.2:
+// only once they are authenticated, each in the direction of its own pair).
+void Inbound::on_bidi() {
+  if (bidi_) return;
+  bidi_ = true;
+  log::info(log_prefix() + "bidirectional (XEP-0288): our stanzas to the peer go back over this stream");
+  offer_bidi();
+}
+
+void Inbound::forward(const xml::Element& stanza) {
+  last_activity_ = Clock::now();
+  send(to_link(renamespace(stanza, ns::kClient, ns::kServer)));
 }
 
 void Inbound::on_stanza(const xml::Element& element) {
-  if (domains_.empty()) return close("not-authorized", "Authenticate first");
-  const auto from = Jid::parse(element.attr_or("from"));
-  if (!from || !domains_.contains(from->domain))
-    return close("invalid-from", "'from' is not on a domain this link authenticated");
-  const auto to = Jid::parse(element.attr_or("to"));
-  if (!to || !links_->local(to->domain)) return close("host-unknown", "'to' is not on a domain this server serves");
-  xml::Element stanza = renamespace(element, ns::kServer, ns::kClient);
-  stanza.set_attr("from", from->full());
-  stanza.set_attr("to", to->full());
-  links_->deliver(stanza, *from, *to);
+  if (pairs_.empty()) return close("not-authorized", "Authenticate first");
+  auto incoming = incoming_stanza(
+      element, [this](const std::string& domain) { return carries(domain); },
+      [this](const std::string& domain) { return links_->local(domain); });
+  if (const auto* refusal = std::get_if<Refusal>(&incoming)) return close(refusal->condition, refusal->text);
+  auto& [stanza, from, to] = std::get<Incoming>(incoming);
+  links_->deliver(stanza, std::move(from), std::move(to));
 }
 
 void Inbound::arm_timer() {
@@ -247,9 +261,9 @@ void Inbound::arm_timer() {
     const auto self = weak.lock();
     if (ec || !self || self->closed_ || self->links_ == nullptr) return;
     const auto now = Clock::now();
-    if (self->domains_.empty() && now - self->started_ > kNegotiationTimeout)
+    if (self->pairs_.empty() && now - self->started_ > kNegotiationTimeout)
       return self->close("connection-timeout", "Not authenticated in time");
-    if (now - self->last_read_ > self->links_->config().idle_timeout) return self->close();
+    if (now - self->last_activity_ > self->links_->config().idle_timeout) return self->close();
     self->arm_timer();
   });
 }

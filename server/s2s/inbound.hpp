@@ -3,6 +3,8 @@
 // EXTERNAL (its certificate valid for it) or XEP-0220 dialback (checked with its
 // authoritative server); the stanzas it then sends are checked ('from' on an authenticated
 // domain, 'to' on ours) and routed. It also answers db:verify as the authoritative server.
+// When the peer asks for it (XEP-0288), the stream also carries our stanzas back to each
+// domain it authenticated, so that one connection serves both directions.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -10,11 +12,12 @@
 #include <chrono>
 #include <memory>
 #include <set>
-#include <vector>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "net/connection.hpp"
-#include "stream/rate_limit.hpp"
+#include "s2s/incoming.hpp"
 #include "xml/stream_parser.hpp"
 
 namespace jabberadmin::s2s {
@@ -30,15 +33,17 @@ class Inbound final : public std::enable_shared_from_this<Inbound>, public net::
   void close(std::string_view condition = {}, std::string_view text = {});
   // The links go away: nothing may reach them any more.
   void detach() { links_ = nullptr; }
-  // Remote domains authenticated on this stream.
-  const std::set<std::string>& domains() const noexcept { return domains_; }
+  // Whether the peer authenticated remote on this stream.
+  bool carries(std::string_view remote) const;
+  // A stanza (jabber:client, addresses set) from one of our domains to one the peer
+  // authenticated on this bidirectional stream (Links::bidirectional).
+  void forward(const xml::Element& stanza);
 
   void on_data(std::string_view bytes) override;
   void on_tls_ready(bool ok) override;
   void on_closed() override;
 
  private:
-  void throttle(std::size_t bytes, const std::vector<xml::StreamEvent>& events);
   void on_header(const xml::Element& header);
   void on_element(const xml::Element& element);
   void send_features();
@@ -46,7 +51,9 @@ class Inbound final : public std::enable_shared_from_this<Inbound>, public net::
   void on_result(const xml::Element& result);
   void on_verify(const xml::Element& verify);
   void on_stanza(const xml::Element& stanza);
-  void authenticated(const std::string& remote);
+  void on_bidi();
+  void offer_bidi();
+  void authenticated(const std::string& local, const std::string& remote);
   void send(std::string bytes);
   void end();
   void arm_timer();
@@ -59,15 +66,15 @@ class Inbound final : public std::enable_shared_from_this<Inbound>, public net::
   std::string stream_id_;
   std::string local_;   // the header's 'to'
   std::string remote_;  // the header's 'from'
-  std::set<std::string> domains_;
+  std::set<std::pair<std::string, std::string>> pairs_;  // authenticated (our domain, theirs)
   bool direct_tls_;
   bool header_sent_ = false;
   bool starting_tls_ = false;
   bool closed_ = false;
+  bool bidi_ = false;  // the peer asked for XEP-0288
   int pending_verifies_ = 0;
-  std::chrono::steady_clock::time_point started_, last_read_;
-  stream::RateBuckets rate_;  // what the peer sends, paid for by reading it later
-  bool throttled_ = false;    // said once in the log
+  std::chrono::steady_clock::time_point started_, last_activity_;
+  ReadMeter meter_;
 };
 
 }  // namespace jabberadmin::s2s

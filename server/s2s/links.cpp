@@ -34,6 +34,7 @@ Links::Links(asio::any_io_executor executor, router::Router& router, LinkConfig 
 
 Links::~Links() {
   // Nothing may reach back here once this is gone: detach first, then close.
+  bidi_.clear();
   auto inbound = std::exchange(inbound_, {});
   auto outbound = std::exchange(outbound_, {});
   for (auto& [p, stream] : inbound) {
@@ -64,6 +65,9 @@ void Links::send(const stream::Stanza& stanza) {
   const std::string& local = stanza.from().domain;
   if (!this->local(local)) return;  // nobody of ours to speak for
   if (!policy_.allows(remote)) return bounce(stanza.element(), "not-allowed", "Federation with " + remote + " is refused here");
+  const auto pair = std::make_pair(local, remote);
+  if (!outbound_.contains(pair))
+    if (const auto bidi = bidi_.find(pair); bidi != bidi_.end()) return bidi->second->forward(stanza.element());
   if (const auto link = outbound(local, remote)) return link->send(stanza.element());
   bounce(stanza.element(), "resource-constraint", "Too many server-to-server links");
 }
@@ -98,8 +102,12 @@ void Links::deliver(const xml::Element& stanza, Jid from, Jid to) {
 bool Links::admit(const Inbound& stream, const std::string& remote) {
   std::size_t links = 0;
   for (const auto& [p, other] : inbound_)
-    if (p != &stream && other->domains().contains(remote)) ++links;
+    if (p != &stream && other->carries(remote)) ++links;
   return links < config_.max_links_per_domain;
+}
+
+void Links::bidirectional(Inbound& stream, const std::string& local, const std::string& remote) {
+  bidi_.try_emplace({local, remote}, &stream);  // the first such stream keeps the pair
 }
 
 void Links::accept(asio::ip::tcp::socket socket, bool direct_tls) {
@@ -116,7 +124,10 @@ void Links::accept(asio::ip::tcp::socket socket, bool direct_tls) {
   stream->start();
 }
 
-void Links::finished(Inbound& stream) { inbound_.erase(&stream); }
+void Links::finished(Inbound& stream) {
+  std::erase_if(bidi_, [&](const auto& entry) { return entry.second == &stream; });
+  inbound_.erase(&stream);
+}
 
 void Links::finished(Outbound& link) {
   const auto it = outbound_.find({link.local(), link.remote()});

@@ -1,7 +1,9 @@
 // Every server-to-server link of this server: the inbound streams remote servers opened
 // (s2s/inbound) and the outbound links we opened, one per (local domain, remote domain)
 // (s2s/outbound); the domain policy, the limits, the dialback secret and the stanzas that
-// enter and leave through them.
+// enter and leave through them. A stanza for a remote domain leaves by our outbound link to
+// it if there is one (so that what waits in its queue keeps its order), else by an inbound
+// stream the peer made bidirectional for that pair (XEP-0288), else by a new outbound link.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -77,6 +79,8 @@ class Links {
   void deliver(const xml::Element& stanza, Jid from, Jid to);
   // An inbound stream authenticated remote: false (it must close) above the per-domain limit.
   bool admit(const Inbound& stream, const std::string& remote);
+  // An authenticated inbound stream will carry our stanzas from local to remote (XEP-0288).
+  void bidirectional(Inbound& stream, const std::string& local, const std::string& remote);
   void finished(Inbound& stream);
   void finished(Outbound& link);
   std::size_t link_count() const noexcept { return inbound_.size() + outbound_.size(); }
@@ -94,6 +98,7 @@ class Links {
   std::string secret_;  // random per start: keys of an earlier run are worthless
   std::map<Inbound*, std::shared_ptr<Inbound>> inbound_;
   std::map<std::pair<std::string, std::string>, std::shared_ptr<Outbound>> outbound_;  // (local, remote)
+  std::map<std::pair<std::string, std::string>, Inbound*> bidi_;  // (local, remote): a stream of inbound_
 };
 
 }  // namespace jabberadmin::s2s

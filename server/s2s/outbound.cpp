@@ -15,7 +15,8 @@ using Clock = std::chrono::steady_clock;
 
 Outbound::Outbound(Links& links, std::string local, std::string remote)
     : links_(&links), local_(std::move(local)), remote_(std::move(remote)), dns_(links.executor()),
-      parser_(links.config().parser), timer_(links.executor()), started_(Clock::now()), last_activity_(started_) {}
+      parser_(links.config().parser), timer_(links.executor()), meter_(links.config().rate), started_(Clock::now()),
+      last_activity_(started_) {}
 
 std::string Outbound::log_prefix() const {
   return "s2s out " + local_ + " -> " + remote_ + (direct_tls_ ? " (direct TLS)" : "") + ": ";
@@ -96,6 +97,8 @@ void Outbound::on_data(std::string_view bytes) {
   std::vector<xml::StreamEvent> events;
   const auto error = parser_.feed(bytes, events);
   const auto self = shared_from_this();
+  if (bidi_ && meter_.take(*connection_, bytes.size(), events))
+    log::info(log_prefix() + "the peer sends faster than the link's rate limit; reading slowed down");
   for (auto& event : events) {
     if (state_ == State::Closed || state_ == State::StartingTls) return;
     if (auto* open = std::get_if<xml::StreamOpen>(&event)) on_header(open->header);
@@ -137,13 +140,7 @@ void Outbound::on_element(const xml::Element& element) {
     }
     return fail("the peer refused our certificate (SASL EXTERNAL)", "remote-server-not-found");
   }
-  if (element.is("result", ns::kDialback)) {
-    if (element.attr_or("type") == "valid") {
-      log::info(log_prefix() + "authenticated by dialback");
-      return ready();
-    }
-    return fail("the peer refused our dialback key", "remote-server-not-found");
-  }
+  if (element.is("result", ns::kDialback)) return on_dialback_result(element);
   if (element.is("verify", ns::kDialback)) {
     const auto asked = asked_.find(element.attr_or("id"));
     if (asked == asked_.end()) return;
@@ -157,7 +154,37 @@ void Outbound::on_element(const xml::Element& element) {
     const xml::Element* condition = element.first_element();
     return fail("stream error " + (condition ? condition->name() : std::string("?")), "remote-server-not-found");
   }
-  // Anything else (stanzas on our own link: no XEP-0288 here) is ignored.
+  if (bidi_ && is_server_stanza(element)) return on_stanza(element);
+  // Anything else (stanzas on a link that is not bidirectional) is ignored.
+}
+
+void Outbound::on_dialback_result(const xml::Element& result) {
+  const bool ours = result.attr_or("from") == remote_ && result.attr_or("to") == local_;
+  if (!result.attr("type")) {
+    // The peer asks to authenticate a domain of its own here (XEP-0288 §2.2 allows it on a
+    // bidirectional link); it may not: its stanzas come from the domain we linked to only.
+    return write("<db:result from='" + xml::escape_attr(result.attr_or("to")) + "' to='" +
+                 xml::escape_attr(result.attr_or("from")) + "' type='error'><error type='cancel'>" +
+                 "<feature-not-implemented xmlns='" + std::string(ns::kStanzaErrors) + "'/></error></db:result>");
+  }
+  // An answer to nothing we asked proves nothing (XEP-0288 §4).
+  if (state_ != State::Authenticating || !ours) return;
+  if (result.attr_or("type") != "valid") return fail("the peer refused our dialback key", "remote-server-not-found");
+  log::info(log_prefix() + "authenticated by dialback");
+  ready();
+}
+
+void Outbound::on_stanza(const xml::Element& element) {
+  if (state_ != State::Ready) return fail("the peer sent a stanza before the link was up", "remote-server-not-found");
+  auto incoming = incoming_stanza(
+      element, [this](const std::string& domain) { return domain == remote_; },
+      [this](const std::string& domain) { return domain == local_; });
+  if (const auto* refusal = std::get_if<Refusal>(&incoming)) {
+    write(stream_error(refusal->condition, refusal->text));
+    return fail("the peer sent a stanza it may not (" + std::string(refusal->condition) + ")", "remote-server-not-found");
+  }
+  auto& [stanza, from, to] = std::get<Incoming>(incoming);
+  links_->deliver(stanza, std::move(from), std::move(to));
 }
 
 void Outbound::on_features(const xml::Element& features) {
@@ -182,6 +209,10 @@ void Outbound::on_features(const xml::Element& features) {
     for (const auto& m : mechanisms->children())
       if (m.is_element() && m.name() == "mechanism" && m.text() == "EXTERNAL") external = true;
   state_ = State::Authenticating;
+  if (features.child("bidi", ns::kBidiFeature) != nullptr) {
+    bidi_ = true;  // §2.2: asked for before authenticating
+    write("<bidi xmlns='" + std::string(ns::kBidi) + "'/>");
+  }
   if (external) return write("<auth xmlns='" + std::string(ns::kSasl) + "' mechanism='EXTERNAL'>" + encoding::base64_encode(local_) + "</auth>");
   if (dialback && !stream_id_.empty())
     return write("<db:result from='" + xml::escape_attr(local_) + "' to='" + xml::escape_attr(remote_) + "'>" +
@@ -198,7 +229,8 @@ void Outbound::on_tls_ready(bool ok) {
 
 void Outbound::ready() {
   state_ = State::Ready;
-  log::info(log_prefix() + "link up (" + std::to_string(queue_.size()) + " stanzas waited)");
+  log::info(log_prefix() + "link up (" + std::to_string(queue_.size()) + " stanzas waited)" +
+            (bidi_ ? "; bidirectional (XEP-0288): the peer's stanzas to us come back over it" : ""));
   while (!queue_.empty() && state_ == State::Ready) {
     write(to_link(renamespace(queue_.front(), ns::kClient, ns::kServer)));
     queue_.pop_front();

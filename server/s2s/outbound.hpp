@@ -3,7 +3,9 @@
 // SASL EXTERNAL when the peer offers it, else XEP-0220 dialback when allowed. Stanzas wait
 // in a bounded queue meanwhile; if the link fails or is not up in time they bounce to
 // their senders. The same connection carries our db:verify questions as soon as TLS is
-// up, authenticated or not (XEP-0220 §2.3).
+// up, authenticated or not (XEP-0220 §2.3). When the peer offers it, the link is made
+// bidirectional (XEP-0288): the peer then sends its stanzas for us back over it, from the
+// domain we linked to and to the one we linked from, metered like an inbound stream's.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "net/connection.hpp"
+#include "s2s/incoming.hpp"
 #include "s2s/resolver.hpp"
 #include "xml/element.hpp"
 #include "xml/stream_parser.hpp"
@@ -60,6 +63,8 @@ class Outbound final : public std::enable_shared_from_this<Outbound>, public net
   void on_header(const xml::Element& header);
   void on_features(const xml::Element& features);
   void on_element(const xml::Element& element);
+  void on_dialback_result(const xml::Element& result);
+  void on_stanza(const xml::Element& element);
   void ready();
   void send_verifies();
   // The link is over: why (for the log), and the error the queued stanzas bounce with.
@@ -83,6 +88,8 @@ class Outbound final : public std::enable_shared_from_this<Outbound>, public net
   bool tried_external_ = false;
   bool can_verify_ = false;  // TLS is up: db:verify may go
   bool direct_tls_ = false;  // the target was an _xmpps-server one (XEP-0368)
+  bool bidi_ = false;        // we asked for XEP-0288: the peer's stanzas come back here
+  ReadMeter meter_;
   std::deque<xml::Element> queue_;
   std::deque<Verify> verifies_;  // not sent yet
   std::map<std::string, std::vector<std::function<void(bool)>>> asked_;  // sent, by stream id

@@ -308,9 +308,10 @@ class Prosody(Peer):
     certificate and the CA that signed the others', SASL EXTERNAL only (s2s_secure_auth on,
     no dialback). routes: {domain: port} of the cl-jabberd instances it federates with;
     tls_routes: {domain: port} of their direct-TLS ports (XEP-0368), given which Prosody
-    listens for direct TLS too (s2s_tls_port) and connects to those ports first."""
+    listens for direct TLS too (s2s_tls_port) and connects to those ports first. bidi: with
+    Prosody's mod_s2s_bidi, which asks for and grants XEP-0288 bidirectional links."""
 
-    def __init__(self, directory, domain, routes, certfile=None, ca_file=None, tls_routes=None):
+    def __init__(self, directory, domain, routes, certfile=None, ca_file=None, tls_routes=None, bidi=False):
         self.dir, self.domain = directory, domain
         os.makedirs(os.path.join(directory, "data"))
         os.makedirs(os.path.join(directory, "modules"))
@@ -319,6 +320,7 @@ class Prosody(Peer):
         cert = certificate(directory, domain, certfile)
         cafile = f', cafile = "{trusted(directory, ca_file)}"' if ca_file else ""
         secure, dialback, no_dialback = ("true", "", ', "dialback"') if ca_file else ("false", '"dialback", ', "")
+        extra_modules = dialback + ('"s2s_bidi", ' if bidi else "")
         with open(os.path.join(directory, "modules", "mod_test_s2s_routes.lua"), "w") as f:
             f.write(ROUTES_MODULE)
         lua_routes = ", ".join(f'["{d}"] = {p}' for d, p in routes.items())
@@ -342,7 +344,7 @@ c2s_require_encryption = true
 s2s_require_encryption = true
 s2s_secure_auth = {secure}
 allow_registration = false
-modules_enabled = {{ "roster", "saslauth", "tls", {dialback}"disco", "ping", "posix", "test_s2s_routes" }}
+modules_enabled = {{ "roster", "saslauth", "tls", {extra_modules}"disco", "ping", "posix", "test_s2s_routes" }}
 modules_disabled = {{ "offline"{no_dialback} }}
 test_s2s_routes = {{ {lua_routes} }}
 test_s2s_tls_routes = {{ {lua_tls_routes} }}

@@ -3,7 +3,9 @@ slapd, linked by the static route map (no DNS): messages both ways with dialback
 self-signed certificates and with SASL EXTERNAL on certificates of a test CA; a blocked
 domain refused both ways; a link that lies about 'from' closed; unroutable domains bounced;
 a presence subscription made across the link both ways, with presence following it; a
-flooding link slowed down while local users go on."""
+flooding link slowed down while local users go on; XEP-0288 bidirectional links, one
+connection both ways, asked for by cl-jabberd and by hand-made peers, whose stanzas from
+any other domain end the link."""
 import asyncio
 import base64
 import os
@@ -15,7 +17,7 @@ import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from client import login, logout, next_item, run  # noqa: E402
+from client import login, logout, next_item, round_trip, run  # noqa: E402
 from harness import World, free_port  # noqa: E402
 from raw import Raw  # noqa: E402
 from test_muc import hear_rooms  # noqa: E402
@@ -156,12 +158,14 @@ class Pair(unittest.TestCase):
     def setUpClass(cls):
         cls.port_a, cls.port_b = free_port(), free_port()
         cls.dead_port = free_port()  # nobody listens here
+        cls.fake_port = free_port()  # a hand-made peer serving fake.test, when a test plays one
         cls.tmp = __import__("tempfile").mkdtemp(prefix="ja-s2s-", dir="/tmp")
         cert_a, cert_b = cls.certificates(cls.tmp)
         cls.tls_a, cls.tls_b = (free_port(), free_port()) if cls.direct_tls else (0, 0)
         to_b, to_a = (cls.tls_b, cls.tls_a) if cls.direct_tls else (cls.port_b, cls.port_a)
         # conference.a.test is a.test's MUC service: b.test finds it where it finds a.test.
-        routes_a = (f"s2s_routes = ['{route('b.test', to_b, cls.direct_tls)}', '{route('dead.test', cls.dead_port)}']\n"
+        routes_a = (f"s2s_routes = ['{route('b.test', to_b, cls.direct_tls)}', '{route('dead.test', cls.dead_port)}', "
+                    f"'{route('fake.test', cls.fake_port)}']\n"
                     f"s2s_tls_port = {cls.tls_a}\n")
         routes_b = (f"s2s_routes = ['{route('a.test', to_a, cls.direct_tls)}', "
                     f"'{route('conference.a.test', to_a, cls.direct_tls)}']\ns2s_tls_port = {cls.tls_b}\n")
@@ -208,7 +212,8 @@ class Pair(unittest.TestCase):
             r = await next_item(alice.received, lambda m: m["body"] == "hello from b" or m["type"] == "error")
             self.assertEqual(r["type"], "chat", r)
             self.assertEqual(str(r["from"]), str(bob.boundjid))
-            # An IQ across, to the other server itself: its result comes back over the other link.
+            # An IQ across, to the other server itself: its result comes back (over the other link,
+            # or over the same one where it is bidirectional).
             await alice.plugin["xep_0199"].ping("b.test", timeout=10)
         finally:
             await logout(alice)
@@ -223,6 +228,78 @@ class Dialback(Pair):
         run(self.a.log_shows("s2s out a.test -> b.test: authenticated by dialback"))
         run(self.b.log_shows("s2s out b.test -> a.test: authenticated by dialback"))
         self.assertIn("s2s in 127.0.0.1 (a.test): authenticated a.test by dialback", self.b.server_log())
+
+    def test_a_bidirectional_link_takes_stanzas_from_its_peer_domain_only(self):
+        """fake.test, played by hand, offers XEP-0288 and dialback: a.test's link to it asks for
+        bidi before its dialback key, delivers fake.test's stanza for alice that comes back over
+        the link, and closes the link on one from another domain."""
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                        "/CN=fake.test", "-keyout", "fake.key", "-out", "fake.crt"],
+                       check=True, capture_output=True, timeout=60, cwd=self.tmp)
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(os.path.join(self.tmp, "fake.crt"), os.path.join(self.tmp, "fake.key"))
+        listener = socket.create_server(("127.0.0.1", self.fake_port))
+        head = ("<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:db='jabber:server:dialback' "
+                "xmlns:stream='http://etherx.jabber.org/streams' id='fake-{}' from='fake.test' to='a.test' "
+                "version='1.0'>")
+
+        def take_link():
+            """Accepts a.test's link and plays the receiving server up to its first stanza."""
+            listener.settimeout(10)
+            sock, _ = listener.accept()
+            raw = Raw.over(sock)
+            raw.read_until("version='1.0'>")
+            raw.take()
+            raw.send(head.format(1) + "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>"
+                     "<required/></starttls><bidi xmlns='urn:xmpp:features:bidi'/></stream:features>")
+            raw.read_until("<starttls")
+            raw.take()
+            raw.send("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+            raw.sock = tls.wrap_socket(raw.sock, server_side=True)
+            raw.read_until("version='1.0'>")
+            raw.take()
+            raw.send(head.format(2) + "<stream:features><bidi xmlns='urn:xmpp:features:bidi'/>"
+                     "<dialback xmlns='urn:xmpp:features:dialback'><errors/></dialback></stream:features>")
+            asked = raw.read_until("</db:result>")
+            raw.take()
+            # The key is the originating server's to prove; this peer simply takes it.
+            raw.send("<db:result from='fake.test' to='a.test' type='valid'/>")
+            return raw, asked, raw.read_until("</message>")
+
+        async def go():
+            alice, ok = await login(self.alice, "pw-alice", self.a.port)
+            self.assertIs(ok, True)
+            raw = None
+            try:
+                alice.send_presence()
+                alice.send_message(mto="carol@fake.test", mbody="to fake", mtype="chat")
+                raw, asked, first = await asyncio.to_thread(take_link)
+                self.assertIn("<bidi xmlns='urn:xmpp:bidi'/>", asked)
+                self.assertLess(asked.index("<bidi"), asked.index("<db:result"), "bidi is asked for before dialback")
+                self.assertIn("to fake", first)
+                raw.send(f"<message from='carol@fake.test/x' to='{alice.boundjid}' type='chat'>"
+                         "<body>back over the same link</body></message>")
+                m = await next_item(alice.received, lambda m: m["body"] == "back over the same link")
+                self.assertEqual(str(m["from"]), "carol@fake.test/x")
+                raw.send(f"<message from='mallory@evil.test' to='{alice.boundjid}' type='chat'>"
+                         "<body>spoofed</body></message>")
+                self.assertIn("<invalid-from", await asyncio.to_thread(raw.read_to_close))
+                await round_trip(alice)  # whatever the server had for alice has arrived
+                bodies = []
+                while not alice.received.empty():
+                    bodies.append(alice.received.get_nowait()["body"])
+                self.assertNotIn("spoofed", bodies)
+            finally:
+                if raw is not None:
+                    raw.close()
+                await logout(alice)
+
+        try:
+            run(go())
+        finally:
+            listener.close()
+        run(self.a.log_shows("s2s out a.test -> fake.test: link up"))
+        run(self.a.log_shows("bidirectional (XEP-0288): the peer's stanzas to us come back over it"))
 
     def test_a_user_of_b_in_a_room_of_a(self):
         """XEP-0045 across the link: bob@b.test joins a room of conference.a.test that alice
@@ -443,6 +520,11 @@ class SaslExternal(Pair):
         run(self.a.log_shows("s2s out a.test -> b.test: authenticated by our certificate (SASL EXTERNAL)"))
         run(self.b.log_shows("authenticated a.test by its certificate (SASL EXTERNAL)"))
         self.assertNotIn("by dialback", self.a.server_log() + self.b.server_log())
+        # XEP-0288: a.test's link carried bob's answers back; b.test opened none of its own.
+        run(self.a.log_shows("s2s out a.test -> b.test: link up"))
+        run(self.a.log_shows("bidirectional (XEP-0288): the peer's stanzas to us come back over it"))
+        run(self.b.log_shows("(a.test): bidirectional (XEP-0288)"))
+        self.assertNotIn("s2s out b.test -> a.test", self.b.server_log())
 
     def raw_link(self, domain="a.test", certfile=None):
         """A hand-made s2s stream into b.test, authenticated as domain by SASL EXTERNAL with
@@ -495,6 +577,40 @@ class SaslExternal(Pair):
             self.assertIn("<host-unknown", raw.read_to_close())
         finally:
             raw.close()
+
+    def test_a_bidirectional_stream_carries_the_answers_back(self):
+        """c.test, by hand, asks for XEP-0288 before SASL EXTERNAL: b.test's answer to its ping
+        comes back over that stream (b.test has no route to c.test); on a stream that did not
+        ask, the answer has no way back."""
+        if not os.path.exists(os.path.join(self.tmp, "ca", "c.test.pem")):
+            self.ca.issue("c.test")
+        ping = ("<iq type='get' id='{0}' from='carol@c.test/r' to='b.test'>"
+                "<ping xmlns='urn:xmpp:ping'/></iq>")
+        for bidi in (True, False):
+            raw, features = self.raw_link("c.test")
+            try:
+                self.assertIn("<bidi xmlns='urn:xmpp:features:bidi'/>", features)
+                raw.send(("<bidi xmlns='urn:xmpp:bidi'/>" if bidi else "") +
+                         "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>")
+                raw.read_until("<success")
+                raw.take()
+                raw.send("<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+                         "xmlns:stream='http://etherx.jabber.org/streams' from='c.test' to='b.test' version='1.0'>")
+                features = raw.read_until("</stream:features>")
+                self.assertNotIn("bidi", features.split("<stream:features")[-1], "offered only before authentication")
+                raw.take()
+                raw.send(ping.format(f"bidi-{bidi}"))
+                if bidi:
+                    raw.read_until(f"bidi-{bidi}")
+                    answer = raw.read_until("/>")  # an empty result is one tag
+                    self.assertIn("type='result'", answer)
+                    self.assertIn(f"id='bidi-{bidi}'", answer)
+                else:
+                    with self.assertRaises(TimeoutError):
+                        raw.read_until("<iq", timeout=2)
+            finally:
+                raw.close()
+        self.assertIn("(c.test): bidirectional (XEP-0288)", self.b.server_log())
 
     def test_certificate_for_another_domain_is_refused(self):
         # The CA's certificate for a.test does not prove c.test.

@@ -3,8 +3,10 @@ serving p.test, each linked with a cl-jabberd serving a.test over loopback: with
 certificates on every side, so that the links are authenticated by XEP-0220 dialback both
 ways (EjabberdPeer, ProsodyPeer), and with certificates of a test CA and dialback off on every
 side, so that they are by SASL EXTERNAL (EjabberdPeerExternal, ProsodyPeerExternal); and
-with Prosody over each other's direct-TLS port (XEP-0368, ProsodyPeerDirectTls); each
-side's own log must name the mechanism. A slixmpp user on each side exchanges chat messages both ways and a presence subscription
+with Prosody over each other's direct-TLS port (XEP-0368, ProsodyPeerDirectTls), and with
+Prosody's XEP-0288 bidirectional links, one connection carrying both ways, opened by
+cl-jabberd (ProsodyPeerBidi) or by Prosody (ProsodyPeerBidiInbound); each side's own log
+must name the mechanism. A slixmpp user on each side exchanges chat messages both ways and a presence subscription
 both ways; the rosters end "both" and presence follows the subscription. How each peer is
 told where a.test listens without DNS: tests/e2e/peer_servers.py. A missing peer binary
 skips its class; anything else that goes wrong is a failure."""
@@ -27,6 +29,8 @@ class PeerInterop:
     peer_domain = None
     external = False  # True: certificates of a test CA and SASL EXTERNAL, no dialback
     direct_tls = False  # True: both ways over the other's direct-TLS port (XEP-0368)
+    bidi = False  # True: the peer does XEP-0288, so one connection carries both ways
+    peer_first = False  # True: pat writes first, so the peer opens the link
     peer_says = ()  # lines of the peer's log that show both links authenticated
 
     @classmethod
@@ -48,6 +52,8 @@ class PeerInterop:
                 cls.tls_a = free_port()
                 extra = {"tls_routes": {"a.test": cls.tls_a}}
                 lines_a += f"s2s_tls_port = {cls.tls_a}\n"
+            if cls.bidi:
+                extra["bidi"] = True
             cls.peer = cls.peer_class(os.path.join(cls.tmp, "peer"), cls.peer_domain, {"a.test": cls.port_a},
                                       certfile=cert_peer, ca_file=ca_file, **extra)
             peer_port = cls.peer.s2s_tls_port if cls.direct_tls else cls.peer.s2s_port
@@ -82,16 +88,18 @@ class PeerInterop:
             alice.send_presence()
             pat.send_presence()
             try:
-                alice.send_message(mto=self.pat, mbody="hello from a.test", mtype="chat")
-                m = await next_item(pat.received, lambda m: m["body"] == "hello from a.test" or
+                # Whoever writes first makes their server open the link; the answer crosses back.
+                first, second = (pat, alice) if self.peer_first else (alice, pat)
+                first.send_message(mto=second.boundjid.bare, mbody="hello, first", mtype="chat")
+                m = await next_item(second.received, lambda m: m["body"] == "hello, first" or
                                     m["type"] == "error", timeout=20)
                 self.assertEqual(m["type"], "chat", m)
-                self.assertEqual(str(m["from"]), str(alice.boundjid))
-                pat.send_message(mto=m["from"], mbody=f"hello from {self.peer_domain}", mtype="chat")
-                r = await next_item(alice.received, lambda m: m["body"] == f"hello from {self.peer_domain}" or
+                self.assertEqual(str(m["from"]), str(first.boundjid))
+                second.send_message(mto=m["from"], mbody="hello, second", mtype="chat")
+                r = await next_item(first.received, lambda m: m["body"] == "hello, second" or
                                     m["type"] == "error", timeout=20)
                 self.assertEqual(r["type"], "chat", r)
-                self.assertEqual(str(r["from"]), str(pat.boundjid))
+                self.assertEqual(str(r["from"]), str(second.boundjid))
                 # An IQ to the peer server itself, answered over the link back.
                 await alice.plugin["xep_0199"].ping(self.peer_domain, timeout=10)
             finally:
@@ -99,7 +107,18 @@ class PeerInterop:
                 await logout(pat)
         run(go())
         # Both links were authenticated as the class says, in cl-jabberd's words.
-        if self.direct_tls:
+        if self.bidi and self.peer_first:
+            # One connection, the peer's, both ways: no link of ours to it.
+            run(self.a.log_shows(f"({self.peer_domain}): bidirectional (XEP-0288)"))
+            run(self.a.log_shows(f"authenticated {self.peer_domain} by its certificate (SASL EXTERNAL)"))
+            self.assertNotIn(f"s2s out a.test -> {self.peer_domain}", self.a.server_log())
+        elif self.bidi:
+            # One connection, ours, both ways: the peer opened none to us.
+            run(self.a.log_shows(f"s2s out a.test -> {self.peer_domain}: authenticated by our certificate "
+                                 "(SASL EXTERNAL)"))
+            run(self.a.log_shows("bidirectional (XEP-0288): the peer's stanzas to us come back over it"))
+            self.assertNotIn(f"authenticated {self.peer_domain} by", self.a.server_log())
+        elif self.direct_tls:
             run(self.a.log_shows(f"s2s out a.test -> {self.peer_domain} (direct TLS): authenticated by dialback"))
             run(self.a.log_shows(f"({self.peer_domain}) (direct TLS): authenticated {self.peer_domain} by dialback"))
         elif self.external:
@@ -161,6 +180,22 @@ class ProsodyPeerExternal(PeerInterop, unittest.TestCase):
     SASL EXTERNAL."""
     peer_class, peer_domain, external = Prosody, "p.test", True
     peer_says = ("SASL EXTERNAL with a.test succeeded", "Accepting SASL EXTERNAL identity from a.test")
+
+
+@unittest.skipUnless(have(PROSODY), "Prosody is not installed (Debian package prosody)")
+class ProsodyPeerBidi(PeerInterop, unittest.TestCase):
+    """Prosody as p.test with mod_s2s_bidi and certificates of a test CA: cl-jabberd's link to
+    it is made bidirectional (XEP-0288) and carries pat's answers back."""
+    peer_class, peer_domain, external, bidi = Prosody, "p.test", True, True
+    peer_says = ("Requested bidirectional stream", "Accepting SASL EXTERNAL identity from a.test")
+
+
+@unittest.skipUnless(have(PROSODY), "Prosody is not installed (Debian package prosody)")
+class ProsodyPeerBidiInbound(PeerInterop, unittest.TestCase):
+    """The other way round: pat writes first, Prosody's link to cl-jabberd asks for XEP-0288
+    and alice's answers go back over it."""
+    peer_class, peer_domain, external, bidi, peer_first = Prosody, "p.test", True, True, True
+    peer_says = ("Requesting bidirectional stream", "SASL EXTERNAL with a.test succeeded")
 
 
 if __name__ == "__main__":
