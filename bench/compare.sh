@@ -5,7 +5,7 @@
 #
 #   bench/compare.sh [--quick] [--sizes 100,1000,5000] [--runs N] [--group-runs N] [--group-seconds S]
 #                    [--servers cl-jabberd,ejabberd,prosody,ejabberd-roster-cache,cl-jabberd-nomam]
-#                    [--scenarios login,chat,group,ws-login,ws-chat,muc,mam]
+#                    [--scenarios login,chat,group,ws-login,ws-chat,muc,mam,s2s]
 #                    [--pairs P] [--rates R1,R2,...] [--step-seconds S] [--group-size N]
 #                    [--build-dir DIR] [--no-provisioning] [--keep] [--sm]
 #                    [--mechanisms plain,scram-sha-256,fast] [--perf]
@@ -31,6 +31,16 @@
 # per client in the generated ejabberd.yml) too when muc or mam runs; Prosody loads no
 # limits module. Prosody gets its muc component (with muc_mam, as the others archive rooms)
 # and mod_mam on its internal storage, its per-account item limit raised above N.
+#
+# --scenarios s2s (not in the default set) runs the chat (--pairs, --rates) across federation:
+#   two instances of cl-jabberd, and two of ejabberd, serving s2s-a.bench and s2s-b.bench,
+#   each set up by `cl-setup --s2s on jabber` with settings of its own (the same slapd and
+#   accounts), each pair's first user on one instance and second on the other, so that every
+#   message crosses a server-to-server link. Their certificates are self-signed, so the links
+#   are authenticated by dialback, as between two servers set up by default. cl-jabberd finds
+#   the other by its s2s_routes, ejabberd by a DNS stub (tests/e2e/peer_servers.py's SrvStub,
+#   named in its inetrc) answering _xmpp-server._tcp; cl-jabberd's s2s rates and queue are
+#   lifted as its client rates are. Server CPU is both instances'. Prosody is not run.
 #
 # --sm adds cl-jabberd-sm: cl-jabberd again, with XEP-0198 stream management enabled by every
 # client (xmppload --sm), to weigh what acknowledgements and the unacked queues cost.
@@ -221,7 +231,8 @@ max_clients=0
 if [[ ",$scenarios," == *,login,* || ",$scenarios," == *,ws-login,* ]]; then
   for c in "${size_list[@]}"; do [ "$c" -gt "$max_clients" ] && max_clients=$c; done
 fi
-[[ ",$scenarios," == *,chat,* || ",$scenarios," == *,ws-chat,* ]] && [ $((2 * pairs)) -gt "$max_clients" ] && max_clients=$((2 * pairs))
+[[ ",$scenarios," == *,chat,* || ",$scenarios," == *,ws-chat,* || ",$scenarios," == *,s2s,* ]] &&
+  [ $((2 * pairs)) -gt "$max_clients" ] && max_clients=$((2 * pairs))
 members=0
 [[ ",$scenarios," == *,group,* ]] && members=$group_size
 [[ ",$scenarios," == *,muc,* ]] && [ "$occupants" -gt "$max_clients" ] && max_clients=$occupants
@@ -325,8 +336,15 @@ open(sys.argv[2], "w").write(head + "  mod_shared_roster_ldap:\n    use_cache: t
 PY
     chgrp ejabberd "$config"; chmod 640 "$config"
   fi
-  mkdir -p "$run/spool" "$run/logs"
   port=$ej_port
+  launch_ejabberd "$run" "$config" "$port" "jbench$$" || return 1
+  server_pids=$(group_pids "$group_id")
+  ldap_pids=$slapd_pid
+}
+
+launch_ejabberd() {  # run-dir config port node: started in a group of its own (group_id)
+  local run=$1 config=$2
+  mkdir -p "$run/spool" "$run/logs"
   cat > "$run/ejabberdctl.cfg" <<EOF
 ERL_DIST_PORT=$(free_port)
 ERL_OPTIONS="-setcookie jbench-$$ -kernel inet_dist_use_interface {127,0,0,1}"
@@ -336,11 +354,9 @@ EOF
   # setpriv, not ejabberdctl's own su: su resets the open-files limit to 1024.
   start_group "$run/console.log" /usr/bin/setpriv --reuid=ejabberd --regid=ejabberd --init-groups \
     env HOME="$run" /usr/sbin/ejabberdctl --config-dir "$run" --ctl-config "$run/ejabberdctl.cfg" \
-    --config "$config" --logs "$run/logs" --spool "$run/spool" --node "jbench$$@localhost" foreground
-  wait_port "$port" "$group_id" 60 || { tail -20 "$run/console.log" "$run/logs/ejabberd.log" >&2; return 1; }
+    --config "$config" --logs "$run/logs" --spool "$run/spool" --node "$4@localhost" foreground
+  wait_port "$3" "$group_id" 60 || { tail -20 "$run/console.log" "$run/logs/ejabberd.log" >&2; return 1; }
   sleep 2  # modules finish starting after the listener opens
-  server_pids=$(group_pids "$group_id")
-  ldap_pids=$slapd_pid
 }
 
 setup_prosody() {
@@ -552,6 +568,91 @@ run_server() {  # name start-function [xmppload arguments for every scenario]
   stop_group "$group_id"
 }
 
+# ---------------------------------------------------------------- federation (--scenarios s2s)
+s2s_domains=(s2s-a.bench s2s-b.bench)
+s2s_c2s=() s2s_s2s=()
+# Instance i (0, 1) in $work/s2s-i: settings copied from the main ones, then `cl-setup --s2s on
+# jabber` for its domain and ports, which writes its data directory, certificate and ejabberd.yml.
+setup_s2s() {
+  local i dir
+  [ -f "$work/s2s-1/jabberadmin.conf" ] && return 0
+  for i in 0 1; do
+    dir="$work/s2s-$i"
+    mkdir -p "$dir"
+    cp -p "$JABBERADMIN_CONFIG" "$dir/jabberadmin.conf"
+    s2s_c2s[i]=$(free_port)
+    s2s_s2s[i]=$(free_port)
+    printf 'bench-admin-pw\n' | JABBERADMIN_CONFIG="$dir/jabberadmin.conf" "$tools/cl-setup" --server ejabberd \
+      --listen 127.0.0.1 --port "${s2s_c2s[i]}" --tls-port "$(free_port)" --http-port 0 --hosts "${s2s_domains[i]}" \
+      --s2s on --s2s-port "${s2s_s2s[i]}" --state-dir "$dir/jabber" jabber >/dev/null || return 1
+    chmod 755 "$dir"
+  done
+  # cl-jabberd: the other instance by the route map; its links as unmetered as its clients.
+  for i in 0 1; do
+    sed -i "/^\[jabber\]/a s2s_routes = ['${s2s_domains[1 - i]}=127.0.0.1:${s2s_s2s[1 - i]}']\ns2s_stanza_rate = 0\ns2s_byte_rate = 0\ns2s_queue_size = 1000000" \
+      "$work/s2s-$i/jabberadmin.conf"
+  done
+}
+
+start_cljabberd_s2s() {  # sets server_pids (both instances') and group_ids
+  local i dir
+  server_pids="" group_ids=()
+  [ -x "$build/server/cl-jabberd" ] || return 1
+  for i in 0 1; do
+    dir="$work/s2s-$i"
+    start_group "$dir/cl-jabberd.console" "$build/server/cl-jabberd" --config "$dir/jabberadmin.conf" \
+      --port "${s2s_c2s[i]}" --tls-port 0 --log-level warning --log-file "$dir/cl-jabberd.log" --auth-workers 4
+    group_ids+=("$group_id")
+    wait_port "${s2s_c2s[i]}" "$group_id" 20 || { tail -5 "$dir/cl-jabberd.console" >&2; return 1; }
+    server_pids+=${server_pids:+,}$group_id
+  done
+}
+
+start_ejabberd_s2s() {
+  local i dir dns_port=""
+  server_pids="" group_ids=()
+  # The DNS stub both ejabberd nodes ask (their inetrc names it, and nothing else).
+  start_group "$work/s2s-dns.log" python3 -u -c 'import sys, time
+sys.path.insert(0, sys.argv[1])
+from peer_servers import SrvStub
+stub = SrvStub({sys.argv[2]: int(sys.argv[3]), sys.argv[4]: int(sys.argv[5])})
+print(stub.port)
+time.sleep(7200)' "$root/tests/e2e" "${s2s_domains[0]}" "${s2s_s2s[0]}" "${s2s_domains[1]}" "${s2s_s2s[1]}"
+  group_ids+=("$group_id")
+  for _ in $(seq 50); do dns_port=$(head -1 "$work/s2s-dns.log" 2>/dev/null); [ -n "$dns_port" ] && break; sleep 0.1; done
+  [ -n "$dns_port" ] || { say "the DNS stub did not start: $(cat "$work/s2s-dns.log")"; return 1; }
+  for i in 0 1; do
+    dir="$work/s2s-$i"
+    mkdir -p "$dir/ejabberd-run"
+    printf '{resolv_conf, ""}.\n{nameserver, {127,0,0,1}, %s}.\n' "$dns_port" > "$dir/ejabberd-run/inetrc"
+    launch_ejabberd "$dir/ejabberd-run" "$dir/ejabberd.yml" "${s2s_c2s[i]}" "jbench-s2s$i-$$" || return 1
+    group_ids+=("$group_id")
+    server_pids+=${server_pids:+,}$(group_pids "$group_id")
+  done
+}
+
+run_s2s() {  # name start-function
+  local name=$1 start=$2 run g
+  [[ ",$scenarios," == *,s2s,* ]] || return 0
+  setup_s2s || { say "$name: cl-setup could not set up the two instances"; return 0; }
+  say "$name: two instances for the chat across federation"
+  if ! $start; then
+    say "$name: the two instances did not start"
+    echo "{\"scenario\":\"s2s-chat\",\"server\":\"$name\",\"error\":\"did not start\"}" >> "$results"
+  else
+    for ((run = 1; run <= runs; run++)); do
+      say "$name run $run: chat across federation, $pairs pairs, rates $rates"
+      "$load" --domain "${s2s_domains[0]}" --port "${s2s_c2s[0]}" --peer-domain "${s2s_domains[1]}" \
+        --peer-port "${s2s_c2s[1]}" --password-format "$password" --max-duration 600 --server-pid "$server_pids" \
+        --ldap-pid "$slapd_pid" --concurrency "$concurrency" --label "$name" --mode chat --pairs "$pairs" \
+        --user-format 'u{i}' --rates "$rates" --step-seconds "$step_seconds" \
+        | sed 's/"scenario":"chat"/"scenario":"s2s-chat"/' | record "$name" "$run" || say "$name: xmppload failed"
+      sleep 2
+    done
+  fi
+  for g in "${group_ids[@]}"; do stop_group "$g"; done
+}
+
 idle_size=${size_list[-1]}
 ws_size_list=("${size_list[@]}")  # before the group-size baseline below: that one is TCP's
 # The no-group baseline for the shared-roster scenario: C = group size, if not among the sizes.
@@ -588,10 +689,11 @@ for s in "${server_list[@]}"; do
           scram-sha-256) run_mechanism cl-jabberd-scram scram-sha-256 ;;
           fast) run_mechanism cl-jabberd-fast fast ;;
         esac
-      done ;;
+      done
+      run_s2s cl-jabberd start_cljabberd_s2s ;;
     cl-jabberd-sm) run_server cl-jabberd-sm start_cljabberd --sm ;;
     cl-jabberd-nomam) run_nomam ;;
-    ejabberd) run_server ejabberd start_ejabberd ;;
+    ejabberd) run_server ejabberd start_ejabberd; run_s2s ejabberd start_ejabberd_s2s ;;
     ejabberd-roster-cache) run_server ejabberd-roster-cache "start_ejabberd roster-cache" ;;
     prosody) run_server prosody start_prosody ;;
     *) die "unknown server $s" ;;

@@ -111,6 +111,9 @@ def main():
     # 7., 8. the login storms and the chat again over WebSocket (RFC 7395)
     login_section(sizes, present, metric, failures, add, "ws-login", "7. Login storm over WebSocket") if "ws-login" in ran else None
     chat_section(a, present, pick, metric, add, "ws-chat", "8. Chat over WebSocket", "") if "ws-chat" in ran else None
+    # 9. the chat across federation, between two instances of each server
+    chat_section(a, present, pick, metric, add, "s2s-chat", "9. Chat across federation, two servers of each", "") \
+        if "s2s-chat" in ran else None
 
     # print
     print_table(a, rows, present, table, lines, broken, step_lines, pick)
@@ -372,6 +375,12 @@ def print_table(a, rows, present, table, lines, broken, step_lines, pick):
                    "with the subprotocol xmpp at /xmpp-websocket, `<open/>` framing, one element per message; "
                    "xmppload --transport websocket) on each server's HTTPS port, after the TCP ones on the same "
                    "server process.  ")
+    if any(r.get("scenario") == "s2s-chat" for r in rows):
+        out.append("")
+        out.append("Row 9: the chat between two instances of the server (s2s-a.bench and s2s-b.bench, each set up "
+                   "by `cl-setup --s2s on jabber`, on the same slapd), each pair's users one on each, so that every "
+                   "message crosses a server-to-server link authenticated by dialback; server CPU is both "
+                   "instances' (bench/compare.sh --scenarios s2s).  ")
     no_https = {r["server"]: r.get("error", "failed") for r in rows if r.get("scenario") == "ws-start"}
     if broken or no_https:
         out.append("")

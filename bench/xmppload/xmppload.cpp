@@ -6,7 +6,9 @@
 //          T seconds and an "idle" line reports the server's memory per connection and its CPU.
 //   chat   2P clients log in as P pairs, then exchange messages at increasing target rates;
 //          each body carries the send time, so the receiver measures end-to-end latency;
-//          every message is counted, so losses show.
+//          every message is counted, so losses show. With --peer-port Q --peer-domain E each
+//          pair's second client logs in to a second server (port Q, domain E): every
+//          message then crosses a server-to-server link, one way or the other (federation).
 //   muc    R clients log in and enter one room (XEP-0045, no history); then S of them post
 //          groupchat messages at increasing rates, each step bounded in time, and every
 //          occupant counts what it receives (timestamp in the body): delivered stanzas/s =
@@ -103,6 +105,8 @@ struct Options {
   double idle_seconds = 0;
   double settle_seconds = 5;
   std::size_t pairs = 500;
+  std::uint16_t peer_port = 0;  // chat: each pair's second client on this server, domain peer_domain
+  std::string peer_domain;
   std::vector<double> rates{1000, 2000, 4000, 8000, 16000, 32000, 64000};
   double step_seconds = 5;
   double drain_seconds = 5;
@@ -129,7 +133,8 @@ struct Options {
                "  [--mechanism plain|scram-sha-256|fast] [--fast-first-use]\n"
                "  [--mode login|chat|muc|mam] [--clients C] [--concurrency W] [--login-timeout S]\n"
                "  [--idle-seconds T] [--settle-seconds S]\n"
-               "  [--pairs P] [--rates 1000,2000,...] [--step-seconds S] [--drain-seconds S] [--body-bytes N]\n"
+               "  [--pairs P] [--peer-port Q --peer-domain E] [--rates 1000,2000,...] [--step-seconds S]\n"
+               "  [--drain-seconds S] [--body-bytes N]\n"
                "  [--room NAME] [--muc-service JID] [--senders S] [--join-timeout S]\n"
                "  [--mam-size N] [--mam-window N] [--mam-fill-seconds S] [--mam-queries Q] [--mam-page N] [--mam-query-seconds S]\n"
                "  [--per-source N] [--max-connections N] [--max-duration S]\n"
@@ -180,6 +185,8 @@ Options parse(int argc, char** argv) {
     else if (a == "--idle-seconds") o.idle_seconds = number(a, v());
     else if (a == "--settle-seconds") o.settle_seconds = number(a, v());
     else if (a == "--pairs") o.pairs = static_cast<std::size_t>(number(a, v()));
+    else if (a == "--peer-port") o.peer_port = static_cast<std::uint16_t>(number(a, v()));
+    else if (a == "--peer-domain") o.peer_domain = v();
     else if (a == "--rates") {
       o.rates.clear();
       for (const auto& r : split(v(), ',')) o.rates.push_back(number(a, r));
@@ -216,6 +223,8 @@ Options parse(int argc, char** argv) {
   if (!o.websocket_path.starts_with("/") || o.websocket_path.find_first_of(" \t\r\n") != std::string::npos)
     usage_error("--websocket-path: an absolute path, e.g. /xmpp-websocket");
   if (o.mode == "chat") o.clients = 2 * o.pairs;
+  if ((o.peer_port != 0) != !o.peer_domain.empty()) usage_error("--peer-port and --peer-domain go together");
+  if (o.peer_port != 0 && o.mode != "chat") usage_error("--peer-port is for --mode chat");
   if (o.mode == "mam") o.clients = 1 + std::max<std::size_t>(1, o.senders);
   if (o.mode == "muc" && (o.senders == 0 || o.senders > o.clients)) usage_error("--senders: between 1 and --clients");
   if (o.muc_service.empty()) o.muc_service = "conference." + o.domain;
@@ -224,8 +233,8 @@ Options parse(int argc, char** argv) {
     usage_error(std::to_string(o.clients) + " clients is above --max-connections " + std::to_string(o.max_connections));
   if (o.max_duration <= 0) usage_error("--max-duration must be positive");
   for (const char* c : {"<", ">", "&", "'", "\""})
-    if (o.domain.find(c) != std::string::npos || o.room.find(c) != std::string::npos || o.muc_service.find(c) != std::string::npos)
-      usage_error("--domain, --room, --muc-service: no XML specials");
+    for (const std::string* name : {&o.domain, &o.peer_domain, &o.room, &o.muc_service})
+      if (name->find(c) != std::string::npos) usage_error("--domain, --peer-domain, --room, --muc-service: no XML specials");
   return o;
 }
 
@@ -380,6 +389,8 @@ struct Client {
   Client(asio::io_context& io, ssl::context& tls) : stream(io, tls), timer(io) {}
   std::size_t index = 0;
   std::string user, password, full_jid;
+  std::string domain;     // the server's, in the stream header and SNI
+  tcp::endpoint server;   // where it connects
   ssl::stream<tcp::socket> stream;
   // --transport websocket: the WebSocket over `stream`, once upgraded (RFC 7395); none on tcp.
   using WebSocket = websocket::stream<ssl::stream<tcp::socket>&>;
@@ -432,6 +443,9 @@ class Load {
       c->user = fill(o_.user_format, o_.first + i);
       c->password = fill(o_.password_format, o_.first + i);
       c->agent_id = agent_id(agent_base, i);
+      const bool on_peer = o_.peer_port != 0 && i % 2 == 1;  // chat pairs are (2k, 2k + 1)
+      c->domain = on_peer ? o_.peer_domain : o_.domain;
+      c->server = on_peer ? tcp::endpoint(target_.address(), o_.peer_port) : target_;
       // Every presence stanza any client receives, counted as parsed; in the muc scenario they
       // are read instead (the room's presence about ourselves says we are in).
       if (o_.mode != "muc") c->reader.count_presences(&presences_in_);
@@ -620,7 +634,8 @@ class Load {
       request.set(boost::beast::http::field::user_agent, "xmppload");
     }));
     websocket::response_type response;
-    co_await c.ws->async_handshake(response, o_.domain + ":" + std::to_string(o_.port), o_.websocket_path, use_awaitable);
+    co_await c.ws->async_handshake(response, c.domain + ":" + std::to_string(c.server.port()), o_.websocket_path,
+                                   use_awaitable);
     const auto subprotocol = response[boost::beast::http::field::sec_websocket_protocol];
     if (std::string_view(subprotocol.data(), subprotocol.size()) != kWebSocketSubprotocol)
       throw Failure{"websocket-subprotocol-refused"};
@@ -650,10 +665,10 @@ class Load {
       // Each <open/> starts a stream the server answers with an <open/> of its own.
       c.reader.reset();
       c.reader.feed(kReaderRoot.data(), kReaderRoot.size());
-      co_await write(c, framing_open(o_.domain));
+      co_await write(c, framing_open(c.domain));
     } else {
       co_await write(c, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='" +
-                            o_.domain + "' version='1.0' xml:lang='en'>");
+                            c.domain + "' version='1.0' xml:lang='en'>");
     }
     auto features = co_await next(c);
     if (features->name != "features") throw Failure{"no-features"};
@@ -705,14 +720,14 @@ class Load {
   awaitable<std::unique_ptr<Element>> secure_stream(Client& c) {
     tcp::socket& sock = c.stream.next_layer();
     c.phase = "connect";
-    sock.open(target_.protocol());
-    if (o_.per_source > 0 && target_.address().is_v4()) {
+    sock.open(c.server.protocol());
+    if (o_.per_source > 0 && c.server.address().is_v4()) {
       sock.set_option(asio::socket_base::reuse_address(true));
       sock.bind(source_for(c.index));
     }
-    co_await sock.async_connect(target_, use_awaitable);
+    co_await sock.async_connect(c.server, use_awaitable);
     sock.set_option(tcp::no_delay(true));
-    SSL_set_tlsext_host_name(c.stream.native_handle(), o_.domain.c_str());
+    SSL_set_tlsext_host_name(c.stream.native_handle(), c.domain.c_str());
     if (o_.direct_tls || websocket_transport()) {
       c.phase = "tls";
       co_await c.stream.async_handshake(ssl::stream_base::client, use_awaitable);
