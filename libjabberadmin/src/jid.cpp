@@ -9,6 +9,8 @@
 #include <iterator>
 #include <cstdlib>
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include "jabberadmin/error.hpp"
 #include "utf8.hpp"
@@ -61,9 +63,62 @@ std::string prepare(std::string_view input, const Stringprep_profile* profile, s
                                               stringprep_strerror(static_cast<Stringprep_rc>(rc)));
 }
 
+// Fast paths for ASCII, which nearly every address is. For ASCII the XMPP profiles come down to
+// little: nodeprep folds A-Z to lower case and refuses controls, space, DEL and "&'/:<>@;
+// resourceprep leaves everything but controls and DEL as it is; IDNA lowercases LDH labels.
+// Each fast path takes only input it knows the library accepts, and gives what the library
+// would; anything else, every error included, goes to the library, so that messages and
+// edge cases stay the library's (tests/unit/jid_test.cpp compares the two on ASCII input).
+bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+char to_lower(char c) { return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::optional<std::string> ascii_localpart(std::string_view s) {
+  static constexpr std::string_view kRefused = "\"&'/:<>@";
+  if (s.empty() || s.size() > kMaxPartBytes) return std::nullopt;
+  std::string out(s);
+  for (char& c : out) {
+    if (c <= 0x20 || c >= 0x7f || kRefused.find(c) != std::string_view::npos) return std::nullopt;
+    c = to_lower(c);
+  }
+  return out;
+}
+
+std::optional<std::string> ascii_resource(std::string_view s) {
+  if (s.empty() || s.size() > kMaxPartBytes) return std::nullopt;
+  for (const char c : s)
+    if (c < 0x20 || c >= 0x7f) return std::nullopt;
+  return std::string(s);
+}
+
+// A label libidn2 passes through lowercased: letters, digits, inner hyphens, at most 63,
+// not an A-label ("xn--") nor any other label with hyphens in positions 3 and 4.
+bool plain_ldh_label(std::string_view label) {
+  if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+  if (label.size() >= 4 && label[2] == '-' && label[3] == '-') return false;
+  return std::all_of(label.begin(), label.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || is_upper(c) || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+std::optional<std::string> ascii_domain(std::string_view s) {
+  if (!s.empty() && s.back() == '.') s.remove_suffix(1);  // RFC 7622 §3.2, as below
+  if (s.empty() || s.size() > kMaxDnsNameOctets) return std::nullopt;
+  for (std::size_t start = 0;;) {
+    const std::size_t dot = s.find('.', start);
+    if (!plain_ldh_label(s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start)))
+      return std::nullopt;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  std::string out(s);
+  for (char& c : out) c = to_lower(c);
+  return out;
+}
+
 }  // namespace
 
 std::string normalize_localpart(std::string_view localpart) {
+  if (auto fast = ascii_localpart(localpart)) return std::move(*fast);
   return prepare(localpart, stringprep_xmpp_nodeprep, "user name");
 }
 
@@ -95,10 +150,12 @@ std::string group_room_localpart(std::string_view group) {
 }
 
 std::string normalize_resource(std::string_view resource) {
+  if (auto fast = ascii_resource(resource)) return std::move(*fast);
   return prepare(resource, stringprep_xmpp_resourceprep, "resource");
 }
 
 std::string normalize_domain(std::string_view domain) {
+  if (auto fast = ascii_domain(domain)) return std::move(*fast);
   if (domain.empty()) throw Error(ErrorKind::InvalidArgument, "empty host name");
   // RFC 7622 §3.2 allows 1023 octets of domainpart; DNS allows 253 of A-labels, checked
   // below. A Unicode name is longer in UTF-8 than its A-labels, so 253 is no limit on it:
