@@ -68,7 +68,7 @@ std::string prepare(std::string_view input, const Stringprep_profile* profile, s
 // resourceprep leaves everything but controls and DEL as it is; IDNA lowercases LDH labels.
 // Each fast path takes only input it knows the library accepts, and gives what the library
 // would; anything else, every error included, goes to the library, so that messages and
-// edge cases stay the library's (tests/unit/jid_test.cpp compares the two on ASCII input).
+// edge cases stay the library's (tests/unit/jid_ascii_test.cpp compares the two on ASCII input).
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 char to_lower(char c) { return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
 

@@ -242,7 +242,7 @@ void Inbound::on_bidi() {
 
 void Inbound::forward(const xml::Element& stanza) {
   last_activity_ = Clock::now();
-  send(to_link(renamespace(stanza, ns::kClient, ns::kServer)));
+  send(to_link(stanza));
 }
 
 void Inbound::on_stanza(const xml::Element& element) {

@@ -232,13 +232,13 @@ void Outbound::ready() {
   log::info(log_prefix() + "link up (" + std::to_string(queue_.size()) + " stanzas waited)" +
             (bidi_ ? "; bidirectional (XEP-0288): the peer's stanzas to us come back over it" : ""));
   while (!queue_.empty() && state_ == State::Ready) {
-    write(to_link(renamespace(queue_.front(), ns::kClient, ns::kServer)));
+    write(to_link(queue_.front()));
     queue_.pop_front();
   }
 }
 
 void Outbound::send(const xml::Element& stanza) {
-  if (state_ == State::Ready) return write(to_link(renamespace(stanza, ns::kClient, ns::kServer)));
+  if (state_ == State::Ready) return write(to_link(stanza));
   if (state_ == State::Closed) {
     if (links_ != nullptr) links_->bounce(stanza, "remote-server-not-found");
     return;

@@ -32,7 +32,9 @@ std::string stream_error(std::string_view condition, std::string_view text) {
   return out + "</stream:error></stream:stream>";
 }
 
-std::string to_link(const xml::Element& element) { return xml::serialize(element, ns::kServer); }
+std::string to_link(const xml::Element& stanza) {
+  return xml::serialize(renamespace(stanza, ns::kClient, ns::kServer), ns::kServer);
+}
 
 xml::Element renamespace(const xml::Element& element, std::string_view from, std::string_view to) {
   if (!element.is_element()) return element;

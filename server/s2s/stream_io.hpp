@@ -18,8 +18,9 @@ std::string stream_header(std::string_view from, std::string_view to, std::strin
 std::string new_stream_id();
 // <stream:error> with the condition and an optional text, then </stream:stream>.
 std::string stream_error(std::string_view condition, std::string_view text = {});
-// A top-level element serialized for the link (the default namespace jabber:server).
-std::string to_link(const xml::Element& element);
+// A stanza as the router speaks it (jabber:client) serialized for the link: moved to
+// jabber:server (renamespace), which is the link's default namespace.
+std::string to_link(const xml::Element& stanza);
 // element with every element in namespace `from` (the stanza and its <error/>) moved to `to`.
 xml::Element renamespace(const xml::Element& element, std::string_view from, std::string_view to);
 
